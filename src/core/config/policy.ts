@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { ARCHES } from "../platform.js";
+import { archSchema } from "./container.js";
+
+/**
+ * The Fedora container guidelines' required LABELs for a layered image
+ * (docs.fedoraproject.org, containers/guidelines/creation). `architecture` is listed there as optional
+ * (omitted means "all arches"), and flibs injects it at build time, so it is not demanded of the Dockerfile.
+ */
+export const FEDORA_REQUIRED_LABELS = ["com.redhat.component", "name", "version", "summary", "maintainer"] as const;
+
+export const permissionSchema = z.enum(["read", "triage", "write", "maintain", "admin"]);
+export type Permission = z.infer<typeof permissionSchema>;
+
+const ruleLevelSchema = z.enum(["off", "info", "warning", "error"]);
+
+/** Organisation policy, `.github/flibs.yml` in the org's `.github` repository. */
+export const policySchema = z
+  .object({
+    arches: z.array(archSchema).min(1).default([...ARCHES]).describe("Arches the organisation has runners for."),
+    approved_base_registries: z
+      .array(z.string().min(1))
+      .default(["registry.fedoraproject.org", "quay.io/fedora"])
+      .describe("Registry hosts (or host/namespace prefixes) a FROM may name."),
+    required_labels: z.array(z.string().min(1)).default([...FEDORA_REQUIRED_LABELS]).describe("LABELs every image must set."),
+    runner_labels: z
+      .partialRecord(archSchema, z.array(z.string().min(1)).min(1))
+      .default({})
+      .describe("`runs-on` labels per arch; default `[self-hosted, linux, <arch>]`."),
+    registries: z
+      .object({
+        candidate: z.string().min(1).describe("Where builds are pushed, e.g. `ghcr.io/my-org/candidates`."),
+        stable: z.string().min(1).describe("Where promoted images go, e.g. `ghcr.io/my-org`."),
+        insecure: z.array(z.string()).default([]).describe("Registry hosts reached over plain HTTP (loopback always is)."),
+      })
+      .strict()
+      .optional(),
+    promote: z
+      .object({
+        permission: permissionSchema.default("maintain").describe("Least repository permission needed for /promote."),
+        environment: z.string().min(1).default("stable").describe("GitHub environment promote.yml runs in."),
+        latest: z.boolean().default(true).describe("Whether a release moves the `latest` tag."),
+      })
+      .strict()
+      .default({ permission: "maintain", environment: "stable", latest: true }),
+    build: z
+      .object({
+        permission: permissionSchema.default("write").describe("Least permission to build at once or to /ok-to-test."),
+        component_drift: z.enum(["warn", "fail"]).default("warn").describe("What a package version differing between arches does."),
+        workflow: z.string().min(1).default("flibs.yml").describe("The caller workflow file in the container repo."),
+      })
+      .strict()
+      .default({ permission: "write", component_drift: "warn", workflow: "flibs.yml" }),
+    rules: z.record(z.string(), ruleLevelSchema).default({}).describe("Severity per review rule id, or `off`."),
+  })
+  .strict();
+
+export type Policy = z.infer<typeof policySchema>;
+export type RuleLevel = z.infer<typeof ruleLevelSchema>;
