@@ -1,0 +1,3 @@
+export * from "./parse.js";
+export * from "./authorize.js";
+export * from "./help.js";

@@ -1,0 +1,86 @@
+import { isArch, type Arch } from "../platform.js";
+
+export type Command =
+  | { name: "build"; scratch: boolean }
+  | { name: "retest"; arches: Arch[] }
+  | { name: "ok-to-test" }
+  | { name: "cancel" }
+  | { name: "promote" }
+  | { name: "help" };
+
+export type CommandName = Command["name"];
+export const COMMAND_NAMES: readonly CommandName[] = ["build", "retest", "ok-to-test", "cancel", "promote", "help"];
+
+export interface ParsedComment {
+  commands: Command[];
+  /** Lines that looked like a command but are not one flibs knows, or had bad arguments: each explained. */
+  problems: string[];
+}
+
+/** More than this many commands in one comment is abuse or a paste accident; the rest are ignored. */
+const MAX_COMMANDS = 10;
+const MAX_BODY = 65_536;
+
+/**
+ * Reads slash-commands from a PR comment: one per line, at the start of the line, outside code blocks and
+ * quotes (quoting someone's `/promote` must not promote). Duplicates collapse; order is kept.
+ */
+export function parseComment(body: string | null | undefined): ParsedComment {
+  const commands: Command[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  let fenced = false;
+  for (const raw of (body ?? "").slice(0, MAX_BODY).split(/\r?\n/)) {
+    const line = raw.trim();
+    if (/^(```|~~~)/.test(line)) {
+      fenced = !fenced;
+      continue;
+    }
+    if (fenced || !line.startsWith("/")) continue;
+    const [word = "", ...args] = line.slice(1).split(/\s+/);
+    if (!/^[a-z][a-z0-9-]*$/i.test(word)) continue; // a path like /usr/bin is not a command
+    const parsed = parseOne(word.toLowerCase(), args);
+    if ("problem" in parsed) {
+      problems.push(parsed.problem);
+      continue;
+    }
+    const key = JSON.stringify(parsed);
+    if (seen.has(key)) continue;
+    if (commands.length >= MAX_COMMANDS) {
+      problems.push(`only the first ${MAX_COMMANDS} commands of a comment are run`);
+      break;
+    }
+    seen.add(key);
+    commands.push(parsed);
+  }
+  return { commands, problems };
+}
+
+function parseOne(word: string, args: string[]): Command | { problem: string } {
+  const shown = `\`/${clip(word)}\``;
+  switch (word) {
+    case "build": {
+      const unknown = args.filter((a) => a !== "--scratch");
+      if (unknown.length) return { problem: `${shown} takes only \`--scratch\`, not \`${clip(unknown.join(" "))}\`` };
+      return { name: "build", scratch: args.includes("--scratch") };
+    }
+    case "retest": {
+      const bad = args.filter((a) => !isArch(a));
+      if (bad.length) return { problem: `${shown}: \`${clip(bad.join(" "))}\` is not an arch (x86_64, aarch64, ppc64le, s390x)` };
+      return { name: "retest", arches: [...new Set(args as Arch[])] };
+    }
+    case "ok-to-test":
+    case "cancel":
+    case "promote":
+    case "help":
+      if (args.length) return { problem: `${shown} takes no arguments` };
+      return { name: word };
+    default:
+      return { problem: `${shown} is not a flibs command` };
+  }
+}
+
+/** Event text echoed back in a reply is cut short and stripped of markdown specials by the caller's escaper. */
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}

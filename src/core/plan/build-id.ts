@@ -1,0 +1,63 @@
+import { isArch, type Arch } from "../platform.js";
+
+/**
+ * A build is one head SHA at one attempt. Its id travels through the dispatch input, the workflow's run-name and
+ * job names, and every check run's `external_id`, so any App replica can map an event back to it without memory.
+ */
+export interface BuildId {
+  sha: string;
+  attempt: number;
+  scratch: boolean;
+}
+
+export const SUMMARY = "summary" as const;
+export type CheckTarget = Arch | typeof SUMMARY;
+
+const SHA = /^[0-9a-f]{40}$/;
+
+export function formatBuildId(id: BuildId): string {
+  return `${id.sha}.${id.attempt}${id.scratch ? ".scratch" : ""}`;
+}
+
+export function parseBuildId(text: string | null | undefined): BuildId | undefined {
+  const m = /^([0-9a-f]{40})\.([1-9][0-9]{0,5})(\.scratch)?$/.exec(text ?? "");
+  if (!m) return undefined;
+  return { sha: m[1]!, attempt: Number(m[2]), scratch: m[3] !== undefined };
+}
+
+/** Finds a build id inside a run name or job name such as `flibs build <id>` or `build (aarch64) <id>`. */
+export function findBuildId(text: string | null | undefined): BuildId | undefined {
+  const m = /\b([0-9a-f]{40}\.[1-9][0-9]{0,5}(?:\.scratch)?)\b/.exec(text ?? "");
+  return m ? parseBuildId(m[1]) : undefined;
+}
+
+export function externalId(id: BuildId, target: CheckTarget): string {
+  return `flibs:${formatBuildId(id)}:${target}`;
+}
+
+export function parseExternalId(text: string | null | undefined): { id: BuildId; target: CheckTarget } | undefined {
+  const m = /^flibs:([^:]+):([a-z0-9_]+)$/.exec(text ?? "");
+  if (!m) return undefined;
+  const id = parseBuildId(m[1]);
+  const target = m[2]!;
+  if (!id || !(target === SUMMARY || isArch(target))) return undefined;
+  return { id, target: target as CheckTarget };
+}
+
+export function isSha(text: string): boolean {
+  return SHA.test(text);
+}
+
+export const REVIEW_CHECK = "flibs/review";
+export const BUILD_CHECK = "flibs/build";
+export const PROMOTE_CHECK = "flibs/promote";
+export function archCheckName(arch: Arch): string {
+  return `${BUILD_CHECK} (${arch})`;
+}
+export function checkNameFor(target: CheckTarget): string {
+  return target === SUMMARY ? BUILD_CHECK : archCheckName(target);
+}
+export function archFromCheckName(name: string): Arch | undefined {
+  const m = /^flibs\/build \(([a-z0-9_]+)\)$/.exec(name);
+  return m && isArch(m[1]!) ? (m[1] as Arch) : undefined;
+}

@@ -1,0 +1,4 @@
+export * from "./build-id.js";
+export * from "./gate.js";
+export * from "./dispatch.js";
+export * from "./promotion.js";
