@@ -1,0 +1,90 @@
+import { FlibsError } from "../errors.js";
+import { imageUnder, parseImageName, parseDockerfile, type ImageName, type ParsedDockerfile } from "../dockerfile/index.js";
+import { platformToArch, type Arch } from "../platform.js";
+
+export interface BaseImage {
+  /** The reference after ARG substitution, as written (tag and/or digest). */
+  ref: string;
+  name: ImageName;
+  /** Stage indexes whose FROM names it. */
+  stages: number[];
+}
+
+/** The external base images of a Dockerfile (not `scratch`, not earlier stages), each once, in file order. */
+export function baseImages(parsed: ParsedDockerfile): BaseImage[] {
+  const out = new Map<string, BaseImage>();
+  for (const stage of parsed.stages) {
+    if (stage.from.kind !== "image") continue;
+    if (stage.from.unresolved.length > 0) {
+      throw new FlibsError("build", `FROM on line ${stage.instruction.line} uses ${stage.from.unresolved.map((v) => `$${v}`).join(", ")} with no value: give it a default ARG or a build_args entry`);
+    }
+    const ref = stage.from.resolved;
+    const name = parseImageName(ref);
+    if (!name) throw new FlibsError("build", `FROM on line ${stage.instruction.line} is not an image reference: ${ref}`);
+    const seen = out.get(ref);
+    if (seen) seen.stages.push(stage.index);
+    else out.set(ref, { ref, name, stages: [stage.index] });
+  }
+  return [...out.values()];
+}
+
+/** Fails unless every base lies under an approved registry (policy `approved_base_registries`). */
+export function checkApprovedBases(bases: readonly BaseImage[], approved: readonly string[]): void {
+  const refused = bases.filter((b) => !approved.some((p) => imageUnder(b.name, p)));
+  if (refused.length > 0) {
+    throw new FlibsError(
+      "policy",
+      `base image${refused.length > 1 ? "s" : ""} ${refused.map((b) => b.ref).join(", ")} not from an approved registry (${approved.join(", ") || "none approved"})`,
+    );
+  }
+}
+
+/** `registry/repository@digest`: the reference a pinned FROM names. */
+export function pinnedRef(name: ImageName, digest: string): string {
+  return `${name.registry}/${name.repository}@${digest}`;
+}
+
+/**
+ * Rewrites every FROM that names an external image to its digest (`digests` maps the BaseImage `ref` to the
+ * digest it resolved to), keeping FROM flags and `AS name`. Other lines are left byte for byte.
+ */
+export function pinFrom(text: string, digests: ReadonlyMap<string, string>, buildArgs: Readonly<Record<string, string>> = {}): string {
+  const parsed = parseDockerfile(text, "Dockerfile", { buildArgs });
+  const lines = text.split("\n");
+  // Replace from the bottom so earlier line numbers stay valid.
+  for (const stage of [...parsed.stages].reverse()) {
+    if (stage.from.kind !== "image") continue;
+    const digest = digests.get(stage.from.resolved);
+    const name = parseImageName(stage.from.resolved);
+    if (!digest || !name) throw new FlibsError("internal", `no digest resolved for base image ${stage.from.resolved}`);
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new FlibsError("registry", `base image ${stage.from.resolved} resolved to a malformed digest ${digest}`);
+    const raw = lines.slice(stage.instruction.line - 1, stage.instruction.endLine).join(" ").replace(/\\\s/g, " ");
+    const words = raw.trim().split(/\s+/).slice(1);
+    const flags: string[] = [];
+    for (const w of words) {
+      if (!w.startsWith("--")) break;
+      flags.push(w);
+    }
+    const keyword = lines[stage.instruction.line - 1]!.trimStart().slice(0, 4);
+    const rewritten = [keyword, ...flags, pinnedRef(name, digest), ...(stage.name ? ["AS", stage.name] : [])].join(" ");
+    const indent = /^\s*/.exec(lines[stage.instruction.line - 1]!)![0];
+    lines.splice(stage.instruction.line - 1, stage.instruction.endLine - stage.instruction.line + 1, indent + rewritten);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * OSBS's check_base_image: a multi-arch base must hold every planned arch. `manifest` is what the base's
+ * reference resolved to; a single-arch image is checked through its config's architecture (`configArch`).
+ */
+export function missingBaseArches(
+  manifest: { mediaType?: string; manifests?: Array<{ platform?: { os?: string; architecture?: string } }> },
+  planned: readonly Arch[],
+  configArch?: Arch,
+): Arch[] {
+  if (Array.isArray(manifest.manifests)) {
+    const have = new Set(manifest.manifests.map((m) => (m.platform ? platformToArch(m.platform as { os: string; architecture: string }) : undefined)));
+    return planned.filter((a) => !have.has(a));
+  }
+  return configArch ? planned.filter((a) => a !== configArch) : [...planned];
+}
