@@ -1,0 +1,87 @@
+/** The Dockerfile as flibs' review rules see it. Every position is 1-based (line and column). */
+
+export interface Span {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface DockerInstruction extends Span {
+  /** Upper-case keyword as written (`RUN`, `FROM`, or an unknown word). */
+  keyword: string;
+  /** Arguments with continuation lines joined and embedded comment lines dropped. */
+  args: string;
+  /** Where the arguments start (the keyword's position when there are none). */
+  argsLine: number;
+  argsColumn: number;
+  /** Index into `stages`; -1 for instructions before the first FROM. */
+  stage: number;
+  /** Maps an offset in `args` back to a 1-based line/column in the file. */
+  positionAt(offset: number): { line: number; column: number };
+}
+
+export interface ImageRef {
+  /** As written in FROM. */
+  raw: string;
+  /** After ARG substitution (build args from container.yaml, then ARG defaults). */
+  resolved: string;
+  /** Variables left unresolved (no default, no build arg). */
+  unresolved: string[];
+  /** `scratch`, or a reference to an earlier stage (by name or index): not a base image. */
+  kind: "image" | "stage" | "scratch";
+}
+
+export interface Stage {
+  index: number;
+  /** The `AS name`, lower-cased as Docker compares it. */
+  name?: string;
+  from: ImageRef;
+  instruction: DockerInstruction;
+  instructions: DockerInstruction[];
+}
+
+export interface LabelEntry {
+  key: string;
+  /** With quotes removed and ARG/ENV values substituted. */
+  value: string;
+  line: number;
+  column: number;
+  instruction: DockerInstruction;
+}
+
+export interface RunCommand {
+  instruction: DockerInstruction;
+  form: "shell" | "exec";
+  /** The command line: shell form joined over continuation lines; exec form argv joined by spaces. */
+  text: string;
+  argv?: string[];
+  /** 1-based position of an offset in `text`. */
+  positionAt(offset: number): { line: number; column: number };
+}
+
+export interface IgnoreComment {
+  rules: string[];
+  reason: string;
+  line: number;
+  column: number;
+  /** The instruction the comment applies to (the next one), if any. */
+  target?: DockerInstruction;
+}
+
+export interface ParseProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface ParsedDockerfile {
+  file: string;
+  instructions: DockerInstruction[];
+  stages: Stage[];
+  labels: LabelEntry[];
+  runs: RunCommand[];
+  ignores: IgnoreComment[];
+  /** Structural problems found while parsing (unknown instruction, no FROM, ...). */
+  problems: ParseProblem[];
+}

@@ -1,0 +1,235 @@
+import { DockerfileParser, type Instruction, type Label } from "dockerfile-ast";
+import type {
+  DockerInstruction,
+  IgnoreComment,
+  ImageRef,
+  LabelEntry,
+  ParsedDockerfile,
+  ParseProblem,
+  RunCommand,
+  Stage,
+} from "./model.js";
+import { substitute } from "./substitute.js";
+
+export const KNOWN_INSTRUCTIONS = new Set([
+  "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
+  "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+]);
+
+const IGNORE = /^flibs-ignore(?:\s+(\S+))?(?:\s+(.*\S))?\s*$/;
+
+export interface ParseOptions {
+  /** `--build-arg` values (container.yaml's `build_args`), which override ARG defaults. */
+  buildArgs?: Readonly<Record<string, string>>;
+}
+
+/** Parses a Dockerfile into flibs' model. Never throws: structural problems are returned in `problems`. */
+export function parseDockerfile(text: string, file = "Dockerfile", options: ParseOptions = {}): ParsedDockerfile {
+  const lines = text.split(/\r?\n/);
+  const ast = DockerfileParser.parse(text);
+  const escape = ast.getEscapeCharacter();
+  const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
+  const problems: ParseProblem[] = [];
+  const instructions: DockerInstruction[] = [];
+  const stages: Stage[] = [];
+  const labels: LabelEntry[] = [];
+  const runs: RunCommand[] = [];
+  const globals = new Map<string, string>();
+  let vars = new Map<string, string>();
+
+  for (const node of ast.getInstructions()) {
+    const ins = toInstruction(node, lines, escape, stages.length - 1);
+    instructions.push(ins);
+    const stage = stages[stages.length - 1];
+    if (ins.keyword !== "FROM") stage?.instructions.push(ins);
+
+    if (!KNOWN_INSTRUCTIONS.has(ins.keyword)) {
+      problems.push({ line: ins.line, column: ins.column, message: `unknown instruction \`${node.getInstruction()}\`` });
+      continue;
+    }
+    if (!stage && ins.keyword !== "FROM" && ins.keyword !== "ARG") {
+      problems.push({ line: ins.line, column: ins.column, message: `${ins.keyword} before the first FROM (only ARG may come first)` });
+    }
+    if (ins.args.trim() === "") {
+      problems.push({ line: ins.line, column: ins.column, message: `${ins.keyword} has no arguments` });
+      if (ins.keyword !== "FROM") continue;
+    }
+    switch (ins.keyword) {
+      case "FROM": {
+        const parsed = parseFrom(ins, stages, globals, escape);
+        if (parsed.problem) problems.push({ line: ins.argsLine, column: ins.argsColumn, message: parsed.problem });
+        ins.stage = stages.length;
+        stages.push({ index: stages.length, name: parsed.name, from: parsed.from, instruction: ins, instructions: [ins] });
+        vars = new Map();
+        break;
+      }
+      case "ARG":
+        for (const [name, value] of argDefinitions(ins.args)) {
+          const v = buildArgs.get(name) ?? (value === undefined ? undefined : substitute(value, stage ? vars : globals, escape).value);
+          if (!stage) {
+            if (v !== undefined) globals.set(name, v);
+          } else {
+            const inherited = v ?? globals.get(name);
+            if (inherited !== undefined) vars.set(name, inherited);
+          }
+        }
+        break;
+      case "ENV":
+        for (const p of (node as Label).getProperties?.() ?? []) {
+          const name = p.getName();
+          const value = p.getValue();
+          if (name) vars.set(name, substitute(value ?? "", vars, escape).value);
+        }
+        break;
+      case "LABEL":
+        for (const p of (node as Label).getProperties()) {
+          const range = p.getNameRange();
+          labels.push({
+            key: substitute(p.getName(), vars, escape).value,
+            value: substitute(p.getValue() ?? "", vars, escape).value,
+            line: range.start.line + 1,
+            column: range.start.character + 1,
+            instruction: ins,
+          });
+        }
+        break;
+      case "RUN":
+        runs.push(toRun(ins));
+        break;
+    }
+  }
+
+  if (instructions.length === 0) problems.push({ line: 1, column: 1, message: "the Dockerfile has no instructions" });
+  else if (stages.length === 0) problems.push({ line: 1, column: 1, message: "the Dockerfile has no FROM instruction" });
+
+  return { file, instructions, stages, labels, runs, ignores: ignoresOf(ast.getComments(), instructions), problems };
+}
+
+function toInstruction(node: Instruction, lines: string[], escape: string, stage: number): DockerInstruction {
+  const range = node.getRange();
+  const argsRange = node.getArgumentsRange();
+  const { text, segments } = argsRange
+    ? joinLines(lines, argsRange.start.line, argsRange.start.character, argsRange.end.line, argsRange.end.character, escape)
+    : { text: "", segments: [] as Segment[] };
+  return {
+    keyword: node.getKeyword().toUpperCase(),
+    args: text,
+    line: range.start.line + 1,
+    column: range.start.character + 1,
+    endLine: range.end.line + 1,
+    endColumn: range.end.character + 1,
+    argsLine: (argsRange?.start.line ?? range.start.line) + 1,
+    argsColumn: (argsRange?.start.character ?? range.start.character) + 1,
+    stage,
+    positionAt: positionFinder(segments, range.start.line + 1, range.start.character + 1),
+  };
+}
+
+interface Segment {
+  offset: number;
+  line: number;
+  column: number;
+}
+
+/** Joins an instruction's physical lines as Docker does (escape + newline removed), remembering where each piece came from. */
+function joinLines(lines: string[], l0: number, c0: number, l1: number, c1: number, escape: string): { text: string; segments: Segment[] } {
+  let text = "";
+  const segments: Segment[] = [];
+  for (let l = l0; l <= l1; l++) {
+    const full = lines[l] ?? "";
+    const start = l === l0 ? c0 : 0;
+    let piece = full.slice(start, l === l1 ? c1 : full.length);
+    if (l > l0 && (/^\s*#/.test(piece) || piece.trim() === "")) continue;
+    const trimmed = piece.replace(/\s+$/, "");
+    if (l < l1 && trimmed.endsWith(escape)) piece = trimmed.slice(0, -escape.length);
+    else if (l < l1) piece += "\n"; // heredoc bodies keep their newlines
+    segments.push({ offset: text.length, line: l + 1, column: start + 1 });
+    text += piece;
+  }
+  return { text, segments };
+}
+
+function positionFinder(segments: Segment[], line: number, column: number): (offset: number) => { line: number; column: number } {
+  return (offset) => {
+    let seg: Segment | undefined;
+    for (const s of segments) {
+      if (s.offset > offset) break;
+      seg = s;
+    }
+    return seg ? { line: seg.line, column: seg.column + (offset - seg.offset) } : { line, column };
+  };
+}
+
+function parseFrom(
+  ins: DockerInstruction,
+  stages: readonly Stage[],
+  globals: ReadonlyMap<string, string>,
+  escape: string,
+): { from: ImageRef; name?: string; problem?: string } {
+  const words = ins.args.trim().split(/\s+/).filter((w) => w !== "");
+  while (words[0]?.startsWith("--")) words.shift();
+  const raw = words[0] ?? "";
+  let problem: string | undefined;
+  let name: string | undefined;
+  if (!raw) problem = "FROM names no image";
+  if (words.length === 3 && words[1]?.toUpperCase() === "AS") name = words[2]?.toLowerCase();
+  else if (words.length > 1) problem = "FROM takes `image [AS name]`";
+  const { value: resolved, unresolved } = substitute(raw, globals, escape);
+  const lower = resolved.toLowerCase();
+  const isStage = stages.some((s) => s.name === lower) || (/^\d+$/.test(resolved) && Number(resolved) < stages.length);
+  const kind = lower === "scratch" ? "scratch" : isStage ? "stage" : "image";
+  return { from: { raw, resolved, unresolved, kind }, name, problem };
+}
+
+/** `ARG a=1 b` -> [[a, "1"], [b, undefined]]. */
+function argDefinitions(args: string): Array<[string, string | undefined]> {
+  const out: Array<[string, string | undefined]> = [];
+  for (const m of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|\S*))?/g)) {
+    const v = m[2];
+    out.push([m[1] as string, v === undefined ? undefined : v.replace(/^(["'])([\s\S]*)\1$/, "$2")]);
+  }
+  return out;
+}
+
+function toRun(ins: DockerInstruction): RunCommand {
+  let body = ins.args;
+  let bodyStart = 0;
+  // Leading flags (`--mount=...`, `--network=...`) are options of RUN, not part of the command.
+  for (;;) {
+    const m = /^\s*--\S+/.exec(body.slice(bodyStart));
+    if (!m) break;
+    bodyStart += m[0].length;
+  }
+  bodyStart += (/^\s*/.exec(body.slice(bodyStart))?.[0].length ?? 0);
+  body = body.slice(bodyStart);
+  if (body.startsWith("[")) {
+    try {
+      const argv: unknown = JSON.parse(body);
+      if (Array.isArray(argv) && argv.every((a) => typeof a === "string")) {
+        const strings = argv as string[];
+        return { instruction: ins, form: "exec", text: strings.join(" "), argv: strings, positionAt: () => ins.positionAt(bodyStart) };
+      }
+    } catch {
+      // not JSON: Docker runs it in shell form
+    }
+  }
+  return { instruction: ins, form: "shell", text: body, positionAt: (offset) => ins.positionAt(bodyStart + offset) };
+}
+
+function ignoresOf(comments: ReturnType<ReturnType<typeof DockerfileParser.parse>["getComments"]>, instructions: DockerInstruction[]): IgnoreComment[] {
+  const out: IgnoreComment[] = [];
+  for (const c of comments) {
+    const m = IGNORE.exec(c.getContent().trim());
+    if (!m) continue;
+    const range = c.getRange();
+    const line = range.start.line + 1;
+    out.push({
+      rules: (m[1] ?? "").split(",").filter((r) => r !== ""),
+      reason: m[2] ?? "",
+      line,
+      column: range.start.character + 1,
+      target: instructions.find((i) => i.line > line),
+    });
+  }
+  return out;
+}

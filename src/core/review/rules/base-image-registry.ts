@@ -1,0 +1,37 @@
+import { imageUnder, parseImageName } from "../../dockerfile/index.js";
+import type { Rule, RuleHit } from "../types.js";
+
+export const rule: Rule = {
+  id: "base-image-registry",
+  severity: "error",
+  title: "Base images come from approved registries",
+  doc:
+    "Every FROM that names an image (not `scratch`, not an earlier stage) must resolve, after ARG " +
+    "substitution, to a registry host or host/namespace listed in the policy's `approved_base_registries`. " +
+    "Docker Hub short names are read as Docker reads them: `fedora` is `docker.io/library/fedora`. A FROM " +
+    "whose image depends on an ARG with no default or build arg cannot be checked and is reported too.",
+  check: ({ dockerfile, policy }) => {
+    const hits: RuleHit[] = [];
+    for (const stage of dockerfile.stages) {
+      const { from, instruction } = stage;
+      if (from.kind !== "image" || from.raw === "") continue;
+      const at = { line: instruction.argsLine, column: instruction.argsColumn };
+      if (from.unresolved.length > 0) {
+        hits.push({ ...at, message: `cannot check base image \`${from.raw}\`: ${from.unresolved.map((v) => `\`${v}\``).join(", ")} has no default or build arg` });
+        continue;
+      }
+      const image = parseImageName(from.resolved);
+      if (!image) {
+        hits.push({ ...at, message: `\`${from.resolved}\` is not a valid image reference` });
+        continue;
+      }
+      if (!policy.approved_base_registries.some((p) => imageUnder(image, p))) {
+        hits.push({
+          ...at,
+          message: `base image \`${image.registry}/${image.repository}\` is not from an approved registry (${policy.approved_base_registries.join(", ") || "none approved"})`,
+        });
+      }
+    }
+    return hits;
+  },
+};

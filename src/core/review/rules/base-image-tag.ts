@@ -1,0 +1,24 @@
+import { parseImageName } from "../../dockerfile/index.js";
+import type { Rule, RuleHit } from "../types.js";
+
+export const rule: Rule = {
+  id: "base-image-tag",
+  severity: "error",
+  title: "Base images name a version, not `latest`",
+  doc:
+    "A FROM without a tag means `latest`, and `latest` moves: the same commit would build on a different " +
+    "base tomorrow. Name a release tag (`fedora:41`) or pin a digest (`@sha256:...`); flibs pins the digest " +
+    "at build time and records it, so a tag is enough for reproducible, auditable builds.",
+  check: ({ dockerfile }) => {
+    const hits: RuleHit[] = [];
+    for (const { from, instruction } of dockerfile.stages) {
+      if (from.kind !== "image" || from.unresolved.length > 0) continue;
+      const image = parseImageName(from.resolved);
+      if (!image || image.digest) continue;
+      const at = { line: instruction.argsLine, column: instruction.argsColumn };
+      if (!image.tag) hits.push({ ...at, message: `base image \`${from.resolved}\` has no tag (that means \`latest\`); name a version` });
+      else if (image.tag === "latest") hits.push({ ...at, message: `base image \`${from.resolved}\` uses \`latest\`; name a version` });
+    }
+    return hits;
+  },
+};

@@ -1,0 +1,15 @@
+import { CONFIG_SCHEMA_RULE } from "../../config/index.js";
+import type { Rule } from "../types.js";
+
+export const rule: Rule = {
+  id: CONFIG_SCHEMA_RULE,
+  severity: "error",
+  title: "container.yaml follows the schema",
+  doc:
+    "Every key of `container.yaml` must be known and every value of the right type: `platforms: {only, not}` with Fedora arch names, `image` a lowercase repository path, `tags` valid OCI tags, `tests` with a `name` and a `command`. Each problem is reported on the YAML line of the key or value concerned (see the configuration reference).",
+  // The findings come from parseContainerConfig, which knows the YAML lines; this rule carries them.
+  check: ({ configFindings }) =>
+    configFindings
+      .filter((f) => f.rule === CONFIG_SCHEMA_RULE)
+      .map((f) => ({ file: f.file, line: f.line, column: f.column, message: f.message })),
+};

@@ -1,0 +1,23 @@
+import type { Rule, RuleHit } from "../types.js";
+
+export const rule: Rule = {
+  id: "ignore-comment",
+  severity: "warning",
+  title: "`# flibs-ignore` comments name a rule and a reason",
+  doc:
+    "`# flibs-ignore RULE-ID reason` on the line above an instruction suppresses that rule's findings on " +
+    "that instruction (several ids may be joined with commas). The reason is required, so a reviewer can " +
+    "judge the exception: a comment without one, with an unknown rule id, or with no instruction after it " +
+    "suppresses nothing and is reported.",
+  check: ({ dockerfile, ruleIds }) => {
+    const hits: RuleHit[] = [];
+    for (const ig of dockerfile.ignores) {
+      const at = { line: ig.line, column: ig.column };
+      if (ig.rules.length === 0) hits.push({ ...at, message: "`# flibs-ignore` names no rule: write `# flibs-ignore RULE-ID reason`" });
+      else if (ig.reason === "") hits.push({ ...at, message: `\`# flibs-ignore ${ig.rules.join(",")}\` gives no reason, so it suppresses nothing` });
+      for (const id of ig.rules) if (!ruleIds.has(id)) hits.push({ ...at, message: `\`# flibs-ignore\` names unknown rule \`${id}\`` });
+      if (!ig.target && ig.rules.length > 0) hits.push({ ...at, message: "`# flibs-ignore` has no instruction after it" });
+    }
+    return hits;
+  },
+};
