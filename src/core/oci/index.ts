@@ -1,0 +1,5 @@
+export * from "./reference.js";
+export * from "./digest.js";
+export * from "./media-types.js";
+export * from "./manifest.js";
+export * from "./auth-challenge.js";

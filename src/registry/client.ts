@@ -1,0 +1,443 @@
+/**
+ * An OCI distribution-spec client over Node's fetch. Manifests keep their raw bytes and exact media type
+ * (a digest must survive), every manifest GET is verified against its digest, blobs stream.
+ */
+import { FlibsError } from "../core/errors.js";
+import { isValidDigest, referrersFallbackTag } from "../core/oci/digest.js";
+import { MANIFEST_ACCEPT, MEDIA_TYPES, isManifestMediaType } from "../core/oci/media-types.js";
+import { parseManifest, referrersIndex, type Descriptor, type Manifest } from "../core/oci/manifest.js";
+import { formatRepository, referenceTarget, type ImageReference, type RepositoryRef } from "../core/oci/reference.js";
+import { sha256Digest, verifyingStream } from "./digest-stream.js";
+import { Transport, registryMessage, safeText, scope, type TransferStats, type TransportOptions } from "./transport.js";
+
+export type RegistryClientOptions = TransportOptions;
+
+export interface FetchedManifest {
+  digest: string;
+  mediaType: string;
+  /** Exactly the bytes the registry sent. */
+  bytes: Uint8Array;
+  json: unknown;
+  manifest: Manifest;
+}
+
+export interface ManifestHead {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+export interface BlobStream {
+  /** Verified while read: errors at the end if the bytes do not match the digest and size. */
+  stream: ReadableStream<Uint8Array>;
+  size: number;
+}
+
+export type PushBlobResult = "exists" | "uploaded";
+
+export interface PushBlobOptions {
+  /** Upload in PATCH chunks of this many bytes instead of one request. */
+  chunkSize?: number;
+}
+
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+const manifestPath = (repo: RepositoryRef, ref: string): string => `/v2/${repo.repository}/manifests/${ref}`;
+const blobPath = (repo: RepositoryRef, digest: string): string => `/v2/${repo.repository}/blobs/${digest}`;
+
+function notFound(what: string): FlibsError {
+  return new FlibsError("not-found", `${what} not found`);
+}
+
+async function failure(res: Response, what: string): Promise<FlibsError> {
+  const text = await safeText(res);
+  return new FlibsError("registry", `${what}: HTTP ${res.status} ${registryMessage(text)}`.trim(), { detail: { status: res.status } });
+}
+
+function mediaTypeOf(res: Response): string {
+  return (res.headers.get("content-type") ?? "").split(";")[0]!.trim();
+}
+
+/** Resolves an upload Location (relative or absolute, maybe already with a query) and adds params. */
+export function uploadUrl(base: string, location: string, params: Record<string, string> = {}): string {
+  const u = new URL(location, base);
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+  return u.toString();
+}
+
+export class RegistryClient {
+  readonly transport: Transport;
+
+  constructor(options: RegistryClientOptions = {}) {
+    this.transport = new Transport(options);
+  }
+
+  get stats(): TransferStats {
+    return this.transport.stats;
+  }
+
+  /** `GET /v2/`: reachable and (after the auth dance) authorised. */
+  async ping(registry: string): Promise<void> {
+    const res = await this.transport.request(registry, "/v2/", { scopes: [] });
+    await res.body?.cancel();
+    if (!res.ok) throw await failure(res, `${registry} /v2/`);
+  }
+
+  async getManifest(ref: ImageReference): Promise<FetchedManifest> {
+    const target = referenceTarget(ref);
+    const name = `${formatRepository(ref)}${ref.digest ? `@${ref.digest}` : `:${target}`}`;
+    const res = await this.transport.request(ref.registry, manifestPath(ref, target), {
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: [scope(ref.repository, "pull")],
+      accept: [404],
+    });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw notFound(`manifest ${name}`);
+    }
+    if (!res.ok) throw await failure(res, `GET manifest ${name}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (bytes.byteLength > MAX_MANIFEST_BYTES) throw new FlibsError("registry", `manifest ${name} is larger than 4 MiB`);
+    const computed = sha256Digest(bytes);
+    const expected = ref.digest ?? res.headers.get("docker-content-digest") ?? undefined;
+    if (expected && expected.startsWith("sha256:") && expected !== computed) {
+      throw new FlibsError("digest-mismatch", `manifest ${name}: body digest ${computed} does not match ${expected}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      throw new FlibsError("registry", `manifest ${name} is not JSON`);
+    }
+    const manifest = parseManifest(json, mediaTypeOf(res));
+    const header = mediaTypeOf(res);
+    const mediaType = isManifestMediaType(header) ? header : manifest.mediaType;
+    return { digest: ref.digest ?? computed, mediaType, bytes, json, manifest };
+  }
+
+  /** HEAD a manifest; `undefined` when it does not exist. */
+  async headManifest(ref: ImageReference): Promise<ManifestHead | undefined> {
+    const target = referenceTarget(ref);
+    const res = await this.transport.request(ref.registry, manifestPath(ref, target), {
+      method: "HEAD",
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: [scope(ref.repository, "pull")],
+      accept: [404],
+    });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw await failure(res, `HEAD manifest ${formatRepository(ref)}:${target}`);
+    const digest = res.headers.get("docker-content-digest") ?? ref.digest;
+    if (!digest) {
+      // Registries should send Docker-Content-Digest; without it, fetch and hash.
+      const m = await this.getManifest(ref);
+      return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.byteLength };
+    }
+    return { digest, mediaType: mediaTypeOf(res), size: Number(res.headers.get("content-length") ?? 0) };
+  }
+
+  /** PUTs raw manifest bytes under a tag or digest; returns the digest, checked against the bytes. */
+  async putManifest(repo: RepositoryRef, tagOrDigest: string, bytes: Uint8Array, mediaType: string): Promise<string> {
+    return (await this.putManifestDetailed(repo, tagOrDigest, bytes, mediaType)).digest;
+  }
+
+  private async putManifestDetailed(
+    repo: RepositoryRef,
+    tagOrDigest: string,
+    bytes: Uint8Array,
+    mediaType: string,
+  ): Promise<{ digest: string; subjectAware: boolean }> {
+    const computed = sha256Digest(bytes);
+    if (isValidDigest(tagOrDigest) && tagOrDigest !== computed) {
+      throw new FlibsError("digest-mismatch", `refusing to PUT manifest as ${tagOrDigest}: its bytes hash to ${computed}`);
+    }
+    const res = await this.transport.request(repo.registry, manifestPath(repo, tagOrDigest), {
+      method: "PUT",
+      headers: { "content-type": mediaType },
+      body: bytes,
+      scopes: [scope(repo.repository, "pull,push")],
+    });
+    if (res.status !== 201 && res.status !== 200) throw await failure(res, `PUT manifest ${formatRepository(repo)}:${tagOrDigest}`);
+    await res.body?.cancel();
+    const digest = res.headers.get("docker-content-digest") ?? computed;
+    if (digest !== computed) {
+      throw new FlibsError("digest-mismatch", `registry stored manifest ${formatRepository(repo)}:${tagOrDigest} as ${digest}, expected ${computed}`);
+    }
+    return { digest, subjectAware: res.headers.has("oci-subject") };
+  }
+
+  async deleteManifest(repo: RepositoryRef, digest: string): Promise<void> {
+    const res = await this.transport.request(repo.registry, manifestPath(repo, digest), {
+      method: "DELETE",
+      scopes: [scope(repo.repository, "pull,push")],
+      accept: [404],
+    });
+    if (res.status !== 202 && res.status !== 200 && res.status !== 404) throw await failure(res, `DELETE manifest ${digest}`);
+    await res.body?.cancel();
+  }
+
+  /** HEAD a blob; its size, or `undefined` when absent. */
+  async headBlob(repo: RepositoryRef, digest: string): Promise<{ size: number } | undefined> {
+    const res = await this.transport.request(repo.registry, blobPath(repo, digest), {
+      method: "HEAD",
+      scopes: [scope(repo.repository, "pull")],
+      accept: [404],
+    });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw await failure(res, `HEAD blob ${formatRepository(repo)}@${digest}`);
+    return { size: Number(res.headers.get("content-length") ?? 0) };
+  }
+
+  /** Streams a blob; the stream is verified against `digest` (and `size` if given) as it is read. */
+  async getBlobStream(repo: RepositoryRef, digest: string, size?: number): Promise<BlobStream> {
+    const res = await this.transport.request(repo.registry, blobPath(repo, digest), {
+      scopes: [scope(repo.repository, "pull")],
+      accept: [404],
+    });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw notFound(`blob ${formatRepository(repo)}@${digest}`);
+    }
+    if (!res.ok || !res.body) throw await failure(res, `GET blob ${formatRepository(repo)}@${digest}`);
+    const length = size ?? Number(res.headers.get("content-length") ?? NaN);
+    const stats = this.transport.stats;
+    const verified = res.body.pipeThrough(
+      verifyingStream(digest, Number.isFinite(length) ? length : undefined, `blob ${formatRepository(repo)}@${digest}`, (n) => {
+        stats.blobBytesDownloaded += n;
+      }),
+    );
+    return { stream: verified, size: length };
+  }
+
+  async getBlob(repo: RepositoryRef, digest: string): Promise<Uint8Array> {
+    const { stream } = await this.getBlobStream(repo, digest);
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  /**
+   * Mounts a blob from another repository of the same registry (no bytes move). `false` when the registry
+   * declined (it then opened an upload, which is cancelled) so the caller can stream instead.
+   */
+  async mountBlob(repo: RepositoryRef, digest: string, fromRepository: string): Promise<boolean> {
+    const q = new URLSearchParams({ mount: digest, from: fromRepository });
+    const res = await this.transport.request(repo.registry, `/v2/${repo.repository}/blobs/uploads/?${q}`, {
+      method: "POST",
+      scopes: [scope(repo.repository, "pull,push"), scope(fromRepository, "pull")],
+    });
+    await res.body?.cancel();
+    if (res.status === 201) return true;
+    if (res.status === 202) {
+      await this.cancelUpload(repo, res);
+      return false;
+    }
+    throw await failure(res, `mount ${digest} from ${fromRepository} into ${formatRepository(repo)}`);
+  }
+
+  private async cancelUpload(repo: RepositoryRef, res: Response): Promise<void> {
+    const loc = res.headers.get("location");
+    if (!loc) return;
+    try {
+      const del = await this.transport.request(repo.registry, uploadUrl(this.transport.baseUrl(repo.registry), loc), {
+        method: "DELETE",
+        scopes: [scope(repo.repository, "pull,push")],
+        accept: [404],
+      });
+      await del.body?.cancel();
+    } catch {
+      /* an abandoned upload is garbage-collected by the registry */
+    }
+  }
+
+  private async startUpload(repo: RepositoryRef): Promise<string> {
+    const res = await this.transport.request(repo.registry, `/v2/${repo.repository}/blobs/uploads/`, {
+      method: "POST",
+      scopes: [scope(repo.repository, "pull,push")],
+    });
+    await res.body?.cancel();
+    const loc = res.headers.get("location");
+    if (res.status !== 202 || !loc) throw await failure(res, `start upload to ${formatRepository(repo)}`);
+    return uploadUrl(this.transport.baseUrl(repo.registry), loc);
+  }
+
+  /**
+   * Uploads a blob unless the repository already has it. Bytes go up in one PUT (or PATCH chunks with
+   * `chunkSize`); a stream goes up as one streamed PATCH, verified against `digest` and `size` while it
+   * is sent, and is committed (PUT ?digest=) only when it matched.
+   */
+  async pushBlob(
+    repo: RepositoryRef,
+    digest: string,
+    data: Uint8Array | ReadableStream<Uint8Array>,
+    size: number,
+    options: PushBlobOptions = {},
+  ): Promise<PushBlobResult> {
+    if (!isValidDigest(digest)) throw new FlibsError("usage", `"${digest}" is not a valid digest`);
+    if (await this.headBlob(repo, digest)) {
+      if (data instanceof ReadableStream) await data.cancel();
+      return "exists";
+    }
+    await this.uploadBlob(repo, digest, data, size, options);
+    return "uploaded";
+  }
+
+  /** Uploads without the existence check (callers that already did HEAD). */
+  async uploadBlob(
+    repo: RepositoryRef,
+    digest: string,
+    data: Uint8Array | ReadableStream<Uint8Array>,
+    size: number,
+    options: PushBlobOptions = {},
+  ): Promise<void> {
+    const what = `blob ${formatRepository(repo)}@${digest}`;
+    const scopes = [scope(repo.repository, "pull,push")];
+    const stats = this.transport.stats;
+    let location = await this.startUpload(repo);
+    const base = this.transport.baseUrl(repo.registry);
+    try {
+      if (data instanceof ReadableStream) {
+        const body = data.pipeThrough(verifyingStream(digest, size, what, (n) => (stats.blobBytesUploaded += n)));
+        const res = await this.transport.request(repo.registry, location, {
+          method: "PATCH",
+          headers: { "content-type": "application/octet-stream" },
+          body,
+          scopes,
+        });
+        await res.body?.cancel();
+        if (res.status !== 202) throw await failure(res, `upload ${what}`);
+        location = uploadUrl(base, res.headers.get("location") ?? location);
+      } else {
+        if (sha256Digest(data) !== digest && digest.startsWith("sha256:")) {
+          throw new FlibsError("digest-mismatch", `${what}: the bytes given do not hash to ${digest}`);
+        }
+        if (data.byteLength !== size) throw new FlibsError("digest-mismatch", `${what}: ${data.byteLength} bytes given, ${size} announced`);
+        const chunk = options.chunkSize;
+        if (chunk && chunk > 0 && data.byteLength > 0) {
+          for (let start = 0; start < data.byteLength; start += chunk) {
+            const part = data.subarray(start, Math.min(data.byteLength, start + chunk));
+            const res = await this.transport.request(repo.registry, location, {
+              method: "PATCH",
+              headers: {
+                "content-type": "application/octet-stream",
+                "content-range": `${start}-${start + part.byteLength - 1}`,
+                "content-length": String(part.byteLength),
+              },
+              body: part,
+              scopes,
+            });
+            await res.body?.cancel();
+            if (res.status !== 202) throw await failure(res, `upload chunk ${start} of ${what}`);
+            stats.blobBytesUploaded += part.byteLength;
+            location = uploadUrl(base, res.headers.get("location") ?? location);
+          }
+        } else {
+          const res = await this.transport.request(repo.registry, uploadUrl(base, location, { digest }), {
+            method: "PUT",
+            headers: { "content-type": "application/octet-stream", "content-length": String(data.byteLength) },
+            body: data,
+            scopes,
+          });
+          if (res.status !== 201) throw await failure(res, `upload ${what}`);
+          await res.body?.cancel();
+          stats.blobBytesUploaded += data.byteLength;
+          return;
+        }
+      }
+      const res = await this.transport.request(repo.registry, uploadUrl(base, location, { digest }), {
+        method: "PUT",
+        headers: { "content-length": "0" },
+        scopes,
+      });
+      if (res.status !== 201) throw await failure(res, `commit ${what}`);
+      await res.body?.cancel();
+    } catch (e) {
+      try {
+        const del = await this.transport.request(repo.registry, location, { method: "DELETE", scopes, accept: [404, 400] });
+        await del.body?.cancel();
+      } catch {
+        /* best effort */
+      }
+      throw e;
+    }
+  }
+
+  /** All tags of a repository (following `Link` pagination); `[]` when the repository does not exist. */
+  async listTags(repo: RepositoryRef): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | undefined = `/v2/${repo.repository}/tags/list?n=1000`;
+    const base = this.transport.baseUrl(repo.registry);
+    while (path) {
+      const res = await this.transport.request(repo.registry, path, { scopes: [scope(repo.repository, "pull")], accept: [404] });
+      if (res.status === 404) {
+        await res.body?.cancel();
+        return tags;
+      }
+      if (!res.ok) throw await failure(res, `list tags of ${formatRepository(repo)}`);
+      const body = (await res.json()) as { tags?: string[] | null };
+      tags.push(...(body.tags ?? []));
+      const link = res.headers.get("link");
+      const next = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
+      path = next ? uploadUrl(base, next) : undefined;
+    }
+    return tags;
+  }
+
+  /**
+   * Manifests whose `subject` is `digest`: the referrers API, or the OCI 1.1 tag-schema fallback
+   * (`sha256-<hex>`) on registries without it. Filtered by `artifactType` when given.
+   */
+  async getReferrers(repo: RepositoryRef, digest: string, artifactType?: string): Promise<Descriptor[]> {
+    const q = artifactType ? `?${new URLSearchParams({ artifactType })}` : "";
+    const res = await this.transport.request(repo.registry, `/v2/${repo.repository}/referrers/${digest}${q}`, {
+      headers: { accept: MEDIA_TYPES.ociIndex },
+      scopes: [scope(repo.repository, "pull")],
+      accept: [404, 400, 405],
+    });
+    let descriptors: Descriptor[];
+    let filtered = false;
+    if (res.ok && mediaTypeOf(res) === MEDIA_TYPES.ociIndex) {
+      const m = parseManifest(await res.json(), MEDIA_TYPES.ociIndex);
+      descriptors = m.kind === "index" ? m.manifests : [];
+      filtered = (res.headers.get("oci-filters-applied") ?? "").split(",").includes("artifactType");
+    } else {
+      await res.body?.cancel();
+      descriptors = await this.fallbackReferrers(repo, digest);
+    }
+    return artifactType && !filtered ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors;
+  }
+
+  private async fallbackReferrers(repo: RepositoryRef, digest: string): Promise<Descriptor[]> {
+    try {
+      const m = await this.getManifest({ ...repo, tag: referrersFallbackTag(digest) });
+      return m.manifest.kind === "index" ? m.manifest.manifests : [];
+    } catch (e) {
+      if (e instanceof FlibsError && e.code === "not-found") return [];
+      throw e;
+    }
+  }
+
+  /**
+   * Pushes a manifest whose `subject` is `subjectDigest` and makes it findable: registries with the
+   * referrers API index it themselves (they answer with `OCI-Subject`); for the others the fallback
+   * index under tag `sha256-<hex>` gets its descriptor. Returns the manifest's digest.
+   */
+  async putReferrer(repo: RepositoryRef, subjectDigest: string, bytes: Uint8Array, mediaType: string): Promise<string> {
+    const digest = sha256Digest(bytes);
+    const { subjectAware } = await this.putManifestDetailed(repo, digest, bytes, mediaType);
+    if (subjectAware) return digest;
+    const m = parseManifest(JSON.parse(new TextDecoder().decode(bytes)), mediaType);
+    const descriptor: Descriptor = { mediaType, digest, size: bytes.byteLength };
+    const artifactType = m.artifactType ?? (m.kind === "manifest" ? m.config.mediaType : undefined);
+    if (artifactType) descriptor.artifactType = artifactType;
+    if (m.annotations) descriptor.annotations = m.annotations;
+    await this.addToFallbackIndex(repo, subjectDigest, descriptor);
+    return digest;
+  }
+
+  /** Adds a descriptor to the `sha256-<hex>` fallback index (no-op when present). */
+  async addToFallbackIndex(repo: RepositoryRef, subjectDigest: string, descriptor: Descriptor): Promise<boolean> {
+    const existing = await this.fallbackReferrers(repo, subjectDigest);
+    if (existing.some((d) => d.digest === descriptor.digest)) return false;
+    const body = new TextEncoder().encode(JSON.stringify(referrersIndex([...existing, descriptor])));
+    await this.putManifest(repo, referrersFallbackTag(subjectDigest), body, MEDIA_TYPES.ociIndex);
+    return true;
+  }
+}
