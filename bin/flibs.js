@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
+import { existsSync } from "node:fs";
+
+// dist/flibs-cli is the bundled fast path (scripts/bundle-cli.js); dist/cli the plain tsc output.
+const bundled = new URL("../dist/flibs-cli/main.js", import.meta.url);
+const { main } = await import(existsSync(bundled) ? bundled.href : "../dist/cli/main.js");
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),

@@ -28,3 +28,5 @@ export interface ReviewResult {
 export function review(input: ReviewInput): ReviewResult {
   return runReview(input);
 }
+
+export { toSarif } from "./sarif.js";

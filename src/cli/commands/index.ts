@@ -1,0 +1,13 @@
+import type { CommandDefinition } from "./types.js";
+import { reviewCommand } from "./review.js";
+
+/**
+ * Every `flibs` sub-command, in `flibs --help` order. To add one (inspect, promote, build, publish, init):
+ * write `src/cli/commands/<name>.ts` exporting a CommandDefinition whose action lazy-imports its
+ * implementation (see review.ts), and add one line here.
+ */
+export const COMMANDS: readonly CommandDefinition[] = [
+  reviewCommand,
+];
+
+export type { CommandDefinition } from "./types.js";

@@ -1,0 +1,10 @@
+/** What a CLI command may touch of the process: injected, so tests and other front ends can drive `main`. */
+export interface CliIo {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Sets the process exit status a command ends with (0 unless called). */
+export type SetExit = (code: number) => void;
