@@ -385,23 +385,39 @@ export class RegistryClient {
    * (`sha256-<hex>`) on registries without it. Filtered by `artifactType` when given.
    */
   async getReferrers(repo: RepositoryRef, digest: string, artifactType?: string): Promise<Descriptor[]> {
+    const api = await this.referrersApi(repo, digest, artifactType);
+    const descriptors = api ? api.descriptors : await this.fallbackReferrers(repo, digest);
+    return artifactType && !api?.filtered ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors;
+  }
+
+  /** The referrers API's answer, or `undefined` when the registry does not implement it. */
+  private async referrersApi(
+    repo: RepositoryRef,
+    digest: string,
+    artifactType?: string,
+  ): Promise<{ descriptors: Descriptor[]; filtered: boolean } | undefined> {
     const q = artifactType ? `?${new URLSearchParams({ artifactType })}` : "";
     const res = await this.transport.request(repo.registry, `/v2/${repo.repository}/referrers/${digest}${q}`, {
       headers: { accept: MEDIA_TYPES.ociIndex },
       scopes: [scope(repo.repository, "pull")],
       accept: [404, 400, 405],
     });
-    let descriptors: Descriptor[];
-    let filtered = false;
     if (res.ok && mediaTypeOf(res) === MEDIA_TYPES.ociIndex) {
       const m = parseManifest(await res.json(), MEDIA_TYPES.ociIndex);
-      descriptors = m.kind === "index" ? m.manifests : [];
-      filtered = (res.headers.get("oci-filters-applied") ?? "").split(",").includes("artifactType");
-    } else {
-      await res.body?.cancel();
-      descriptors = await this.fallbackReferrers(repo, digest);
+      const filtered = (res.headers.get("oci-filters-applied") ?? "").split(",").includes("artifactType");
+      return { descriptors: m.kind === "index" ? m.manifests : [], filtered };
     }
-    return artifactType && !filtered ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors;
+    await res.body?.cancel();
+    return undefined;
+  }
+
+  /**
+   * Makes an already-pushed referrer findable from its subject: nothing to do on a registry with the
+   * referrers API (it indexes manifests with a `subject` itself); otherwise the fallback index gets it.
+   */
+  async ensureReferrer(repo: RepositoryRef, subjectDigest: string, descriptor: Descriptor): Promise<void> {
+    if (await this.referrersApi(repo, subjectDigest)) return;
+    await this.addToFallbackIndex(repo, subjectDigest, descriptor);
   }
 
   private async fallbackReferrers(repo: RepositoryRef, digest: string): Promise<Descriptor[]> {

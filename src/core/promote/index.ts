@@ -1,0 +1,3 @@
+export * from "./version.js";
+export * from "./tags.js";
+export * from "./report.js";

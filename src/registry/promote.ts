@@ -1,0 +1,182 @@
+/**
+ * The promotion engine: copies an index (or single manifest) by digest, with its child manifests, every
+ * blob and its referrers, from a source repository to a destination repository, then writes the tags.
+ *
+ * - Inside one registry blobs are mounted (no bytes through flibs); between registries they stream with
+ *   constant memory, verified while streaming, a bounded number at a time.
+ * - Idempotent: a manifest already at the destination (by digest) is skipped with everything under it;
+ *   a blob already there is skipped. A re-run after a crash finishes the job.
+ * - Tags are written last, after the destination digest was verified, so no tag ever points at
+ *   something partial; a release tag on another digest refuses the promotion before anything is copied.
+ */
+import { FlibsError } from "../core/errors.js";
+import { manifestBlobs, type Descriptor, type Manifest } from "../core/oci/manifest.js";
+import { formatReference, formatRepository, type ImageReference, type RepositoryRef } from "../core/oci/reference.js";
+import { decideTagWrites, type PlannedTag, type TagWrite } from "../core/promote/tags.js";
+import type { PromotionReport } from "../core/promote/report.js";
+import type { FetchedManifest, RegistryClient } from "./client.js";
+import { Pool } from "./pool.js";
+import { sha256Digest } from "./digest-stream.js";
+
+export interface PromoteOptions {
+  source: ImageReference;
+  destination: RepositoryRef;
+  tags: PlannedTag[];
+  /** Blob transfers at once (default 6). */
+  concurrency?: number;
+  /** Carry referrers (build record, signatures, attestations) of every copied manifest (default true). */
+  referrers?: boolean;
+  /** Attempts per blob copy when a transfer breaks mid-way (default 3). */
+  blobAttempts?: number;
+  onProgress?: (line: string) => void;
+}
+
+const FATAL = new Set(["auth", "not-found", "usage", "refused"]);
+
+export async function promote(client: RegistryClient, options: PromoteOptions): Promise<PromotionReport> {
+  const { source, destination } = options;
+  const dest = formatRepository(destination);
+  const sameRegistry = source.registry === destination.registry;
+  const pool = new Pool(options.concurrency ?? 6);
+  const attempts = options.blobAttempts ?? 3;
+  const requestsBefore = client.stats.requests;
+  const progress = options.onProgress ?? (() => {});
+  const srcRepo: RepositoryRef = { registry: source.registry, repository: source.repository };
+
+  const root = await client.getManifest(source);
+  const digest = root.digest;
+
+  // Refuse before copying anything if a release tag would move.
+  const checkTags = async (): Promise<TagWrite[]> => {
+    const current = new Map<string, string | undefined>();
+    await Promise.all(
+      options.tags.map(async (t) => current.set(t.tag, (await client.headManifest({ ...destination, tag: t.tag }))?.digest)),
+    );
+    const decided = decideTagWrites(options.tags, current, digest, dest);
+    if (!decided.ok) throw decided.error;
+    return decided.value;
+  };
+  await checkTags();
+
+  const report: PromotionReport = {
+    source: formatReference(source),
+    destination: dest,
+    digest,
+    mediaType: root.mediaType,
+    manifests: { copied: 0, skipped: 0 },
+    blobs: { mounted: 0, streamed: 0, skipped: 0, bytesStreamed: 0 },
+    referrers: { copied: 0, skipped: 0 },
+    tags: [],
+    requests: 0,
+  };
+  const blobsDone = new Map<string, Promise<void>>();
+
+  const copyBlob = (d: Descriptor): Promise<void> => {
+    let p = blobsDone.get(d.digest);
+    if (!p) {
+      p = pool.run(() => copyOneBlob(d));
+      blobsDone.set(d.digest, p);
+    }
+    return p;
+  };
+
+  const copyOneBlob = async (d: Descriptor): Promise<void> => {
+    if (await client.headBlob(destination, d.digest)) {
+      report.blobs.skipped++;
+      return;
+    }
+    if (sameRegistry && source.repository !== destination.repository) {
+      if (await client.mountBlob(destination, d.digest, source.repository)) {
+        report.blobs.mounted++;
+        return;
+      }
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { stream } = await client.getBlobStream(srcRepo, d.digest, d.size);
+        await client.uploadBlob(destination, d.digest, stream, d.size);
+        report.blobs.streamed++;
+        report.blobs.bytesStreamed += d.size;
+        return;
+      } catch (e) {
+        if ((e instanceof FlibsError && FATAL.has(e.code)) || attempt >= attempts) throw e;
+        progress(`retrying blob ${d.digest} (attempt ${attempt + 1}/${attempts}): ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
+  };
+
+  const manifestsDone = new Map<string, Promise<void>>();
+  const fetched = new Map<string, Promise<FetchedManifest>>();
+  const fetchChild = (d: Descriptor): Promise<FetchedManifest> => {
+    let p = fetched.get(d.digest);
+    if (!p) {
+      p = client.getManifest({ ...srcRepo, digest: d.digest });
+      fetched.set(d.digest, p);
+    }
+    return p;
+  };
+
+  /** Copies one manifest (children and blobs first, then the manifest itself, by digest). */
+  const copyManifest = (m: FetchedManifest, isReferrer = false): Promise<void> => {
+    let p = manifestsDone.get(m.digest);
+    if (!p) {
+      p = (async () => {
+        if (await client.headManifest({ ...destination, digest: m.digest })) {
+          if (isReferrer) report.referrers.skipped++;
+          else report.manifests.skipped++;
+        } else {
+          await copyContents(m.manifest);
+          await client.putManifest(destination, m.digest, m.bytes, m.mediaType);
+          if (isReferrer) report.referrers.copied++;
+          else report.manifests.copied++;
+        }
+      })();
+      manifestsDone.set(m.digest, p);
+    }
+    return p;
+  };
+
+  const copyContents = async (m: Manifest): Promise<void> => {
+    if (m.kind === "index") {
+      await Promise.all(m.manifests.map(async (d) => copyManifest(await fetchChild(d))));
+    } else {
+      await Promise.all(manifestBlobs(m).map(copyBlob));
+    }
+  };
+
+  await copyManifest(root);
+
+  // Verify: the destination serves exactly the source bytes under the source digest.
+  const landed = await client.getManifest({ ...destination, digest });
+  if (sha256Digest(landed.bytes) !== sha256Digest(root.bytes)) {
+    throw new FlibsError("digest-mismatch", `${dest}@${digest} does not hold the source's bytes after the copy`);
+  }
+
+  if (options.referrers !== false) {
+    const subjects = [root, ...(root.manifest.kind === "index" ? await Promise.all(root.manifest.manifests.map(fetchChild)) : [])];
+    const seen = new Set<string>();
+    const carry = async (subject: string, depth: number): Promise<void> => {
+      const found = await client.getReferrers(srcRepo, subject);
+      for (const r of found) {
+        if (seen.has(r.digest)) continue;
+        seen.add(r.digest);
+        const m = await fetchChild(r);
+        await copyManifest(m, true);
+        await client.ensureReferrer(destination, subject, r);
+        if (depth < 2) await carry(r.digest, depth + 1);
+      }
+    };
+    for (const s of subjects) await carry(s.digest, 1);
+  }
+
+  // Tags last; re-checked in case another promotion wrote one meanwhile.
+  const writes = await checkTags();
+  for (const w of writes) {
+    if (w.action !== "unchanged") await client.putManifest(destination, w.tag, root.bytes, root.mediaType);
+    progress(`tag ${w.tag}: ${w.action}`);
+  }
+  report.tags = writes;
+  report.requests = client.stats.requests - requestsBefore;
+  return report;
+}
