@@ -23,4 +23,14 @@ if [ -e /proc/sys/fs/binfmt_misc/register ]; then
     [ -e "/proc/sys/fs/binfmt_misc/qemu-$a" ] || update-binfmts --enable "qemu-$a" >/dev/null 2>&1 || true
   done
 fi
+# A static aarch64 busybox (Debian's busybox-static:arm64) for the e2e build's 2-arch base image; the
+# x86_64 one is /bin/busybox from busybox-static above.
+BUSYBOX_AARCH64=/usr/local/lib/flibs-test/busybox-aarch64
+if [ ! -x "$BUSYBOX_AARCH64" ]; then
+  dpkg --print-foreign-architectures | grep -qx arm64 || { dpkg --add-architecture arm64; apt-get update -qq; }
+  bbtmp=$(mktemp -d)
+  (cd "$bbtmp" && apt-get download -qq busybox-static:arm64 >/dev/null 2>&1 && dpkg-deb -x busybox-static_*_arm64.deb root)
+  install -D -m 0755 "$bbtmp/root/bin/busybox" "$BUSYBOX_AARCH64"
+  rm -rf "$bbtmp"
+fi
 echo "system tools ready: $(buildah --version | head -1); $(skopeo --version); registry $(docker-registry --version 2>/dev/null | head -1)"
