@@ -1,0 +1,163 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import {
+  archTag,
+  baseImages,
+  buildinfoPath,
+  checkApprovedBases,
+  computeLabels,
+  missingBaseArches,
+  pinFrom,
+} from "../core/build/index.js";
+import type { ContainerConfig } from "../core/config/index.js";
+import { parseDockerfile } from "../core/dockerfile/index.js";
+import { FlibsError } from "../core/errors.js";
+import { imageSize } from "../core/oci/manifest.js";
+import { parseReference, type RepositoryRef } from "../core/oci/reference.js";
+import { platformToArch, type Arch } from "../core/platform.js";
+import type { RegistryClient } from "../registry/index.js";
+import { commitInfo, type CommitInfo } from "./git.js";
+import type { Builder, TestOutcome } from "./types.js";
+
+export interface BuildArchOptions {
+  contextDir: string;
+  config: ContainerConfig;
+  arch: Arch;
+  /** Every arch of this build: a multi-arch base must hold each one. */
+  plannedArches: readonly Arch[];
+  /** Commit to build; default the checkout's HEAD. */
+  rev?: string;
+  /** Destination repository, e.g. `ghcr.io/my-org/candidates/httpd`. */
+  repository: RepositoryRef;
+  /** Source repository URL for the labels. */
+  source: string;
+  approvedRegistries: readonly string[];
+  builder: Builder;
+  client: RegistryClient;
+  insecure: (host: string) => boolean;
+  authFile?: string;
+  runTests?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface ArchBuildResult {
+  arch: Arch;
+  commit: CommitInfo;
+  destination: string;
+  digest: string;
+  size: number;
+  manifestSize: number;
+  mediaType: string;
+  seconds: number;
+  baseDigests: Record<string, string>;
+  labels: Record<string, string>;
+  dockerfileDigest: string;
+  buildinfo: string;
+  tests: TestOutcome[];
+}
+
+const BUILDINFO_CONTEXT = "flibs-buildinfo";
+
+/** Pins FROM, injects labels, embeds the Dockerfile, builds one arch reproducibly, pushes it, runs its tests. */
+export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
+  const started = Date.now();
+  const log = o.log ?? (() => undefined);
+  const commit = await commitInfo(o.contextDir, o.rev ?? "HEAD");
+  const dockerfilePath = join(o.contextDir, o.config.dockerfile);
+  let text: string;
+  try {
+    text = await readFile(dockerfilePath, "utf8");
+  } catch {
+    throw new FlibsError("io", `cannot read ${o.config.dockerfile} in ${basename(o.contextDir)}`);
+  }
+  const parsed = parseDockerfile(text, o.config.dockerfile, { buildArgs: o.config.build_args });
+  const bases = baseImages(parsed);
+  checkApprovedBases(bases, o.approvedRegistries);
+
+  const digests = new Map<string, string>();
+  for (const base of bases) {
+    const ref = parseReference(base.ref);
+    const m = await o.client.getManifest(ref);
+    let configArch: Arch | undefined;
+    if (m.manifest.kind === "manifest") {
+      const cfg = JSON.parse(new TextDecoder().decode(await o.client.getBlob(ref, m.manifest.config.digest))) as { os?: string; architecture?: string };
+      configArch = platformToArch({ os: cfg.os ?? "linux", architecture: cfg.architecture ?? "" });
+    }
+    const missing = missingBaseArches(m.manifest.kind === "index" ? { manifests: m.manifest.manifests } : {}, o.plannedArches, configArch);
+    if (missing.length > 0) {
+      throw new FlibsError("build", `base image ${base.ref} has no ${missing.join(", ")} image: it cannot be built for ${missing.length > 1 ? "those arches" : "that arch"}`);
+    }
+    digests.set(base.ref, m.digest);
+    log(`base ${base.ref} -> ${m.digest}`);
+  }
+
+  const labelOf = (k: string) => parsed.labels.filter((l) => l.key === k).pop()?.value;
+  const name = o.config.image ?? o.repository.repository.split("/").pop()!;
+  const version = o.config.version ?? labelOf("version") ?? "latest";
+  const release = labelOf("release") ?? "1";
+  const labels = computeLabels({
+    name,
+    component: labelOf("com.redhat.component"),
+    version,
+    release,
+    arch: o.arch,
+    source: o.source,
+    revision: commit.sha,
+    sourceDateEpoch: commit.time,
+    description: labelOf("description") ?? labelOf("summary"),
+  });
+
+  const pinned = pinFrom(text, digests, o.config.build_args);
+  const buildinfo = buildinfoPath(name, version, release);
+  const work = await mkdtemp(join(tmpdir(), "flibs-build-"));
+  try {
+    await mkdir(join(work, "buildinfo"));
+    await writeFile(join(work, "buildinfo", basename(buildinfo)), pinned);
+    const final = `${pinned.replace(/\n*$/, "\n")}COPY --from=${BUILDINFO_CONTEXT} ${basename(buildinfo)} ${buildinfo}\n`;
+    await writeFile(join(work, "Dockerfile"), final);
+    const destination = `${o.repository.registry}/${o.repository.repository}:${archTag(commit.sha, o.arch)}`;
+    const built = await o.builder.buildAndPush({
+      arch: o.arch,
+      contextDir: o.contextDir,
+      dockerfile: join(work, "Dockerfile"),
+      labels,
+      buildArgs: o.config.build_args,
+      sourceDateEpoch: commit.time,
+      buildContexts: { [BUILDINFO_CONTEXT]: join(work, "buildinfo") },
+      destination,
+      insecure: o.insecure(o.repository.registry),
+      authFile: o.authFile,
+      onOutput: o.log ? (c) => process.stderr.write(c) : undefined,
+    });
+    const pushed = await o.client.getManifest({ ...o.repository, digest: built.digest });
+    if (pushed.manifest.kind !== "manifest") throw new FlibsError("build", `${destination} is not an image manifest`);
+    const tests: TestOutcome[] = [];
+    if (o.runTests !== false) {
+      for (const t of o.config.tests.filter((t) => !t.arches || t.arches.includes(o.arch))) {
+        const r = await o.builder.runTest(built, o.arch, t, o.insecure(o.repository.registry));
+        log(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
+        tests.push(r);
+      }
+    }
+    return {
+      arch: o.arch,
+      commit,
+      destination,
+      digest: built.digest,
+      size: imageSize(pushed.manifest),
+      manifestSize: pushed.bytes.byteLength,
+      mediaType: pushed.mediaType,
+      seconds: (Date.now() - started) / 1000,
+      baseDigests: Object.fromEntries(digests),
+      labels,
+      dockerfileDigest: `sha256:${createHash("sha256").update(text).digest("hex")}`,
+      buildinfo,
+      tests,
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+

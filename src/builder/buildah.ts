@@ -1,0 +1,119 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isFlibsError } from "../core/errors.js";
+import { archToPlatformString, type Arch } from "../core/platform.js";
+import type { ImageTest } from "../core/config/index.js";
+import { run } from "./exec.js";
+import { judgeTest, testArgv } from "./tests.js";
+import type { BuildSpec, Builder, BuiltImage, TestOutcome } from "./types.js";
+
+export interface BuildahOptions {
+  /** `--root` / `--runroot`: a private storage (tests, the bench); default the system's. */
+  root?: string;
+  runroot?: string;
+  /** `vfs` works everywhere (no overlay mounts in unprivileged containers). */
+  storageDriver?: string;
+  /** `chroot` where the runner has no container runtime. */
+  isolation?: "chroot" | "oci" | "rootless";
+  bin?: string;
+}
+
+/** The global flags every buildah call gets. */
+export function buildahGlobalArgs(o: BuildahOptions): string[] {
+  return [
+    ...(o.root ? ["--root", o.root] : []),
+    ...(o.runroot ? ["--runroot", o.runroot] : []),
+    ...(o.storageDriver ? ["--storage-driver", o.storageDriver] : []),
+  ];
+}
+
+/** `buildah bud` argv for one arch: labels sorted, timestamps fixed, no identity label that would vary. */
+export function buildahBudArgs(spec: BuildSpec, o: BuildahOptions, localName: string): string[] {
+  return [
+    ...buildahGlobalArgs(o),
+    "bud",
+    "--isolation",
+    o.isolation ?? "chroot",
+    "--platform",
+    archToPlatformString(spec.arch),
+    "--timestamp",
+    String(spec.sourceDateEpoch),
+    "--layers=false",
+    `--tls-verify=${spec.insecure ? "false" : "true"}`,
+    ...(spec.authFile ? ["--authfile", spec.authFile] : []),
+    ...Object.entries(spec.buildContexts).flatMap(([k, v]) => ["--build-context", `${k}=${v}`]),
+    ...Object.entries(spec.buildArgs).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]),
+    "--build-arg",
+    `SOURCE_DATE_EPOCH=${spec.sourceDateEpoch}`,
+    ...Object.entries(spec.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
+    "-f",
+    spec.dockerfile,
+    "-t",
+    localName,
+    spec.contextDir,
+  ];
+}
+
+export class BuildahBuilder implements Builder {
+  readonly name = "buildah" as const;
+  private readonly images = new Set<string>();
+  private readonly bin: string;
+
+  constructor(private readonly options: BuildahOptions = {}) {
+    this.bin = options.bin ?? "buildah";
+  }
+
+  private buildah(args: string[], onOutput?: (c: string) => void) {
+    return run(this.bin, [...buildahGlobalArgs(this.options), ...args], { env: { ...process.env, BUILDAH_LAYERS: "false" }, onOutput });
+  }
+
+  async buildAndPush(spec: BuildSpec): Promise<BuiltImage> {
+    const localName = `localhost/flibs-build-${spec.arch}-${randomBytes(4).toString("hex")}`;
+    this.images.add(localName);
+    await run(this.bin, buildahBudArgs(spec, this.options, localName), { onOutput: spec.onOutput, env: { ...process.env, SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch) } });
+    const dir = await mkdtemp(join(tmpdir(), "flibs-push-"));
+    try {
+      const digestFile = join(dir, "digest");
+      await this.buildah(
+        [
+          "push",
+          "--format",
+          "oci",
+          "--digestfile",
+          digestFile,
+          `--tls-verify=${spec.insecure ? "false" : "true"}`,
+          ...(spec.authFile ? ["--authfile", spec.authFile] : []),
+          localName,
+          `docker://${spec.destination}`,
+        ],
+        spec.onOutput,
+      );
+      const digest = (await readFile(digestFile, "utf8")).trim();
+      return { digest, handle: localName };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async runTest(image: BuiltImage, _arch: Arch, test: ImageTest): Promise<TestOutcome> {
+    const { stdout: cid } = await this.buildah(["from", "--pull-never", image.handle]);
+    const ctr = cid.trim().split("\n").pop()!;
+    try {
+      const r = await this.buildah(["run", "--isolation", this.options.isolation ?? "chroot", ctr, "--", ...testArgv(test)]);
+      return { name: test.name, passed: judgeTest(test, true, r.stdout), output: r.stdout + r.stderr };
+    } catch (e) {
+      if (!isFlibsError(e)) throw e;
+      const d = e.detail as { stdout?: string; stderr?: string } | undefined;
+      return { name: test.name, passed: false, output: (d?.stdout ?? "") + (d?.stderr ?? e.message) };
+    } finally {
+      await this.buildah(["rm", ctr]).catch(() => undefined);
+    }
+  }
+
+  async cleanup(): Promise<void> {
+    for (const img of this.images) await this.buildah(["rmi", "-f", img]).catch(() => undefined);
+    this.images.clear();
+  }
+}

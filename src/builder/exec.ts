@@ -1,0 +1,57 @@
+import { spawn } from "node:child_process";
+import { FlibsError } from "../core/errors.js";
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Called with each chunk of output (build logs go to the job log as they come). */
+  onOutput?: (chunk: string) => void;
+}
+
+/** Runs a tool without a shell; a non-zero exit is a `build` FlibsError naming the tool and its last output. */
+export function run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    let child;
+    try {
+      child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    } catch (e) {
+      reject(new FlibsError("build", `cannot run ${cmd}: ${String(e)}`));
+      return;
+    }
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      options.onOutput?.(d.toString());
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      options.onOutput?.(d.toString());
+    });
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      reject(new FlibsError("build", e.code === "ENOENT" ? `${cmd} is not installed` : `cannot run ${cmd}: ${e.message}`));
+    });
+    child.on("close", (code, signal) => {
+      if (code === 0) resolve({ stdout, stderr });
+      else {
+        const tail = (stderr.trim() || stdout.trim()).split("\n").slice(-5).join("\n");
+        reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} failed (${signal ?? `exit ${code}`}): ${tail}`, { detail: { stdout, stderr } }));
+      }
+    });
+  });
+}
+
+/** Whether `cmd args` runs and exits 0. */
+export async function works(cmd: string, args: readonly string[]): Promise<boolean> {
+  try {
+    await run(cmd, args);
+    return true;
+  } catch {
+    return false;
+  }
+}

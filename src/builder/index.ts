@@ -1,0 +1,10 @@
+export * from "./types.js";
+export { BuildahBuilder, buildahBudArgs, buildahGlobalArgs, type BuildahOptions } from "./buildah.js";
+export { BuildxBuilder, buildxArgs, buildxTestArgs } from "./buildx.js";
+export { selectBuilder, parseBuilderChoice, type BuilderChoice } from "./select.js";
+export { buildArch, type BuildArchOptions, type ArchBuildResult } from "./build-arch.js";
+export { publish, type PublishOptions, type PublishResult } from "./publish.js";
+export { readImagePackages, type ImagePackages } from "./packages.js";
+export { commitInfo, type CommitInfo } from "./git.js";
+export { filesFromLayers, readTar } from "./tar.js";
+export { run, works } from "./exec.js";

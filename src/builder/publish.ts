@@ -1,0 +1,150 @@
+import {
+  assembleIndex,
+  archTag,
+  candidateTags,
+  compareComponents,
+  driftSection,
+  epochToIso,
+  MEDIA,
+  recordArtifactManifest,
+  serializeRecord,
+  summaryTable,
+  EMPTY_CONFIG,
+  type ArchImage,
+  type ArchRecord,
+  type BuildRecord,
+  type ComponentDrift,
+  type PackageSet,
+  type SummaryRow,
+} from "../core/build/index.js";
+import { FlibsError } from "../core/errors.js";
+import { imageSize, type ImageManifest } from "../core/oci/manifest.js";
+import type { ImageReference, RepositoryRef } from "../core/oci/reference.js";
+import { archToPlatform, sortArches, type Arch } from "../core/platform.js";
+import { sha256Digest, type RegistryClient } from "../registry/index.js";
+import { readImagePackages } from "./packages.js";
+
+export interface PublishOptions {
+  client: RegistryClient;
+  repository: RepositoryRef;
+  sha: string;
+  arches: readonly Arch[];
+  /** Per-arch digests; an arch not given is found under its per-arch tag `sha-<sha>-<arch>`. */
+  digests?: ReadonlyMap<Arch, string>;
+  pr?: number;
+  /** Tags to write instead of the candidate tags (the CLI's `--push host/repo:tag`). */
+  tags?: string[];
+  /** Commit time, for the record's `created`; default: the images' `org.opencontainers.image.created` label. */
+  sourceDateEpoch?: number;
+  tree?: string;
+  source?: string;
+  dockerfileDigest?: string;
+  buildId?: string;
+  jobUrls?: Partial<Record<Arch, string>>;
+  driftPolicy?: "warn" | "fail";
+}
+
+export interface PublishResult {
+  indexDigest: string;
+  indexSize: number;
+  tags: string[];
+  recordDigest: string;
+  record: BuildRecord;
+  drift: ComponentDrift[];
+  rows: SummaryRow[];
+  summary: string;
+  /** True when policy says drift fails the build and there is drift. */
+  failed: boolean;
+}
+
+/** Assembles the index in fixed arch order, pushes it under its tags, reads packages, attaches the build record. */
+export async function publish(o: PublishOptions): Promise<PublishResult> {
+  const arches = sortArches(o.arches);
+  if (arches.length === 0) throw new FlibsError("usage", "no arches to publish");
+  const tags = o.tags ?? candidateTags(o.sha, o.pr);
+  const images: ArchImage[] = [];
+  const records: Partial<Record<Arch, ArchRecord>> = {};
+  const packages = new Map<Arch, PackageSet>();
+  const rows: SummaryRow[] = [];
+  let labels: Record<string, string> = {};
+
+  for (const arch of arches) {
+    const t0 = Date.now();
+    const given = o.digests?.get(arch);
+    const ref: ImageReference = given ? { ...o.repository, digest: given } : { ...o.repository, tag: archTag(o.sha, arch) };
+    let m;
+    try {
+      m = await o.client.getManifest(ref);
+    } catch (e) {
+      if (e instanceof FlibsError && e.code === "not-found") throw new FlibsError("not-found", `no ${arch} image for ${o.sha.slice(0, 7)} (${ref.digest ?? ref.tag}): did its build job succeed?`);
+      throw e;
+    }
+    if (m.manifest.kind !== "manifest") throw new FlibsError("build", `${arch}: ${m.digest} is an index, not one arch's image`);
+    const manifest: ImageManifest = m.manifest;
+    const config = JSON.parse(new TextDecoder().decode(await o.client.getBlob(o.repository, manifest.config.digest))) as {
+      architecture?: string;
+      config?: { Labels?: Record<string, string> };
+    };
+    if (config.architecture !== archToPlatform(arch).architecture) {
+      throw new FlibsError("build", `${arch}: image ${m.digest} is built for ${config.architecture ?? "no architecture"}, not ${archToPlatform(arch).architecture}`);
+    }
+    if (Object.keys(labels).length === 0) labels = { ...(config.config?.Labels ?? {}) };
+    const pk = await readImagePackages(o.client, o.repository, manifest);
+    if (pk.packages) packages.set(arch, pk.packages);
+    const size = imageSize(manifest);
+    images.push({ arch, digest: m.digest, manifestSize: m.bytes.byteLength, mediaType: m.mediaType });
+    records[arch] = {
+      digest: m.digest,
+      size,
+      ...(manifest.annotations?.["org.opencontainers.image.base.digest"] ? { baseDigest: manifest.annotations["org.opencontainers.image.base.digest"] } : {}),
+      packageDb: pk.note ? `${pk.db}: ${pk.note}` : pk.db,
+      ...(pk.packages ? { packages: Object.fromEntries(pk.packages) } : {}),
+      ...(o.jobUrls?.[arch] ? { jobUrl: o.jobUrls[arch] } : {}),
+    };
+    rows.push({ arch, digest: m.digest, size, seconds: (Date.now() - t0) / 1000 });
+  }
+  delete labels.architecture;
+
+  const { bytes } = assembleIndex(images);
+  const indexBytes = new TextEncoder().encode(bytes);
+  const indexDigest = sha256Digest(indexBytes);
+  for (const tag of tags) {
+    const got = await o.client.putManifest(o.repository, tag, indexBytes, MEDIA.index);
+    if (got !== indexDigest) throw new FlibsError("digest-mismatch", `registry stored the index under ${tag} as ${got}, expected ${indexDigest}`);
+  }
+
+  const drift = compareComponents(packages);
+  const policy = o.driftPolicy ?? "warn";
+  const record: BuildRecord = {
+    schema: "flibs.build-record/v1",
+    image: `${o.repository.registry}/${o.repository.repository}`,
+    indexDigest,
+    commit: o.sha,
+    ...(o.tree ? { tree: o.tree } : {}),
+    ...(o.source ? { source: o.source } : {}),
+    ...(o.dockerfileDigest ? { dockerfileDigest: o.dockerfileDigest } : {}),
+    ...(o.buildId ? { buildId: o.buildId } : {}),
+    ...(o.pr !== undefined ? { pr: o.pr } : {}),
+    labels,
+    arches: records,
+    componentDrift: drift,
+    driftPolicy: policy,
+  };
+  const recordBytes = new TextEncoder().encode(serializeRecord(record));
+  const recordDigest = sha256Digest(recordBytes);
+  await o.client.pushBlob(o.repository, recordDigest, recordBytes, recordBytes.byteLength);
+  await o.client.pushBlob(o.repository, EMPTY_CONFIG.digest, new TextEncoder().encode("{}"), 2);
+  const created = o.sourceDateEpoch !== undefined ? epochToIso(o.sourceDateEpoch) : labels["org.opencontainers.image.created"] ?? epochToIso(0);
+  const artifact = new TextEncoder().encode(
+    recordArtifactManifest({ digest: recordDigest, size: recordBytes.byteLength }, { mediaType: MEDIA.index, digest: indexDigest, size: indexBytes.byteLength }, created),
+  );
+  const artifactDigest = await o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest);
+
+  const failed = policy === "fail" && drift.length > 0;
+  const summary = summaryTable(`flibs publish ${o.repository.registry}/${o.repository.repository}`, rows, [
+    `Index \`${indexDigest}\` tagged ${tags.map((t) => `\`${t}\``).join(", ")}; build record \`${artifactDigest}\`.`,
+    "",
+    ...driftSection(drift, policy),
+  ]);
+  return { indexDigest, indexSize: indexBytes.byteLength, tags, recordDigest: artifactDigest, record, drift, rows, summary, failed };
+}

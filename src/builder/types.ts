@@ -1,0 +1,44 @@
+import type { Arch } from "../core/platform.js";
+import type { ImageTest } from "../core/config/index.js";
+
+export interface BuildSpec {
+  arch: Arch;
+  contextDir: string;
+  /** Path of the Dockerfile to build (already pinned, with the buildinfo COPY appended). */
+  dockerfile: string;
+  labels: Record<string, string>;
+  buildArgs: Record<string, string>;
+  /** Commit time: image `created`, history and file times are set to it. */
+  sourceDateEpoch: number;
+  /** Named build contexts (`COPY --from=<name>`), e.g. the embedded Dockerfile's directory. */
+  buildContexts: Record<string, string>;
+  /** Where to push: `host/repo:tag`. */
+  destination: string;
+  /** Hosts reached without TLS verification (loopback and policy's insecure registries). */
+  insecure: boolean;
+  /** A containers-auth.json / Docker config.json with the push credentials. */
+  authFile?: string;
+  onOutput?: (chunk: string) => void;
+}
+
+export interface BuiltImage {
+  /** Manifest digest as pushed. */
+  digest: string;
+  /** What `runTest` takes: a local image name (buildah) or the pushed reference (buildx). */
+  handle: string;
+}
+
+export interface TestOutcome {
+  name: string;
+  passed: boolean;
+  output: string;
+}
+
+/** One interface, two backends: Fedora's buildah, and docker buildx where there is a Docker engine. */
+export interface Builder {
+  readonly name: "buildah" | "buildx";
+  buildAndPush(spec: BuildSpec): Promise<BuiltImage>;
+  runTest(image: BuiltImage, arch: Arch, test: ImageTest, insecure: boolean): Promise<TestOutcome>;
+  /** Removes local images and containers this builder made. */
+  cleanup(): Promise<void>;
+}
