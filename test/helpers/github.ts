@@ -1,0 +1,299 @@
+/**
+ * GitHub, faked at HTTP and nowhere else. Every request the code under test sends to the GitHub API is
+ * intercepted with nock, checked against GitHub's OpenAPI description (method + path template must exist,
+ * query parameters must be known, a JSON body must match the operation's requestBody schema), recorded,
+ * and answered by the routes a test registered. Anything else (an invalid request, a request no route
+ * answers, a request to another host) is a problem, and `verify()` (run after each test by
+ * `useFakeGitHub`) fails the test listing them, even when the app swallowed the error it got back.
+ *
+ *   const github = useFakeGitHub();
+ *   github.repoFiles("my-org/app", { Dockerfile: "FROM ..." }).repoFiles("my-org/.github", {});
+ *   github.on("POST /repos/{owner}/{repo}/check-runs", (req) => ({ status: 201, body: { id: 1 } }));
+ *   ... drive the app ...
+ *   expect(github.calls("POST /repos/{owner}/{repo}/check-runs")).toHaveLength(1);
+ */
+import { afterEach, beforeEach } from "vitest";
+import nock from "nock";
+import { checkRequest, openApi, type SpecName } from "./github-openapi.js";
+
+export { checkRequest, openApi } from "./github-openapi.js";
+export * from "./github-app.js";
+
+export interface GitHubRequest {
+  method: string;
+  /** The full URL as sent. */
+  url: string;
+  /** The API path without a GHES `/api/v3` prefix and without the query. */
+  path: string;
+  query: Record<string, string>;
+  /** The matched operation: `PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}`. */
+  route: string;
+  operationId: string;
+  /** Path parameters, decoded. */
+  params: Record<string, string>;
+  /** The parsed JSON body (or the raw text when it is not JSON); undefined when there was none. */
+  body: unknown;
+  headers: Record<string, string>;
+  /** The installation whose token authenticated the request (tokens issued by this fake), if any. */
+  installationId?: number;
+}
+
+export interface GitHubReply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Answers a request, or returns undefined to let the next route registered for the same operation answer. */
+export type RouteHandler = (req: GitHubRequest) => GitHubReply | undefined | Promise<GitHubReply | undefined>;
+
+export interface FakeGitHubOptions {
+  /** API base URL: `https://api.github.com` (default) or a GHES one such as `https://ghe.example.com/api/v3`. */
+  baseUrl?: string;
+  /** Which OpenAPI description to validate against (default: api.github.com). */
+  spec?: SpecName;
+}
+
+interface Route {
+  route: string;
+  handler: RouteHandler;
+  times: number;
+}
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
+const AUTH_ROUTE = "POST /app/installations/{installation_id}/access_tokens";
+
+export class FakeGitHub {
+  readonly baseUrl: string;
+  readonly spec: SpecName;
+  /** Every request that reached the fake, in order (valid or not). */
+  readonly requests: GitHubRequest[] = [];
+  /** What will fail the test in `verify()`. */
+  readonly problems: string[] = [];
+  private routes: Route[] = [];
+  private readonly tokens = new Map<string, number>();
+  private onNoMatch?: (req: { method?: string; path?: string; host?: string; href?: string }) => void;
+  private started = false;
+
+  constructor(options: FakeGitHubOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? "https://api.github.com").replace(/\/+$/, "");
+    this.spec = options.spec ?? "api.github.com";
+  }
+
+  /** Starts intercepting (network to anything but loopback is refused). `useFakeGitHub` calls it for you. */
+  start(): this {
+    if (this.started) return this;
+    this.started = true;
+    openApi(this.spec);
+    nock.disableNetConnect();
+    nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/);
+    const origin = new URL(this.baseUrl).origin;
+    const scope = nock(origin).persist();
+    for (const method of METHODS) {
+      const fake = this;
+      scope
+        .intercept(() => true, method)
+        .query(true)
+        .reply(function (_uri: string, body: unknown, cb: (err: NodeJS.ErrnoException | null, result: nock.ReplyFnResult) => void) {
+          const req = this.req;
+          fake
+            .handle(method, `${origin}${req.path}`, body, req.headers as Record<string, string>)
+            .then(
+              (r) => cb(null, r as nock.ReplyFnResult),
+              (e: unknown) => cb(e instanceof Error ? e : new Error(String(e)), [500, "", {}]),
+            );
+        });
+    }
+    this.onNoMatch = (req) => {
+      const where = req.href ?? `${req.host ?? "?"}${req.path ?? ""}`;
+      this.problems.push(`request to a host the fake does not serve: ${req.method ?? "?"} ${where}`);
+    };
+    nock.emitter.on("no match", this.onNoMatch);
+    this.on(AUTH_ROUTE, (req) => {
+      const id = Number(req.params.installation_id);
+      const token = `ghs_fake_installation_${id}`;
+      this.tokens.set(token, id);
+      return {
+        status: 201,
+        body: {
+          token,
+          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          permissions: { checks: "write", contents: "read", metadata: "read" },
+          repository_selection: "all",
+        },
+      };
+    });
+    return this;
+  }
+
+  /** Stops intercepting and forgets routes and records. */
+  stop(): void {
+    if (!this.started) return;
+    this.started = false;
+    nock.cleanAll();
+    nock.enableNetConnect();
+    if (this.onNoMatch) nock.emitter.removeListener("no match", this.onNoMatch);
+    this.routes = [];
+    this.requests.length = 0;
+    this.problems.length = 0;
+    this.tokens.clear();
+  }
+
+  /**
+   * Registers an answer for an operation, named as `METHOD /path/{template}` exactly as in GitHub's REST
+   * description (a typo throws here). Later registrations for the same operation are tried first, so a test
+   * can override a default. `times` limits how often this route answers (default: always).
+   */
+  on(route: string, handler: RouteHandler | GitHubReply, options: { times?: number } = {}): this {
+    const [method = "", template = ""] = route.split(" ");
+    if (!openApi(this.spec).hasRoute(method, template)) throw new Error(`FakeGitHub.on: ${route} is not an operation of GitHub's REST API`);
+    const fn: RouteHandler = typeof handler === "function" ? handler : () => handler;
+    this.routes.unshift({ route: `${method.toUpperCase()} ${template}`, handler: fn, times: options.times ?? Number.POSITIVE_INFINITY });
+    return this;
+  }
+
+  /**
+   * Serves a repository's files through `GET /repos/{owner}/{repo}/contents/{path}` (raw or JSON media type).
+   * With `ref`, only requests for that ref are answered (others fall through to earlier registrations);
+   * without, any ref is. A path not in `files` is GitHub's 404.
+   */
+  repoFiles(fullName: string, files: Record<string, string>, options: { ref?: string } = {}): this {
+    const [owner, repo] = fullName.toLowerCase().split("/");
+    return this.on("GET /repos/{owner}/{repo}/contents/{path}", (req) => {
+      if (req.params.owner?.toLowerCase() !== owner || req.params.repo?.toLowerCase() !== repo) return undefined;
+      if (options.ref !== undefined && req.query.ref !== options.ref) return undefined;
+      const path = (req.params.path ?? "").replace(/^\/+/, "");
+      const text = files[path];
+      if (text === undefined) return notFound();
+      const accept = req.headers.accept ?? "";
+      if (/\.raw\b/.test(accept)) return { status: 200, body: text, headers: { "content-type": "text/plain; charset=utf-8" } };
+      const content = Buffer.from(text, "utf8");
+      return {
+        status: 200,
+        body: {
+          type: "file",
+          encoding: "base64",
+          size: content.length,
+          name: path.split("/").pop(),
+          path,
+          content: content.toString("base64"),
+          sha: "0".repeat(40),
+          url: `${this.baseUrl}/repos/${fullName}/contents/${path}`,
+          git_url: null,
+          html_url: null,
+          download_url: null,
+          _links: { self: `${this.baseUrl}/repos/${fullName}/contents/${path}`, git: null, html: null },
+        },
+      };
+    });
+  }
+
+  /** Answers every create of a check run with a new id, echoing the request. Returns the created runs' bodies. */
+  acceptCheckRuns(firstId = 1000): this {
+    let next = firstId;
+    this.on("POST /repos/{owner}/{repo}/check-runs", (req) => ({ status: 201, body: { id: next++, ...(req.body as object) } }));
+    this.on("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", (req) => ({
+      status: 200,
+      body: { id: Number(req.params.check_run_id), ...(req.body as object) },
+    }));
+    return this;
+  }
+
+  /** Requests to one operation (`POST /repos/{owner}/{repo}/check-runs`), or all of them. */
+  calls(route?: string): GitHubRequest[] {
+    if (!route) return [...this.requests];
+    const [method = "", template = ""] = route.split(" ");
+    const key = `${method.toUpperCase()} ${template}`;
+    return this.requests.filter((r) => r.route === key);
+  }
+
+  /** Requests other than installation-token creation: the API calls the app chose to make. */
+  apiCalls(): GitHubRequest[] {
+    return this.requests.filter((r) => r.route !== AUTH_ROUTE);
+  }
+
+  /** Writes (POST/PUT/PATCH/DELETE) other than token creation: what GitHub's write budget counts. */
+  writes(): GitHubRequest[] {
+    return this.apiCalls().filter((r) => r.method !== "GET" && r.method !== "HEAD");
+  }
+
+  /** Throws one readable error listing every problem seen since `start()`. */
+  verify(): void {
+    if (this.problems.length === 0) return;
+    throw new Error(`FakeGitHub saw ${this.problems.length} problem(s):\n- ${this.problems.join("\n- ")}`);
+  }
+
+  private async handle(method: string, url: string, rawBody: unknown, headers: Record<string, string>): Promise<[number, unknown, Record<string, string>]> {
+    const body = parseBody(rawBody);
+    const u = new URL(url);
+    const basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, "");
+    const path = basePath && u.pathname.startsWith(basePath) ? u.pathname.slice(basePath.length) : u.pathname;
+    const token = /^(?:token|bearer)\s+(\S+)$/i.exec(headers.authorization ?? "")?.[1];
+    const installationId = token ? this.tokens.get(token) : undefined;
+    const query = Object.fromEntries(u.searchParams);
+    const base = { method, url, path, query, body, headers, ...(installationId !== undefined ? { installationId } : {}) };
+    if (basePath && !u.pathname.startsWith(`${basePath}/`)) {
+      this.requests.push({ ...base, route: "", operationId: "", params: {} });
+      return this.fail(`${method} ${url}: not under the API base URL ${this.baseUrl}`);
+    }
+    const check = checkRequest(method, `${u.origin}${path}${u.search}`, body, this.spec);
+    if (!check.ok) {
+      this.requests.push({ ...base, route: "", operationId: "", params: {} });
+      return this.fail(check.error);
+    }
+    const req: GitHubRequest = { ...base, route: check.route, operationId: check.operationId, params: check.params };
+    this.requests.push(req);
+    for (const r of this.routes) {
+      if (r.route !== check.route || r.times <= 0) continue;
+      const reply = await r.handler(req);
+      if (reply === undefined) continue;
+      r.times--;
+      return [reply.status ?? 200, reply.body ?? "", reply.headers ?? {}];
+    }
+    return this.fail(`no route answers ${check.route} (${method} ${path}); register one with github.on(...)`);
+  }
+
+  private fail(message: string): [number, unknown, Record<string, string>] {
+    this.problems.push(message);
+    return [501, { message: `FakeGitHub: ${message}` }, {}];
+  }
+}
+
+function parseBody(raw: unknown): unknown {
+  if (raw === undefined || raw === null || raw === "") return undefined;
+  if (typeof raw !== "string") return raw;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+/** GitHub's 404 body. */
+export function notFound(): GitHubReply {
+  return { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" } };
+}
+
+/** GitHub's 5xx body. */
+export function serverError(status = 500): GitHubReply {
+  return { status, body: { message: "Server Error" } };
+}
+
+/**
+ * One FakeGitHub for a test file: started before each test, verified and stopped after it, so a test
+ * that made an invalid or unanswered request fails.
+ */
+export function useFakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
+  const github = new FakeGitHub(options);
+  beforeEach(() => {
+    github.start();
+  });
+  afterEach(() => {
+    try {
+      github.verify();
+    } finally {
+      github.stop();
+    }
+  });
+  return github;
+}
