@@ -8,8 +8,9 @@
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdtemp, mkdir, rm, writeFile, open, rename } from "node:fs/promises";
+import { createWriteStream, existsSync } from "node:fs";
+import { pipeline } from "node:stream/promises";
+import { mkdtemp, mkdir, rm, writeFile, rename } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -213,38 +214,25 @@ function tarHeader(name: string, size: number): Buffer {
  */
 async function writeLayer(blobsDir: string, name: string, size: number): Promise<{ desc: LayoutDescriptor; diffId: string }> {
   const tmp = join(blobsDir, `.tmp-${randomBytes(6).toString("hex")}`);
-  const fh = await open(tmp, "w");
   const tarHash = createHash("sha256");
   const gzHash = createHash("sha256");
   let gzSize = 0;
-  // Random payload is incompressible: store it (level 0) so writing 1 GB stays fast.
-  const gz = createGzip({ level: size > 1 << 20 ? zconst.Z_NO_COMPRESSION : zconst.Z_DEFAULT_COMPRESSION });
-  const done = new Promise<void>((resolve, reject) => {
-    gz.on("data", (chunk: Buffer) => {
+  async function* tar(): AsyncGenerator<Buffer> {
+    const emit = (b: Buffer): Buffer => (tarHash.update(b), b);
+    yield emit(tarHeader(name, size));
+    for (let left = size; left > 0; left -= 1 << 20) yield emit(randomBytes(Math.min(left, 1 << 20)));
+    yield emit(Buffer.alloc(((512 - (size % 512)) % 512) + 1024, 0));
+  }
+  async function* count(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
       gzHash.update(chunk);
       gzSize += chunk.length;
-      fh.write(chunk).catch(reject);
-    });
-    gz.on("end", resolve);
-    gz.on("error", reject);
-  });
-  const push = async (b: Buffer): Promise<void> => {
-    tarHash.update(b);
-    if (!gz.write(b)) await new Promise((r) => gz.once("drain", r));
-  };
-  await push(tarHeader(name, size));
-  let left = size;
-  while (left > 0) {
-    const n = Math.min(left, 1 << 20);
-    await push(randomBytes(n));
-    left -= n;
+      yield chunk;
+    }
   }
-  const pad = (512 - (size % 512)) % 512;
-  await push(Buffer.alloc(pad + 1024, 0));
-  gz.end();
-  await done;
-  await fh.sync();
-  await fh.close();
+  // Random payload is incompressible: store it (level 0) so writing 1 GB stays fast.
+  const gz = createGzip({ level: size > 1 << 20 ? zconst.Z_NO_COMPRESSION : zconst.Z_DEFAULT_COMPRESSION });
+  await pipeline(tar, gz, count, createWriteStream(tmp));
   const digest = `sha256:${gzHash.digest("hex")}`;
   await rename(tmp, join(blobsDir, digest.slice(7)));
   return { desc: { mediaType: MT.layerGzip, digest, size: gzSize }, diffId: `sha256:${tarHash.digest("hex")}` };
