@@ -30,6 +30,9 @@ export interface ImageRef {
   unresolved: string[];
   /** `scratch`, or a reference to an earlier stage (by name or index): not a base image. */
   kind: "image" | "stage" | "scratch";
+  /** Where the image reference is written. */
+  line: number;
+  column: number;
 }
 
 export interface Stage {

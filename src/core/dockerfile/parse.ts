@@ -107,10 +107,13 @@ export function parseDockerfile(text: string, file = "Dockerfile", options: Pars
 
 function toInstruction(node: Instruction, lines: string[], escape: string, stage: number): DockerInstruction {
   const range = node.getRange();
-  const argsRange = node.getArgumentsRange();
-  const { text, segments } = argsRange
-    ? joinLines(lines, argsRange.start.line, argsRange.start.character, argsRange.end.line, argsRange.end.character, escape)
-    : { text: "", segments: [] as Segment[] };
+  // Arguments are everything after the keyword, flags included (dockerfile-ast leaves out RUN's and FROM's flags).
+  const keywordEnd = node.getInstructionRange().end;
+  const joined = joinLines(lines, keywordEnd.line, keywordEnd.character, range.end.line, range.end.character, escape);
+  const lead = /^[ \t]*/.exec(joined.text)?.[0].length ?? 0;
+  const text = joined.text.slice(lead).replace(/\s+$/, "");
+  const segments = joined.segments.map((s) => ({ ...s, offset: s.offset - lead }));
+  const first = segments[0] ? { line: segments[0].line, column: segments[0].column + lead } : undefined;
   return {
     keyword: node.getKeyword().toUpperCase(),
     args: text,
@@ -118,8 +121,8 @@ function toInstruction(node: Instruction, lines: string[], escape: string, stage
     column: range.start.character + 1,
     endLine: range.end.line + 1,
     endColumn: range.end.character + 1,
-    argsLine: (argsRange?.start.line ?? range.start.line) + 1,
-    argsColumn: (argsRange?.start.character ?? range.start.character) + 1,
+    argsLine: text ? (first?.line ?? range.start.line + 1) : range.start.line + 1,
+    argsColumn: text ? (first?.column ?? range.start.character + 1) : range.start.character + 1,
     stage,
     positionAt: positionFinder(segments, range.start.line + 1, range.start.character + 1),
   };
@@ -166,9 +169,11 @@ function parseFrom(
   globals: ReadonlyMap<string, string>,
   escape: string,
 ): { from: ImageRef; name?: string; problem?: string } {
-  const words = ins.args.trim().split(/\s+/).filter((w) => w !== "");
-  while (words[0]?.startsWith("--")) words.shift();
+  const tokens = [...ins.args.matchAll(/\S+/g)];
+  while (tokens[0]?.[0].startsWith("--")) tokens.shift();
+  const words = tokens.map((t) => t[0]);
   const raw = words[0] ?? "";
+  const position = ins.positionAt(tokens[0]?.index ?? 0);
   let problem: string | undefined;
   let name: string | undefined;
   if (!raw) problem = "FROM names no image";
@@ -178,7 +183,7 @@ function parseFrom(
   const lower = resolved.toLowerCase();
   const isStage = stages.some((s) => s.name === lower) || (/^\d+$/.test(resolved) && Number(resolved) < stages.length);
   const kind = lower === "scratch" ? "scratch" : isStage ? "stage" : "image";
-  return { from: { raw, resolved, unresolved, kind }, name, problem };
+  return { from: { raw, resolved, unresolved, kind, line: position.line, column: position.column }, name, problem };
 }
 
 /** `ARG a=1 b` -> [[a, "1"], [b, undefined]]. */

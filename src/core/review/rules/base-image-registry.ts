@@ -15,7 +15,7 @@ export const rule: Rule = {
     for (const stage of dockerfile.stages) {
       const { from, instruction } = stage;
       if (from.kind !== "image" || from.raw === "") continue;
-      const at = { line: instruction.argsLine, column: instruction.argsColumn };
+      const at = { line: from.line, column: from.column };
       if (from.unresolved.length > 0) {
         hits.push({ ...at, message: `cannot check base image \`${from.raw}\`: ${from.unresolved.map((v) => `\`${v}\``).join(", ")} has no default or build arg` });
         continue;

@@ -15,7 +15,7 @@ export const rule: Rule = {
       if (from.kind !== "image" || from.unresolved.length > 0) continue;
       const image = parseImageName(from.resolved);
       if (!image || image.digest) continue;
-      const at = { line: instruction.argsLine, column: instruction.argsColumn };
+      const at = { line: from.line, column: from.column };
       if (!image.tag) hits.push({ ...at, message: `base image \`${from.resolved}\` has no tag (that means \`latest\`); name a version` });
       else if (image.tag === "latest") hits.push({ ...at, message: `base image \`${from.resolved}\` uses \`latest\`; name a version` });
     }

@@ -1,6 +1,6 @@
 import type { Rule, RuleHit } from "../types.js";
 
-const PATTERN = /--nogpgcheck\b|(?<![\w])gpgcheck\s*=\s*(0|false|no|False)\b|--no-gpg-checks\b/g;
+const PATTERN = /--nogpgcheck\b|(?<=^|[^\w]|\\n)gpgcheck\s*=\s*(0|false|no|False)\b|--no-gpg-checks\b/g;
 
 export const rule: Rule = {
   id: "no-gpgcheck",
