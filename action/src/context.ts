@@ -1,0 +1,77 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { DEFAULT_POLICY, parseContainerConfig, type ContainerConfig } from "../../src/core/config/index.js";
+import { FlibsError } from "../../src/core/errors.js";
+import { parseReference, parseRepository, type RepositoryRef } from "../../src/core/oci/reference.js";
+import { credentialsFrom, isLoopbackHost, RegistryClient, type Credential } from "../../src/registry/index.js";
+import type { ActionInputs } from "./inputs.js";
+
+export interface RunContext {
+  config: ContainerConfig;
+  repository: RepositoryRef;
+  /** The image's path under the candidate and stable prefixes. */
+  image: string;
+  client: RegistryClient;
+  insecure: (host: string) => boolean;
+  authFile?: string;
+  approved: string[];
+  /** `https://github.com/owner/repo` on github.com, the GHES host's URL on Enterprise Server. */
+  sourceUrl?: string;
+  runUrl?: string;
+  cleanup(): Promise<void>;
+}
+
+export async function readContainerConfig(dir: string): Promise<ContainerConfig> {
+  let text: string | undefined;
+  try {
+    text = await readFile(join(dir, "container.yaml"), "utf8");
+  } catch {
+    text = undefined;
+  }
+  const parsed = parseContainerConfig(text);
+  if (!parsed.ok) {
+    throw new FlibsError("config", `container.yaml is invalid: ${parsed.findings.map((f) => `line ${f.line}: ${f.message}`).join("; ")}`);
+  }
+  return parsed.value;
+}
+
+/** Everything a mode needs from the inputs and the runner's environment (GITHUB_SERVER_URL works on GHES). */
+export async function makeContext(inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<RunContext> {
+  const config = await readContainerConfig(inputs.context);
+  const repoName = (env.GITHUB_REPOSITORY ?? "").split("/").pop()?.toLowerCase() || basename(inputs.context).toLowerCase();
+  const image = inputs.image ?? config.image ?? repoName;
+  const repository = parseRepository(`${inputs.registry}/${image}`);
+  const hosts = new Set([repository.registry]);
+  if (inputs.stableRegistry) hosts.add(parseReference(inputs.stableRegistry + "/x").registry);
+  const insecure = (host: string) => isLoopbackHost(host) || inputs.insecureRegistries.includes(host);
+  const creds: Record<string, Credential> = {};
+  let authFile: string | undefined;
+  let authDir: string | undefined;
+  if (inputs.username && inputs.password) {
+    const auths: Record<string, { auth: string }> = {};
+    for (const h of hosts) {
+      creds[h] = { kind: "basic", username: inputs.username, password: inputs.password };
+      auths[h] = { auth: Buffer.from(`${inputs.username}:${inputs.password}`).toString("base64") };
+    }
+    authDir = await mkdtemp(join(tmpdir(), "flibs-auth-"));
+    authFile = join(authDir, "config.json");
+    await writeFile(authFile, JSON.stringify({ auths }), { mode: 0o600 });
+  }
+  const client = new RegistryClient({ credentials: credentialsFrom(creds), insecureHosts: inputs.insecureRegistries, userAgent: "flibs-action" });
+  const server = env.GITHUB_SERVER_URL?.replace(/\/+$/, "");
+  return {
+    config,
+    repository,
+    image,
+    client,
+    insecure,
+    authFile,
+    approved: inputs.approvedRegistries ?? DEFAULT_POLICY.approved_base_registries,
+    sourceUrl: server && env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}` : undefined,
+    runUrl: server && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    async cleanup() {
+      if (authDir) await rm(authDir, { recursive: true, force: true });
+    },
+  };
+}

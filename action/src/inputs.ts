@@ -1,0 +1,91 @@
+import * as core from "@actions/core";
+import { parseArchDigests, parsePrNumber } from "../../src/core/build/index.js";
+import { FlibsError } from "../../src/core/errors.js";
+import { ARCHES, isArch, type Arch } from "../../src/core/platform.js";
+import { parseBuilderChoice, type BuilderChoice } from "../../src/builder/select.js";
+
+export type Mode = "build" | "publish" | "promote";
+
+export interface ActionInputs {
+  mode: Mode;
+  arch?: Arch;
+  arches?: Arch[];
+  sha?: string;
+  buildId?: string;
+  pr?: number;
+  context: string;
+  registry: string;
+  image?: string;
+  digests?: Map<Arch, string>;
+  username?: string;
+  password?: string;
+  insecureRegistries: string[];
+  approvedRegistries?: string[];
+  builder: BuilderChoice;
+  componentDrift: "warn" | "fail";
+  stableRegistry?: string;
+  gitRef?: string;
+}
+
+const list = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
+const opt = (name: string) => core.getInput(name).trim() || undefined;
+
+function arch(text: string, what: string): Arch {
+  if (!isArch(text)) throw new FlibsError("usage", `${what} must be one of ${ARCHES.join(", ")}, got ${JSON.stringify(text)}`);
+  return text;
+}
+
+function archList(text: string): Arch[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    v = list(text);
+  }
+  if (!Array.isArray(v) || v.length === 0) throw new FlibsError("usage", "arches must be a JSON array such as [\"x86_64\", \"aarch64\"]");
+  return v.map((a) => arch(String(a), "each of arches"));
+}
+
+/** Reads and checks every input; a bad one is a `usage` error naming it. */
+export function readInputs(): ActionInputs {
+  const mode = core.getInput("mode", { required: true }).trim();
+  if (mode !== "build" && mode !== "publish" && mode !== "promote") {
+    throw new FlibsError("usage", `mode must be build, publish or promote, got ${JSON.stringify(mode)}`);
+  }
+  const drift = opt("component-drift") ?? "warn";
+  if (drift !== "warn" && drift !== "fail") throw new FlibsError("usage", `component-drift must be warn or fail, got ${JSON.stringify(drift)}`);
+  const registry = opt("registry");
+  if (!registry) throw new FlibsError("usage", "registry is required (the candidate repository prefix, e.g. ghcr.io/my-org/candidates)");
+  const password = opt("password");
+  if (password) core.setSecret(password);
+  const inputs: ActionInputs = {
+    mode,
+    context: opt("context") ?? ".",
+    registry: registry.replace(/\/+$/, ""),
+    insecureRegistries: list(core.getInput("insecure-registries")),
+    builder: parseBuilderChoice(opt("builder")),
+    componentDrift: drift,
+    pr: parsePrNumber(core.getInput("pr")),
+    sha: opt("sha") ?? process.env.GITHUB_SHA,
+    buildId: opt("build-id"),
+    image: opt("image"),
+    username: opt("username"),
+    password,
+    stableRegistry: opt("stable-registry")?.replace(/\/+$/, ""),
+    gitRef: opt("git-ref"),
+  };
+  const approved = opt("approved-registries");
+  if (approved) inputs.approvedRegistries = list(approved);
+  const a = opt("arch");
+  if (a) inputs.arch = arch(a, "arch");
+  const as = opt("arches");
+  if (as) inputs.arches = archList(as);
+  const d = opt("digests");
+  if (d) inputs.digests = parseArchDigests(d);
+  if (inputs.sha !== undefined && !/^[0-9a-f]{40}$/.test(inputs.sha)) throw new FlibsError("usage", `sha must be a full commit SHA, got ${JSON.stringify(inputs.sha)}`);
+  if (mode === "build" && !inputs.arch) throw new FlibsError("usage", "mode build needs arch");
+  if (mode === "publish" && !inputs.arches && !inputs.digests) throw new FlibsError("usage", "mode publish needs arches or digests");
+  if (mode === "promote" && !inputs.stableRegistry) throw new FlibsError("usage", "mode promote needs stable-registry");
+  if (!inputs.sha) throw new FlibsError("usage", "sha is required");
+  return inputs;
+}

@@ -1,0 +1,150 @@
+/**
+ * Runs the committed bundle the way a runner does: `node action/dist/index.js` with `INPUT_*` variables,
+ * `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files, GHES-style server and API URLs. Real buildah (private
+ * storage through CONTAINERS_STORAGE_CONF), qemu for aarch64, and a real registry.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { skopeoInspectRaw, startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { makeContainerRepo, newStorage, pushBusyboxBase, requireBuildTools, type Storage } from "../builder/helpers.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+let registry: TestRegistry;
+let storage: Storage;
+let repo: Awaited<ReturnType<typeof makeContainerRepo>>;
+let work: string;
+
+beforeAll(async () => {
+  await requireBuildTools();
+  registry = await startRegistry();
+  storage = await newStorage();
+  await pushBusyboxBase(storage, `${registry.host}/base/busybox:1`);
+  repo = await makeContainerRepo(`${registry.host}/base/busybox:1`);
+  work = await mkdtemp(join(tmpdir(), "flibs-runner-"));
+  await writeFile(
+    join(work, "storage.conf"),
+    `[storage]\ndriver = "vfs"\ngraphroot = "${storage.options.root}"\nrunroot = "${storage.options.runroot}"\n`,
+  );
+}, 300_000);
+
+afterAll(async () => {
+  await repo?.remove();
+  await storage?.remove();
+  await registry?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+interface StepRun {
+  code: number;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/** Parses GITHUB_OUTPUT's `name<<delimiter` blocks as the runner does. */
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]!);
+    if (!m) continue;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]!);
+    out[m[1]!] = value.join("\n");
+  }
+  return out;
+}
+
+let step = 0;
+async function runAction(inputs: Record<string, string>): Promise<StepRun> {
+  step++;
+  const outputFile = join(work, `output-${step}`);
+  const summaryFile = join(work, `summary-${step}`);
+  await writeFile(outputFile, "");
+  await writeFile(summaryFile, "");
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: work,
+    GITHUB_ACTIONS: "true",
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_SERVER_URL: "https://github.example.com",
+    GITHUB_API_URL: "https://github.example.com/api/v3",
+    GITHUB_REPOSITORY: "my-org/app",
+    GITHUB_RUN_ID: "4242",
+    GITHUB_SHA: repo.sha,
+    CONTAINERS_STORAGE_CONF: join(work, "storage.conf"),
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  const child = spawn(process.execPath, [join(ROOT, "action/dist/index.js")], { env, cwd: work, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stdout += d.toString()));
+  const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? -1)));
+  return { code, stdout, outputs: parseOutputs(await readFile(outputFile, "utf8")), summary: await readFile(summaryFile, "utf8") };
+}
+
+const common = () => ({
+  sha: repo.sha,
+  context: repo.dir,
+  registry: `${registry.host}/candidates`,
+  "approved-registries": registry.host,
+  arches: '["x86_64","aarch64"]',
+  builder: "buildah",
+});
+
+describe("the bundled Action, run as a runner runs it", () => {
+  const digests: Record<string, string> = {};
+
+  it.each([
+    ["x86_64", "linux/amd64"],
+    ["aarch64", "linux/arm64"],
+  ])("build mode for %s writes digest, platform and size outputs and a summary row", async (arch, platform) => {
+    const r = await runAction({ ...common(), mode: "build", arch, "build-id": `${repo.sha}.1`, pr: "7" });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs.platform).toBe(platform);
+    expect(r.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(Number(r.outputs.size)).toBeGreaterThan(500_000);
+    expect(r.outputs.image).toBe(`${registry.host}/candidates/demo/app:sha-${repo.sha}-${arch}@${r.outputs.digest}`);
+    expect(r.summary).toContain("| arch | digest | size | time |");
+    expect(r.summary).toMatch(new RegExp(`\\| ${arch} \\| \`${r.outputs.digest}\` \\| [0-9.]+ (KiB|MiB) \\| [0-9.]+ s \\|`));
+    expect(r.summary).toMatch(/\| arch \| passed \|/);
+    digests[arch] = r.outputs.digest!;
+  }, 300_000);
+
+  it("publish mode writes the index digest and tags, with labels naming the GHES server", async () => {
+    const r = await runAction({ ...common(), mode: "publish", "build-id": `${repo.sha}.1`, pr: "7" });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs.tags).toBe(`pr-7-${repo.sha.slice(0, 7)},sha-${repo.sha}`);
+    const judged = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:pr-7-${repo.sha.slice(0, 7)}`);
+    expect(r.outputs["index-digest"]).toBe(judged.digest);
+    expect(JSON.parse(judged.raw).manifests.map((m: { digest: string }) => m.digest)).toEqual([digests.x86_64, digests.aarch64]);
+    expect(r.summary).toContain(`| x86_64 | \`${digests.x86_64}\``);
+    expect(r.summary).toContain(`| aarch64 | \`${digests.aarch64}\``);
+    expect(r.summary).toMatch(/Component drift.*policy: warn/);
+    expect(r.stdout).toMatch(/::warning::component drift: libc6 x86_64=2\.36-9\+deb12u13 aarch64=2\.36-9\+deb12u10/);
+    const cfg = JSON.parse(
+      (await import("node:child_process")).execFileSync("skopeo", ["inspect", "--config", "--raw", "--tls-verify=false", `docker://${registry.host}/candidates/demo/app@${digests.aarch64}`]).toString(),
+    );
+    expect(cfg.config.Labels["org.opencontainers.image.source"]).toBe("https://github.example.com/my-org/app");
+  }, 120_000);
+
+  it("publish with component-drift: fail fails the step, after writing the summary", async () => {
+    const r = await runAction({ ...common(), mode: "publish", "component-drift": "fail" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/::error::1 package version\(s\) differ between arches/);
+    expect(r.summary).toMatch(/policy: fail/);
+  }, 120_000);
+
+  it("a bad input fails with a message naming it, not a stack", async () => {
+    const r = await runAction({ ...common(), mode: "build", arch: "arm64" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("::error::arch must be one of x86_64, aarch64, ppc64le, s390x, got \"arm64\"");
+    expect(r.stdout).not.toMatch(/\n\s+at /);
+    const r2 = await runAction({ ...common(), mode: "deploy" });
+    expect(r2.stdout).toContain("::error::mode must be build, publish or promote");
+  });
+});
