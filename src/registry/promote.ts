@@ -174,7 +174,6 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   const writes = await checkTags();
   for (const w of writes) {
     if (w.action !== "unchanged") await client.putManifest(destination, w.tag, root.bytes, root.mediaType);
-    progress(`tag ${w.tag}: ${w.action}`);
   }
   report.tags = writes;
   report.requests = client.stats.requests - requestsBefore;
