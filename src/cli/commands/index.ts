@@ -1,5 +1,7 @@
 import type { CommandDefinition } from "./types.js";
 import { reviewCommand } from "./review.js";
+import { inspectCommand } from "./inspect.js";
+import { promoteCommand } from "./promote.js";
 
 /**
  * Every `flibs` sub-command, in `flibs --help` order. To add one (inspect, promote, build, publish, init):
@@ -8,6 +10,8 @@ import { reviewCommand } from "./review.js";
  */
 export const COMMANDS: readonly CommandDefinition[] = [
   reviewCommand,
+  inspectCommand,
+  promoteCommand,
 ];
 
 export type { CommandDefinition } from "./types.js";
