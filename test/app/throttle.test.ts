@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import type { Probot } from "probot";
+import { createTestApp, examplePayload, useFakeGitHub } from "../helpers/github.js";
+
+// Probot's write throttle (one write a second per key) is on in these tests. Its limiter groups live for the
+// whole test process, so every test uses installation ids no other test uses.
+const github = useFakeGitHub();
+const dockerfile = readFileSync(new URL("../fixtures/webhooks/good/Dockerfile", import.meta.url), "utf8");
+
+function serve(repos: string[]) {
+  for (const r of repos) github.repoFiles(r, { Dockerfile: dockerfile });
+  github.repoFiles("my-org/.github", {}).acceptCheckRuns();
+}
+
+const opened = (repo: string, installationId: number) => examplePayload("pull_request", "opened", { repo, installationId, headSha: "c".repeat(40) });
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+describe("writes are throttled per installation", () => {
+  test("two installations' check runs do not wait for each other", async () => {
+    serve(["my-org/a", "my-org/b"]);
+    const app = await createTestApp({ throttle: true });
+    const ms = await timed(() => Promise.all([app.receive("pull_request", opened("my-org/a", 9101)), app.receive("pull_request", opened("my-org/b", 9102))]));
+    expect(github.writes().map((w) => w.installationId).sort()).toEqual([9101, 9102]);
+    expect(ms).toBeLessThan(800);
+  });
+
+  test("one installation's writes are spaced a second apart, as GitHub asks", async () => {
+    serve(["my-org/a", "my-org/b"]);
+    const app = await createTestApp({ throttle: true });
+    const ms = await timed(() => Promise.all([app.receive("pull_request", opened("my-org/a", 9103)), app.receive("pull_request", opened("my-org/b", 9103))]));
+    expect(github.writes()).toHaveLength(2);
+    expect(ms).toBeGreaterThanOrEqual(900);
+  });
+
+  test("whereas stock context.octokit shares one key across installations (why src/github/octokit.ts exists)", async () => {
+    serve(["my-org/a", "my-org/b"]);
+    const stock = (app: Probot) => {
+      app.on("pull_request.opened", async (context) => {
+        await context.octokit.request("POST /repos/{owner}/{repo}/check-runs", { ...context.repo(), name: "stock", head_sha: context.payload.pull_request.head.sha });
+      });
+    };
+    const app = await createTestApp({ throttle: true, appFn: stock });
+    const ms = await timed(() => Promise.all([app.receive("pull_request", opened("my-org/a", 9104)), app.receive("pull_request", opened("my-org/b", 9105))]));
+    expect(github.writes().map((w) => w.installationId).sort()).toEqual([9104, 9105]);
+    expect(ms).toBeGreaterThanOrEqual(900);
+  });
+});
