@@ -18,7 +18,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .configureOutput({
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),
-      outputError: (s, write) => write(`flibs: ${s.replace(/^error: /, "").trimEnd()}\n`),
+      // One line: commander puts "(Did you mean ...?)" on a second one.
+      outputError: (s, write) => write(`flibs: ${s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " ")}\n`),
     });
   program.addHelpCommand(false);
   for (const command of COMMANDS) {

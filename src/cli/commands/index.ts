@@ -2,6 +2,9 @@ import type { CommandDefinition } from "./types.js";
 import { reviewCommand } from "./review.js";
 import { inspectCommand } from "./inspect.js";
 import { promoteCommand } from "./promote.js";
+import { buildCommand } from "./build.js";
+import { publishCommand } from "./publish.js";
+import { initCommand } from "./init.js";
 
 /**
  * Every `flibs` sub-command, in `flibs --help` order. To add one (inspect, promote, build, publish, init):
@@ -12,6 +15,9 @@ export const COMMANDS: readonly CommandDefinition[] = [
   reviewCommand,
   inspectCommand,
   promoteCommand,
+  buildCommand,
+  publishCommand,
+  initCommand,
 ];
 
 export type { CommandDefinition } from "./types.js";

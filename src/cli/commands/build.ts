@@ -1,0 +1,23 @@
+import type { CommandDefinition } from "./types.js";
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export const buildCommand: CommandDefinition = {
+  register(program, io, setExit) {
+    program
+      .command("build")
+      .description("build a container repo's HEAD for each arch (foreign arches through qemu), push, and publish the index")
+      .argument("[dir]", "the container repo (a Git checkout)", ".")
+      .requiredOption("--push <ref>", "where the index goes, HOST/REPO:TAG (per-arch images get tags sha-<sha>-<arch>)")
+      .option("--platforms <arches>", "comma-separated arches (default: what container.yaml and the policy plan)")
+      .option("-p, --policy <file>", "organisation policy file (the org's .github/flibs.yml)")
+      .option("--allow-base <prefix>", "also accept FROM images under this registry prefix (repeatable)", collect, [])
+      .option("--insecure <host>", "reach this registry over plain HTTP (loopback always is; repeatable)", collect, [])
+      .option("--builder <name>", "auto, buildah or buildx", "auto")
+      .option("--no-test", "skip container.yaml's image tests")
+      .action(async (dir: string, opts) => {
+        const { runBuild } = await import("../build/build.js");
+        setExit(await runBuild({ dir, ...opts }, io));
+      });
+  },
+};

@@ -1,0 +1,18 @@
+import type { CommandDefinition } from "./types.js";
+
+export const initCommand: CommandDefinition = {
+  register(program, io, setExit) {
+    program
+      .command("init")
+      .description("write the flibs caller workflow and a container.yaml starter into a container repo")
+      .argument("[dir]", "the container repo", ".")
+      .option("--flibs-repo <owner/name>", "the repository holding flibs' reusable workflows", "my-org/flibs")
+      .option("--registry <prefix>", "candidate repository prefix", "ghcr.io/my-org/candidates")
+      .option("--image <path>", "image path under the registries (default: the directory's name)")
+      .option("--force", "overwrite files that exist")
+      .action(async (dir: string, opts) => {
+        const { runInit } = await import("../build/init.js");
+        setExit(await runInit({ dir, ...opts }, io));
+      });
+  },
+};
