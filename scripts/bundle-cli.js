@@ -5,13 +5,15 @@
 // other commands' implementations, Probot, undici, ...) stays an import of the tsc output in dist/, loaded
 // only when a command needs it. Runs after `tsc -p tsconfig.build.json` (see `npm run build`).
 import { build } from "esbuild";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
-const outdir = join(dist, "flibs-cli");
+const finalDir = join(dist, "flibs-cli");
+// Built beside the final folder and swapped in, so a concurrent `flibs` run never sees half a bundle.
+const outdir = join(dist, `flibs-cli.tmp-${process.pid}`);
 const entry = join(dist, "cli", "main.js");
 
 /** dist/ files bundled: pure code without file reads relative to its own location. */
@@ -52,3 +54,17 @@ await build({
   minify: true,
   logLevel: "warning",
 });
+
+const old = join(dist, `flibs-cli.old-${process.pid}`);
+try {
+  if (existsSync(finalDir)) renameSync(finalDir, old);
+} catch {
+  // another build moved it first
+}
+try {
+  renameSync(outdir, finalDir);
+} catch {
+  // another build put its bundle (of the same sources) in place first
+  rmSync(outdir, { recursive: true, force: true });
+}
+rmSync(old, { recursive: true, force: true });
