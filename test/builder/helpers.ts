@@ -11,7 +11,9 @@ import { promisify } from "node:util";
 import { BuildahBuilder, type BuildahOptions } from "../../src/builder/index.js";
 
 const exec = promisify(execFile);
-export const FIXTURES = join(import.meta.dirname, "../fixtures/build");
+// From the repo root when bundled (the build bench runs a bundle from elsewhere, with the root as cwd).
+const besideTests = join(import.meta.dirname, "../fixtures/build");
+export const FIXTURES = existsSync(besideTests) ? besideTests : join(process.cwd(), "test/fixtures/build");
 export const BUSYBOX = { x86_64: "/bin/busybox", aarch64: "/usr/local/lib/flibs-test/busybox-aarch64" } as const;
 
 /** Fails (never skips) with how to get what is missing. */
