@@ -1,9 +1,28 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
+import { DeliveryWork } from "./deliveries.js";
 import { REVIEW_EVENTS, reviewPullRequest } from "./review.js";
 
-/** The Probot App (`probot run ./dist/app/index.js`). Handlers only translate: event -> core -> src/github. */
-export default function flibsApp(app: Probot, _options?: ApplicationFunctionOptions): void {
-  app.on([...REVIEW_EVENTS], async (context) => {
-    await reviewPullRequest(app, context);
-  });
+export interface FlibsAppOptions {
+  /** How long a delivery's response may wait for its work (GitHub gives up after 10 s). */
+  deliveryBudgetMs?: number;
+}
+
+export type FlibsAppFunction = (probot: Probot, options?: ApplicationFunctionOptions) => void;
+
+/** The App and the work it has in flight. Handlers only translate: event -> core -> src/github. */
+export function createFlibsApp(options: FlibsAppOptions = {}): { app: FlibsAppFunction; deliveries: DeliveryWork } {
+  const deliveries = new DeliveryWork(options.deliveryBudgetMs);
+  const app = (probot: Probot, _options?: ApplicationFunctionOptions): void => {
+    probot.on([...REVIEW_EVENTS], async (context) => {
+      await deliveries.run(context.log, "flibs/review", () => reviewPullRequest(probot, context));
+    });
+  };
+  return { app, deliveries };
+}
+
+const flibs = createFlibsApp();
+
+/** What `probot run ./dist/app/index.js` loads. */
+export default function flibsApp(app: Probot, options?: ApplicationFunctionOptions): void {
+  flibs.app(app, options);
 }

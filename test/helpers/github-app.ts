@@ -5,7 +5,9 @@
  */
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import { Probot, ProbotOctokit, type ApplicationFunction } from "probot";
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { Probot, ProbotOctokit, Server, type ApplicationFunction } from "probot";
 import flibsApp from "../../src/app/index.js";
 
 export interface LogRecord {
@@ -55,17 +57,25 @@ export function testOctokit(options: { throttle?: boolean } = {}): typeof Probot
   }));
 }
 
-export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const logs: LogRecord[] = [];
-  const probot = new Probot({
+type ProbotOptions = NonNullable<ConstructorParameters<typeof Probot>[0]>;
+
+function probotOptions(options: TestAppOptions, logs: LogRecord[]): ProbotOptions {
+  return {
     appId: options.appId ?? 12345,
     privateKey: testPrivateKey(),
     ...(options.githubToken ? { githubToken: options.githubToken } : {}),
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-    secret: options.secret ?? "test-webhook-secret",
+    secret: options.secret ?? TEST_WEBHOOK_SECRET,
     Octokit: testOctokit({ throttle: options.throttle === true }),
-    log: captureLogger(logs) as unknown as NonNullable<ConstructorParameters<typeof Probot>[0]>["log"],
-  });
+    log: captureLogger(logs) as unknown as ProbotOptions["log"],
+  };
+}
+
+export const TEST_WEBHOOK_SECRET = "test-webhook-secret";
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const logs: LogRecord[] = [];
+  const probot = new Probot(probotOptions(options, logs));
   await probot.load(options.appFn ?? flibsApp);
   return {
     probot,
@@ -74,23 +84,57 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   };
 }
 
-const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
+export interface TestServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** Where GitHub posts deliveries: `<url>/api/github/webhooks`. */
+  webhookUrl: string;
+  logs: LogRecord[];
+  /** Posts a signed delivery (or one with `signature` instead) and returns the response. */
+  deliver(name: string, payload: object, options?: { id?: string; signature?: string }): Promise<Response>;
+  stop(): Promise<void>;
+}
 
-/** A pino-shaped logger that keeps records instead of printing them. */
-function captureLogger(logs: LogRecord[], bindings: Record<string, unknown> = {}): Record<string, unknown> {
-  const log: Record<string, unknown> = {
-    level: "info",
-    child: (more: Record<string, unknown>) => captureLogger(logs, { ...bindings, ...more }),
+/**
+ * The App behind Probot's own HTTP server on a loopback port, as `npm start` runs it: deliveries are verified
+ * against the webhook secret, GitHub is whatever the test fakes.
+ */
+export async function startTestServer(options: TestAppOptions & { port: number }): Promise<TestServer> {
+  const logs: LogRecord[] = [];
+  const opts = probotOptions(options, logs);
+  const server = new Server({ Probot: Probot.defaults(opts), host: "127.0.0.1", port: options.port, log: opts.log });
+  await server.load(options.appFn ?? flibsApp);
+  await server.start();
+  const url = `http://127.0.0.1:${server.port}`;
+  const secret = options.secret ?? TEST_WEBHOOK_SECRET;
+  return {
+    url,
+    webhookUrl: `${url}/api/github/webhooks`,
+    logs,
+    async deliver(name, payload, o = {}) {
+      const d = signedDelivery(name, payload, secret, o.id);
+      if (o.signature !== undefined) d.headers["x-hub-signature-256"] = o.signature;
+      return await fetch(`${url}/api/github/webhooks`, { method: "POST", headers: d.headers, body: d.body });
+    },
+    stop: () => server.stop(),
   };
-  for (const level of LEVELS) {
-    log[level] = (a?: unknown, b?: unknown) => {
-      if (level === "trace" || level === "debug") return;
-      const data = typeof a === "object" && a !== null && !(a instanceof Error) ? (a as Record<string, unknown>) : a instanceof Error ? { err: a } : {};
-      const msg = typeof a === "string" ? a : typeof b === "string" ? b : a instanceof Error ? a.message : "";
-      logs.push({ level, msg, data: { ...bindings, ...data } });
-    };
-  }
-  return log;
+}
+
+const LEVEL_NAMES: Record<number, LogRecord["level"]> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
+
+/** A real pino logger (what Probot and its HTTP server expect) that keeps records instead of printing them. */
+function captureLogger(logs: LogRecord[]): pino.Logger {
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split("\n")) {
+        if (!line.trim()) continue;
+        const { level, msg, ...data } = JSON.parse(line) as { level: number; msg?: string } & Record<string, unknown>;
+        logs.push({ level: LEVEL_NAMES[level] ?? "info", msg: msg ?? "", data });
+      }
+      done();
+    },
+  });
+  return pino({ level: "info" }, sink);
 }
 
 // ---- payloads ----------------------------------------------------------------------------------------

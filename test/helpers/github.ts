@@ -106,6 +106,8 @@ export class FakeGitHub {
     }
     this.onNoMatch = (req) => {
       const where = req.href ?? `${req.host ?? "?"}${req.path ?? ""}`;
+      // Loopback (a test's own servers) is allowed through; nock still reports it as unmatched.
+      if (/^(?:https?:\/\/)?(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:\/|$)/.test(where)) return;
       this.problems.push(`request to a host the fake does not serve: ${req.method ?? "?"} ${where}`);
     };
     nock.emitter.on("no match", this.onNoMatch);
