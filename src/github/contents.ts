@@ -12,6 +12,9 @@ export interface RepoFile {
  * For a fork PR, the base repository serves the head SHA too, so callers pass the base repo and the head SHA.
  */
 export async function readFileAt(octokit: GitHubClient, repo: RepoRef, path: string, ref: string): Promise<RepoFile | undefined> {
+  if (path === "" || path.startsWith("/") || path.split("/").some((part) => part === ".." || part === "")) {
+    throw new FlibsError("config", `\`${path}\` is not a path inside the repository`);
+  }
   let response;
   try {
     response = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
