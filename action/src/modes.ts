@@ -2,7 +2,8 @@ import * as core from "@actions/core";
 import { buildArch, commitInfo, publish, selectBuilder } from "../../src/builder/index.js";
 import { summaryTable } from "../../src/core/build/index.js";
 import { FlibsError } from "../../src/core/errors.js";
-import { archToPlatformString } from "../../src/core/platform.js";
+import { archToPlatformString, platformToArch } from "../../src/core/platform.js";
+import { imageSize } from "../../src/core/oci/manifest.js";
 import { describePromotion, planTags, type PlannedTag } from "../../src/core/promote/index.js";
 import { parseRepository } from "../../src/core/oci/reference.js";
 import { promote } from "../../src/registry/promote.js";
@@ -103,6 +104,15 @@ export async function promoteMode(i: ActionInputs, c: RunContext): Promise<void>
   });
   core.setOutput("index-digest", report.digest);
   core.setOutput("tags", report.tags.map((t) => t.tag).join(","));
+  const rows = [];
+  const promoted = await c.client.getManifest({ ...destination, digest: report.digest });
+  // flibs publishes indexes; one row per arch image in it.
+  for (const d of promoted.manifest.kind === "index" ? promoted.manifest.manifests : []) {
+    const arch = d.platform ? platformToArch(d.platform) : undefined;
+    if (!arch) continue;
+    const m = await c.client.getManifest({ ...destination, digest: d.digest });
+    if (m.manifest.kind === "manifest") rows.push({ arch, digest: d.digest, size: imageSize(m.manifest), seconds: (Date.now() - t0) / 1000 });
+  }
   let signed = "not signed: cosign is not installed on this runner";
   if (await works("cosign", ["version"])) {
     await run("cosign", ["sign", "--yes", `${destination.registry}/${destination.repository}@${report.digest}`]);
@@ -110,10 +120,9 @@ export async function promoteMode(i: ActionInputs, c: RunContext): Promise<void>
   }
   await core.summary
     .addRaw(
-      summaryTable(`flibs promote ${destination.registry}/${destination.repository}`, [], [
+      summaryTable(`flibs promote ${destination.registry}/${destination.repository}`, rows, [
         ...describePromotion(report).map((l) => `- ${l}`),
         `- ${signed}`,
-        `- ${((Date.now() - t0) / 1000).toFixed(1)} s`,
       ]),
     )
     .write();

@@ -139,6 +139,17 @@ describe("the bundled Action, run as a runner runs it", () => {
     expect(r.summary).toMatch(/policy: fail/);
   }, 120_000);
 
+  it("promote mode copies the tested index to the stable repository under the release's tags", async () => {
+    const published = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`);
+    const r = await runAction({ ...common(), mode: "promote", "stable-registry": `${registry.host}/stable`, "git-ref": "refs/tags/v1.2.3" });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs["index-digest"]).toBe(published.digest);
+    expect(r.outputs.tags!.split(",").sort()).toEqual(["1", "1.2", "1.2.3", "latest"]);
+    expect((await skopeoInspectRaw(`${registry.host}/stable/demo/app:1.2.3`)).digest).toBe(published.digest);
+    expect(r.summary).toContain(`| aarch64 | \`${digests.aarch64}\``);
+    expect(r.summary).toContain("not signed: cosign is not installed on this runner");
+  }, 120_000);
+
   it("a bad input fails with a message naming it, not a stack", async () => {
     const r = await runAction({ ...common(), mode: "build", arch: "arm64" });
     expect(r.code).toBe(1);
