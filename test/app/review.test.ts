@@ -185,6 +185,14 @@ describe("pull_request -> flibs/review", () => {
     expect(updates[1]!.output.summary).toContain("could not publish annotations 51");
   });
 
+  test("GitHub refusing the check itself fails the delivery loudly (so it can be redelivered), without an unhandled rejection", async () => {
+    github.repoFiles(REPO, { Dockerfile: fixture("good/Dockerfile") }, { ref: HEAD }).repoFiles("my-org/.github", {});
+    github.on(CREATE, serverError(500));
+    const app = await createTestApp();
+    await expect(app.receive("pull_request", prOpened())).rejects.toThrow();
+    expect(github.calls(CREATE)).toHaveLength(1);
+  });
+
   test("a fork PR is read from the base repository at the fork's head SHA", async () => {
     serve({ Dockerfile: fixture("good/Dockerfile") });
     const app = await createTestApp();
