@@ -111,7 +111,7 @@ function toInstruction(node: Instruction, lines: string[], escape: string, stage
   const keywordEnd = node.getInstructionRange().end;
   const joined = joinLines(lines, keywordEnd.line, keywordEnd.character, range.end.line, range.end.character, escape);
   const lead = /^[ \t]*/.exec(joined.text)?.[0].length ?? 0;
-  const text = joined.text.slice(lead).replace(/\s+$/, "");
+  const text = joined.text.slice(lead).trimEnd();
   const segments = joined.segments.map((s) => ({ ...s, offset: s.offset - lead }));
   const first = segments[0] ? { line: segments[0].line, column: segments[0].column + lead } : undefined;
   return {
@@ -143,7 +143,7 @@ function joinLines(lines: string[], l0: number, c0: number, l1: number, c1: numb
     const start = l === l0 ? c0 : 0;
     let piece = full.slice(start, l === l1 ? c1 : full.length);
     if (l > l0 && (/^\s*#/.test(piece) || piece.trim() === "")) continue;
-    const trimmed = piece.replace(/\s+$/, "");
+    const trimmed = piece.trimEnd();
     if (l < l1 && trimmed.endsWith(escape)) piece = trimmed.slice(0, -escape.length);
     else if (l < l1) piece += "\n"; // heredoc bodies keep their newlines
     segments.push({ offset: text.length, line: l + 1, column: start + 1 });
