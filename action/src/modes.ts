@@ -31,6 +31,7 @@ export async function buildMode(i: ActionInputs, c: RunContext): Promise<void> {
       insecure: c.insecure,
       authFile: c.authFile,
       log: (l) => core.info(l),
+      onOutput: (c) => process.stdout.write(c),
     });
     core.setOutput("digest", r.digest);
     core.setOutput("platform", archToPlatformString(r.arch));

@@ -40,6 +40,8 @@ export interface BuildArchOptions {
   authFile?: string;
   runTests?: boolean;
   log?: (line: string) => void;
+  /** The builder's own output (build steps), as it comes. */
+  onOutput?: (chunk: string) => void;
 }
 
 export interface ArchBuildResult {
@@ -129,7 +131,7 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
       destination,
       insecure: o.insecure(o.repository.registry),
       authFile: o.authFile,
-      onOutput: o.log ? (c) => process.stderr.write(c) : undefined,
+      onOutput: o.onOutput,
     });
     const pushed = await o.client.getManifest({ ...o.repository, digest: built.digest });
     if (pushed.manifest.kind !== "manifest") throw new FlibsError("build", `${destination} is not an image manifest`);

@@ -16,6 +16,7 @@ export interface BuildCliOptions {
   insecure: string[];
   builder: string;
   test: boolean;
+  verbose?: boolean;
 }
 
 /** `flibs build`: each arch built on its own, in the fixed order, then one index; prints the index digest. */
@@ -47,6 +48,7 @@ export async function runBuild(o: BuildCliOptions, io: CliIo): Promise<number> {
         client,
         insecure,
         runTests: o.test,
+        onOutput: o.verbose ? (c) => io.stderr(c) : undefined,
       });
       for (const t of r.tests.filter((t) => !t.passed)) {
         failedTests++;

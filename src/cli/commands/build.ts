@@ -15,6 +15,7 @@ export const buildCommand: CommandDefinition = {
       .option("--insecure <host>", "reach this registry over plain HTTP (loopback always is; repeatable)", collect, [])
       .option("--builder <name>", "auto, buildah or buildx", "auto")
       .option("--no-test", "skip container.yaml's image tests")
+      .option("-v, --verbose", "show the builder's output")
       .action(async (dir: string, opts) => {
         const { runBuild } = await import("../build/build.js");
         setExit(await runBuild({ dir, ...opts }, io));
