@@ -7,7 +7,7 @@ import { isValidDigest, referrersFallbackTag } from "../core/oci/digest.js";
 import { MANIFEST_ACCEPT, MEDIA_TYPES, isManifestMediaType } from "../core/oci/media-types.js";
 import { parseManifest, referrersIndex, type Descriptor, type Manifest } from "../core/oci/manifest.js";
 import { formatRepository, referenceTarget, type ImageReference, type RepositoryRef } from "../core/oci/reference.js";
-import { sha256Digest, verifyingStream } from "./digest-stream.js";
+import { countChunks, sha256Digest, verifyChunks, verifyingStream } from "./digest-stream.js";
 import { Transport, registryMessage, safeText, scope, type TransferStats, type TransportOptions } from "./transport.js";
 
 export type RegistryClientOptions = TransportOptions;
@@ -34,6 +34,20 @@ export interface BlobStream {
 }
 
 export type PushBlobResult = "exists" | "uploaded";
+
+/** Blob content from `openBlob`: chunks already checked against the digest as they are read. */
+export interface VerifiedBlob {
+  chunks: AsyncIterable<Uint8Array>;
+  size: number;
+  verified: true;
+  cancel(): Promise<void>;
+}
+
+export type BlobData = Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | VerifiedBlob;
+
+function isVerifiedBlob(d: BlobData): d is VerifiedBlob {
+  return typeof d === "object" && d !== null && "verified" in d && (d as VerifiedBlob).verified === true;
+}
 
 export interface PushBlobOptions {
   /** Upload in PATCH chunks of this many bytes instead of one request. */
@@ -208,6 +222,29 @@ export class RegistryClient {
     return { stream: verified, size: length };
   }
 
+  /**
+   * Opens a blob as verified chunks (an async iterable that throws at its end on a digest or size
+   * mismatch). The cheap path the promotion engine streams through.
+   */
+  async openBlob(repo: RepositoryRef, digest: string, size?: number): Promise<VerifiedBlob> {
+    const res = await this.transport.request(repo.registry, blobPath(repo, digest), {
+      scopes: [scope(repo.repository, "pull")],
+      accept: [404],
+    });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw notFound(`blob ${formatRepository(repo)}@${digest}`);
+    }
+    if (!res.ok || !res.body) throw await failure(res, `GET blob ${formatRepository(repo)}@${digest}`);
+    const length = size ?? Number(res.headers.get("content-length") ?? NaN);
+    const stats = this.transport.stats;
+    const body = res.body;
+    const chunks = verifyChunks(body, digest, Number.isFinite(length) ? length : undefined, `blob ${formatRepository(repo)}@${digest}`, (n) => {
+      stats.blobBytesDownloaded += n;
+    });
+    return { chunks, size: length, verified: true, cancel: () => body.cancel().catch(() => {}) };
+  }
+
   async getBlob(repo: RepositoryRef, digest: string): Promise<Uint8Array> {
     const { stream } = await this.getBlobStream(repo, digest);
     return new Uint8Array(await new Response(stream).arrayBuffer());
@@ -266,13 +303,14 @@ export class RegistryClient {
   async pushBlob(
     repo: RepositoryRef,
     digest: string,
-    data: Uint8Array | ReadableStream<Uint8Array>,
+    data: BlobData,
     size: number,
     options: PushBlobOptions = {},
   ): Promise<PushBlobResult> {
     if (!isValidDigest(digest)) throw new FlibsError("usage", `"${digest}" is not a valid digest`);
     if (await this.headBlob(repo, digest)) {
       if (data instanceof ReadableStream) await data.cancel();
+      else if (isVerifiedBlob(data)) await data.cancel();
       return "exists";
     }
     await this.uploadBlob(repo, digest, data, size, options);
@@ -283,7 +321,7 @@ export class RegistryClient {
   async uploadBlob(
     repo: RepositoryRef,
     digest: string,
-    data: Uint8Array | ReadableStream<Uint8Array>,
+    data: BlobData,
     size: number,
     options: PushBlobOptions = {},
   ): Promise<void> {
@@ -293,8 +331,14 @@ export class RegistryClient {
     let location = await this.startUpload(repo);
     const base = this.transport.baseUrl(repo.registry);
     try {
-      if (data instanceof ReadableStream) {
-        const body = data.pipeThrough(verifyingStream(digest, size, what, (n) => (stats.blobBytesUploaded += n)));
+      if (!(data instanceof Uint8Array)) {
+        const count = (n: number): void => {
+          stats.blobBytesUploaded += n;
+        };
+        // Already-verified chunks are only counted; anything else is hashed on the way out.
+        const body = isVerifiedBlob(data)
+          ? countChunks(data.chunks, count)
+          : verifyChunks(data as AsyncIterable<Uint8Array>, digest, size, what, count);
         const res = await this.transport.request(repo.registry, location, {
           method: "PATCH",
           headers: { "content-type": "application/octet-stream" },
@@ -415,9 +459,9 @@ export class RegistryClient {
    * Makes an already-pushed referrer findable from its subject: nothing to do on a registry with the
    * referrers API (it indexes manifests with a `subject` itself); otherwise the fallback index gets it.
    */
-  async ensureReferrer(repo: RepositoryRef, subjectDigest: string, descriptor: Descriptor): Promise<void> {
-    if (await this.referrersApi(repo, subjectDigest)) return;
-    await this.addToFallbackIndex(repo, subjectDigest, descriptor);
+  async ensureReferrers(repo: RepositoryRef, subjectDigest: string, descriptors: Descriptor[]): Promise<void> {
+    if (descriptors.length === 0 || (await this.referrersApi(repo, subjectDigest))) return;
+    await this.addToFallbackIndex(repo, subjectDigest, ...descriptors);
   }
 
   private async fallbackReferrers(repo: RepositoryRef, digest: string): Promise<Descriptor[]> {
@@ -448,11 +492,16 @@ export class RegistryClient {
     return digest;
   }
 
-  /** Adds a descriptor to the `sha256-<hex>` fallback index (no-op when present). */
-  async addToFallbackIndex(repo: RepositoryRef, subjectDigest: string, descriptor: Descriptor): Promise<boolean> {
+  /**
+   * Adds descriptors to the `sha256-<hex>` fallback index (those present are left alone). Read-modify-write:
+   * callers serialise updates of one subject's index.
+   */
+  async addToFallbackIndex(repo: RepositoryRef, subjectDigest: string, ...descriptors: Descriptor[]): Promise<boolean> {
     const existing = await this.fallbackReferrers(repo, subjectDigest);
-    if (existing.some((d) => d.digest === descriptor.digest)) return false;
-    const body = new TextEncoder().encode(JSON.stringify(referrersIndex([...existing, descriptor])));
+    const have = new Set(existing.map((d) => d.digest));
+    const added = descriptors.filter((d) => !have.has(d.digest) && have.add(d.digest));
+    if (added.length === 0) return false;
+    const body = new TextEncoder().encode(JSON.stringify(referrersIndex([...existing, ...added])));
     await this.putManifest(repo, referrersFallbackTag(subjectDigest), body, MEDIA_TYPES.ociIndex);
     return true;
   }

@@ -46,3 +46,36 @@ export function verifyingStream(
     },
   });
 }
+
+/**
+ * The same check as an async generator (cheaper than a TransformStream on the hot path): yields the
+ * chunks of `source` and throws after the last one when they do not match `digest`/`size`.
+ */
+export async function* verifyChunks(
+  source: AsyncIterable<Uint8Array>,
+  digest: string,
+  size: number | undefined,
+  what: string,
+  onBytes?: (n: number) => void,
+): AsyncGenerator<Uint8Array> {
+  const hash = hasherFor(digest);
+  let seen = 0;
+  for await (const chunk of source) {
+    hash.update(chunk);
+    seen += chunk.byteLength;
+    onBytes?.(chunk.byteLength);
+    if (size !== undefined && seen > size) throw new FlibsError("digest-mismatch", `${what}: more than the ${size} bytes announced`);
+    yield chunk;
+  }
+  const got = `${digest.slice(0, digest.indexOf(":"))}:${hash.digest("hex")}`;
+  if (size !== undefined && seen !== size) throw new FlibsError("digest-mismatch", `${what}: got ${seen} bytes, expected ${size}`);
+  if (got !== digest) throw new FlibsError("digest-mismatch", `${what}: content digest ${got} does not match ${digest}`);
+}
+
+/** Counts chunks without hashing (for a source that is already verified). */
+export async function* countChunks(source: AsyncIterable<Uint8Array>, onBytes: (n: number) => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    onBytes(chunk.byteLength);
+    yield chunk;
+  }
+}

@@ -46,7 +46,6 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   const root = await client.getManifest(source);
   const digest = root.digest;
 
-  // Refuse before copying anything if a release tag would move.
   const checkTags = async (): Promise<TagWrite[]> => {
     const current = new Map<string, string | undefined>();
     await Promise.all(
@@ -56,6 +55,37 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
     if (!decided.ok) throw decided.error;
     return decided.value;
   };
+
+  const fetched = new Map<string, Promise<FetchedManifest>>([[digest, Promise.resolve(root)]]);
+  const fetchChild = (d: Descriptor): Promise<FetchedManifest> => {
+    let p = fetched.get(d.digest);
+    if (!p) {
+      p = quiet(client.getManifest({ ...srcRepo, digest: d.digest }));
+      fetched.set(d.digest, p);
+    }
+    return p;
+  };
+  const destHeads = new Map<string, Promise<boolean>>();
+  const existsAtDest = (d: string): Promise<boolean> => {
+    let p = destHeads.get(d);
+    if (!p) {
+      p = quiet(client.headManifest({ ...destination, digest: d }).then((h) => h !== undefined));
+      destHeads.set(d, p);
+    }
+    return p;
+  };
+
+  // Reads that cannot change anything run together; nothing is written before the tag check passes,
+  // so a refused promotion leaves the destination as it was.
+  const childDescs = root.manifest.kind === "index" ? root.manifest.manifests : [];
+  void existsAtDest(digest);
+  for (const d of childDescs) {
+    void fetchChild(d);
+    void existsAtDest(d.digest);
+  }
+  const subjects = [digest, ...childDescs.map((d) => d.digest)];
+  const discovered =
+    options.referrers === false ? undefined : quiet(Promise.all(subjects.map((s) => client.getReferrers(srcRepo, s))));
   await checkTags();
 
   const report: PromotionReport = {
@@ -70,7 +100,6 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
     requests: 0,
   };
   const blobsDone = new Map<string, Promise<void>>();
-
   const copyBlob = (d: Descriptor): Promise<void> => {
     let p = blobsDone.get(d.digest);
     if (!p) {
@@ -81,20 +110,21 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   };
 
   const copyOneBlob = async (d: Descriptor): Promise<void> => {
-    if (await client.headBlob(destination, d.digest)) {
-      report.blobs.skipped++;
-      return;
-    }
+    // Within a registry a mount answers for a blob already there too: one request, no HEAD first.
     if (sameRegistry && source.repository !== destination.repository) {
       if (await client.mountBlob(destination, d.digest, source.repository)) {
         report.blobs.mounted++;
         return;
       }
     }
+    if (await client.headBlob(destination, d.digest)) {
+      report.blobs.skipped++;
+      return;
+    }
     for (let attempt = 1; ; attempt++) {
       try {
-        const { stream } = await client.getBlobStream(srcRepo, d.digest, d.size);
-        await client.uploadBlob(destination, d.digest, stream, d.size);
+        const blob = await client.openBlob(srcRepo, d.digest, d.size);
+        await client.uploadBlob(destination, d.digest, blob, d.size);
         report.blobs.streamed++;
         report.blobs.bytesStreamed += d.size;
         return;
@@ -107,22 +137,13 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   };
 
   const manifestsDone = new Map<string, Promise<void>>();
-  const fetched = new Map<string, Promise<FetchedManifest>>();
-  const fetchChild = (d: Descriptor): Promise<FetchedManifest> => {
-    let p = fetched.get(d.digest);
-    if (!p) {
-      p = client.getManifest({ ...srcRepo, digest: d.digest });
-      fetched.set(d.digest, p);
-    }
-    return p;
-  };
 
   /** Copies one manifest (children and blobs first, then the manifest itself, by digest). */
   const copyManifest = (m: FetchedManifest, isReferrer = false): Promise<void> => {
     let p = manifestsDone.get(m.digest);
     if (!p) {
       p = (async () => {
-        if (await client.headManifest({ ...destination, digest: m.digest })) {
+        if (await existsAtDest(m.digest)) {
           if (isReferrer) report.referrers.skipped++;
           else report.manifests.skipped++;
         } else {
@@ -153,29 +174,34 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
     throw new FlibsError("digest-mismatch", `${dest}@${digest} does not hold the source's bytes after the copy`);
   }
 
-  if (options.referrers !== false) {
-    const subjects = [root, ...(root.manifest.kind === "index" ? await Promise.all(root.manifest.manifests.map(fetchChild)) : [])];
+  if (discovered) {
     const seen = new Set<string>();
-    const carry = async (subject: string, depth: number): Promise<void> => {
-      const found = await client.getReferrers(srcRepo, subject);
-      for (const r of found) {
-        if (seen.has(r.digest)) continue;
-        seen.add(r.digest);
-        const m = await fetchChild(r);
-        await copyManifest(m, true);
-        await client.ensureReferrer(destination, subject, r);
-        if (depth < 2) await carry(r.digest, depth + 1);
-      }
+    const carry = async (subject: string, found: Descriptor[], depth: number): Promise<void> => {
+      const fresh = found.filter((r) => !seen.has(r.digest) && seen.add(r.digest));
+      if (fresh.length === 0) return;
+      await Promise.all(fresh.map(async (r) => copyManifest(await fetchChild(r), true)));
+      // One update of the subject's fallback index for all of them (no lost update between parallel writers).
+      await client.ensureReferrers(destination, subject, fresh);
+      if (depth < 2) await Promise.all(fresh.map(async (r) => carry(r.digest, await client.getReferrers(srcRepo, r.digest), depth + 1)));
     };
-    for (const s of subjects) await carry(s.digest, 1);
+    const lists = await discovered;
+    await Promise.all(lists.map((found, i) => carry(subjects[i]!, found, 1)));
   }
 
   // Tags last; re-checked in case another promotion wrote one meanwhile.
   const writes = await checkTags();
-  for (const w of writes) {
-    if (w.action !== "unchanged") await client.putManifest(destination, w.tag, root.bytes, root.mediaType);
-  }
+  const put = (w: TagWrite): Promise<unknown> =>
+    w.action === "unchanged" ? Promise.resolve() : client.putManifest(destination, w.tag, root.bytes, root.mediaType);
+  // Release tags first (they are the record), then the floating ones together.
+  for (const w of writes.filter((x) => x.kind === "immutable")) await put(w);
+  await Promise.all(writes.filter((x) => x.kind === "floating").map(put));
   report.tags = writes;
   report.requests = client.stats.requests - requestsBefore;
   return report;
+}
+
+/** Marks a promise as handled (its rejection surfaces where it is awaited, never as an unhandled one). */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }

@@ -38,7 +38,7 @@ export interface TransferStats {
 export interface RequestOptions {
   method?: string;
   headers?: Record<string, string>;
-  body?: Uint8Array | ReadableStream<Uint8Array>;
+  body?: Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
   /** Token scopes this request needs, e.g. `repository:org/app:pull,push`. */
   scopes: string[];
   /** Statuses returned to the caller instead of retried or thrown (401/403 are always handled here). */
@@ -116,7 +116,7 @@ export class Transport {
    */
   async request(registry: string, pathOrUrl: string, opts: RequestOptions): Promise<Response> {
     const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${this.baseUrl(registry)}${pathOrUrl}`;
-    const replayable = !(opts.body instanceof ReadableStream);
+    const replayable = opts.body === undefined || opts.body instanceof Uint8Array;
     let reauthed = false;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { "user-agent": this.userAgent, ...opts.headers };
