@@ -14,7 +14,9 @@ export function createFlibsApp(options: FlibsAppOptions = {}): { app: FlibsAppFu
   const deliveries = new DeliveryWork(options.deliveryBudgetMs);
   const app = (probot: Probot, _options?: ApplicationFunctionOptions): void => {
     probot.on([...REVIEW_EVENTS], async (context) => {
-      await deliveries.run(context.log, "flibs/review", () => reviewPullRequest(probot, context));
+      await deliveries.run(context.log, "flibs/review", async () => {
+        await reviewPullRequest(probot, context);
+      });
     });
   };
   return { app, deliveries };
