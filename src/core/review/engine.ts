@@ -33,7 +33,7 @@ export function dockerfilePath(containerYamlText?: string): string {
 /** The review with a given rule set (tests use it to check that a throwing rule becomes an `internal` finding). */
 export function runReview(input: ReviewInput, ruleSet: readonly Rule[] = ALL_RULES): ReviewResult {
   const policy = input.policy ?? DEFAULT_POLICY;
-  const levels = policy.rules;
+  const levels: Partial<Record<string, Severity | "off">> = policy.rules ?? {};
   const effective = (r: RuleDescription): Severity | "off" => levels[r.id] ?? r.severity;
   const rules = RULES.flatMap((r) => {
     const level = effective(r);

@@ -12,6 +12,7 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleDescri
   const used = new Set(findings.map((f) => f.rule));
   const descriptors = [...rules];
   for (const id of used) {
+    // A finding from a rule the caller did not describe still gets a descriptor, so ruleIndex is valid.
     if (!descriptors.some((r) => r.id === id)) descriptors.push({ id, severity: "error", title: id, doc: id });
   }
   const index = new Map(descriptors.map((r, i) => [r.id, i]));

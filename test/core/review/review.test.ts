@@ -89,3 +89,11 @@ describe("RULES", () => {
     }
   });
 });
+
+describe("review with a hand-made policy", () => {
+  it("does not throw when the policy object lacks fields (a rule that fails becomes an internal finding)", () => {
+    const r = review({ dockerfile: { path: "Dockerfile", text: text(GOOD) }, policy: {} as never });
+    expect(r.findings.every((f) => f.rule === "internal")).toBe(true);
+    expect(r.findings.length).toBeGreaterThan(0);
+  });
+});
