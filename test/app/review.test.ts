@@ -93,6 +93,17 @@ describe("pull_request -> flibs/review", () => {
     expect(github.writes()).toHaveLength(1);
   });
 
+  test("costs three reads and one write per event; the installation token is fetched once and reused", async () => {
+    serve({ Dockerfile: fixture("good/Dockerfile"), "container.yaml": fixture("good/container.yaml") });
+    const app = await createTestApp();
+    await app.receive("pull_request", prOpened());
+    await app.receive("pull_request", prOpened({ action: "synchronize" }));
+
+    expect(github.calls("POST /app/installations/{installation_id}/access_tokens")).toHaveLength(1);
+    expect(github.apiCalls().map((r) => r.method)).toEqual(["GET", "GET", "GET", "POST", "GET", "GET", "GET", "POST"]);
+    expect(github.apiCalls().every((r) => r.installationId === 42)).toBe(true);
+  });
+
   test("reopened is reviewed too, and the Dockerfile is read where container.yaml says", async () => {
     serve({ "images/web/Containerfile": fixture("good/Dockerfile"), "container.yaml": "dockerfile: images/web/Containerfile\n" });
     const app = await createTestApp();
