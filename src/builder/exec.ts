@@ -15,6 +15,9 @@ export interface RunOptions {
 
 /** Runs a tool without a shell; a non-zero exit is a `build` FlibsError naming the tool and its last output. */
 export function run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now();
+  // FLIBS_TRACE=1: each tool call and its duration on stderr (where a build's time goes).
+  const trace = process.env.FLIBS_TRACE ? (code: number | null) => process.stderr.write(`[flibs] ${Date.now() - started} ms exit ${code}: ${cmd} ${args.join(" ")}\n`) : undefined;
   return new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";
@@ -37,6 +40,7 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
       reject(new FlibsError("build", e.code === "ENOENT" ? `${cmd} is not installed` : `cannot run ${cmd}: ${e.message}`));
     });
     child.on("close", (code, signal) => {
+      trace?.(code);
       if (code === 0) resolve({ stdout, stderr });
       else {
         const tail = (stderr.trim() || stdout.trim()).split("\n").slice(-5).join("\n");
