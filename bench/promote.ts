@@ -30,6 +30,9 @@ interface ChildResult {
   bytesThroughClient: number;
   requests: number;
   maxRssMb: number;
+  cpuMs: number;
+  /** From process start to the promotion's start. */
+  bootMs: number;
   mounted: number;
   streamed: number;
 }
@@ -62,6 +65,8 @@ async function child(source: string, destination: string): Promise<void> {
     bytesThroughClient: client.stats.blobBytesDownloaded + client.stats.blobBytesUploaded,
     requests: client.stats.requests,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+    bootMs: started,
     mounted: report.blobs.mounted,
     streamed: report.blobs.streamed,
   };
@@ -134,7 +139,8 @@ async function scenario(name: string, source: string, destRegistry: TestRegistry
   const ratio = f / s;
   console.log(`\n${name}: ${runs} runs each, medians`);
   console.log(`  flibs   ${f.toFixed(0).padStart(6)} ms  (in-process ${median(flibs.map((r) => r.child!.ms)).toFixed(0)} ms; ` +
-    `blob bytes through client ${mb(last.bytesThroughClient)}, requests ${last.requests}, mounted ${last.mounted}, streamed ${last.streamed}, peak RSS ${last.maxRssMb.toFixed(0)} MB)`);
+    `blob bytes through client ${mb(last.bytesThroughClient)}, requests ${last.requests}, mounted ${last.mounted}, streamed ${last.streamed}, peak RSS ${last.maxRssMb.toFixed(0)} MB, ` +
+    `CPU ${last.cpuMs.toFixed(0)} ms, Node start ${last.bootMs.toFixed(0)} ms)`);
   console.log(`  skopeo  ${s.toFixed(0).padStart(6)} ms`);
   console.log(`  ratio   ${ratio.toFixed(2)}x skopeo (goal <= ${goal}x) ${ratio <= goal && expectBytes(last.bytesThroughClient) ? "MET" : "NOT MET"}`);
   return { f, s, ratio, last };
@@ -143,6 +149,12 @@ async function scenario(name: string, source: string, destRegistry: TestRegistry
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === "--child") return child(argv[1]!, argv[2]!);
+  if (argv[0] === "--warm") {
+    // Diagnostic: the same promotion twice in one process (second run = warm JIT and connections).
+    await child(argv[1]!, `${argv[2]!}-cold`);
+    process.stdout.write("\n");
+    return child(argv[1]!, `${argv[2]!}-warm`);
+  }
   const rss = argv.includes("--rss");
   const runs = Number(process.env.BENCH_RUNS ?? (rss ? 1 : 5));
   const totalMb = Number(process.env.BENCH_MB ?? (rss ? 1024 : 100));
@@ -157,6 +169,9 @@ async function main(): Promise<void> {
     await pushLayout(work, `${a.host}/bench/src:1`);
     console.log(`source: 2-arch index ${layout.indexDigest}, ${mb(layout.blobBytes)} of blobs (${2 * layersPerPlatform} layers), ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     console.log(`tools: node ${process.version}, ${(await runProcess("skopeo", ["--version"])).stdout.trim()}`);
+    if (process.env.BENCH_WARM) {
+      console.log((await runProcess(process.execPath, [process.argv[1]!, "--warm", source, `${a.host}/warm/x`])).stdout);
+    }
     if (rss) {
       const r = await scenario("across-1g", source, b, runs, 1.0, () => true);
       console.log(`  peak RSS of flibs for ${mb(layout.blobBytes)} across registries: ${r.last.maxRssMb.toFixed(0)} MB (goal < 128 MB) ${r.last.maxRssMb < 128 ? "MET" : "NOT MET"}`);

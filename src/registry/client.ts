@@ -339,7 +339,7 @@ export class RegistryClient {
         const body = isVerifiedBlob(data)
           ? countChunks(data.chunks, count)
           : verifyChunks(data as AsyncIterable<Uint8Array>, digest, size, what, count);
-        const res = await this.transport.request(repo.registry, location, {
+        const res = await this.transport.streamUpload(repo.registry, location, {
           method: "PATCH",
           headers: { "content-type": "application/octet-stream" },
           body,

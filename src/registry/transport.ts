@@ -3,6 +3,10 @@
  * WWW-Authenticate dance (anonymous, Basic, Bearer token with realm/service/scope), retries with
  * backoff on 429/5xx/connection resets honouring Retry-After, and counters for benchmarks.
  */
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { FlibsError } from "../core/errors.js";
 import { parseAuthChallenges, type AuthChallenge } from "../core/oci/auth-challenge.js";
 import { DOCKER_HUB } from "../core/oci/reference.js";
@@ -171,6 +175,50 @@ export class Transport {
     }
   }
 
+  /**
+   * Sends a streamed body once, through node:http(s) rather than fetch: Node 20's fetch does not apply
+   * backpressure to a streamed request body (measured: a 300 MB upload peaked at 370 MB RSS, against
+   * 106 MB here), and promotion must move any size in constant memory. Callers authenticate first with
+   * a bodyless request to the same scopes (the upload's POST), so a 401 here is final.
+   */
+  async streamUpload(
+    registry: string,
+    url: string,
+    opts: { method: string; headers: Record<string, string>; body: AsyncIterable<Uint8Array>; scopes: string[] },
+  ): Promise<Response> {
+    const headers: Record<string, string> = { "user-agent": this.userAgent, ...opts.headers };
+    const authz = await this.authorization(registry, opts.scopes);
+    if (authz) headers.authorization = authz;
+    const target = new URL(url);
+    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+    this.stats.requests++;
+    return new Promise<Response>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: unknown): void => {
+        if (settled) return;
+        settled = true;
+        reject(e instanceof FlibsError ? e : new FlibsError("registry", `${opts.method} ${redact(url)}: ${describe(e)}`, { cause: e }));
+      };
+      const req = send(target, { method: opts.method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", fail);
+        res.on("end", () => {
+          if (settled) return;
+          settled = true;
+          const status = res.statusCode ?? 502;
+          const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+          resolve(new Response(body, { status, headers: toHeaders(res.headers) }));
+        });
+      });
+      req.on("error", fail);
+      pipeline(Readable.from(opts.body), req).catch((e: unknown) => {
+        req.destroy();
+        fail(e);
+      });
+    });
+  }
+
   private async backoff(url: string, attempt: number, retryAfter: number | undefined, reason: string): Promise<void> {
     const exp = this.retry.baseDelayMs * 2 ** attempt;
     const delayMs = Math.min(this.retry.maxDelayMs, retryAfter ?? exp + Math.random() * this.retry.baseDelayMs);
@@ -259,6 +307,15 @@ export class Transport {
     const ttl = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 60;
     return { token, expiresAt: Date.now() + ttl * 1000 };
   }
+}
+
+function toHeaders(h: IncomingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) out.append(k, one);
+  }
+  return out;
 }
 
 function tokenKey(registry: string, scopes: string[]): string {

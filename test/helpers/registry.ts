@@ -105,7 +105,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     const config =
       `version: 0.1\n` +
       `log:\n  level: error\n  accesslog:\n    disabled: true\n` +
-      `storage:\n  filesystem:\n    rootdirectory: ${storageDir}\n  delete:\n    enabled: true\n` +
+      `storage:\n  cache:\n    blobdescriptor: inmemory\n  filesystem:\n    rootdirectory: ${storageDir}\n  delete:\n    enabled: true\n` +
       `  maintenance:\n    uploadpurging:\n      enabled: false\n` +
       `http:\n  addr: 127.0.0.1:${port}\n` +
       authBlock;
