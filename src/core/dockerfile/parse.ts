@@ -38,6 +38,9 @@ export function parseDockerfile(text: string, file = "Dockerfile", options: Pars
   let vars = new Map<string, string>();
 
   for (const node of ast.getInstructions()) {
+    // A line holding only the escape character continues onto the next instruction: Docker ignores it,
+    // dockerfile-ast makes it an instruction named `\`.
+    if (node.getKeyword() === escape && node.getArguments().length === 0) continue;
     const ins = toInstruction(node, lines, escape, stages.length - 1);
     instructions.push(ins);
     const stage = stages[stages.length - 1];

@@ -60,6 +60,12 @@ describe("parseDockerfile", () => {
     expect(d.runs[1]?.positionAt(0)).toEqual({ line: 3, column: 61 });
   });
 
+  it("ignores a line holding only a line continuation, as Docker does", () => {
+    const d = df(["FROM registry.fedoraproject.org/fedora:41", "# a comment", " \\", "RUN dnf -y install a && \\", "    dnf clean all"]);
+    expect(d.problems).toEqual([]);
+    expect(d.instructions.map((i) => [i.keyword, i.line])).toEqual([["FROM", 1], ["RUN", 4]]);
+  });
+
   it("honours the escape directive", () => {
     const d = parseDockerfile("# escape=`\nFROM scratch\nRUN echo a `\n  b\n");
     expect(d.runs[0]?.text).toBe("echo a   b");
