@@ -53336,6 +53336,8 @@ function uploadUrl(base, location, params = {}) {
 }
 var RegistryClient = class {
   transport;
+  /** Registries whose referrers API answered "not implemented": go straight to the fallback tag. */
+  noReferrersApi = /* @__PURE__ */ new Set();
   constructor(options = {}) {
     this.transport = new Transport(options);
   }
@@ -53649,6 +53651,7 @@ var RegistryClient = class {
   }
   /** The referrers API's answer, or `undefined` when the registry does not implement it. */
   async referrersApi(repo, digest, artifactType) {
+    if (this.noReferrersApi.has(repo.registry)) return void 0;
     const q = artifactType ? `?${new URLSearchParams({ artifactType })}` : "";
     const res = await this.transport.request(repo.registry, `/v2/${repo.repository}/referrers/${digest}${q}`, {
       headers: { accept: MEDIA_TYPES.ociIndex },
@@ -53661,6 +53664,7 @@ var RegistryClient = class {
       return { descriptors: m.kind === "index" ? m.manifests : [], filtered };
     }
     await res.body?.cancel();
+    if (res.status === 404 || res.status === 400 || res.status === 405) this.noReferrersApi.add(repo.registry);
     return void 0;
   }
   /**
@@ -53902,7 +53906,12 @@ async function promote(client, options) {
     void existsAtDest(d.digest);
   }
   const subjects = [digest, ...childDescs.map((d) => d.digest)];
-  const discovered = options.referrers === false ? void 0 : quiet(Promise.all(subjects.map((s) => client.getReferrers(srcRepo, s))));
+  const discovered = options.referrers === false ? void 0 : quiet(
+    client.getReferrers(srcRepo, digest).then(async (forRoot) => [
+      forRoot,
+      ...await Promise.all(subjects.slice(1).map((s) => client.getReferrers(srcRepo, s)))
+    ])
+  );
   await checkTags();
   const report = {
     source: formatReference(source),
@@ -53976,10 +53985,13 @@ async function promote(client, options) {
     }
   };
   await copyManifest(root);
-  const landed = await client.getManifest({ ...destination, digest });
-  if (sha256Digest(landed.bytes) !== sha256Digest(root.bytes)) {
-    throw new FlibsError("digest-mismatch", `${dest}@${digest} does not hold the source's bytes after the copy`);
-  }
+  const verify = quiet(
+    client.getManifest({ ...destination, digest }).then((landed) => {
+      if (sha256Digest(landed.bytes) !== sha256Digest(root.bytes)) {
+        throw new FlibsError("digest-mismatch", `${dest}@${digest} does not hold the source's bytes after the copy`);
+      }
+    })
+  );
   if (discovered) {
     const seen = /* @__PURE__ */ new Set();
     const carry = async (subject, found, depth) => {
@@ -53992,7 +54004,9 @@ async function promote(client, options) {
     const lists = await discovered;
     await Promise.all(lists.map((found, i) => carry(subjects[i], found, 1)));
   }
-  const writes = await checkTags();
+  const recheck = quiet(checkTags());
+  await verify;
+  const writes = await recheck;
   const put = (w) => w.action === "unchanged" ? Promise.resolve() : client.putManifest(destination, w.tag, root.bytes, root.mediaType);
   for (const w of writes.filter((x) => x.kind === "immutable")) await put(w);
   await Promise.all(writes.filter((x) => x.kind === "floating").map(put));
@@ -54061,9 +54075,10 @@ async function makeContext(inputs, env) {
 
 // src/core/build/tags.ts
 var SHA = /^[0-9a-f]{40}$/;
-function candidateTags(sha, pr) {
+function candidateTags(sha, pr, scratch = false) {
   if (!SHA.test(sha)) throw new FlibsError("usage", `not a full commit SHA: ${JSON.stringify(sha)}`);
   if (pr !== void 0 && !(Number.isInteger(pr) && pr > 0)) throw new FlibsError("usage", `not a pull request number: ${pr}`);
+  if (scratch) return [`scratch-${sha}`];
   return [...pr !== void 0 ? [`pr-${pr}-${sha.slice(0, 7)}`] : [], `sha-${sha}`];
 }
 function archTag(sha, arch3) {
@@ -54179,6 +54194,7 @@ function parseDockerfile(text, file2 = "Dockerfile", options = {}) {
   const globals = /* @__PURE__ */ new Map();
   let vars = /* @__PURE__ */ new Map();
   for (const node2 of ast.getInstructions()) {
+    if (node2.getKeyword() === escape && node2.getArguments().length === 0) continue;
     const ins = toInstruction(node2, lines, escape, stages.length - 1);
     instructions.push(ins);
     const stage = stages[stages.length - 1];
@@ -54874,6 +54890,11 @@ function archList(text) {
   if (!Array.isArray(v) || v.length === 0) throw new FlibsError("usage", 'arches must be a JSON array such as ["x86_64", "aarch64"]');
   return v.map((a) => arch2(String(a), "each of arches"));
 }
+function scratchInput(text) {
+  const t = text.trim() || "false";
+  if (t !== "true" && t !== "false") throw new FlibsError("usage", `scratch must be true or false, got ${JSON.stringify(t)}`);
+  return t === "true";
+}
 function readInputs() {
   const mode = getInput("mode", { required: true }).trim();
   if (mode !== "build" && mode !== "publish" && mode !== "promote") {
@@ -54893,6 +54914,7 @@ function readInputs() {
     builder: parseBuilderChoice(opt("builder")),
     componentDrift: drift,
     pr: parsePrNumber(getInput("pr")),
+    scratch: scratchInput(getInput("scratch")),
     sha: opt("sha") ?? process.env.GITHUB_SHA,
     buildId: opt("build-id"),
     image: opt("image"),
@@ -55140,7 +55162,7 @@ async function readImagePackages(client, repo, m) {
 async function publish(o) {
   const arches = sortArches(o.arches);
   if (arches.length === 0) throw new FlibsError("usage", "no arches to publish");
-  const tags = o.tags ?? candidateTags(o.sha, o.pr);
+  const tags = o.tags ?? candidateTags(o.sha, o.pr, o.scratch);
   const images = [];
   const records = {};
   const packages = /* @__PURE__ */ new Map();
@@ -55304,6 +55326,7 @@ async function publishMode(i, c) {
     arches,
     digests: i.digests,
     pr: i.pr,
+    scratch: i.scratch,
     tree,
     sourceDateEpoch: time3,
     source: c.sourceUrl,

@@ -13,6 +13,7 @@ export interface ActionInputs {
   sha?: string;
   buildId?: string;
   pr?: number;
+  scratch: boolean;
   context: string;
   registry: string;
   image?: string;
@@ -46,6 +47,12 @@ function archList(text: string): Arch[] {
   return v.map((a) => arch(String(a), "each of arches"));
 }
 
+function scratchInput(text: string): boolean {
+  const t = text.trim() || "false";
+  if (t !== "true" && t !== "false") throw new FlibsError("usage", `scratch must be true or false, got ${JSON.stringify(t)}`);
+  return t === "true";
+}
+
 /** Reads and checks every input; a bad one is a `usage` error naming it. */
 export function readInputs(): ActionInputs {
   const mode = core.getInput("mode", { required: true }).trim();
@@ -66,6 +73,7 @@ export function readInputs(): ActionInputs {
     builder: parseBuilderChoice(opt("builder")),
     componentDrift: drift,
     pr: parsePrNumber(core.getInput("pr")),
+    scratch: scratchInput(core.getInput("scratch")),
     sha: opt("sha") ?? process.env.GITHUB_SHA,
     buildId: opt("build-id"),
     image: opt("image"),

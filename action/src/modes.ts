@@ -69,6 +69,7 @@ export async function publishMode(i: ActionInputs, c: RunContext): Promise<void>
     arches,
     digests: i.digests,
     pr: i.pr,
+    scratch: i.scratch,
     tree,
     sourceDateEpoch: time,
     source: c.sourceUrl,

@@ -32,6 +32,8 @@ export interface PublishOptions {
   /** Per-arch digests; an arch not given is found under its per-arch tag `sha-<sha>-<arch>`. */
   digests?: ReadonlyMap<Arch, string>;
   pr?: number;
+  /** A scratch build: tagged `scratch-<sha>` only, so promotion never finds it. */
+  scratch?: boolean;
   /** Tags to write instead of the candidate tags (the CLI's `--push host/repo:tag`). */
   tags?: string[];
   /** Commit time, for the record's `created`; default: the images' `org.opencontainers.image.created` label. */
@@ -61,7 +63,7 @@ export interface PublishResult {
 export async function publish(o: PublishOptions): Promise<PublishResult> {
   const arches = sortArches(o.arches);
   if (arches.length === 0) throw new FlibsError("usage", "no arches to publish");
-  const tags = o.tags ?? candidateTags(o.sha, o.pr);
+  const tags = o.tags ?? candidateTags(o.sha, o.pr, o.scratch);
   const images: ArchImage[] = [];
   const records: Partial<Record<Arch, ArchRecord>> = {};
   const packages = new Map<Arch, PackageSet>();

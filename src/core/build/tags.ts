@@ -2,10 +2,14 @@ import { FlibsError } from "../errors.js";
 
 const SHA = /^[0-9a-f]{40}$/;
 
-/** The candidate tags of a build: `pr-<N>-<sha7>` (when built for a PR) and `sha-<sha>`. */
-export function candidateTags(sha: string, pr?: number): string[] {
+/**
+ * The candidate tags of a build: `pr-<N>-<sha7>` (when built for a PR) and `sha-<sha>`, the tag promotion looks
+ * for. A scratch build is tested but never promoted, so it gets neither: only `scratch-<sha>`.
+ */
+export function candidateTags(sha: string, pr?: number, scratch = false): string[] {
   if (!SHA.test(sha)) throw new FlibsError("usage", `not a full commit SHA: ${JSON.stringify(sha)}`);
   if (pr !== undefined && !(Number.isInteger(pr) && pr > 0)) throw new FlibsError("usage", `not a pull request number: ${pr}`);
+  if (scratch) return [`scratch-${sha}`];
   return [...(pr !== undefined ? [`pr-${pr}-${sha.slice(0, 7)}`] : []), `sha-${sha}`];
 }
 

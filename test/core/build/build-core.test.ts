@@ -36,6 +36,7 @@ describe("candidate tags", () => {
   it("names a PR build pr-<N>-<sha7> and sha-<sha>", () => {
     expect(candidateTags(SHA, 42)).toEqual(["pr-42-0123456", `sha-${SHA}`]);
     expect(candidateTags(SHA)).toEqual([`sha-${SHA}`]);
+    expect(candidateTags(SHA, 42, true)).toEqual([`scratch-${SHA}`]);
     expect(archTag(SHA, "aarch64")).toBe(`sha-${SHA}-aarch64`);
   });
   it("refuses short SHAs and bad PR numbers", () => {
