@@ -94,7 +94,8 @@ function runProcess(cmd: string, args: string[]): Promise<{ ms: number; stdout: 
 }
 
 async function runFlibs(source: string, destination: string): Promise<RunResult> {
-  const { ms, stdout } = await runProcess(process.execPath, [process.argv[1]!, "--child", source, destination]);
+  const flags = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ") : [];
+  const { ms, stdout } = await runProcess(process.execPath, [...flags, process.argv[1]!, "--child", source, destination]);
   return { ms, child: JSON.parse(stdout) as ChildResult };
 }
 

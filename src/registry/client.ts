@@ -81,6 +81,8 @@ export function uploadUrl(base: string, location: string, params: Record<string,
 
 export class RegistryClient {
   readonly transport: Transport;
+  /** Registries whose referrers API answered "not implemented": go straight to the fallback tag. */
+  private readonly noReferrersApi = new Set<string>();
 
   constructor(options: RegistryClientOptions = {}) {
     this.transport = new Transport(options);
@@ -440,6 +442,7 @@ export class RegistryClient {
     digest: string,
     artifactType?: string,
   ): Promise<{ descriptors: Descriptor[]; filtered: boolean } | undefined> {
+    if (this.noReferrersApi.has(repo.registry)) return undefined;
     const q = artifactType ? `?${new URLSearchParams({ artifactType })}` : "";
     const res = await this.transport.request(repo.registry, `/v2/${repo.repository}/referrers/${digest}${q}`, {
       headers: { accept: MEDIA_TYPES.ociIndex },
@@ -452,6 +455,8 @@ export class RegistryClient {
       return { descriptors: m.kind === "index" ? m.manifests : [], filtered };
     }
     await res.body?.cancel();
+    // The spec answers 200 (an empty index) even for an unknown subject: anything else means no API.
+    if (res.status === 404 || res.status === 400 || res.status === 405) this.noReferrersApi.add(repo.registry);
     return undefined;
   }
 

@@ -84,8 +84,16 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
     void existsAtDest(d.digest);
   }
   const subjects = [digest, ...childDescs.map((d) => d.digest)];
+  // The root first: its answer tells whether the source has the referrers API; the children then ask once each.
   const discovered =
-    options.referrers === false ? undefined : quiet(Promise.all(subjects.map((s) => client.getReferrers(srcRepo, s))));
+    options.referrers === false
+      ? undefined
+      : quiet(
+          client.getReferrers(srcRepo, digest).then(async (forRoot) => [
+            forRoot,
+            ...(await Promise.all(subjects.slice(1).map((s) => client.getReferrers(srcRepo, s)))),
+          ]),
+        );
   await checkTags();
 
   const report: PromotionReport = {
@@ -168,11 +176,15 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
 
   await copyManifest(root);
 
-  // Verify: the destination serves exactly the source bytes under the source digest.
-  const landed = await client.getManifest({ ...destination, digest });
-  if (sha256Digest(landed.bytes) !== sha256Digest(root.bytes)) {
-    throw new FlibsError("digest-mismatch", `${dest}@${digest} does not hold the source's bytes after the copy`);
-  }
+  // Verify: the destination serves exactly the source bytes under the source digest (read back while
+  // the tags are re-checked, in case another promotion wrote one meanwhile).
+  const verify = quiet(
+    client.getManifest({ ...destination, digest }).then((landed) => {
+      if (sha256Digest(landed.bytes) !== sha256Digest(root.bytes)) {
+        throw new FlibsError("digest-mismatch", `${dest}@${digest} does not hold the source's bytes after the copy`);
+      }
+    }),
+  );
 
   if (discovered) {
     const seen = new Set<string>();
@@ -188,8 +200,10 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
     await Promise.all(lists.map((found, i) => carry(subjects[i]!, found, 1)));
   }
 
-  // Tags last; re-checked in case another promotion wrote one meanwhile.
-  const writes = await checkTags();
+  // Tags last.
+  const recheck = quiet(checkTags());
+  await verify;
+  const writes = await recheck;
   const put = (w: TagWrite): Promise<unknown> =>
     w.action === "unchanged" ? Promise.resolve() : client.putManifest(destination, w.tag, root.bytes, root.mediaType);
   // Release tags first (they are the record), then the floating ones together.
