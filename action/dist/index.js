@@ -9458,7 +9458,7 @@ var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports, module) {
     "use strict";
     var assert2 = __require("node:assert");
-    var { Readable: Readable2 } = __require("node:stream");
+    var { Readable: Readable3 } = __require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors();
     var util = require_util();
     var { ReadableStreamFrom } = require_util();
@@ -9470,7 +9470,7 @@ var require_readable = __commonJS({
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
     var noop = () => {
     };
-    var BodyReadable = class extends Readable2 {
+    var BodyReadable = class extends Readable3 {
       constructor({
         resume,
         abort,
@@ -9812,7 +9812,7 @@ var require_api_request = __commonJS({
   "node_modules/undici/lib/api/api-request.js"(exports, module) {
     "use strict";
     var assert2 = __require("node:assert");
-    var { Readable: Readable2 } = require_readable();
+    var { Readable: Readable3 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var util = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -9907,7 +9907,7 @@ var require_api_request = __commonJS({
         const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
         const contentType = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
-        const res = new Readable2({
+        const res = new Readable3({
           resume,
           abort,
           contentType,
@@ -10222,7 +10222,7 @@ var require_api_pipeline = __commonJS({
   "node_modules/undici/lib/api/api-pipeline.js"(exports, module) {
     "use strict";
     var {
-      Readable: Readable2,
+      Readable: Readable3,
       Duplex,
       PassThrough
     } = __require("node:stream");
@@ -10236,7 +10236,7 @@ var require_api_pipeline = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert2 = __require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable2 {
+    var PipelineRequest = class extends Readable3 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -10253,7 +10253,7 @@ var require_api_pipeline = __commonJS({
         callback(err2);
       }
     };
-    var PipelineResponse = class extends Readable2 {
+    var PipelineResponse = class extends Readable3 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -13578,7 +13578,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable: Readable2, pipeline: pipeline2, finished } = __require("node:stream");
+    var { Readable: Readable3, pipeline: pipeline2, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -14517,7 +14517,7 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable2({ read: resume });
+              this.body = new Readable3({ read: resume });
               const onError = this.onError.bind(this);
               resolve({
                 status,
@@ -55061,11 +55061,12 @@ async function buildArch(o) {
 import { mkdtemp as mkdtemp5, mkdir as mkdir3, rm as rm6, writeFile as writeFile4 } from "node:fs/promises";
 import { tmpdir as tmpdir5 } from "node:os";
 import { dirname, join as join5 } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { Readable as Readable2 } from "node:stream";
+import { createGunzip } from "node:zlib";
 
 // src/builder/tar.ts
 function str(b, off, len) {
-  const s = Buffer.from(b.subarray(off, off + len)).toString("utf8");
+  const s = Buffer.from(b.buffer, b.byteOffset + off, len).toString("utf8");
   const nul = s.indexOf("\0");
   return nul >= 0 ? s.slice(0, nul) : s;
 }
@@ -55073,70 +55074,132 @@ function octal(b, off, len) {
   const s = str(b, off, len).trim();
   return s ? parseInt(s, 8) : 0;
 }
-function* readTar(tar) {
-  let off = 0;
-  let longName;
-  while (off + 512 <= tar.length) {
-    const h = tar.subarray(off, off + 512);
-    if (h.every((x) => x === 0)) return;
-    const size = octal(h, 124, 12);
-    const flag = String.fromCharCode(h[156] ?? 48);
-    const prefix = str(h, 345, 155);
-    let path = longName ?? (prefix ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
-    longName = void 0;
-    const dataStart = off + 512;
-    const data = tar.subarray(dataStart, dataStart + size);
-    off = dataStart + Math.ceil(size / 512) * 512;
-    if (flag === "L") {
-      longName = str(data, 0, data.length);
-      continue;
-    }
-    if (flag === "x") {
-      const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(Buffer.from(data).toString("utf8"));
-      if (m) longName = m[1];
-      continue;
-    }
-    if (flag === "g") continue;
-    path = path.replace(/^\.?\//, "").replace(/\/$/, "");
-    const type = flag === "0" || flag === "\0" || flag === "7" ? "file" : flag === "5" ? "dir" : flag === "1" || flag === "2" ? "link" : "other";
-    yield type === "file" ? { path, type, data } : { path, type };
+var TarScanner = class {
+  /** `keep(path)` decides which files' content is collected (long-name and PAX records are always read). */
+  constructor(keep, onEntry) {
+    this.keep = keep;
+    this.onEntry = onEntry;
   }
-}
-function filesFromLayers(layers, wanted) {
-  const want = new Set(wanted);
-  const out = /* @__PURE__ */ new Map();
-  for (const layer of layers) {
-    for (const e of readTar(layer)) {
-      const slash = e.path.lastIndexOf("/");
-      const base = e.path.slice(slash + 1);
-      if (base.startsWith(".wh.")) {
-        const dir = e.path.slice(0, slash + 1);
-        if (base === ".wh..wh..opq") {
-          for (const k of [...out.keys()]) if (k.startsWith(dir)) out.delete(k);
-        } else out.delete(dir + base.slice(4));
+  keep;
+  onEntry;
+  buf = new Uint8Array(0);
+  entry;
+  skip = 0;
+  longName;
+  ended = false;
+  push(chunk) {
+    if (this.ended) return;
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    let off = 0;
+    for (; ; ) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, this.buf.length - off);
+        off += n;
+        this.skip -= n;
+        if (this.skip > 0) break;
+      }
+      if (this.entry) {
+        const e = this.entry;
+        const n = Math.min(e.size - e.got, this.buf.length - off);
+        if (e.keep && n > 0) e.chunks.push(this.buf.slice(off, off + n));
+        e.got += n;
+        off += n;
+        if (e.got < e.size) break;
+        this.finish(e);
+        this.entry = void 0;
+        this.skip = (512 - e.size % 512) % 512;
         continue;
       }
-      if (e.type === "file" && e.data && (want.has(e.path) || wanted.some((w) => w.endsWith("/") && e.path.startsWith(w)))) out.set(e.path, e.data);
+      if (this.buf.length - off < 512) break;
+      const h = this.buf.subarray(off, off + 512);
+      off += 512;
+      if (h.every((x) => x === 0)) {
+        this.ended = true;
+        break;
+      }
+      const flag = String.fromCharCode(h[156] ?? 48);
+      const prefix = str(h, 345, 155);
+      const raw = this.longName ?? (prefix ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
+      this.longName = void 0;
+      const path = raw.replace(/^\.?\//, "").replace(/\/$/, "");
+      const size = octal(h, 124, 12);
+      const meta3 = flag === "L" || flag === "x";
+      this.entry = { path, flag, size, keep: meta3 || isFile(flag) && this.keep(path), chunks: [], got: 0 };
     }
+    this.buf = this.buf.subarray(off);
   }
-  return out;
+  finish(e) {
+    const data = e.keep ? Buffer.concat(e.chunks) : void 0;
+    if (e.flag === "L") {
+      this.longName = str(data, 0, data.length);
+      return;
+    }
+    if (e.flag === "x") {
+      const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(Buffer.from(data).toString("utf8"));
+      if (m) this.longName = m[1];
+      return;
+    }
+    if (e.flag === "g") return;
+    const type = isFile(e.flag) ? "file" : e.flag === "5" ? "dir" : e.flag === "1" || e.flag === "2" ? "link" : "other";
+    this.onEntry(data ? { path: e.path, type, data } : { path: e.path, type });
+  }
+};
+function isFile(flag) {
+  return flag === "0" || flag === "\0" || flag === "7";
 }
+var LayeredFiles = class {
+  constructor(wanted) {
+    this.wanted = wanted;
+  }
+  wanted;
+  files = /* @__PURE__ */ new Map();
+  wants(path) {
+    return this.wanted.some((w) => w.endsWith("/") ? path.startsWith(w) : path === w);
+  }
+  layer() {
+    return new TarScanner(
+      (p) => this.wants(p),
+      (e) => {
+        const slash = e.path.lastIndexOf("/");
+        const base = e.path.slice(slash + 1);
+        if (base.startsWith(".wh.")) {
+          const dir = e.path.slice(0, slash + 1);
+          if (base === ".wh..wh..opq") {
+            for (const k of [...this.files.keys()]) if (k.startsWith(dir)) this.files.delete(k);
+          } else {
+            const gone = dir + base.slice(4);
+            for (const k of [...this.files.keys()]) if (k === gone || k.startsWith(`${gone}/`)) this.files.delete(k);
+          }
+          return;
+        }
+        if (e.type === "file" && e.data) this.files.set(e.path, e.data);
+      }
+    );
+  }
+};
 
 // src/builder/packages.ts
-async function layerTars(client, repo, m) {
-  const out = [];
+async function scanLayers(client, repo, m, wanted) {
+  const acc = new LayeredFiles(wanted);
   for (const l of m.layers) {
-    const blob = await client.getBlob(repo, l.digest);
-    if (/gzip/.test(l.mediaType)) out.push(gunzipSync(blob));
-    else if (/zstd/.test(l.mediaType)) throw new Error(`zstd layers are not read yet (${l.digest})`);
-    else out.push(blob);
+    if (/zstd/.test(l.mediaType)) throw new FlibsError("build", `layer ${l.digest} is zstd-compressed, which flibs cannot read yet`);
+    const scanner = acc.layer();
+    const { stream } = await client.getBlobStream(repo, l.digest, l.size);
+    const source = Readable2.fromWeb(stream);
+    const tar = /gzip/.test(l.mediaType) ? source.pipe(createGunzip()) : source;
+    for await (const chunk of tar) scanner.push(chunk);
   }
-  return out;
+  return acc.files;
 }
 async function readImagePackages(client, repo, m) {
-  const tars = await layerTars(client, repo, m);
   const rpmDirs = PACKAGE_DB_PATHS.rpm.map((p) => `${p}/`);
-  const files = filesFromLayers(tars, [PACKAGE_DB_PATHS.dpkg, PACKAGE_DB_PATHS.apk, ...rpmDirs]);
+  let files;
+  try {
+    files = await scanLayers(client, repo, m, [PACKAGE_DB_PATHS.dpkg, PACKAGE_DB_PATHS.apk, ...rpmDirs]);
+  } catch (e) {
+    if (e instanceof FlibsError && e.code === "build") return { db: "none", note: e.message };
+    throw e;
+  }
   const text = (p) => Buffer.from(files.get(p)).toString("utf8");
   if (files.has(PACKAGE_DB_PATHS.dpkg)) return { db: "dpkg", packages: parseDpkgStatus(text(PACKAGE_DB_PATHS.dpkg)) };
   if (files.has(PACKAGE_DB_PATHS.apk)) return { db: "apk", packages: parseApkInstalled(text(PACKAGE_DB_PATHS.apk)) };

@@ -1,13 +1,15 @@
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { FlibsError } from "../core/errors.js";
 import { PACKAGE_DB_PATHS, parseApkInstalled, parseDpkgStatus, parseRpmQuery, rpmQueryArgs, type PackageSet } from "../core/build/index.js";
 import type { ImageManifest } from "../core/oci/manifest.js";
 import type { RepositoryRef } from "../core/oci/reference.js";
 import type { RegistryClient } from "../registry/index.js";
 import { run, works } from "./exec.js";
-import { filesFromLayers } from "./tar.js";
+import { LayeredFiles } from "./tar.js";
 
 export interface ImagePackages {
   db: "dpkg" | "apk" | "rpm" | "none";
@@ -15,15 +17,18 @@ export interface ImagePackages {
   note?: string;
 }
 
-async function layerTars(client: RegistryClient, repo: RepositoryRef, m: ImageManifest): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
+/** Streams each layer through gunzip into the tar scanner: memory stays at the size of the files kept. */
+async function scanLayers(client: RegistryClient, repo: RepositoryRef, m: ImageManifest, wanted: readonly string[]): Promise<Map<string, Uint8Array>> {
+  const acc = new LayeredFiles(wanted);
   for (const l of m.layers) {
-    const blob = await client.getBlob(repo, l.digest);
-    if (/gzip/.test(l.mediaType)) out.push(gunzipSync(blob));
-    else if (/zstd/.test(l.mediaType)) throw new Error(`zstd layers are not read yet (${l.digest})`);
-    else out.push(blob);
+    if (/zstd/.test(l.mediaType)) throw new FlibsError("build", `layer ${l.digest} is zstd-compressed, which flibs cannot read yet`);
+    const scanner = acc.layer();
+    const { stream } = await client.getBlobStream(repo, l.digest, l.size);
+    const source = Readable.fromWeb(stream as import("node:stream/web").ReadableStream<Uint8Array>);
+    const tar = /gzip/.test(l.mediaType) ? source.pipe(createGunzip()) : source;
+    for await (const chunk of tar) scanner.push(chunk as Uint8Array);
   }
-  return out;
+  return acc.files;
 }
 
 /**
@@ -32,9 +37,14 @@ async function layerTars(client: RegistryClient, repo: RepositoryRef, m: ImageMa
  * `rpm --root` on a copy, when rpm is installed.
  */
 export async function readImagePackages(client: RegistryClient, repo: RepositoryRef, m: ImageManifest): Promise<ImagePackages> {
-  const tars = await layerTars(client, repo, m);
   const rpmDirs = PACKAGE_DB_PATHS.rpm.map((p) => `${p}/`);
-  const files = filesFromLayers(tars, [PACKAGE_DB_PATHS.dpkg, PACKAGE_DB_PATHS.apk, ...rpmDirs]);
+  let files: Map<string, Uint8Array>;
+  try {
+    files = await scanLayers(client, repo, m, [PACKAGE_DB_PATHS.dpkg, PACKAGE_DB_PATHS.apk, ...rpmDirs]);
+  } catch (e) {
+    if (e instanceof FlibsError && e.code === "build") return { db: "none", note: e.message };
+    throw e;
+  }
   const text = (p: string) => Buffer.from(files.get(p)!).toString("utf8");
   if (files.has(PACKAGE_DB_PATHS.dpkg)) return { db: "dpkg", packages: parseDpkgStatus(text(PACKAGE_DB_PATHS.dpkg)) };
   if (files.has(PACKAGE_DB_PATHS.apk)) return { db: "apk", packages: parseApkInstalled(text(PACKAGE_DB_PATHS.apk)) };

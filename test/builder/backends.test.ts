@@ -6,6 +6,7 @@ import {
   buildxArgs,
   buildxTestArgs,
   filesFromLayers,
+  LayeredFiles,
   parseBuilderChoice,
   selectBuilder,
   type BuildSpec,
@@ -72,14 +73,14 @@ describe("backend choice", () => {
   });
 });
 
-function tar(entries: Array<[string, string]>): Uint8Array {
+function tar(entries: Array<[string, string] | [string, string, string]>): Uint8Array {
   const blocks: Buffer[] = [];
-  for (const [name, body] of entries) {
+  for (const [name, body, flag = "0"] of entries) {
     const h = Buffer.alloc(512);
-    h.write(name, 0);
+    h.write(name.slice(0, 100), 0);
     h.write("0000644\0", 100);
     h.write(Buffer.byteLength(body).toString(8).padStart(11, "0") + "\0", 124);
-    h.write("0", 156);
+    h.write(flag, 156);
     h.write("ustar\0", 257);
     blocks.push(h, Buffer.from(body), Buffer.alloc((512 - (Buffer.byteLength(body) % 512)) % 512));
   }
@@ -97,5 +98,19 @@ describe("files from layers", () => {
     expect([...files.keys()]).toContain("var/lib/rpm/rpmdb.sqlite");
     const l3 = tar([["var/lib/rpm/.wh..wh..opq", ""]]);
     expect([...filesFromLayers([l1, l3], ["var/lib/rpm/"]).keys()]).toEqual([]);
+  });
+  it("streams: any chunking gives the same files, GNU long names included, unwanted content never kept", () => {
+    const long = `usr/share/${"x".repeat(120)}/status`;
+    const body = "p".repeat(1500);
+    const layer = tar([["big/unwanted", "u".repeat(5000)], ["././@LongLink", long, "L"], [long.slice(0, 100), body], ["lib/apk/db/installed", "P:musl\nV:1\n"]]);
+    const whole = filesFromLayers([layer], [long, "lib/apk/db/installed"]);
+    expect(Buffer.from(whole.get(long)!).toString()).toBe(body);
+    for (const size of [1, 7, 511, 512, 513, 4096]) {
+      const acc = new LayeredFiles([long, "lib/apk/db/installed"]);
+      const scanner = acc.layer();
+      for (let i = 0; i < layer.length; i += size) scanner.push(layer.subarray(i, i + size));
+      expect([...acc.files].map(([k, v]) => [k, Buffer.from(v).toString()])).toEqual([...whole].map(([k, v]) => [k, Buffer.from(v).toString()]));
+      expect(acc.files.has("big/unwanted")).toBe(false);
+    }
   });
 });
