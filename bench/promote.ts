@@ -58,6 +58,7 @@ async function child(source: string, destination: string): Promise<void> {
     source: parseReference(source),
     destination: parseRepository(destination),
     tags: [{ tag: "bench", kind: "floating", reason: "bench" }],
+    ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
   });
   const result: ChildResult = {
     ms: performance.now() - started,
