@@ -41,6 +41,8 @@ export function buildahBudArgs(spec: BuildSpec, o: BuildahOptions, localName: st
     "--timestamp",
     String(spec.sourceDateEpoch),
     "--layers=false",
+    // io.buildah.version would tie the digest to the runner's buildah release.
+    "--identity-label=false",
     `--tls-verify=${spec.insecure ? "false" : "true"}`,
     ...(spec.authFile ? ["--authfile", spec.authFile] : []),
     ...Object.entries(spec.buildContexts).flatMap(([k, v]) => ["--build-context", `${k}=${v}`]),

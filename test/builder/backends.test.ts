@@ -36,6 +36,7 @@ describe("buildah backend", () => {
     expect(pairs("--build-arg")).toEqual(["FOO=bar", "SOURCE_DATE_EPOCH=1700000000"]);
     expect(pairs("--build-context")).toEqual(["flibs-buildinfo=work/buildinfo"]);
     expect(argv).toContain("--tls-verify=true");
+    expect(argv).toContain("--identity-label=false");
     expect(argv.slice(-5)).toEqual(["-f", "work/Dockerfile", "-t", "localhost/x", "ctx"]);
     expect(buildahBudArgs({ ...spec, insecure: true, authFile: "a.json" }, {}, "x")).toEqual(expect.arrayContaining(["--tls-verify=false", "--authfile", "a.json"]));
   });

@@ -108,6 +108,7 @@ describe("2-arch build, publish and record (buildah, qemu, real registry)", () =
       expect(l.version).toBe("1.0");
       expect(l.release).toBe("3");
       expect(l["com.redhat.component"]).toBe("app");
+      expect(l["io.buildah.version"]).toBeUndefined();
       const embedded = await fileIn(r.digest, "root/buildinfo/Dockerfile-demo-app-1.0-3");
       expect(embedded).toContain(`FROM ${registry.host}/base/busybox@${Object.values(r.baseDigests)[0]}`);
       expect(embedded).toContain("uname -m > /etc/flibs-arch");

@@ -74,7 +74,7 @@ export async function pushBusyboxBase(storage: Storage, ref: string, arches: Arr
     await buildah(o, ["run", "--isolation", "chroot", ctr, "--", "/bin/busybox", "--install", "-s", "/bin"]);
     await buildah(o, ["config", "--arch", goArch, "--os", "linux", "--cmd", "/bin/sh", ctr]);
     const name = `localhost/flibs-base-${goArch}`;
-    await buildah(o, ["commit", "--timestamp", "0", "-q", ctr, name]);
+    await buildah(o, ["commit", "--timestamp", "0", "--identity-label=false", "-q", ctr, name]);
     await buildah(o, ["rm", ctr]);
     await buildah(o, ["manifest", "add", list, name]);
   }
