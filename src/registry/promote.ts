@@ -108,10 +108,20 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
     requests: 0,
   };
   const blobsDone = new Map<string, Promise<void>>();
+  // After the first failure no new transfer starts (those in flight finish or fail on their own).
+  let failed: unknown;
   const copyBlob = (d: Descriptor): Promise<void> => {
     let p = blobsDone.get(d.digest);
     if (!p) {
-      p = pool.run(() => copyOneBlob(d));
+      p = pool.run(async () => {
+        if (failed !== undefined) throw failed;
+        try {
+          await copyOneBlob(d);
+        } catch (e) {
+          failed ??= e;
+          throw e;
+        }
+      });
       blobsDone.set(d.digest, p);
     }
     return p;

@@ -212,6 +212,8 @@ export class Transport {
         });
       });
       req.on("error", fail);
+      // A registry that stops reading or answering for this long is treated as gone (fetch's own default).
+      req.setTimeout(300_000, () => req.destroy(new Error("no progress for 300 s")));
       pipeline(Readable.from(opts.body), req).catch((e: unknown) => {
         req.destroy();
         fail(e);
