@@ -53176,6 +53176,7 @@ var Transport = class {
         });
       });
       req.on("error", fail);
+      req.setTimeout(3e5, () => req.destroy(new Error("no progress for 300 s")));
       pipeline(Readable.from(opts.body), req).catch((e) => {
         req.destroy();
         fail(e);
@@ -53925,10 +53926,19 @@ async function promote(client, options) {
     requests: 0
   };
   const blobsDone = /* @__PURE__ */ new Map();
+  let failed;
   const copyBlob = (d) => {
     let p = blobsDone.get(d.digest);
     if (!p) {
-      p = pool.run(() => copyOneBlob(d));
+      p = pool.run(async () => {
+        if (failed !== void 0) throw failed;
+        try {
+          await copyOneBlob(d);
+        } catch (e) {
+          failed ??= e;
+          throw e;
+        }
+      });
       blobsDone.set(d.digest, p);
     }
     return p;
@@ -54941,6 +54951,9 @@ function readInputs() {
   return inputs;
 }
 
+// action/src/modes.ts
+import { dirname as dirname2 } from "node:path";
+
 // src/builder/build-arch.ts
 import { createHash as createHash2 } from "node:crypto";
 import { mkdtemp as mkdtemp4, readFile as readFile4, rm as rm5, writeFile as writeFile3, mkdir as mkdir2 } from "node:fs/promises";
@@ -55437,7 +55450,8 @@ async function promoteMode(i, c) {
   }
   let signed = "not signed: cosign is not installed on this runner";
   if (await works("cosign", ["version"])) {
-    await run("cosign", ["sign", "--yes", `${destination.registry}/${destination.repository}@${report.digest}`]);
+    const env = c.authFile ? { ...process.env, DOCKER_CONFIG: dirname2(c.authFile) } : process.env;
+    await run("cosign", ["sign", "--yes", `${destination.registry}/${destination.repository}@${report.digest}`], { env });
     signed = "signed with cosign";
   }
   await summary.addRaw(

@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import * as core from "@actions/core";
 import { buildArch, commitInfo, publish, selectBuilder } from "../../src/builder/index.js";
 import { summaryTable } from "../../src/core/build/index.js";
@@ -117,7 +118,9 @@ export async function promoteMode(i: ActionInputs, c: RunContext): Promise<void>
   }
   let signed = "not signed: cosign is not installed on this runner";
   if (await works("cosign", ["version"])) {
-    await run("cosign", ["sign", "--yes", `${destination.registry}/${destination.repository}@${report.digest}`]);
+    // Keyless through the job's OIDC token (promote.yml alone has id-token: write); registry login from our auth file.
+    const env = c.authFile ? { ...process.env, DOCKER_CONFIG: dirname(c.authFile) } : process.env;
+    await run("cosign", ["sign", "--yes", `${destination.registry}/${destination.repository}@${report.digest}`], { env });
     signed = "signed with cosign";
   }
   await core.summary
