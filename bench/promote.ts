@@ -164,6 +164,14 @@ async function main(): Promise<void> {
   const layerSize = Math.round((totalMb * 1024 * 1024) / (2 * layersPerPlatform));
   const work = await mkdtemp(join(tmpdir(), "flibs-bench-layout-"));
   const [a, b] = await Promise.all([startRegistry(), startRegistry()]);
+  const cleanup = async (): Promise<void> => {
+    await Promise.all([a.stop(), b.stop()]);
+    await rm(work, { recursive: true, force: true });
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGPIPE"] as const) {
+    process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+  }
+  process.stdout.on("error", () => void cleanup().finally(() => process.exit(1)));
   try {
     const t0 = performance.now();
     const layout = await writeOciLayout(work, { layersPerPlatform, layerSize });
@@ -182,8 +190,7 @@ async function main(): Promise<void> {
     await scenario("within", source, a, runs, 0.2, (bytes) => bytes === 0);
     await scenario("across", source, b, runs, 1.0, () => true);
   } finally {
-    await Promise.all([a.stop(), b.stop()]);
-    await rm(work, { recursive: true, force: true });
+    await cleanup();
   }
 }
 

@@ -126,6 +126,11 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       throw e;
     }
     let stopped = false;
+    // If this process ends without stop() (a crash, a closed pipe), the registry must not outlive it.
+    const killOnExit = (): void => {
+      proc.kill("SIGKILL");
+    };
+    process.once("exit", killOnExit);
     const registry: TestRegistry = {
       host: `127.0.0.1:${port}`,
       url,
@@ -133,6 +138,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       async stop() {
         if (stopped) return;
         stopped = true;
+        process.removeListener("exit", killOnExit);
         if (proc.exitCode === null && proc.signalCode === null) {
           const exited = new Promise((r) => proc.once("exit", r));
           proc.kill("SIGTERM");
