@@ -229,22 +229,21 @@ export class RegistryClient {
    * mismatch). The cheap path the promotion engine streams through.
    */
   async openBlob(repo: RepositoryRef, digest: string, size?: number): Promise<VerifiedBlob> {
-    const res = await this.transport.request(repo.registry, blobPath(repo, digest), {
-      scopes: [scope(repo.repository, "pull")],
-      accept: [404],
-    });
-    if (res.status === 404) {
-      await res.body?.cancel();
-      throw notFound(`blob ${formatRepository(repo)}@${digest}`);
-    }
-    if (!res.ok || !res.body) throw await failure(res, `GET blob ${formatRepository(repo)}@${digest}`);
-    const length = size ?? Number(res.headers.get("content-length") ?? NaN);
+    const res = await this.transport.streamDownload(repo.registry, blobPath(repo, digest), [scope(repo.repository, "pull")]);
+    if (!res) throw notFound(`blob ${formatRepository(repo)}@${digest}`);
+    const length = size ?? Number(res.headers["content-length"] ?? NaN);
     const stats = this.transport.stats;
-    const body = res.body;
-    const chunks = verifyChunks(body, digest, Number.isFinite(length) ? length : undefined, `blob ${formatRepository(repo)}@${digest}`, (n) => {
+    const chunks = verifyChunks(res, digest, Number.isFinite(length) ? length : undefined, `blob ${formatRepository(repo)}@${digest}`, (n) => {
       stats.blobBytesDownloaded += n;
     });
-    return { chunks, size: length, verified: true, cancel: () => body.cancel().catch(() => {}) };
+    return {
+      chunks,
+      size: length,
+      verified: true,
+      cancel: async () => {
+        res.destroy();
+      },
+    };
   }
 
   async getBlob(repo: RepositoryRef, digest: string): Promise<Uint8Array> {

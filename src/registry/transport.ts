@@ -3,7 +3,7 @@
  * WWW-Authenticate dance (anonymous, Basic, Bearer token with realm/service/scope), retries with
  * backoff on 429/5xx/connection resets honouring Retry-After, and counters for benchmarks.
  */
-import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -221,6 +221,74 @@ export class Transport {
     });
   }
 
+  /**
+   * GETs a blob as a Node stream through node:http(s): the hot path of a cross-registry copy, where
+   * fetch's web streams cost CPU and a copy per chunk. Follows redirects (storage backends; the
+   * Authorization header is dropped when the host changes), answers one auth challenge, and retries
+   * 429/5xx/connection errors before the body starts. `undefined` for 404.
+   */
+  async streamDownload(registry: string, path: string, scopes: string[]): Promise<IncomingMessage | undefined> {
+    const first = `${this.baseUrl(registry)}${path}`;
+    let reauthed = false;
+    for (let attempt = 0; ; attempt++) {
+      let url = new URL(first);
+      const authz = await this.authorization(registry, scopes);
+      let res: IncomingMessage;
+      try {
+        for (let hop = 0; ; hop++) {
+          const headers: Record<string, string> = { "user-agent": this.userAgent };
+          if (authz && url.host === new URL(first).host) headers.authorization = authz;
+          this.stats.requests++;
+          res = await new Promise<IncomingMessage>((resolve, reject) => {
+            const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+            const req = send(url, { method: "GET", headers }, resolve);
+            req.on("error", reject);
+            req.setTimeout(300_000, () => req.destroy(new Error("no answer for 300 s")));
+            req.end();
+          });
+          const loc = res.headers.location;
+          if (res.statusCode && [301, 302, 303, 307, 308].includes(res.statusCode) && loc && hop < 5) {
+            res.resume();
+            url = new URL(loc, url);
+            if (url.protocol !== "https:" && !(url.protocol === "http:" && (isLoopbackHost(url.host) || this.insecure.has(url.host)))) {
+              throw new FlibsError("registry", `${registry} redirected a blob download to plain HTTP (${url.host}); refusing`);
+            }
+            continue;
+          }
+          break;
+        }
+      } catch (e) {
+        if (e instanceof FlibsError) throw e;
+        if (isConnectionError(e) || (e as { code?: string }).code !== undefined) {
+          if (attempt < this.retry.retries) {
+            await this.backoff(first, attempt, undefined, describe(e));
+            continue;
+          }
+        }
+        throw new FlibsError("registry", `GET ${redact(first)}: ${describe(e)}`, { cause: e });
+      }
+      const status = res.statusCode ?? 502;
+      if (status === 200) return res;
+      const text = await readAll(res);
+      if (status === 404) return undefined;
+      if (status === 401 && !reauthed && typeof res.headers["www-authenticate"] === "string") {
+        this.learnChallenge(registry, res.headers["www-authenticate"], scopes);
+        reauthed = true;
+        attempt--;
+        continue;
+      }
+      if (status === 401 || status === 403) {
+        throw new FlibsError("auth", `GET ${redact(first)}: ${status} ${registryMessage(text)} (credentials for ${registry} missing or refused)`);
+      }
+      if ((status === 429 || status >= 500) && attempt < this.retry.retries) {
+        const ra = res.headers["retry-after"];
+        await this.backoff(first, attempt, retryAfterMs(typeof ra === "string" ? ra : null), `HTTP ${status}`);
+        continue;
+      }
+      throw new FlibsError("registry", `GET ${redact(first)}: HTTP ${status} ${registryMessage(text)}`.trim(), { detail: { status } });
+    }
+  }
+
   private async backoff(url: string, attempt: number, retryAfter: number | undefined, reason: string): Promise<void> {
     const exp = this.retry.baseDelayMs * 2 ** attempt;
     const delayMs = Math.min(this.retry.maxDelayMs, retryAfter ?? exp + Math.random() * this.retry.baseDelayMs);
@@ -309,6 +377,16 @@ export class Transport {
     const ttl = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 60;
     return { token, expiresAt: Date.now() + ttl * 1000 };
   }
+}
+
+async function readAll(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const c of res) chunks.push(c as Buffer);
+  } catch {
+    /* a broken error body is still an error */
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function toHeaders(h: IncomingHttpHeaders): Headers {
