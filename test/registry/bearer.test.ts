@@ -13,13 +13,37 @@ import { pushTestImage, startRegistry, type PushedImage, type TestRegistry } fro
 interface Gate {
   host: string;
   tokenRequests: URL[];
+  /** When set, authorised blob GETs are redirected there (as registries send them to object storage). */
+  redirectBlobsTo?: string;
   close(): Promise<void>;
+}
+
+/** Stands in for object storage: serves what it is asked from the registry and records the headers it got. */
+async function startStorage(backend: TestRegistry): Promise<{ host: string; seen: Array<string | undefined>; close(): Promise<void> }> {
+  const seen: Array<string | undefined> = [];
+  const server = createServer((req, res) => {
+    seen.push(req.headers.authorization);
+    const up = httpRequest(`${backend.url}${req.url}`, { method: req.method }, (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      upRes.pipe(res);
+    });
+    up.on("error", () => res.destroy());
+    up.end();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const addr = server.address();
+  return {
+    host: `127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`,
+    seen,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 async function startGate(backend: TestRegistry): Promise<Gate> {
   const tokens = new Map<string, string[]>();
   const tokenRequests: URL[] = [];
   let host = "";
+  let gate: Gate;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", `http://${host}`);
     if (url.pathname === "/token") {
@@ -47,6 +71,10 @@ async function startGate(backend: TestRegistry): Promise<Gate> {
         .end('{"errors":[{"code":"UNAUTHORIZED"}]}');
       return;
     }
+    if (gate.redirectBlobsTo && req.method === "GET" && m?.[2] === "blobs") {
+      res.writeHead(307, { location: `http://${gate.redirectBlobsTo}${req.url}` }).end();
+      return;
+    }
     const headers = { ...req.headers };
     delete headers.authorization;
     const up = httpRequest(`${backend.url}${req.url}`, { method: req.method, headers }, (upRes) => {
@@ -59,7 +87,8 @@ async function startGate(backend: TestRegistry): Promise<Gate> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const addr = server.address();
   host = `127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
-  return { host, tokenRequests, close: () => new Promise((r) => server.close(() => r())) };
+  gate = { host, tokenRequests, close: () => new Promise((r) => server.close(() => r())) };
+  return gate;
 }
 
 describe("Bearer token flow", () => {
@@ -96,6 +125,23 @@ describe("Bearer token flow", () => {
     expect(await client.mountBlob({ registry: gate.host, repository: "team/copy" }, layer.digest, "team/app")).toBe(true);
     const last = gate.tokenRequests.at(-1)!;
     expect(last.searchParams.getAll("scope").sort()).toEqual(["repository:team/app:pull", "repository:team/copy:pull,push"]);
+  });
+
+  it("follows a blob redirect to storage without sending the registry token there, verified as it streams", async () => {
+    const storage = await startStorage(reg);
+    gate.redirectBlobsTo = storage.host;
+    try {
+      const client = new RegistryClient({ credentials: credentialsFrom({ [gate.host]: { kind: "basic", username: "carol", password: "tok-pw" } }) });
+      const layer = img.manifests[1]!.layers[0]!;
+      const blob = await client.openBlob({ registry: gate.host, repository: "team/app" }, layer.digest, layer.size);
+      let n = 0;
+      for await (const c of blob.chunks) n += c.byteLength;
+      expect(n).toBe(layer.size);
+      expect(storage.seen).toEqual([undefined]);
+    } finally {
+      delete gate.redirectBlobsTo;
+      await storage.close();
+    }
   });
 
   it("reports a refused token request as an auth error", async () => {
