@@ -43,14 +43,19 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   const progress = options.onProgress ?? (() => {});
   const srcRepo: RepositoryRef = { registry: source.registry, repository: source.repository };
 
-  const root = await client.getManifest(source);
-  const digest = root.digest;
-
-  const checkTags = async (): Promise<TagWrite[]> => {
+  const headTags = async (): Promise<Map<string, string | undefined>> => {
     const current = new Map<string, string | undefined>();
     await Promise.all(
       options.tags.map(async (t) => current.set(t.tag, (await client.headManifest({ ...destination, tag: t.tag }))?.digest)),
     );
+    return current;
+  };
+  // Where the destination's tags point does not depend on the source: ask while the source is read.
+  const tagsNow = quiet(headTags());
+  const root = await client.getManifest(source);
+  const digest = root.digest;
+
+  const decideTags = (current: Map<string, string | undefined>): TagWrite[] => {
     const decided = decideTagWrites(options.tags, current, digest, dest);
     if (!decided.ok) throw decided.error;
     return decided.value;
@@ -94,7 +99,7 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
             ...(await Promise.all(subjects.slice(1).map((s) => client.getReferrers(srcRepo, s)))),
           ]),
         );
-  await checkTags();
+  decideTags(await tagsNow);
 
   const report: PromotionReport = {
     source: formatReference(source),
@@ -211,7 +216,7 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   }
 
   // Tags last.
-  const recheck = quiet(checkTags());
+  const recheck = quiet(headTags().then(decideTags));
   await verify;
   const writes = await recheck;
   const put = (w: TagWrite): Promise<unknown> =>
