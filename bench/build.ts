@@ -5,7 +5,8 @@
  * loopback registry, from the same private vfs storage, in turn, with the base already pulled by a warm-up.
  * flibs runs as `flibs build` (its CLI, in a child process), without image tests (the baseline has none).
  *
- * Env: BENCH_RUNS (default 3). Prints the medians and the ratio (goal < 1.2x).
+ * Env: BENCH_RUNS (default 3); FLIBS_TRACE=1 shows where flibs' time goes. Prints the medians and the ratio
+ * (goal < 1.2x).
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -66,7 +67,10 @@ if (process.argv[2] === "flibs-child") {
       await new Promise<void>((resolve, reject) => {
         const c = spawn(process.execPath, [process.argv[1]!, "flibs-child", "build", repo.dir, "--platforms", "x86_64,aarch64", "--push", `${registry.host}/flibs/app:run-${i}`, "--allow-base", registry.host, "--no-test"], { env, cwd: repo.dir, stdio: ["ignore", "ignore", "pipe"] });
         let err = "";
-        c.stderr.on("data", (d: Buffer) => (err += d.toString()));
+        c.stderr.on("data", (d: Buffer) => {
+          err += d.toString();
+          if (process.env.FLIBS_TRACE) process.stderr.write(d);
+        });
         c.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`flibs build failed: ${err.slice(-800)}`))));
       });
       return performance.now() - t0;

@@ -53183,6 +53183,73 @@ var Transport = class {
       });
     });
   }
+  /**
+   * GETs a blob as a Node stream through node:http(s): the hot path of a cross-registry copy, where
+   * fetch's web streams cost CPU and a copy per chunk. Follows redirects (storage backends; the
+   * Authorization header is dropped when the host changes), answers one auth challenge, and retries
+   * 429/5xx/connection errors before the body starts. `undefined` for 404.
+   */
+  async streamDownload(registry2, path, scopes) {
+    const first = `${this.baseUrl(registry2)}${path}`;
+    let reauthed = false;
+    for (let attempt = 0; ; attempt++) {
+      let url2 = new URL(first);
+      const authz = await this.authorization(registry2, scopes);
+      let res;
+      try {
+        for (let hop = 0; ; hop++) {
+          const headers = { "user-agent": this.userAgent };
+          if (authz && url2.host === new URL(first).host) headers.authorization = authz;
+          this.stats.requests++;
+          res = await new Promise((resolve, reject) => {
+            const send = url2.protocol === "https:" ? httpsRequest : httpRequest;
+            const req = send(url2, { method: "GET", headers }, resolve);
+            req.on("error", reject);
+            req.setTimeout(3e5, () => req.destroy(new Error("no answer for 300 s")));
+            req.end();
+          });
+          const loc = res.headers.location;
+          if (res.statusCode && [301, 302, 303, 307, 308].includes(res.statusCode) && loc && hop < 5) {
+            res.resume();
+            url2 = new URL(loc, url2);
+            if (url2.protocol !== "https:" && !(url2.protocol === "http:" && (isLoopbackHost(url2.host) || this.insecure.has(url2.host)))) {
+              throw new FlibsError("registry", `${registry2} redirected a blob download to plain HTTP (${url2.host}); refusing`);
+            }
+            continue;
+          }
+          break;
+        }
+      } catch (e) {
+        if (e instanceof FlibsError) throw e;
+        if (isConnectionError(e) || e.code !== void 0) {
+          if (attempt < this.retry.retries) {
+            await this.backoff(first, attempt, void 0, describe3(e));
+            continue;
+          }
+        }
+        throw new FlibsError("registry", `GET ${redact(first)}: ${describe3(e)}`, { cause: e });
+      }
+      const status = res.statusCode ?? 502;
+      if (status === 200) return res;
+      const text = await readAll(res);
+      if (status === 404) return void 0;
+      if (status === 401 && !reauthed && typeof res.headers["www-authenticate"] === "string") {
+        this.learnChallenge(registry2, res.headers["www-authenticate"], scopes);
+        reauthed = true;
+        attempt--;
+        continue;
+      }
+      if (status === 401 || status === 403) {
+        throw new FlibsError("auth", `GET ${redact(first)}: ${status} ${registryMessage(text)} (credentials for ${registry2} missing or refused)`);
+      }
+      if ((status === 429 || status >= 500) && attempt < this.retry.retries) {
+        const ra = res.headers["retry-after"];
+        await this.backoff(first, attempt, retryAfterMs(typeof ra === "string" ? ra : null), `HTTP ${status}`);
+        continue;
+      }
+      throw new FlibsError("registry", `GET ${redact(first)}: HTTP ${status} ${registryMessage(text)}`.trim(), { detail: { status } });
+    }
+  }
   async backoff(url2, attempt, retryAfter, reason) {
     const exp = this.retry.baseDelayMs * 2 ** attempt;
     const delayMs = Math.min(this.retry.maxDelayMs, retryAfter ?? exp + Math.random() * this.retry.baseDelayMs);
@@ -53268,6 +53335,14 @@ var Transport = class {
     return { token, expiresAt: Date.now() + ttl * 1e3 };
   }
 };
+async function readAll(res) {
+  const chunks = [];
+  try {
+    for await (const c of res) chunks.push(c);
+  } catch {
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
 function toHeaders(h) {
   const out = new Headers();
   for (const [k, v] of Object.entries(h)) {
@@ -53468,23 +53543,21 @@ var RegistryClient = class {
    * mismatch). The cheap path the promotion engine streams through.
    */
   async openBlob(repo, digest, size) {
-    const res = await this.transport.request(repo.registry, blobPath(repo, digest), {
-      scopes: [scope(repo.repository, "pull")],
-      accept: [404]
-    });
-    if (res.status === 404) {
-      await res.body?.cancel();
-      throw notFound(`blob ${formatRepository(repo)}@${digest}`);
-    }
-    if (!res.ok || !res.body) throw await failure2(res, `GET blob ${formatRepository(repo)}@${digest}`);
-    const length = size ?? Number(res.headers.get("content-length") ?? NaN);
+    const res = await this.transport.streamDownload(repo.registry, blobPath(repo, digest), [scope(repo.repository, "pull")]);
+    if (!res) throw notFound(`blob ${formatRepository(repo)}@${digest}`);
+    const length = size ?? Number(res.headers["content-length"] ?? NaN);
     const stats = this.transport.stats;
-    const body = res.body;
-    const chunks = verifyChunks(body, digest, Number.isFinite(length) ? length : void 0, `blob ${formatRepository(repo)}@${digest}`, (n) => {
+    const chunks = verifyChunks(res, digest, Number.isFinite(length) ? length : void 0, `blob ${formatRepository(repo)}@${digest}`, (n) => {
       stats.blobBytesDownloaded += n;
     });
-    return { chunks, size: length, verified: true, cancel: () => body.cancel().catch(() => {
-    }) };
+    return {
+      chunks,
+      size: length,
+      verified: true,
+      cancel: async () => {
+        res.destroy();
+      }
+    };
   }
   async getBlob(repo, digest) {
     const { stream } = await this.getBlobStream(repo, digest);
@@ -53871,13 +53944,17 @@ async function promote(client, options) {
   const progress = options.onProgress ?? (() => {
   });
   const srcRepo = { registry: source.registry, repository: source.repository };
-  const root = await client.getManifest(source);
-  const digest = root.digest;
-  const checkTags = async () => {
+  const headTags = async () => {
     const current = /* @__PURE__ */ new Map();
     await Promise.all(
       options.tags.map(async (t) => current.set(t.tag, (await client.headManifest({ ...destination, tag: t.tag }))?.digest))
     );
+    return current;
+  };
+  const tagsNow = quiet(headTags());
+  const root = await client.getManifest(source);
+  const digest = root.digest;
+  const decideTags = (current) => {
     const decided = decideTagWrites(options.tags, current, digest, dest);
     if (!decided.ok) throw decided.error;
     return decided.value;
@@ -53913,7 +53990,7 @@ async function promote(client, options) {
       ...await Promise.all(subjects.slice(1).map((s) => client.getReferrers(srcRepo, s)))
     ])
   );
-  await checkTags();
+  decideTags(await tagsNow);
   const report = {
     source: formatReference(source),
     destination: dest,
@@ -54014,7 +54091,7 @@ async function promote(client, options) {
     const lists = await discovered;
     await Promise.all(lists.map((found, i) => carry(subjects[i], found, 1)));
   }
-  const recheck = quiet(checkTags());
+  const recheck = quiet(headTags().then(decideTags));
   await verify;
   const writes = await recheck;
   const put = (w) => w.action === "unchanged" ? Promise.resolve() : client.putManifest(destination, w.tag, root.bytes, root.mediaType);
@@ -54433,15 +54510,11 @@ function checkApprovedBases(bases, approved) {
 function pinnedRef(name, digest) {
   return `${name.registry}/${name.repository}@${digest}`;
 }
-function pinFrom(text, digests, buildArgs = {}) {
+function pinFrom(text, digests, buildArgs = {}, archDigests = /* @__PURE__ */ new Map()) {
   const parsed = parseDockerfile(text, "Dockerfile", { buildArgs });
   const lines = text.split("\n");
   for (const stage of [...parsed.stages].reverse()) {
     if (stage.from.kind !== "image") continue;
-    const digest = digests.get(stage.from.resolved);
-    const name = parseImageName(stage.from.resolved);
-    if (!digest || !name) throw new FlibsError("internal", `no digest resolved for base image ${stage.from.resolved}`);
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new FlibsError("registry", `base image ${stage.from.resolved} resolved to a malformed digest ${digest}`);
     const raw = lines.slice(stage.instruction.line - 1, stage.instruction.endLine).join(" ").replace(/\\\s/g, " ");
     const words = raw.trim().split(/\s+/).slice(1);
     const flags = [];
@@ -54449,12 +54522,20 @@ function pinFrom(text, digests, buildArgs = {}) {
       if (!w.startsWith("--")) break;
       flags.push(w);
     }
+    const ownPlatform = flags.some((f) => f.startsWith("--platform"));
+    const digest = (!ownPlatform ? archDigests.get(stage.from.resolved) : void 0) ?? digests.get(stage.from.resolved);
+    const name = parseImageName(stage.from.resolved);
+    if (!digest || !name) throw new FlibsError("internal", `no digest resolved for base image ${stage.from.resolved}`);
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new FlibsError("registry", `base image ${stage.from.resolved} resolved to a malformed digest ${digest}`);
     const keyword = lines[stage.instruction.line - 1].trimStart().slice(0, 4);
     const rewritten = [keyword, ...flags, pinnedRef(name, digest), ...stage.name ? ["AS", stage.name] : []].join(" ");
     const indent = /^\s*/.exec(lines[stage.instruction.line - 1])[0];
     lines.splice(stage.instruction.line - 1, stage.instruction.endLine - stage.instruction.line + 1, indent + rewritten);
   }
   return lines.join("\n");
+}
+function archImageDigest(manifest, arch3) {
+  return manifest.manifests?.find((m) => m.platform && platformToArch(m.platform) === arch3)?.digest;
 }
 function missingBaseArches(manifest, planned, configArch) {
   if (Array.isArray(manifest.manifests)) {
@@ -54989,6 +55070,7 @@ async function buildArch(o) {
   const bases = baseImages(parsed);
   checkApprovedBases(bases, o.approvedRegistries);
   const digests = /* @__PURE__ */ new Map();
+  const archDigests = /* @__PURE__ */ new Map();
   for (const base of bases) {
     const ref = parseReference(base.ref);
     const m = await o.client.getManifest(ref);
@@ -55002,7 +55084,9 @@ async function buildArch(o) {
       throw new FlibsError("build", `base image ${base.ref} has no ${missing.join(", ")} image: it cannot be built for ${missing.length > 1 ? "those arches" : "that arch"}`);
     }
     digests.set(base.ref, m.digest);
-    log(`base ${base.ref} -> ${m.digest}`);
+    const own2 = m.manifest.kind === "index" ? archImageDigest({ manifests: m.manifest.manifests }, o.arch) : void 0;
+    if (own2) archDigests.set(base.ref, own2);
+    log(`base ${base.ref} -> ${archDigests.get(base.ref) ?? m.digest}`);
   }
   const labelOf = (k) => parsed.labels.filter((l) => l.key === k).pop()?.value;
   const name = o.config.image ?? o.repository.repository.split("/").pop();
@@ -55019,7 +55103,7 @@ async function buildArch(o) {
     sourceDateEpoch: commit.time,
     description: labelOf("description") ?? labelOf("summary")
   });
-  const pinned = pinFrom(text, digests, o.config.build_args);
+  const pinned = pinFrom(text, digests, o.config.build_args, archDigests);
   const buildinfo = buildinfoPath(name, version2, release);
   const work = await mkdtemp4(join4(tmpdir4(), "flibs-build-"));
   try {
@@ -55061,7 +55145,7 @@ async function buildArch(o) {
       manifestSize: pushed.bytes.byteLength,
       mediaType: pushed.mediaType,
       seconds: (Date.now() - started) / 1e3,
-      baseDigests: Object.fromEntries(digests),
+      baseDigests: Object.fromEntries([...digests].map(([ref, d]) => [ref, archDigests.get(ref) ?? d])),
       labels,
       dockerfileDigest: `sha256:${createHash2("sha256").update(text).digest("hex")}`,
       buildinfo,

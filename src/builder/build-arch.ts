@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import {
+  archImageDigest,
   archTag,
   baseImages,
   buildinfoPath,
@@ -79,6 +80,7 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
   checkApprovedBases(bases, o.approvedRegistries);
 
   const digests = new Map<string, string>();
+  const archDigests = new Map<string, string>();
   for (const base of bases) {
     const ref = parseReference(base.ref);
     const m = await o.client.getManifest(ref);
@@ -92,7 +94,9 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
       throw new FlibsError("build", `base image ${base.ref} has no ${missing.join(", ")} image: it cannot be built for ${missing.length > 1 ? "those arches" : "that arch"}`);
     }
     digests.set(base.ref, m.digest);
-    log(`base ${base.ref} -> ${m.digest}`);
+    const own = m.manifest.kind === "index" ? archImageDigest({ manifests: m.manifest.manifests }, o.arch) : undefined;
+    if (own) archDigests.set(base.ref, own);
+    log(`base ${base.ref} -> ${archDigests.get(base.ref) ?? m.digest}`);
   }
 
   const labelOf = (k: string) => parsed.labels.filter((l) => l.key === k).pop()?.value;
@@ -111,7 +115,7 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
     description: labelOf("description") ?? labelOf("summary"),
   });
 
-  const pinned = pinFrom(text, digests, o.config.build_args);
+  const pinned = pinFrom(text, digests, o.config.build_args, archDigests);
   const buildinfo = buildinfoPath(name, version, release);
   const work = await mkdtemp(join(tmpdir(), "flibs-build-"));
   try {
@@ -152,7 +156,7 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
       manifestSize: pushed.bytes.byteLength,
       mediaType: pushed.mediaType,
       seconds: (Date.now() - started) / 1000,
-      baseDigests: Object.fromEntries(digests),
+      baseDigests: Object.fromEntries([...digests].map(([ref, d]) => [ref, archDigests.get(ref) ?? d])),
       labels,
       dockerfileDigest: `sha256:${createHash("sha256").update(text).digest("hex")}`,
       buildinfo,

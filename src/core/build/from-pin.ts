@@ -48,16 +48,18 @@ export function pinnedRef(name: ImageName, digest: string): string {
  * Rewrites every FROM that names an external image to its digest (`digests` maps the BaseImage `ref` to the
  * digest it resolved to), keeping FROM flags and `AS name`. Other lines are left byte for byte.
  */
-export function pinFrom(text: string, digests: ReadonlyMap<string, string>, buildArgs: Readonly<Record<string, string>> = {}): string {
+export function pinFrom(
+  text: string,
+  digests: ReadonlyMap<string, string>,
+  buildArgs: Readonly<Record<string, string>> = {},
+  /** Per-arch image digests of multi-arch bases, used for stages without a `--platform` flag. */
+  archDigests: ReadonlyMap<string, string> = new Map(),
+): string {
   const parsed = parseDockerfile(text, "Dockerfile", { buildArgs });
   const lines = text.split("\n");
   // Replace from the bottom so earlier line numbers stay valid.
   for (const stage of [...parsed.stages].reverse()) {
     if (stage.from.kind !== "image") continue;
-    const digest = digests.get(stage.from.resolved);
-    const name = parseImageName(stage.from.resolved);
-    if (!digest || !name) throw new FlibsError("internal", `no digest resolved for base image ${stage.from.resolved}`);
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new FlibsError("registry", `base image ${stage.from.resolved} resolved to a malformed digest ${digest}`);
     const raw = lines.slice(stage.instruction.line - 1, stage.instruction.endLine).join(" ").replace(/\\\s/g, " ");
     const words = raw.trim().split(/\s+/).slice(1);
     const flags: string[] = [];
@@ -65,12 +67,29 @@ export function pinFrom(text: string, digests: ReadonlyMap<string, string>, buil
       if (!w.startsWith("--")) break;
       flags.push(w);
     }
+    // A `--platform` stage runs for another platform than the target arch: it keeps the index digest.
+    const ownPlatform = flags.some((f) => f.startsWith("--platform"));
+    const digest = (!ownPlatform ? archDigests.get(stage.from.resolved) : undefined) ?? digests.get(stage.from.resolved);
+    const name = parseImageName(stage.from.resolved);
+    if (!digest || !name) throw new FlibsError("internal", `no digest resolved for base image ${stage.from.resolved}`);
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new FlibsError("registry", `base image ${stage.from.resolved} resolved to a malformed digest ${digest}`);
     const keyword = lines[stage.instruction.line - 1]!.trimStart().slice(0, 4);
     const rewritten = [keyword, ...flags, pinnedRef(name, digest), ...(stage.name ? ["AS", stage.name] : [])].join(" ");
     const indent = /^\s*/.exec(lines[stage.instruction.line - 1]!)![0];
     lines.splice(stage.instruction.line - 1, stage.instruction.endLine - stage.instruction.line + 1, indent + rewritten);
   }
   return lines.join("\n");
+}
+
+/**
+ * The digest of `arch`'s image in a base index (what the build for that arch really starts from). Pinning to
+ * it, rather than to the index, is what OSBS did per arch, and lets builders reuse a base already pulled.
+ */
+export function archImageDigest(
+  manifest: { manifests?: Array<{ digest: string; platform?: { os?: string; architecture?: string } }> },
+  arch: Arch,
+): string | undefined {
+  return manifest.manifests?.find((m) => m.platform && platformToArch(m.platform as { os: string; architecture: string }) === arch)?.digest;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   computeLabels,
   driftSection,
   missingBaseArches,
+  archImageDigest,
   parseApkInstalled,
   parseArchDigests,
   parseDpkgStatus,
@@ -92,6 +93,22 @@ describe("FROM pinning", () => {
     expect(out[1]).toBe(`FROM --platform=$BUILDPLATFORM registry.fedoraproject.org/fedora@${D("a")} AS builder`);
     expect(out[4]).toBe(`FROM quay.io/fedora/fedora-minimal@${D("b")}`);
     expect(out.filter((_, i) => i !== 1 && i !== 4)).toEqual(text.split("\n").filter((_, i) => i !== 1 && i !== 4));
+  });
+  it("pins a stage to the target arch's image, but a --platform stage to the index", () => {
+    const digests = new Map([
+      ["registry.fedoraproject.org/fedora:40", D("a")],
+      ["quay.io/fedora/fedora-minimal:40", D("b")],
+    ]);
+    const perArch = new Map([
+      ["registry.fedoraproject.org/fedora:40", D("c")],
+      ["quay.io/fedora/fedora-minimal:40", D("d")],
+    ]);
+    const out = pinFrom(text, digests, {}, perArch).split("\n");
+    expect(out[1]).toBe(`FROM --platform=$BUILDPLATFORM registry.fedoraproject.org/fedora@${D("a")} AS builder`);
+    expect(out[4]).toBe(`FROM quay.io/fedora/fedora-minimal@${D("d")}`);
+    const idx = { manifests: [{ digest: D("1"), platform: { os: "linux", architecture: "amd64" } }, { digest: D("2"), platform: { os: "linux", architecture: "arm64" } }] };
+    expect(archImageDigest(idx, "aarch64")).toBe(D("2"));
+    expect(archImageDigest(idx, "s390x")).toBeUndefined();
   });
   it("follows build args and refuses an unresolved FROM", () => {
     const t = "ARG TAG\nFROM registry.fedoraproject.org/fedora:${TAG}\n";
