@@ -40,9 +40,10 @@ export const policySchema = z
         permission: permissionSchema.default("maintain").describe("Least repository permission needed for /promote."),
         environment: z.string().min(1).default("stable").describe("GitHub environment promote.yml runs in."),
         latest: z.boolean().default(true).describe("Whether a release moves the `latest` tag."),
+        workflow: z.string().min(1).default("flibs-promote.yml").describe("The promote caller workflow file in the container repo."),
       })
       .strict()
-      .default({ permission: "maintain", environment: "stable", latest: true }),
+      .default({ permission: "maintain", environment: "stable", latest: true, workflow: "flibs-promote.yml" }),
     build: z
       .object({
         permission: permissionSchema.default("write").describe("Least permission to build at once or to /ok-to-test."),

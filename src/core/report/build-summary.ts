@@ -1,5 +1,6 @@
 import type { Arch } from "../platform.js";
 import { escapeCell } from "./escape.js";
+import { formatIndexMarker, isIndexDigest } from "./index-marker.js";
 
 export interface ArchResult {
   arch: Arch;
@@ -48,6 +49,8 @@ export function summarizeBuild(args: {
     ...rows,
     "",
     args.indexDigest ? `Index: \`${args.indexRef ? `${escapeCell(args.indexRef)}@` : ""}${args.indexDigest}\`` : "No index was published.",
+    // Promotion reads the tested digest back from here (src/core/report/index-marker.ts).
+    ...(ok && isIndexDigest(args.indexDigest) ? [formatIndexMarker(args.indexDigest)] : []),
   ];
   const problems: string[] = [];
   if (failed.length) problems.push(`failed: ${failed.join(", ")}`);

@@ -1,0 +1,81 @@
+/**
+ * A promotion is one commit released under one Git ref, at one attempt. Its id travels through the promote
+ * caller's dispatch input and run-name (so the run's `workflow_run` event maps back to it), and the `flibs/promote`
+ * check run's `external_id` holds the id, the deployment it reports to and the ref: the App keeps no memory.
+ *
+ * The id is `<sha>-<attempt>`: a dash, never a dot, so a build id parser (`<sha>.<attempt>`) never takes a
+ * promotion run for a build run.
+ */
+export interface PromotionId {
+  sha: string;
+  attempt: number;
+}
+
+export interface PromotionKey {
+  id: PromotionId;
+  /** The deployment reporting this promotion; undefined while it waits for a build or when it was refused. */
+  deploymentId?: number;
+  /** The Git ref being released: `refs/heads/main`, `refs/tags/v1.2.3`. */
+  ref: string;
+}
+
+const ID = /^([0-9a-f]{40})-([1-9][0-9]{0,5})$/;
+const REF = /^refs\/(heads|tags)\/[^\s:~^?*[\\]+$/;
+
+export function isPromotableRef(ref: string): boolean {
+  return REF.test(ref) && !ref.includes("..");
+}
+
+export function formatPromotionId(id: PromotionId): string {
+  return `${id.sha}-${id.attempt}`;
+}
+
+export function parsePromotionId(text: string | null | undefined): PromotionId | undefined {
+  const m = ID.exec(text ?? "");
+  return m ? { sha: m[1]!, attempt: Number(m[2]) } : undefined;
+}
+
+export const PROMOTE_RUN_PREFIX = "flibs promote ";
+
+/** The promote caller's run-name for an id (what `run-name: flibs promote ${{ inputs.promotion_id }}` renders). */
+export function promoteRunName(id: PromotionId): string {
+  return `${PROMOTE_RUN_PREFIX}${formatPromotionId(id)}`;
+}
+
+/** The promotion a run belongs to, from its display title; undefined for any other run. */
+export function findPromotionId(runTitle: string | null | undefined): PromotionId | undefined {
+  const t = runTitle ?? "";
+  if (!t.startsWith(PROMOTE_RUN_PREFIX)) return undefined;
+  return parsePromotionId(t.slice(PROMOTE_RUN_PREFIX.length).trim());
+}
+
+export function formatPromotionKey(key: PromotionKey): string {
+  if (!isPromotableRef(key.ref)) throw new Error(`not a branch or tag ref: ${key.ref}`);
+  return `flibs-promote:${formatPromotionId(key.id)}:${key.deploymentId ?? "-"}:${key.ref}`;
+}
+
+export function parsePromotionKey(text: string | null | undefined): PromotionKey | undefined {
+  const m = /^flibs-promote:([^:]+):(-|[1-9][0-9]{0,15}):(.+)$/.exec(text ?? "");
+  if (!m) return undefined;
+  const id = parsePromotionId(m[1]);
+  const ref = m[3]!;
+  if (!id || !isPromotableRef(ref)) return undefined;
+  return { id, ref, ...(m[2] !== "-" ? { deploymentId: Number(m[2]) } : {}) };
+}
+
+/** `refs/tags/v1.2.3` -> `v1.2.3`; a branch ref gives undefined. */
+export function tagOfRef(ref: string): string | undefined {
+  return ref.startsWith("refs/tags/") ? ref.slice("refs/tags/".length) : undefined;
+}
+
+/**
+ * The stable reference of a promoted index, as text (`ghcr.io/my-org/hello@sha256:...`) and as the URL a
+ * deployment's `environment_url` takes (the registry's manifest endpoint for that digest).
+ */
+export function stableReference(stable: string, image: string, digest: string): { text: string; url: string } {
+  const repository = `${stable.replace(/\/+$/, "")}/${image}`;
+  const slash = repository.indexOf("/");
+  const host = repository.slice(0, slash);
+  const path = repository.slice(slash + 1);
+  return { text: `${repository}@${digest}`, url: `https://${host}/v2/${path}/manifests/${digest}` };
+}

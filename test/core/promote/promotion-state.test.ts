@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { decidePromotion } from "../../../src/core/plan/promotion.js";
+import { externalId } from "../../../src/core/plan/build-id.js";
+import {
+  findPromotionId,
+  formatPromotionKey,
+  parsePromotionKey,
+  promoteRunName,
+  stableReference,
+  tagOfRef,
+} from "../../../src/core/promote/promotion-id.js";
+import { buildStateFromChecks, nextPromotionAttempt, promoteChecks, type CheckRunView } from "../../../src/core/promote/tested-build.js";
+import { formatIndexMarker, parseIndexMarker } from "../../../src/core/report/index-marker.js";
+import { summarizeBuild } from "../../../src/core/report/build-summary.js";
+import { findBuildId } from "../../../src/core/plan/build-id.js";
+
+const SHA = "a".repeat(40);
+const TREE = "b".repeat(40);
+const DIGEST = `sha256:${"c".repeat(64)}`;
+
+describe("index marker", () => {
+  it("round-trips through the flibs/build summary text, only for a successful build", () => {
+    const ok = summarizeBuild({ planned: ["x86_64"], results: [{ arch: "x86_64", conclusion: "success", digest: `sha256:${"1".repeat(64)}`, size: 1 }], indexDigest: DIGEST });
+    expect(ok.conclusion).toBe("success");
+    expect(parseIndexMarker(ok.text)).toBe(DIGEST);
+    const failed = summarizeBuild({ planned: ["x86_64", "aarch64"], results: [{ arch: "x86_64", conclusion: "success", digest: `sha256:${"1".repeat(64)}` }], indexDigest: DIGEST });
+    expect(failed.conclusion).toBe("failure");
+    expect(parseIndexMarker(failed.text)).toBeUndefined();
+  });
+  it("refuses to guess: none, or two different digests, give undefined", () => {
+    expect(parseIndexMarker("Index: `sha256:...`", null, undefined)).toBeUndefined();
+    const other = `sha256:${"d".repeat(64)}`;
+    expect(parseIndexMarker(formatIndexMarker(DIGEST), formatIndexMarker(other))).toBeUndefined();
+    expect(parseIndexMarker(formatIndexMarker(DIGEST), `x ${formatIndexMarker(DIGEST)}`)).toBe(DIGEST);
+    expect(() => formatIndexMarker("sha256:abc")).toThrow(/not an index digest/);
+  });
+});
+
+describe("promotion ids and keys", () => {
+  it("round-trip; a build id parser never takes a promotion run for a build", () => {
+    const key = { id: { sha: SHA, attempt: 2 }, deploymentId: 77, ref: "refs/tags/v1.2.3" };
+    expect(parsePromotionKey(formatPromotionKey(key))).toEqual(key);
+    const waiting = { id: { sha: SHA, attempt: 1 }, ref: "refs/heads/main" };
+    expect(formatPromotionKey(waiting)).toBe(`flibs-promote:${SHA}-1:-:refs/heads/main`);
+    expect(parsePromotionKey(formatPromotionKey(waiting))).toEqual(waiting);
+    expect(findPromotionId(promoteRunName({ sha: SHA, attempt: 3 }))).toEqual({ sha: SHA, attempt: 3 });
+    expect(findBuildId(promoteRunName({ sha: SHA, attempt: 3 }))).toBeUndefined();
+    expect(findPromotionId(`flibs build ${SHA}.1`)).toBeUndefined();
+  });
+  it("rejects what flibs did not write", () => {
+    for (const bad of [null, "", `flibs:${SHA}.1:summary`, `flibs-promote:${SHA}-0:-:refs/heads/main`, `flibs-promote:${SHA}-1:-:main`, `flibs-promote:${SHA}-1:x:refs/heads/main`]) {
+      expect(parsePromotionKey(bad)).toBeUndefined();
+    }
+    expect(() => formatPromotionKey({ id: { sha: SHA, attempt: 1 }, ref: "refs/pull/1/head" })).toThrow();
+  });
+  it("tags and stable references", () => {
+    expect(tagOfRef("refs/tags/v1.2.3")).toBe("v1.2.3");
+    expect(tagOfRef("refs/heads/main")).toBeUndefined();
+    expect(stableReference("ghcr.io/my-org/", "hello", DIGEST)).toEqual({
+      text: `ghcr.io/my-org/hello@${DIGEST}`,
+      url: `https://ghcr.io/v2/my-org/hello/manifests/${DIGEST}`,
+    });
+  });
+});
+
+function check(id: number, name: string, extra: Partial<CheckRunView> = {}): CheckRunView {
+  return { id, name, status: "completed", conclusion: "success", ...extra };
+}
+const build = { sha: SHA, attempt: 1, scratch: false };
+function passingChecks(overrides: { scratch?: boolean; aarch64?: string } = {}): CheckRunView[] {
+  const id = { ...build, scratch: overrides.scratch ?? false };
+  return [
+    check(1, "flibs/review"),
+    check(2, "flibs/build (x86_64)", { external_id: externalId(id, "x86_64") }),
+    check(3, "flibs/build (aarch64)", { external_id: externalId(id, "aarch64"), conclusion: overrides.aarch64 ?? "success" }),
+    check(4, "flibs/build", { external_id: externalId(id, "summary"), output: { summary: "Built", text: `table\n${formatIndexMarker(DIGEST)}` } }),
+  ];
+}
+
+describe("reading a build back from its checks", () => {
+  it("a passing build of the same tree promotes the digest its summary recorded", () => {
+    const s = buildStateFromChecks(SHA, TREE, passingChecks());
+    expect(s.state).toBe("done");
+    if (s.state !== "done") return;
+    expect(s.tested).toMatchObject({ scratch: false, review: "success", build: "success", indexDigest: DIGEST });
+    expect(s.tested.arches).toEqual([{ arch: "aarch64", conclusion: "success" }, { arch: "x86_64", conclusion: "success" }]);
+    expect(decidePromotion({ tree: TREE, tested: s.tested })).toEqual({ action: "promote", digest: DIGEST, from: SHA });
+  });
+  it("a failed arch, a scratch build, an unmarked check: refused with the reason", () => {
+    const failed = buildStateFromChecks(SHA, TREE, passingChecks({ aarch64: "failure" }));
+    expect(failed.state === "done" && decidePromotion({ tree: TREE, tested: failed.tested })).toEqual({ action: "refuse", reason: "the build did not pass on aarch64" });
+    const scratch = buildStateFromChecks(SHA, TREE, passingChecks({ scratch: true }));
+    expect(scratch.state === "done" && decidePromotion({ tree: TREE, tested: scratch.tested })).toMatchObject({ action: "refuse", reason: expect.stringMatching(/scratch/) });
+    const unmarked = passingChecks().map((c) => (c.name === "flibs/build (x86_64)" ? { ...c, external_id: null } : c));
+    const u = buildStateFromChecks(SHA, TREE, unmarked);
+    expect(u.state === "done" && u.tested.scratch).toBe(true);
+  });
+  it("the newest check of each name counts (a re-run replaces a failure)", () => {
+    const checks = [...passingChecks({ aarch64: "failure" }), check(9, "flibs/build (aarch64)", { external_id: externalId({ ...build, attempt: 2 }, "aarch64") })];
+    const s = buildStateFromChecks(SHA, TREE, checks);
+    expect(s.state === "done" && s.tested.arches.find((a) => a.arch === "aarch64")?.conclusion).toBe("success");
+  });
+  it("no flibs/build is none; a summary not completed is running", () => {
+    expect(buildStateFromChecks(SHA, TREE, [check(1, "flibs/review")]).state).toBe("none");
+    const running = passingChecks().map((c) => (c.name === "flibs/build" ? { ...c, status: "in_progress", conclusion: null } : c));
+    expect(buildStateFromChecks(SHA, TREE, running).state).toBe("running");
+  });
+  it("promote checks and the next attempt", () => {
+    const p = promoteChecks([
+      check(5, "flibs/promote", { external_id: formatPromotionKey({ id: { sha: SHA, attempt: 2 }, ref: "refs/heads/main", deploymentId: 3 }) }),
+      check(6, "flibs/promote", { external_id: "someone else's" }),
+      ...passingChecks(),
+    ]);
+    expect(p.map((x) => x.key.id.attempt)).toEqual([2]);
+    expect(nextPromotionAttempt(p)).toBe(3);
+    expect(nextPromotionAttempt([])).toBe(1);
+  });
+});
