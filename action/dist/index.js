@@ -52618,8 +52618,9 @@ var policySchema = external_exports.object({
   promote: external_exports.object({
     permission: permissionSchema.default("maintain").describe("Least repository permission needed for /promote."),
     environment: external_exports.string().min(1).default("stable").describe("GitHub environment promote.yml runs in."),
-    latest: external_exports.boolean().default(true).describe("Whether a release moves the `latest` tag.")
-  }).strict().default({ permission: "maintain", environment: "stable", latest: true }),
+    latest: external_exports.boolean().default(true).describe("Whether a release moves the `latest` tag."),
+    workflow: external_exports.string().min(1).default("flibs-promote.yml").describe("The promote caller workflow file in the container repo.")
+  }).strict().default({ permission: "maintain", environment: "stable", latest: true, workflow: "flibs-promote.yml" }),
   build: external_exports.object({
     permission: permissionSchema.default("write").describe("Least permission to build at once or to /ok-to-test."),
     component_drift: external_exports.enum(["warn", "fail"]).default("warn").describe("What a package version differing between arches does."),
@@ -55024,6 +55025,11 @@ function readInputs() {
   if (as) inputs.arches = archList(as);
   const d = opt("digests");
   if (d) inputs.digests = parseArchDigests(d);
+  const digest = opt("digest");
+  if (digest !== void 0) {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new FlibsError("usage", `digest must be sha256:<64 hex digits>, got ${JSON.stringify(digest)}`);
+    inputs.digest = digest;
+  }
   if (inputs.sha !== void 0 && !/^[0-9a-f]{40}$/.test(inputs.sha)) throw new FlibsError("usage", `sha must be a full commit SHA, got ${JSON.stringify(inputs.sha)}`);
   if (mode === "build" && !inputs.arch) throw new FlibsError("usage", "mode build needs arch");
   if (mode === "publish" && !inputs.arches && !inputs.digests) throw new FlibsError("usage", "mode publish needs arches or digests");
@@ -55517,7 +55523,7 @@ async function promoteMode(i, c) {
   if (!plan.ok) throw plan.error;
   const tags = plan.value.tags.length ? plan.value.tags : [{ tag: `sha-${i.sha}`, kind: "immutable", reason: "the commit" }];
   const report = await promote(c.client, {
-    source: { ...c.repository, tag: `sha-${i.sha}` },
+    source: i.digest ? { ...c.repository, digest: i.digest } : { ...c.repository, tag: `sha-${i.sha}` },
     destination,
     tags,
     onProgress: (l) => info(l)

