@@ -1,5 +1,6 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { DeliveryWork } from "./deliveries.js";
+import { registerPromotion } from "./promote.js";
 import { REVIEW_EVENTS, reviewPullRequest } from "./review.js";
 
 export interface FlibsAppOptions {
@@ -18,6 +19,7 @@ export function createFlibsApp(options: FlibsAppOptions = {}): { app: FlibsAppFu
         await reviewPullRequest(probot, context);
       });
     });
+    registerPromotion(probot, deliveries);
   };
   return { app, deliveries };
 }

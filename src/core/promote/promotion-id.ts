@@ -68,14 +68,24 @@ export function tagOfRef(ref: string): string | undefined {
   return ref.startsWith("refs/tags/") ? ref.slice("refs/tags/".length) : undefined;
 }
 
-/**
- * The stable reference of a promoted index, as text (`ghcr.io/my-org/hello@sha256:...`) and as the URL a
- * deployment's `environment_url` takes (the registry's manifest endpoint for that digest).
- */
-export function stableReference(stable: string, image: string, digest: string): { text: string; url: string } {
-  const repository = `${stable.replace(/\/+$/, "")}/${image}`;
-  const slash = repository.indexOf("/");
-  const host = repository.slice(0, slash);
-  const path = repository.slice(slash + 1);
-  return { text: `${repository}@${digest}`, url: `https://${host}/v2/${path}/manifests/${digest}` };
+/** The stable reference of a promoted index: `ghcr.io/my-org/hello@sha256:...`. */
+export function stableReference(stable: string, image: string, digest: string): string {
+  return `${stable.replace(/\/+$/, "")}/${image}@${digest}`;
+}
+
+/** The URL a deployment's `environment_url` takes for a reference: the registry's manifest endpoint for it. */
+export function referenceUrl(reference: string): string {
+  const at = reference.lastIndexOf("@");
+  const name = reference.slice(0, at);
+  const slash = name.indexOf("/");
+  return `https://${name.slice(0, slash)}/v2/${name.slice(slash + 1)}/manifests/${reference.slice(at + 1)}`;
+}
+
+/** The stable reference a `flibs/promote` check is promoting, kept in its summary for the run's completion. */
+export function formatStableMarker(reference: string): string {
+  return `<!-- flibs:stable ${reference.replace(/\s|-->/g, "")} -->`;
+}
+
+export function parseStableMarker(text: string | null | undefined): string | undefined {
+  return /<!-- flibs:stable (\S+@sha256:[0-9a-f]{64}) -->/.exec(text ?? "")?.[1];
 }

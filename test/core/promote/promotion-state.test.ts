@@ -6,6 +6,9 @@ import {
   formatPromotionKey,
   parsePromotionKey,
   promoteRunName,
+  formatStableMarker,
+  parseStableMarker,
+  referenceUrl,
   stableReference,
   tagOfRef,
 } from "../../../src/core/promote/promotion-id.js";
@@ -56,10 +59,11 @@ describe("promotion ids and keys", () => {
   it("tags and stable references", () => {
     expect(tagOfRef("refs/tags/v1.2.3")).toBe("v1.2.3");
     expect(tagOfRef("refs/heads/main")).toBeUndefined();
-    expect(stableReference("ghcr.io/my-org/", "hello", DIGEST)).toEqual({
-      text: `ghcr.io/my-org/hello@${DIGEST}`,
-      url: `https://ghcr.io/v2/my-org/hello/manifests/${DIGEST}`,
-    });
+    const ref = stableReference("ghcr.io/my-org/", "hello", DIGEST);
+    expect(ref).toBe(`ghcr.io/my-org/hello@${DIGEST}`);
+    expect(referenceUrl(ref)).toBe(`https://ghcr.io/v2/my-org/hello/manifests/${DIGEST}`);
+    expect(parseStableMarker(`Promoting\n${formatStableMarker(ref)}`)).toBe(ref);
+    expect(parseStableMarker("<!-- flibs:stable nothing -->")).toBeUndefined();
   });
 });
 
