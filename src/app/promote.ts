@@ -2,7 +2,7 @@ import type { Context, Probot } from "probot";
 import { authorize } from "../core/commands/authorize.js";
 import { CONTAINER_CONFIG_FILE, parseContainerConfig, type ContainerConfig, type Permission, type Policy } from "../core/config/index.js";
 import { describeError } from "../core/errors.js";
-import { escapeCell } from "../core/markdown.js";
+import { escapeCell, inlineCode } from "../core/markdown.js";
 import { BUILD_CHECK, findBuildId, PROMOTE_CHECK } from "../core/plan/build-id.js";
 import { decidePromotion, type TestedBuild } from "../core/plan/promotion.js";
 import { planPromoteDispatch } from "../core/promote/dispatch.js";
@@ -194,13 +194,13 @@ async function startPromotion(
   });
   const key = formatPromotionKey({ id, ref, deploymentId });
   const summary = [
-    `Promoting the index tested on \`${p.from.slice(0, 12)}\` to the \`${escapeCell(environment)}\` environment for \`${escapeCell(ref)}\`; the environment's reviewers may need to approve the run.`,
+    `Promoting the index tested on ${inlineCode(p.from.slice(0, 12))} to the ${inlineCode(environment)} environment for ${inlineCode(ref)}; the environment's reviewers may need to approve the run.`,
     "",
     "| | |",
     "| --- | --- |",
-    `| digest | \`${digest}\` |`,
-    `| stable | \`${escapeCell(stable)}\` |`,
-    `| tags | ${tagList.length ? tagList.map((x) => `\`${x}\``).join(", ") : `\`sha-${id.sha}\`${tags.ok ? "" : ` (${escapeCell(tags.error.message)})`}`} |`,
+    `| digest | ${inlineCode(digest)} |`,
+    `| stable | ${inlineCode(stable)} |`,
+    `| tags | ${tagList.length ? tagList.map((x) => inlineCode(x)).join(", ") : `${inlineCode(`sha-${id.sha}`)}${tags.ok ? "" : ` (${escapeCell(tags.error.message)})`}`} |`,
     "",
     formatIndexMarker(digest),
     formatStableMarker(stable),
@@ -254,8 +254,8 @@ export async function completePromotion(
       externalId: formatPromotionKey(p.key),
       title: ok ? `Promoted to ${stable ?? "the stable registry"}` : `Promotion ${run.conclusion ?? "failed"}`,
       summary: ok
-        ? `✅ Promoted: \`${escapeCell(stable ?? "")}\`. [Run log](${encodeURI(run.html_url)})`
-        : `❌ The promote run ended \`${escapeCell(run.conclusion ?? "unknown")}\`: see [its log](${encodeURI(run.html_url)}).`,
+        ? `✅ Promoted: ${inlineCode(stable ?? "")}. [Run log](${encodeURI(run.html_url)})`
+        : `❌ The promote run ended ${inlineCode(run.conclusion ?? "unknown")}: see [its log](${encodeURI(run.html_url)}).`,
       detailsUrl: run.html_url,
     },
     p.check.id,
