@@ -65,7 +65,7 @@ if (process.argv[2] === "flibs-child") {
     const flibs = async (i: number) => {
       const t0 = performance.now();
       await new Promise<void>((resolve, reject) => {
-        const c = spawn(process.execPath, [process.argv[1]!, "flibs-child", "build", repo.dir, "--platforms", "x86_64,aarch64", "--push", `${registry.host}/flibs/app:run-${i}`, "--allow-base", registry.host, "--no-test"], { env, cwd: repo.dir, stdio: ["ignore", "ignore", "pipe"] });
+        const c = spawn(process.execPath, [process.argv[1]!, "flibs-child", "build", repo.dir, "--platforms", "x86_64,aarch64", "--push", `${registry.host}/flibs/app:run-${i}`, "--allow-base", registry.host, "--no-test", "--root", storage.options.root!, "--runroot", storage.options.runroot!, "--storage-driver", "vfs"], { env, cwd: repo.dir, stdio: ["ignore", "ignore", "pipe"] });
         let err = "";
         c.stderr.on("data", (d: Buffer) => {
           err += d.toString();

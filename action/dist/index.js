@@ -55115,7 +55115,9 @@ async function buildArch(o) {
   try {
     await mkdir2(join4(work, "buildinfo"));
     await writeFile3(join4(work, "buildinfo", basename2(buildinfo)), pinned);
+    const labelLine = `LABEL ${Object.entries(labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(" ")}`;
     const final = `${pinned.replace(/\n*$/, "\n")}COPY --from=${BUILDINFO_CONTEXT} ${basename2(buildinfo)} ${buildinfo}
+${labelLine}
 `;
     await writeFile3(join4(work, "Dockerfile"), final);
     const destination = `${o.repository.registry}/${o.repository.repository}:${archTag(commit.sha, o.arch)}`;
@@ -55123,7 +55125,7 @@ async function buildArch(o) {
       arch: o.arch,
       contextDir: o.contextDir,
       dockerfile: join4(work, "Dockerfile"),
-      labels,
+      labels: {},
       buildArgs: o.config.build_args,
       sourceDateEpoch: commit.time,
       buildContexts: { [BUILDINFO_CONTEXT]: join4(work, "buildinfo") },

@@ -121,14 +121,16 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
   try {
     await mkdir(join(work, "buildinfo"));
     await writeFile(join(work, "buildinfo", basename(buildinfo)), pinned);
-    const final = `${pinned.replace(/\n*$/, "\n")}COPY --from=${BUILDINFO_CONTEXT} ${basename(buildinfo)} ${buildinfo}\n`;
+    // Labels go in as one LABEL instruction: buildah turns each `--label` flag into a build step of its own.
+    const labelLine = `LABEL ${Object.entries(labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(" ")}`;
+    const final = `${pinned.replace(/\n*$/, "\n")}COPY --from=${BUILDINFO_CONTEXT} ${basename(buildinfo)} ${buildinfo}\n${labelLine}\n`;
     await writeFile(join(work, "Dockerfile"), final);
     const destination = `${o.repository.registry}/${o.repository.repository}:${archTag(commit.sha, o.arch)}`;
     const built = await o.builder.buildAndPush({
       arch: o.arch,
       contextDir: o.contextDir,
       dockerfile: join(work, "Dockerfile"),
-      labels,
+      labels: {},
       buildArgs: o.config.build_args,
       sourceDateEpoch: commit.time,
       buildContexts: { [BUILDINFO_CONTEXT]: join(work, "buildinfo") },

@@ -17,6 +17,9 @@ export interface BuildCliOptions {
   builder: string;
   test: boolean;
   verbose?: boolean;
+  root?: string;
+  runroot?: string;
+  storageDriver?: string;
 }
 
 /** `flibs build`: each arch built on its own, in the fixed order, then one index; prints the index digest. */
@@ -29,7 +32,11 @@ export async function runBuild(o: BuildCliOptions, io: CliIo): Promise<number> {
   const dest = parseReference(o.push);
   if (!dest.tag || dest.digest) throw new FlibsError("usage", "--push must be HOST/REPO:TAG");
   const { client, insecure } = await cliClient(io, o.insecure);
-  const builder = await selectBuilder(parseBuilderChoice(o.builder));
+  const builder = await selectBuilder(parseBuilderChoice(o.builder), {
+    ...(o.root ? { root: resolve(io.cwd, o.root) } : {}),
+    ...(o.runroot ? { runroot: resolve(io.cwd, o.runroot) } : {}),
+    ...(o.storageDriver ? { storageDriver: o.storageDriver } : {}),
+  });
   const repository = { registry: dest.registry, repository: dest.repository };
   const results = [];
   let failedTests = 0;

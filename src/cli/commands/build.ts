@@ -16,6 +16,9 @@ export const buildCommand: CommandDefinition = {
       .option("--builder <name>", "auto, buildah or buildx", "auto")
       .option("--no-test", "skip container.yaml's image tests")
       .option("-v, --verbose", "show the builder's output")
+      .option("--root <dir>", "buildah storage root (as buildah's --root)")
+      .option("--runroot <dir>", "buildah run root (as buildah's --runroot)")
+      .option("--storage-driver <name>", "buildah storage driver, e.g. vfs or overlay")
       .action(async (dir: string, opts) => {
         const { runBuild } = await import("../build/build.js");
         setExit(await runBuild({ dir, ...opts }, io));
