@@ -1,5 +1,5 @@
 import { formatSize } from "../report/build-summary.js";
-import { escapeCell } from "../report/escape.js";
+import { escapeCell } from "../markdown.js";
 import type { Arch } from "../platform.js";
 import type { ComponentDrift } from "./drift.js";
 

@@ -1,5 +1,5 @@
 import type { Arch } from "../platform.js";
-import { escapeCell } from "./escape.js";
+import { escapeCell } from "../markdown.js";
 import { formatIndexMarker, isIndexDigest } from "./index-marker.js";
 
 export interface ArchResult {
