@@ -41,9 +41,10 @@ if (process.argv[2] === "flibs-child") {
   const registry = await startRegistry();
   const storage = await newStorage();
   const work = await mkdtemp(join(tmpdir(), "flibs-bench-build-"));
+  let made: Awaited<ReturnType<typeof makeContainerRepo>> | undefined;
   try {
     await pushBusyboxBase(storage, `${registry.host}/base/busybox:1`);
-    const repo = await makeContainerRepo(`${registry.host}/base/busybox:1`);
+    const repo = (made = await makeContainerRepo(`${registry.host}/base/busybox:1`));
     const conf = join(work, "storage.conf");
     await writeFile(conf, `[storage]\ndriver = "vfs"\ngraphroot = "${storage.options.root}"\nrunroot = "${storage.options.runroot}"\n`);
     const env = { ...process.env, CONTAINERS_STORAGE_CONF: conf, BUILDAH_LAYERS: "false" };
@@ -90,8 +91,8 @@ if (process.argv[2] === "flibs-child") {
     console.log(`  buildah bud x2 + manifest push : ${(mp / 1000).toFixed(2)} s  (${p.map((x) => (x / 1000).toFixed(2)).join(", ")})`);
     console.log(`  flibs build                    : ${(mf / 1000).toFixed(2)} s  (${f.map((x) => (x / 1000).toFixed(2)).join(", ")})`);
     console.log(`  ratio flibs / plain            : ${(mf / mp).toFixed(2)}x  (goal < 1.2x)`);
-    await repo.remove();
   } finally {
+    await made?.remove();
     await storage.remove();
     await registry.stop();
     await rm(work, { recursive: true, force: true });
