@@ -167,7 +167,7 @@ describe("package databases and drift", () => {
     a.set("grub-efi-arm64", "2.06-13");
     const drift = compareComponents(new Map([["aarch64", a], ["x86_64", x]]));
     expect(drift).toEqual([{ name: "libc6", versions: { x86_64: "2.36-9+deb12u13", aarch64: "2.36-9+deb12u10" } }]);
-    expect(driftSection(drift, "warn").join("\n")).toMatch(/libc6 \| 2.36/libc6 \| 2.36-9&#43;deb12u13 \| 2.36-9&#43;deb12u10/#45;9/libc6 \| 2.36-9&#43;deb12u13 \| 2.36-9&#43;deb12u10/#43;deb12u13 \| 2.36/libc6 \| 2.36-9&#43;deb12u13 \| 2.36-9&#43;deb12u10/#45;9/libc6 \| 2.36-9&#43;deb12u13 \| 2.36-9&#43;deb12u10/#43;deb12u10/);
+    expect(driftSection(drift, "warn").join("\n")).toMatch(/libc6 \| 2\.36&#45;9&#43;deb12u13 \| 2\.36&#45;9&#43;deb12u10/);
     expect(compareComponents(new Map([["x86_64", x], ["aarch64", x]]))).toEqual([]);
   });
 });
