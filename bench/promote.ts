@@ -45,15 +45,16 @@ interface RunResult {
 /** Child mode: one promotion in this process, stats as JSON on stdout. */
 async function child(source: string, destination: string): Promise<void> {
   const started = performance.now();
-  const trace = process.env.BENCH_TRACE
-    ? (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-        const t = performance.now();
-        const res = await fetch(input, init);
-        process.stderr.write(`${(t - started).toFixed(1).padStart(7)} +${(performance.now() - t).toFixed(1).padStart(6)} ${init?.method ?? "GET"} ${String(input).replace(/^https?:\/\/[^/]+/, "").replace(/\?.*/, "").slice(0, 90)} ${res.status}\n`);
-        return res;
-      }) as typeof fetch
-    : undefined;
-  const client = new RegistryClient(trace ? { fetch: trace } : {});
+  const client = new RegistryClient(
+    process.env.BENCH_TRACE
+      ? {
+          onResponse: (r) =>
+            process.stderr.write(
+              `${(performance.now() - r.ms - started).toFixed(1).padStart(7)} +${r.ms.toFixed(1).padStart(6)} ${r.method} ${r.url.replace(/^https?:\/\/[^/]+/, "").slice(0, 90)} ${r.status}\n`,
+            ),
+        }
+      : {},
+  );
   const report = await promote(client, {
     source: parseReference(source),
     destination: parseRepository(destination),

@@ -1,5 +1,5 @@
 /**
- * An OCI distribution-spec client over Node's fetch. Manifests keep their raw bytes and exact media type
+ * An OCI distribution-spec client (over node:http, see transport.ts). Manifests keep their raw bytes and exact media type
  * (a digest must survive), every manifest GET is verified against its digest, blobs stream.
  */
 import { FlibsError } from "../core/errors.js";
@@ -7,8 +7,8 @@ import { isValidDigest, referrersFallbackTag } from "../core/oci/digest.js";
 import { MANIFEST_ACCEPT, MEDIA_TYPES, isManifestMediaType } from "../core/oci/media-types.js";
 import { parseManifest, referrersIndex, type Descriptor, type Manifest } from "../core/oci/manifest.js";
 import { formatRepository, referenceTarget, type ImageReference, type RepositoryRef } from "../core/oci/reference.js";
-import { countChunks, sha256Digest, verifyChunks, verifyingStream } from "./digest-stream.js";
-import { Transport, registryMessage, safeText, scope, type TransferStats, type TransportOptions } from "./transport.js";
+import { countChunks, sha256Digest, verifyChunks } from "./digest-stream.js";
+import { Transport, registryMessage, scope, type RegistryResponse, type TransferStats, type TransportOptions } from "./transport.js";
 
 export type RegistryClientOptions = TransportOptions;
 
@@ -63,13 +63,12 @@ function notFound(what: string): FlibsError {
   return new FlibsError("not-found", `${what} not found`);
 }
 
-async function failure(res: Response, what: string): Promise<FlibsError> {
-  const text = await safeText(res);
-  return new FlibsError("registry", `${what}: HTTP ${res.status} ${registryMessage(text)}`.trim(), { detail: { status: res.status } });
+function failure(res: RegistryResponse, what: string): FlibsError {
+  return new FlibsError("registry", `${what}: HTTP ${res.status} ${registryMessage(res.text())}`.trim(), { detail: { status: res.status } });
 }
 
-function mediaTypeOf(res: Response): string {
-  return (res.headers.get("content-type") ?? "").split(";")[0]!.trim();
+function mediaTypeOf(res: RegistryResponse): string {
+  return (res.header("content-type") ?? "").split(";")[0]!.trim();
 }
 
 /** Resolves an upload Location (relative or absolute, maybe already with a query) and adds params. */
@@ -95,8 +94,7 @@ export class RegistryClient {
   /** `GET /v2/`: reachable and (after the auth dance) authorised. */
   async ping(registry: string): Promise<void> {
     const res = await this.transport.request(registry, "/v2/", { scopes: [] });
-    await res.body?.cancel();
-    if (!res.ok) throw await failure(res, `${registry} /v2/`);
+    if (!res.ok) throw failure(res, `${registry} /v2/`);
   }
 
   async getManifest(ref: ImageReference): Promise<FetchedManifest> {
@@ -107,15 +105,12 @@ export class RegistryClient {
       scopes: [scope(ref.repository, "pull")],
       accept: [404],
     });
-    if (res.status === 404) {
-      await res.body?.cancel();
-      throw notFound(`manifest ${name}`);
-    }
-    if (!res.ok) throw await failure(res, `GET manifest ${name}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (res.status === 404) throw notFound(`manifest ${name}`);
+    if (!res.ok) throw failure(res, `GET manifest ${name}`);
+    const bytes = new Uint8Array(res.body);
     if (bytes.byteLength > MAX_MANIFEST_BYTES) throw new FlibsError("registry", `manifest ${name} is larger than 4 MiB`);
     const computed = sha256Digest(bytes);
-    const expected = ref.digest ?? res.headers.get("docker-content-digest") ?? undefined;
+    const expected = ref.digest ?? res.header("docker-content-digest") ?? undefined;
     if (expected && expected.startsWith("sha256:") && expected !== computed) {
       throw new FlibsError("digest-mismatch", `manifest ${name}: body digest ${computed} does not match ${expected}`);
     }
@@ -141,14 +136,14 @@ export class RegistryClient {
       accept: [404],
     });
     if (res.status === 404) return undefined;
-    if (!res.ok) throw await failure(res, `HEAD manifest ${formatRepository(ref)}:${target}`);
-    const digest = res.headers.get("docker-content-digest") ?? ref.digest;
+    if (!res.ok) throw failure(res, `HEAD manifest ${formatRepository(ref)}:${target}`);
+    const digest = res.header("docker-content-digest") ?? ref.digest;
     if (!digest) {
       // Registries should send Docker-Content-Digest; without it, fetch and hash.
       const m = await this.getManifest(ref);
       return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.byteLength };
     }
-    return { digest, mediaType: mediaTypeOf(res), size: Number(res.headers.get("content-length") ?? 0) };
+    return { digest, mediaType: mediaTypeOf(res), size: Number(res.header("content-length") ?? 0) };
   }
 
   /** PUTs raw manifest bytes under a tag or digest; returns the digest, checked against the bytes. */
@@ -172,13 +167,12 @@ export class RegistryClient {
       body: bytes,
       scopes: [scope(repo.repository, "pull,push")],
     });
-    if (res.status !== 201 && res.status !== 200) throw await failure(res, `PUT manifest ${formatRepository(repo)}:${tagOrDigest}`);
-    await res.body?.cancel();
-    const digest = res.headers.get("docker-content-digest") ?? computed;
+    if (res.status !== 201 && res.status !== 200) throw failure(res, `PUT manifest ${formatRepository(repo)}:${tagOrDigest}`);
+    const digest = res.header("docker-content-digest") ?? computed;
     if (digest !== computed) {
       throw new FlibsError("digest-mismatch", `registry stored manifest ${formatRepository(repo)}:${tagOrDigest} as ${digest}, expected ${computed}`);
     }
-    return { digest, subjectAware: res.headers.has("oci-subject") };
+    return { digest, subjectAware: res.header("oci-subject") !== undefined };
   }
 
   async deleteManifest(repo: RepositoryRef, digest: string): Promise<void> {
@@ -187,8 +181,7 @@ export class RegistryClient {
       scopes: [scope(repo.repository, "pull,push")],
       accept: [404],
     });
-    if (res.status !== 202 && res.status !== 200 && res.status !== 404) throw await failure(res, `DELETE manifest ${digest}`);
-    await res.body?.cancel();
+    if (res.status !== 202 && res.status !== 200 && res.status !== 404) throw failure(res, `DELETE manifest ${digest}`);
   }
 
   /** HEAD a blob; its size, or `undefined` when absent. */
@@ -199,29 +192,14 @@ export class RegistryClient {
       accept: [404],
     });
     if (res.status === 404) return undefined;
-    if (!res.ok) throw await failure(res, `HEAD blob ${formatRepository(repo)}@${digest}`);
-    return { size: Number(res.headers.get("content-length") ?? 0) };
+    if (!res.ok) throw failure(res, `HEAD blob ${formatRepository(repo)}@${digest}`);
+    return { size: Number(res.header("content-length") ?? 0) };
   }
 
   /** Streams a blob; the stream is verified against `digest` (and `size` if given) as it is read. */
   async getBlobStream(repo: RepositoryRef, digest: string, size?: number): Promise<BlobStream> {
-    const res = await this.transport.request(repo.registry, blobPath(repo, digest), {
-      scopes: [scope(repo.repository, "pull")],
-      accept: [404],
-    });
-    if (res.status === 404) {
-      await res.body?.cancel();
-      throw notFound(`blob ${formatRepository(repo)}@${digest}`);
-    }
-    if (!res.ok || !res.body) throw await failure(res, `GET blob ${formatRepository(repo)}@${digest}`);
-    const length = size ?? Number(res.headers.get("content-length") ?? NaN);
-    const stats = this.transport.stats;
-    const verified = res.body.pipeThrough(
-      verifyingStream(digest, Number.isFinite(length) ? length : undefined, `blob ${formatRepository(repo)}@${digest}`, (n) => {
-        stats.blobBytesDownloaded += n;
-      }),
-    );
-    return { stream: verified, size: length };
+    const blob = await this.openBlob(repo, digest, size);
+    return { stream: ReadableStream.from(blob.chunks), size: blob.size };
   }
 
   /**
@@ -229,7 +207,7 @@ export class RegistryClient {
    * mismatch). The cheap path the promotion engine streams through.
    */
   async openBlob(repo: RepositoryRef, digest: string, size?: number): Promise<VerifiedBlob> {
-    const res = await this.transport.streamDownload(repo.registry, blobPath(repo, digest), [scope(repo.repository, "pull")]);
+    const res = await this.transport.download(repo.registry, blobPath(repo, digest), [scope(repo.repository, "pull")]);
     if (!res) throw notFound(`blob ${formatRepository(repo)}@${digest}`);
     const length = size ?? Number(res.headers["content-length"] ?? NaN);
     const stats = this.transport.stats;
@@ -247,8 +225,9 @@ export class RegistryClient {
   }
 
   async getBlob(repo: RepositoryRef, digest: string): Promise<Uint8Array> {
-    const { stream } = await this.getBlobStream(repo, digest);
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    const chunks: Uint8Array[] = [];
+    for await (const c of (await this.openBlob(repo, digest)).chunks) chunks.push(c);
+    return Buffer.concat(chunks);
   }
 
   /**
@@ -261,17 +240,16 @@ export class RegistryClient {
       method: "POST",
       scopes: [scope(repo.repository, "pull,push"), scope(fromRepository, "pull")],
     });
-    await res.body?.cancel();
     if (res.status === 201) return true;
     if (res.status === 202) {
       await this.cancelUpload(repo, res);
       return false;
     }
-    throw await failure(res, `mount ${digest} from ${fromRepository} into ${formatRepository(repo)}`);
+    throw failure(res, `mount ${digest} from ${fromRepository} into ${formatRepository(repo)}`);
   }
 
-  private async cancelUpload(repo: RepositoryRef, res: Response): Promise<void> {
-    const loc = res.headers.get("location");
+  private async cancelUpload(repo: RepositoryRef, res: RegistryResponse): Promise<void> {
+    const loc = res.header("location");
     if (!loc) return;
     try {
       const del = await this.transport.request(repo.registry, uploadUrl(this.transport.baseUrl(repo.registry), loc), {
@@ -279,7 +257,6 @@ export class RegistryClient {
         scopes: [scope(repo.repository, "pull,push")],
         accept: [404],
       });
-      await del.body?.cancel();
     } catch {
       /* an abandoned upload is garbage-collected by the registry */
     }
@@ -290,9 +267,8 @@ export class RegistryClient {
       method: "POST",
       scopes: [scope(repo.repository, "pull,push")],
     });
-    await res.body?.cancel();
-    const loc = res.headers.get("location");
-    if (res.status !== 202 || !loc) throw await failure(res, `start upload to ${formatRepository(repo)}`);
+    const loc = res.header("location");
+    if (res.status !== 202 || !loc) throw failure(res, `start upload to ${formatRepository(repo)}`);
     return uploadUrl(this.transport.baseUrl(repo.registry), loc);
   }
 
@@ -340,15 +316,14 @@ export class RegistryClient {
         const body = isVerifiedBlob(data)
           ? countChunks(data.chunks, count)
           : verifyChunks(data as AsyncIterable<Uint8Array>, digest, size, what, count);
-        const res = await this.transport.streamUpload(repo.registry, location, {
+        const res = await this.transport.request(repo.registry, location, {
           method: "PATCH",
           headers: { "content-type": "application/octet-stream" },
           body,
           scopes,
         });
-        await res.body?.cancel();
-        if (res.status !== 202) throw await failure(res, `upload ${what}`);
-        location = uploadUrl(base, res.headers.get("location") ?? location);
+        if (res.status !== 202) throw failure(res, `upload ${what}`);
+        location = uploadUrl(base, res.header("location") ?? location);
       } else {
         if (sha256Digest(data) !== digest && digest.startsWith("sha256:")) {
           throw new FlibsError("digest-mismatch", `${what}: the bytes given do not hash to ${digest}`);
@@ -368,10 +343,9 @@ export class RegistryClient {
               body: part,
               scopes,
             });
-            await res.body?.cancel();
-            if (res.status !== 202) throw await failure(res, `upload chunk ${start} of ${what}`);
+            if (res.status !== 202) throw failure(res, `upload chunk ${start} of ${what}`);
             stats.blobBytesUploaded += part.byteLength;
-            location = uploadUrl(base, res.headers.get("location") ?? location);
+            location = uploadUrl(base, res.header("location") ?? location);
           }
         } else {
           const res = await this.transport.request(repo.registry, uploadUrl(base, location, { digest }), {
@@ -380,8 +354,7 @@ export class RegistryClient {
             body: data,
             scopes,
           });
-          if (res.status !== 201) throw await failure(res, `upload ${what}`);
-          await res.body?.cancel();
+          if (res.status !== 201) throw failure(res, `upload ${what}`);
           stats.blobBytesUploaded += data.byteLength;
           return;
         }
@@ -391,12 +364,10 @@ export class RegistryClient {
         headers: { "content-length": "0" },
         scopes,
       });
-      if (res.status !== 201) throw await failure(res, `commit ${what}`);
-      await res.body?.cancel();
+      if (res.status !== 201) throw failure(res, `commit ${what}`);
     } catch (e) {
       try {
         const del = await this.transport.request(repo.registry, location, { method: "DELETE", scopes, accept: [404, 400] });
-        await del.body?.cancel();
       } catch {
         /* best effort */
       }
@@ -412,13 +383,12 @@ export class RegistryClient {
     while (path) {
       const res = await this.transport.request(repo.registry, path, { scopes: [scope(repo.repository, "pull")], accept: [404] });
       if (res.status === 404) {
-        await res.body?.cancel();
         return tags;
       }
-      if (!res.ok) throw await failure(res, `list tags of ${formatRepository(repo)}`);
-      const body = (await res.json()) as { tags?: string[] | null };
+      if (!res.ok) throw failure(res, `list tags of ${formatRepository(repo)}`);
+      const body = JSON.parse(res.text()) as { tags?: string[] | null };
       tags.push(...(body.tags ?? []));
-      const link = res.headers.get("link");
+      const link = res.header("link");
       const next = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
       path = next ? uploadUrl(base, next) : undefined;
     }
@@ -449,11 +419,10 @@ export class RegistryClient {
       accept: [404, 400, 405],
     });
     if (res.ok && mediaTypeOf(res) === MEDIA_TYPES.ociIndex) {
-      const m = parseManifest(await res.json(), MEDIA_TYPES.ociIndex);
-      const filtered = (res.headers.get("oci-filters-applied") ?? "").split(",").includes("artifactType");
+      const m = parseManifest(JSON.parse(res.text()), MEDIA_TYPES.ociIndex);
+      const filtered = (res.header("oci-filters-applied") ?? "").split(",").includes("artifactType");
       return { descriptors: m.kind === "index" ? m.manifests : [], filtered };
     }
-    await res.body?.cancel();
     // The spec answers 200 (an empty index) even for an unknown subject: anything else means no API.
     if (res.status === 404 || res.status === 400 || res.status === 405) this.noReferrersApi.add(repo.registry);
     return undefined;

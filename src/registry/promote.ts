@@ -38,6 +38,7 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   const dest = formatRepository(destination);
   const sameRegistry = source.registry === destination.registry;
   const pool = new Pool(options.concurrency ?? 6);
+  client.transport.allowTransfers(options.concurrency ?? 6);
   const attempts = options.blobAttempts ?? 3;
   const requestsBefore = client.stats.requests;
   const progress = options.onProgress ?? (() => {});
