@@ -12177,7 +12177,7 @@ var require_headers = __commonJS({
         }
       }
     };
-    var Headers3 = class _Headers {
+    var Headers2 = class _Headers {
       #guard;
       #headersList;
       constructor(init = void 0) {
@@ -12327,13 +12327,13 @@ var require_headers = __commonJS({
         o.#headersList = list2;
       }
     };
-    var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers3;
-    Reflect.deleteProperty(Headers3, "getHeadersGuard");
-    Reflect.deleteProperty(Headers3, "setHeadersGuard");
-    Reflect.deleteProperty(Headers3, "getHeadersList");
-    Reflect.deleteProperty(Headers3, "setHeadersList");
-    iteratorMixin("Headers", Headers3, kHeadersSortedMap, 0, 1);
-    Object.defineProperties(Headers3.prototype, {
+    var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
+    Reflect.deleteProperty(Headers2, "getHeadersGuard");
+    Reflect.deleteProperty(Headers2, "setHeadersGuard");
+    Reflect.deleteProperty(Headers2, "getHeadersList");
+    Reflect.deleteProperty(Headers2, "setHeadersList");
+    iteratorMixin("Headers", Headers2, kHeadersSortedMap, 0, 1);
+    Object.defineProperties(Headers2.prototype, {
       append: kEnumerableProperty,
       delete: kEnumerableProperty,
       get: kEnumerableProperty,
@@ -12351,7 +12351,7 @@ var require_headers = __commonJS({
     webidl.converters.HeadersInit = function(V, prefix, argument) {
       if (webidl.util.Type(V) === "Object") {
         const iterator = Reflect.get(V, Symbol.iterator);
-        if (!util.types.isProxy(V) && iterator === Headers3.prototype.entries) {
+        if (!util.types.isProxy(V) && iterator === Headers2.prototype.entries) {
           try {
             return getHeadersList(V).entriesList;
           } catch {
@@ -12372,7 +12372,7 @@ var require_headers = __commonJS({
       fill,
       // for test.
       compareHeaderName,
-      Headers: Headers3,
+      Headers: Headers2,
       HeadersList,
       getHeadersGuard,
       setHeadersGuard,
@@ -12386,7 +12386,7 @@ var require_headers = __commonJS({
 var require_response = __commonJS({
   "node_modules/undici/lib/web/fetch/response.js"(exports, module) {
     "use strict";
-    var { Headers: Headers3, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
+    var { Headers: Headers2, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
     var { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = require_body();
     var util = require_util();
     var nodeUtil = __require("node:util");
@@ -12413,7 +12413,7 @@ var require_response = __commonJS({
     var assert2 = __require("node:assert");
     var { types } = __require("node:util");
     var textEncoder = new TextEncoder("utf-8");
-    var Response2 = class _Response {
+    var Response = class _Response {
       // Creates network error Response.
       static error() {
         const responseObject = fromInnerResponse(makeNetworkError(), "immutable");
@@ -12464,7 +12464,7 @@ var require_response = __commonJS({
         }
         init = webidl.converters.ResponseInit(init);
         this[kState] = makeResponse({});
-        this[kHeaders] = new Headers3(kConstruct);
+        this[kHeaders] = new Headers2(kConstruct);
         setHeadersGuard(this[kHeaders], "response");
         setHeadersList(this[kHeaders], this[kState].headersList);
         let bodyWithType = null;
@@ -12556,8 +12556,8 @@ var require_response = __commonJS({
         return `Response ${nodeUtil.formatWithOptions(options, properties)}`;
       }
     };
-    mixinBody(Response2);
-    Object.defineProperties(Response2.prototype, {
+    mixinBody(Response);
+    Object.defineProperties(Response.prototype, {
       type: kEnumerableProperty,
       url: kEnumerableProperty,
       status: kEnumerableProperty,
@@ -12573,7 +12573,7 @@ var require_response = __commonJS({
         configurable: true
       }
     });
-    Object.defineProperties(Response2, {
+    Object.defineProperties(Response, {
       json: kEnumerableProperty,
       redirect: kEnumerableProperty,
       error: kEnumerableProperty
@@ -12706,9 +12706,9 @@ var require_response = __commonJS({
       }
     }
     function fromInnerResponse(innerResponse, guard) {
-      const response = new Response2(kConstruct);
+      const response = new Response(kConstruct);
       response[kState] = innerResponse;
-      response[kHeaders] = new Headers3(kConstruct);
+      response[kHeaders] = new Headers2(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
       setHeadersGuard(response[kHeaders], guard);
       if (hasFinalizationRegistry && innerResponse.body?.stream) {
@@ -12774,7 +12774,7 @@ var require_response = __commonJS({
       makeResponse,
       makeAppropriateNetworkError,
       filterResponse,
-      Response: Response2,
+      Response,
       cloneResponse,
       fromInnerResponse
     };
@@ -12828,7 +12828,7 @@ var require_request2 = __commonJS({
   "node_modules/undici/lib/web/fetch/request.js"(exports, module) {
     "use strict";
     var { extractBody, mixinBody, cloneBody, bodyUnusable } = require_body();
-    var { Headers: Headers3, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
+    var { Headers: Headers2, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
     var { FinalizationRegistry: FinalizationRegistry2 } = require_dispatcher_weakref()();
     var util = require_util();
     var nodeUtil = __require("node:util");
@@ -13096,7 +13096,7 @@ var require_request2 = __commonJS({
             requestFinalizer.register(ac, { signal, abort }, abort);
           }
         }
-        this[kHeaders] = new Headers3(kConstruct);
+        this[kHeaders] = new Headers2(kConstruct);
         setHeadersList(this[kHeaders], request.headersList);
         setHeadersGuard(this[kHeaders], "request");
         if (mode === "no-cors") {
@@ -13385,7 +13385,7 @@ var require_request2 = __commonJS({
       const request = new Request(kConstruct);
       request[kState] = innerRequest;
       request[kSignal] = signal;
-      request[kHeaders] = new Headers3(kConstruct);
+      request[kHeaders] = new Headers2(kConstruct);
       setHeadersList(request[kHeaders], innerRequest.headersList);
       setHeadersGuard(request[kHeaders], guard);
       return request;
@@ -13620,7 +13620,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch2(input2, init = void 0) {
+    function fetch(input2, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14575,7 +14575,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch: fetch2,
+      fetch,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -15444,7 +15444,7 @@ var require_cache = __commonJS({
     var { urlEquals, getFieldValues } = require_util5();
     var { kEnumerableProperty, isDisturbed } = require_util();
     var { webidl } = require_webidl();
-    var { Response: Response2, cloneResponse, fromInnerResponse } = require_response();
+    var { Response, cloneResponse, fromInnerResponse } = require_response();
     var { Request, fromInnerRequest } = require_request2();
     var { kState } = require_symbols2();
     var { fetching } = require_fetch();
@@ -15971,7 +15971,7 @@ var require_cache = __commonJS({
         converter: webidl.converters.DOMString
       }
     ]);
-    webidl.converters.Response = webidl.interfaceConverter(Response2);
+    webidl.converters.Response = webidl.interfaceConverter(Response);
     webidl.converters["sequence<RequestInfo>"] = webidl.sequenceConverter(
       webidl.converters.RequestInfo
     );
@@ -16455,10 +16455,10 @@ var require_cookies = __commonJS({
     var { parseSetCookie } = require_parse();
     var { stringify } = require_util6();
     var { webidl } = require_webidl();
-    var { Headers: Headers3 } = require_headers();
+    var { Headers: Headers2 } = require_headers();
     function getCookies(headers) {
       webidl.argumentLengthCheck(arguments, 1, "getCookies");
-      webidl.brandCheck(headers, Headers3, { strict: false });
+      webidl.brandCheck(headers, Headers2, { strict: false });
       const cookie = headers.get("cookie");
       const out = {};
       if (!cookie) {
@@ -16471,7 +16471,7 @@ var require_cookies = __commonJS({
       return out;
     }
     function deleteCookie(headers, name, attributes) {
-      webidl.brandCheck(headers, Headers3, { strict: false });
+      webidl.brandCheck(headers, Headers2, { strict: false });
       const prefix = "deleteCookie";
       webidl.argumentLengthCheck(arguments, 2, prefix);
       name = webidl.converters.DOMString(name, prefix, "name");
@@ -16485,7 +16485,7 @@ var require_cookies = __commonJS({
     }
     function getSetCookies(headers) {
       webidl.argumentLengthCheck(arguments, 1, "getSetCookies");
-      webidl.brandCheck(headers, Headers3, { strict: false });
+      webidl.brandCheck(headers, Headers2, { strict: false });
       const cookies = headers.getSetCookie();
       if (!cookies) {
         return [];
@@ -16494,7 +16494,7 @@ var require_cookies = __commonJS({
     }
     function setCookie(headers, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
-      webidl.brandCheck(headers, Headers3, { strict: false });
+      webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
       const str2 = stringify(cookie);
       if (str2) {
@@ -17184,7 +17184,7 @@ var require_connection = __commonJS({
     var { CloseEvent } = require_events();
     var { makeRequest } = require_request2();
     var { fetching } = require_fetch();
-    var { Headers: Headers3, getHeadersList } = require_headers();
+    var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
     var crypto2;
@@ -17206,7 +17206,7 @@ var require_connection = __commonJS({
         redirect: "error"
       });
       if (options.headers) {
-        const headersList = getHeadersList(new Headers3(options.headers));
+        const headersList = getHeadersList(new Headers2(options.headers));
         request.headersList = headersList;
       }
       const keyValue = crypto2.randomBytes(16).toString("base64");
@@ -19113,7 +19113,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch2(init, options = void 0) {
+    module.exports.fetch = async function fetch(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err2) {
@@ -32443,11 +32443,11 @@ var HttpCodes;
   HttpCodes2[HttpCodes2["ServiceUnavailable"] = 503] = "ServiceUnavailable";
   HttpCodes2[HttpCodes2["GatewayTimeout"] = 504] = "GatewayTimeout";
 })(HttpCodes || (HttpCodes = {}));
-var Headers2;
-(function(Headers3) {
-  Headers3["Accept"] = "accept";
-  Headers3["ContentType"] = "content-type";
-})(Headers2 || (Headers2 = {}));
+var Headers;
+(function(Headers2) {
+  Headers2["Accept"] = "accept";
+  Headers2["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
 var MediaTypes;
 (function(MediaTypes2) {
   MediaTypes2["ApplicationJson"] = "application/json";
@@ -52912,30 +52912,6 @@ function hasherFor(digest) {
   }
   return createHash(algorithm);
 }
-function verifyingStream(digest, size, what, onBytes) {
-  const hash2 = hasherFor(digest);
-  let seen = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      hash2.update(chunk);
-      seen += chunk.byteLength;
-      onBytes?.(chunk.byteLength);
-      if (size !== void 0 && seen > size) {
-        controller.error(new FlibsError("digest-mismatch", `${what}: more than the ${size} bytes announced`));
-        return;
-      }
-      controller.enqueue(chunk);
-    },
-    flush(controller) {
-      const got = `${digest.slice(0, digest.indexOf(":"))}:${hash2.digest("hex")}`;
-      if (size !== void 0 && seen !== size) {
-        controller.error(new FlibsError("digest-mismatch", `${what}: got ${seen} bytes, expected ${size}`));
-      } else if (got !== digest) {
-        controller.error(new FlibsError("digest-mismatch", `${what}: content digest ${got} does not match ${digest}`));
-      }
-    }
-  });
-}
 async function* verifyChunks(source, digest, size, what, onBytes) {
   const hash2 = hasherFor(digest);
   let seen = 0;
@@ -52958,8 +52934,8 @@ async function* countChunks(source, onBytes) {
 }
 
 // src/registry/transport.ts
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
@@ -53043,6 +53019,9 @@ function credentialsFrom(entries) {
 
 // src/registry/transport.ts
 var DEFAULT_RETRY = { retries: 4, baseDelayMs: 250, maxDelayMs: 2e4 };
+var IDLE_TIMEOUT_MS = 3e5;
+var MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 function isLoopbackHost(host) {
   const h = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
   return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
@@ -53055,42 +53034,79 @@ function retryAfterMs(header, now = Date.now()) {
   const at = Date.parse(header);
   return Number.isNaN(at) ? void 0 : Math.max(0, at - now);
 }
+var RETRIED_CODES = /* @__PURE__ */ new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EAI_AGAIN"]);
 function isConnectionError(e) {
-  if (!(e instanceof Error)) return false;
-  if (e.name === "AbortError") return false;
-  const code = e.cause?.code ?? e.code;
-  return e.message === "fetch failed" || ["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"].includes(code ?? "");
+  return e instanceof Error && !(e instanceof FlibsError) && RETRIED_CODES.has(e.code ?? "");
+}
+function firstHeader(headers, name) {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
 }
 var Transport = class {
   stats = { requests: 0, retries: 0, blobBytesDownloaded: 0, blobBytesUploaded: 0 };
   credentials;
   insecure;
   retry;
-  fetchImpl;
   userAgent;
-  auth = /* @__PURE__ */ new Map();
+  maxSockets;
+  agents = /* @__PURE__ */ new Map();
+  challenges = /* @__PURE__ */ new Map();
   tokens = /* @__PURE__ */ new Map();
   onRetry;
+  onResponse;
   constructor(options = {}) {
     this.credentials = options.credentials ?? noCredentials;
     this.insecure = new Set((options.insecureHosts ?? []).map((h) => h.toLowerCase()));
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.fetchImpl = options.fetch ?? fetch;
     this.userAgent = options.userAgent ?? "flibs";
+    this.maxSockets = options.maxSockets ?? 16;
     this.onRetry = options.onRetry;
+    this.onResponse = options.onResponse;
   }
   /** `https://registry-1.docker.io` for Docker Hub; `http://` only for loopback or insecure hosts. */
   baseUrl(registry2) {
     const host = registry2 === DOCKER_HUB ? "registry-1.docker.io" : registry2;
-    const plain = isLoopbackHost(registry2) || this.insecure.has(registry2) || this.insecure.has(registry2.replace(/:\d+$/, ""));
-    return `${plain ? "http" : "https"}://${host}`;
+    return `${this.plainAllowed(registry2) ? "http" : "https"}://${host}`;
   }
   /**
-   * Sends a request to `registry` (path `/v2/...` or an absolute URL from a Location header). Replayable
-   * bodies are retried; a stream body is sent once (callers authenticate first with a bodyless request).
+   * Makes room for `transfers` blob copies at once: each may hold a download and an upload connection
+   * to one registry, and metadata requests need a few more (too few would leave a download waiting on
+   * its own upload).
+   */
+  allowTransfers(transfers) {
+    this.maxSockets = Math.max(this.maxSockets, 2 * transfers + 4);
+    for (const agent of this.agents.values()) agent.maxSockets = this.maxSockets;
+  }
+  /** Closes the kept-alive connections (idle ones never hold the process open). */
+  close() {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+  /**
+   * Sends a request to `registry` (path `/v2/...` or an absolute URL from a Location header) and reads
+   * its answer. Byte bodies are retried; a streamed body is sent once (callers authenticate first with a
+   * bodyless request to the same scopes, so a 401 on it is final).
    */
   async request(registry2, pathOrUrl, opts) {
     const url2 = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${this.baseUrl(registry2)}${pathOrUrl}`;
+    const res = await this.exchange(registry2, url2, opts);
+    return buffered(res, await readBody(res, `${opts.method ?? "GET"} ${redact(url2)}`));
+  }
+  /**
+   * GETs a blob as a Node stream (the hot path of a cross-registry copy), following redirects to storage
+   * without the registry's Authorization. `undefined` for 404; other failures throw.
+   */
+  async download(registry2, path, scopes) {
+    const url2 = `${this.baseUrl(registry2)}${path}`;
+    const res = await this.exchange(registry2, url2, { scopes, accept: [404] });
+    if (res.statusCode === 200) return res;
+    const text = (await readBody(res, `GET ${redact(url2)}`)).toString("utf8");
+    if (res.statusCode === 404) return void 0;
+    throw new FlibsError("registry", `GET ${redact(url2)}: HTTP ${res.statusCode} ${registryMessage(text)}`.trim(), { detail: { status: res.statusCode } });
+  }
+  /** The auth dance and retries around `send`; returns the answer with its body unread. */
+  async exchange(registry2, url2, opts) {
+    const method = opts.method ?? "GET";
     const replayable = opts.body === void 0 || opts.body instanceof Uint8Array;
     let reauthed = false;
     for (let attempt = 0; ; attempt++) {
@@ -53099,25 +53115,20 @@ var Transport = class {
       if (authz) headers.authorization = authz;
       let res;
       try {
-        this.stats.requests++;
-        const init = { method: opts.method ?? "GET", headers, redirect: "follow" };
-        if (opts.signal) init.signal = opts.signal;
-        if (opts.body !== void 0) {
-          init.body = opts.body;
-          if (!replayable) init.duplex = "half";
-        }
-        res = await this.fetchImpl(url2, init);
+        res = await this.send(new URL(url2), method, headers, opts.body);
       } catch (e) {
+        if (e instanceof FlibsError) throw e;
         if (replayable && isConnectionError(e) && attempt < this.retry.retries) {
           await this.backoff(url2, attempt, void 0, describe3(e));
           continue;
         }
-        throw new FlibsError("registry", `${opts.method ?? "GET"} ${redact(url2)}: ${describe3(e)}`, { cause: e });
+        throw new FlibsError("registry", `${method} ${redact(url2)}: ${describe3(e)}`, { cause: e });
       }
-      if (opts.accept?.includes(res.status)) return res;
-      if (res.status === 401 && !reauthed) {
-        const header = res.headers.get("www-authenticate");
-        await res.body?.cancel();
+      const status = res.statusCode ?? 502;
+      if (opts.accept?.includes(status)) return res;
+      if (status === 401 && !reauthed) {
+        const header = firstHeader(res.headers, "www-authenticate");
+        res.resume();
         if (!header) throw new FlibsError("auth", `${registry2} answered 401 without a WWW-Authenticate challenge`);
         this.learnChallenge(registry2, header, opts.scopes);
         reauthed = true;
@@ -53127,129 +53138,74 @@ var Transport = class {
         attempt--;
         continue;
       }
-      if (res.status === 401 || res.status === 403) {
-        const text = await safeText(res);
+      if (status === 401 || status === 403) {
+        const text = (await readBody(res, url2)).toString("utf8");
         const who = this.credentials(registry2) ? "the stored credentials were refused" : "no credentials found";
         throw new FlibsError(
           "auth",
-          `${opts.method ?? "GET"} ${redact(url2)}: ${res.status} ${registryMessage(text)} (${who} for ${registry2}; log in with \`docker login\`/\`skopeo login\` or set REGISTRY_AUTH_FILE)`
+          `${method} ${redact(url2)}: ${status} ${registryMessage(text)} (${who} for ${registry2}; log in with \`docker login\`/\`skopeo login\` or set REGISTRY_AUTH_FILE)`
         );
       }
-      if ((res.status === 429 || res.status >= 500) && replayable && attempt < this.retry.retries) {
-        const wait = retryAfterMs(res.headers.get("retry-after"));
-        await res.body?.cancel();
-        await this.backoff(url2, attempt, wait, `HTTP ${res.status}`);
+      if ((status === 429 || status >= 500) && replayable && attempt < this.retry.retries) {
+        res.resume();
+        await this.backoff(url2, attempt, retryAfterMs(firstHeader(res.headers, "retry-after")), `HTTP ${status}`);
         continue;
       }
       return res;
     }
   }
   /**
-   * Sends a streamed body once, through node:http(s) rather than fetch: Node 20's fetch does not apply
-   * backpressure to a streamed request body (measured: a 300 MB upload peaked at 370 MB RSS, against
-   * 106 MB here), and promotion must move any size in constant memory. Callers authenticate first with
-   * a bodyless request to the same scopes (the upload's POST), so a 401 here is final.
+   * One exchange over the origin's keep-alive Agent. GET and HEAD follow redirects (storage backends);
+   * the Authorization header goes only to the host it was meant for, and never over plain HTTP to a
+   * host that is not loopback or insecure.
    */
-  async streamUpload(registry2, url2, opts) {
-    const headers = { "user-agent": this.userAgent, ...opts.headers };
-    const authz = await this.authorization(registry2, opts.scopes);
-    if (authz) headers.authorization = authz;
-    const target = new URL(url2);
-    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
-    this.stats.requests++;
+  async send(url2, method, headers, body) {
+    const origin = url2.host;
+    for (let hop = 0; ; hop++) {
+      if (url2.host !== origin) delete headers.authorization;
+      const started = performance.now();
+      this.stats.requests++;
+      const res = await this.sendOnce(url2, method, headers, body);
+      this.onResponse?.({ method, url: redact(url2.toString()), status: res.statusCode ?? 0, ms: performance.now() - started });
+      const location = res.headers.location;
+      if (!REDIRECTS.has(res.statusCode ?? 0) || !location || method !== "GET" && method !== "HEAD" || hop >= 5) return res;
+      res.resume();
+      url2 = new URL(location, url2);
+      if (url2.protocol !== "https:" && !(url2.protocol === "http:" && this.plainAllowed(url2.host))) {
+        throw new FlibsError("registry", `${origin} redirected ${method} to plain HTTP (${url2.host}); refusing`);
+      }
+    }
+  }
+  sendOnce(url2, method, headers, body) {
+    const https = url2.protocol === "https:";
+    const req = (https ? httpsRequest : httpRequest)(url2, { method, headers, agent: this.agentFor(url2) });
+    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no progress for ${IDLE_TIMEOUT_MS / 1e3} s`), { code: "FLIBS_TIMEOUT" })));
     return new Promise((resolve, reject) => {
-      let settled = false;
-      const fail = (e) => {
-        if (settled) return;
-        settled = true;
-        reject(e instanceof FlibsError ? e : new FlibsError("registry", `${opts.method} ${redact(url2)}: ${describe3(e)}`, { cause: e }));
-      };
-      const req = send(target, { method: opts.method, headers }, (res) => {
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("error", fail);
-        res.on("end", () => {
-          if (settled) return;
-          settled = true;
-          const status = res.statusCode ?? 502;
-          const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
-          resolve(new Response(body, { status, headers: toHeaders(res.headers) }));
-        });
-      });
-      req.on("error", fail);
-      req.setTimeout(3e5, () => req.destroy(new Error("no progress for 300 s")));
-      pipeline(Readable.from(opts.body), req).catch((e) => {
+      req.once("response", resolve);
+      req.once("error", reject);
+      if (body === void 0 || body instanceof Uint8Array) {
+        req.end(body);
+        return;
+      }
+      pipeline(Readable.from(body), req).catch((e) => {
         req.destroy();
-        fail(e);
+        reject(e);
       });
     });
   }
-  /**
-   * GETs a blob as a Node stream through node:http(s): the hot path of a cross-registry copy, where
-   * fetch's web streams cost CPU and a copy per chunk. Follows redirects (storage backends; the
-   * Authorization header is dropped when the host changes), answers one auth challenge, and retries
-   * 429/5xx/connection errors before the body starts. `undefined` for 404.
-   */
-  async streamDownload(registry2, path, scopes) {
-    const first = `${this.baseUrl(registry2)}${path}`;
-    let reauthed = false;
-    for (let attempt = 0; ; attempt++) {
-      let url2 = new URL(first);
-      const authz = await this.authorization(registry2, scopes);
-      let res;
-      try {
-        for (let hop = 0; ; hop++) {
-          const headers = { "user-agent": this.userAgent };
-          if (authz && url2.host === new URL(first).host) headers.authorization = authz;
-          this.stats.requests++;
-          res = await new Promise((resolve, reject) => {
-            const send = url2.protocol === "https:" ? httpsRequest : httpRequest;
-            const req = send(url2, { method: "GET", headers }, resolve);
-            req.on("error", reject);
-            req.setTimeout(3e5, () => req.destroy(new Error("no answer for 300 s")));
-            req.end();
-          });
-          const loc = res.headers.location;
-          if (res.statusCode && [301, 302, 303, 307, 308].includes(res.statusCode) && loc && hop < 5) {
-            res.resume();
-            url2 = new URL(loc, url2);
-            if (url2.protocol !== "https:" && !(url2.protocol === "http:" && (isLoopbackHost(url2.host) || this.insecure.has(url2.host)))) {
-              throw new FlibsError("registry", `${registry2} redirected a blob download to plain HTTP (${url2.host}); refusing`);
-            }
-            continue;
-          }
-          break;
-        }
-      } catch (e) {
-        if (e instanceof FlibsError) throw e;
-        if (isConnectionError(e) || e.code !== void 0) {
-          if (attempt < this.retry.retries) {
-            await this.backoff(first, attempt, void 0, describe3(e));
-            continue;
-          }
-        }
-        throw new FlibsError("registry", `GET ${redact(first)}: ${describe3(e)}`, { cause: e });
-      }
-      const status = res.statusCode ?? 502;
-      if (status === 200) return res;
-      const text = await readAll(res);
-      if (status === 404) return void 0;
-      if (status === 401 && !reauthed && typeof res.headers["www-authenticate"] === "string") {
-        this.learnChallenge(registry2, res.headers["www-authenticate"], scopes);
-        reauthed = true;
-        attempt--;
-        continue;
-      }
-      if (status === 401 || status === 403) {
-        throw new FlibsError("auth", `GET ${redact(first)}: ${status} ${registryMessage(text)} (credentials for ${registry2} missing or refused)`);
-      }
-      if ((status === 429 || status >= 500) && attempt < this.retry.retries) {
-        const ra = res.headers["retry-after"];
-        await this.backoff(first, attempt, retryAfterMs(typeof ra === "string" ? ra : null), `HTTP ${status}`);
-        continue;
-      }
-      throw new FlibsError("registry", `GET ${redact(first)}: HTTP ${status} ${registryMessage(text)}`.trim(), { detail: { status } });
+  agentFor(url2) {
+    const key = `${url2.protocol}//${url2.host}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const options = { keepAlive: true, maxSockets: this.maxSockets };
+      agent = url2.protocol === "https:" ? new HttpsAgent(options) : new HttpAgent(options);
+      this.agents.set(key, agent);
     }
+    return agent;
+  }
+  plainAllowed(host) {
+    const h = host.toLowerCase();
+    return isLoopbackHost(h) || this.insecure.has(h) || this.insecure.has(h.replace(/:\d+$/, ""));
   }
   async backoff(url2, attempt, retryAfter, reason) {
     const exp = this.retry.baseDelayMs * 2 ** attempt;
@@ -53265,26 +53221,30 @@ var Transport = class {
     if (chosen.scheme === "bearer" && !chosen.params.realm) {
       throw new FlibsError("auth", `${registry2} sent a Bearer challenge without a realm`);
     }
-    const previous = this.auth.get(registry2);
-    this.auth.set(registry2, { challenge: chosen });
+    const previous = this.challenges.get(registry2);
+    this.challenges.set(registry2, chosen);
     if (previous) this.tokens.delete(tokenKey(registry2, scopes));
   }
   async authorization(registry2, scopes) {
-    const state = this.auth.get(registry2);
-    if (!state) return void 0;
-    const repo = repositoryOfScopes(scopes);
-    const cred = this.credentials(registry2, repo);
-    if (state.challenge.scheme === "basic") {
+    const challenge = this.challenges.get(registry2);
+    if (!challenge) return void 0;
+    const cred = this.credentials(registry2, repositoryOfScopes(scopes));
+    if (challenge.scheme === "basic") {
       if (!cred) throw new FlibsError("auth", `${registry2} requires a login and no credentials were found for it`);
       const password = cred.kind === "basic" ? cred.password : cred.token;
       return `Basic ${Buffer.from(`${cred.username}:${password}`).toString("base64")}`;
     }
     const key = tokenKey(registry2, scopes);
-    const cached2 = this.tokens.get(key);
-    if (cached2 && cached2.expiresAt > Date.now() + 1e4) return `Bearer ${cached2.token}`;
-    const token = await this.fetchToken(registry2, state.challenge, scopes, cred);
-    this.tokens.set(key, token);
-    return `Bearer ${token.token}`;
+    const pending = this.tokens.get(key);
+    if (pending) {
+      const cached2 = await pending.catch(() => void 0);
+      if (cached2 && cached2.expiresAt > Date.now() + 1e4) return `Bearer ${cached2.token}`;
+      if (this.tokens.get(key) !== pending) return this.authorization(registry2, scopes);
+    }
+    const fresh = this.fetchToken(registry2, challenge, scopes, cred);
+    this.tokens.set(key, fresh);
+    fresh.catch(() => this.tokens.get(key) === fresh && this.tokens.delete(key));
+    return `Bearer ${(await fresh).token}`;
   }
   async fetchToken(registry2, challenge, scopes, cred) {
     const realm = challenge.params.realm;
@@ -53294,63 +53254,80 @@ var Transport = class {
     } catch {
       throw new FlibsError("auth", `${registry2} sent an invalid token realm "${realm}"`);
     }
-    if (realmUrl.protocol !== "https:" && !(realmUrl.protocol === "http:" && (isLoopbackHost(realmUrl.host) || this.insecure.has(realmUrl.host)))) {
+    if (realmUrl.protocol !== "https:" && !(realmUrl.protocol === "http:" && this.plainAllowed(realmUrl.host))) {
       throw new FlibsError("auth", `${registry2} sent a token realm over plain HTTP (${realm}); refusing to send credentials there`);
     }
     const service = challenge.params.service;
     const allScopes = [.../* @__PURE__ */ new Set([...scopes, ...challenge.params.scope ? challenge.params.scope.split(" ") : []])];
-    let res;
-    this.stats.requests++;
-    try {
-      if (cred?.kind === "identity-token") {
-        const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: cred.token, client_id: "flibs" });
-        if (service) form.set("service", service);
-        if (allScopes.length) form.set("scope", allScopes.join(" "));
-        res = await this.fetchImpl(realmUrl, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "user-agent": this.userAgent }, body: form });
-      } else {
-        if (service) realmUrl.searchParams.set("service", service);
-        for (const s of allScopes) realmUrl.searchParams.append("scope", s);
-        const headers = { "user-agent": this.userAgent };
-        if (cred) {
-          realmUrl.searchParams.set("account", cred.username);
-          headers.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString("base64")}`;
-        }
-        res = await this.fetchImpl(realmUrl, { headers });
+    const headers = { "user-agent": this.userAgent };
+    let body;
+    let method = "GET";
+    if (cred?.kind === "identity-token") {
+      const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: cred.token, client_id: "flibs" });
+      if (service) form.set("service", service);
+      if (allScopes.length) form.set("scope", allScopes.join(" "));
+      method = "POST";
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      body = Buffer.from(form.toString());
+    } else {
+      if (service) realmUrl.searchParams.set("service", service);
+      for (const s of allScopes) realmUrl.searchParams.append("scope", s);
+      if (cred) {
+        realmUrl.searchParams.set("account", cred.username);
+        headers.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString("base64")}`;
       }
+    }
+    let res;
+    try {
+      const answer = await this.send(realmUrl, method, headers, body);
+      res = buffered(answer, await readBody(answer, `token request to ${realmUrl.origin}`));
     } catch (e) {
+      if (e instanceof FlibsError) throw new FlibsError("auth", e.message, { cause: e });
       throw new FlibsError("auth", `token request to ${realmUrl.origin} failed: ${describe3(e)}`, { cause: e });
     }
-    const text = await safeText(res);
     if (!res.ok) {
-      throw new FlibsError("auth", `token request for ${registry2} (${allScopes.join(" ") || "no scope"}) was refused: ${res.status} ${registryMessage(text)}`);
+      throw new FlibsError("auth", `token request for ${registry2} (${allScopes.join(" ") || "no scope"}) was refused: ${res.status} ${registryMessage(res.text())}`);
     }
-    let body;
+    let parsed;
     try {
-      body = JSON.parse(text);
+      parsed = JSON.parse(res.text());
     } catch {
       throw new FlibsError("auth", `token response from ${realmUrl.origin} is not JSON`);
     }
-    const token = body.token ?? body.access_token;
+    const token = parsed.token ?? parsed.access_token;
     if (!token) throw new FlibsError("auth", `token response from ${realmUrl.origin} has no token`);
-    const ttl = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 60;
+    const ttl = typeof parsed.expires_in === "number" && parsed.expires_in > 0 ? parsed.expires_in : 60;
     return { token, expiresAt: Date.now() + ttl * 1e3 };
   }
 };
-async function readAll(res) {
+async function readBody(res, what) {
   const chunks = [];
+  let size = 0;
   try {
-    for await (const c of res) chunks.push(c);
-  } catch {
+    for await (const c of res) {
+      size += c.length;
+      if (size > MAX_BUFFERED_BYTES) {
+        res.destroy();
+        throw new FlibsError("registry", `${what}: the answer is larger than ${MAX_BUFFERED_BYTES / 1024 / 1024} MiB`);
+      }
+      chunks.push(c);
+    }
+  } catch (e) {
+    if (e instanceof FlibsError) throw e;
+    if ((res.statusCode ?? 0) < 300) throw new FlibsError("registry", `${what}: ${describe3(e)}`, { cause: e });
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
-function toHeaders(h) {
-  const out = new Headers();
-  for (const [k, v] of Object.entries(h)) {
-    if (v === void 0) continue;
-    for (const one of Array.isArray(v) ? v : [v]) out.append(k, one);
-  }
-  return out;
+function buffered(res, body) {
+  const status = res.statusCode ?? 502;
+  return {
+    status,
+    ok: status >= 200 && status < 300,
+    headers: res.headers,
+    body,
+    header: (name) => firstHeader(res.headers, name),
+    text: () => body.toString("utf8")
+  };
 }
 function tokenKey(registry2, scopes) {
   return `${registry2} ${[...scopes].sort().join(" ")}`;
@@ -53364,20 +53341,13 @@ function scope(repository, actions) {
 }
 function describe3(e) {
   if (e instanceof Error) {
-    const cause = e.cause;
-    return cause?.code ? `${e.message} (${cause.code})` : e.message;
+    const code = e.code;
+    return code && !e.message.includes(code) ? `${e.message} (${code})` : e.message;
   }
   return String(e);
 }
 function redact(url2) {
   return url2.replace(/\?.*$/, "");
-}
-async function safeText(res) {
-  try {
-    return await res.text();
-  } catch {
-    return "";
-  }
 }
 function registryMessage(text) {
   try {
@@ -53399,12 +53369,11 @@ var blobPath = (repo, digest) => `/v2/${repo.repository}/blobs/${digest}`;
 function notFound(what) {
   return new FlibsError("not-found", `${what} not found`);
 }
-async function failure2(res, what) {
-  const text = await safeText(res);
-  return new FlibsError("registry", `${what}: HTTP ${res.status} ${registryMessage(text)}`.trim(), { detail: { status: res.status } });
+function failure2(res, what) {
+  return new FlibsError("registry", `${what}: HTTP ${res.status} ${registryMessage(res.text())}`.trim(), { detail: { status: res.status } });
 }
 function mediaTypeOf(res) {
-  return (res.headers.get("content-type") ?? "").split(";")[0].trim();
+  return (res.header("content-type") ?? "").split(";")[0].trim();
 }
 function uploadUrl(base, location, params = {}) {
   const u = new URL(location, base);
@@ -53424,8 +53393,7 @@ var RegistryClient = class {
   /** `GET /v2/`: reachable and (after the auth dance) authorised. */
   async ping(registry2) {
     const res = await this.transport.request(registry2, "/v2/", { scopes: [] });
-    await res.body?.cancel();
-    if (!res.ok) throw await failure2(res, `${registry2} /v2/`);
+    if (!res.ok) throw failure2(res, `${registry2} /v2/`);
   }
   async getManifest(ref) {
     const target = referenceTarget(ref);
@@ -53435,15 +53403,12 @@ var RegistryClient = class {
       scopes: [scope(ref.repository, "pull")],
       accept: [404]
     });
-    if (res.status === 404) {
-      await res.body?.cancel();
-      throw notFound(`manifest ${name}`);
-    }
-    if (!res.ok) throw await failure2(res, `GET manifest ${name}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (res.status === 404) throw notFound(`manifest ${name}`);
+    if (!res.ok) throw failure2(res, `GET manifest ${name}`);
+    const bytes = new Uint8Array(res.body);
     if (bytes.byteLength > MAX_MANIFEST_BYTES) throw new FlibsError("registry", `manifest ${name} is larger than 4 MiB`);
     const computed = sha256Digest(bytes);
-    const expected = ref.digest ?? res.headers.get("docker-content-digest") ?? void 0;
+    const expected = ref.digest ?? res.header("docker-content-digest") ?? void 0;
     if (expected && expected.startsWith("sha256:") && expected !== computed) {
       throw new FlibsError("digest-mismatch", `manifest ${name}: body digest ${computed} does not match ${expected}`);
     }
@@ -53468,13 +53433,13 @@ var RegistryClient = class {
       accept: [404]
     });
     if (res.status === 404) return void 0;
-    if (!res.ok) throw await failure2(res, `HEAD manifest ${formatRepository(ref)}:${target}`);
-    const digest = res.headers.get("docker-content-digest") ?? ref.digest;
+    if (!res.ok) throw failure2(res, `HEAD manifest ${formatRepository(ref)}:${target}`);
+    const digest = res.header("docker-content-digest") ?? ref.digest;
     if (!digest) {
       const m = await this.getManifest(ref);
       return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.byteLength };
     }
-    return { digest, mediaType: mediaTypeOf(res), size: Number(res.headers.get("content-length") ?? 0) };
+    return { digest, mediaType: mediaTypeOf(res), size: Number(res.header("content-length") ?? 0) };
   }
   /** PUTs raw manifest bytes under a tag or digest; returns the digest, checked against the bytes. */
   async putManifest(repo, tagOrDigest, bytes, mediaType) {
@@ -53491,13 +53456,12 @@ var RegistryClient = class {
       body: bytes,
       scopes: [scope(repo.repository, "pull,push")]
     });
-    if (res.status !== 201 && res.status !== 200) throw await failure2(res, `PUT manifest ${formatRepository(repo)}:${tagOrDigest}`);
-    await res.body?.cancel();
-    const digest = res.headers.get("docker-content-digest") ?? computed;
+    if (res.status !== 201 && res.status !== 200) throw failure2(res, `PUT manifest ${formatRepository(repo)}:${tagOrDigest}`);
+    const digest = res.header("docker-content-digest") ?? computed;
     if (digest !== computed) {
       throw new FlibsError("digest-mismatch", `registry stored manifest ${formatRepository(repo)}:${tagOrDigest} as ${digest}, expected ${computed}`);
     }
-    return { digest, subjectAware: res.headers.has("oci-subject") };
+    return { digest, subjectAware: res.header("oci-subject") !== void 0 };
   }
   async deleteManifest(repo, digest) {
     const res = await this.transport.request(repo.registry, manifestPath(repo, digest), {
@@ -53505,8 +53469,7 @@ var RegistryClient = class {
       scopes: [scope(repo.repository, "pull,push")],
       accept: [404]
     });
-    if (res.status !== 202 && res.status !== 200 && res.status !== 404) throw await failure2(res, `DELETE manifest ${digest}`);
-    await res.body?.cancel();
+    if (res.status !== 202 && res.status !== 200 && res.status !== 404) throw failure2(res, `DELETE manifest ${digest}`);
   }
   /** HEAD a blob; its size, or `undefined` when absent. */
   async headBlob(repo, digest) {
@@ -53516,35 +53479,20 @@ var RegistryClient = class {
       accept: [404]
     });
     if (res.status === 404) return void 0;
-    if (!res.ok) throw await failure2(res, `HEAD blob ${formatRepository(repo)}@${digest}`);
-    return { size: Number(res.headers.get("content-length") ?? 0) };
+    if (!res.ok) throw failure2(res, `HEAD blob ${formatRepository(repo)}@${digest}`);
+    return { size: Number(res.header("content-length") ?? 0) };
   }
   /** Streams a blob; the stream is verified against `digest` (and `size` if given) as it is read. */
   async getBlobStream(repo, digest, size) {
-    const res = await this.transport.request(repo.registry, blobPath(repo, digest), {
-      scopes: [scope(repo.repository, "pull")],
-      accept: [404]
-    });
-    if (res.status === 404) {
-      await res.body?.cancel();
-      throw notFound(`blob ${formatRepository(repo)}@${digest}`);
-    }
-    if (!res.ok || !res.body) throw await failure2(res, `GET blob ${formatRepository(repo)}@${digest}`);
-    const length = size ?? Number(res.headers.get("content-length") ?? NaN);
-    const stats = this.transport.stats;
-    const verified = res.body.pipeThrough(
-      verifyingStream(digest, Number.isFinite(length) ? length : void 0, `blob ${formatRepository(repo)}@${digest}`, (n) => {
-        stats.blobBytesDownloaded += n;
-      })
-    );
-    return { stream: verified, size: length };
+    const blob = await this.openBlob(repo, digest, size);
+    return { stream: ReadableStream.from(blob.chunks), size: blob.size };
   }
   /**
    * Opens a blob as verified chunks (an async iterable that throws at its end on a digest or size
    * mismatch). The cheap path the promotion engine streams through.
    */
   async openBlob(repo, digest, size) {
-    const res = await this.transport.streamDownload(repo.registry, blobPath(repo, digest), [scope(repo.repository, "pull")]);
+    const res = await this.transport.download(repo.registry, blobPath(repo, digest), [scope(repo.repository, "pull")]);
     if (!res) throw notFound(`blob ${formatRepository(repo)}@${digest}`);
     const length = size ?? Number(res.headers["content-length"] ?? NaN);
     const stats = this.transport.stats;
@@ -53561,8 +53509,9 @@ var RegistryClient = class {
     };
   }
   async getBlob(repo, digest) {
-    const { stream } = await this.getBlobStream(repo, digest);
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    const chunks = [];
+    for await (const c of (await this.openBlob(repo, digest)).chunks) chunks.push(c);
+    return Buffer.concat(chunks);
   }
   /**
    * Mounts a blob from another repository of the same registry (no bytes move). `false` when the registry
@@ -53574,16 +53523,15 @@ var RegistryClient = class {
       method: "POST",
       scopes: [scope(repo.repository, "pull,push"), scope(fromRepository, "pull")]
     });
-    await res.body?.cancel();
     if (res.status === 201) return true;
     if (res.status === 202) {
       await this.cancelUpload(repo, res);
       return false;
     }
-    throw await failure2(res, `mount ${digest} from ${fromRepository} into ${formatRepository(repo)}`);
+    throw failure2(res, `mount ${digest} from ${fromRepository} into ${formatRepository(repo)}`);
   }
   async cancelUpload(repo, res) {
-    const loc = res.headers.get("location");
+    const loc = res.header("location");
     if (!loc) return;
     try {
       const del = await this.transport.request(repo.registry, uploadUrl(this.transport.baseUrl(repo.registry), loc), {
@@ -53591,7 +53539,6 @@ var RegistryClient = class {
         scopes: [scope(repo.repository, "pull,push")],
         accept: [404]
       });
-      await del.body?.cancel();
     } catch {
     }
   }
@@ -53600,9 +53547,8 @@ var RegistryClient = class {
       method: "POST",
       scopes: [scope(repo.repository, "pull,push")]
     });
-    await res.body?.cancel();
-    const loc = res.headers.get("location");
-    if (res.status !== 202 || !loc) throw await failure2(res, `start upload to ${formatRepository(repo)}`);
+    const loc = res.header("location");
+    if (res.status !== 202 || !loc) throw failure2(res, `start upload to ${formatRepository(repo)}`);
     return uploadUrl(this.transport.baseUrl(repo.registry), loc);
   }
   /**
@@ -53633,15 +53579,14 @@ var RegistryClient = class {
           stats.blobBytesUploaded += n;
         };
         const body = isVerifiedBlob(data) ? countChunks(data.chunks, count) : verifyChunks(data, digest, size, what, count);
-        const res2 = await this.transport.streamUpload(repo.registry, location, {
+        const res2 = await this.transport.request(repo.registry, location, {
           method: "PATCH",
           headers: { "content-type": "application/octet-stream" },
           body,
           scopes
         });
-        await res2.body?.cancel();
-        if (res2.status !== 202) throw await failure2(res2, `upload ${what}`);
-        location = uploadUrl(base, res2.headers.get("location") ?? location);
+        if (res2.status !== 202) throw failure2(res2, `upload ${what}`);
+        location = uploadUrl(base, res2.header("location") ?? location);
       } else {
         if (sha256Digest(data) !== digest && digest.startsWith("sha256:")) {
           throw new FlibsError("digest-mismatch", `${what}: the bytes given do not hash to ${digest}`);
@@ -53661,10 +53606,9 @@ var RegistryClient = class {
               body: part,
               scopes
             });
-            await res2.body?.cancel();
-            if (res2.status !== 202) throw await failure2(res2, `upload chunk ${start} of ${what}`);
+            if (res2.status !== 202) throw failure2(res2, `upload chunk ${start} of ${what}`);
             stats.blobBytesUploaded += part.byteLength;
-            location = uploadUrl(base, res2.headers.get("location") ?? location);
+            location = uploadUrl(base, res2.header("location") ?? location);
           }
         } else {
           const res2 = await this.transport.request(repo.registry, uploadUrl(base, location, { digest }), {
@@ -53673,8 +53617,7 @@ var RegistryClient = class {
             body: data,
             scopes
           });
-          if (res2.status !== 201) throw await failure2(res2, `upload ${what}`);
-          await res2.body?.cancel();
+          if (res2.status !== 201) throw failure2(res2, `upload ${what}`);
           stats.blobBytesUploaded += data.byteLength;
           return;
         }
@@ -53684,12 +53627,10 @@ var RegistryClient = class {
         headers: { "content-length": "0" },
         scopes
       });
-      if (res.status !== 201) throw await failure2(res, `commit ${what}`);
-      await res.body?.cancel();
+      if (res.status !== 201) throw failure2(res, `commit ${what}`);
     } catch (e) {
       try {
         const del = await this.transport.request(repo.registry, location, { method: "DELETE", scopes, accept: [404, 400] });
-        await del.body?.cancel();
       } catch {
       }
       throw e;
@@ -53703,13 +53644,12 @@ var RegistryClient = class {
     while (path) {
       const res = await this.transport.request(repo.registry, path, { scopes: [scope(repo.repository, "pull")], accept: [404] });
       if (res.status === 404) {
-        await res.body?.cancel();
         return tags;
       }
-      if (!res.ok) throw await failure2(res, `list tags of ${formatRepository(repo)}`);
-      const body = await res.json();
+      if (!res.ok) throw failure2(res, `list tags of ${formatRepository(repo)}`);
+      const body = JSON.parse(res.text());
       tags.push(...body.tags ?? []);
-      const link = res.headers.get("link");
+      const link = res.header("link");
       const next = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : void 0;
       path = next ? uploadUrl(base, next) : void 0;
     }
@@ -53734,11 +53674,10 @@ var RegistryClient = class {
       accept: [404, 400, 405]
     });
     if (res.ok && mediaTypeOf(res) === MEDIA_TYPES.ociIndex) {
-      const m = parseManifest(await res.json(), MEDIA_TYPES.ociIndex);
-      const filtered = (res.headers.get("oci-filters-applied") ?? "").split(",").includes("artifactType");
+      const m = parseManifest(JSON.parse(res.text()), MEDIA_TYPES.ociIndex);
+      const filtered = (res.header("oci-filters-applied") ?? "").split(",").includes("artifactType");
       return { descriptors: m.kind === "index" ? m.manifests : [], filtered };
     }
-    await res.body?.cancel();
     if (res.status === 404 || res.status === 400 || res.status === 405) this.noReferrersApi.add(repo.registry);
     return void 0;
   }
@@ -53940,6 +53879,7 @@ async function promote(client, options) {
   const dest = formatRepository(destination);
   const sameRegistry = source.registry === destination.registry;
   const pool = new Pool(options.concurrency ?? 6);
+  client.transport.allowTransfers(options.concurrency ?? 6);
   const attempts = options.blobAttempts ?? 3;
   const requestsBefore = client.stats.requests;
   const progress = options.onProgress ?? (() => {
@@ -54695,9 +54635,14 @@ function recordArtifactManifest(layer, subject, createdIso) {
   });
 }
 
-// src/core/report/escape.ts
-function escapeCell(text) {
-  return text.replace(/[\r\n]+/g, " ").replace(/[\\`*_{}[\]()#+!|<>~&@]/g, (c) => `&#${c.charCodeAt(0)};`).slice(0, 200);
+// src/core/markdown.ts
+var ZWSP = "\u200B";
+function escapeText(text) {
+  return text.replace(/\r\n?|\n/g, " ").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "\uFFFD").replace(/:\/\//g, `:${ZWSP}//`).replace(/\b(www)\./gi, `$1${ZWSP}.`).replace(/[@#]/g, (c) => `${c}${ZWSP}`).replace(/[&<>"'\\`*_{}[\]()!|~^$=:+-]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+function escapeCell(text, max = 300) {
+  const short = text.length > max ? `${text.slice(0, max - 1)}\u2026` : text;
+  return escapeText(short);
 }
 
 // src/core/report/build-summary.ts
