@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Launcher for the promotion benchmark: bundles bench/promote.ts (and the sources it imports) with
-// esbuild into a temp file and runs it, so the bench needs no prior `npm run build`.
+// Launcher for the promotion benchmark: bundles bench/promote.ts (the driver) and bench/promote-child.ts
+// (the flibs side, which loads only the promotion path) with esbuild into a temp folder and runs the
+// driver, so the bench needs no prior `npm run build`.
 // Usage: node bench/promote.mjs [--rss]   (npm run bench:promote, npm run bench:promote:rss)
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
@@ -11,19 +12,23 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "flibs-bench-"));
-const outfile = join(out, "promote-bench.mjs");
 try {
   await build({
-    entryPoints: [join(here, "promote.ts")],
+    entryPoints: { "promote-bench": join(here, "promote.ts"), "promote-child": join(here, "promote-child.ts") },
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
     packages: "external",
-    outfile,
+    outdir: out,
+    outExtension: { ".js": ".mjs" },
     logLevel: "warning",
   });
-  const r = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: "inherit", cwd: join(here, "..") });
+  const r = spawnSync(process.execPath, [join(out, "promote-bench.mjs"), ...process.argv.slice(2)], {
+    stdio: "inherit",
+    cwd: join(here, ".."),
+    env: { ...process.env, FLIBS_BENCH_CHILD: join(out, "promote-child.mjs") },
+  });
   process.exitCode = r.status ?? 1;
 } finally {
   rmSync(out, { recursive: true, force: true });

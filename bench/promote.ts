@@ -12,10 +12,11 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseReference, parseRepository } from "../src/core/oci/reference.js";
-import { RegistryClient } from "../src/registry/client.js";
-import { promote } from "../src/registry/promote.js";
+import type { ChildResult } from "./promote-child.js";
 import { pushLayout, startRegistry, writeOciLayout, type TestRegistry } from "../test/helpers/registry.js";
+
+/** The flibs side: its own small bundle (bench/promote.mjs), so the process loads only what `flibs promote` does. */
+const CHILD = process.env.FLIBS_BENCH_CHILD ?? "";
 
 const SKOPEO_CACHES = [
   "/var/lib/containers/cache/blob-info-cache-v1.boltdb",
@@ -24,55 +25,9 @@ const SKOPEO_CACHES = [
   join(process.env.HOME ?? "/root", ".local/share/containers/cache/blob-info-cache-v1.sqlite"),
 ];
 
-interface ChildResult {
-  ms: number;
-  digest: string;
-  bytesThroughClient: number;
-  requests: number;
-  maxRssMb: number;
-  cpuMs: number;
-  /** From process start to the promotion's start. */
-  bootMs: number;
-  mounted: number;
-  streamed: number;
-}
-
 interface RunResult {
   ms: number;
   child?: ChildResult;
-}
-
-/** Child mode: one promotion in this process, stats as JSON on stdout. */
-async function child(source: string, destination: string): Promise<void> {
-  const started = performance.now();
-  const client = new RegistryClient(
-    process.env.BENCH_TRACE
-      ? {
-          onResponse: (r) =>
-            process.stderr.write(
-              `${(performance.now() - r.ms - started).toFixed(1).padStart(7)} +${r.ms.toFixed(1).padStart(6)} ${r.method} ${r.url.replace(/^https?:\/\/[^/]+/, "").slice(0, 90)} ${r.status}\n`,
-            ),
-        }
-      : {},
-  );
-  const report = await promote(client, {
-    source: parseReference(source),
-    destination: parseRepository(destination),
-    tags: [{ tag: "bench", kind: "floating", reason: "bench" }],
-    ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
-  });
-  const result: ChildResult = {
-    ms: performance.now() - started,
-    digest: report.digest,
-    bytesThroughClient: client.stats.blobBytesDownloaded + client.stats.blobBytesUploaded,
-    requests: client.stats.requests,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
-    bootMs: started,
-    mounted: report.blobs.mounted,
-    streamed: report.blobs.streamed,
-  };
-  process.stdout.write(JSON.stringify(result));
 }
 
 function runProcess(cmd: string, args: string[]): Promise<{ ms: number; stdout: string }> {
@@ -97,7 +52,7 @@ function runProcess(cmd: string, args: string[]): Promise<{ ms: number; stdout: 
 
 async function runFlibs(source: string, destination: string): Promise<RunResult> {
   const flags = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ") : [];
-  const { ms, stdout } = await runProcess(process.execPath, [...flags, process.argv[1]!, "--child", source, destination]);
+  const { ms, stdout } = await runProcess(process.execPath, [...flags, CHILD, source, destination]);
   return { ms, child: JSON.parse(stdout) as ChildResult };
 }
 
@@ -143,7 +98,7 @@ async function scenario(name: string, source: string, destRegistry: TestRegistry
   console.log(`\n${name}: ${runs} runs each, medians`);
   console.log(`  flibs   ${f.toFixed(0).padStart(6)} ms  (in-process ${median(flibs.map((r) => r.child!.ms)).toFixed(0)} ms; ` +
     `blob bytes through client ${mb(last.bytesThroughClient)}, requests ${last.requests}, mounted ${last.mounted}, streamed ${last.streamed}, peak RSS ${last.maxRssMb.toFixed(0)} MB, ` +
-    `CPU ${last.cpuMs.toFixed(0)} ms, Node start ${last.bootMs.toFixed(0)} ms)`);
+    `CPU ${last.cpuMs.toFixed(0)} ms, Node start ${median(flibs.map((r) => r.child!.bootMs)).toFixed(0)} ms${last.undici ? ", undici LOADED" : ""})`);
   console.log(`  skopeo  ${s.toFixed(0).padStart(6)} ms`);
   console.log(`  ratio   ${ratio.toFixed(2)}x skopeo (goal <= ${goal}x) ${ratio <= goal && expectBytes(last.bytesThroughClient) ? "MET" : "NOT MET"}`);
   return { f, s, ratio, last };
@@ -151,14 +106,8 @@ async function scenario(name: string, source: string, destRegistry: TestRegistry
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv[0] === "--child") return child(argv[1]!, argv[2]!);
-  if (argv[0] === "--warm") {
-    // Diagnostic: the same promotion twice in one process (second run = warm JIT and connections).
-    await child(argv[1]!, `${argv[2]!}-cold`);
-    process.stdout.write("\n");
-    return child(argv[1]!, `${argv[2]!}-warm`);
-  }
   const rss = argv.includes("--rss");
+  if (!CHILD) throw new Error("run the benchmark through bench/promote.mjs (npm run bench:promote)");
   const runs = Number(process.env.BENCH_RUNS ?? (rss ? 1 : 5));
   const totalMb = Number(process.env.BENCH_MB ?? (rss ? 1024 : 100));
   const layersPerPlatform = rss ? 4 : 2;
@@ -181,7 +130,7 @@ async function main(): Promise<void> {
     console.log(`source: 2-arch index ${layout.indexDigest}, ${mb(layout.blobBytes)} of blobs (${2 * layersPerPlatform} layers), ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     console.log(`tools: node ${process.version}, ${(await runProcess("skopeo", ["--version"])).stdout.trim()}`);
     if (process.env.BENCH_WARM) {
-      console.log((await runProcess(process.execPath, [process.argv[1]!, "--warm", source, `${a.host}/warm/x`])).stdout);
+      console.log((await runProcess(process.execPath, [CHILD, "--warm", source, `${a.host}/warm/x`])).stdout);
     }
     if (rss) {
       const r = await scenario("across-1g", source, b, runs, 1.0, () => true);
