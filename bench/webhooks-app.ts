@@ -41,7 +41,9 @@ process.send({ ready: server.port });
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 let cpu = process.cpuUsage();
-const timer = setInterval(() => process.send?.({ rss: process.memoryUsage.rss() }), 100);
+const timer = setInterval(() => {
+  if (process.connected) process.send?.({ rss: process.memoryUsage.rss() });
+}, 100);
 process.on("message", (msg) => {
   if (msg !== "report") return;
   const used = process.cpuUsage(cpu);

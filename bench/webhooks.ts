@@ -1,7 +1,7 @@
 /**
  * Webhook benchmark: the App's running HTTP server (Probot's own, in a child process, signed deliveries) under
  * an open-loop load of BENCH_RATE deliveries/s (default 100) for BENCH_SECONDS (default 30), spread round-robin
- * over BENCH_INSTALLATIONS installations (default 200, one repository each), a realistic mix:
+ * over BENCH_INSTALLATIONS installations (default 1000, one repository each), a realistic mix:
  * pull_request.synchronize, workflow_job (queued/in_progress/completed) and issue_comment on a PR.
  * GitHub is a small fake HTTP server on loopback in this process. Prints p50/p99 latency to the response and to
  * the first check-run request the delivery caused, errors, GitHub requests per delivery, and the App's RSS.
@@ -19,7 +19,7 @@ import { examplePayload } from "../test/helpers/github-app.js";
 
 const RATE = positive("BENCH_RATE", 100);
 const SECONDS = positive("BENCH_SECONDS", 30);
-const INSTALLATIONS = positive("BENCH_INSTALLATIONS", 200);
+const INSTALLATIONS = positive("BENCH_INSTALLATIONS", 1000);
 const SECRET = "bench-webhook-secret";
 const APP_ENTRY = process.env.BENCH_APP_ENTRY ?? join(import.meta.dirname, "webhooks-app.mjs");
 
@@ -47,8 +47,10 @@ const repoOf = (inst: number) => ({ owner: `org-${inst}`, name: `image-${inst}` 
  * Delivery i goes to installation i mod N (round-robin: each installation sees one delivery every N/RATE
  * seconds), and each installation cycles through the mix.
  */
+const kindOf = (i: number): Kind => MIX[Math.floor(i / INSTALLATIONS) % MIX.length]!;
+
 function delivery(i: number, only?: { kind: Kind; installation: number }): { kind: Kind; name: string; body: string } {
-  const kind = only?.kind ?? MIX[Math.floor(i / INSTALLATIONS) % MIX.length]!;
+  const kind = only?.kind ?? kindOf(i);
   const inst = only?.installation ?? (i % INSTALLATIONS) + 1;
   const { owner, name } = repoOf(inst);
   const sha = shaOf(i);
@@ -138,9 +140,15 @@ function json(res: ServerResponse, status: number, body?: unknown, headers: Reco
   res.end(text);
 }
 
-function checkRunsFor(sha: string) {
+/**
+ * The check runs GitHub has for a commit: none for a PR's new head; for a commit being built, `flibs/build`
+ * (with the plan record the build flow wrote) and one check per arch.
+ */
+function checkRunsFor(sha: string, name?: string | null) {
   const i = indexOfSha(sha) ?? 0;
+  if (i >= 1_000_000 || kindOf(i) !== "workflow_job") return { total_count: 0, check_runs: [] };
   const id = { external: `${sha}.1` };
+  const plan = '<!-- flibs:plan {"arches":["x86_64","aarch64"],"building":["x86_64","aarch64"]} -->';
   const run = (k: number, name: string, target: string) => ({
     id: checkIdOf(i, k),
     head_sha: sha,
@@ -148,13 +156,13 @@ function checkRunsFor(sha: string) {
     status: "queued",
     conclusion: null,
     external_id: `flibs:${id.external}:${target}`,
-    output: { title: null, summary: null, text: null },
+    output: { title: "Queued", summary: target === "summary" ? `Build ${sha}.1\n${plan}` : "", text: null },
     started_at: null,
     completed_at: null,
     details_url: null,
     app: { id: 12345, slug: "flibs" },
   });
-  const runs = [run(0, "flibs/build", "summary"), run(1, "flibs/build (x86_64)", "x86_64"), run(2, "flibs/build (aarch64)", "aarch64")];
+  const runs = [run(0, "flibs/build", "summary"), run(1, "flibs/build (x86_64)", "x86_64"), run(2, "flibs/build (aarch64)", "aarch64")].filter((r) => !name || r.name === name);
   return { total_count: runs.length, check_runs: runs };
 }
 
@@ -198,8 +206,29 @@ function serveGitHub(req: IncomingMessage, res: ServerResponse, body: string): v
     return json(res, 200, { id: Number(hit[1]) });
   }
   if ((hit = m(/^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]{40})\/check-runs$/))) {
-    record(indexOfSha(hit[1]!), false, false);
-    return json(res, 200, checkRunsFor(hit[1]!));
+    record(indexOfSha(hit[1]!), false, false, "GET check-runs");
+    return json(res, 200, checkRunsFor(hit[1]!, url.searchParams.get("check_name")));
+  }
+  if (path === "/graphql" && method === "POST") {
+    // The build flow's one read of a commit: files, policy and check runs.
+    const { query, variables } = JSON.parse(body || "{}") as { query?: string; variables?: Record<string, string> };
+    const sha = variables?.sha ?? "";
+    record(indexOfSha(sha), false, false, "POST graphql");
+    if (!query?.includes("flibsCommitState")) {
+      unfaked.set("POST /graphql (other query)", (unfaked.get("POST /graphql (other query)") ?? 0) + 1);
+      return json(res, 200, { data: null, errors: [{ type: "NOT_FOUND", message: "bench fake: unknown query" }] });
+    }
+    const runs = checkRunsFor(sha).check_runs.map((c) => ({ databaseId: c.id, name: c.name, status: c.status.toUpperCase(), conclusion: null, externalId: c.external_id }));
+    return json(res, 200, {
+      data: {
+        repository: {
+          config: { text: FILES["container.yaml"], isBinary: false },
+          dockerfile: { text: FILES.Dockerfile, isBinary: false },
+          commit: { checkSuites: { nodes: runs.length ? [{ app: { slug: "flibs" }, checkRuns: { nodes: runs } }] : [] } },
+        },
+        org: { policy: { text: POLICY, isBinary: false } },
+      },
+    });
   }
   if ((hit = m(/^\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)\/permission$/))) {
     record(undefined, false, false);
