@@ -9,6 +9,7 @@
  * Env: BENCH_RUNS (default 5), BENCH_MB (default 100, or 1024 with --rss).
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +18,9 @@ import { pushLayout, startRegistry, writeOciLayout, type TestRegistry } from "..
 
 /** The flibs side: its own small bundle (bench/promote.mjs), so the process loads only what `flibs promote` does. */
 const CHILD = process.env.FLIBS_BENCH_CHILD ?? "";
+
+const CLI = join(process.cwd(), "bin", "flibs.js");
+const CLI_BUILT = existsSync(join(process.cwd(), "dist", "flibs-cli", "main.js"));
 
 const SKOPEO_CACHES = [
   "/var/lib/containers/cache/blob-info-cache-v1.boltdb",
@@ -56,6 +60,12 @@ async function runFlibs(source: string, destination: string): Promise<RunResult>
   return { ms, child: JSON.parse(stdout) as ChildResult };
 }
 
+/** The real command line, `bin/flibs.js promote` (from dist/: needs `npm run build`), timed as a whole. */
+async function runCli(source: string, destination: string): Promise<RunResult> {
+  const { ms } = await runProcess(process.execPath, [CLI, "promote", source, destination, "--tag", "bench"]);
+  return { ms };
+}
+
 async function runSkopeo(source: string, destination: string): Promise<RunResult> {
   for (const f of SKOPEO_CACHES) await rm(f, { force: true });
   const { ms } = await runProcess("skopeo", [
@@ -82,12 +92,15 @@ const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
 async function scenario(name: string, source: string, destRegistry: TestRegistry, runs: number, goal: number, expectBytes: (b: number) => boolean) {
   const flibs: RunResult[] = [];
   const skopeo: RunResult[] = [];
+  const cli: RunResult[] = [];
   for (let i = 0; i < runs; i++) {
     // In turn, so neither tool always runs on a warmer page cache.
-    const order = i % 2 === 0 ? ["flibs", "skopeo"] : ["skopeo", "flibs"];
+    const tools = CLI_BUILT ? ["flibs", "skopeo", "cli"] : ["flibs", "skopeo"];
+    const order = i % 2 === 0 ? tools : [...tools].reverse();
     for (const tool of order) {
       const dest = `${destRegistry.host}/${name}/${tool}-${i}`;
       if (tool === "flibs") flibs.push(await runFlibs(source, dest));
+      else if (tool === "cli") cli.push(await runCli(source, dest));
       else skopeo.push(await runSkopeo(source, dest));
     }
   }
@@ -100,6 +113,12 @@ async function scenario(name: string, source: string, destRegistry: TestRegistry
     `blob bytes through client ${mb(last.bytesThroughClient)}, requests ${last.requests}, mounted ${last.mounted}, streamed ${last.streamed}, peak RSS ${last.maxRssMb.toFixed(0)} MB, ` +
     `CPU ${last.cpuMs.toFixed(0)} ms, Node start ${median(flibs.map((r) => r.child!.bootMs)).toFixed(0)} ms${last.undici ? ", undici LOADED" : ""})`);
   console.log(`  skopeo  ${s.toFixed(0).padStart(6)} ms`);
+  if (cli.length) {
+    const c = median(cli.map((r) => r.ms));
+    console.log(`  CLI     ${c.toFixed(0).padStart(6)} ms  (bin/flibs.js promote as built in dist/: ${(c / s).toFixed(2)}x skopeo)`);
+  } else {
+    console.log("  CLI     not timed (run `npm run build` to time bin/flibs.js promote too)");
+  }
   console.log(`  ratio   ${ratio.toFixed(2)}x skopeo (goal <= ${goal}x) ${ratio <= goal && expectBytes(last.bytesThroughClient) ? "MET" : "NOT MET"}`);
   return { f, s, ratio, last };
 }

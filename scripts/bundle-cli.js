@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles the `flibs` CLI's fast path (main, command definitions, review, the pure core, and the small
-// libraries they use) into dist/flibs-cli/, so `flibs review` loads a few files instead of hundreds of
+// libraries they use; also promote/inspect with the registry client) into dist/flibs-cli/, so `flibs review`
+// and `flibs promote` load a few files instead of dozens or hundreds of
 // modules: Node's ESM loader, not the review, dominated its start-up time. Everything else (adapters,
 // other commands' implementations, Probot, undici, ...) stays an import of the tsc output in dist/, loaded
 // only when a command needs it. Runs after `tsc -p tsconfig.build.json` (see `npm run build`).
@@ -17,7 +18,7 @@ const outdir = join(dist, `flibs-cli.tmp-${process.pid}`);
 const entry = join(dist, "cli", "main.js");
 
 /** dist/ files bundled: pure code without file reads relative to its own location. */
-const INLINE = ["cli/main.js", "cli/io.js", "cli/version.js", "cli/commands/", "cli/review/", "cli/output/", "core/"].map((p) => join(dist, p));
+const INLINE = ["cli/main.js", "cli/io.js", "cli/version.js", "cli/commands/", "cli/review/", "cli/output/", "core/", "cli/promote-impl.js", "cli/inspect-impl.js", "registry/"].map((p) => join(dist, p));
 /** npm packages bundled: pure JavaScript, no assets read from their own folder. */
 const INLINE_PACKAGES = /^(commander|zod|yaml|dockerfile-ast|vscode-languageserver-types|vscode-languageserver-textdocument)(\/|$)/;
 
