@@ -47,7 +47,8 @@ const repoOf = (inst: number) => ({ owner: `org-${inst}`, name: `image-${inst}` 
  * Delivery i goes to installation i mod N (round-robin: each installation sees one delivery every N/RATE
  * seconds), and each installation cycles through the mix.
  */
-const kindOf = (i: number): Kind => MIX[Math.floor(i / INSTALLATIONS) % MIX.length]!;
+// Consecutive deliveries cycle through the mix, and each round shifts it, so every installation sees every kind.
+const kindOf = (i: number): Kind => MIX[(i + Math.floor(i / INSTALLATIONS)) % MIX.length]!;
 
 function delivery(i: number, only?: { kind: Kind; installation: number }): { kind: Kind; name: string; body: string } {
   const kind = only?.kind ?? kindOf(i);
@@ -436,15 +437,15 @@ async function main(): Promise<void> {
         }
       }, 1);
     });
-    await Promise.all(inflight);
     const elapsed = (performance.now() - start) / 1000;
+    await Promise.all(inflight);
     await settle();
     const measured = await appReport();
 
     const ok = sent.filter((s) => s.status !== undefined && s.status >= 200 && s.status < 300);
     const errors = sent.length - ok.length;
     const latencies = ok.map((s) => s.latency!);
-    console.log(`flibs webhooks bench: ${sent.length} deliveries in ${elapsed.toFixed(1)} s (${(sent.length / elapsed).toFixed(1)}/s), ${INSTALLATIONS} installations, mix ${Object.entries(countBy(sent.map((s) => s.kind))).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    console.log(`flibs webhooks bench: ${sent.length} deliveries sent over ${elapsed.toFixed(1)} s (${(sent.length / elapsed).toFixed(1)}/s), ${INSTALLATIONS} installations, mix ${Object.entries(countBy(sent.map((s) => s.kind))).map(([k, v]) => `${k} ${v}`).join(", ")}`);
     console.log(`response latency     p50 ${ms(pct(latencies, 50))}  p99 ${ms(pct(latencies, 99))}  max ${ms(pct(latencies, 100))}`);
     for (const kind of new Set(sent.map((s) => s.kind))) {
       const firsts = sent.flatMap((s, i) => (s.kind === kind && seen.get(i)?.firstCheck !== undefined ? [seen.get(i)!.firstCheck! - s.at] : []));
