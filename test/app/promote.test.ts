@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { handlePromoteCommand } from "../../src/app/promote.js";
+import { DeliveryWork } from "../../src/app/deliveries.js";
+import { handlePromoteCommand, registerPromotion } from "../../src/app/promote.js";
 import { externalId } from "../../src/core/plan/build-id.js";
 import { formatIndexMarker } from "../../src/core/report/index-marker.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
@@ -176,6 +177,28 @@ function workflowRunCompleted(title: string, conclusion = "success") {
 
 const dispatches = () => github.calls(DISPATCH).map((r: GitHubRequest) => ({ workflow: r.params.workflow_id, ...(r.body as { ref: string; inputs: Record<string, string> }) }));
 
+/** What the build flow leaves on a commit once its build finished: every flibs/build check closed, the index recorded. */
+function closeBuild(sha: string, conclusion: "success" | "failure") {
+  for (const c of gh.checks.filter((x) => x.head_sha === sha && x.name === "flibs/build")) {
+    Object.assign(c, { status: "completed", conclusion });
+    c.output = { summary: conclusion === "success" ? `Built 2 arches\n${formatIndexMarker(MERGE_DIGEST)}` : "Build incomplete (failed: aarch64)" };
+  }
+  const id = { sha, attempt: 1, scratch: false };
+  gh.addCheck(sha, "flibs/build (x86_64)", { external_id: externalId(id, "x86_64") });
+  gh.addCheck(sha, "flibs/build (aarch64)", { external_id: externalId(id, "aarch64"), conclusion });
+}
+
+function buildCheckCompleted() {
+  return examplePayload("check_run", "completed", {
+    repo: REPO,
+    installationId: INSTALLATION,
+    headSha: MERGE,
+    edit: (p) => {
+      p.check_run.name = "flibs/build";
+    },
+  });
+}
+
 describe("merge -> promotion", () => {
   test("a merge whose tree equals the tested tree promotes exactly the tested digest; the run's completion closes check and deployment", async () => {
     gh.pulls.set(MERGE, [{ number: 7, head: HEAD, merged: true }]);
@@ -268,34 +291,14 @@ describe("merge -> promotion", () => {
     expect(waiting).toHaveLength(1);
     expect(waiting[0]).toMatchObject({ status: "queued", external_id: `flibs-promote:${MERGE}-1:-:refs/heads/main` });
     expect(waiting[0]!.output.summary).toMatch(/another tree than this one: building 111111111111 first/);
-    const onMerge = gh.checks.filter((c) => c.head_sha === MERGE).map((c) => [c.name, c.status, c.external_id]);
-    expect(onMerge).toEqual(
-      expect.arrayContaining([
-        ["flibs/review", "completed", null],
-        ["flibs/build", "queued", `flibs:${MERGE}.1:summary`],
-        ["flibs/build (x86_64)", "queued", `flibs:${MERGE}.1:x86_64`],
-        ["flibs/build (aarch64)", "queued", `flibs:${MERGE}.1:aarch64`],
-      ]),
-    );
-    expect(gh.checks.find((c) => c.head_sha === MERGE && c.name === "flibs/review")?.conclusion).toBe("success");
+    const onMerge = (name: string) => gh.checks.find((c) => c.head_sha === MERGE && c.name === name);
+    expect(onMerge("flibs/build")).toMatchObject({ status: "queued", external_id: `flibs:${MERGE}.1:summary` });
+    // The merge commit was never a PR's head: it is reviewed too, since promotion needs flibs/review.
+    expect(onMerge("flibs/review")).toMatchObject({ status: "completed", conclusion: "success" });
 
-    // The build's run completes before flibs/build is closed: nothing to promote yet.
-    await app.receive("workflow_run", workflowRunCompleted(`flibs build ${MERGE}.1`));
-    expect(github.calls(DEPLOY)).toHaveLength(0);
-
-    // The report closes the build's checks (as the build flow does), and flibs/build's completion resumes the promotion.
-    for (const c of gh.checks.filter((x) => x.head_sha === MERGE && x.name.startsWith("flibs/build"))) {
-      Object.assign(c, { status: "completed", conclusion: "success" });
-      if (c.name === "flibs/build") c.output = { summary: "Built 2 arches", text: formatIndexMarker(MERGE_DIGEST) };
-    }
-    const completed = examplePayload("check_run", "completed", {
-      repo: REPO,
-      installationId: INSTALLATION,
-      headSha: MERGE,
-      edit: (p) => {
-        p.check_run.name = "flibs/build";
-      },
-    });
+    // The build flow closes the build's checks (on its run's completion); flibs/build's completion resumes the promotion.
+    closeBuild(MERGE, "success");
+    const completed = buildCheckCompleted();
     await app.receive("check_run", completed);
     await app.receive("check_run", completed);
 
@@ -339,6 +342,60 @@ describe("merge -> promotion", () => {
     await app.receive("push", examplePayload("push", undefined, { repo: REPO, installationId: INSTALLATION, edit: (p) => ((p.ref = "refs/heads/feature"), (p.deleted = false)) }));
     await app.receive("push", examplePayload("push", undefined, { repo: REPO, installationId: INSTALLATION, edit: (p) => ((p.ref = "refs/heads/main"), (p.repository.default_branch = "main"), (p.deleted = true)) }));
     expect(github.apiCalls()).toEqual([]);
+  });
+});
+
+describe("the promotion flow alone (no build report reading a registry)", () => {
+  const promotionOnly = () => createTestApp({ appFn: (probot) => registerPromotion(probot, new DeliveryWork()) });
+  function waitingForBuild() {
+    gh.testedBuild(MERGE, { digest: MERGE_DIGEST });
+    gh.checks = gh.checks.filter((c) => !(c.head_sha === MERGE && c.name.startsWith("flibs/build ")));
+    gh.addCheck(MERGE, "flibs/promote", { status: "queued", conclusion: null, external_id: `flibs-promote:${MERGE}-1:-:refs/heads/main` });
+  }
+
+  test("workflow_run.completed of the merge commit's build resumes the waiting promotion once flibs/build is closed", async () => {
+    waitingForBuild();
+    const summary = gh.checks.find((c) => c.head_sha === MERGE && c.name === "flibs/build")!;
+    Object.assign(summary, { status: "in_progress", conclusion: null });
+    const app = await promotionOnly();
+    // flibs/build not closed yet: nothing happens.
+    await app.receive("workflow_run", workflowRunCompleted(`flibs build ${MERGE}.1`));
+    expect(github.writes()).toEqual([]);
+    Object.assign(summary, { status: "completed", conclusion: "success" });
+    await app.receive("workflow_run", workflowRunCompleted(`flibs build ${MERGE}.1`));
+    expect(dispatches().map((d) => [d.workflow, d.inputs.digest])).toEqual([["flibs-promote.yml", MERGE_DIGEST]]);
+    // A scratch build's or a failed run's completion is not a reason to look.
+    const before = github.apiCalls().length;
+    await app.receive("workflow_run", workflowRunCompleted(`flibs build ${MERGE}.2.scratch`));
+    await app.receive("workflow_run", workflowRunCompleted(`flibs build ${MERGE}.2`, "failure"));
+    expect(github.apiCalls().length).toBe(before);
+  });
+
+  test("the merge commit's build failed on an arch: the waiting promotion is refused, naming it", async () => {
+    waitingForBuild();
+    gh.checks = gh.checks.filter((c) => !(c.head_sha === MERGE && c.name === "flibs/build"));
+    gh.addCheck(MERGE, "flibs/build", { external_id: externalId({ sha: MERGE, attempt: 1, scratch: false }, "summary"), status: "in_progress", conclusion: null });
+    closeBuild(MERGE, "failure");
+    const app = await promotionOnly();
+    await app.receive("check_run", buildCheckCompleted());
+    expect(github.calls(DISPATCH)).toEqual([]);
+    expect(github.calls(DEPLOY)).toEqual([]);
+    expect(gh.promoteChecks()).toHaveLength(1);
+    expect(gh.promoteChecks()[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(gh.promoteChecks()[0]!.output.title).toBe("Not promoted: the build did not pass on aarch64");
+  });
+
+  test("a failed promote run fails flibs/promote and the deployment, with the run's log", async () => {
+    gh.pulls.set(MERGE, [{ number: 7, head: HEAD, merged: true }]);
+    gh.trees.set(HEAD, TREE);
+    gh.testedBuild(HEAD);
+    const app = await promotionOnly();
+    await app.receive("push", mergePush());
+    await app.receive("workflow_run", workflowRunCompleted(`flibs promote ${MERGE}-1`, "failure"));
+    expect(github.calls(DEPLOY_STATUS).map((r) => r.body)).toEqual([
+      expect.objectContaining({ state: "failure", log_url: `https://github.com/${REPO}/actions/runs/777` }),
+    ]);
+    expect(gh.promoteChecks()[0]).toMatchObject({ status: "completed", conclusion: "failure" });
   });
 });
 
