@@ -1,11 +1,16 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
+import { onPullRequest, PerCommit } from "./build.js";
+import { onComment, onRerequested } from "./commands.js";
 import { DeliveryWork } from "./deliveries.js";
 import { registerPromotion } from "./promote.js";
-import { REVIEW_EVENTS, reviewPullRequest } from "./review.js";
+import { defaultRegistryAccess, registerReport, type RegistryAccess } from "./report.js";
+import { REVIEW_EVENTS } from "./review.js";
 
 export interface FlibsAppOptions {
   /** How long a delivery's response may wait for its work (GitHub gives up after 10 s). */
   deliveryBudgetMs?: number;
+  /** How the App reads built indexes back (default: the standard Docker/Podman credential files). */
+  registry?: RegistryAccess;
 }
 
 export type FlibsAppFunction = (probot: Probot, options?: ApplicationFunctionOptions) => void;
@@ -13,12 +18,26 @@ export type FlibsAppFunction = (probot: Probot, options?: ApplicationFunctionOpt
 /** The App and the work it has in flight. Handlers only translate: event -> core -> src/github. */
 export function createFlibsApp(options: FlibsAppOptions = {}): { app: FlibsAppFunction; deliveries: DeliveryWork } {
   const deliveries = new DeliveryWork(options.deliveryBudgetMs);
+  const serial = new PerCommit();
+  const registry = options.registry ?? defaultRegistryAccess();
   const app = (probot: Probot, _options?: ApplicationFunctionOptions): void => {
+    // Review, gate and build of a PR's head: one read of the commit for all three (src/app/build.ts).
     probot.on([...REVIEW_EVENTS], async (context) => {
       await deliveries.run(context.log, "flibs/review", async () => {
-        await reviewPullRequest(probot, context);
+        await onPullRequest(probot, context, serial);
       });
     });
+    probot.on("issue_comment.created", async (context) => {
+      await deliveries.run(context.log, "flibs commands", async () => {
+        await onComment(probot, context, serial);
+      });
+    });
+    probot.on("check_run.rerequested", async (context) => {
+      await deliveries.run(context.log, "flibs re-run", async () => {
+        await onRerequested(probot, context, serial);
+      });
+    });
+    registerReport(probot, deliveries, serial, registry);
     registerPromotion(probot, deliveries);
   };
   return { app, deliveries };

@@ -13,7 +13,9 @@ describe("on GitHub Enterprise Server", () => {
     const app = await createTestApp({ baseUrl: GHES });
     await app.receive("pull_request", examplePayload("pull_request", "opened", { repo: "my-org/hello", headSha: SHA }));
 
-    expect(github.requests.every((r) => r.url.startsWith(`${GHES}/`))).toBe(true);
+    // REST under /api/v3, GraphQL at /api/graphql.
+    expect(github.requests.every((r) => r.url.startsWith(`${GHES}/`) || r.url === "https://ghe.example.com/api/graphql")).toBe(true);
+    expect(github.requests.some((r) => r.url === "https://ghe.example.com/api/graphql")).toBe(true);
     expect(github.calls("POST /repos/{owner}/{repo}/check-runs").map((r) => (r.body as { conclusion: string }).conclusion)).toEqual(["success"]);
   });
 

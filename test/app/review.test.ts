@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { createTestApp, examplePayload, serverError, useFakeGitHub, type GitHubRequest } from "../helpers/github.js";
+import { createTestApp, examplePayload, GRAPHQL_ROUTE, serverError, useFakeGitHub, type GitHubRequest } from "../helpers/github.js";
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/webhooks/${path}`, import.meta.url), "utf8");
 const HEAD = "4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e";
@@ -57,12 +57,11 @@ describe("pull_request -> flibs/review", () => {
     const app = await createTestApp();
     await app.receive("pull_request", prOpened());
 
-    const reads = github.calls(CONTENTS);
-    expect(reads.map((r) => `${r.params.owner}/${r.params.repo}:${r.params.path}@${r.query.ref ?? "default"}`).sort()).toEqual([
-      "my-org/.github:.github/flibs.yml@default",
-      `my-org/hello:Dockerfile@${HEAD}`,
-      `my-org/hello:container.yaml@${HEAD}`,
-    ]);
+    // One GraphQL read (src/github/commit-state.ts): container.yaml and the Dockerfile at the head, the org policy.
+    expect(github.calls(CONTENTS)).toEqual([]);
+    const reads = github.calls(GRAPHQL_ROUTE).map((r) => r.body as { variables: Record<string, string> });
+    expect(reads).toHaveLength(1);
+    expect(reads[0]!.variables).toMatchObject({ owner: "my-org", name: "hello", org: "my-org", orgRepo: ".github", sha: HEAD, config: `${HEAD}:container.yaml`, dockerfile: `${HEAD}:Dockerfile`, policy: "HEAD:.github/flibs.yml" });
     const { req, body } = onlyCheck();
     expect(req.params).toMatchObject({ owner: "my-org", repo: "hello" });
     expect(req.installationId).toBe(42);
@@ -93,14 +92,14 @@ describe("pull_request -> flibs/review", () => {
     expect(github.writes()).toHaveLength(1);
   });
 
-  test("costs three reads and one write per event; the installation token is fetched once and reused", async () => {
+  test("costs one read and one write; a second event for the same head only reads; the installation token is fetched once", async () => {
     serve({ Dockerfile: fixture("good/Dockerfile"), "container.yaml": fixture("good/container.yaml") });
     const app = await createTestApp();
     await app.receive("pull_request", prOpened());
     await app.receive("pull_request", prOpened({ action: "synchronize" }));
 
     expect(github.calls("POST /app/installations/{installation_id}/access_tokens")).toHaveLength(1);
-    expect(github.apiCalls().map((r) => r.method)).toEqual(["GET", "GET", "GET", "POST", "GET", "GET", "GET", "POST"]);
+    expect(github.apiCalls().map((r) => r.route)).toEqual([GRAPHQL_ROUTE, CREATE, GRAPHQL_ROUTE]);
     expect(github.apiCalls().every((r) => r.installationId === 42)).toBe(true);
   });
 
@@ -169,15 +168,15 @@ describe("pull_request -> flibs/review", () => {
     expect(body.output.summary).toContain("no Dockerfile in the repository");
   });
 
-  test("GitHub answers 500 to a contents read: the check still completes as a failure with the reason", async () => {
+  test("GitHub answers 500 to the read: the check still completes as a failure with the reason", async () => {
     github.repoFiles("my-org/.github", {}).acceptCheckRuns();
-    github.on(CONTENTS, (req) => (req.params.repo === "hello" ? serverError(500) : undefined));
+    github.onGraphql(() => serverError(500));
     const app = await createTestApp();
     await expect(app.receive("pull_request", prOpened())).resolves.toBeUndefined();
 
     const { body } = onlyCheck();
     expect(body).toMatchObject({ status: "completed", conclusion: "failure" });
-    expect(body.output.title).toMatch(/could not run: cannot read (container\.yaml|Dockerfile) at 4f3e2d1c0b9a: GitHub answered 500/);
+    expect(body.output.title).toMatch(/could not run: cannot read my-org\/hello at 4f3e2d1c0b9a: GitHub answered 500/);
     expect(body.output.summary).toContain("GitHub answered 500");
     expect(app.logs.some((l) => l.level === "warn" && l.msg.includes("could not run"))).toBe(true);
   });
@@ -211,7 +210,7 @@ describe("pull_request -> flibs/review", () => {
     expect(payload.pull_request.head.repo.full_name).toBe("someone/hello");
     await app.receive("pull_request", payload);
 
-    const repos = new Set(github.calls(CONTENTS).filter((r) => r.params.path !== ".github/flibs.yml").map((r) => `${r.params.owner}/${r.params.repo}@${r.query.ref}`));
+    const repos = new Set(github.calls(GRAPHQL_ROUTE).map((r) => (r.body as { variables: Record<string, string> }).variables).map((v) => `${v.owner}/${v.name}@${v.sha}`));
     expect(repos).toEqual(new Set([`my-org/hello@${HEAD}`]));
     expect(onlyCheck().body.conclusion).toBe("success");
   });

@@ -15,8 +15,26 @@
 import { afterEach, beforeEach } from "vitest";
 import nock from "nock";
 import { checkRequest, openApi, type SpecName } from "./github-openapi.js";
+import { checkGraphql, executeGraphql, GitHubGraphqlError, isGraphqlQuery, type GraphqlRequest } from "./github-graphql.js";
 
 export { checkRequest, openApi } from "./github-openapi.js";
+export { GitHubGraphqlError } from "./github-graphql.js";
+
+/** A GraphQL request as a handler sees it: the HTTP request plus the parsed, validated operation. */
+export type GraphqlCall = GitHubRequest & { graphql: GraphqlRequest };
+/** Answers a GraphQL request with a root object to execute the query against, a raw reply, or undefined (next handler). */
+export type GraphqlHandler = (req: GraphqlCall) => { root: object } | GitHubReply | undefined | Promise<{ root: object } | GitHubReply | undefined>;
+
+/** A check run the fake created through `acceptCheckRuns`, as the default GraphQL world lists it. */
+export interface FakeCheckRun {
+  id: number;
+  repo: string;
+  head_sha: string;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  external_id: string | null;
+}
 export * from "./github-app.js";
 
 export interface GitHubRequest {
@@ -62,6 +80,8 @@ interface Route {
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
 const AUTH_ROUTE = "POST /app/installations/{installation_id}/access_tokens";
+/** The route name GraphQL requests are recorded under (`calls(GRAPHQL_ROUTE)`). */
+export const GRAPHQL_ROUTE = "POST /graphql";
 
 export class FakeGitHub {
   readonly baseUrl: string;
@@ -71,6 +91,10 @@ export class FakeGitHub {
   /** What will fail the test in `verify()`. */
   readonly problems: string[] = [];
   private routes: Route[] = [];
+  private graphqlHandlers: GraphqlHandler[] = [];
+  private readonly files: Array<{ repo: string; ref?: string; files: Record<string, string> }> = [];
+  /** Check runs created through `acceptCheckRuns` (kept up to date by its PATCH route). */
+  readonly checkRuns: FakeCheckRun[] = [];
   private readonly tokens = new Map<string, number>();
   private onNoMatch?: (req: { method?: string; path?: string; host?: string; href?: string }) => void;
   private started = false;
@@ -136,6 +160,9 @@ export class FakeGitHub {
     nock.enableNetConnect();
     if (this.onNoMatch) nock.emitter.removeListener("no match", this.onNoMatch);
     this.routes = [];
+    this.graphqlHandlers = [];
+    this.files.length = 0;
+    this.checkRuns.length = 0;
     this.requests.length = 0;
     this.problems.length = 0;
     this.tokens.clear();
@@ -161,6 +188,7 @@ export class FakeGitHub {
    */
   repoFiles(fullName: string, files: Record<string, string>, options: { ref?: string } = {}): this {
     const [owner, repo] = fullName.toLowerCase().split("/");
+    this.files.unshift({ repo: `${owner}/${repo}`, ...(options.ref !== undefined ? { ref: options.ref } : {}), files });
     return this.on("GET /repos/{owner}/{repo}/contents/{path}", (req) => {
       if (req.params.owner?.toLowerCase() !== owner || req.params.repo?.toLowerCase() !== repo) return undefined;
       if (options.ref !== undefined && req.query.ref !== options.ref) return undefined;
@@ -193,12 +221,90 @@ export class FakeGitHub {
   /** Answers every create of a check run with a new id, echoing the request. Returns the created runs' bodies. */
   acceptCheckRuns(firstId = 1000): this {
     let next = firstId;
-    this.on("POST /repos/{owner}/{repo}/check-runs", (req) => ({ status: 201, body: { id: next++, ...(req.body as object) } }));
-    this.on("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", (req) => ({
-      status: 200,
-      body: { id: Number(req.params.check_run_id), ...(req.body as object) },
-    }));
+    this.on("POST /repos/{owner}/{repo}/check-runs", (req) => {
+      const b = req.body as { name: string; head_sha: string; status?: string; conclusion?: string; external_id?: string };
+      const id = next++;
+      this.checkRuns.push({
+        id,
+        repo: `${req.params.owner}/${req.params.repo}`.toLowerCase(),
+        head_sha: b.head_sha,
+        name: b.name,
+        status: b.conclusion ? "completed" : (b.status ?? "queued"),
+        conclusion: b.conclusion ?? null,
+        external_id: b.external_id ?? null,
+      });
+      return { status: 201, body: { id, ...(req.body as object) } };
+    });
+    this.on("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", (req) => {
+      const b = req.body as { status?: string; conclusion?: string; external_id?: string };
+      const run = this.checkRuns.find((c) => c.id === Number(req.params.check_run_id));
+      if (run) {
+        if (b.status) run.status = b.status;
+        if (b.conclusion) Object.assign(run, { status: "completed", conclusion: b.conclusion });
+        if (b.external_id !== undefined) run.external_id = b.external_id;
+      }
+      return { status: 200, body: { id: Number(req.params.check_run_id), ...(req.body as object) } };
+    });
     return this;
+  }
+
+  /**
+   * Answers `POST /graphql`. The query must parse and validate against GitHub's GraphQL schema (else the test
+   * fails); a handler returning `{ root }` has the query executed against that object (functions get the
+   * field's arguments), so the answer has GitHub's shape for exactly the fields asked. Later handlers first;
+   * the default world (files from `repoFiles`, check runs from `acceptCheckRuns`) answers last.
+   */
+  onGraphql(handler: GraphqlHandler): this {
+    this.graphqlHandlers.unshift(handler);
+    return this;
+  }
+
+  /**
+   * The default GraphQL world: `repository(owner, name)` exists when `repoFiles` served it; its
+   * `object(expression: "<ref>:<path>")` is a Blob from those files, `object(oid:)` a Commit whose one check
+   * suite holds the check runs `acceptCheckRuns` created on that SHA. An unknown repository is GitHub's NOT_FOUND.
+   */
+  defaultGraphqlRoot(): object {
+    const checkRunNode = (c: FakeCheckRun) => ({
+      databaseId: c.id,
+      name: c.name,
+      status: c.status.toUpperCase(),
+      conclusion: c.conclusion ? c.conclusion.toUpperCase() : null,
+      externalId: c.external_id,
+      title: null,
+      summary: null,
+      text: null,
+    });
+    return {
+      repository: ({ owner, name }: { owner: string; name: string }) => {
+        const full = `${owner}/${name}`.toLowerCase();
+        const served = this.files.filter((f) => f.repo === full);
+        if (served.length === 0) throw new GitHubGraphqlError("NOT_FOUND", `Could not resolve to a Repository with the name '${owner}/${name}'.`);
+        return {
+          nameWithOwner: `${owner}/${name}`,
+          object: ({ expression, oid }: { expression?: string; oid?: string }) => {
+            if (oid !== undefined) {
+              const runs = this.checkRuns.filter((c) => c.repo === full && c.head_sha === oid);
+              return {
+                __typename: "Commit",
+                oid,
+                checkSuites: () => ({
+                  totalCount: runs.length ? 1 : 0,
+                  nodes: runs.length ? [{ app: { slug: "flibs", name: "flibs" }, checkRuns: () => ({ totalCount: runs.length, nodes: runs.map(checkRunNode) }) }] : [],
+                }),
+              };
+            }
+            const m = /^([^:]*):(.+)$/.exec(expression ?? "");
+            if (!m) return null;
+            const [, ref, path] = m;
+            const hit = served.find((f) => (f.ref === undefined || f.ref === ref) && f.files[path!] !== undefined);
+            if (!hit) return null;
+            const text = hit.files[path!]!;
+            return { __typename: "Blob", text, isBinary: false, byteSize: Buffer.byteLength(text) };
+          },
+        };
+      },
+    };
   }
 
   /** Requests to one operation (`POST /repos/{owner}/{repo}/check-runs`), or all of them. */
@@ -214,9 +320,9 @@ export class FakeGitHub {
     return this.requests.filter((r) => r.route !== AUTH_ROUTE);
   }
 
-  /** Writes (POST/PUT/PATCH/DELETE) other than token creation: what GitHub's write budget counts. */
+  /** Writes (POST/PUT/PATCH/DELETE, GraphQL mutations) other than token creation: what GitHub's write budget counts. */
   writes(): GitHubRequest[] {
-    return this.apiCalls().filter((r) => r.method !== "GET" && r.method !== "HEAD");
+    return this.apiCalls().filter((r) => r.method !== "GET" && r.method !== "HEAD" && !(r.route === GRAPHQL_ROUTE && isGraphqlQuery(r.body)));
   }
 
   /** Throws one readable error listing every problem seen since `start()`. */
@@ -234,6 +340,9 @@ export class FakeGitHub {
     const installationId = token ? this.tokens.get(token) : undefined;
     const query = Object.fromEntries(u.searchParams);
     const base = { method, url, path, query, body, headers, ...(installationId !== undefined ? { installationId } : {}) };
+    // GraphQL lives at /graphql (GHES: /api/graphql, beside /api/v3).
+    const graphqlPath = basePath ? `${basePath.replace(/\/v3$/, "")}/graphql` : "/graphql";
+    if (method === "POST" && u.pathname === graphqlPath) return await this.handleGraphql({ ...base, path: "/graphql" });
     if (basePath && !u.pathname.startsWith(`${basePath}/`)) {
       this.requests.push({ ...base, route: "", operationId: "", params: {} });
       return this.fail(`${method} ${url}: not under the API base URL ${this.baseUrl}`);
@@ -253,6 +362,35 @@ export class FakeGitHub {
       return [reply.status ?? 200, reply.body ?? "", reply.headers ?? {}];
     }
     return this.fail(`no route answers ${check.route} (${method} ${path}); register one with github.on(...)`);
+  }
+
+  private async handleGraphql(base: Omit<GitHubRequest, "route" | "operationId" | "params">): Promise<[number, unknown, Record<string, string>]> {
+    let check: ReturnType<typeof checkGraphql>;
+    try {
+      check = checkGraphql(base.body);
+    } catch (e) {
+      check = { ok: false, error: `POST /graphql could not be checked: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    const req: GitHubRequest = { ...base, route: check.ok ? GRAPHQL_ROUTE : "", operationId: check.ok ? "graphql" : "", params: {} };
+    this.requests.push(req);
+    if (!check.ok) return this.fail(check.error);
+    try {
+      return await this.answerGraphql({ ...req, graphql: check.request });
+    } catch (e) {
+      return this.fail(`POST /graphql: the fake could not answer: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private async answerGraphql(call: GraphqlCall): Promise<[number, unknown, Record<string, string>]> {
+    const check = { request: call.graphql };
+    const handlers: GraphqlHandler[] = [...this.graphqlHandlers, () => ({ root: this.defaultGraphqlRoot() })];
+    for (const h of handlers) {
+      const reply = await h(call);
+      if (reply === undefined) continue;
+      if ("root" in reply) return [200, await executeGraphql(check.request, reply.root), { "content-type": "application/json; charset=utf-8" }];
+      return [reply.status ?? 200, reply.body ?? "", reply.headers ?? {}];
+    }
+    return this.fail("no handler answers POST /graphql");
   }
 
   private fail(message: string): [number, unknown, Record<string, string>] {

@@ -1,0 +1,157 @@
+import type { Context, Probot } from "probot";
+import { authorize, COMMAND_NAMES, helpText, parseComment, type Command } from "../core/commands/index.js";
+import type { Permission } from "../core/config/policy.js";
+import { describeError } from "../core/errors.js";
+import { escapeCell, inlineCode } from "../core/markdown.js";
+import { archFromCheckName, findBuildId, formatBuildId } from "../core/plan/build-id.js";
+import { archesToRetest, commitBuilds } from "../core/plan/builds.js";
+import { plannedArches } from "../core/config/index.js";
+import type { Arch } from "../core/platform.js";
+import { cancelRun, react, readPullHead, reply, runningBuildRuns, type Reaction } from "../github/build.js";
+import { readCommitState, type CommitState } from "../github/commit-state.js";
+import { installationOctokit, type GitHubClient, type RepoRef } from "../github/octokit.js";
+import { readPermission } from "../github/promote.js";
+import { buildSetup, startBuild, type PerCommit } from "./build.js";
+// `/promote` is the promotion module's: it authorises and acts on its own (src/app/promote.ts).
+import { handlePromoteCommand } from "./promote.js";
+
+/** What one command did: a reaction on the comment, or a reply that says why not (or what happened). */
+export type CommandResult = { react: Reaction } | { reply: string; react?: Reaction };
+
+interface Invocation {
+  octokit: GitHubClient;
+  repo: RepoRef;
+  pr: number;
+  actor: string;
+  defaultBranch: string;
+  serial: PerCommit;
+}
+
+/** Reads once per comment what its commands need: the PR head, the commit's state, the actor's permission. */
+class Facts {
+  private head?: Promise<Awaited<ReturnType<typeof readPullHead>>>;
+  private state?: Promise<CommitState>;
+  private permission?: Promise<Permission | "none">;
+  constructor(private readonly inv: Invocation) {}
+  pull() {
+    return (this.head ??= readPullHead(this.inv.octokit, this.inv.repo, this.inv.pr));
+  }
+  async commit(): Promise<CommitState> {
+    return await (this.state ??= this.pull().then((p) => readCommitState(this.inv.octokit, this.inv.repo, p.sha)));
+  }
+  /** Fresh after a build was started: the next command must see its check. */
+  forget(): void {
+    this.state = undefined;
+  }
+  perm() {
+    return (this.permission ??= readPermission(this.inv.octokit, this.inv.repo, this.inv.actor));
+  }
+}
+
+/** Runs one command for the actor on the PR. Exported for `check_run.rerequested`, which is `/retest <arch>`. */
+export async function runCommand(inv: Invocation, command: Command, facts = new Facts(inv)): Promise<CommandResult> {
+  if (command.name === "help") return { reply: helpText(), react: "eyes" };
+  if (command.name === "promote") {
+    const r = await handlePromoteCommand({ octokit: inv.octokit, repo: inv.repo, pr: inv.pr, actor: inv.actor, permission: await facts.perm() });
+    return r.ok ? { react: "rocket" } : { reply: `\`/promote\` was not run: ${escapeCell(r.message, 2000)}` };
+  }
+  const pull = await facts.pull();
+  if (pull.state !== "open") return { reply: `#${inv.pr} is ${pull.state}: flibs builds open pull requests only` };
+  const state = await facts.commit();
+  const setup = buildSetup(state);
+  const permission = await facts.perm();
+  const policy = "skip" in setup ? state.policy.policy : setup.policy;
+  const auth = authorize(command, inv.actor, permission, policy);
+  if (!auth.allowed) return { reply: `${inlineCode(`/${command.name}`)} was refused: ${auth.reason}.` };
+  if ("skip" in setup) return { reply: `flibs does not build this repository: ${escapeCell(setup.skip, 1000)}` };
+  const sha = pull.sha;
+  return await inv.serial.run(`${inv.repo.owner}/${inv.repo.repo}@${sha}`, async () => {
+    facts.forget();
+    const fresh = await facts.commit();
+    const builds = commitBuilds(sha, fresh.checks);
+    const start = async (scratch: boolean, why: string, only?: Arch[]): Promise<CommandResult> => {
+      const r = await startBuild(inv.octokit, inv.repo, {
+        id: { sha, attempt: builds.nextAttempt, scratch },
+        ...setup,
+        pr: inv.pr,
+        dispatchRef: inv.defaultBranch,
+        why,
+        ...(only ? { only } : {}),
+      });
+      facts.forget();
+      return "problem" in r ? { reply: `The build of ${inlineCode(sha.slice(0, 12))} could not start: ${escapeCell(r.problem, 2000)}` } : { react: "rocket" };
+    };
+    switch (command.name) {
+      case "ok-to-test":
+        if (builds.builds.length) return { react: "+1" }; // already approved or trusted: nothing to start twice
+        return await start(false, `@${inv.actor} approved ${sha.slice(0, 12)} with /ok-to-test.`);
+      case "build":
+        return await start(command.scratch, `@${inv.actor} asked for a${command.scratch ? " scratch" : ""} build with /build.`);
+      case "retest": {
+        const latest = builds.builds.at(-1);
+        if (!latest) return { reply: `Nothing to retest: ${inlineCode(sha.slice(0, 12))} was never built. Use ${inlineCode("/build")}.` };
+        const planned = plannedArches(setup.config, setup.policy);
+        const arches = command.arches.length ? command.arches : archesToRetest(planned, builds);
+        if (arches.length === 0) return { reply: `Every arch of ${inlineCode(formatBuildId(latest.id))} passed or is still running: name the arches to rebuild, e.g. ${inlineCode("/retest aarch64")}.` };
+        return await start(latest.id.scratch, `@${inv.actor} asked to rebuild ${arches.join(", ")} with /retest.`, arches);
+      }
+      case "cancel": {
+        const ours = new Set(builds.builds.map((b) => formatBuildId(b.id)));
+        const runs = await runningBuildRuns(inv.octokit, inv.repo, setup.policy.build.workflow, (name) => {
+          const id = findBuildId(name);
+          return id !== undefined && ours.has(formatBuildId(id));
+        });
+        if (runs.length === 0) return { reply: `No build of ${inlineCode(sha.slice(0, 12))} is running.` };
+        for (const run of runs) await cancelRun(inv.octokit, inv.repo, run.id);
+        return { react: "+1" };
+      }
+    }
+  });
+}
+
+/** `issue_comment.created` on a pull request: every command of the comment, each authorised on its own. */
+export async function onComment(app: Probot, context: Context<"issue_comment.created">, serial: PerCommit): Promise<CommandResult[]> {
+  const { comment, issue } = context.payload;
+  if (!issue.pull_request || comment.user?.type === "Bot" || comment.performed_via_github_app) return [];
+  const parsed = parseComment(comment.body);
+  if (parsed.commands.length === 0 && parsed.problems.length === 0) return [];
+  const repo = context.repo();
+  const octokit = await installationOctokit(app, context);
+  const inv: Invocation = { octokit, repo, pr: issue.number, actor: comment.user?.login ?? "", defaultBranch: context.payload.repository.default_branch, serial };
+  const facts = new Facts(inv);
+  const results: CommandResult[] = [];
+  const replies: string[] = [];
+  if (parsed.problems.length) {
+    replies.push([...parsed.problems.map((p) => `- ${escapeCell(p, 300)}`), "", `Valid commands: ${COMMAND_NAMES.map((n) => inlineCode(`/${n}`)).join(", ")}.`].join("\n"));
+  }
+  for (const command of parsed.commands) {
+    let r: CommandResult;
+    try {
+      r = await runCommand(inv, command, facts);
+    } catch (e) {
+      context.log.warn({ err: e, command: command.name }, "flibs command failed");
+      r = { reply: `${inlineCode(`/${command.name}`)} failed: ${escapeCell(describeError(e), 1000)}` };
+    }
+    results.push(r);
+    if ("reply" in r) replies.push(r.reply);
+  }
+  const reaction = results.flatMap((r) => (r.react ? [r.react] : []))[0];
+  const refused = results.some((r) => "reply" in r && !r.react);
+  if (reaction && !refused) await react(octokit, repo, comment.id, reaction);
+  if (replies.length) await reply(octokit, repo, issue.number, `@${inv.actor}\n\n${replies.join("\n\n")}`);
+  return results;
+}
+
+/** "Re-run" on `flibs/build (<arch>)` in the checks UI: `/retest <arch>` by whoever clicked it. */
+export async function onRerequested(app: Probot, context: Context<"check_run.rerequested">, serial: PerCommit): Promise<CommandResult | undefined> {
+  const check = context.payload.check_run;
+  const arch = archFromCheckName(check.name);
+  const pr = check.pull_requests[0]?.number;
+  if (!arch || pr === undefined) return undefined;
+  const repo = context.repo();
+  const octokit = await installationOctokit(app, context);
+  const inv: Invocation = { octokit, repo, pr, actor: context.payload.sender.login, defaultBranch: context.payload.repository.default_branch, serial };
+  const r = await runCommand(inv, { name: "retest", arches: [arch] });
+  if ("reply" in r) await reply(octokit, repo, pr, `@${inv.actor} Re-run of ${inlineCode(check.name)}: ${r.reply}`);
+  return r;
+}

@@ -1,0 +1,65 @@
+import type { Arch } from "../platform.js";
+import { archFromCheckName, BUILD_CHECK, parseExternalId, SUMMARY, type BuildId } from "./build-id.js";
+
+/** A check run of a commit as flibs reads it back (REST and GraphQL listings both reduce to this). */
+export interface CheckView {
+  id: number;
+  name: string;
+  status: string;
+  conclusion?: string | null;
+  external_id?: string | null;
+}
+
+/** The `external_id` of the `flibs/build` check that waits for `/ok-to-test`: no build id, no attempt spent. */
+export function gateExternalId(sha: string): string {
+  return `flibs:gate:${sha}`;
+}
+
+export interface CommitBuilds {
+  /** `flibs/build` checks that started a build (not the approval gate), newest attempt last. */
+  builds: Array<{ id: BuildId; check: CheckView }>;
+  /** The gate check waiting for approval, when there is one and no build started since. */
+  waitingForApproval?: CheckView;
+  /** The attempt a new build of this commit gets. */
+  nextAttempt: number;
+  /** The newest check of each arch (any attempt), with the build it belongs to. */
+  arches: Map<Arch, { id: BuildId; check: CheckView }>;
+}
+
+/**
+ * What already happened on a commit, read from its flibs check runs: GitHub is the only state, so every replica
+ * (and every duplicate delivery) decides from the same facts and does nothing twice.
+ */
+export function commitBuilds(sha: string, checks: readonly CheckView[]): CommitBuilds {
+  const builds: CommitBuilds["builds"] = [];
+  const arches: CommitBuilds["arches"] = new Map();
+  let gate: CheckView | undefined;
+  let attempt = 0;
+  for (const c of checks) {
+    if (c.name === BUILD_CHECK && c.external_id === gateExternalId(sha)) {
+      if (!gate || c.id > gate.id) gate = c;
+      continue;
+    }
+    const parsed = parseExternalId(c.external_id);
+    if (!parsed || parsed.id.sha !== sha) continue;
+    attempt = Math.max(attempt, parsed.id.attempt);
+    if (parsed.target === SUMMARY && c.name === BUILD_CHECK) builds.push({ id: parsed.id, check: c });
+    const arch = archFromCheckName(c.name);
+    if (arch && parsed.target === arch) {
+      const seen = arches.get(arch);
+      if (!seen || c.id > seen.check.id) arches.set(arch, { id: parsed.id, check: c });
+    }
+  }
+  builds.sort((a, b) => a.id.attempt - b.id.attempt || a.check.id - b.check.id);
+  return { builds, arches, nextAttempt: attempt + 1, ...(gate && builds.length === 0 ? { waitingForApproval: gate } : {}) };
+}
+
+const FAILED = new Set(["failure", "cancelled", "timed_out", "action_required", "stale"]);
+
+/** `/retest` without arches: the planned arches whose newest check failed, was cancelled or never ran. */
+export function archesToRetest(planned: readonly Arch[], builds: CommitBuilds): Arch[] {
+  return planned.filter((a) => {
+    const c = builds.arches.get(a)?.check;
+    return !c || (c.status === "completed" && FAILED.has(c.conclusion ?? ""));
+  });
+}

@@ -1,0 +1,120 @@
+import { parse as parseYaml } from "yaml";
+import { CONTAINER_CONFIG_FILE, DEFAULT_POLICY, parsePolicyText, POLICY_FILE } from "../core/config/index.js";
+import { FlibsError } from "../core/errors.js";
+import type { CheckRunView } from "../core/promote/tested-build.js";
+import { dockerfilePath } from "../core/review/index.js";
+import { readFileAt, type RepoFile } from "./contents.js";
+import type { ContainerRepoAt } from "./container-repo.js";
+import type { GitHubClient, RepoRef } from "./octokit.js";
+import { ORG_CONFIG_REPO, readOrgPolicy, type PolicyRead } from "./policy.js";
+
+/** A container repo at a commit plus the check runs already on that commit: what one event needs to decide. */
+export interface CommitState extends ContainerRepoAt {
+  checks: CheckRunView[];
+}
+
+/**
+ * One GraphQL request reads container.yaml, the default Dockerfile, the org policy and every check run of the
+ * commit (the budget of a `pull_request.synchronize` is 6 calls). A second request reads the Dockerfile only
+ * when container.yaml names another path; a policy with `_extends` is read again through the REST config loader.
+ */
+export const COMMIT_STATE_QUERY = `query flibsCommitState($owner: String!, $name: String!, $org: String!, $orgRepo: String!, $sha: GitObjectID!, $config: String!, $dockerfile: String!, $policy: String!) {
+  repository(owner: $owner, name: $name) {
+    config: object(expression: $config) { ... on Blob { text isBinary } }
+    dockerfile: object(expression: $dockerfile) { ... on Blob { text isBinary } }
+    commit: object(oid: $sha) {
+      ... on Commit {
+        checkSuites(first: 50) {
+          nodes { app { slug } checkRuns(first: 100) { nodes { databaseId name status conclusion externalId } } }
+        }
+      }
+    }
+  }
+  org: repository(owner: $org, name: $orgRepo) {
+    policy: object(expression: $policy) { ... on Blob { text isBinary } }
+  }
+}`;
+
+interface Blob {
+  text?: string | null;
+  isBinary?: boolean | null;
+}
+interface Answer {
+  repository?: {
+    config?: Blob | null;
+    dockerfile?: Blob | null;
+    commit?: { checkSuites?: { nodes?: Array<{ checkRuns?: { nodes?: Array<GraphqlCheckRun | null> } | null } | null> } } | null;
+  } | null;
+  org?: { policy?: Blob | null } | null;
+}
+interface GraphqlCheckRun {
+  databaseId?: number | null;
+  name: string;
+  status: string;
+  conclusion?: string | null;
+  externalId?: string | null;
+}
+
+const DEFAULT_DOCKERFILE = "Dockerfile";
+
+export async function readCommitState(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<CommitState> {
+  const answer = await query(octokit, repo, sha);
+  if (!answer.repository) throw new FlibsError("github", `GitHub did not find ${repo.owner}/${repo.repo}`);
+  const containerYaml = blob(CONTAINER_CONFIG_FILE, answer.repository.config);
+  const path = dockerfilePath(containerYaml?.text);
+  const dockerfile = path === DEFAULT_DOCKERFILE ? blob(path, answer.repository.dockerfile) : await readFileAt(octokit, repo, path, sha);
+  const policy = await policyFrom(octokit, repo.owner, answer.org?.policy);
+  const checks: CheckRunView[] = (answer.repository.commit?.checkSuites?.nodes ?? []).flatMap((suite) =>
+    (suite?.checkRuns?.nodes ?? []).flatMap((c) =>
+      c && typeof c.databaseId === "number"
+        ? [{ id: c.databaseId, name: c.name, status: c.status.toLowerCase(), conclusion: c.conclusion ? c.conclusion.toLowerCase() : null, external_id: c.externalId ?? null }]
+        : [],
+    ),
+  );
+  return { sha, policy, checks, ...(containerYaml ? { containerYaml } : {}), ...(dockerfile ? { dockerfile } : {}) };
+}
+
+async function query(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<Answer> {
+  const variables = {
+    owner: repo.owner,
+    name: repo.repo,
+    org: repo.owner,
+    orgRepo: ORG_CONFIG_REPO,
+    sha,
+    config: `${sha}:${CONTAINER_CONFIG_FILE}`,
+    dockerfile: `${sha}:${DEFAULT_DOCKERFILE}`,
+    policy: `HEAD:${POLICY_FILE}`,
+  };
+  try {
+    return await octokit.graphql<Answer>(COMMIT_STATE_QUERY, variables);
+  } catch (e) {
+    // An organisation without a `.github` repository is GitHub's NOT_FOUND on `org` alone: no policy, not a failure.
+    const err = e as { errors?: Array<{ type?: string; path?: ReadonlyArray<string | number> }>; data?: Answer };
+    if (err.data && err.errors?.length && err.errors.every((x) => x.type === "NOT_FOUND" && x.path?.[0] === "org")) return { ...err.data, org: null };
+    const status = (e as { status?: number }).status;
+    const message = e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e);
+    throw new FlibsError("github", `cannot read ${repo.owner}/${repo.repo} at ${sha.slice(0, 12)}: ${status ? `GitHub answered ${status} (${message})` : message}`, { cause: e });
+  }
+}
+
+function blob(path: string, b: Blob | null | undefined): RepoFile | undefined {
+  if (!b) return undefined;
+  if (b.isBinary || typeof b.text !== "string") throw new FlibsError("github", `${path} is not a text file`);
+  return { path, text: b.text };
+}
+
+async function policyFrom(octokit: GitHubClient, owner: string, b: Blob | null | undefined): Promise<PolicyRead> {
+  const where = `${owner}/${ORG_CONFIG_REPO}:${POLICY_FILE}`;
+  if (!b || typeof b.text !== "string") return { ok: true, policy: DEFAULT_POLICY, found: false };
+  let raw: unknown;
+  try {
+    raw = parseYaml(b.text);
+  } catch (e) {
+    return { ok: false, policy: DEFAULT_POLICY, message: `cannot read the organisation policy ${where}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` };
+  }
+  // `_extends` pulls in another file: Probot's config loader knows how (REST reads).
+  if (raw && typeof raw === "object" && "_extends" in raw) return await readOrgPolicy(octokit, owner);
+  const parsed = parsePolicyText(b.text);
+  if (!parsed.ok) return { ok: false, policy: DEFAULT_POLICY, message: `invalid organisation policy ${where}: ${parsed.findings.map((f) => f.message).join("; ")}` };
+  return { ok: true, policy: parsed.value, found: true };
+}
