@@ -43,6 +43,7 @@ import { dispatchBuildOfCommit } from "./promote-build.js";
  */
 export type PromotionOutcome =
   | { kind: "duplicate"; reason: string }
+  | { kind: "skipped"; reason: string }
   | { kind: "promoting"; id: PromotionId; digest: string; from: string; deploymentId: number; checkId: number }
   | { kind: "building-first"; reason: string }
   | { kind: "waiting"; reason: string }
@@ -110,6 +111,10 @@ export async function promoteCommit(octokit: GitHubClient, t: Target): Promise<P
   const waitingKey = formatPromotionKey({ id, ref });
 
   const facts = await readFacts(octokit, repo, sha, t.policy);
+  // An organisation that names no registries builds nothing (review only): a merge there is no promotion to report.
+  if (t.trigger === "event" && !("problem" in facts) && !facts.policy.registries) {
+    return { kind: "skipped", reason: "the organisation policy names no registries" };
+  }
   if ("problem" in facts) {
     await writeCheck(octokit, repo, sha, refusedCheck(facts.problem, waitingKey));
     return { kind: "refused", reason: facts.problem };
@@ -305,6 +310,7 @@ export function describeOutcome(o: PromotionOutcome): string {
     case "promoting":
       return `promoting ${o.digest} (tested on ${o.from.slice(0, 12)}); deployment ${o.deploymentId}`;
     case "duplicate":
+    case "skipped":
     case "building-first":
     case "waiting":
     case "refused":

@@ -337,6 +337,13 @@ describe("merge -> promotion", () => {
     expect(gh.promoteChecks()[0]!.output.summary).toContain("scratch builds are never promoted");
   });
 
+  test("an organisation whose policy names no registries (review only): a merge reports no promotion", async () => {
+    github.repoFiles("my-org/.github", { ".github/flibs.yml": "arches: [x86_64]\n" });
+    const app = await createTestApp();
+    await app.receive("push", mergePush());
+    expect(github.writes()).toEqual([]);
+  });
+
   test("a push to another branch, or a deleted branch, promotes nothing and asks GitHub nothing", async () => {
     const app = await createTestApp();
     await app.receive("push", examplePayload("push", undefined, { repo: REPO, installationId: INSTALLATION, edit: (p) => ((p.ref = "refs/heads/feature"), (p.deleted = false)) }));
