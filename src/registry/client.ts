@@ -316,9 +316,11 @@ export class RegistryClient {
         const body = isVerifiedBlob(data)
           ? countChunks(data.chunks, count)
           : verifyChunks(data as AsyncIterable<Uint8Array>, digest, size, what, count);
+        // With the size known the body goes with a Content-Length, not chunked (less framing for both sides).
+        const length: Record<string, string> = Number.isSafeInteger(size) && size >= 0 ? { "content-length": String(size) } : {};
         const res = await this.transport.request(repo.registry, location, {
           method: "PATCH",
-          headers: { "content-type": "application/octet-stream" },
+          headers: { "content-type": "application/octet-stream", ...length },
           body,
           scopes,
         });

@@ -14,42 +14,8 @@ function hasherFor(digest: string): Hash {
 }
 
 /**
- * Passes bytes through while hashing and counting them; errors the stream at its end when the content
- * does not match `digest` or `size`, so a consumer never commits what it was not promised.
- */
-export function verifyingStream(
-  digest: string,
-  size: number | undefined,
-  what: string,
-  onBytes?: (n: number) => void,
-): TransformStream<Uint8Array, Uint8Array> {
-  const hash = hasherFor(digest);
-  let seen = 0;
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      hash.update(chunk);
-      seen += chunk.byteLength;
-      onBytes?.(chunk.byteLength);
-      if (size !== undefined && seen > size) {
-        controller.error(new FlibsError("digest-mismatch", `${what}: more than the ${size} bytes announced`));
-        return;
-      }
-      controller.enqueue(chunk);
-    },
-    flush(controller) {
-      const got = `${digest.slice(0, digest.indexOf(":"))}:${hash.digest("hex")}`;
-      if (size !== undefined && seen !== size) {
-        controller.error(new FlibsError("digest-mismatch", `${what}: got ${seen} bytes, expected ${size}`));
-      } else if (got !== digest) {
-        controller.error(new FlibsError("digest-mismatch", `${what}: content digest ${got} does not match ${digest}`));
-      }
-    },
-  });
-}
-
-/**
- * The same check as an async generator (cheaper than a TransformStream on the hot path): yields the
- * chunks of `source` and throws after the last one when they do not match `digest`/`size`.
+ * Passes the chunks of `source` through while hashing and counting them, and throws at the end when they
+ * do not match `digest`/`size`, so a consumer never commits what it was not promised.
  */
 export async function* verifyChunks(
   source: AsyncIterable<Uint8Array>,
@@ -60,16 +26,21 @@ export async function* verifyChunks(
 ): AsyncGenerator<Uint8Array> {
   const hash = hasherFor(digest);
   let seen = 0;
+  // The last chunk is held back until the digest matched: an upload with a Content-Length is complete
+  // (and could be committed) as soon as its last byte is sent, so that byte only goes once verified.
+  let held: Uint8Array | undefined;
   for await (const chunk of source) {
     hash.update(chunk);
     seen += chunk.byteLength;
     onBytes?.(chunk.byteLength);
     if (size !== undefined && seen > size) throw new FlibsError("digest-mismatch", `${what}: more than the ${size} bytes announced`);
-    yield chunk;
+    if (held) yield held;
+    held = chunk;
   }
   const got = `${digest.slice(0, digest.indexOf(":"))}:${hash.digest("hex")}`;
   if (size !== undefined && seen !== size) throw new FlibsError("digest-mismatch", `${what}: got ${seen} bytes, expected ${size}`);
   if (got !== digest) throw new FlibsError("digest-mismatch", `${what}: content digest ${got} does not match ${digest}`);
+  if (held) yield held;
 }
 
 /** Counts chunks without hashing (for a source that is already verified). */
