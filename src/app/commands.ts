@@ -122,7 +122,7 @@ export async function onComment(app: Probot, context: Context<"issue_comment.cre
   const results: CommandResult[] = [];
   const replies: string[] = [];
   if (parsed.problems.length) {
-    replies.push([...parsed.problems.map((p) => `- ${escapeCell(p, 300)}`), "", `Valid commands: ${COMMAND_NAMES.map((n) => inlineCode(`/${n}`)).join(", ")}.`].join("\n"));
+    replies.push([...parsed.problems.map((p) => `- ${p}`), "", `Valid commands: ${COMMAND_NAMES.map((n) => inlineCode(`/${n}`)).join(", ")}.`].join("\n"));
   }
   for (const command of parsed.commands) {
     let r: CommandResult;

@@ -34,6 +34,9 @@ export interface FakeCheckRun {
   status: string;
   conclusion: string | null;
   external_id: string | null;
+  title: string | null;
+  summary: string | null;
+  details_url: string | null;
 }
 export * from "./github-app.js";
 
@@ -222,7 +225,7 @@ export class FakeGitHub {
   acceptCheckRuns(firstId = 1000): this {
     let next = firstId;
     this.on("POST /repos/{owner}/{repo}/check-runs", (req) => {
-      const b = req.body as { name: string; head_sha: string; status?: string; conclusion?: string; external_id?: string };
+      const b = req.body as { name: string; head_sha: string; status?: string; conclusion?: string; external_id?: string; details_url?: string; output?: { title?: string; summary?: string } };
       const id = next++;
       this.checkRuns.push({
         id,
@@ -232,16 +235,22 @@ export class FakeGitHub {
         status: b.conclusion ? "completed" : (b.status ?? "queued"),
         conclusion: b.conclusion ?? null,
         external_id: b.external_id ?? null,
+        title: b.output?.title ?? null,
+        summary: b.output?.summary ?? null,
+        details_url: b.details_url ?? null,
       });
       return { status: 201, body: { id, ...(req.body as object) } };
     });
     this.on("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", (req) => {
-      const b = req.body as { status?: string; conclusion?: string; external_id?: string };
+      const b = req.body as { status?: string; conclusion?: string; external_id?: string; details_url?: string; output?: { title?: string; summary?: string } };
       const run = this.checkRuns.find((c) => c.id === Number(req.params.check_run_id));
       if (run) {
         if (b.status) run.status = b.status;
         if (b.conclusion) Object.assign(run, { status: "completed", conclusion: b.conclusion });
         if (b.external_id !== undefined) run.external_id = b.external_id;
+        if (b.details_url !== undefined) run.details_url = b.details_url;
+        if (b.output?.title !== undefined) run.title = b.output.title;
+        if (b.output?.summary !== undefined) run.summary = b.output.summary;
       }
       return { status: 200, body: { id: Number(req.params.check_run_id), ...(req.body as object) } };
     });
@@ -305,6 +314,41 @@ export class FakeGitHub {
         };
       },
     };
+  }
+
+  /**
+   * Lists the check runs `acceptCheckRuns` created through `GET /repos/{owner}/{repo}/commits/{ref}/check-runs`
+   * (with `check_name`), as GitHub's REST API shapes them.
+   */
+  listCheckRuns(): this {
+    return this.on("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", (req) => {
+      const full = `${req.params.owner}/${req.params.repo}`.toLowerCase();
+      const runs = this.checkRuns.filter((c) => c.repo === full && c.head_sha === req.params.ref && (!req.query.check_name || c.name === req.query.check_name));
+      return {
+        status: 200,
+        body: {
+          total_count: runs.length,
+          check_runs: runs.map((c) => ({
+            id: c.id,
+            head_sha: c.head_sha,
+            node_id: `CR_${c.id}`,
+            external_id: c.external_id,
+            url: `${this.baseUrl}/repos/${full}/check-runs/${c.id}`,
+            html_url: `https://github.com/${full}/runs/${c.id}`,
+            details_url: c.details_url,
+            status: c.status,
+            conclusion: c.conclusion,
+            started_at: null,
+            completed_at: null,
+            output: { title: c.title, summary: c.summary, text: null, annotations_count: 0, annotations_url: "" },
+            name: c.name,
+            check_suite: { id: 1 },
+            app: { id: 12345, slug: "flibs", name: "flibs" },
+            pull_requests: [],
+          })),
+        },
+      };
+    });
   }
 
   /** Requests to one operation (`POST /repos/{owner}/{repo}/check-runs`), or all of them. */

@@ -1,3 +1,4 @@
+import { inlineCode } from "../markdown.js";
 import { isArch, type Arch } from "../platform.js";
 
 export type Command =
@@ -13,7 +14,7 @@ export const COMMAND_NAMES: readonly CommandName[] = ["build", "retest", "ok-to-
 
 export interface ParsedComment {
   commands: Command[];
-  /** Lines that looked like a command but are not one flibs knows, or had bad arguments: each explained. */
+  /** Lines that looked like a command but are not one flibs knows, or had bad arguments: each explained, as safe markdown (echoed text is inline code). */
   problems: string[];
 }
 
@@ -57,16 +58,16 @@ export function parseComment(body: string | null | undefined): ParsedComment {
 }
 
 function parseOne(word: string, args: string[]): Command | { problem: string } {
-  const shown = `\`/${clip(word)}\``;
+  const shown = code(`/${word}`);
   switch (word) {
     case "build": {
       const unknown = args.filter((a) => a !== "--scratch");
-      if (unknown.length) return { problem: `${shown} takes only \`--scratch\`, not \`${clip(unknown.join(" "))}\`` };
+      if (unknown.length) return { problem: `${shown} takes only \`--scratch\`, not ${code(unknown.join(" "))}` };
       return { name: "build", scratch: args.includes("--scratch") };
     }
     case "retest": {
       const bad = args.filter((a) => !isArch(a));
-      if (bad.length) return { problem: `${shown}: \`${clip(bad.join(" "))}\` is not an arch (x86_64, aarch64, ppc64le, s390x)` };
+      if (bad.length) return { problem: `${shown}: ${code(bad.join(" "))} is not an arch (x86_64, aarch64, ppc64le, s390x)` };
       return { name: "retest", arches: [...new Set(args as Arch[])] };
     }
     case "ok-to-test":
@@ -80,7 +81,7 @@ function parseOne(word: string, args: string[]): Command | { problem: string } {
   }
 }
 
-/** Event text echoed back in a reply is cut short and stripped of markdown specials by the caller's escaper. */
-function clip(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+/** Comment text echoed back in a reply: cut short, shown verbatim as inline code (no markup, links or mentions). */
+function code(s: string): string {
+  return inlineCode(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 }

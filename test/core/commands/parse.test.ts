@@ -30,6 +30,11 @@ describe("parseComment", () => {
     ]);
   });
 
+  it("echoes comment text only as inline code: backticks, mentions and markup stay inert", () => {
+    const r = parseComment("/retest a`b @team <img src=x>");
+    expect(r.problems).toEqual(["`/retest`: ``a`b @team <img src=x>`` is not an arch (x86_64, aarch64, ppc64le, s390x)"]);
+  });
+
   it("collapses duplicates and caps the number of commands", () => {
     expect(parseComment("/help\n/help\n").commands).toHaveLength(1);
     const arches = ["x86_64", "aarch64", "s390x", "ppc64le"];
