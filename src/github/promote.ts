@@ -35,9 +35,12 @@ export async function commitTree(octokit: GitHubClient, repo: RepoRef, sha: stri
   return r.data.tree.sha;
 }
 
-/** The commit a ref (a tag name, a branch) points at, and its tree. */
+/**
+ * The commit a full ref (`refs/tags/v1.2.3`, `refs/heads/main`) points at, and its tree; an annotated tag is
+ * peeled to its commit. GitHub names refs here as `tags/<name>` and `heads/<name>`.
+ */
 export async function resolveCommit(octokit: GitHubClient, repo: RepoRef, ref: string): Promise<{ sha: string; tree: string }> {
-  const r = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { ...repo, ref });
+  const r = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { ...repo, ref: ref.replace(/^refs\//, "") });
   return { sha: r.data.sha, tree: r.data.commit.tree.sha };
 }
 

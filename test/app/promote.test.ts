@@ -109,7 +109,7 @@ class RepoState {
       const tree = this.trees.get(req.params.commit_sha!);
       return tree ? { body: { sha: req.params.commit_sha, tree: { sha: tree } } } : notFound();
     });
-    g.on("GET /repos/{owner}/{repo}/commits/{ref}", (req) => (req.params.ref === "refs/tags/v1.2.3" ? { body: { sha: MERGE, commit: { tree: { sha: TREE } } } } : notFound()));
+    g.on("GET /repos/{owner}/{repo}/commits/{ref}", (req) => (req.params.ref === "tags/v1.2.3" ? { body: { sha: MERGE, commit: { tree: { sha: TREE } } } } : notFound()));
     g.on(DEPLOY, (req) => {
       const d = { id: this.nextDeployment++, body: req.body };
       this.deployments.push(d);
