@@ -7,7 +7,9 @@ import { isValidDigest, referrersFallbackTag } from "../core/oci/digest.js";
 import { MANIFEST_ACCEPT, MEDIA_TYPES, isManifestMediaType } from "../core/oci/media-types.js";
 import { parseManifest, referrersIndex, type Descriptor, type Manifest } from "../core/oci/manifest.js";
 import { formatRepository, referenceTarget, type ImageReference, type RepositoryRef } from "../core/oci/reference.js";
-import { countChunks, sha256Digest, verifyChunks } from "./digest-stream.js";
+import { pipeline } from "node:stream";
+import type { Readable } from "node:stream";
+import { sha256Digest, verifyChunks, verifyingTransform } from "./digest-stream.js";
 import { Transport, registryMessage, scope, type RegistryResponse, type TransferStats, type TransportOptions } from "./transport.js";
 
 export type RegistryClientOptions = TransportOptions;
@@ -37,7 +39,8 @@ export type PushBlobResult = "exists" | "uploaded";
 
 /** Blob content from `openBlob`: chunks already checked against the digest as they are read. */
 export interface VerifiedBlob {
-  chunks: AsyncIterable<Uint8Array>;
+  /** A Node stream (also an async iterable) that errors at its end on a digest or size mismatch. */
+  chunks: Readable;
   size: number;
   verified: true;
   cancel(): Promise<void>;
@@ -203,23 +206,25 @@ export class RegistryClient {
   }
 
   /**
-   * Opens a blob as verified chunks (an async iterable that throws at its end on a digest or size
-   * mismatch). The cheap path the promotion engine streams through.
+   * Opens a blob as a verified stream (erroring at its end on a digest or size mismatch). The cheap path
+   * the promotion engine pipes from one registry into another.
    */
   async openBlob(repo: RepositoryRef, digest: string, size?: number): Promise<VerifiedBlob> {
     const res = await this.transport.download(repo.registry, blobPath(repo, digest), [scope(repo.repository, "pull")]);
     if (!res) throw notFound(`blob ${formatRepository(repo)}@${digest}`);
     const length = size ?? Number(res.headers["content-length"] ?? NaN);
     const stats = this.transport.stats;
-    const chunks = verifyChunks(res, digest, Number.isFinite(length) ? length : undefined, `blob ${formatRepository(repo)}@${digest}`, (n) => {
+    const verifier = verifyingTransform(digest, Number.isFinite(length) ? length : undefined, `blob ${formatRepository(repo)}@${digest}`, (n) => {
       stats.blobBytesDownloaded += n;
     });
+    // A broken download errors the verifier (and so whatever reads it); the callback only marks it handled.
+    const chunks = pipeline(res, verifier, () => {});
     return {
       chunks,
       size: length,
       verified: true,
       cancel: async () => {
-        res.destroy();
+        chunks.destroy();
       },
     };
   }
@@ -309,13 +314,12 @@ export class RegistryClient {
     const base = this.transport.baseUrl(repo.registry);
     try {
       if (!(data instanceof Uint8Array)) {
-        const count = (n: number): void => {
-          stats.blobBytesUploaded += n;
-        };
-        // Already-verified chunks are only counted; anything else is hashed on the way out.
+        // An already-verified blob is piped as it is; anything else is hashed on the way out.
         const body = isVerifiedBlob(data)
-          ? countChunks(data.chunks, count)
-          : verifyChunks(data as AsyncIterable<Uint8Array>, digest, size, what, count);
+          ? data.chunks
+          : verifyChunks(data as AsyncIterable<Uint8Array>, digest, size, what, (n) => {
+              stats.blobBytesUploaded += n;
+            });
         // With the size known the body goes with a Content-Length, not chunked (less framing for both sides).
         const length: Record<string, string> = Number.isSafeInteger(size) && size >= 0 ? { "content-length": String(size) } : {};
         const res = await this.transport.request(repo.registry, location, {
@@ -325,6 +329,7 @@ export class RegistryClient {
           scopes,
         });
         if (res.status !== 202) throw failure(res, `upload ${what}`);
+        if (isVerifiedBlob(data)) stats.blobBytesUploaded += size;
         location = uploadUrl(base, res.header("location") ?? location);
       } else {
         if (sha256Digest(data) !== digest && digest.startsWith("sha256:")) {

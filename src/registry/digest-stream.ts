@@ -1,4 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
+import { Transform } from "node:stream";
 import { FlibsError } from "../core/errors.js";
 
 export function sha256Digest(bytes: Uint8Array): string {
@@ -37,16 +38,38 @@ export async function* verifyChunks(
     if (held) yield held;
     held = chunk;
   }
-  const got = `${digest.slice(0, digest.indexOf(":"))}:${hash.digest("hex")}`;
-  if (size !== undefined && seen !== size) throw new FlibsError("digest-mismatch", `${what}: got ${seen} bytes, expected ${size}`);
-  if (got !== digest) throw new FlibsError("digest-mismatch", `${what}: content digest ${got} does not match ${digest}`);
+  const mismatch = endCheck(hash, digest, seen, size, what);
+  if (mismatch) throw mismatch;
   if (held) yield held;
 }
 
-/** Counts chunks without hashing (for a source that is already verified). */
-export async function* countChunks(source: AsyncIterable<Uint8Array>, onBytes: (n: number) => void): AsyncGenerator<Uint8Array> {
-  for await (const chunk of source) {
-    onBytes(chunk.byteLength);
-    yield chunk;
-  }
+/**
+ * The same check as a Transform stream, for piping a download into an upload without a promise per
+ * chunk (the hot path of a cross-registry copy). Also holds back the last chunk until verified.
+ */
+export function verifyingTransform(digest: string, size: number | undefined, what: string, onBytes?: (n: number) => void): Transform {
+  const hash = hasherFor(digest);
+  let seen = 0;
+  let held: Buffer | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      seen += chunk.length;
+      onBytes?.(chunk.length);
+      if (size !== undefined && seen > size) return done(new FlibsError("digest-mismatch", `${what}: more than the ${size} bytes announced`));
+      const out = held;
+      held = chunk;
+      done(null, out);
+    },
+    flush(done) {
+      done(endCheck(hash, digest, seen, size, what), held);
+    },
+  });
+}
+
+function endCheck(hash: Hash, digest: string, seen: number, size: number | undefined, what: string): FlibsError | null {
+  const got = `${digest.slice(0, digest.indexOf(":"))}:${hash.digest("hex")}`;
+  if (size !== undefined && seen !== size) return new FlibsError("digest-mismatch", `${what}: got ${seen} bytes, expected ${size}`);
+  if (got !== digest) return new FlibsError("digest-mismatch", `${what}: content digest ${got} does not match ${digest}`);
+  return null;
 }

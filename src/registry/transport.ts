@@ -50,7 +50,7 @@ export interface TransferStats {
 export interface RequestOptions {
   method?: string;
   headers?: Record<string, string>;
-  /** Bytes are sent (and retried) as they are; an iterable is streamed once, with backpressure. */
+  /** Bytes are sent (and retried) as they are; a stream or iterable is sent once, with backpressure. */
   body?: Uint8Array | AsyncIterable<Uint8Array>;
   /** Token scopes this request needs, e.g. `repository:org/app:pull,push`. */
   scopes: string[];
@@ -275,7 +275,7 @@ export class Transport {
         return;
       }
       // A stream that fails (a digest mismatch while verifying, a broken source) aborts the request with its error.
-      pipeline(Readable.from(body), req).catch((e: unknown) => {
+      pipeline(body instanceof Readable ? body : Readable.from(body), req).catch((e: unknown) => {
         req.destroy();
         reject(e);
       });

@@ -19,8 +19,8 @@ interface Proxy {
   tokenRequests: number;
   /** Per request: method, path, Authorization sent, body bytes received. */
   seen: Array<{ method: string; path: string; authorization?: string; bodyBytes: number }>;
-  /** Answers for some requests instead of the registry. */
-  override?: (req: IncomingMessage) => { status: number; headers: Record<string, string> } | undefined;
+  /** Answers for some requests instead of the registry, or sends them to another registry path. */
+  override?: (req: IncomingMessage) => { status: number; headers: Record<string, string> } | { path: string } | undefined;
   close(): Promise<void>;
 }
 
@@ -47,14 +47,14 @@ async function startProxy(backend: TestRegistry, bearer: boolean): Promise<Proxy
       return;
     }
     const answer = proxy.override?.(req);
-    if (answer) {
+    if (answer && "status" in answer) {
       req.resume();
       res.writeHead(answer.status, answer.headers).end();
       return;
     }
     const headers = { ...req.headers };
     delete headers.authorization;
-    const up = httpRequest(`${backend.url}${req.url}`, { method: req.method, headers }, (upRes) => {
+    const up = httpRequest(`${backend.url}${answer?.path ?? req.url}`, { method: req.method, headers }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       upRes.pipe(res);
     });
@@ -80,7 +80,8 @@ describe("node:http transport", () => {
   let gated: Proxy;
   beforeAll(async () => {
     reg = await startRegistry();
-    img = await pushTestImage(reg, "transport/app:1");
+    // Over 1 MiB the layers are stored uncompressed: two of them have the same size and differ in content.
+    img = await pushTestImage(reg, "transport/app:1", { layerSize: 1_100_000 });
     [open, gated] = await Promise.all([startProxy(reg, false), startProxy(reg, true)]);
   });
   afterAll(async () => {
@@ -152,6 +153,20 @@ describe("node:http transport", () => {
     await client.uploadBlob(repo, digestOf(data), chunks(), data.byteLength);
     expect(open.seen.filter((s) => s.method === "PATCH").at(-1)!.bodyBytes).toBe(data.byteLength);
     expect(await client.headBlob(repo, digestOf(data))).toEqual({ size: data.byteLength });
-    client.transport.close();
+
+    // A source serving other bytes under a digest: the verified download piped into the upload stops short too.
+    const a = img.manifests[0]!.layers[0]!;
+    const b = img.manifests[1]!.layers[0]!;
+    expect([b.size, b.digest === a.digest]).toEqual([a.size, false]);
+    open.override = (req) => (req.url?.endsWith(`/blobs/${a.digest}`) && req.method === "GET" ? { path: `/v2/transport/app/blobs/${b.digest}` } : undefined);
+    try {
+      const blob = await client.openBlob({ registry: open.host, repository: "transport/app" }, a.digest, a.size);
+      await expect(client.uploadBlob(repo, a.digest, blob, a.size)).rejects.toMatchObject({ code: "digest-mismatch" });
+      expect(open.seen.filter((s) => s.method === "PATCH").at(-1)!.bodyBytes).toBeLessThan(a.size);
+      expect(await client.headBlob(repo, a.digest)).toBeUndefined();
+    } finally {
+      delete open.override;
+      client.transport.close();
+    }
   });
 });
