@@ -470,6 +470,43 @@ describe("/promote", () => {
     expect(github.writes()).toEqual([]);
   });
 
+  function promoteComment(sender: string) {
+    return examplePayload("issue_comment", "created", {
+      repo: REPO,
+      installationId: INSTALLATION,
+      sender,
+      edit: (p) => {
+        p.issue.number = 7;
+        p.issue.state = "closed";
+        p.issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/7`, html_url: `https://github.com/${REPO}/pull/7`, diff_url: null, patch_url: null, merged_at: "2026-11-22T10:00:00Z" };
+        p.comment.body = "/promote";
+      },
+    });
+  }
+
+  test("in a PR comment, through the App's command handling: refused with a reply saying why, or a rocket and the promotion", async () => {
+    gh.permissions.set("writer", "write");
+    gh.permissions.set("lead", "maintain");
+    gh.pulls.set(MERGE, [{ number: 7, head: HEAD, merged: true }]);
+    gh.trees.set(HEAD, TREE);
+    gh.testedBuild(HEAD);
+    github.on("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", (req) => ({ status: 201, body: { id: 1, ...(req.body as object) } }));
+    github.on("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", (req) => ({ status: 201, body: { id: 1, ...(req.body as object) } }));
+    const app = await createTestApp();
+
+    await app.receive("issue_comment", promoteComment("writer"));
+    const replies = github.calls("POST /repos/{owner}/{repo}/issues/{issue_number}/comments").map((r) => (r.body as { body: string }).body);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain("`/promote` was not run:");
+    expect(replies[0]).toMatch(/writer has write access; .*\/promote.* needs maintain access to this repository/);
+    expect(github.calls(DISPATCH)).toEqual([]);
+    expect(github.calls(DEPLOY)).toEqual([]);
+
+    await app.receive("issue_comment", promoteComment("lead"));
+    expect(github.calls("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions").map((r) => (r.body as { content: string }).content)).toContain("rocket");
+    expect(dispatches().map((d) => [d.workflow, d.inputs.digest])).toEqual([["flibs-promote.yml", DIGEST]]);
+  });
+
   test("from a maintainer: the PR's merge commit is promoted, again after a refusal", async () => {
     gh.permissions.set("lead", "maintain");
     gh.pulls.set(MERGE, [{ number: 7, head: HEAD, merged: true }]);
