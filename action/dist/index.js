@@ -4089,7 +4089,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
-    var { Transform } = __require("node:stream");
+    var { Transform: Transform2 } = __require("node:stream");
     var zlib = __require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
@@ -4777,7 +4777,7 @@ var require_util2 = __commonJS({
       contentRange += isomorphicEncode(`${fullLength}`);
       return contentRange;
     }
-    var InflateStream = class extends Transform {
+    var InflateStream = class extends Transform2 {
       #zlibOptions;
       /** @param {zlib.ZlibOptions} [zlibOptions] */
       constructor(zlibOptions) {
@@ -6880,7 +6880,7 @@ var require_client_h2 = __commonJS({
     "use strict";
     var assert2 = __require("node:assert");
     var { errorMonitor } = __require("node:events");
-    var { pipeline: pipeline2 } = __require("node:stream");
+    var { pipeline: pipeline3 } = __require("node:stream");
     var util = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -7359,7 +7359,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request, contentLength) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe2 = pipeline2(
+      const pipe2 = pipeline3(
         body,
         h2stream,
         (err2) => {
@@ -10404,7 +10404,7 @@ var require_api_pipeline = __commonJS({
         util.destroy(ret, err2);
       }
     };
-    function pipeline2(opts, handler) {
+    function pipeline3(opts, handler) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
@@ -10413,7 +10413,7 @@ var require_api_pipeline = __commonJS({
         return new PassThrough().destroy(err2);
       }
     }
-    module.exports = pipeline2;
+    module.exports = pipeline3;
   }
 });
 
@@ -11263,13 +11263,13 @@ var require_pluralizer = __commonJS({
 var require_pending_interceptors_formatter = __commonJS({
   "node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports, module) {
     "use strict";
-    var { Transform } = __require("node:stream");
+    var { Transform: Transform2 } = __require("node:stream");
     var { Console } = __require("node:console");
     var PERSISTENT = process.versions.icu ? "\u2705" : "Y ";
     var NOT_PERSISTENT = process.versions.icu ? "\u274C" : "N ";
     module.exports = class PendingInterceptorsFormatter {
       constructor({ disableColors } = {}) {
-        this.transform = new Transform({
+        this.transform = new Transform2({
           transform(chunk, _enc, cb) {
             cb(null, chunk);
           }
@@ -13578,7 +13578,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable: Readable3, pipeline: pipeline2, finished } = __require("node:stream");
+    var { Readable: Readable3, pipeline: pipeline3, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -14523,7 +14523,7 @@ var require_fetch = __commonJS({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline2(this.body, ...decoders, (err2) => {
+                body: decoders.length ? pipeline3(this.body, ...decoders, (err2) => {
                   if (err2) {
                     this.onError(err2);
                   }
@@ -18320,7 +18320,7 @@ var require_eventsource_stream = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports, module) {
     "use strict";
     var buffer = __require("node:buffer");
-    var { Transform } = __require("node:stream");
+    var { Transform: Transform2 } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
     var LF = 10;
@@ -18370,7 +18370,7 @@ var require_eventsource_stream = __commonJS({
       error63.aborted = false;
       return error63;
     }
-    var EventSourceStream = class extends Transform {
+    var EventSourceStream = class extends Transform2 {
       /**
        * @type {eventSourceSettings}
        */
@@ -18724,7 +18724,7 @@ ${value}`;
 var require_eventsource = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource.js"(exports, module) {
     "use strict";
-    var { pipeline: pipeline2 } = __require("node:stream");
+    var { pipeline: pipeline3 } = __require("node:stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
@@ -18884,7 +18884,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline2(
+          pipeline3(
             response.body.stream,
             eventSourceStream,
             (error63) => {
@@ -52900,8 +52900,12 @@ function referrersIndex(descriptors) {
   return { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: descriptors };
 }
 
+// src/registry/client.ts
+import { pipeline as pipeline2 } from "node:stream";
+
 // src/registry/digest-stream.ts
 import { createHash } from "node:crypto";
+import { Transform } from "node:stream";
 function sha256Digest(bytes) {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }
@@ -52915,22 +52919,43 @@ function hasherFor(digest) {
 async function* verifyChunks(source, digest, size, what, onBytes) {
   const hash2 = hasherFor(digest);
   let seen = 0;
+  let held;
   for await (const chunk of source) {
     hash2.update(chunk);
     seen += chunk.byteLength;
     onBytes?.(chunk.byteLength);
     if (size !== void 0 && seen > size) throw new FlibsError("digest-mismatch", `${what}: more than the ${size} bytes announced`);
-    yield chunk;
+    if (held) yield held;
+    held = chunk;
   }
-  const got = `${digest.slice(0, digest.indexOf(":"))}:${hash2.digest("hex")}`;
-  if (size !== void 0 && seen !== size) throw new FlibsError("digest-mismatch", `${what}: got ${seen} bytes, expected ${size}`);
-  if (got !== digest) throw new FlibsError("digest-mismatch", `${what}: content digest ${got} does not match ${digest}`);
+  const mismatch = endCheck(hash2, digest, seen, size, what);
+  if (mismatch) throw mismatch;
+  if (held) yield held;
 }
-async function* countChunks(source, onBytes) {
-  for await (const chunk of source) {
-    onBytes(chunk.byteLength);
-    yield chunk;
-  }
+function verifyingTransform(digest, size, what, onBytes) {
+  const hash2 = hasherFor(digest);
+  let seen = 0;
+  let held;
+  return new Transform({
+    transform(chunk, _encoding, done) {
+      hash2.update(chunk);
+      seen += chunk.length;
+      onBytes?.(chunk.length);
+      if (size !== void 0 && seen > size) return done(new FlibsError("digest-mismatch", `${what}: more than the ${size} bytes announced`));
+      const out = held;
+      held = chunk;
+      done(null, out);
+    },
+    flush(done) {
+      done(endCheck(hash2, digest, seen, size, what), held);
+    }
+  });
+}
+function endCheck(hash2, digest, seen, size, what) {
+  const got = `${digest.slice(0, digest.indexOf(":"))}:${hash2.digest("hex")}`;
+  if (size !== void 0 && seen !== size) return new FlibsError("digest-mismatch", `${what}: got ${seen} bytes, expected ${size}`);
+  if (got !== digest) return new FlibsError("digest-mismatch", `${what}: content digest ${got} does not match ${digest}`);
+  return null;
 }
 
 // src/registry/transport.ts
@@ -53187,7 +53212,7 @@ var Transport = class {
         req.end(body);
         return;
       }
-      pipeline(Readable.from(body), req).catch((e) => {
+      pipeline(body instanceof Readable ? body : Readable.from(body), req).catch((e) => {
         req.destroy();
         reject(e);
       });
@@ -53488,23 +53513,25 @@ var RegistryClient = class {
     return { stream: ReadableStream.from(blob.chunks), size: blob.size };
   }
   /**
-   * Opens a blob as verified chunks (an async iterable that throws at its end on a digest or size
-   * mismatch). The cheap path the promotion engine streams through.
+   * Opens a blob as a verified stream (erroring at its end on a digest or size mismatch). The cheap path
+   * the promotion engine pipes from one registry into another.
    */
   async openBlob(repo, digest, size) {
     const res = await this.transport.download(repo.registry, blobPath(repo, digest), [scope(repo.repository, "pull")]);
     if (!res) throw notFound(`blob ${formatRepository(repo)}@${digest}`);
     const length = size ?? Number(res.headers["content-length"] ?? NaN);
     const stats = this.transport.stats;
-    const chunks = verifyChunks(res, digest, Number.isFinite(length) ? length : void 0, `blob ${formatRepository(repo)}@${digest}`, (n) => {
+    const verifier = verifyingTransform(digest, Number.isFinite(length) ? length : void 0, `blob ${formatRepository(repo)}@${digest}`, (n) => {
       stats.blobBytesDownloaded += n;
+    });
+    const chunks = pipeline2(res, verifier, () => {
     });
     return {
       chunks,
       size: length,
       verified: true,
       cancel: async () => {
-        res.destroy();
+        chunks.destroy();
       }
     };
   }
@@ -53575,17 +53602,18 @@ var RegistryClient = class {
     const base = this.transport.baseUrl(repo.registry);
     try {
       if (!(data instanceof Uint8Array)) {
-        const count = (n) => {
+        const body = isVerifiedBlob(data) ? data.chunks : verifyChunks(data, digest, size, what, (n) => {
           stats.blobBytesUploaded += n;
-        };
-        const body = isVerifiedBlob(data) ? countChunks(data.chunks, count) : verifyChunks(data, digest, size, what, count);
+        });
+        const length = Number.isSafeInteger(size) && size >= 0 ? { "content-length": String(size) } : {};
         const res2 = await this.transport.request(repo.registry, location, {
           method: "PATCH",
-          headers: { "content-type": "application/octet-stream" },
+          headers: { "content-type": "application/octet-stream", ...length },
           body,
           scopes
         });
         if (res2.status !== 202) throw failure2(res2, `upload ${what}`);
+        if (isVerifiedBlob(data)) stats.blobBytesUploaded += size;
         location = uploadUrl(base, res2.header("location") ?? location);
       } else {
         if (sha256Digest(data) !== digest && digest.startsWith("sha256:")) {
