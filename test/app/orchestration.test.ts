@@ -258,6 +258,16 @@ describe("commands", () => {
     expect(reactions()).toEqual(["rocket"]);
   });
 
+  test("edited comments and comments on plain issues start nothing", async () => {
+    const edited = comment("/build", "member");
+    edited.action = "edited";
+    await app.receive("issue_comment", edited);
+    const onIssue = comment("/build", "member");
+    delete onIssue.issue.pull_request;
+    await app.receive("issue_comment", onIssue);
+    expect(github.apiCalls()).toEqual([]);
+  });
+
   test("comments by bots (the App itself included) are ignored", async () => {
     await app.receive("issue_comment", comment("/build", "flibs[bot]", { bot: true }));
     expect(github.apiCalls()).toEqual([]);
