@@ -7,7 +7,7 @@ import { archFromCheckName, findBuildId, formatBuildId } from "../core/plan/buil
 import { archesToRetest, commitBuilds } from "../core/plan/builds.js";
 import { plannedArches } from "../core/config/index.js";
 import type { Arch } from "../core/platform.js";
-import { cancelRun, react, readPullHead, reply, runningBuildRuns, type Reaction } from "../github/build.js";
+import { acknowledge, cancelRun, react, readPullHead, reply, runningBuildRuns, type Reaction } from "../github/build.js";
 import { readCommitState, type CommitState } from "../github/commit-state.js";
 import { installationOctokit, type GitHubClient, type RepoRef } from "../github/octokit.js";
 import { readPermission } from "../github/promote.js";
@@ -118,6 +118,10 @@ export async function onComment(app: Probot, context: Context<"issue_comment.cre
   const repo = context.repo();
   const octokit = await installationOctokit(app, context);
   const inv: Invocation = { octokit, repo, pr: issue.number, actor: comment.user?.login ?? "", defaultBranch: context.payload.repository.default_branch, serial };
+  if (!(await acknowledge(octokit, repo, comment.id))) {
+    context.log.info({ comment: comment.id }, "flibs commands: comment already handled (redelivery)");
+    return [];
+  }
   const facts = new Facts(inv);
   const results: CommandResult[] = [];
   const replies: string[] = [];
@@ -135,9 +139,9 @@ export async function onComment(app: Probot, context: Context<"issue_comment.cre
     results.push(r);
     if ("reply" in r) replies.push(r.reply);
   }
-  const reaction = results.flatMap((r) => (r.react ? [r.react] : []))[0];
-  const refused = results.some((r) => "reply" in r && !r.react);
-  if (reaction && !refused) await react(octokit, repo, comment.id, reaction);
+  // "eyes" already says the comment was seen; a started build or cancel adds its own reaction.
+  const reaction = results.flatMap((r) => (r.react && r.react !== "eyes" ? [r.react] : []))[0];
+  if (reaction) await react(octokit, repo, comment.id, reaction);
   if (replies.length) await reply(octokit, repo, issue.number, `@${inv.actor}\n\n${replies.join("\n\n")}`);
   return results;
 }

@@ -49,7 +49,15 @@ function world() {
       base: { ref: "main", repo: { full_name: REPO, default_branch: "main" } },
     },
   }));
-  github.on(REACTION, (req) => ({ status: 201, body: { id: 1, content: (req.body as { content: string }).content } }));
+  // GitHub answers 200 for a reaction this App already left on the comment, 201 for a new one.
+  const reacted = new Set<string>();
+  github.on(REACTION, (req) => {
+    const content = (req.body as { content: string }).content;
+    const key = `${req.params.comment_id}:${content}`;
+    const seen = reacted.has(key);
+    reacted.add(key);
+    return { status: seen ? 200 : 201, body: { id: 1, content } };
+  });
   github.on(COMMENT, (req) => ({ status: 201, body: { id: 2, body: (req.body as { body: string }).body } }));
 }
 
@@ -87,7 +95,8 @@ function comment(body: string, by: string, o: { bot?: boolean; pr?: number } = {
 const PR: number = prEvent("opened").pull_request.number;
 const dispatches = () => github.calls(DISPATCH).map((r) => r.body as DispatchBody);
 const buildChecks = (sha: string) => github.checkRuns.filter((c) => c.head_sha === sha && c.name.startsWith("flibs/build"));
-const reactions = () => github.calls(REACTION).map((r) => (r.body as { content: string }).content);
+/** Result reactions (every handled comment first gets "eyes", the App's mark that it saw the comment). */
+const reactions = () => github.calls(REACTION).map((r) => (r.body as { content: string }).content).filter((c) => c !== "eyes");
 const replies = () => github.calls(COMMENT).map((r) => (r.body as { body: string }).body);
 
 let app: TestApp;
@@ -256,6 +265,15 @@ describe("commands", () => {
     expect(replies()[0]).toContain("Valid commands: `/build`, `/retest`, `/ok-to-test`, `/cancel`, `/promote`, `/help`");
     expect(replies()[0]).toContain("/retest [arch...]");
     expect(reactions()).toEqual(["rocket"]);
+  });
+
+  test("a comment delivered three times (GitHub redelivers) starts one build: the eyes reaction is the mark", async () => {
+    pull = { sha: HEAD, fork: false, author: "member" };
+    const c = comment("/build", "member");
+    await Promise.all([1, 2, 3].map(() => app.receive("issue_comment", c, "delivery-c")));
+    await app.receive("issue_comment", c, "delivery-c");
+    expect(dispatches()).toHaveLength(1);
+    expect(github.calls(REACTION).map((r) => (r.body as { content: string }).content).sort()).toEqual(["eyes", "eyes", "eyes", "eyes", "rocket"]);
   });
 
   test("edited comments and comments on plain issues start nothing", async () => {
