@@ -25,12 +25,33 @@ describe("writes are throttled per installation", () => {
   test("two installations' check runs do not wait for each other", async () => {
     serve(["my-org/a", "my-org/b", "my-org/c"]);
     const app = await createTestApp({ throttle: true });
-    // The throttling plugin spaces GraphQL requests like writes, so one event (GraphQL read, then the check)
-    // takes about a second on its own; two installations together must take no longer than one.
-    const one = await timed(() => app.receive("pull_request", opened("my-org/c", 9106)));
+    // Warm-up on a third installation: the first event pays for loading, signing and the fake's validators.
+    await app.receive("pull_request", opened("my-org/c", 9100));
+    // Each event reads its commit (GraphQL, on the installation's read key) then writes its check run: the
+    // first write of each installation goes at once, so two installations together take well under a second.
     const ms = await timed(() => Promise.all([app.receive("pull_request", opened("my-org/a", 9101)), app.receive("pull_request", opened("my-org/b", 9102))]));
-    expect(github.writes().map((w) => w.installationId).sort()).toEqual([9101, 9102, 9106]);
-    expect(ms).toBeLessThan(one + 500);
+    expect(github.writes().map((w) => w.installationId).sort()).toEqual([9100, 9101, 9102]);
+    expect(ms).toBeLessThan(800);
+  });
+
+  test("an event's GraphQL read does not queue behind its installation's writes", async () => {
+    serve(["my-org/a"]);
+    const app = await createTestApp({ throttle: true });
+    // Three writes queued on one installation (about two seconds of spacing), then an event whose read must
+    // be answered at once: GraphQL queries are reads, the plugin would otherwise space them like writes.
+    const octokit = await app.probot.auth(9106);
+    const queued = Promise.all([1, 2, 3].map((n) => octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "my-org", repo: "a", name: `queued ${n}`, head_sha: "d".repeat(40) })));
+    const readAt = new Promise<number>((resolve) => {
+      const t = performance.now();
+      github.onGraphql(() => {
+        resolve(performance.now() - t);
+        return undefined;
+      });
+    });
+    const event = app.receive("pull_request", opened("my-org/a", 9106));
+    expect(await readAt).toBeLessThan(500);
+    await Promise.all([queued, event]);
+    expect(github.writes().filter((w) => w.installationId === 9106)).toHaveLength(4);
   });
 
   test("one installation's writes are spaced a second apart, as GitHub asks", async () => {
