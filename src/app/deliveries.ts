@@ -6,15 +6,17 @@ interface Log {
 }
 
 /**
- * GitHub waits 10 s for a delivery's response and Probot answers when the handlers finish. A handler
- * waiting behind its installation's write queue (one write a second) could hold the response past that and
- * GitHub would record a failed delivery. `run` waits for the work at most `budgetMs`; past it, the delivery is
- * answered and the work finishes in the background, its failure logged (never an unhandled rejection).
+ * How long a delivery's HTTP response waits for the work it started. GitHub waits 10 s for a response and asks
+ * Apps to answer quickly and work asynchronously, so the App answers as soon as the delivery is verified and its
+ * work started (budget 0, the default); the work's state lives in GitHub (check runs), not in the response.
+ * A budget above 0 holds the response until the work is done or the budget runs out (tests use a long one, so
+ * `receive` resolves when the work is done); past it, the delivery is answered and the work finishes in the
+ * background. A failure in the background is logged, never an unhandled rejection.
  */
 export class DeliveryWork {
   private readonly pending = new Set<Promise<unknown>>();
 
-  constructor(readonly budgetMs = 8_000) {}
+  constructor(readonly budgetMs = 0) {}
 
   async run(log: Log, what: string, work: () => Promise<void>): Promise<void> {
     const task = work();
@@ -24,6 +26,8 @@ export class DeliveryWork {
     );
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
+    const background = () => void task.catch((e: unknown) => log.error({ err: e }, `${what} failed in the background: ${describeError(e)}`));
+    if (this.budgetMs <= 0) return background();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<"late">((resolve) => {
       timer = setTimeout(() => resolve("late"), this.budgetMs);
@@ -32,7 +36,7 @@ export class DeliveryWork {
     const outcome = await Promise.race([task.then(() => "done" as const), late]).finally(() => clearTimeout(timer));
     if (outcome === "late") {
       log.warn({ budgetMs: this.budgetMs }, `${what} is still running after ${this.budgetMs} ms; answering the delivery, finishing in the background`);
-      void task.catch((e: unknown) => log.error({ err: e }, `${what} failed in the background: ${describeError(e)}`));
+      background();
     }
   }
 
@@ -44,4 +48,14 @@ export class DeliveryWork {
   get running(): number {
     return this.pending.size;
   }
+}
+
+/** `FLIBS_DELIVERY_BUDGET_MS` as a budget: a whole number of milliseconds, 0 (answer at once) when unset. */
+export function deliveryBudgetFrom(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return 0;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 9_000) {
+    throw new Error(`FLIBS_DELIVERY_BUDGET_MS must be a whole number of milliseconds from 0 to 9000 (GitHub gives up after 10 s), got ${JSON.stringify(raw)}`);
+  }
+  return ms;
 }

@@ -1,13 +1,13 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { onPullRequest, PerCommit } from "./build.js";
 import { onComment, onRerequested } from "./commands.js";
-import { DeliveryWork } from "./deliveries.js";
+import { deliveryBudgetFrom, DeliveryWork } from "./deliveries.js";
 import { registerPromotion } from "./promote.js";
 import { defaultRegistryAccess, registerReport, type RegistryAccess } from "./report.js";
 import { REVIEW_EVENTS } from "./review.js";
 
 export interface FlibsAppOptions {
-  /** How long a delivery's response may wait for its work (GitHub gives up after 10 s). */
+  /** How long a delivery's response may wait for its work (default 0: answer at once; GitHub gives up after 10 s). */
   deliveryBudgetMs?: number;
   /** How the App reads built indexes back (default: the standard Docker/Podman credential files). */
   registry?: RegistryAccess;
@@ -43,9 +43,10 @@ export function createFlibsApp(options: FlibsAppOptions = {}): { app: FlibsAppFu
   return { app, deliveries };
 }
 
-const flibs = createFlibsApp();
+let flibs: ReturnType<typeof createFlibsApp> | undefined;
 
-/** What `probot run ./dist/app/index.js` loads. */
+/** What `probot run ./dist/app/index.js` loads; `FLIBS_DELIVERY_BUDGET_MS` sets the delivery budget. */
 export default function flibsApp(app: Probot, options?: ApplicationFunctionOptions): void {
+  flibs ??= createFlibsApp({ deliveryBudgetMs: deliveryBudgetFrom(process.env.FLIBS_DELIVERY_BUDGET_MS) });
   flibs.app(app, options);
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { deliveryBudgetFrom } from "../../src/app/deliveries.js";
 import { createFlibsApp } from "../../src/app/index.js";
 import { freePort } from "../helpers/app-process.js";
 import { examplePayload, serverError, signWebhook, startTestServer, useFakeGitHub, type TestServer } from "../helpers/github.js";
@@ -42,6 +43,32 @@ describe("the App behind Probot's HTTP server", () => {
     const res = await server.deliver("pull_request", payload(), { signature: signWebhook("wrong-secret", body) });
     expect(res.status).toBe(400);
     expect(github.requests).toEqual([]);
+  });
+
+  test("by default (budget 0) the delivery is answered at once and its work finishes after", async () => {
+    const flibs = createFlibsApp();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    github.on(CREATE, async (req) => {
+      await gate;
+      return { status: 201, body: { id: 6, ...(req.body as object) } };
+    });
+    server = await startTestServer({ port: await freePort(), appFn: flibs.app });
+    const res = await server.deliver("pull_request", payload());
+    expect(res.status).toBe(200);
+    // Answered while the check-run request is still held by the fake: the response did not wait for it.
+    expect(flibs.deliveries.running).toBe(1);
+    release();
+    await flibs.deliveries.idle();
+    expect(github.calls(CREATE)).toHaveLength(1);
+    expect(server.logs.filter((l) => l.level === "warn" || l.level === "error")).toEqual([]);
+  });
+
+  test("FLIBS_DELIVERY_BUDGET_MS is read as whole milliseconds up to 9000, anything else is a clear error", () => {
+    expect(deliveryBudgetFrom(undefined)).toBe(0);
+    expect(deliveryBudgetFrom("")).toBe(0);
+    expect(deliveryBudgetFrom("2500")).toBe(2500);
+    for (const bad of ["-1", "1.5", "ten", "10000"]) expect(() => deliveryBudgetFrom(bad)).toThrow(/FLIBS_DELIVERY_BUDGET_MS must be a whole number of milliseconds/);
   });
 
   test("work stuck behind GitHub is finished in the background after the delivery budget", async () => {

@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { Probot, ProbotOctokit, Server, type ApplicationFunction } from "probot";
-import flibsApp from "../../src/app/index.js";
+import { createFlibsApp } from "../../src/app/index.js";
 
 export interface LogRecord {
   level: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
@@ -71,12 +71,21 @@ function probotOptions(options: TestAppOptions, logs: LogRecord[]): ProbotOption
   };
 }
 
+/**
+ * The App as tests drive it: each delivery's response waits for its work (up to a minute), so `receive` and
+ * `deliver` resolve when the App has done everything the event asked. Production answers at once (budget 0);
+ * test/app/server.test.ts covers that mode.
+ */
+function waitingApp(): ApplicationFunction {
+  return createFlibsApp({ deliveryBudgetMs: 60_000 }).app;
+}
+
 export const TEST_WEBHOOK_SECRET = "test-webhook-secret";
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const logs: LogRecord[] = [];
   const probot = new Probot(probotOptions(options, logs));
-  await probot.load(options.appFn ?? flibsApp);
+  await probot.load(options.appFn ?? waitingApp());
   return {
     probot,
     logs,
@@ -103,7 +112,7 @@ export async function startTestServer(options: TestAppOptions & { port: number }
   const logs: LogRecord[] = [];
   const opts = probotOptions(options, logs);
   const server = new Server({ Probot: Probot.defaults(opts), host: "127.0.0.1", port: options.port, log: opts.log });
-  await server.load(options.appFn ?? flibsApp);
+  await server.load(options.appFn ?? waitingApp());
   await server.start();
   const url = `http://127.0.0.1:${server.port}`;
   const secret = options.secret ?? TEST_WEBHOOK_SECRET;
