@@ -28,7 +28,7 @@ let pull: { sha: string; fork: boolean; author: string };
 
 interface DispatchBody {
   ref: string;
-  inputs: { sha: string; arches: string; runner_labels: string; build_id: string; pr: string; scratch: string };
+  inputs: { sha: string; arches: string; index_arches?: string; runner_labels: string; build_id: string; pr: string; scratch: string };
 }
 
 function world() {
@@ -219,6 +219,7 @@ describe("dispatch, budget and idempotency", () => {
     expect(dispatches()).toHaveLength(2);
     const d = dispatches()[1]!;
     expect(JSON.parse(d.inputs.arches)).toEqual(["aarch64"]);
+    expect(JSON.parse(d.inputs.index_arches ?? "null")).toEqual(["x86_64", "aarch64"]);
     expect(JSON.parse(d.inputs.runner_labels)).toEqual({ aarch64: ["self-hosted", "linux", "aarch64"] });
     expect(d.inputs.build_id).toBe(`${HEAD}.2`);
     expect(reactions()).toEqual(["rocket"]);

