@@ -51,7 +51,8 @@ const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 let cpu = process.cpuUsage();
 const timer = setInterval(() => {
-  if (process.connected) process.send?.({ rss: process.memoryUsage.rss() });
+  // The callback takes a send that lost the race with the driver's disconnect (EPIPE) instead of an 'error' event.
+  if (process.connected) process.send?.({ rss: process.memoryUsage.rss() }, undefined, undefined, () => undefined);
 }, 100);
 process.on("message", (msg) => {
   if (msg !== "report") return;

@@ -2,7 +2,7 @@
 // Launcher for the webhook benchmark: bundles bench/webhooks.ts (the driver and fake GitHub) and
 // bench/webhooks-app.ts (the App behind Probot's server) with esbuild into a temp dir and runs the driver,
 // so the bench needs no prior `npm run build`.
-// Usage: npm run bench:webhooks   Env: BENCH_SECONDS (30), BENCH_RATE (100/s), BENCH_INSTALLATIONS (1000), BENCH_THROTTLE (on|off), LOG_LEVEL (warn)
+// Usage: npm run bench:webhooks [-- --soak] (or npm run soak:webhooks)   Env: BENCH_SECONDS (30), BENCH_RATE (100/s), BENCH_INSTALLATIONS (1000), BENCH_THROTTLE (on|off), LOG_LEVEL (warn)
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";

@@ -18,8 +18,10 @@ import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { examplePayload } from "../test/helpers/github-app.js";
 
+/** `--soak`: the same load held for 5 minutes (BENCH_SECONDS 300), judged also on RSS growth after warm-up. */
+const SOAK = process.argv.includes("--soak");
 const RATE = positive("BENCH_RATE", 100);
-const SECONDS = positive("BENCH_SECONDS", 30);
+const SECONDS = positive("BENCH_SECONDS", SOAK ? 300 : 30);
 const INSTALLATIONS = positive("BENCH_INSTALLATIONS", 1000);
 const SECRET = "bench-webhook-secret";
 const APP_ENTRY = process.env.BENCH_APP_ENTRY ?? join(import.meta.dirname, "webhooks-app.mjs");
@@ -364,7 +366,8 @@ function pct(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
-const ms = (v: number) => (Number.isNaN(v) ? "-" : `${v.toFixed(1)} ms`);
+// NaN crosses the IPC channel as null.
+const ms = (v: number | null) => (typeof v === "number" && Number.isFinite(v) ? `${v.toFixed(1)} ms` : "-");
 const mb = (v: number) => `${(v / 1024 / 1024).toFixed(0)} MB`;
 
 async function main(): Promise<void> {
@@ -389,6 +392,9 @@ async function main(): Promise<void> {
   });
   let rssPeak = 0;
   let rssLast = 0;
+  /** RSS samples (every 100 ms) during the measured load, with the time since the load started. */
+  let loadStart: number | undefined;
+  const rssDuringLoad: Array<{ at: number; rss: number }> = [];
   interface AppReport {
     cpuMs: number;
     loopP99: number;
@@ -410,6 +416,7 @@ async function main(): Promise<void> {
       if (msg.rss) {
         rssLast = msg.rss;
         rssPeak = Math.max(rssPeak, msg.rss);
+        if (loadStart !== undefined) rssDuringLoad.push({ at: (performance.now() - loadStart) / 1000, rss: msg.rss });
       }
     });
     app.once("exit", (code) => reject(new Error(`the App exited (${code}) before it listened`)));
@@ -434,6 +441,7 @@ async function main(): Promise<void> {
     const sent: Sent[] = [];
     const inflight: Promise<void>[] = [];
     const start = performance.now();
+    loadStart = start;
     let next = 0;
     await new Promise<void>((resolve) => {
       const tick = setInterval(() => {
@@ -493,8 +501,22 @@ async function main(): Promise<void> {
     );
     console.log(`App RSS              after warm-up ${mb(rssAfterWarmup)}, peak ${mb(rssPeak)}, at the end ${mb(rssLast)}`);
     const p99 = pct(latencies, 99);
-    const pass = errors === 0 && p99 < 50;
+    let pass = errors === 0 && p99 < 50;
     console.log(`goal (p99 < 50 ms, 0 errors): ${pass ? "met" : "NOT met"}`);
+    if (SOAK) {
+      // Warm-up is the first fifth of the load (at least 30 s): the App's caches (tokens, limiter groups,
+      // compiled code) fill there. Growth compares the median RSS of the run's last minute with the median of
+      // the minute after warm-up, so a garbage-collection peak at either end does not decide it.
+      const warmupEnd = Math.max(30, elapsed / 5);
+      const window = (from: number, to: number) => rssDuringLoad.filter((r) => r.at >= from && r.at < to).map((r) => r.rss);
+      const early = pct(window(warmupEnd, warmupEnd + 60), 50);
+      const late = pct(window(elapsed - 60, elapsed + 1), 50);
+      const growth = ((late - early) / early) * 100;
+      console.log(`soak RSS             median ${mb(early)} in the minute after warm-up (${warmupEnd.toFixed(0)} s), ${mb(late)} in the last minute: growth ${growth.toFixed(1)}%`);
+      const held = Number.isFinite(growth) && growth <= 10;
+      console.log(`soak goal (RSS growth <= 10% after warm-up): ${held ? "met" : "NOT met"}`);
+      pass &&= held;
+    }
     if (!pass) process.exitCode = 1;
   } finally {
     agent.destroy();
