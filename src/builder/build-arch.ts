@@ -20,6 +20,7 @@ import { parseReference, type RepositoryRef } from "../core/oci/reference.js";
 import { platformToArch, type Arch } from "../core/platform.js";
 import type { RegistryClient } from "../registry/index.js";
 import { commitInfo, type CommitInfo } from "./git.js";
+import { traced } from "./exec.js";
 import type { Builder, TestOutcome } from "./types.js";
 
 export interface BuildArchOptions {
@@ -83,7 +84,7 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
   const archDigests = new Map<string, string>();
   for (const base of bases) {
     const ref = parseReference(base.ref);
-    const m = await o.client.getManifest(ref);
+    const m = await traced(`resolve base ${base.ref}`, () => o.client.getManifest(ref));
     let configArch: Arch | undefined;
     if (m.manifest.kind === "manifest") {
       const cfg = JSON.parse(new TextDecoder().decode(await o.client.getBlob(ref, m.manifest.config.digest))) as { os?: string; architecture?: string };
@@ -139,7 +140,7 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
       authFile: o.authFile,
       onOutput: o.onOutput,
     });
-    const pushed = await o.client.getManifest({ ...o.repository, digest: built.digest });
+    const pushed = await traced(`read pushed manifest ${built.digest}`, () => o.client.getManifest({ ...o.repository, digest: built.digest }));
     if (pushed.manifest.kind !== "manifest") throw new FlibsError("build", `${destination} is not an image manifest`);
     const tests: TestOutcome[] = [];
     if (o.runTests !== false) {

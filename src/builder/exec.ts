@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { access, constants } from "node:fs/promises";
+import { delimiter, join } from "node:path";
 import { FlibsError } from "../core/errors.js";
 
 export interface RunResult {
@@ -58,4 +60,29 @@ export async function works(cmd: string, args: readonly string[]): Promise<boole
   } catch {
     return false;
   }
+}
+
+/** FLIBS_TRACE=1: how long a step of flibs' own (registry calls, package reads) took, on stderr like tool calls. */
+export async function traced<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  if (!process.env.FLIBS_TRACE) return fn();
+  const started = Date.now();
+  try {
+    return await fn();
+  } finally {
+    process.stderr.write(`[flibs] ${Date.now() - started} ms: ${what}\n`);
+  }
+}
+
+/** Whether `cmd` is an executable file on PATH (or at its path): a look, not a run. */
+export async function onPath(cmd: string, path = process.env.PATH ?? ""): Promise<boolean> {
+  const candidates = cmd.includes("/") ? [cmd] : path.split(delimiter).filter(Boolean).map((d) => join(d, cmd));
+  for (const c of candidates) {
+    try {
+      await access(c, constants.X_OK);
+      return true;
+    } catch {
+      // next
+    }
+  }
+  return false;
 }

@@ -6,5 +6,5 @@ export { buildArch, type BuildArchOptions, type ArchBuildResult } from "./build-
 export { publish, type PublishOptions, type PublishResult } from "./publish.js";
 export { readImagePackages, type ImagePackages } from "./packages.js";
 export { commitInfo, type CommitInfo } from "./git.js";
-export { filesFromLayers, readTar, LayeredFiles, TarScanner } from "./tar.js";
-export { run, works } from "./exec.js";
+export { filesFromLayers, readTar, LayeredFiles, TarScanner, TopDownFiles } from "./tar.js";
+export { run, works, onPath } from "./exec.js";

@@ -9,7 +9,7 @@ import type { ImageManifest } from "../core/oci/manifest.js";
 import type { RepositoryRef } from "../core/oci/reference.js";
 import type { RegistryClient } from "../registry/index.js";
 import { run, works } from "./exec.js";
-import { LayeredFiles } from "./tar.js";
+import { TopDownFiles } from "./tar.js";
 
 export interface ImagePackages {
   db: "dpkg" | "apk" | "rpm" | "none";
@@ -17,10 +17,21 @@ export interface ImagePackages {
   note?: string;
 }
 
-/** Streams each layer through gunzip into the tar scanner: memory stays at the size of the files kept. */
-async function scanLayers(client: RegistryClient, repo: RepositoryRef, m: ImageManifest, wanted: readonly string[]): Promise<Map<string, Uint8Array>> {
-  const acc = new LayeredFiles(wanted);
-  for (const l of m.layers) {
+/**
+ * Streams each layer through gunzip into the tar scanner, topmost layer first, until `enough` says the files
+ * found settle the question: the base image's layers (the bulk of the bytes) are mostly never fetched.
+ * Memory stays at the size of the files kept.
+ */
+async function scanLayers(
+  client: RegistryClient,
+  repo: RepositoryRef,
+  m: ImageManifest,
+  wanted: readonly string[],
+  enough: (files: ReadonlyMap<string, Uint8Array>) => boolean,
+): Promise<Map<string, Uint8Array>> {
+  const acc = new TopDownFiles(wanted);
+  for (const l of [...m.layers].reverse()) {
+    if (enough(acc.files)) break;
     if (/zstd/.test(l.mediaType)) throw new FlibsError("build", `layer ${l.digest} is zstd-compressed, which flibs cannot read yet`);
     const scanner = acc.layer();
     const { stream } = await client.getBlobStream(repo, l.digest, l.size);
@@ -40,7 +51,8 @@ export async function readImagePackages(client: RegistryClient, repo: Repository
   const rpmDirs = PACKAGE_DB_PATHS.rpm.map((p) => `${p}/`);
   let files: Map<string, Uint8Array>;
   try {
-    files = await scanLayers(client, repo, m, [PACKAGE_DB_PATHS.dpkg, PACKAGE_DB_PATHS.apk, ...rpmDirs]);
+    // dpkg's status file, once found, decides (it is looked for first below), whatever lower layers hold.
+    files = await scanLayers(client, repo, m, [PACKAGE_DB_PATHS.dpkg, PACKAGE_DB_PATHS.apk, ...rpmDirs], (f) => f.has(PACKAGE_DB_PATHS.dpkg));
   } catch (e) {
     if (e instanceof FlibsError && e.code === "build") return { db: "none", note: e.message };
     throw e;

@@ -22,6 +22,7 @@ import { imageSize, type ImageManifest } from "../core/oci/manifest.js";
 import type { ImageReference, RepositoryRef } from "../core/oci/reference.js";
 import { archToPlatform, sortArches, type Arch } from "../core/platform.js";
 import { sha256Digest, type RegistryClient } from "../registry/index.js";
+import { traced } from "./exec.js";
 import { readImagePackages } from "./packages.js";
 
 export interface PublishOptions {
@@ -70,28 +71,34 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   const rows: SummaryRow[] = [];
   let labels: Record<string, string> = {};
 
-  for (const arch of arches) {
-    const t0 = Date.now();
-    const given = o.digests?.get(arch);
-    const ref: ImageReference = given ? { ...o.repository, digest: given } : { ...o.repository, tag: archTag(o.sha, arch) };
-    let m;
-    try {
-      m = await o.client.getManifest(ref);
-    } catch (e) {
-      if (e instanceof FlibsError && e.code === "not-found") throw new FlibsError("not-found", `no ${arch} image for ${o.sha.slice(0, 7)} (${ref.digest ?? ref.tag}): did its build job succeed?`);
-      throw e;
-    }
-    if (m.manifest.kind !== "manifest") throw new FlibsError("build", `${arch}: ${m.digest} is an index, not one arch's image`);
-    const manifest: ImageManifest = m.manifest;
-    const config = JSON.parse(new TextDecoder().decode(await o.client.getBlob(o.repository, manifest.config.digest))) as {
-      architecture?: string;
-      config?: { Labels?: Record<string, string> };
-    };
-    if (config.architecture !== archToPlatform(arch).architecture) {
-      throw new FlibsError("build", `${arch}: image ${m.digest} is built for ${config.architecture ?? "no architecture"}, not ${archToPlatform(arch).architecture}`);
-    }
+  // The arches are read at once (each waits on the registry, not the CPU), and taken in the fixed order after.
+  const read = await Promise.all(
+    arches.map(async (arch) => {
+      const t0 = Date.now();
+      const given = o.digests?.get(arch);
+      const ref: ImageReference = given ? { ...o.repository, digest: given } : { ...o.repository, tag: archTag(o.sha, arch) };
+      let m;
+      try {
+        m = await traced(`read ${arch} manifest`, () => o.client.getManifest(ref));
+      } catch (e) {
+        if (e instanceof FlibsError && e.code === "not-found") throw new FlibsError("not-found", `no ${arch} image for ${o.sha.slice(0, 7)} (${ref.digest ?? ref.tag}): did its build job succeed?`);
+        throw e;
+      }
+      if (m.manifest.kind !== "manifest") throw new FlibsError("build", `${arch}: ${m.digest} is an index, not one arch's image`);
+      const manifest: ImageManifest = m.manifest;
+      const [configBytes, pk] = await Promise.all([
+        o.client.getBlob(o.repository, manifest.config.digest),
+        traced(`read ${arch} packages (${manifest.layers.length} layers)`, () => readImagePackages(o.client, o.repository, manifest)),
+      ]);
+      const config = JSON.parse(new TextDecoder().decode(configBytes)) as { architecture?: string; config?: { Labels?: Record<string, string> } };
+      if (config.architecture !== archToPlatform(arch).architecture) {
+        throw new FlibsError("build", `${arch}: image ${m.digest} is built for ${config.architecture ?? "no architecture"}, not ${archToPlatform(arch).architecture}`);
+      }
+      return { arch, m, manifest, config, pk, seconds: (Date.now() - t0) / 1000 };
+    }),
+  );
+  for (const { arch, m, manifest, config, pk, seconds } of read) {
     if (Object.keys(labels).length === 0) labels = { ...(config.config?.Labels ?? {}) };
-    const pk = await readImagePackages(o.client, o.repository, manifest);
     if (pk.packages) packages.set(arch, pk.packages);
     const size = imageSize(manifest);
     images.push({ arch, digest: m.digest, manifestSize: m.bytes.byteLength, mediaType: m.mediaType });
@@ -103,18 +110,13 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
       ...(pk.packages ? { packages: Object.fromEntries(pk.packages) } : {}),
       ...(o.jobUrls?.[arch] ? { jobUrl: o.jobUrls[arch] } : {}),
     };
-    rows.push({ arch, digest: m.digest, size, seconds: (Date.now() - t0) / 1000 });
+    rows.push({ arch, digest: m.digest, size, seconds });
   }
   delete labels.architecture;
 
   const { bytes } = assembleIndex(images);
   const indexBytes = new TextEncoder().encode(bytes);
   const indexDigest = sha256Digest(indexBytes);
-  for (const tag of tags) {
-    const got = await o.client.putManifest(o.repository, tag, indexBytes, MEDIA.index);
-    if (got !== indexDigest) throw new FlibsError("digest-mismatch", `registry stored the index under ${tag} as ${got}, expected ${indexDigest}`);
-  }
-
   const drift = compareComponents(packages);
   const policy = o.driftPolicy ?? "warn";
   const record: BuildRecord = {
@@ -134,13 +136,23 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   };
   const recordBytes = new TextEncoder().encode(serializeRecord(record));
   const recordDigest = sha256Digest(recordBytes);
-  await o.client.pushBlob(o.repository, recordDigest, recordBytes, recordBytes.byteLength);
-  await o.client.pushBlob(o.repository, EMPTY_CONFIG.digest, new TextEncoder().encode("{}"), 2);
+  // The index under its tags and the record's blobs go up at once: none needs another. The record's manifest
+  // follows, once its subject (the index) and its blobs are there.
+  await Promise.all([
+    ...tags.map((tag) =>
+      traced(`put index ${tag}`, async () => {
+        const got = await o.client.putManifest(o.repository, tag, indexBytes, MEDIA.index);
+        if (got !== indexDigest) throw new FlibsError("digest-mismatch", `registry stored the index under ${tag} as ${got}, expected ${indexDigest}`);
+      }),
+    ),
+    traced("push record blob", () => o.client.pushBlob(o.repository, recordDigest, recordBytes, recordBytes.byteLength)),
+    traced("push empty config blob", () => o.client.pushBlob(o.repository, EMPTY_CONFIG.digest, new TextEncoder().encode("{}"), 2)),
+  ]);
   const created = o.sourceDateEpoch !== undefined ? epochToIso(o.sourceDateEpoch) : labels["org.opencontainers.image.created"] ?? epochToIso(0);
   const artifact = new TextEncoder().encode(
     recordArtifactManifest({ digest: recordDigest, size: recordBytes.byteLength }, { mediaType: MEDIA.index, digest: indexDigest, size: indexBytes.byteLength }, created),
   );
-  const artifactDigest = await o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest);
+  const artifactDigest = await traced("put record referrer", () => o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest));
 
   const failed = policy === "fail" && drift.length > 0;
   const summary = summaryTable(`flibs publish ${o.repository.registry}/${o.repository.repository}`, rows, [

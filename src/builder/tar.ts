@@ -137,6 +137,62 @@ export class LayeredFiles {
   }
 }
 
+/**
+ * The same result as `LayeredFiles`, read the other way: feed layers from the topmost down, and stop as soon
+ * as what you need is known (an upper layer's copy of a file wins, so lower layers cannot change it). A
+ * whiteout, an opaque directory or a non-directory over a wanted path hides what lies below it; it acts on
+ * the layers below its own only (OCI image spec, "whiteouts"). The package read of `publish` stops at the
+ * layer that last wrote the package database, instead of downloading and unpacking the base image's layers.
+ */
+export class TopDownFiles {
+  readonly files = new Map<string, Uint8Array>();
+  /** Paths hidden from the layers still to come: exact paths (and what is under them) or `dir/` prefixes. */
+  private readonly hidden: string[] = [];
+  private pending: string[] = [];
+  private current = new Set<string>();
+  constructor(private readonly wanted: readonly string[]) {}
+
+  private wants(path: string): boolean {
+    return this.wanted.some((w) => (w.endsWith("/") ? path.startsWith(w) : path === w));
+  }
+
+  /** Whether `path` (a file path, or a directory as `dir/`) is, holds or lies in something wanted. */
+  private matters(path: string): boolean {
+    return this.wanted.some((w) => w.startsWith(path.endsWith("/") || path === "" ? path : `${path}/`) || w === path || (w.endsWith("/") && path.startsWith(w)));
+  }
+
+  private isHidden(path: string): boolean {
+    return this.hidden.some((h) => (h === "" || h.endsWith("/") ? path.startsWith(h) : path === h || path.startsWith(`${h}/`)));
+  }
+
+  /** A scanner for the next layer down: call for the topmost layer first. */
+  layer(): TarScanner {
+    this.hidden.push(...this.pending);
+    this.pending = [];
+    this.current = new Set();
+    return new TarScanner(
+      (p) => this.wants(p) && !this.isHidden(p) && (!this.files.has(p) || this.current.has(p)),
+      (e) => {
+        const slash = e.path.lastIndexOf("/");
+        const base = e.path.slice(slash + 1);
+        const dir = e.path.slice(0, slash + 1);
+        if (base.startsWith(".wh.")) {
+          const gone = base === ".wh..wh..opq" ? dir : dir + base.slice(4);
+          if (this.matters(gone)) this.pending.push(gone);
+          return;
+        }
+        if (this.isHidden(e.path)) return;
+        if (e.type === "file" && e.data) {
+          this.files.set(e.path, e.data);
+          this.current.add(e.path);
+        }
+        // A file or link where a wanted path's directory was: nothing of it below counts.
+        if (e.type !== "dir" && this.wanted.some((w) => w.startsWith(`${e.path}/`))) this.pending.push(e.path);
+      },
+    );
+  }
+}
+
 /** `LayeredFiles` over layers already in memory. */
 export function filesFromLayers(layers: Iterable<Uint8Array>, wanted: readonly string[]): Map<string, Uint8Array> {
   const acc = new LayeredFiles(wanted);

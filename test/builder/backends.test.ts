@@ -1,3 +1,7 @@
+import fc from "fast-check";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   BuildahBuilder,
@@ -7,8 +11,10 @@ import {
   buildxTestArgs,
   filesFromLayers,
   LayeredFiles,
+  onPath,
   parseBuilderChoice,
   selectBuilder,
+  TopDownFiles,
   type BuildSpec,
 } from "../../src/builder/index.js";
 
@@ -72,6 +78,20 @@ describe("backend choice", () => {
   it("auto finds the real buildah on this machine", async () => {
     expect(await selectBuilder("auto")).toBeInstanceOf(BuildahBuilder);
   });
+  it("finds buildah by a look on PATH, without running it: executables only", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "flibs-path-"));
+    try {
+      await writeFile(join(dir, "tool"), "#!/bin/sh\nexit 1\n");
+      await writeFile(join(dir, "plain-file"), "");
+      await chmod(join(dir, "tool"), 0o755);
+      expect(await onPath("tool", `/nonexistent:${dir}`)).toBe(true);
+      expect(await onPath("plain-file", dir)).toBe(false);
+      expect(await onPath("absent", dir)).toBe(false);
+      expect(await onPath(join(dir, "tool"), "")).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 function tar(entries: Array<[string, string] | [string, string, string]>): Uint8Array {
@@ -113,5 +133,55 @@ describe("files from layers", () => {
       expect([...acc.files].map(([k, v]) => [k, Buffer.from(v).toString()])).toEqual([...whole].map(([k, v]) => [k, Buffer.from(v).toString()]));
       expect(acc.files.has("big/unwanted")).toBe(false);
     }
+  });
+});
+
+describe("files from layers, read from the top down", () => {
+  const read = (layers: Uint8Array[], wanted: string[]) => {
+    const acc = new TopDownFiles(wanted);
+    for (const l of [...layers].reverse()) acc.layer().push(l);
+    return acc.files;
+  };
+  const text = (m: ReadonlyMap<string, Uint8Array>) => Object.fromEntries([...m].map(([k, v]) => [k, Buffer.from(v).toString()]).sort());
+
+  it("gives what reading bottom-up gives, for any stack of files, whiteouts and opaque dirs", () => {
+    const paths = ["var/lib/dpkg/status", "var/lib/rpm/a", "var/lib/rpm/b", "var/lib/rpm/sub/c", "etc/x", "lib/apk/db/installed"];
+    const whiteouts = ["var/lib/dpkg/.wh.status", "var/lib/.wh.dpkg", "var/lib/rpm/.wh..wh..opq", "var/lib/rpm/.wh.a", "var/lib/.wh.rpm", "var/lib/rpm/sub/.wh..wh..opq", "lib/apk/db/.wh.installed", ".wh..wh..opq"];
+    const wanted = ["var/lib/dpkg/status", "lib/apk/db/installed", "var/lib/rpm/"];
+    const layer = fc.record({
+      outs: fc.subarray(whiteouts),
+      files: fc.array(fc.tuple(fc.constantFrom(...paths), fc.string({ maxLength: 3 })), { maxLength: 5 }),
+    });
+    fc.assert(
+      fc.property(fc.array(layer, { minLength: 1, maxLength: 5 }), (stack) => {
+        // Whiteouts first in each layer, as container tools write them (before the directory's new entries).
+        const tars = stack.map((l) => tar([...l.outs.map((w): [string, string] => [w, ""]), ...l.files]));
+        expect(text(read(tars, wanted))).toEqual(text(filesFromLayers(tars, wanted)));
+      }),
+      { seed: 8, numRuns: 300 },
+    );
+  });
+
+  it("a whiteout hides only the layers below its own, and a file over a wanted directory hides what is under it", () => {
+    // Same layer: the new status and a whiteout of the old one, in either order.
+    const lower = tar([["var/lib/dpkg/status", "old"]]);
+    for (const upper of [tar([["var/lib/dpkg/status", "new"], ["var/lib/dpkg/.wh.status", ""]]), tar([["var/lib/dpkg/.wh.status", ""], ["var/lib/dpkg/status", "new"]])]) {
+      expect(text(read([lower, upper], ["var/lib/dpkg/status"]))).toEqual({ "var/lib/dpkg/status": "new" });
+    }
+    expect(text(read([tar([["var/lib/dpkg/status", "old"]]), tar([["var/lib/dpkg", "now a file"]])], ["var/lib/dpkg/status"]))).toEqual({});
+    expect(text(read([tar([["var/lib/rpm/a", "1"]]), tar([[".wh..wh..opq", ""], ["etc/x", "y"]])], ["var/lib/rpm/"]))).toEqual({});
+  });
+
+  it("stops where the caller has enough: the lower layers are never read", () => {
+    const acc = new TopDownFiles(["var/lib/dpkg/status"]);
+    const layers = [tar([["var/lib/dpkg/status", "base"]]), tar([["etc/x", "y"]]), tar([["var/lib/dpkg/status", "top"]])];
+    let read = 0;
+    for (const l of [...layers].reverse()) {
+      if (acc.files.has("var/lib/dpkg/status")) break;
+      acc.layer().push(l);
+      read++;
+    }
+    expect(read).toBe(1);
+    expect(text(acc.files)).toEqual({ "var/lib/dpkg/status": "top" });
   });
 });
