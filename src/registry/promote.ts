@@ -28,6 +28,8 @@ export interface PromoteOptions {
   referrers?: boolean;
   /** Attempts per blob copy when a transfer breaks mid-way (default 3). */
   blobAttempts?: number;
+  /** First pause before a blob copy is retried, doubled each time (default 400 ms). */
+  blobRetryDelayMs?: number;
   onProgress?: (line: string) => void;
 }
 
@@ -40,6 +42,7 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   const pool = new Pool(options.concurrency ?? 6);
   client.transport.allowTransfers(options.concurrency ?? 6);
   const attempts = options.blobAttempts ?? 3;
+  const blobRetryDelayMs = options.blobRetryDelayMs ?? 400;
   const requestsBefore = client.stats.requests;
   const progress = options.onProgress ?? (() => {});
   const srcRepo: RepositoryRef = { registry: source.registry, repository: source.repository };
@@ -155,7 +158,7 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
       } catch (e) {
         if ((e instanceof FlibsError && FATAL.has(e.code)) || attempt >= attempts) throw e;
         progress(`retrying blob ${d.digest} (attempt ${attempt + 1}/${attempts}): ${(e as Error).message}`);
-        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+        await new Promise((r) => setTimeout(r, blobRetryDelayMs * 2 ** (attempt - 1)));
       }
     }
   };

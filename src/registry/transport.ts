@@ -32,6 +32,8 @@ export interface TransportOptions {
   userAgent?: string;
   /** Open connections per registry (kept alive between requests); default 16. */
   maxSockets?: number;
+  /** A registry that stops reading or answering for this long is treated as gone (default 300 s). */
+  idleTimeoutMs?: number;
   /** Called before each retry (for logs). */
   onRetry?: (info: { url: string; attempt: number; delayMs: number; reason: string }) => void;
   /** Called when each answer's headers arrive (for traces). */
@@ -71,7 +73,7 @@ export interface RegistryResponse {
 }
 
 const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 250, maxDelayMs: 20_000 };
-/** A registry that stops reading or answering for this long is treated as gone. */
+/** A registry that stops reading or answering for this long is treated as gone (default). */
 const IDLE_TIMEOUT_MS = 300_000;
 /** Larger answers than this are not registry metadata (manifests are at most 4 MiB). */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -98,7 +100,8 @@ export function retryAfterMs(header: string | null | undefined, now = Date.now()
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-const RETRIED_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EAI_AGAIN"]);
+/** Connection failures worth another attempt; FLIBS_TIMEOUT is a connection that stalled past the idle timeout. */
+const RETRIED_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EAI_AGAIN", "FLIBS_TIMEOUT"]);
 
 function isConnectionError(e: unknown): boolean {
   return e instanceof Error && !(e instanceof FlibsError) && RETRIED_CODES.has((e as { code?: string }).code ?? "");
@@ -116,6 +119,7 @@ export class Transport {
   private readonly retry: RetryPolicy;
   private readonly userAgent: string;
   private maxSockets: number;
+  private readonly idleTimeoutMs: number;
   private readonly agents = new Map<string, HttpAgent>();
   private readonly challenges = new Map<string, AuthChallenge>();
   private readonly tokens = new Map<string, Promise<CachedToken>>();
@@ -128,6 +132,7 @@ export class Transport {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.userAgent = options.userAgent ?? "flibs";
     this.maxSockets = options.maxSockets ?? 16;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
     this.onRetry = options.onRetry;
     this.onResponse = options.onResponse;
   }
@@ -161,8 +166,23 @@ export class Transport {
    */
   async request(registry: string, pathOrUrl: string, opts: RequestOptions): Promise<RegistryResponse> {
     const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${this.baseUrl(registry)}${pathOrUrl}`;
-    const res = await this.exchange(registry, url, opts);
-    return buffered(res, await readBody(res, `${opts.method ?? "GET"} ${redact(url)}`));
+    const replayable = opts.body === undefined || opts.body instanceof Uint8Array;
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.exchange(registry, url, opts);
+      try {
+        return buffered(res, await readBody(res, `${opts.method ?? "GET"} ${redact(url)}`));
+      } catch (e) {
+        // An answer cut short (reset, closed before its Content-Length, stalled) is asked again, as a
+        // connection that broke before the answer is: replaying is harmless (GET/HEAD/PUT/DELETE are
+        // idempotent; a repeated POST opens one more upload session, which the registry expires).
+        const cause = e instanceof FlibsError ? e.cause : undefined;
+        if (replayable && isConnectionError(cause) && attempt < this.retry.retries) {
+          await this.backoff(url, attempt, undefined, describe(cause));
+          continue;
+        }
+        throw e;
+      }
+    }
   }
 
   /**
@@ -266,7 +286,8 @@ export class Transport {
   ): Promise<IncomingMessage> {
     const https = url.protocol === "https:";
     const req = (https ? httpsRequest : httpRequest)(url, { method, headers, agent: this.agentFor(url) });
-    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no progress for ${IDLE_TIMEOUT_MS / 1000} s`), { code: "FLIBS_TIMEOUT" })));
+    const idle = this.idleTimeoutMs;
+    req.setTimeout(idle, () => req.destroy(Object.assign(new Error(`no progress for ${idle / 1000} s`), { code: "FLIBS_TIMEOUT" })));
     return new Promise<IncomingMessage>((resolve, reject) => {
       req.once("response", resolve);
       req.once("error", reject);
