@@ -1,17 +1,29 @@
 import { FlibsError } from "../core/errors.js";
 import type { CheckView } from "../core/plan/builds.js";
 import type { CheckUpdate } from "../core/report/job-check.js";
-import type { GitHubClient, RepoRef } from "./octokit.js";
+import { ownAppId, type GitHubClient, type RepoRef } from "./octokit.js";
 
 /** A check run with its output, as the REST listing gives it (the report needs the summary's plan marker). */
 export interface CheckWithOutput extends CheckView {
   summary: string | null;
+  text: string | null;
   head_sha: string;
 }
 
-/** The commit's check runs, optionally of one name (REST: it returns the output GraphQL would make heavy). */
+/**
+ * The commit's check runs written by this App (every attempt), optionally of one name, at most 100. REST,
+ * because it returns the outputs GraphQL would make heavy.
+ */
 export async function listChecks(octokit: GitHubClient, repo: RepoRef, sha: string, name?: string): Promise<CheckWithOutput[]> {
-  const r = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { ...repo, ref: sha, filter: "all", per_page: 100, ...(name ? { check_name: name } : {}) });
+  const appId = await ownAppId(octokit);
+  const r = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+    ...repo,
+    ref: sha,
+    filter: "all",
+    per_page: 100,
+    ...(name ? { check_name: name } : {}),
+    ...(appId === undefined ? {} : { app_id: appId }),
+  });
   return r.data.check_runs.map((c) => ({
     id: Number(c.id),
     name: c.name,
@@ -20,6 +32,7 @@ export async function listChecks(octokit: GitHubClient, repo: RepoRef, sha: stri
     external_id: c.external_id,
     head_sha: c.head_sha,
     summary: c.output?.summary ?? null,
+    text: c.output?.text ?? null,
   }));
 }
 

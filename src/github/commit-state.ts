@@ -5,7 +5,7 @@ import type { CheckRunView } from "../core/promote/tested-build.js";
 import { dockerfilePath } from "../core/review/index.js";
 import { readFileAt, type RepoFile } from "./contents.js";
 import type { ContainerRepoAt } from "./container-repo.js";
-import type { GitHubClient, RepoRef } from "./octokit.js";
+import { ownAppId, type GitHubClient, type RepoRef } from "./octokit.js";
 import { ORG_CONFIG_REPO, readOrgPolicy, type PolicyRead } from "./policy.js";
 
 /** A container repo at a commit plus the check runs already on that commit: what one event needs to decide. */
@@ -25,7 +25,7 @@ export const COMMIT_STATE_QUERY = `query flibsCommitState($owner: String!, $name
     commit: object(oid: $sha) {
       ... on Commit {
         checkSuites(first: 50) {
-          nodes { app { slug } checkRuns(first: 100) { nodes { databaseId name status conclusion externalId } } }
+          nodes { app { databaseId } checkRuns(first: 100) { nodes { databaseId name status conclusion externalId } } }
         }
       }
     }
@@ -43,7 +43,7 @@ interface Answer {
   repository?: {
     config?: Blob | null;
     dockerfile?: Blob | null;
-    commit?: { checkSuites?: { nodes?: Array<{ checkRuns?: { nodes?: Array<GraphqlCheckRun | null> } | null } | null> } } | null;
+    commit?: { checkSuites?: { nodes?: Array<{ app?: { databaseId?: number | null } | null; checkRuns?: { nodes?: Array<GraphqlCheckRun | null> } | null } | null> } } | null;
   } | null;
   org?: { policy?: Blob | null } | null;
 }
@@ -58,13 +58,15 @@ interface GraphqlCheckRun {
 const DEFAULT_DOCKERFILE = "Dockerfile";
 
 export async function readCommitState(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<CommitState> {
-  const answer = await query(octokit, repo, sha);
+  const [answer, appId] = await Promise.all([query(octokit, repo, sha), ownAppId(octokit)]);
   if (!answer.repository) throw new FlibsError("github", `GitHub did not find ${repo.owner}/${repo.repo}`);
   const containerYaml = blob(CONTAINER_CONFIG_FILE, answer.repository.config);
   const path = dockerfilePath(containerYaml?.text);
   const dockerfile = path === DEFAULT_DOCKERFILE ? blob(path, answer.repository.dockerfile) : await readFileAt(octokit, repo, path, sha);
   const policy = await policyFrom(octokit, repo.owner, answer.org?.policy);
-  const checks: CheckRunView[] = (answer.repository.commit?.checkSuites?.nodes ?? []).flatMap((suite) =>
+  // Only this App's suite: another App or a workflow token may write a check run named flibs/build too.
+  const ours = (answer.repository.commit?.checkSuites?.nodes ?? []).filter((suite) => appId === undefined || suite?.app?.databaseId === appId);
+  const checks: CheckRunView[] = ours.flatMap((suite) =>
     (suite?.checkRuns?.nodes ?? []).flatMap((c) =>
       c && typeof c.databaseId === "number"
         ? [{ id: c.databaseId, name: c.name, status: c.status.toLowerCase(), conclusion: c.conclusion ? c.conclusion.toLowerCase() : null, external_id: c.externalId ?? null }]

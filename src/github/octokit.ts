@@ -57,3 +57,23 @@ async function graphqlReader(app: Probot, installationId: number): Promise<GitHu
     },
   })) as GitHubClient;
 }
+
+const appIds = new WeakMap<object, Promise<number | undefined>>();
+
+/**
+ * The App's own id, read from its JWT auth (no request), so the App trusts only check runs it wrote itself:
+ * another App, or a workflow's token, may create a check run named `flibs/build` on the same commit.
+ * Undefined when the client authenticates with a plain token (no App identity to compare with).
+ */
+export async function ownAppId(octokit: GitHubClient): Promise<number | undefined> {
+  const auth = octokit.auth as unknown as object;
+  let id = appIds.get(auth);
+  if (!id) {
+    id = (octokit.auth({ type: "app" }) as Promise<{ appId?: unknown }>).then(
+      (a) => (typeof a.appId === "number" ? a.appId : undefined),
+      () => undefined,
+    );
+    appIds.set(auth, id);
+  }
+  return await id;
+}

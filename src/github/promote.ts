@@ -2,18 +2,18 @@ import { effectivePermission } from "../core/permissions.js";
 import type { Permission } from "../core/config/policy.js";
 import { FlibsError } from "../core/errors.js";
 import type { CheckRunView } from "../core/promote/tested-build.js";
+import { listChecks } from "./build.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
 
-/** Every check run of a commit (all attempts: the core picks the newest per name), at most 100. */
+/** The App's check runs of a commit (all attempts: the core picks the newest per name), at most 100. */
 export async function listCheckRuns(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<CheckRunView[]> {
-  const r = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { ...repo, ref: sha, filter: "all", per_page: 100 });
-  return r.data.check_runs.map((c) => ({
-    id: Number(c.id),
+  return (await listChecks(octokit, repo, sha)).map((c) => ({
+    id: c.id,
     name: c.name,
     status: c.status,
     conclusion: c.conclusion,
     external_id: c.external_id,
-    output: { summary: c.output?.summary ?? null, text: c.output?.text ?? null },
+    output: { summary: c.summary, text: c.text },
   }));
 }
 

@@ -5,7 +5,7 @@ import { handlePromoteCommand, registerPromotion } from "../../src/app/promote.j
 import { externalId } from "../../src/core/plan/build-id.js";
 import { formatIndexMarker } from "../../src/core/report/index-marker.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
-import { createTestApp, examplePayload, notFound, useFakeGitHub, type FakeGitHub, type GitHubRequest } from "../helpers/github.js";
+import { createTestApp, examplePayload, notFound, TEST_APP_ID, useFakeGitHub, type FakeGitHub, type GitHubRequest } from "../helpers/github.js";
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/webhooks/${path}`, import.meta.url), "utf8");
 const REPO = "my-org/hello";
@@ -34,6 +34,8 @@ interface Check {
   external_id: string | null;
   output: { title?: string; summary?: string | null; text?: string | null };
   details_url?: string;
+  /** The App that wrote it (the App under test unless a test says otherwise). */
+  app_id?: number;
 }
 
 /**
@@ -58,14 +60,16 @@ class RepoState {
   }
 
   /** What flibs' own checks say after a finished build of `sha` (review, per arch, the summary with its index). */
-  testedBuild(sha: string, options: { digest?: string; scratch?: boolean; failed?: string } = {}): void {
+  testedBuild(sha: string, options: { digest?: string; scratch?: boolean; failed?: string; appId?: number } = {}): void {
     const id = { sha, attempt: 1, scratch: options.scratch ?? false };
-    this.addCheck(sha, "flibs/review");
+    const app_id = options.appId ?? TEST_APP_ID;
+    this.addCheck(sha, "flibs/review", { app_id });
     for (const arch of ["x86_64", "aarch64"] as const) {
-      this.addCheck(sha, `flibs/build (${arch})`, { external_id: externalId(id, arch), conclusion: options.failed === arch ? "failure" : "success" });
+      this.addCheck(sha, `flibs/build (${arch})`, { app_id, external_id: externalId(id, arch), conclusion: options.failed === arch ? "failure" : "success" });
     }
     const ok = !options.failed;
     this.addCheck(sha, "flibs/build", {
+      app_id,
       external_id: externalId(id, "summary"),
       conclusion: ok ? "success" : "failure",
       output: { summary: ok ? "Built 2 arches" : "Build incomplete", text: ok ? `| arch |\n${formatIndexMarker(options.digest ?? DIGEST)}` : "| arch |" },
@@ -76,7 +80,7 @@ class RepoState {
     const g = this.github;
     g.repoFiles(REPO, { "container.yaml": CONTAINER, Dockerfile: fixture("good/Dockerfile") }).repoFiles("my-org/.github", { ".github/flibs.yml": POLICY });
     g.on("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", (req) => {
-      const runs = this.checks.filter((c) => c.head_sha === req.params.ref);
+      const runs = this.checks.filter((c) => c.head_sha === req.params.ref && (!req.query.app_id || (c.app_id ?? TEST_APP_ID) === Number(req.query.app_id)));
       return { body: { total_count: runs.length, check_runs: runs } };
     });
     g.on(CREATE, (req) => {
@@ -250,6 +254,19 @@ describe("merge -> promotion", () => {
     expect(github.writes().length - before).toBe(2);
   });
 
+  test("check runs another App wrote under flibs' names and markers are not a tested build: nothing is promoted", async () => {
+    gh.pulls.set(MERGE, [{ number: 7, head: HEAD, merged: true }]);
+    gh.trees.set(HEAD, TREE);
+    // Another App installed on the repository (or a workflow's token) copies flibs' check names, external ids
+    // and index marker, naming a digest of its choosing.
+    gh.testedBuild(HEAD, { appId: 99, digest: `sha256:${"e".repeat(64)}` });
+    const app = await createTestApp();
+    await app.receive("push", mergePush());
+    expect(github.calls("GET /repos/{owner}/{repo}/commits/{ref}/check-runs").every((r) => r.query.app_id === String(TEST_APP_ID))).toBe(true);
+    expect(dispatches().filter((d) => d.workflow === "flibs-promote.yml")).toEqual([]);
+    expect(JSON.stringify(github.calls())).not.toContain("e".repeat(64));
+  });
+
   test("the same push delivered again, and twice at once, gives one promotion", async () => {
     gh.pulls.set(MERGE, [{ number: 7, head: HEAD, merged: true }]);
     gh.trees.set(HEAD, TREE);
@@ -353,7 +370,7 @@ describe("merge -> promotion", () => {
 });
 
 describe("the promotion flow alone (no build report reading a registry)", () => {
-  const promotionOnly = () => createTestApp({ appFn: (probot) => registerPromotion(probot, new DeliveryWork()) });
+  const promotionOnly = () => createTestApp({ appFn: (probot) => registerPromotion(probot, new DeliveryWork(60_000)) });
   function waitingForBuild() {
     gh.testedBuild(MERGE, { digest: MERGE_DIGEST });
     gh.checks = gh.checks.filter((c) => !(c.head_sha === MERGE && c.name.startsWith("flibs/build ")));

@@ -37,7 +37,12 @@ export interface FakeCheckRun {
   title: string | null;
   summary: string | null;
   details_url: string | null;
+  /** The App that wrote it: the App under test (TEST_APP_ID) unless `addCheckRun` said otherwise. */
+  app_id: number;
 }
+
+/** The App id tests run the App with (createTestApp's default). */
+export const TEST_APP_ID = 12345;
 export * from "./github-app.js";
 
 export interface GitHubRequest {
@@ -221,6 +226,16 @@ export class FakeGitHub {
     });
   }
 
+  /**
+   * A check run written by someone else (another App, a workflow's token): it shows up in the commit's
+   * listings under its own App, as on GitHub, but was never created through this App's requests.
+   */
+  addCheckRun(run: Pick<FakeCheckRun, "repo" | "head_sha" | "name" | "app_id"> & Partial<FakeCheckRun>): FakeCheckRun {
+    const full: FakeCheckRun = { id: 900_000 + this.checkRuns.length, status: "completed", conclusion: "success", external_id: null, title: null, summary: null, details_url: null, ...run, repo: run.repo.toLowerCase() };
+    this.checkRuns.push(full);
+    return full;
+  }
+
   /** Answers every create of a check run with a new id, echoing the request. Returns the created runs' bodies. */
   acceptCheckRuns(firstId = 1000): this {
     let next = firstId;
@@ -238,6 +253,7 @@ export class FakeGitHub {
         title: b.output?.title ?? null,
         summary: b.output?.summary ?? null,
         details_url: b.details_url ?? null,
+        app_id: TEST_APP_ID,
       });
       return { status: 201, body: { id, ...(req.body as object) } };
     });
@@ -294,14 +310,14 @@ export class FakeGitHub {
           object: ({ expression, oid }: { expression?: string; oid?: string }) => {
             if (oid !== undefined) {
               const runs = this.checkRuns.filter((c) => c.repo === full && c.head_sha === oid);
-              return {
-                __typename: "Commit",
-                oid,
-                checkSuites: () => ({
-                  totalCount: runs.length ? 1 : 0,
-                  nodes: runs.length ? [{ app: { slug: "flibs", name: "flibs" }, checkRuns: () => ({ totalCount: runs.length, nodes: runs.map(checkRunNode) }) }] : [],
-                }),
-              };
+              // One check suite per App, as GitHub groups them.
+              const apps = [...new Set(runs.map((c) => c.app_id))];
+              const suites = apps.map((appId) => {
+                const own = runs.filter((c) => c.app_id === appId);
+                const slug = appId === TEST_APP_ID ? "flibs" : `app-${appId}`;
+                return { app: { databaseId: appId, slug, name: slug }, checkRuns: () => ({ totalCount: own.length, nodes: own.map(checkRunNode) }) };
+              });
+              return { __typename: "Commit", oid, checkSuites: () => ({ totalCount: suites.length, nodes: suites }) };
             }
             const m = /^([^:]*):(.+)$/.exec(expression ?? "");
             if (!m) return null;
@@ -323,7 +339,9 @@ export class FakeGitHub {
   listCheckRuns(): this {
     return this.on("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", (req) => {
       const full = `${req.params.owner}/${req.params.repo}`.toLowerCase();
-      const runs = this.checkRuns.filter((c) => c.repo === full && c.head_sha === req.params.ref && (!req.query.check_name || c.name === req.query.check_name));
+      const runs = this.checkRuns.filter(
+        (c) => c.repo === full && c.head_sha === req.params.ref && (!req.query.check_name || c.name === req.query.check_name) && (!req.query.app_id || c.app_id === Number(req.query.app_id)),
+      );
       return {
         status: 200,
         body: {
@@ -343,7 +361,7 @@ export class FakeGitHub {
             output: { title: c.title, summary: c.summary, text: null, annotations_count: 0, annotations_url: "" },
             name: c.name,
             check_suite: { id: 1 },
-            app: { id: 12345, slug: "flibs", name: "flibs" },
+            app: { id: c.app_id, slug: c.app_id === TEST_APP_ID ? "flibs" : `app-${c.app_id}`, name: "app" },
             pull_requests: [],
           })),
         },
