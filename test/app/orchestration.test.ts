@@ -193,6 +193,16 @@ describe("dispatch, budget and idempotency", () => {
     expect(dispatches()[0]!.inputs.sha).toBe(HEAD);
   });
 
+  test("another App's check runs under flibs' names neither stand for a build nor stop one", async () => {
+    pull = { sha: HEAD, fork: false, author: "member" };
+    // A build already running, as far as check names and external ids go, but written by App 99.
+    github.addCheckRun({ repo: "my-org/hello", head_sha: HEAD, name: "flibs/build", app_id: 99, status: "in_progress", conclusion: null, external_id: `flibs:${HEAD}.1:summary` });
+    github.addCheckRun({ repo: "my-org/hello", head_sha: HEAD, name: "flibs/build (x86_64)", app_id: 99, status: "in_progress", conclusion: null, external_id: `flibs:${HEAD}.1:x86_64` });
+    await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
+    expect(dispatches()).toHaveLength(1);
+    expect(dispatches()[0]!.inputs.build_id).toBe(`${HEAD}.1`);
+  });
+
   test("a fork synchronize by a writer costs one more call (the author's permission) and still fits in 6", async () => {
     await app.receive("pull_request", prEvent("synchronize", { author: "member" }));
     const calls = github.apiCalls().map((r) => r.route);
