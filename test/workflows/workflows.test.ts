@@ -91,6 +91,8 @@ describe("reusable workflows", () => {
     expect(build["runs-on"]).toContain('"self-hosted", "linux"');
     expect(build.name).toContain("inputs.build_id");
     expect(wf.concurrency.group).toContain("inputs.pr");
+    // A new push cancels the running build; a retest (index_arches set) queues behind it.
+    expect(wf.concurrency["cancel-in-progress"]).toBe("${{ inputs.index_arches == '' }}");
     expect(wf.jobs.publish.needs).toEqual(["prepare", "build"]);
   });
   it("only promote.yml gets id-token: write, and it runs in an environment", () => {
