@@ -14,6 +14,8 @@ export interface ActionInputs {
   buildId?: string;
   pr?: number;
   scratch: boolean;
+  /** promote: whether a release moves `latest`. */
+  latest: boolean;
   context: string;
   registry: string;
   image?: string;
@@ -49,9 +51,9 @@ function archList(text: string): Arch[] {
   return v.map((a) => arch(String(a), "each of arches"));
 }
 
-function scratchInput(text: string): boolean {
-  const t = text.trim() || "false";
-  if (t !== "true" && t !== "false") throw new FlibsError("usage", `scratch must be true or false, got ${JSON.stringify(t)}`);
+function booleanInput(name: string, text: string, fallback: boolean): boolean {
+  const t = text.trim() || String(fallback);
+  if (t !== "true" && t !== "false") throw new FlibsError("usage", `${name} must be true or false, got ${JSON.stringify(t)}`);
   return t === "true";
 }
 
@@ -75,7 +77,8 @@ export function readInputs(): ActionInputs {
     builder: parseBuilderChoice(opt("builder")),
     componentDrift: drift,
     pr: parsePrNumber(core.getInput("pr")),
-    scratch: scratchInput(core.getInput("scratch")),
+    scratch: booleanInput("scratch", core.getInput("scratch"), false),
+    latest: booleanInput("latest", core.getInput("latest"), true),
     sha: opt("sha") ?? process.env.GITHUB_SHA,
     buildId: opt("build-id"),
     image: opt("image"),

@@ -96,7 +96,7 @@ export async function promoteMode(i: ActionInputs, c: RunContext): Promise<void>
   const destination = parseRepository(`${i.stableRegistry}/${c.image}`);
   const gitTag = i.gitRef?.startsWith("refs/tags/") ? i.gitRef.slice("refs/tags/".length) : undefined;
   const existing = await c.client.listTags(destination).catch(() => [] as string[]);
-  const plan = planTags({ gitTag, extraTags: c.config.tags, existingTags: existing });
+  const plan = planTags({ gitTag, extraTags: c.config.tags, existingTags: existing, moveLatest: i.latest });
   if (!plan.ok) throw plan.error;
   const tags: PlannedTag[] = plan.value.tags.length ? plan.value.tags : [{ tag: `sha-${i.sha}`, kind: "immutable", reason: "the commit" }];
   const report = await promote(c.client, {

@@ -156,6 +156,16 @@ describe("the bundled Action, run as a runner runs it", () => {
     expect(r.summary).toContain("not signed: cosign is not installed on this runner");
   }, 120_000);
 
+  it("promote with latest: false (the policy's promote.latest) tags the release but leaves latest alone", async () => {
+    const published = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`);
+    const r = await runAction({ ...common(), mode: "promote", latest: "false", "stable-registry": `${registry.host}/stable-no-latest`, "git-ref": "refs/tags/v2.0.0" });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs.tags!.split(",").sort()).toEqual(["2", "2.0", "2.0.0"]);
+    expect((await skopeoInspectRaw(`${registry.host}/stable-no-latest/demo/app:2.0.0`)).digest).toBe(published.digest);
+    const bad = await runAction({ ...common(), mode: "promote", latest: "no", "stable-registry": `${registry.host}/stable-no-latest`, "git-ref": "refs/tags/v2.0.0" });
+    expect(bad.stdout).toContain('::error::latest must be true or false, got "no"');
+  }, 120_000);
+
   it("promote with a digest reads the source by that digest, never by the sha- tag", async () => {
     const published = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`);
     const absent = `sha256:${"0".repeat(64)}`;

@@ -193,7 +193,14 @@ describe("templates", () => {
     const id = { sha: "0123456789abcdef0123456789abcdef01234567", attempt: 2 };
     const plan = planPromoteDispatch({ id, ref: "refs/heads/main", digest: `sha256:${"a".repeat(64)}`, policy: policy.value });
     if (!plan.ok) throw plan.error;
-    expect(Object.keys(promoteCaller.on.workflow_dispatch.inputs).sort()).toEqual(Object.keys(plan.value.inputs).sort());
+    // Every input the App may send (latest only when the policy holds it back) is declared, and nothing else.
+    const noLatest = parsePolicy({ registries: { candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org" }, promote: { latest: false } });
+    if (!noLatest.ok) throw new Error(noLatest.message);
+    const held = planPromoteDispatch({ id, ref: "refs/tags/v1.2.3", digest: `sha256:${"a".repeat(64)}`, policy: noLatest.value });
+    if (!held.ok) throw held.error;
+    expect(Object.keys(promoteCaller.on.workflow_dispatch.inputs).sort()).toEqual(Object.keys(held.value.inputs).sort());
+    for (const key of Object.keys(plan.value.inputs)) expect(Object.keys(promoteCaller.on.workflow_dispatch.inputs)).toContain(key);
+    expect(promoteCaller.jobs.promote.with.latest).toBe("${{ inputs.latest }}");
     expect(plan.value.workflow).toBe("flibs-promote.yml");
     expect(findPromotionId(render(promoteCaller["run-name"], { "inputs.promotion_id": plan.value.inputs.promotion_id }))).toEqual(id);
     // The tested digest reaches the Action: never re-resolved from a tag.

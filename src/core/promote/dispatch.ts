@@ -15,6 +15,8 @@ export interface PromoteDispatchInputs {
   candidate: string;
   stable: string;
   environment: string;
+  /** "false" when policy `promote.latest` is false; absent otherwise (a caller from before it existed still works). */
+  latest?: "false";
 }
 
 export interface PromoteDispatch {
@@ -42,6 +44,7 @@ export function planPromoteDispatch(args: { id: PromotionId; ref: string; digest
       candidate: registries.candidate,
       stable: registries.stable,
       environment: args.policy.promote.environment,
+      ...(args.policy.promote.latest ? {} : { latest: "false" as const }),
     },
   });
 }

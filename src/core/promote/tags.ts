@@ -24,6 +24,8 @@ export interface TagPlanInput {
   extraTags?: string[];
   /** Tags the destination repository already has (to keep floating tags from moving backwards). */
   existingTags?: string[];
+  /** Whether a release may move `latest` (policy `promote.latest`, default true). */
+  moveLatest?: boolean;
 }
 
 export interface TagPlan {
@@ -69,6 +71,10 @@ export function planTags(input: TagPlanInput): Result<TagPlan> {
         ["latest", () => true],
       ];
       for (const [tag, inLine] of lines) {
+        if (tag === "latest" && input.moveLatest === false) {
+          held.push({ tag, kind: "floating", reason: "the organisation policy says promote.latest: false" });
+          continue;
+        }
         const newest = newestRelease(existing, inLine);
         if (newest && compareVersions(newest, v) > 0) {
           held.push({ tag, kind: "floating", reason: `${versionTag(newest)} is newer than ${versionTag(v)}` });

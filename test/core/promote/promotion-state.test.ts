@@ -133,6 +133,10 @@ describe("planPromoteDispatch", () => {
       dispatchRef: "v1.2.3",
       inputs: { sha: SHA, ref: "refs/tags/v1.2.3", digest: DIGEST, promotion_id: `${SHA}-1`, candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org", environment: "prod" },
     });
+    const noLatest = parsePolicy({ registries: { candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org" }, promote: { latest: false } });
+    if (!noLatest.ok) throw new Error(noLatest.message);
+    const held = planPromoteDispatch({ id: { sha: SHA, attempt: 1 }, ref: "refs/tags/v1.2.3", digest: DIGEST, policy: noLatest.value });
+    expect(held.ok && held.value.inputs.latest).toBe("false");
     const none = parsePolicy({});
     if (!none.ok) throw new Error(none.message);
     const refused = planPromoteDispatch({ id: { sha: SHA, attempt: 1 }, ref: "refs/heads/main", digest: DIGEST, policy: none.value });

@@ -38,6 +38,12 @@ describe("planTags", () => {
     expect(r.ok && r.value.held.map((t) => t.tag)).toEqual(["latest"]);
   });
 
+  it("holds latest, with the reason, when the policy says promote.latest: false", () => {
+    const r = planTags({ gitTag: "v1.2.3", moveLatest: false });
+    expect(r.ok && r.value.tags.map((t) => t.tag)).toEqual(["1.2.3", "1.2", "1"]);
+    expect(r.ok && r.value.held.map((t) => `${t.tag} (${t.reason})`)).toEqual(["latest (the organisation policy says promote.latest: false)"]);
+  });
+
   it("keeps floating tags from moving back to an older release", () => {
     const r = planTags({ gitTag: "v1.2.4", existingTags: ["1.2.3", "1.3.0", "2.0.0-rc.1", "latest", "1"] });
     expect(r.ok && r.value.tags.map((t) => t.tag)).toEqual(["1.2.4", "1.2"]);
