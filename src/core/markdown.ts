@@ -45,7 +45,8 @@ export function escapeCell(text: string, max = 300): string {
  * inert and GitHub links no mentions; a pipe is still escaped because table parsing runs before inline parsing.
  */
 export function inlineCode(text: string, max = 300): string {
-  let t = text.replace(/\r\n?|\n/g, " ");
+  // Control characters (NUL, ESC, ...) are shown as U+FFFD here too: a code span shows them verbatim otherwise.
+  let t = text.replace(/\r\n?|\n/g, " ").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "\ufffd");
   if (t.length > max) t = `${t.slice(0, max - 1)}…`;
   t = t.replace(/\|/g, "\\|");
   const longest = Math.max(0, ...[...t.matchAll(/`+/g)].map((m) => m[0].length));
