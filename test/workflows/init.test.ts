@@ -27,13 +27,19 @@ describe("flibs init", () => {
   it("writes the caller workflow and a valid container.yaml for this org", async () => {
     const r = await flibs("init", "--flibs-repo", "acme/flibs", "--registry", "registry.example.com/acme/candidates");
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe("wrote .github/workflows/flibs.yml\nwrote container.yaml\n");
+    expect(r.stdout).toBe("wrote .github/workflows/flibs.yml\nwrote .github/workflows/flibs-promote.yml\nwrote container.yaml\n");
     const wfText = await readFile(join(dir, ".github/workflows/flibs.yml"), "utf8");
     const wf = parse(wfText);
     expect(wf.jobs.build.uses).toBe("acme/flibs/.github/workflows/build.yml@v1");
     expect(wf.jobs.build.with.flibs_repository).toBe("acme/flibs");
     expect(wf.jobs.build.with.registry).toBe("registry.example.com/acme/candidates");
     expect((await createLinter())(wfText, "flibs.yml")).toEqual([]);
+    const promoteText = await readFile(join(dir, ".github/workflows/flibs-promote.yml"), "utf8");
+    const promote = parse(promoteText);
+    expect(promote.jobs.promote.uses).toBe("acme/flibs/.github/workflows/promote.yml@v1");
+    expect(promote.jobs.promote.with.flibs_repository).toBe("acme/flibs");
+    expect(promoteText).not.toContain("my-org");
+    expect((await createLinter())(promoteText, "flibs-promote.yml")).toEqual([]);
     const cfg = parseContainerConfig(await readFile(join(dir, "container.yaml"), "utf8"));
     expect(cfg.ok && cfg.value.image).toBe("httpd");
   });

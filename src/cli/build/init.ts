@@ -28,7 +28,7 @@ const OWNER_REPO = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
 const PREFIX = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/;
 const IMAGE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
-/** `flibs init`: the caller workflow and a container.yaml starter, never overwriting without --force. */
+/** `flibs init`: the build and promote caller workflows and a container.yaml starter, never overwriting without --force. */
 export async function runInit(o: InitOptions, io: CliIo): Promise<number> {
   const dir = resolve(io.cwd, o.dir);
   const info = await stat(dir).catch(() => undefined);
@@ -43,16 +43,20 @@ export async function runInit(o: InitOptions, io: CliIo): Promise<number> {
     .replaceAll("my-org/flibs", o.flibsRepo)
     .replaceAll("ghcr.io/my-org/candidates", o.registry)
     .replace(/^# Copied into.*\n# The flibs App.*\n/m, "# Dispatched by the flibs App (written by `flibs init`).\n");
+  const promote = (await readFile(join(t, "flibs-promote.yml"), "utf8"))
+    .replaceAll("my-org/flibs", o.flibsRepo)
+    .replace(/^# Copied into.*\n# Replace my-org.*\n/m, "");
   const container = (await readFile(join(t, "container.yaml"), "utf8")).replace("image: my-org/my-image", `image: ${image}`);
   if (!parseContainerConfig(container).ok) throw new FlibsError("internal", "the container.yaml starter does not validate");
 
   const files = [
     [join(dir, ".github", "workflows", "flibs.yml"), ".github/workflows/flibs.yml", workflow],
+    [join(dir, ".github", "workflows", "flibs-promote.yml"), ".github/workflows/flibs-promote.yml", promote],
     [join(dir, "container.yaml"), "container.yaml", container],
   ] as const;
   const existing = files.filter(([p]) => existsSync(p)).map(([, shown]) => shown);
   if (existing.length && !o.force) {
-    throw new FlibsError("refused", `${existing.join(" and ")} already exist${existing.length === 1 ? "s" : ""}: use --force to overwrite`);
+    throw new FlibsError("refused", `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}: use --force to overwrite`);
   }
   for (const [path, shown, text] of files) {
     await mkdir(dirname(path), { recursive: true });

@@ -4,7 +4,7 @@ export const initCommand: CommandDefinition = {
   register(program, io, setExit) {
     program
       .command("init")
-      .description("write the flibs caller workflow and a container.yaml starter into a container repo")
+      .description("write the flibs caller workflows (build, promote) and a container.yaml starter into a container repo")
       .argument("[dir]", "the container repo", ".")
       .option("--flibs-repo <owner/name>", "the repository holding flibs' reusable workflows", "my-org/flibs")
       .option("--registry <prefix>", "candidate repository prefix", "ghcr.io/my-org/candidates")
