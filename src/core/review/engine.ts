@@ -43,11 +43,13 @@ export function runReview(input: ReviewInput, ruleSet: readonly Rule[] = ALL_RUL
   let config: ContainerConfig | undefined = DEFAULT_CONTAINER_CONFIG;
   let configFindings: Finding[] = [];
   const files: string[] = [];
+  const raw: Finding[] = [];
   if (input.containerYaml) {
     files.push(input.containerYaml.path);
     const parsed = safe(() => parseContainerConfig(input.containerYaml?.text, input.containerYaml?.path));
     if (!parsed.ok) {
-      configFindings = [internal("config", input.containerYaml.path, parsed.error)];
+      // No config rule carries this finding (they copy config-syntax/config-schema ones): it goes out directly.
+      raw.push(internal("config", input.containerYaml.path, parsed.error));
       config = undefined;
     } else {
       configFindings = parsed.value.findings;
@@ -55,7 +57,6 @@ export function runReview(input: ReviewInput, ruleSet: readonly Rule[] = ALL_RUL
     }
   }
 
-  const raw: Finding[] = [];
   const dfPath = input.dockerfile?.path ?? config?.dockerfile ?? dockerfilePath(input.containerYaml?.text);
   let dockerfile: ParsedDockerfile | undefined;
   if (input.dockerfile) {
