@@ -24,7 +24,10 @@ export interface ParseOptions {
 }
 
 /** Parses a Dockerfile into flibs' model. Never throws: structural problems are returned in `problems`. */
-export function parseDockerfile(text: string, file = "Dockerfile", options: ParseOptions = {}): ParsedDockerfile {
+export function parseDockerfile(source: string, file = "Dockerfile", options: ParseOptions = {}): ParsedDockerfile {
+  // Docker ends lines at LF (a CR before it is dropped); a CR elsewhere is whitespace inside the line.
+  // dockerfile-ast would end a line there too, so it gets a space instead (same offsets, same columns).
+  const text = source.replace(/\r(?!\n)/g, " ");
   const lines = text.split(/\r?\n/);
   const ast = DockerfileParser.parse(text);
   const escape = ast.getEscapeCharacter();
@@ -116,7 +119,9 @@ function toInstruction(node: Instruction, lines: string[], escape: string, stage
   const lead = /^[ \t]*/.exec(joined.text)?.[0].length ?? 0;
   const text = joined.text.slice(lead).trimEnd();
   const segments = joined.segments.map((s) => ({ ...s, offset: s.offset - lead }));
-  const first = segments[0] ? { line: segments[0].line, column: segments[0].column + lead } : undefined;
+  const positionAt = positionFinder(segments, range.start.line + 1, range.start.character + 1);
+  // The leading blanks may span continuation lines (`FROM \` then the image below): offset 0 finds the right one.
+  const first = segments[0] ? positionAt(0) : undefined;
   return {
     keyword: node.getKeyword().toUpperCase(),
     args: text,
@@ -127,7 +132,7 @@ function toInstruction(node: Instruction, lines: string[], escape: string, stage
     argsLine: text ? (first?.line ?? range.start.line + 1) : range.start.line + 1,
     argsColumn: text ? (first?.column ?? range.start.character + 1) : range.start.character + 1,
     stage,
-    positionAt: positionFinder(segments, range.start.line + 1, range.start.character + 1),
+    positionAt,
   };
 }
 
