@@ -30,14 +30,26 @@ export function parseComment(body: string | null | undefined): ParsedComment {
   const commands: Command[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
-  let fenced = false;
-  for (const raw of (body ?? "").slice(0, MAX_BODY).split(/\r?\n/)) {
+  // The open code fence, as CommonMark reads it: only a run of the same character, at least as long and with
+  // nothing after it, closes it (a ``` line inside a ~~~ block is text).
+  let fence: { char: string; length: number } | undefined;
+  for (const raw of (body ?? "").slice(0, MAX_BODY).split(/\r\n|\r|\n/)) {
     const line = raw.trim();
-    if (/^(```|~~~)/.test(line)) {
-      fenced = !fenced;
-      continue;
+    const marker = /^(`{3,}|~{3,})(.*)$/.exec(line);
+    if (marker) {
+      const run = marker[1] as string;
+      const rest = marker[2] as string;
+      if (!fence) {
+        // An opening backtick fence cannot have a backtick in its info string (that line is inline code).
+        if (!(run[0] === "`" && rest.includes("`"))) fence = { char: run[0] as string, length: run.length };
+        continue;
+      }
+      if (run[0] === fence.char && run.length >= fence.length && rest.trim() === "") {
+        fence = undefined;
+        continue;
+      }
     }
-    if (fenced || !line.startsWith("/")) continue;
+    if (fence || !line.startsWith("/")) continue;
     const [word = "", ...args] = line.slice(1).split(/\s+/);
     if (!/^[a-z][a-z0-9-]*$/i.test(word)) continue; // a path like /usr/bin is not a command
     const parsed = parseOne(word.toLowerCase(), args);
