@@ -13,7 +13,7 @@ import {
   pinFrom,
 } from "../core/build/index.js";
 import type { ContainerConfig } from "../core/config/index.js";
-import { parseDockerfile } from "../core/dockerfile/index.js";
+import { parseDockerfile, type ParsedDockerfile } from "../core/dockerfile/index.js";
 import { FlibsError } from "../core/errors.js";
 import { imageSize } from "../core/oci/manifest.js";
 import { parseReference, type RepositoryRef } from "../core/oci/reference.js";
@@ -64,6 +64,48 @@ export interface ArchBuildResult {
 
 const BUILDINFO_CONTEXT = "flibs-buildinfo";
 
+/** The last Dockerfile parsed: the arches of one build parse the same text (dockerfile-ast is not free). */
+let lastParse: { key: string; parsed: ParsedDockerfile } | undefined;
+function parse(text: string, file: string, buildArgs: Readonly<Record<string, string>>): ParsedDockerfile {
+  const key = JSON.stringify([text, file, buildArgs]);
+  if (lastParse?.key !== key) lastParse = { key, parsed: parseDockerfile(text, file, { buildArgs }) };
+  return lastParse.parsed;
+}
+
+interface ResolvedBase {
+  /** What the reference names now: an index's digest, or a single image's. */
+  digest: string;
+  /** An index's entries. */
+  manifests?: Array<{ digest: string; platform?: { os?: string; architecture?: string } }>;
+  /** A single image's arch, from its config. */
+  configArch?: Arch;
+}
+
+/**
+ * Base resolutions of one build, keyed by its planned-arches array: the arch builds that share one
+ * `plannedArches` array (as `flibs build` passes it to each) look each base up once, and so pin the same index
+ * even if its tag moves between them.
+ */
+const buildBases = new WeakMap<readonly Arch[], Map<string, Promise<ResolvedBase>>>();
+
+function resolveBase(client: RegistryClient, refText: string, build: readonly Arch[]): Promise<ResolvedBase> {
+  let cache = buildBases.get(build);
+  if (!cache) buildBases.set(build, (cache = new Map()));
+  const hit = cache.get(refText);
+  if (hit) return hit;
+  const lookup = traced(`resolve base ${refText}`, async (): Promise<ResolvedBase> => {
+    const ref = parseReference(refText);
+    const m = await client.getManifest(ref);
+    if (m.manifest.kind === "index") return { digest: m.digest, manifests: m.manifest.manifests };
+    const cfg = JSON.parse(new TextDecoder().decode(await client.getBlob(ref, m.manifest.config.digest))) as { os?: string; architecture?: string };
+    return { digest: m.digest, configArch: platformToArch({ os: cfg.os ?? "linux", architecture: cfg.architecture ?? "" }) };
+  });
+  cache.set(refText, lookup);
+  // A failed lookup is not kept: the next arch asks again.
+  lookup.catch(() => cache.delete(refText));
+  return lookup;
+}
+
 /** Pins FROM, injects labels, embeds the Dockerfile, builds one arch reproducibly, pushes it, runs its tests. */
 export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
   const started = Date.now();
@@ -76,28 +118,23 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
   } catch {
     throw new FlibsError("io", `cannot read ${o.config.dockerfile} in ${basename(o.contextDir)}`);
   }
-  const parsed = parseDockerfile(text, o.config.dockerfile, { buildArgs: o.config.build_args });
+  const parsed = parse(text, o.config.dockerfile, o.config.build_args);
   const bases = baseImages(parsed);
   checkApprovedBases(bases, o.approvedRegistries);
 
   const digests = new Map<string, string>();
   const archDigests = new Map<string, string>();
-  for (const base of bases) {
-    const ref = parseReference(base.ref);
-    const m = await traced(`resolve base ${base.ref}`, () => o.client.getManifest(ref));
-    let configArch: Arch | undefined;
-    if (m.manifest.kind === "manifest") {
-      const cfg = JSON.parse(new TextDecoder().decode(await o.client.getBlob(ref, m.manifest.config.digest))) as { os?: string; architecture?: string };
-      configArch = platformToArch({ os: cfg.os ?? "linux", architecture: cfg.architecture ?? "" });
-    }
-    const missing = missingBaseArches(m.manifest.kind === "index" ? { manifests: m.manifest.manifests } : {}, o.plannedArches, configArch);
+  const resolved = await Promise.all(bases.map((base) => resolveBase(o.client, base.ref, o.plannedArches)));
+  for (const [i, base] of bases.entries()) {
+    const r = resolved[i]!;
+    const missing = missingBaseArches(r.manifests ? { manifests: r.manifests } : {}, o.plannedArches, r.configArch);
     if (missing.length > 0) {
       throw new FlibsError("build", `base image ${base.ref} has no ${missing.join(", ")} image: it cannot be built for ${missing.length > 1 ? "those arches" : "that arch"}`);
     }
-    digests.set(base.ref, m.digest);
-    const own = m.manifest.kind === "index" ? archImageDigest({ manifests: m.manifest.manifests }, o.arch) : undefined;
+    digests.set(base.ref, r.digest);
+    const own = r.manifests ? archImageDigest({ manifests: r.manifests }, o.arch) : undefined;
     if (own) archDigests.set(base.ref, own);
-    log(`base ${base.ref} -> ${archDigests.get(base.ref) ?? m.digest}`);
+    log(`base ${base.ref} -> ${archDigests.get(base.ref) ?? r.digest}`);
   }
 
   const labelOf = (k: string) => parsed.labels.filter((l) => l.key === k).pop()?.value;
@@ -116,7 +153,7 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
     description: labelOf("description") ?? labelOf("summary"),
   });
 
-  const pinned = pinFrom(text, digests, o.config.build_args, archDigests);
+  const pinned = pinFrom(text, digests, o.config.build_args, archDigests, parsed);
   const buildinfo = buildinfoPath(name, version, release);
   const work = await mkdtemp(join(tmpdir(), "flibs-build-"));
   try {

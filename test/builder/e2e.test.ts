@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildArch, filesFromLayers, publish, type ArchBuildResult } from "../../src/builder/index.js";
 import { MEDIA, referrersTag } from "../../src/core/build/index.js";
 import { parseContainerConfig, type ContainerConfig } from "../../src/core/config/index.js";
@@ -82,8 +82,20 @@ describe("2-arch build, publish and record (buildah, qemu, real registry)", () =
   let first: ArchBuildResult[];
   let published: Awaited<ReturnType<typeof publish>>;
 
-  it("builds x86_64 and aarch64, each on its own arch, with passing image tests", async () => {
-    first = await buildAll(storage.builder);
+  it("builds x86_64 and aarch64, each on its own arch, with passing image tests, looking the base up once", async () => {
+    const lookups: string[] = [];
+    const getManifest = client.getManifest.bind(client);
+    const spy = vi.spyOn(client, "getManifest").mockImplementation((ref) => {
+      lookups.push(`${ref.repository}:${ref.tag ?? ref.digest}`);
+      return getManifest(ref);
+    });
+    try {
+      first = await buildAll(storage.builder);
+    } finally {
+      spy.mockRestore();
+    }
+    // Both arches pin from one look at the base's tag (it cannot move between them).
+    expect(lookups.filter((l) => l.startsWith("base/busybox:"))).toEqual(["base/busybox:1"]);
     expect(first.map((r) => r.arch)).toEqual(ARCHES);
     for (const r of first) {
       expect(r.tests).toEqual([expect.objectContaining({ name: "arch", passed: true })]);

@@ -54,8 +54,10 @@ export function pinFrom(
   buildArgs: Readonly<Record<string, string>> = {},
   /** Per-arch image digests of multi-arch bases, used for stages without a `--platform` flag. */
   archDigests: ReadonlyMap<string, string> = new Map(),
+  /** `text` already parsed with these `buildArgs` (the caller's parse, so it is not done twice). */
+  parsedText?: ParsedDockerfile,
 ): string {
-  const parsed = parseDockerfile(text, "Dockerfile", { buildArgs });
+  const parsed = parsedText ?? parseDockerfile(text, "Dockerfile", { buildArgs });
   const lines = text.split("\n");
   // Replace from the bottom so earlier line numbers stay valid.
   for (const stage of [...parsed.stages].reverse()) {
