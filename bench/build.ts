@@ -20,6 +20,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { childrenCpuMs } from "../src/builder/exec.js";
 import { startRegistry } from "../test/helpers/registry.js";
 import { makeContainerRepo, newStorage, pushBusyboxBase, requireBuildTools } from "../test/builder/helpers.js";
 
@@ -28,17 +29,24 @@ const trace = process.env.FLIBS_TRACE ? (line: string) => process.stderr.write(`
 /** Runs a tool; FLIBS_TRACE lines look like the flibs side's ones (src/builder/exec.ts). */
 function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const t0 = performance.now();
+  const c0 = childrenCpuMs() ?? 0;
   return new Promise((resolve, reject) => {
     const c = spawn(cmd, args, { env, stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
     c.stderr.on("data", (d: Buffer) => (err += d.toString()));
     c.on("close", (code) => {
-      trace?.(`[plain] ${Math.round(performance.now() - t0)} ms exit ${code}: ${cmd} ${args.join(" ")}`);
+      trace?.(`[plain] ${Math.round(performance.now() - t0)} ms, ${(childrenCpuMs() ?? 0) - c0} ms CPU exit ${code}: ${cmd} ${args.join(" ")}`);
       if (code === 0) resolve();
       else reject(new Error(`${cmd} ${args.join(" ")}: ${err.slice(-500)}`));
     });
   });
 }
+
+/**
+ * CPU ms (user + system) of this process's finished children and all they waited for: the whole tree of one
+ * side's run. Unlike wall time it hardly moves with the machine's load (Linux /proc; 10 ms ticks).
+ */
+const childCpu = () => childrenCpuMs() ?? 0;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const secs = (ms: number) => (ms / 1000).toFixed(2);
@@ -71,11 +79,10 @@ try {
     await sh("buildah", [...g, "manifest", "create", list], env);
     for (const arch of ["amd64", "arm64"]) await sh("buildah", [...g, "manifest", "add", list, `localhost/plain-${arch}`], env);
     await sh("buildah", [...g, "manifest", "push", "--all", "--tls-verify=false", "--format", "oci", list, `docker://${registry.host}/plain/app:run-${i}`], env);
-    const ms = performance.now() - t0;
-    // Untimed: back to the state flibs leaves (it removes its images), so both start each run alike.
-    await sh("buildah", [...g, "rmi", "-f", list, "localhost/plain-amd64", "localhost/plain-arm64"], env).catch(() => undefined);
-    return ms;
+    return performance.now() - t0;
   };
+  // Untimed, after each plain run: back to the state flibs leaves (it removes its images), so both start alike.
+  const plainReset = (i: number) => sh("buildah", [...g, "rmi", "-f", `localhost/plain-list-${i}`, "localhost/plain-amd64", "localhost/plain-arm64"], env).catch(() => undefined);
   const flibs = async (i: number) => {
     const t0 = performance.now();
     await new Promise<void>((resolve, reject) => {
@@ -93,16 +100,25 @@ try {
 
   const loadBefore = load();
   await plain(-1); // warm-up: bases pulled into storage, caches primed for both
+  await plainReset(-1);
   await flibs(-1);
   const p: number[] = [];
   const f: number[] = [];
+  const pc: number[] = [];
+  const fc: number[] = [];
+  const side = async (run: (i: number) => Promise<number>, i: number, wall: number[], cpu: number[]) => {
+    const c0 = childCpu();
+    wall.push(await run(i));
+    cpu.push(childCpu() - c0);
+    if (run === plain) await plainReset(i);
+  };
   for (let i = 0; i < runs; i++) {
     if (i % 2 === 0) {
-      p.push(await plain(i));
-      f.push(await flibs(i));
+      await side(plain, i, p, pc);
+      await side(flibs, i, f, fc);
     } else {
-      f.push(await flibs(i));
-      p.push(await plain(i));
+      await side(flibs, i, f, fc);
+      await side(plain, i, p, pc);
     }
   }
   const mp = median(p);
@@ -111,6 +127,7 @@ try {
   console.log(`  buildah bud x2 + manifest push : ${secs(mp)} s  (${p.map(secs).join(", ")})`);
   console.log(`  flibs build                    : ${secs(mf)} s  (${f.map(secs).join(", ")})`);
   console.log(`  ratio flibs / plain            : ${(mf / mp).toFixed(2)}x  (goal < 1.2x)`);
+  console.log(`  CPU s, plain / flibs (medians) : ${secs(median(pc))} / ${secs(median(fc))} = ${(median(fc) / median(pc)).toFixed(2)}x  (user+sys of each side's process tree)`);
   console.log(`  load average before / after    : ${loadBefore} / ${load()}`);
 } finally {
   await made?.remove();

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { access, constants } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { FlibsError } from "../core/errors.js";
@@ -18,8 +19,16 @@ export interface RunOptions {
 /** Runs a tool without a shell; a non-zero exit is a `build` FlibsError naming the tool and its last output. */
 export function run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
-  // FLIBS_TRACE=1: each tool call and its duration on stderr (where a build's time goes).
-  const trace = process.env.FLIBS_TRACE ? (code: number | null) => process.stderr.write(`[flibs] ${Date.now() - started} ms exit ${code}: ${cmd} ${args.join(" ")}\n`) : undefined;
+  // FLIBS_TRACE=1: each tool call, its duration and CPU time on stderr (where a build's time goes).
+  const cpu0 = process.env.FLIBS_TRACE ? childrenCpuMs() : undefined;
+  const trace =
+    cpu0 !== undefined
+      ? (code: number | null) => {
+          const cpu = childrenCpuMs();
+          const used = cpu !== undefined ? `, ${cpu - cpu0} ms CPU` : "";
+          process.stderr.write(`[flibs] ${Date.now() - started} ms${used} exit ${code}: ${cmd} ${args.join(" ")}\n`);
+        }
+      : undefined;
   return new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";
@@ -85,4 +94,19 @@ export async function onPath(cmd: string, path = process.env.PATH ?? ""): Promis
     }
   }
   return false;
+}
+
+/**
+ * CPU time (user + system, ms) of this process's finished children and what they waited for, from Linux's
+ * /proc/self/stat (cutime + cstime, in 10 ms ticks); undefined elsewhere. For FLIBS_TRACE only: calls running
+ * at the same time share it.
+ */
+export function childrenCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return undefined;
+  }
 }
