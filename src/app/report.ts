@@ -27,6 +27,12 @@ export function archJob(name: string | null | undefined): { id: BuildId; arch: A
 /**
  * `workflow_job` of an arch's build job: creates `flibs/build (<arch>)` when absent (normally on `queued`),
  * otherwise moves it forward only (jobCheckUpdate): late, duplicate or out-of-order events change nothing.
+ *
+ * Replicas of the App may handle two events of the same job at once, and GitHub has no create-if-absent for check
+ * runs: both may create one, or one may patch a check while the other creates its copy. So every copy with this
+ * `external_id` is brought to the furthest state any copy or this event reached, and the copies are read again
+ * after each write until none is behind: whichever replica writes last sees every copy and leaves them all final
+ * (GitHub shows the newest, which must never be the one left queued).
  */
 export async function reportJob(octokit: GitHubClient, repo: RepoRef, job: { name: string; html_url: string | null; conclusion: string | null; started_at?: string | null; completed_at?: string | null }, action: JobEvent["action"]): Promise<"created" | "updated" | "unchanged" | "ignored"> {
   const target = archJob(job.name);
@@ -35,13 +41,13 @@ export async function reportJob(octokit: GitHubClient, repo: RepoRef, job: { nam
   const ext = externalId(id, arch);
   const name = archCheckName(arch);
   const event: JobEvent = { action, conclusion: job.conclusion, htmlUrl: job.html_url, startedAt: job.started_at ?? null, completedAt: job.completed_at ?? null };
-  const existing = (await listChecks(octokit, repo, id.sha, name)).filter((c) => c.external_id === ext).sort((a, b) => b.id - a.id)[0];
-  const current: CheckState = existing ? { status: existing.status as CheckState["status"], conclusion: existing.conclusion ?? null } : { status: "queued" };
-  const update = jobCheckUpdate(existing ? current : { status: "queued" }, event);
   const title = (u: { status: string; conclusion?: string }) => (u.status === "completed" ? `${arch}: ${u.conclusion}` : u.status === "in_progress" ? `${arch}: building` : `${arch}: queued`);
   const summary = `Job of build ${inlineCode(formatBuildId(id))} on ${arch}${job.html_url ? `: [log](${encodeURI(job.html_url)})` : ""}.`;
-  if (!existing) {
-    const u = update ?? { status: "queued" as const };
+  const copies = async () => (await listChecks(octokit, repo, id.sha, name)).filter((c) => c.external_id === ext);
+  let result: "created" | "updated" | "unchanged" = "unchanged";
+  let found = await copies();
+  if (found.length === 0) {
+    const u = jobCheckUpdate({ status: "queued" }, event) ?? { status: "queued" as const };
     await createCheck(octokit, repo, id.sha, {
       name,
       externalId: ext,
@@ -53,12 +59,30 @@ export async function reportJob(octokit: GitHubClient, repo: RepoRef, job: { nam
       title: title(u),
       summary,
     });
-    return "created";
+    result = "created";
+    found = await copies();
   }
-  if (!update) return "unchanged";
-  await updateCheck(octokit, repo, existing.id, { ...update, output: { title: title(update), summary } });
-  return "updated";
+  // A few rounds at most: each round only moves copies forward, and there are three states.
+  for (let round = 0; round < 4 && found.length > 0; round++) {
+    const states = found.map((c) => ({ c, state: { status: c.status as CheckState["status"], conclusion: c.conclusion ?? null } }));
+    const furthest = states.reduce((a, b) => (STATUS_ORDER[b.state.status] > STATUS_ORDER[a.state.status] || (b.state.status === a.state.status && b.c.id > a.c.id) ? b : a)).state;
+    // What the copies should reach: this event, or what another copy already says when that is further along.
+    const goal: JobEvent = STATUS_ORDER[furthest.status] > STATUS_ORDER[event.action === "waiting" ? "queued" : event.action] ? { action: furthest.status, conclusion: furthest.conclusion ?? null } : event;
+    let wrote = false;
+    for (const { c, state } of states) {
+      const update = jobCheckUpdate(state, goal);
+      if (!update) continue;
+      await updateCheck(octokit, repo, c.id, { ...update, output: { title: title(update), summary } });
+      wrote = true;
+      if (result === "unchanged") result = "updated";
+    }
+    if (!wrote) break;
+    found = await copies();
+  }
+  return result;
 }
+
+const STATUS_ORDER: Record<CheckState["status"], number> = { queued: 0, in_progress: 1, completed: 2 };
 
 export interface RegistryAccess {
   /** A client for these plain-HTTP hosts (policy `registries.insecure`; loopback always is). */
