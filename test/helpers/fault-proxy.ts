@@ -38,7 +38,8 @@ export interface FaultRule {
   path: RegExp;
   /** Which matching requests (1-based) get the fault: one, several, or `every` one. Default 1. */
   nth?: number | number[] | "every";
-  fault: Fault;
+  /** The fault, or a choice per due request (undefined: pass it through), e.g. a seeded random one. */
+  fault: Fault | ((request: { method: string; path: string; seen: number }) => Fault | undefined);
 }
 
 export interface ProxyLogEntry {
@@ -58,6 +59,8 @@ export interface FaultProxy {
   readonly log: ProxyLogEntry[];
   /** How many faults were applied since the last `setRules`. */
   injected(): number;
+  /** The requests in flight now (`METHOD path [fault]`). */
+  pending(): string[];
   /** Resolves when no request is in flight (or after `maxMs`); true when it went idle. */
   idle(maxMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -70,7 +73,8 @@ export async function startFaultProxy(backendUrl: string, rules: FaultRule[] = [
   const backend = new URL(backendUrl);
   let current: Array<{ rule: FaultRule; seen: number }> = [];
   let injected = 0;
-  let inFlight = 0;
+  const inFlight = new Set<string>();
+  let requestNo = 0;
   const log: ProxyLogEntry[] = [];
   const sockets = new Set<Socket>();
   const upstreams = new Set<ReturnType<typeof httpRequest>>();
@@ -89,7 +93,7 @@ export async function startFaultProxy(backendUrl: string, rules: FaultRule[] = [
       r.seen++;
       const nth = r.rule.nth ?? 1;
       const due = nth === "every" || (Array.isArray(nth) ? nth.includes(r.seen) : nth === r.seen);
-      if (due && !chosen) chosen = r.rule.fault;
+      if (due && !chosen) chosen = typeof r.rule.fault === "function" ? r.rule.fault({ method, path, seen: r.seen }) : r.rule.fault;
     }
     return chosen;
   };
@@ -269,14 +273,15 @@ export async function startFaultProxy(backendUrl: string, rules: FaultRule[] = [
   };
 
   const server: Server = createServer((req, res) => {
-    inFlight++;
-    let done = false;
+    const id = `${++requestNo} ${req.method} ${(req.url ?? "").replace(/\?.*/, "")}`;
+    inFlight.add(id);
     const finish = (): void => {
-      if (done) return;
-      done = true;
-      inFlight--;
+      inFlight.delete(id);
     };
     res.once("close", finish);
+    // A request that came on a connection this proxy had already closed (a keep-alive reuse race) never
+    // gets a response "close": the connection's end is its end.
+    req.socket.once("close", finish);
     handle(req, res)
       .catch(() => {
         // The registry went away or the client hung up: end this exchange without an answer.
@@ -301,9 +306,10 @@ export async function startFaultProxy(backendUrl: string, rules: FaultRule[] = [
     setRules,
     log,
     injected: () => injected,
+    pending: () => [...inFlight],
     async idle(maxMs = 5000) {
       const until = Date.now() + maxMs;
-      while (inFlight > 0) {
+      while (inFlight.size > 0) {
         if (Date.now() > until) return false;
         await sleep(10);
       }

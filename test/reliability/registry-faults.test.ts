@@ -144,6 +144,62 @@ const otherManifest = (body: Buffer): Buffer => {
   return Buffer.from(JSON.stringify({ ...j, annotations: { injected: "other bytes" } }));
 };
 
+/** A number in [0, 1) from a string (FNV-1a then a mulberry32 round): the same request of a seed draws the same. */
+function draw(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  let t = (h + 0x6d2b79f5) >>> 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+const CHAOS_FAULTS: Fault[] = [
+  status(500),
+  status(503),
+  status(503, true),
+  status(429, false, 0),
+  { kind: "reset" },
+  { kind: "reset", afterForward: true },
+  { kind: "reset-mid-body", afterBytes: 100 },
+  { kind: "truncate", afterBytes: 100 },
+  { kind: "trickle", chunkBytes: 1024, intervalMs: 2 },
+  { kind: "delay", ms: 200 },
+  { kind: "wrong-body" },
+];
+
+/**
+ * Every request to either repository gets, with probability `p`, a fault drawn from the mix (a stall, which
+ * costs the idle timeout, 1 in 20 of them). The draw depends on the seed, the request (destination repository and upload ids left out)
+ * and how many times it was asked, not on arrival order: a case replays from its seed.
+ */
+function chaos(seed: number, topology: Topology, p: number): Case {
+  return {
+    name: `${topology} seed ${seed}: mixed faults on ${Math.round(p * 100)}% of requests`,
+    topology,
+    rules: () => {
+      const asked = new Map<string, number>();
+      return [
+        {
+          path: /^\/v2\/(cand|rel)\//,
+          nth: "every",
+          fault: ({ method, path }) => {
+            const what = `${method} ${path.replace(/\?.*/, "").replace(/^\/v2\/rel\/c\d+\//, "/v2/rel/DEST/").replace(/\/uploads\/[^/]+$/, "/uploads/ID")}`;
+            const n = (asked.get(what) ?? 0) + 1;
+            asked.set(what, n);
+            const key = `${seed} ${what} ${n}`;
+            if (draw(key) >= p) return undefined;
+            if (draw(`${key} stall`) < 0.05) return { kind: "stall" };
+            return CHAOS_FAULTS[Math.floor(draw(`${key} kind`) * CHAOS_FAULTS.length)];
+          },
+        },
+      ];
+    },
+  };
+}
+
+const TOPOLOGIES: Topology[] = ["cross-src", "cross-dst", "same"];
+
 const GROUPS: Record<string, Case[]> = {
   "HTTP 500": [
     one("500", "cross-src", "srcRoot", status(500)),
@@ -251,6 +307,7 @@ const GROUPS: Record<string, Case[]> = {
     one("no answer", "cross-dst", "dstReleaseTag", { kind: "stall" }),
     one("no answer", "same", "dstMount", { kind: "stall" }),
   ],
+  "mixed faults at random (seeded)": Array.from({ length: 12 }, (_, i) => chaos(1000 + i, TOPOLOGIES[i % 3]!, i < 6 ? 0.15 : 0.3)),
 };
 
 describe("registry faults during promotion (proxy between the engine and real registries)", () => {
@@ -365,6 +422,7 @@ describe("registry faults during promotion (proxy between the engine and real re
       blobRetryDelayMs: 20,
     };
     const seenUnhandled = unhandled.length;
+    let proxyFaults: string[] = [];
     const t0 = Date.now();
     let tFirst = 0, tJudge = 0, tRerun = 0;
     let first: Outcome["first"];
@@ -375,7 +433,7 @@ describe("registry faults during promotion (proxy between the engine and real re
       const r = await bounded(promote(client, options));
       tFirst = Date.now() - t0;
       // Let what was still in flight (transfers after a failure) finish before judging.
-      if (!(await proxy.idle(5000))) problems.push("requests still in flight 5 s after the promotion ended");
+      if (!(await proxy.idle(8000))) problems.push(`requests still in flight 8 s after the promotion ended: ${proxy.pending().join(", ")}`);
       client.transport.close();
       injected = proxy.injected();
       if (r.state === "hung") first = "hung";
@@ -417,8 +475,10 @@ describe("registry faults during promotion (proxy between the engine and real re
       for (const m of await missing(judgeHost, dest)) problems.push(`after the re-run missing ${m}`);
       if (!(await carriesReferrer(judgeHost, dest))) problems.push("the re-run did not carry the referrer");
     } finally {
+      proxyFaults = proxy.log.filter((l) => l.fault).map((l) => `${l.fault} ${l.method} ${l.path.replace(/\?.*/, "")}`);
       await proxy.close();
     }
+    if (problems.length > 0) problems.push(`faults: ${proxyFaults.join(", ")}`);
     // Every rejection that arrived while this case ran (including ones charged to neighbours running too).
     if (unhandled.length > seenUnhandled) problems.push(`unhandled: ${unhandled.slice(seenUnhandled).map(String).join("; ")}`);
     if (process.env.FLIBS_FAULTS_VERBOSE) process.stdout.write(`${group} | ${c.name} | ${first!} | ${Date.now() - t0} ms (first ${tFirst} ms, judged ${tJudge} ms, re-run ${tRerun} ms) ${problems.join("; ")}\n`);
