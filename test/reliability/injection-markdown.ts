@@ -21,10 +21,12 @@ export interface MarkdownAllowance {
   links?: readonly string[];
   /** The text may carry the App's own HTML-comment markers (check-run summaries do; comments never). */
   markers?: boolean;
+  /** Index digests the App may record (a tested build's); any other index marker is a forgery. */
+  digests?: readonly string[];
 }
 
 /** The machine-readable markers the App writes itself (src/core/report/*-marker.ts). */
-const APP_MARKER = /<!-- flibs:(?:plan \{[^<>]*\}|index sha256:[0-9a-f]{64}) -->/g;
+const APP_MARKER = /<!-- flibs:(?:plan \{[^<>]*\}|index sha256:[0-9a-f]{64}|stable [^\s<>]+@sha256:[0-9a-f]{64}) -->/g;
 const DEFAULT_LINKS = ["https://github.com/"];
 
 /** Cells of a GFM table row, split as GitHub does (escaped pipes stay in the cell). */

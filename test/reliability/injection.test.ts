@@ -12,12 +12,15 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { findBuildId, formatBuildId } from "../../src/core/plan/build-id.js";
+import { externalId, findBuildId, formatBuildId, parseExternalId } from "../../src/core/plan/build-id.js";
+import { findPromotionId, formatPromotionId, parsePromotionKey } from "../../src/core/promote/promotion-id.js";
+import { formatIndexMarker } from "../../src/core/report/index-marker.js";
 import { parseComment } from "../../src/core/commands/index.js";
+import { parseContainerConfig } from "../../src/core/config/index.js";
 import { isArch } from "../../src/core/platform.js";
 import { parseIndexMarker } from "../../src/core/report/index-marker.js";
 import { parsePlanMarker } from "../../src/core/report/plan-marker.js";
-import { createTestApp, examplePayload, GRAPHQL_ROUTE, useFakeGitHub, type GitHubRequest, type TestApp } from "../helpers/github.js";
+import { createTestApp, examplePayload, GRAPHQL_ROUTE, TEST_APP_ID, useFakeGitHub, type GitHubRequest, type TestApp } from "../helpers/github.js";
 import { gfmCells, markdownHazards, outsideCode, plainTextHazards, type MarkdownAllowance } from "./injection-markdown.js";
 import { record } from "./ledger.js";
 
@@ -29,6 +32,8 @@ const REACTION = "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reacti
 const COMMENT = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments";
 const CREATE = "POST /repos/{owner}/{repo}/check-runs";
 const UPDATE = "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}";
+const DEPLOY = "POST /repos/{owner}/{repo}/deployments";
+const DEPLOY_STATUS = "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses";
 const POLICY = "arches: [x86_64, aarch64]\nregistries:\n  candidate: registry.example.com/candidates\n  stable: registry.example.com/stable\n";
 const POLICY_ARCHES = ["x86_64", "aarch64"];
 const FORGED_DIGEST = `sha256:${"e".repeat(64)}`;
@@ -121,7 +126,8 @@ export function outputProblems(requests: readonly GitHubRequest[], allow: Markdo
     if (text === undefined || text === null) return;
     if (typeof text !== "string") return void problems.push(`${where}: not a string`);
     for (const p of markdownHazards(text, a)) problems.push(`${where}: ${p}`);
-    if (parseIndexMarker(text) !== undefined) problems.push(`${where}: carries an index marker (${parseIndexMarker(text)}) no build published`);
+    const marker = parseIndexMarker(text);
+    if (marker !== undefined && !(a.digests ?? []).includes(marker)) problems.push(`${where}: carries an index marker (${marker}) no build published`);
   };
   const plain = (where: string, text: unknown, max: number) => {
     if (text === undefined || text === null) return;
@@ -134,7 +140,8 @@ export function outputProblems(requests: readonly GitHubRequest[], allow: Markdo
       const b = r.body as { name?: string; details_url?: string; external_id?: string; output?: { title?: string; summary?: string; text?: string; annotations?: Array<{ message: string; title?: string; raw_details?: string }> } };
       plain(`${where} name`, b.name, 255);
       if (b.details_url !== undefined && !/^https:\/\/github\.com\//.test(b.details_url)) problems.push(`${where}: details_url ${b.details_url}`);
-      if (b.external_id !== undefined && !/^flibs:[0-9a-f.:a-z_]+$/.test(b.external_id)) problems.push(`${where}: external_id ${b.external_id}`);
+      // external_id is data (never rendered), but always one of the App's own formats.
+      if (b.external_id !== undefined && !parseExternalId(b.external_id) && !parsePromotionKey(b.external_id) && !/^flibs:gate:[0-9a-f]{40}$/.test(b.external_id)) problems.push(`${where}: external_id ${b.external_id}`);
       plain(`${where} title`, b.output?.title, 1024);
       // Only here may the App's own markers stand (the plan it records is checked below, the index marker above).
       md(`${where} summary`, b.output?.summary, { ...allow, markers: true });
@@ -149,14 +156,42 @@ export function outputProblems(requests: readonly GitHubRequest[], allow: Markdo
       if (plan && !plan.arches.every((a) => POLICY_ARCHES.includes(a))) problems.push(`${where}: plan marker names ${plan.arches.join(",")}`);
     } else if (r.route === COMMENT) {
       md(`${where} body`, (r.body as { body?: string }).body);
+    } else if (r.route === DISPATCH && r.params.workflow_id === "flibs-promote.yml") {
+      problems.push(...promoteDispatchProblems(r));
     } else if (r.route === DISPATCH) {
       problems.push(...dispatchProblems(r));
+    } else if (r.route === DEPLOY || r.route === DEPLOY_STATUS) {
+      const b = r.body as { description?: string; environment?: string; ref?: string; payload?: unknown };
+      plain(`${where} description`, b.description, 140);
+      if (b.environment !== undefined && b.environment !== "stable") problems.push(`${where}: environment ${b.environment}`);
     } else if (r.route === GRAPHQL_ROUTE && typeof r.body === "object" && r.body && /^\s*mutation\b/.test(String((r.body as { query?: string }).query))) {
       problems.push(`${where}: a GraphQL mutation the checks here do not read`);
     } else if (r.method !== "GET" && r.route !== REACTION && r.route !== GRAPHQL_ROUTE && r.route !== "POST /app/installations/{installation_id}/access_tokens") {
       problems.push(`${where}: a write the checks here do not read (${r.route})`);
     }
   }
+  return problems;
+}
+
+/**
+ * The promote caller's inputs: the ref is the pushed tag or branch (GitHub's own value, passed as data: the static
+ * check below proves no workflow expands it in a script); everything else is of a fixed shape or from policy.
+ */
+export function promoteDispatchProblems(r: GitHubRequest, pushedRef?: string): string[] {
+  const problems: string[] = [];
+  const b = r.body as { ref?: unknown; inputs?: Record<string, unknown> };
+  const say = (what: string) => problems.push(`dispatch ${r.params.workflow_id}: ${what}`);
+  const inputs = b.inputs ?? {};
+  const keys = Object.keys(inputs).filter((k) => k !== "latest").sort().join(",");
+  if (keys !== "candidate,digest,environment,promotion_id,ref,sha,stable") say(`inputs ${keys}`);
+  const v = (k: string) => String(inputs[k]);
+  if (!/^[0-9a-f]{40}$/.test(v("sha"))) say(`sha ${v("sha")}`);
+  if (!/^sha256:[0-9a-f]{64}$/.test(v("digest"))) say(`digest ${v("digest")}`);
+  const id = findPromotionId(`flibs promote ${v("promotion_id")}`);
+  if (!id || formatPromotionId(id) !== v("promotion_id") || id.sha !== v("sha")) say(`promotion_id ${v("promotion_id")}`);
+  if (v("candidate") !== "registry.example.com/candidates" || v("stable") !== "registry.example.com/stable" || v("environment") !== "stable") say("registries or environment not from policy");
+  if (inputs.latest !== undefined && inputs.latest !== "false") say(`latest ${String(inputs.latest)}`);
+  if (pushedRef !== undefined && (v("ref") !== pushedRef || b.ref !== pushedRef.replace(/^refs\/(heads|tags)\//, ""))) say(`ref ${v("ref")} / ${String(b.ref)} is not the pushed ${pushedRef}`);
   return problems;
 }
 
@@ -285,7 +320,7 @@ async function group(what: string, cases: readonly Case[]): Promise<void> {
     try {
       await c.run();
       const sent = github.requests.slice(start);
-      if (process.env.PEEK && c.label === process.env.PEEK) for (const r of sent) if (r.method !== "GET") console.log(r.route, JSON.stringify(r.body, null, 1).slice(0, 6000));
+      if (process.env.PEEK && c.label.startsWith(process.env.PEEK)) for (const r of sent) if (r.method !== "GET") console.log(r.route, JSON.stringify(r.body, null, 1).slice(0, 6000));
       problems = [...c.expect(sent), ...outputProblems(sent, c.allow), ...github.problems];
     } catch (e) {
       problems = [`threw: ${e instanceof Error ? e.message : String(e)}`];
@@ -325,7 +360,8 @@ describe("crafted text reaches GitHub only inert", () => {
         expect: (sent) => [
           ...need(checksNamed(sent, "flibs/review").length === 1, "no flibs/review"),
           ...reviewed(sent),
-          ...need(sentTo(sent, DISPATCH).length === 1, "no dispatch"),
+          // A craft the config schema refuses (e.g. over a length limit) is review-only: no build at all.
+          ...(parseContainerConfig(validConfig(c)).ok ? need(sentTo(sent, DISPATCH).length === 1, "no dispatch") : need(sentTo(sent, DISPATCH).length === 0, "an invalid config was dispatched")),
         ],
       };
     });
@@ -345,7 +381,7 @@ describe("crafted text reaches GitHub only inert", () => {
         expect: (sent) => [
           ...need(checksNamed(sent, "flibs/review").length === 1, "no flibs/review"),
           ...reviewed(sent),
-          ...need(checksNamed(sent, "flibs/build").length === 1, "no waiting flibs/build"),
+          ...need(checksNamed(sent, "flibs/build").length === (parseContainerConfig(validConfig(c)).ok ? 1 : 0), "flibs/build (waiting) missing, or there with an invalid config"),
           ...need(sentTo(sent, DISPATCH).length === 0, "a fork PR was dispatched"),
         ],
       };
@@ -446,6 +482,58 @@ describe("crafted text reaches GitHub only inert", () => {
       }),
     );
     await group("workflow_job name/branch/runner/log URL", cases);
+  });
+
+  test("release tags with crafted names: a tested build is promoted, the tag passed only as data", async () => {
+    world({ Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\n" });
+    let deployment = 900;
+    github.on(DEPLOY, (req) => ({ status: 201, body: { id: deployment++, ...(req.body as object) } }));
+    github.on(DEPLOY_STATUS, (req) => ({ status: 201, body: { id: 1, ...(req.body as object) } }));
+    github.on("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { status: 200, body: [] });
+    const commits = new Map<string, string>();
+    github.on("GET /repos/{owner}/{repo}/commits/{ref}", (req) => {
+      const sha = commits.get(`refs/${req.params.ref}`);
+      return sha ? { status: 200, body: { sha, commit: { tree: { sha: "f".repeat(40) } } } } : undefined;
+    });
+    /** What flibs' checks say after a finished, successful build of `sha` (review, both arches, the summary with its index). */
+    const testedBuild = (sha: string) => {
+      const id = { sha, attempt: 1, scratch: false };
+      const add = (name: string, ext: string | null, summary: string | null) => github.addCheckRun({ repo: REPO, head_sha: sha, name, app_id: TEST_APP_ID, external_id: ext, summary });
+      add("flibs/review", null, null);
+      add("flibs/build (x86_64)", externalId(id, "x86_64"), null);
+      add("flibs/build (aarch64)", externalId(id, "aarch64"), null);
+      add("flibs/build", externalId(id, "summary"), `Built 2 arches\n${formatIndexMarker(`sha256:${"d".repeat(64)}`)}`);
+    };
+    // A git tag name cannot hold whitespace, `:`, `~`, `^`, `?`, `*`, `[` or `\\` (git check-ref-format): the rest of each craft stays.
+    const tagOf = (c: string) => `v1.${c.replace(/[\s:~^?*[\\\u0000-\u001f\u007f]/g, "-").replace(/\.\./g, "-")}`;
+    const cases: Case[] = CRAFTS.map((c, i) => {
+      const sha = hex(caseNo++);
+      const ref = `refs/tags/${tagOf(c)}`;
+      return {
+        label: `craft #${i} ${ref.slice(0, 40)}`,
+        allow: { digests: [`sha256:${"d".repeat(64)}`] },
+        run: async () => {
+          commits.set(ref, sha);
+          testedBuild(sha);
+          const p = examplePayload("push", undefined, { repo: REPO, installationId: 42, headSha: sha });
+          p.ref = ref;
+          p.base_ref = null;
+          p.created = true;
+          p.deleted = false;
+          p.head_commit = { ...p.head_commit, id: sha, message: c, tree_id: "f".repeat(40) };
+          p.commits = [];
+          await app.receive("push", p);
+        },
+        expect: (sent) => {
+          const d = sent.filter((r) => r.route === DISPATCH);
+          return [
+            ...need(d.length === 1 && d[0]!.params.workflow_id === "flibs-promote.yml", `dispatches: ${d.map((r) => r.params.workflow_id).join(", ") || "none"}`),
+            ...d.flatMap((r) => promoteDispatchProblems(r, ref)),
+          ];
+        },
+      };
+    });
+    await group("release tag names and commit messages (promotion dispatched)", cases);
   });
 });
 
