@@ -164,6 +164,7 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
     const final = `${pinned.replace(/\n*$/, "\n")}COPY --from=${BUILDINFO_CONTEXT} ${basename(buildinfo)} ${buildinfo}\n${labelLine}\n`;
     await writeFile(join(work, "Dockerfile"), final);
     const destination = `${o.repository.registry}/${o.repository.repository}:${archTag(commit.sha, o.arch)}`;
+    const archTests = o.runTests !== false ? o.config.tests.filter((t) => !t.arches || t.arches.includes(o.arch)) : [];
     const built = await o.builder.buildAndPush({
       arch: o.arch,
       contextDir: o.contextDir,
@@ -175,23 +176,26 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
       destination,
       insecure: o.insecure(o.repository.registry),
       authFile: o.authFile,
+      localImage: archTests.length > 0,
       onOutput: o.onOutput,
     });
-    const pushed = await traced(`read pushed manifest ${built.digest}`, () => o.client.getManifest({ ...o.repository, digest: built.digest }));
+    // The digest as the builder reported it, or (committed straight to the registry) as the tag names it now:
+    // a concurrent build of this commit and arch writes the same bytes (reproducible), so the same digest.
+    const ref = built.digest ? { ...o.repository, digest: built.digest } : { ...o.repository, tag: archTag(commit.sha, o.arch) };
+    const pushed = await traced(`read pushed manifest ${built.digest ?? destination}`, () => o.client.getManifest(ref));
     if (pushed.manifest.kind !== "manifest") throw new FlibsError("build", `${destination} is not an image manifest`);
+    const digest = pushed.digest;
     const tests: TestOutcome[] = [];
-    if (o.runTests !== false) {
-      for (const t of o.config.tests.filter((t) => !t.arches || t.arches.includes(o.arch))) {
-        const r = await o.builder.runTest(built, o.arch, t, o.insecure(o.repository.registry));
-        log(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
-        tests.push(r);
-      }
+    for (const t of archTests) {
+      const r = await o.builder.runTest({ ...built, digest }, o.arch, t, o.insecure(o.repository.registry));
+      log(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
+      tests.push(r);
     }
     return {
       arch: o.arch,
       commit,
       destination,
-      digest: built.digest,
+      digest,
       size: imageSize(pushed.manifest),
       manifestSize: pushed.bytes.byteLength,
       mediaType: pushed.mediaType,

@@ -18,12 +18,17 @@ export interface BuildSpec {
   insecure: boolean;
   /** A containers-auth.json / Docker config.json with the push credentials. */
   authFile?: string;
+  /**
+   * Whether `runTest` will be called (default true). When not, a builder may commit straight to the registry
+   * and keep no local image (buildah: no local commit, push and removal; the same digest either way).
+   */
+  localImage?: boolean;
   onOutput?: (chunk: string) => void;
 }
 
 export interface BuiltImage {
-  /** Manifest digest as pushed. */
-  digest: string;
+  /** Manifest digest as pushed; undefined when the builder cannot tell: read the destination's tag. */
+  digest?: string;
   /** What `runTest` takes: a local image name (buildah) or the pushed reference (buildx). */
   handle: string;
 }
