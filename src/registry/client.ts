@@ -430,6 +430,9 @@ export class RegistryClient {
       const filtered = (res.header("oci-filters-applied") ?? "").split(",").includes("artifactType");
       return { descriptors: m.kind === "index" ? m.manifests : [], filtered };
     }
+    // A registry that keeps failing (after the transport's retries) is not one without the API: falling
+    // back would read an absent fallback tag as "no referrers" and leave signatures behind unnoticed.
+    if (res.status === 429 || res.status >= 500) throw failure(res, `referrers of ${formatRepository(repo)}@${digest}`);
     // The spec answers 200 (an empty index) even for an unknown subject: anything else means no API.
     if (res.status === 404 || res.status === 400 || res.status === 405) this.noReferrersApi.add(repo.registry);
     return undefined;

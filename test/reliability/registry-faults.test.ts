@@ -208,6 +208,16 @@ const GROUPS: Record<string, Case[]> = {
     one("500", "cross-src", "srcLayer", status(500), "every"),
     one("500", "cross-src", "srcReferrersApi", status(500), "every"),
     one("500", "cross-src", "srcReferrers", status(500), "every"),
+    {
+      // As a registry with the referrers API (so no fallback tag) whose API keeps failing: the build record
+      // must not be left behind by a promotion that says it succeeded.
+      name: "cross-src srcReferrersApi every time: 500 from a registry with the API (fallback tag answers 404)",
+      topology: "cross-src",
+      rules: () => [
+        { ...at.srcReferrersApi(), nth: "every", fault: status(500) },
+        { method: "GET", path: /^\/v2\/cand\/app\/manifests\/sha256-/, nth: "every", fault: status(404) },
+      ],
+    },
     one("500", "cross-dst", "dstTagHead", status(500)),
     one("500", "cross-dst", "dstDigestHead", status(500)),
     one("500", "cross-dst", "dstBlobHead", status(500)),
