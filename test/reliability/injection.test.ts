@@ -611,12 +611,18 @@ function shippedWorkflows(): string[] {
   return [...dir(".github/workflows"), ...dir("workflows-templates"), "action/action.yml"];
 }
 
-/** Every `run:` script, in workflow jobs and in a composite action's steps. */
+/**
+ * Every script GitHub runs from a workflow's text: `run:` in workflow jobs and a composite action's steps, and the
+ * `script:` of actions/github-script (JavaScript, where an expanded expression is code just the same).
+ */
 export function runBlocks(doc: Yaml): Array<{ where: string; script: string }> {
   const out: Array<{ where: string; script: string }> = [];
   const steps = (where: string, list: unknown) => {
     for (const [i, step] of (Array.isArray(list) ? list : []).entries()) {
-      if (step && typeof step === "object" && "run" in step) out.push({ where: `${where}.steps[${i}]`, script: String((step as Yaml).run) });
+      if (!step || typeof step !== "object") continue;
+      const st = step as Yaml;
+      if ("run" in st) out.push({ where: `${where}.steps[${i}]`, script: String(st.run) });
+      if (typeof st.uses === "string" && /^actions\/github-script@/.test(st.uses) && st.with?.script !== undefined) out.push({ where: `${where}.steps[${i}].with.script`, script: String(st.with.script) });
     }
   };
   for (const [id, job] of Object.entries<Yaml>(doc.jobs ?? {})) steps(`jobs.${id}`, job?.steps);
@@ -664,6 +670,8 @@ describe("workflows: outsider text never stands inside a run: script", () => {
     const action = parse("runs:\n  using: composite\n  steps:\n    - run: echo ${{ inputs.digest }}\n      shell: bash\n") as Yaml;
     expect(runBlocks(wf)).toHaveLength(2);
     expect(runBlocks(action)).toHaveLength(1);
+    const gs = parse("jobs:\n  a:\n    steps:\n      - uses: actions/github-script@v7\n        with:\n          script: core.info('${{ github.event.issue.title }}')\n") as Yaml;
+    expect(runScriptProblems(runBlocks(gs)[0]!.script).join()).toContain("reads outsider text");
     for (const e of ["github.event.pull_request.title", "inputs.sha", "github.head_ref", "github.event.comment.body", "steps.x.outputs.name", "github.event.issue.title", "needs.prepare.outputs.arches"]) {
       expect(runScriptProblems(`echo \${{ ${e} }}`).join(), e).toContain("reads outsider text");
     }
