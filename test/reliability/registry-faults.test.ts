@@ -91,8 +91,11 @@ interface Case {
   rules: (c: Ctx) => FaultRule[];
   /** Source named by tag (`:rc`) instead of by digest. */
   byTag?: boolean;
-  /** The destination's `latest` points at an older image before the promotion (a floating tag move). */
-  preseed?: boolean;
+  /**
+   * The destination already has the older image under `latest` (the promotion moves that floating tag) or
+   * under the release tag `1.0.0` (the promotion must be refused, and the tag stay, with or without faults).
+   */
+  preseed?: "latest" | "1.0.0";
 }
 
 interface Outcome {
@@ -227,7 +230,7 @@ const GROUPS: Record<string, Case[]> = {
     one("500 after the registry acted", "cross-dst", "dstManifestPut", status(500, true)),
     one("500 after the registry acted", "cross-dst", "dstReleaseTag", status(500, true)),
     one("500 after the registry acted", "cross-dst", "dstReleaseTag", status(500, true), "every"),
-    one("500 on a floating tag move", "cross-dst", "dstLatest", status(500), "every", { preseed: true }),
+    one("500 on a floating tag move", "cross-dst", "dstLatest", status(500), "every", { preseed: "latest" }),
     one("500", "cross-dst", "dstVerify", status(500)),
     one("500", "same", "dstMount", status(500)),
     one("500", "same", "dstMount", status(500), "every"),
@@ -239,7 +242,7 @@ const GROUPS: Record<string, Case[]> = {
     one("503 after the registry acted", "cross-dst", "dstPatch", status(503, true)),
     one("503 after the registry acted", "cross-dst", "dstCommit", status(503, true), "every"),
     one("503", "cross-dst", "dstRootPut", status(503)),
-    one("503 after the registry acted", "cross-dst", "dstLatest", status(503, true), "every", { preseed: true }),
+    one("503 after the registry acted", "cross-dst", "dstLatest", status(503, true), "every", { preseed: "latest" }),
     one("503 after the registry acted", "same", "dstMount", status(503, true)),
     one("503", "same", "dstRootPut", status(503), "every"),
   ],
@@ -263,7 +266,7 @@ const GROUPS: Record<string, Case[]> = {
     one("reset after the registry acted", "cross-dst", "dstManifestPut", { kind: "reset", afterForward: true }),
     one("reset after the registry acted", "cross-dst", "dstReleaseTag", { kind: "reset", afterForward: true }),
     one("reset after the registry acted", "cross-dst", "dstReleaseTag", { kind: "reset", afterForward: true }, "every"),
-    one("reset on a floating tag move", "cross-dst", "dstLatest", { kind: "reset" }, "every", { preseed: true }),
+    one("reset on a floating tag move", "cross-dst", "dstLatest", { kind: "reset" }, "every", { preseed: "latest" }),
     one("reset", "cross-dst", "dstVerify", { kind: "reset" }),
     one("reset after the registry acted", "same", "dstMount", { kind: "reset", afterForward: true }),
     one("reset", "same", "dstMount", { kind: "reset" }, "every"),
@@ -316,6 +319,13 @@ const GROUPS: Record<string, Case[]> = {
     one("stops after 10 kB", "cross-src", "srcLayer", { kind: "stall", afterBytes: 10_000 }),
     one("no answer", "cross-dst", "dstReleaseTag", { kind: "stall" }),
     one("no answer", "same", "dstMount", { kind: "stall" }),
+  ],
+  "release tag already taken (stays put)": [
+    one("404 for the taken tag, once (the re-check before writing sees it)", "cross-dst", "dstTagHead", status(404), 1, { preseed: "1.0.0" }),
+    one("404 for the taken tag, once", "same", "dstTagHead", status(404), 1, { preseed: "1.0.0" }),
+    one("500", "cross-dst", "dstTagHead", status(500), "every", { preseed: "1.0.0" }),
+    one("reset", "cross-dst", "dstTagHead", { kind: "reset" }, [1, 2], { preseed: "1.0.0" }),
+    one("reset after the registry acted", "same", "dstTagHead", { kind: "reset", afterForward: true }, [1, 2], { preseed: "1.0.0" }),
   ],
   "mixed faults at random (seeded)": Array.from({ length: 12 }, (_, i) => chaos(1000 + i, TOPOLOGIES[i % 3]!, i < 6 ? 0.15 : 0.3)),
 };
@@ -420,10 +430,12 @@ describe("registry faults during promotion (proxy between the engine and real re
     if (c.preseed) {
       await skopeo([
         "copy", "--all", "--preserve-digests", "--src-tls-verify=false", "--dest-tls-verify=false",
-        `docker://${src.host}/cand/app:old`, `docker://${judgeHost}/${dest}:latest`,
+        `docker://${src.host}/cand/app:old`, `docker://${judgeHost}/${dest}:${c.preseed}`,
       ]);
-      before.latest = old.indexDigest;
+      before[c.preseed] = old.indexDigest;
     }
+    const taken = c.preseed === "1.0.0";
+    const refused = (e: unknown): boolean => e instanceof FlibsError && e.code === "refused";
     const options = {
       source: parseReference(c.byTag ? `${srcHost}/cand/app:rc` : `${srcHost}/cand/app@${img.indexDigest}`),
       destination: parseRepository(`${dstHost}/${dest}`),
@@ -452,11 +464,13 @@ describe("registry faults during promotion (proxy between the engine and real re
       if (first === "hung") problems.push(`no outcome within ${HANG_MS / 1000} s`);
       if (first === "failed untyped") problems.push(`untyped error: ${String((r as { error: unknown }).error)}`);
       if (r.state === "ok" && r.value.digest !== img.indexDigest) problems.push(`reported digest ${r.value.digest}`);
+      if (taken && first === "succeeded") problems.push("promoted although the release tag is taken");
 
       const afterFault = await Promise.all(TAG_NAMES.map((t) => served(judgeHost, dest, t)));
       TAG_NAMES.forEach((t, i) => {
         const now = afterFault[i];
-        const allowed = first === "succeeded" ? [img.indexDigest] : [undefined, img.indexDigest, before[t]];
+        // A release tag that exists never moves; a floating one is where it was or at the source.
+        const allowed = t === "1.0.0" && before[t] ? [before[t]] : first === "succeeded" ? [img.indexDigest] : [undefined, img.indexDigest, before[t]];
         if (!allowed.includes(now)) problems.push(`after the fault ${t} -> ${now ?? "absent"}`);
       });
       // A tag that landed names a whole image: every child manifest and blob is there.
@@ -473,17 +487,21 @@ describe("registry faults during promotion (proxy between the engine and real re
       await proxy.idle(5000);
       client2.transport.close();
       tRerun = Date.now() - t0 - tFirst - tJudge;
-      if (again.state !== "ok") {
-        problems.push(`re-run without faults: ${again.state === "hung" ? "hung" : String((again as { error: unknown }).error)}`);
+      const rerunOk = taken ? again.state === "error" && refused(again.error) : again.state === "ok";
+      if (!rerunOk) {
+        problems.push(`re-run without faults: ${again.state === "hung" ? "hung" : again.state === "ok" ? "promoted" : String(again.error)}`);
       }
       // skopeo is the independent judge of where the tags point in the end.
       const afterRerun = await Promise.all(TAG_NAMES.map((t) => judge(`${judgeHost}/${dest}:${t}`)));
-      const wanted = TAG_NAMES.map(() => img.indexDigest);
+      // Refused: the taken release tag stays, and no floating tag was written.
+      const wanted = TAG_NAMES.map((t) => (taken ? (t === "1.0.0" ? old.indexDigest : afterFault[TAG_NAMES.indexOf(t)]) : img.indexDigest));
       afterRerun.forEach((d, i) => {
         if (d !== wanted[i]) problems.push(`after the re-run ${TAG_NAMES[i]} -> ${d ?? "absent"}`);
       });
-      for (const m of await missing(judgeHost, dest)) problems.push(`after the re-run missing ${m}`);
-      if (!(await carriesReferrer(judgeHost, dest))) problems.push("the re-run did not carry the referrer");
+      if (!taken) {
+        for (const m of await missing(judgeHost, dest)) problems.push(`after the re-run missing ${m}`);
+        if (!(await carriesReferrer(judgeHost, dest))) problems.push("the re-run did not carry the referrer");
+      }
     } finally {
       proxyFaults = proxy.log.filter((l) => l.fault).map((l) => `${l.fault} ${l.method} ${l.path.replace(/\?.*/, "")}`);
       await proxy.close();
