@@ -4,17 +4,20 @@
  * `buildah manifest push --all` of the same Dockerfile. Both run as their own processes against the same
  * loopback registry, from the same private vfs storage, with the base already pulled by a warm-up of each.
  * flibs runs as `flibs build` (its CLI, bundled by bench/build.mjs like the shipped one, in a child process),
- * without image tests (the baseline has none).
+ * without image tests (the baseline has none), so its buildah commits each arch straight to the registry
+ * (with image tests it keeps a local image, commits, pushes and removes it: ~0.1 s CPU more per arch).
  *
  * Fairness: every run starts from the same storage (the bases only: plain's images are removed after each of
- * its runs, untimed; flibs removes its own inside its run, timed, as the CLI does); the two sides take turns
- * and swap who goes first on every round, so neither always runs on the other's warm page cache; the
- * medians are compared. The machine's load average is printed with the result: on a loaded machine run more
- * rounds (BENCH_RUNS).
+ * its runs, untimed; flibs leaves none); the two sides take turns and swap who goes first on every round, so
+ * neither always runs on the other's warm page cache; the medians are compared. Next to wall time, the CPU
+ * time of each side's whole process tree is compared: on a shared, loaded machine wall time mostly measures
+ * the neighbours, CPU time hardly moves. The load average is printed with the result; run more rounds
+ * (BENCH_RUNS) when it is high.
  *
- * Env: BENCH_RUNS (rounds, default 5); FLIBS_TRACE=1 shows each tool call of both sides and its duration;
- * BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" passes node flags to the flibs child (profiling).
- * Prints the medians and the ratio (goal < 1.2x).
+ * Env: BENCH_RUNS (rounds, default 5); FLIBS_TRACE=1 shows each tool call of both sides with its wall and
+ * CPU time, and flibs' own registry steps; BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" passes node
+ * flags to the flibs child (profiling; the child is then not minified). Prints the medians and the ratios
+ * (goal < 1.2x).
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
