@@ -33,7 +33,9 @@ const PR = 17;
 const ASSOCIATIONS = ["OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "NONE"] as const;
 const PERMISSIONS = ["admin", "maintain", "write", "triage", "read", "none"] as const;
 type Perm = (typeof PERMISSIONS)[number];
-const COMMANDS = ["/ok-to-test", "/build", "/retest", "/retest aarch64", "/build --scratch", "/promote"] as const;
+/** The comment commands, and "Re-run" on `flibs/build (aarch64)` in the checks UI (`check_run.rerequested`, which is `/retest aarch64`). */
+const RERUN = "Re-run flibs/build (aarch64)";
+const COMMANDS = ["/ok-to-test", "/build", "/retest", "/retest aarch64", "/build --scratch", "/promote", RERUN] as const;
 type CommandText = (typeof COMMANDS)[number];
 /**
  * Who comments: the PR's author themself, or someone with maintain (enough for /promote), write (the least that
@@ -89,7 +91,7 @@ function expected(c: Case, steps: Step[]): { allowed: Set<string>; dispatches: M
     allowed.add(head); // a writer asked for exactly this head
     const built = (dispatches.get(head) ?? 0) > 0;
     if (s.body === "/ok-to-test" && built) continue; // already building: +1, nothing started twice
-    if (s.body.startsWith("/retest") && !built) continue; // nothing to retest yet: a reply
+    if ((s.body.startsWith("/retest") || s.body === RERUN) && !built) continue; // nothing to retest yet: a reply
     add(head);
   }
   return { allowed, dispatches };
@@ -194,6 +196,21 @@ function commentEvent(c: Case, repo: string, body: string, by: string) {
   });
 }
 
+/** "Re-run" clicked on the head's `flibs/build (aarch64)` in the checks UI. */
+function rerunEvent(c: Case, repo: string, head: string, by: string) {
+  return examplePayload("check_run", "rerequested", {
+    repo,
+    installationId: installationOf(c),
+    headSha: head,
+    sender: by,
+    edit: (p) => {
+      p.repository.default_branch = "main";
+      p.check_run.name = "flibs/build (aarch64)";
+      p.check_run.pull_requests = [{ number: PR, id: 1, url: "", head: { ref: "feature", sha: head, repo: { id: 1, url: "", name: "fork" } }, base: { ref: "main", sha: head, repo: { id: 2, url: "", name: repo.split("/")[1] } } }];
+    },
+  });
+}
+
 interface Outcome {
   forbidden: string[];
   missing: string[];
@@ -221,7 +238,8 @@ async function play(c: Case, target: TestApp = app): Promise<Outcome> {
     else if (s.kind === "push") {
       world.sha = s.sha;
       await target.receive("pull_request", prEvent(c, repo, "synchronize", s.sha));
-    } else await target.receive("issue_comment", commentEvent(c, repo, s.body, commenterLogin));
+    } else if (s.body === RERUN) await target.receive("check_run", rerunEvent(c, repo, world.sha, commenterLogin));
+    else await target.receive("issue_comment", commentEvent(c, repo, s.body, commenterLogin));
   }
 
   const want = expected(c, steps);
