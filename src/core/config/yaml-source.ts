@@ -109,8 +109,10 @@ function lineIndex(text: string): (offset: number | undefined) => { line: number
       else hi = mid - 1;
     }
     const start = starts[lo] as number;
-    // An offset on the CR of a CRLF belongs to its line's end, which is where the column already points.
-    return { line: lo + 1, col: o - start + 1 };
+    // An offset on the CR or LF ending a line points just past the line's last character.
+    const next = starts[lo + 1];
+    const end = next === undefined ? text.length : next - 1 - (text[next - 2] === "\r" ? 1 : 0);
+    return { line: lo + 1, col: Math.min(o, end) - start + 1 };
   };
 }
 
