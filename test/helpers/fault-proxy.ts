@@ -4,9 +4,11 @@
  * the proxy) and, per request, a rule list decides whether to break it instead.
  *
  * A rule matches by method, a regular expression on the path (with query) and the nth occurrence among
- * the requests it matched; the first rule whose occurrence is due applies its fault:
+ * the requests it matched; the first rule whose occurrence is due applies its fault (a rule's fault may
+ * also be a function choosing one per request, e.g. a seeded random mix). Faults:
  *
- * - `status`: answer 500/503/429 (optionally `Retry-After`), before forwarding or after the registry acted
+ * - `status`: answer 500/503/429/404... (optionally `Retry-After`), before forwarding or after the
+ *   registry acted (its answer replaced)
  * - `reset`: reset the connection (RST) before any answer, before forwarding (optionally after reading N
  *   bytes of the request body) or after the registry acted
  * - `reset-mid-body`: forward, send the headers and N bytes of the body, then reset

@@ -524,7 +524,7 @@ describe("registry faults during promotion (proxy between the engine and real re
   });
 
   for (const [group, cases] of Object.entries(GROUPS)) {
-    it(`${group}: ${cases.length} cases, each rides it out or fails clean; tags never point at anything but the source; a re-run completes`, async () => {
+    it(`${group}: ${cases.length} cases, each rides it out or fails clean, no tag points anywhere it must not, a re-run ends as it must`, async () => {
       // A few cases at once (each has its own proxy and destination repository); most of a case is waiting.
       const outcomes: Outcome[] = new Array<Outcome>(cases.length);
       let next = 0;
