@@ -630,6 +630,24 @@ export function runBlocks(doc: Yaml): Array<{ where: string; script: string }> {
   return out;
 }
 
+/** Every `${{ }}` in a parsed workflow or action, with its YAML path and whether it stands inside a script. */
+export function expressionSites(doc: unknown): Array<{ path: string; expr: string; inScript: boolean }> {
+  const out: Array<{ path: string; expr: string; inScript: boolean }> = [];
+  const walk = (v: unknown, path: string[], parent: Yaml | undefined) => {
+    if (typeof v === "string") {
+      const key = path.at(-1);
+      const inScript = key === "run" || (key === "script" && path.at(-2) === "with" && typeof parent?.uses === "string" && /^actions\/github-script@/.test(parent.uses));
+      for (const m of v.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) out.push({ path: path.join("."), expr: m[1]!.trim(), inScript });
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, String(i)], parent));
+    else if (v && typeof v === "object") {
+      const o = v as Yaml;
+      for (const [k, x] of Object.entries(o)) walk(x, [...path, k], k === "with" ? o : path.at(-1) === "with" ? parent : o);
+    }
+  };
+  walk(doc, [], undefined);
+  return out;
+}
+
 /**
  * Expressions that read text an outsider can choose: anything from the event, inputs, branch names, and any
  * title/body/name/ref/message/label field however it is reached. Inside `run:` such text becomes shell.
@@ -663,6 +681,24 @@ describe("workflows: outsider text never stands inside a run: script", () => {
     const lostBlocks = new Set(lost.map((l) => l.split(": ")[0])).size;
     record({ area: AREA, what: "run: blocks of shipped workflows and action.yml (no expression inside)", tried: blocks, held: blocks - lostBlocks, lost: lostBlocks });
     expect(lost).toEqual([]);
+  });
+
+  test("every expression in the shipped files stands in env:, with: or another non-script key", () => {
+    // Each `${{ }}` is a case: it holds when it is not inside a script (`run:`, github-script's `script:`).
+    let tried = 0;
+    const lost: string[] = [];
+    for (const f of shippedWorkflows()) {
+      for (const e of expressionSites(parse(readFileSync(join(ROOT, f), "utf8")))) {
+        tried++;
+        if (e.inScript) lost.push(`${f} ${e.path}: \${{ ${e.expr} }}`);
+      }
+    }
+    expect(tried).toBeGreaterThan(20);
+    record({ area: AREA, what: "${{ }} sites in shipped workflows and action.yml (none inside a script)", tried, held: tried - lost.length, lost: lost.length });
+    expect(lost).toEqual([]);
+    // And the walk does find one inside a script.
+    const bad = parse("jobs:\n  a:\n    env:\n      T: ${{ github.event.pull_request.title }}\n    steps:\n      - run: echo ${{ inputs.x }}\n") as Yaml;
+    expect(expressionSites(bad).map((e) => e.inScript)).toEqual([false, true]);
   });
 
   test("the check finds tainted expressions, and finds the run: blocks of workflows and composite actions", () => {
