@@ -311,6 +311,52 @@ describe("fuzzing (10,000 cases per target)", () => {
     expect(slow).toEqual([]);
   }, TIMEOUT);
 
+  test("the counterexamples fuzzing found stay fixed", () => {
+    const cases: Array<[string, () => void]> = [
+      ["lone CR in a Dockerfile is whitespace, not a line break", () => {
+        const text = "FROM fedora\rRUN\rfoo\nUSER root\n";
+        const r = review({ dockerfile: { path: "Dockerfile", text } });
+        checkReview(r, { Dockerfile: text });
+        expect(r.findings.filter((f) => f.message.includes("has no arguments"))).toEqual([]);
+      }],
+      ["FROM continued onto the next line points at the image", () => {
+        const text = "FROM \\\n    --platform=x quay.io/fedora/fedora to x\n";
+        const r = review({ dockerfile: { path: "Dockerfile", text } });
+        checkReview(r, { Dockerfile: text });
+        expect(r.findings.find((f) => f.message.startsWith("FROM takes"))).toMatchObject({ line: 2, column: 5 });
+      }],
+      ["an alias to no anchor is a finding, not a throw", () => {
+        const r = parseContainerConfig("x: *nope");
+        expect(r.ok).toBe(false);
+        expect(r.findings[0]).toMatchObject({ rule: "config-syntax", line: 1, column: 4 });
+      }],
+      ["YAML errors after a double BOM stay on their lines", () => {
+        const text = "\uFEFF\uFEFF{\n  image: x,\n  dockerfile: \"\",\n  platforms: { only: [ arm ] },\n}\n";
+        checkParsed(parseContainerConfig(text), "container.yaml", text, containerConfigSchema);
+      }],
+      ["an oversized CRLF file is refused on a real column", () => {
+        const text = "image: x\r\n".repeat(1000);
+        checkParsed(parseContainerConfig(text), "container.yaml", text, containerConfigSchema);
+      }],
+      ["a ``` line inside a ~~~ block does not close it", () => {
+        expect(parseComment("~~~\n```\n/cancel\n~~~\n/help").commands).toEqual([{ name: "help" }]);
+      }],
+      ["a lone CR ends a comment line", () => {
+        expect(parseComment("thanks\r/retest s390x").commands).toEqual([{ name: "retest", arches: ["s390x"] }]);
+      }],
+    ];
+    const lost: string[] = [];
+    for (const [name, run] of cases) {
+      try {
+        run();
+      } catch (e) {
+        lost.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    record({ area: "fuzzing", what: "regressions: counterexamples found by fuzzing", tried: cases.length, held: cases.length - lost.length, lost: lost.length });
+    expect(lost).toEqual([]);
+  });
+
   test("YAML bomb (billion laughs) in container.yaml and the policy: finishes fast, with a finding", () => {
     for (const [what, key, parse] of [
       ["container.yaml", "build_args", (t: string) => parseContainerConfig(t)],
