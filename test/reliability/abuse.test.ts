@@ -142,11 +142,14 @@ const is4xx = (s: number | "no answer") => typeof s === "number" && s >= 400 && 
 async function alive(): Promise<string[]> {
   const sha = randomBytes(20).toString("hex");
   const before = github.calls(CREATE).length;
+  const handedBefore = received;
   const res = await server.deliver("pull_request", examplePayload("pull_request", "opened", { repo: REPO, headSha: sha }));
   await flibs.deliveries.idle();
   const created = github.calls(CREATE).slice(before);
   const problems: string[] = [];
   if (res.status !== 200) problems.push(`the good delivery after the group was answered ${res.status}`);
+  // The counter every case relies on ("no handler ran") does count a delivery that is handled.
+  if (received !== handedBefore + 1) problems.push(`the good delivery was handed to the App ${received - handedBefore} times`);
   if (created.length !== 1 || (created[0]!.body as { name?: string; head_sha?: string }).head_sha !== sha) problems.push("the good delivery after the group created no flibs/review check");
   if (!github.checkRuns.some((c) => c.head_sha === sha && c.name === "flibs/review")) problems.push("flibs/review is missing for the good delivery");
   return problems;
