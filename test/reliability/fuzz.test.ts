@@ -273,7 +273,7 @@ describe("fuzzing (10,000 cases per target)", () => {
     });
   }, TIMEOUT);
 
-  test("YAML at the 8 KiB limit in the shapes the parser is slowest on: each parses to a finding or a value within a second", () => {
+  test("YAML at the 8 KiB limit in the shapes the parser is slowest on: each parses to a finding or a value within 2 s, even on a loaded machine", () => {
     const N = 8 * 1024;
     const fill = (unit: string, head = "") => head + unit.repeat(Math.floor((N - head.length) / unit.length));
     const shapes: Record<string, string> = {
@@ -303,11 +303,11 @@ describe("fuzzing (10,000 cases per target)", () => {
       const results = [parseContainerConfig(text), parsePolicyText(text)];
       const ms = (performance.now() - started) / 2;
       results.forEach((r, i) => checkParsed(r, i === 0 ? "container.yaml" : ".github/flibs.yml", text, i === 0 ? containerConfigSchema : policySchema));
-      if (ms < 1_000) held++;
+      if (ms < 2_000) held++;
       else slow.push(`${shape}: ${ms.toFixed(0)} ms`);
     }
     const tried = Object.keys(shapes).length;
-    record({ area: "fuzzing", what: "YAML parser worst cases at the size limit, < 1 s each", tried, held, lost: tried - held });
+    record({ area: "fuzzing", what: "YAML parser worst cases at the size limit, < 2 s each", tried, held, lost: tried - held });
     expect(slow).toEqual([]);
   }, TIMEOUT);
 
