@@ -7,7 +7,8 @@
  * - Idempotent: a manifest already at the destination (by digest) is skipped with everything under it;
  *   a blob already there is skipped. A re-run after a crash finishes the job.
  * - Tags are written last, after the destination digest was verified, so no tag ever points at
- *   something partial; a release tag on another digest refuses the promotion before anything is copied.
+ *   something partial, and read back after; a release tag on another digest refuses the promotion
+ *   before anything is copied.
  */
 import { FlibsError } from "../core/errors.js";
 import { manifestBlobs, type Descriptor, type Manifest } from "../core/oci/manifest.js";
@@ -228,6 +229,19 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   // Release tags first (they are the record), then the floating ones together.
   for (const w of writes.filter((x) => x.kind === "immutable")) await put(w);
   await Promise.all(writes.filter((x) => x.kind === "floating").map(put));
+  // Read the written tags back: a registry that answered 201 without storing (or a proxy that lost the
+  // write) must not get a success report. A floating tag may have moved on since (another promotion);
+  // gone it may not be, and a release tag points at this digest.
+  const written = writes.filter((w) => w.action !== "unchanged");
+  if (written.length > 0) {
+    const landed = await headTags();
+    for (const w of written) {
+      const now = landed.get(w.tag);
+      if (now === undefined || (w.kind === "immutable" && now !== digest)) {
+        throw new FlibsError("registry", `tag ${w.tag} of ${dest} was written but reads back as ${now ?? "absent"}, not ${digest}; run the promotion again`);
+      }
+    }
+  }
   report.tags = writes;
   report.requests = client.stats.requests - requestsBefore;
   return report;

@@ -129,6 +129,7 @@ const at = {
   dstRootPut: (c: Ctx) => ({ method: "PUT", path: new RegExp(`^/v2/${esc(c.dest)}/manifests/${c.root}$`) }),
   dstReleaseTag: (c: Ctx) => ({ method: "PUT", path: new RegExp(`^/v2/${esc(c.dest)}/manifests/1\\.0\\.0$`) }),
   dstLatest: (c: Ctx) => ({ method: "PUT", path: new RegExp(`^/v2/${esc(c.dest)}/manifests/latest$`) }),
+  dstFallbackPut: (c: Ctx) => ({ method: "PUT", path: new RegExp(`^/v2/${esc(c.dest)}/manifests/sha256-`) }),
   dstVerify: (c: Ctx) => ({ method: "GET", path: new RegExp(`^/v2/${esc(c.dest)}/manifests/${c.root}$`) }),
 } satisfies Record<string, (c: Ctx) => { method: string; path: RegExp }>;
 
@@ -232,6 +233,7 @@ const GROUPS: Record<string, Case[]> = {
     one("500 after the registry acted", "cross-dst", "dstReleaseTag", status(500, true), "every"),
     one("500 on a floating tag move", "cross-dst", "dstLatest", status(500), "every", { preseed: "latest" }),
     one("500", "cross-dst", "dstVerify", status(500)),
+    one("500 on the referrers' fallback index", "cross-dst", "dstFallbackPut", status(500), "every"),
     one("500", "same", "dstMount", status(500)),
     one("500", "same", "dstMount", status(500), "every"),
     one("500 after the registry acted", "same", "dstReleaseTag", status(500, true), "every"),
@@ -268,6 +270,7 @@ const GROUPS: Record<string, Case[]> = {
     one("reset after the registry acted", "cross-dst", "dstReleaseTag", { kind: "reset", afterForward: true }, "every"),
     one("reset on a floating tag move", "cross-dst", "dstLatest", { kind: "reset" }, "every", { preseed: "latest" }),
     one("reset", "cross-dst", "dstVerify", { kind: "reset" }),
+    one("reset after the registry acted", "cross-dst", "dstFallbackPut", { kind: "reset", afterForward: true }),
     one("reset after the registry acted", "same", "dstMount", { kind: "reset", afterForward: true }),
     one("reset", "same", "dstMount", { kind: "reset" }, "every"),
     one("reset after the registry acted", "same", "dstReleaseTag", { kind: "reset", afterForward: true }, "every"),
@@ -319,6 +322,14 @@ const GROUPS: Record<string, Case[]> = {
     one("stops after 10 kB", "cross-src", "srcLayer", { kind: "stall", afterBytes: 10_000 }),
     one("no answer", "cross-dst", "dstReleaseTag", { kind: "stall" }),
     one("no answer", "same", "dstMount", { kind: "stall" }),
+  ],
+  "destination claims what it lacks": [
+    one("HEAD says a missing blob is there", "cross-dst", "dstBlobHead", { kind: "wrong-body", status: 200, headers: { "content-length": "40000" } }, [1, 2]),
+    one("HEAD says a missing manifest is there", "cross-dst", "dstDigestHead", { kind: "wrong-body", status: 200 }, [1, 2]),
+    one("a mount answered 201 that mounted nothing", "same", "dstMount", status(201), [1, 2]),
+    one("an upload commit answered 201 that committed nothing", "cross-dst", "dstCommit", status(201)),
+    one("a manifest PUT answered 201 that stored nothing", "cross-dst", "dstManifestPut", status(201)),
+    one("a tag PUT answered 201 that stored nothing", "cross-dst", "dstLatest", status(201)),
   ],
   "release tag already taken (stays put)": [
     one("404 for the taken tag, once (the re-check before writing sees it)", "cross-dst", "dstTagHead", status(404), 1, { preseed: "1.0.0" }),
