@@ -63,10 +63,12 @@ function fuzz<T>(what: string, arb: fc.Arbitrary<T>, check: (value: T) => void):
       throw e;
     }
   });
-  const details = fc.check(property, { numRuns: RUNS, seed: SEED, endOnFailure: true });
-  record({ area: "fuzzing", what, tried, held: tried - lost, lost });
-  // fc.assert's report (seed, path, counterexample) is what a failing run shows.
-  if (details.failed) fc.assert(property, { numRuns: RUNS, seed: SEED, endOnFailure: true });
+  try {
+    // On a failure fast-check's report names the seed, the path and the counterexample.
+    fc.assert(property, { numRuns: RUNS, seed: SEED, endOnFailure: true });
+  } finally {
+    record({ area: "fuzzing", what, tried, held: tried - lost, lost });
+  }
   expect(lost).toBe(0);
   expect(tried).toBe(RUNS);
 }
