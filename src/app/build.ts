@@ -128,7 +128,7 @@ export async function onPullRequest(app: Probot, context: Context<"pull_request"
   return await serial.run(`${repo.owner}/${repo.repo}@${sha}`, async () => {
     let state: CommitState;
     try {
-      state = await readCommitState(octokit, repo, sha);
+      state = await readCommitState(octokit, repo, sha, pr.number);
     } catch (e) {
       context.log.warn({ err: e, sha }, "flibs/review could not run");
       await publishCompletedCheck(octokit, repo, {
@@ -143,6 +143,12 @@ export async function onPullRequest(app: Probot, context: Context<"pull_request"
     }
     if (!state.checks.some((c) => c.name === REVIEW_CHECK_NAME)) {
       await publishCompletedCheck(octokit, repo, { name: REVIEW_CHECK_NAME, headSha: sha, ...reviewOutput(state) });
+    }
+    // A delivery that arrives after a newer push (GitHub does not order deliveries) must not build, or its
+    // build would cancel the newer head's through the PR's concurrency group.
+    if (state.pullHead && state.pullHead !== sha) {
+      context.log.info({ sha, head: state.pullHead }, "flibs/build: not the PR's head any more, not built");
+      return { kind: "skipped", reason: `${sha.slice(0, 12)} is no longer the head of #${pr.number} (${state.pullHead.slice(0, 12)} is)` };
     }
     const outcome = await gateAndBuild(octokit, repo, state, {
       number: pr.number,

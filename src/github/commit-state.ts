@@ -11,6 +11,8 @@ import { ORG_CONFIG_REPO, readOrgPolicy, type PolicyRead } from "./policy.js";
 /** A container repo at a commit plus the check runs already on that commit: what one event needs to decide. */
 export interface CommitState extends ContainerRepoAt {
   checks: CheckRunView[];
+  /** The PR's head now, when the read was for a PR (a late delivery may be about an older head). */
+  pullHead?: string;
 }
 
 /**
@@ -18,8 +20,11 @@ export interface CommitState extends ContainerRepoAt {
  * commit (the budget of a `pull_request.synchronize` is 6 calls). A second request reads the Dockerfile only
  * when container.yaml names another path; a policy with `_extends` is read again through the REST config loader.
  */
-export const COMMIT_STATE_QUERY = `query flibsCommitState($owner: String!, $name: String!, $org: String!, $orgRepo: String!, $sha: GitObjectID!, $config: String!, $dockerfile: String!, $policy: String!) {
-  repository(owner: $owner, name: $name) {
+export const COMMIT_STATE_QUERY = commitStateQuery(false);
+
+function commitStateQuery(withPull: boolean): string {
+  return `query flibsCommitState($owner: String!, $name: String!, $org: String!, $orgRepo: String!, $sha: GitObjectID!, $config: String!, $dockerfile: String!, $policy: String!${withPull ? ", $pr: Int!" : ""}) {
+  repository(owner: $owner, name: $name) {${withPull ? "\n    pullRequest(number: $pr) { headRefOid }" : ""}
     config: object(expression: $config) { ... on Blob { text isBinary } }
     dockerfile: object(expression: $dockerfile) { ... on Blob { text isBinary } }
     commit: object(oid: $sha) {
@@ -34,6 +39,7 @@ export const COMMIT_STATE_QUERY = `query flibsCommitState($owner: String!, $name
     policy: object(expression: $policy) { ... on Blob { text isBinary } }
   }
 }`;
+}
 
 interface Blob {
   text?: string | null;
@@ -41,6 +47,7 @@ interface Blob {
 }
 interface Answer {
   repository?: {
+    pullRequest?: { headRefOid?: string | null } | null;
     config?: Blob | null;
     dockerfile?: Blob | null;
     commit?: { checkSuites?: { nodes?: Array<{ app?: { databaseId?: number | null } | null; checkRuns?: { nodes?: Array<GraphqlCheckRun | null> } | null } | null> } } | null;
@@ -57,8 +64,8 @@ interface GraphqlCheckRun {
 
 const DEFAULT_DOCKERFILE = "Dockerfile";
 
-export async function readCommitState(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<CommitState> {
-  const [answer, appId] = await Promise.all([query(octokit, repo, sha), ownAppId(octokit)]);
+export async function readCommitState(octokit: GitHubClient, repo: RepoRef, sha: string, pr?: number): Promise<CommitState> {
+  const [answer, appId] = await Promise.all([query(octokit, repo, sha, pr), ownAppId(octokit)]);
   if (!answer.repository) throw new FlibsError("github", `GitHub did not find ${repo.owner}/${repo.repo}`);
   const containerYaml = blob(CONTAINER_CONFIG_FILE, answer.repository.config);
   const path = dockerfilePath(containerYaml?.text);
@@ -73,10 +80,11 @@ export async function readCommitState(octokit: GitHubClient, repo: RepoRef, sha:
         : [],
     ),
   );
-  return { sha, policy, checks, ...(containerYaml ? { containerYaml } : {}), ...(dockerfile ? { dockerfile } : {}) };
+  const pullHead = answer.repository.pullRequest?.headRefOid ?? undefined;
+  return { sha, policy, checks, ...(containerYaml ? { containerYaml } : {}), ...(dockerfile ? { dockerfile } : {}), ...(pullHead ? { pullHead } : {}) };
 }
 
-async function query(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<Answer> {
+async function query(octokit: GitHubClient, repo: RepoRef, sha: string, pr: number | undefined): Promise<Answer> {
   const variables = {
     owner: repo.owner,
     name: repo.repo,
@@ -86,13 +94,19 @@ async function query(octokit: GitHubClient, repo: RepoRef, sha: string): Promise
     config: `${sha}:${CONTAINER_CONFIG_FILE}`,
     dockerfile: `${sha}:${DEFAULT_DOCKERFILE}`,
     policy: `HEAD:${POLICY_FILE}`,
+    ...(pr === undefined ? {} : { pr }),
   };
   try {
-    return await octokit.graphql<Answer>(COMMIT_STATE_QUERY, variables);
+    return await octokit.graphql<Answer>(pr === undefined ? COMMIT_STATE_QUERY : commitStateQuery(true), variables);
   } catch (e) {
-    // An organisation without a `.github` repository is GitHub's NOT_FOUND on `org` alone: no policy, not a failure.
+    // An organisation without a `.github` repository is GitHub's NOT_FOUND on `org` alone: no policy, not a
+    // failure. A pull request GitHub does not find leaves its head unknown (the delivery's own head is used).
     const err = e as { errors?: Array<{ type?: string; path?: ReadonlyArray<string | number> }>; data?: Answer };
-    if (err.data && err.errors?.length && err.errors.every((x) => x.type === "NOT_FOUND" && x.path?.[0] === "org")) return { ...err.data, org: null };
+    const optional = (x: { type?: string; path?: ReadonlyArray<string | number> }) => x.type === "NOT_FOUND" && (x.path?.[0] === "org" || (x.path?.[0] === "repository" && x.path[1] === "pullRequest"));
+    if (err.data?.repository && err.errors?.length && err.errors.every(optional)) {
+      const orgMissing = err.errors.some((x) => x.path?.[0] === "org");
+      return { ...err.data, ...(orgMissing ? { org: null } : {}) };
+    }
     const status = (e as { status?: number }).status;
     const message = e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e);
     throw new FlibsError("github", `cannot read ${repo.owner}/${repo.repo} at ${sha.slice(0, 12)}: ${status ? `GitHub answered ${status} (${message})` : message}`, { cause: e });

@@ -211,6 +211,19 @@ describe("dispatch, budget and idempotency", () => {
     expect(calls.length).toBeLessThanOrEqual(6);
   });
 
+  test("a synchronize delivered after a newer push builds nothing (its build would cancel the newer head's)", async () => {
+    pull = { sha: HEAD2, fork: false, author: "member" };
+    github.pullHeads.set(`${REPO}#${PR}`, HEAD2);
+    await app.receive("pull_request", prEvent("synchronize", { sha: HEAD2, fork: false, author: "member" }));
+    expect(dispatches().map((d) => d.inputs.sha)).toEqual([HEAD2]);
+    // GitHub does not order deliveries: the push of HEAD arrives last.
+    await app.receive("pull_request", prEvent("synchronize", { sha: HEAD, fork: false, author: "member" }));
+    expect(dispatches().map((d) => d.inputs.sha)).toEqual([HEAD2]);
+    expect(buildChecks(HEAD)).toEqual([]);
+    // Still one GraphQL read per event: the PR's head comes with the commit's state.
+    expect(github.calls(GRAPHQL_ROUTE)).toHaveLength(2);
+  });
+
   test("the same delivery three times -> one dispatch (at once, and again later)", async () => {
     pull = { sha: HEAD, fork: false, author: "member" };
     const payload = prEvent("synchronize", { fork: false, author: "member" });

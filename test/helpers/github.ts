@@ -103,6 +103,8 @@ export class FakeGitHub {
   private readonly files: Array<{ repo: string; ref?: string; files: Record<string, string> }> = [];
   /** Check runs created through `acceptCheckRuns` (kept up to date by its PATCH route). */
   readonly checkRuns: FakeCheckRun[] = [];
+  /** Pull request heads GraphQL answers (`repository.pullRequest(number).headRefOid`), keyed `owner/repo#N`. */
+  readonly pullHeads = new Map<string, string>();
   private readonly tokens = new Map<string, number>();
   private onNoMatch?: (req: { method?: string; path?: string; host?: string; href?: string }) => void;
   private started = false;
@@ -171,6 +173,7 @@ export class FakeGitHub {
     this.graphqlHandlers = [];
     this.files.length = 0;
     this.checkRuns.length = 0;
+    this.pullHeads.clear();
     this.requests.length = 0;
     this.problems.length = 0;
     this.tokens.clear();
@@ -307,6 +310,11 @@ export class FakeGitHub {
         if (served.length === 0) throw new GitHubGraphqlError("NOT_FOUND", `Could not resolve to a Repository with the name '${owner}/${name}'.`);
         return {
           nameWithOwner: `${owner}/${name}`,
+          pullRequest: ({ number }: { number: number }) => {
+            const head = this.pullHeads.get(`${full}#${number}`);
+            if (!head) throw new GitHubGraphqlError("NOT_FOUND", `Could not resolve to a PullRequest with the number of ${number}.`);
+            return { number, headRefOid: head };
+          },
           object: ({ expression, oid }: { expression?: string; oid?: string }) => {
             if (oid !== undefined) {
               const runs = this.checkRuns.filter((c) => c.repo === full && c.head_sha === oid);
