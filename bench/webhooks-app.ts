@@ -6,7 +6,8 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pino } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
-import flibsApp from "../src/app/index.js";
+import { deliveryBudgetFrom } from "../src/app/deliveries.js";
+import { createFlibsApp } from "../src/app/index.js";
 import { testPrivateKey } from "../test/helpers/github-app.js";
 
 const baseUrl = process.env.FAKE_GITHUB_URL;
@@ -43,7 +44,9 @@ const server = new Server({
   port,
   log,
 });
-await server.load(flibsApp);
+// As `npm start` runs it (FLIBS_DELIVERY_BUDGET_MS honoured), keeping a handle on the work in flight.
+const flibs = createFlibsApp({ deliveryBudgetMs: deliveryBudgetFrom(process.env.FLIBS_DELIVERY_BUDGET_MS) });
+await server.load(flibs.app);
 await server.start();
 process.send({ ready: server.port });
 
@@ -52,7 +55,7 @@ loop.enable();
 let cpu = process.cpuUsage();
 const timer = setInterval(() => {
   // The callback takes a send that lost the race with the driver's disconnect (EPIPE) instead of an 'error' event.
-  if (process.connected) process.send?.({ rss: process.memoryUsage.rss() }, undefined, undefined, () => undefined);
+  if (process.connected) process.send?.({ rss: process.memoryUsage.rss(), running: flibs.deliveries.running }, undefined, undefined, () => undefined);
 }, 100);
 process.on("message", (msg) => {
   if (msg !== "report") return;

@@ -170,6 +170,9 @@ function checkRunsFor(sha: string, name?: string | null) {
   return { total_count: runs.length, check_runs: runs };
 }
 
+/** Installation tokens the fake issued since the load started (each one costs the App a JWT signature). */
+let tokensIssued = 0;
+
 function serveGitHub(req: IncomingMessage, res: ServerResponse, body: string): void {
   const url = new URL(req.url ?? "/", "http://github.test");
   const method = req.method ?? "GET";
@@ -179,6 +182,7 @@ function serveGitHub(req: IncomingMessage, res: ServerResponse, body: string): v
   let hit: RegExpExecArray | null;
 
   if ((hit = m(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
+    tokensIssued++;
     record(undefined, false, false);
     return json(res, 201, { token: `ghs_bench_${hit[1]}`, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" });
   }
@@ -410,7 +414,8 @@ async function main(): Promise<void> {
       app.send("report");
     });
   const port = await new Promise<number>((resolve, reject) => {
-    app.on("message", (msg: { ready?: number; rss?: number; report?: AppReport }) => {
+    app.on("message", (msg: { ready?: number; rss?: number; running?: number; report?: AppReport }) => {
+      if (typeof msg.running === "number") appRunning = msg.running;
       if (msg.ready) resolve(msg.ready);
       if (msg.report) reported?.(msg.report);
       if (msg.rss) {
@@ -436,6 +441,7 @@ async function main(): Promise<void> {
     const driverLoop = monitorEventLoopDelay({ resolution: 10 });
     driverLoop.enable();
     for (const k of [...seen.keys()]) seen.delete(k);
+    tokensIssued = 0;
 
     const total = Math.round(RATE * SECONDS);
     const sent: Sent[] = [];
@@ -488,6 +494,7 @@ async function main(): Promise<void> {
     }
     const firstChecks = sent.flatMap((s, i) => (seen.get(i)?.firstCheck !== undefined ? [seen.get(i)!.firstCheck! - s.at] : []));
     console.log(`first check-run req  p50 ${ms(pct(firstChecks, 50))}  p99 ${ms(pct(firstChecks, 99))}  (${firstChecks.length} deliveries made one)`);
+    console.log(`installation tokens issued during the load: ${tokensIssued} (${INSTALLATIONS} installations, tokens fetched in warm-up)`);
     console.log(`requests not tied to one delivery (policy reads, permissions, dispatches): ${unattributed.requests} (${unattributed.writes} writes)`);
     if (unfaked.size) console.log(`requests the fake does not serve (answered 404): ${[...unfaked].map(([k, v]) => `${k} x${v}`).join(", ")}`);
     const failures = countBy(sent.filter((s) => !ok.includes(s)).map((s) => s.error ?? `HTTP ${s.status}`));
@@ -525,10 +532,14 @@ async function main(): Promise<void> {
   }
 }
 
-/** Waits until the App made no GitHub request for 300 ms (work finishing after its response). */
+/** Deliveries whose work the App still runs (it answers each delivery before its work is done). */
+let appRunning = 0;
+
+/** Waits until the App has no delivery's work running and made no GitHub request for 300 ms. */
 async function settle(): Promise<void> {
   lastRequestAt = performance.now();
-  while (performance.now() - lastRequestAt < 300) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 200));
+  while (appRunning > 0 || performance.now() - lastRequestAt < 300) await new Promise((r) => setTimeout(r, 50));
 }
 
 function countBy(items: string[]): Record<string, number> {

@@ -35,8 +35,9 @@ interface InstallationFactoryArgs {
 export async function installationOctokit(app: Probot, context: Pick<Context, "octokit"> & { payload: unknown }): Promise<GitHubClient> {
   const id = (context.payload as InstallationPayload).installation?.id;
   if (typeof id !== "number") return context.octokit;
-  const [writer, reader] = await Promise.all([app.auth(id) as Promise<GitHubClient>, graphqlReader(app, id)]);
+  const [writer, reader, appId] = await Promise.all([app.auth(id) as Promise<GitHubClient>, graphqlReader(app, id), appIdOf(app)]);
   writer.graphql = reader.graphql;
+  clientAppIds.set(writer, appId);
   return writer;
 }
 
@@ -58,22 +59,34 @@ async function graphqlReader(app: Probot, installationId: number): Promise<GitHu
   })) as GitHubClient;
 }
 
-const appIds = new WeakMap<object, Promise<number | undefined>>();
+/** The App id of each client `installationOctokit` made, found once per Probot instance. */
+const clientAppIds = new WeakMap<object, number | undefined>();
+const probotAppIds = new WeakMap<Probot, Promise<number | undefined>>();
+
+/** Signing a JWT (a private-key import each time) only to learn the App's id: done once per Probot, not per event. */
+function appIdOf(app: Probot): Promise<number | undefined> {
+  let id = probotAppIds.get(app);
+  if (!id) {
+    id = app.auth().then((o) => readAppId(o as GitHubClient));
+    probotAppIds.set(app, id);
+  }
+  return id;
+}
+
+async function readAppId(octokit: GitHubClient): Promise<number | undefined> {
+  try {
+    const a = (await octokit.auth({ type: "app" })) as { appId?: unknown };
+    return typeof a.appId === "number" ? a.appId : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * The App's own id, read from its JWT auth (no request), so the App trusts only check runs it wrote itself:
- * another App, or a workflow's token, may create a check run named `flibs/build` on the same commit.
- * Undefined when the client authenticates with a plain token (no App identity to compare with).
+ * The App's own id, so the App trusts only check runs it wrote itself: another App, or a workflow's token, may
+ * create a check run named `flibs/build` on the same commit. Undefined when the client authenticates with a
+ * plain token (no App identity to compare with).
  */
 export async function ownAppId(octokit: GitHubClient): Promise<number | undefined> {
-  const auth = octokit.auth as unknown as object;
-  let id = appIds.get(auth);
-  if (!id) {
-    id = (octokit.auth({ type: "app" }) as Promise<{ appId?: unknown }>).then(
-      (a) => (typeof a.appId === "number" ? a.appId : undefined),
-      () => undefined,
-    );
-    appIds.set(auth, id);
-  }
-  return await id;
+  return clientAppIds.has(octokit) ? clientAppIds.get(octokit) : await readAppId(octokit);
 }
