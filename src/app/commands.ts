@@ -2,7 +2,7 @@ import type { Context, Probot } from "probot";
 import { authorize, COMMAND_NAMES, helpText, parseComment, type Command } from "../core/commands/index.js";
 import type { Permission } from "../core/config/policy.js";
 import { describeError } from "../core/errors.js";
-import { escapeCell, inlineCode } from "../core/markdown.js";
+import { escapeCell, inlineCode, mention } from "../core/markdown.js";
 import { archFromCheckName, findBuildId, formatBuildId } from "../core/plan/build-id.js";
 import { archesToRetest, commitBuilds } from "../core/plan/builds.js";
 import { plannedArches } from "../core/config/index.js";
@@ -142,7 +142,7 @@ export async function onComment(app: Probot, context: Context<"issue_comment.cre
   // "eyes" already says the comment was seen; a started build or cancel adds its own reaction.
   const reaction = results.flatMap((r) => (r.react && r.react !== "eyes" ? [r.react] : []))[0];
   if (reaction) await react(octokit, repo, comment.id, reaction);
-  if (replies.length) await reply(octokit, repo, issue.number, `@${inv.actor}\n\n${replies.join("\n\n")}`);
+  if (replies.length) await reply(octokit, repo, issue.number, `${mention(inv.actor)}\n\n${replies.join("\n\n")}`);
   return results;
 }
 
@@ -156,6 +156,6 @@ export async function onRerequested(app: Probot, context: Context<"check_run.rer
   const octokit = await installationOctokit(app, context);
   const inv: Invocation = { octokit, repo, pr, actor: context.payload.sender.login, defaultBranch: context.payload.repository.default_branch, serial };
   const r = await runCommand(inv, { name: "retest", arches: [arch] });
-  if ("reply" in r) await reply(octokit, repo, pr, `@${inv.actor} Re-run of ${inlineCode(check.name)}: ${r.reply}`);
+  if ("reply" in r) await reply(octokit, repo, pr, `${mention(inv.actor)} Re-run of ${inlineCode(check.name)}: ${r.reply}`);
   return r;
 }

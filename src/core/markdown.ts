@@ -55,6 +55,13 @@ export function inlineCode(text: string, max = 300): string {
   return t.length === 0 ? "" : `${fence}${pad}${t}${pad}${fence}`;
 }
 
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(?:\[bot\])?$/;
+
+/** `@login` for a login of GitHub's shape; anything else (never sent by GitHub) as inert text. */
+export function mention(login: string): string {
+  return GITHUB_LOGIN.test(login) ? `@${login}` : escapeText(login);
+}
+
 type CellValue = string | number | Markdown;
 
 function cell(v: CellValue): string {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { escapeCell, escapeText, inlineCode, joinMarkdown, plainText, table, trusted, truncateMarkdown } from "../../src/core/markdown.js";
+import { escapeCell, escapeText, inlineCode, joinMarkdown, mention, plainText, table, trusted, truncateMarkdown } from "../../src/core/markdown.js";
 
 const ZWSP = "\u200b";
 /** What a reader sees once GitHub decodes the numeric entities (zero-width spaces are invisible). */
@@ -83,5 +83,17 @@ describe("size limits", () => {
 
   test("plainText caps length and replaces control characters", () => {
     expect(plainText("abc\u0007def", 5)).toBe("abc\ufffd…");
+  });
+});
+
+describe("mention", () => {
+  test("mentions a login of GitHub's shape, and shows anything else as inert text", () => {
+    expect(mention("octo-cat")).toBe("@octo-cat");
+    expect(mention("dependabot[bot]")).toBe("@dependabot[bot]");
+    for (const odd of ["my-org/team", "x #12", "a](javascript:x)", "evil<img src=x onerror=alert(1)>", "-lead", "a--b"]) {
+      const shown = mention(odd);
+      expect(shown.startsWith("@")).toBe(false);
+      expect(shown).not.toMatch(/[<>[\]()]/);
+    }
   });
 });
