@@ -2,13 +2,13 @@ import type { Context, Probot } from "probot";
 import { parseContainerConfig, type ContainerConfig, type Policy } from "../core/config/index.js";
 import { describeError } from "../core/errors.js";
 import { escapeCell, inlineCode } from "../core/markdown.js";
-import { BUILD_CHECK, externalId, SUMMARY, type BuildId } from "../core/plan/build-id.js";
+import { BUILD_CHECK, externalId, formatBuildId, SUMMARY, type BuildId } from "../core/plan/build-id.js";
 import { commitBuilds, gateExternalId } from "../core/plan/builds.js";
 import { planBuild, type BuildPlan } from "../core/plan/dispatch.js";
 import { decideGate } from "../core/plan/gate.js";
 import type { Arch } from "../core/platform.js";
 import { formatPlanMarker } from "../core/report/plan-marker.js";
-import { createCheck, updateCheck } from "../github/build.js";
+import { cancelRunningBuilds, createCheck, updateCheck } from "../github/build.js";
 import { publishCompletedCheck } from "../github/checks.js";
 import { readCommitState, type CommitState } from "../github/commit-state.js";
 import { installationOctokit, type GitHubClient, type RepoRef } from "../github/octokit.js";
@@ -161,6 +161,24 @@ export async function onPullRequest(app: Probot, context: Context<"pull_request"
     context.log.info({ sha, outcome: outcome.kind, reason: "reason" in outcome ? outcome.reason : undefined }, "flibs/build");
     return outcome;
   });
+}
+
+/**
+ * `pull_request.closed` without a merge: the head's builds still running are cancelled, freeing the self-hosted
+ * runners (a merged PR's build is left alone: its promotion may be waiting for it). Returns the cancelled runs.
+ */
+export async function onPullRequestClosed(app: Probot, context: Context<"pull_request.closed">): Promise<number[]> {
+  const pr = context.payload.pull_request;
+  if (pr.merged) return [];
+  const repo = context.repo();
+  const octokit = await installationOctokit(app, context);
+  const state = await readCommitState(octokit, repo, pr.head.sha);
+  const setup = buildSetup(state);
+  if ("skip" in setup) return [];
+  const builds = commitBuilds(pr.head.sha, state.checks).builds;
+  const cancelled = await cancelRunningBuilds(octokit, repo, setup.policy.build.workflow, new Set(builds.map((b) => formatBuildId(b.id))));
+  if (cancelled.length) context.log.info({ sha: pr.head.sha, runs: cancelled }, "flibs/build: closed pull request, running builds cancelled");
+  return cancelled;
 }
 
 /** One step at a time per commit in this replica (three copies of one delivery arriving together); GitHub's state decides between replicas. */

@@ -7,7 +7,7 @@ import { archFromCheckName, findBuildId, formatBuildId } from "../core/plan/buil
 import { archesToRetest, commitBuilds } from "../core/plan/builds.js";
 import { plannedArches } from "../core/config/index.js";
 import type { Arch } from "../core/platform.js";
-import { acknowledge, cancelRun, react, readPullHead, reply, runningBuildRuns, type Reaction } from "../github/build.js";
+import { acknowledge, cancelRunningBuilds, react, readPullHead, reply, type Reaction } from "../github/build.js";
 import { readCommitState, type CommitState } from "../github/commit-state.js";
 import { installationOctokit, type GitHubClient, type RepoRef } from "../github/octokit.js";
 import { readPermission } from "../github/promote.js";
@@ -96,13 +96,8 @@ export async function runCommand(inv: Invocation, command: Command, facts = new 
         return await start(latest.id.scratch, `@${inv.actor} asked to rebuild ${arches.join(", ")} with /retest.`, arches);
       }
       case "cancel": {
-        const ours = new Set(builds.builds.map((b) => formatBuildId(b.id)));
-        const runs = await runningBuildRuns(inv.octokit, inv.repo, setup.policy.build.workflow, (name) => {
-          const id = findBuildId(name);
-          return id !== undefined && ours.has(formatBuildId(id));
-        });
-        if (runs.length === 0) return { reply: `No build of ${inlineCode(sha.slice(0, 12))} is running.` };
-        for (const run of runs) await cancelRun(inv.octokit, inv.repo, run.id);
+        const cancelled = await cancelRunningBuilds(inv.octokit, inv.repo, setup.policy.build.workflow, new Set(builds.builds.map((b) => formatBuildId(b.id))));
+        if (cancelled.length === 0) return { reply: `No build of ${inlineCode(sha.slice(0, 12))} is running.` };
         return { react: "+1" };
       }
     }

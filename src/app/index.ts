@@ -1,5 +1,5 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
-import { onPullRequest, PerCommit } from "./build.js";
+import { onPullRequest, onPullRequestClosed, PerCommit } from "./build.js";
 import { onComment, onRerequested } from "./commands.js";
 import { deliveryBudgetFrom, DeliveryWork } from "./deliveries.js";
 import { registerPromotion } from "./promote.js";
@@ -25,6 +25,11 @@ export function createFlibsApp(options: FlibsAppOptions = {}): { app: FlibsAppFu
     probot.on([...REVIEW_EVENTS], async (context) => {
       await deliveries.run(context.log, "flibs/review", async () => {
         await onPullRequest(probot, context, serial);
+      });
+    });
+    probot.on("pull_request.closed", async (context) => {
+      await deliveries.run(context.log, "flibs close", async () => {
+        await onPullRequestClosed(probot, context);
       });
     });
     probot.on("issue_comment.created", async (context) => {

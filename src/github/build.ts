@@ -1,4 +1,5 @@
 import { FlibsError } from "../core/errors.js";
+import { findBuildId, formatBuildId } from "../core/plan/build-id.js";
 import type { CheckView } from "../core/plan/builds.js";
 import type { CheckUpdate } from "../core/report/job-check.js";
 import { ownAppId, type GitHubClient, type RepoRef } from "./octokit.js";
@@ -126,6 +127,17 @@ export async function runningBuildRuns(octokit: GitHubClient, repo: RepoRef, wor
   return r.data.workflow_runs
     .filter((run) => run.status !== "completed" && matches(run.display_title ?? run.name ?? ""))
     .map((run) => ({ id: Number(run.id), name: run.display_title ?? run.name ?? "" }));
+}
+
+/** Cancels the caller workflow's running runs of these builds (found by the build id in their run-name). */
+export async function cancelRunningBuilds(octokit: GitHubClient, repo: RepoRef, workflow: string, buildIds: ReadonlySet<string>): Promise<number[]> {
+  if (buildIds.size === 0) return [];
+  const runs = await runningBuildRuns(octokit, repo, workflow, (name) => {
+    const id = findBuildId(name);
+    return id !== undefined && buildIds.has(formatBuildId(id));
+  });
+  for (const run of runs) await cancelRun(octokit, repo, run.id);
+  return runs.map((r) => r.id);
 }
 
 export async function cancelRun(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<void> {

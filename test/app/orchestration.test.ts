@@ -336,6 +336,31 @@ describe("commands", () => {
     expect(reactions()).toEqual(["+1"]);
   });
 
+  test("closing the PR unmerged cancels its head's running build; closing it merged leaves the build alone", async () => {
+    pull = { sha: HEAD, fork: false, author: "member" };
+    await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
+    github.on("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", {
+      status: 200,
+      body: {
+        total_count: 2,
+        workflow_runs: [
+          { id: 81, name: "flibs", display_title: `flibs build ${HEAD}.1`, status: "in_progress" },
+          { id: 82, name: "flibs", display_title: `flibs build ${HEAD2}.1`, status: "queued" },
+        ],
+      },
+    });
+    github.on("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel", { status: 202, body: {} });
+    const closed = (merged: boolean) => {
+      const p = prEvent("closed", { fork: false, author: "member" });
+      p.pull_request.merged = merged;
+      return p;
+    };
+    await app.receive("pull_request", closed(true));
+    expect(github.calls("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel")).toEqual([]);
+    await app.receive("pull_request", closed(false));
+    expect(github.calls("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel").map((r) => r.params.run_id)).toEqual(["81"]);
+  });
+
   test("check_run.rerequested on flibs/build (aarch64) is /retest aarch64 by the requester, authorised too", async () => {
     pull = { sha: HEAD, fork: false, author: "member" };
     await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
