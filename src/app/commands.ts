@@ -5,6 +5,7 @@ import { describeError } from "../core/errors.js";
 import { escapeCell, inlineCode, mention } from "../core/markdown.js";
 import { archFromCheckName, findBuildId, formatBuildId } from "../core/plan/build-id.js";
 import { archesToRetest, commitBuilds } from "../core/plan/builds.js";
+import { approvalCoversHead } from "../core/plan/gate.js";
 import { plannedArches } from "../core/config/index.js";
 import type { Arch } from "../core/platform.js";
 import { acknowledge, cancelRunningBuilds, react, readPullHead, reply, type Reaction } from "../github/build.js";
@@ -25,6 +26,8 @@ interface Invocation {
   actor: string;
   defaultBranch: string;
   serial: PerCommit;
+  /** When the command was written (the comment's `created_at`); none for a click in the checks UI. */
+  writtenAt?: string;
 }
 
 /** Reads once per comment what its commands need: the PR head, the commit's state, the actor's permission. */
@@ -70,6 +73,8 @@ export async function runCommand(inv: Invocation, command: Command, facts = new 
     const fresh = await facts.commit();
     const builds = commitBuilds(sha, fresh.checks);
     const start = async (scratch: boolean, why: string, only?: Arch[]): Promise<CommandResult> => {
+      const covers = approvalCoversHead({ sha, fromFork: pull.fromFork, checks: fresh.checks, ...(inv.writtenAt ? { writtenAt: inv.writtenAt } : {}) });
+      if (!covers.ok) return { reply: `${inlineCode(`/${command.name}`)} did not start a build of ${inlineCode(sha.slice(0, 12))}: ${covers.reason}.` };
       const r = await startBuild(inv.octokit, inv.repo, {
         id: { sha, attempt: builds.nextAttempt, scratch },
         ...setup,
@@ -112,7 +117,7 @@ export async function onComment(app: Probot, context: Context<"issue_comment.cre
   if (parsed.commands.length === 0 && parsed.problems.length === 0) return [];
   const repo = context.repo();
   const octokit = await installationOctokit(app, context);
-  const inv: Invocation = { octokit, repo, pr: issue.number, actor: comment.user?.login ?? "", defaultBranch: context.payload.repository.default_branch, serial };
+  const inv: Invocation = { octokit, repo, pr: issue.number, actor: comment.user?.login ?? "", defaultBranch: context.payload.repository.default_branch, serial, ...(comment.created_at ? { writtenAt: comment.created_at } : {}) };
   if (!(await acknowledge(octokit, repo, comment.id))) {
     context.log.info({ comment: comment.id }, "flibs commands: comment already handled (redelivery)");
     return [];

@@ -30,7 +30,7 @@ function commitStateQuery(withPull: boolean): string {
     commit: object(oid: $sha) {
       ... on Commit {
         checkSuites(first: 50) {
-          nodes { app { databaseId } checkRuns(first: 100) { nodes { databaseId name status conclusion externalId } } }
+          nodes { app { databaseId } checkRuns(first: 100) { nodes { databaseId name status conclusion externalId completedAt } } }
         }
       }
     }
@@ -60,6 +60,7 @@ interface GraphqlCheckRun {
   status: string;
   conclusion?: string | null;
   externalId?: string | null;
+  completedAt?: string | null;
 }
 
 const DEFAULT_DOCKERFILE = "Dockerfile";
@@ -76,7 +77,7 @@ export async function readCommitState(octokit: GitHubClient, repo: RepoRef, sha:
   const checks: CheckRunView[] = ours.flatMap((suite) =>
     (suite?.checkRuns?.nodes ?? []).flatMap((c) =>
       c && typeof c.databaseId === "number"
-        ? [{ id: c.databaseId, name: c.name, status: c.status.toLowerCase(), conclusion: c.conclusion ? c.conclusion.toLowerCase() : null, external_id: c.externalId ?? null }]
+        ? [{ id: c.databaseId, name: c.name, status: c.status.toLowerCase(), conclusion: c.conclusion ? c.conclusion.toLowerCase() : null, external_id: c.externalId ?? null, completed_at: c.completedAt ?? null }]
         : [],
     ),
   );

@@ -32,9 +32,16 @@ describe("on GitHub Enterprise Server", () => {
 });
 
 describe("events the review ignores", () => {
-  test.each(["closed", "labeled", "assigned", "edited"])("pull_request.%s makes no request", async (action) => {
+  // A PR closed unmerged has its running build cancelled (test/app/orchestration.test.ts); a merged one is left to promotion.
+  test.each(["closed", "labeled", "assigned", "edited"])("pull_request.%s makes no request (closed: merged)", async (action) => {
     const app = await createTestApp({ baseUrl: GHES });
-    const payload = examplePayload("pull_request", action === "edited" ? "opened" : action, { repo: "my-org/hello", edit: (p) => (p.action = action) });
+    const payload = examplePayload("pull_request", action === "edited" ? "opened" : action, {
+      repo: "my-org/hello",
+      edit: (p) => {
+        p.action = action;
+        if (action === "closed") p.pull_request.merged = true;
+      },
+    });
     await app.receive("pull_request", payload);
     expect(github.requests).toEqual([]);
   });

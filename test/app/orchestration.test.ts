@@ -167,6 +167,20 @@ describe("gate: untrusted code waits for /ok-to-test on its exact SHA", () => {
     expect(buildChecks(HEAD2)[0]!.summary).toContain(HEAD2.slice(0, 12));
   });
 
+  test("an /ok-to-test written before a push but delivered after it approves nothing: the writer saw the old head", async () => {
+    await app.receive("pull_request", prEvent("opened"));
+    const written = comment("/ok-to-test", "member");
+    written.comment.created_at = written.comment.updated_at = "2020-01-01T00:00:00Z";
+    pull.sha = HEAD2;
+    await app.receive("pull_request", prEvent("synchronize", { sha: HEAD2 }));
+    await app.receive("issue_comment", written);
+    expect(dispatches()).toEqual([]);
+    expect(replies().at(-1)).toContain(`written before ${HEAD2.slice(0, 12)} was pushed`);
+    // Approving again, now, builds the new head.
+    await app.receive("issue_comment", comment("/ok-to-test", "member"));
+    expect(dispatches().map((d) => d.inputs.sha)).toEqual([HEAD2]);
+  });
+
   test("/ok-to-test by an outsider -> refused with a reply that says why; no dispatch, no reaction", async () => {
     await app.receive("pull_request", prEvent("opened"));
     await app.receive("issue_comment", comment("/ok-to-test", "outsider"));

@@ -212,6 +212,8 @@ export function examplePayload(event: string, action?: string, options: PayloadO
     if (p.pull_request) p.pull_request.user = { ...p.pull_request.user, login: options.sender };
     if (p.comment) p.comment.user = { ...p.comment.user, login: options.sender };
   }
+  // A delivery about a comment arrives as it is written: its times are now (the examples date from years ago).
+  if (p.comment) p.comment.created_at = p.comment.updated_at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   options.edit?.(p);
   return p;
 }

@@ -37,8 +37,15 @@ export interface FakeCheckRun {
   title: string | null;
   summary: string | null;
   details_url: string | null;
+  /** When it was completed (GitHub's second-grain ISO 8601), null until then. */
+  completed_at?: string | null;
   /** The App that wrote it: the App under test (TEST_APP_ID) unless `addCheckRun` said otherwise. */
   app_id: number;
+}
+
+/** Now as GitHub writes timestamps: ISO 8601 in whole seconds. */
+export function githubNow(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, "Z");
 }
 
 /** The App id tests run the App with (createTestApp's default). */
@@ -256,6 +263,7 @@ export class FakeGitHub {
         title: b.output?.title ?? null,
         summary: b.output?.summary ?? null,
         details_url: b.details_url ?? null,
+        completed_at: b.conclusion ? githubNow() : null,
         app_id: TEST_APP_ID,
       });
       return { status: 201, body: { id, ...(req.body as object) } };
@@ -265,7 +273,7 @@ export class FakeGitHub {
       const run = this.checkRuns.find((c) => c.id === Number(req.params.check_run_id));
       if (run) {
         if (b.status) run.status = b.status;
-        if (b.conclusion) Object.assign(run, { status: "completed", conclusion: b.conclusion });
+        if (b.conclusion) Object.assign(run, { status: "completed", conclusion: b.conclusion, completed_at: run.completed_at ?? githubNow() });
         if (b.external_id !== undefined) run.external_id = b.external_id;
         if (b.details_url !== undefined) run.details_url = b.details_url;
         if (b.output?.title !== undefined) run.title = b.output.title;
@@ -299,6 +307,7 @@ export class FakeGitHub {
       status: c.status.toUpperCase(),
       conclusion: c.conclusion ? c.conclusion.toUpperCase() : null,
       externalId: c.external_id,
+      completedAt: c.completed_at ?? null,
       title: null,
       summary: null,
       text: null,
@@ -365,7 +374,7 @@ export class FakeGitHub {
             status: c.status,
             conclusion: c.conclusion,
             started_at: null,
-            completed_at: null,
+            completed_at: c.completed_at ?? null,
             output: { title: c.title, summary: c.summary, text: null, annotations_count: 0, annotations_url: "" },
             name: c.name,
             check_suite: { id: 1 },

@@ -8,6 +8,8 @@ export interface CheckView {
   status: string;
   conclusion?: string | null;
   external_id?: string | null;
+  /** When GitHub completed it (ISO 8601); the gate check is completed when it is written. */
+  completed_at?: string | null;
 }
 
 /** The `external_id` of the `flibs/build` check that waits for `/ok-to-test`: no build id, no attempt spent. */

@@ -11,6 +11,7 @@ export interface CheckRunView {
   status: string;
   conclusion?: string | null;
   external_id?: string | null;
+  completed_at?: string | null;
   output?: { summary?: string | null; text?: string | null } | null;
 }
 

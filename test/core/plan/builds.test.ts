@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { archesToRetest, commitBuilds, gateExternalId, type CheckView } from "../../../src/core/plan/builds.js";
 import { externalId } from "../../../src/core/plan/build-id.js";
+import { approvalCoversHead } from "../../../src/core/plan/gate.js";
 
 const SHA = "a".repeat(40);
 const OTHER = "b".repeat(40);
@@ -52,5 +53,26 @@ describe("commitBuilds: what already happened on a commit, from its checks", () 
   it("a check named like an arch but carrying another arch's id is not that arch's", () => {
     const b = commitBuilds(SHA, [check("flibs/build (aarch64)", externalId(id(1), "x86_64"))]);
     expect(b.arches.size).toBe(0);
+  });
+});
+
+describe("approvalCoversHead", () => {
+  const SHA = "f".repeat(40);
+  const gate = (completedAt: string) => ({ id: 1, name: "flibs/build", status: "completed", conclusion: "action_required", external_id: gateExternalId(SHA), completed_at: completedAt });
+  it("a same-repository head needs no approval to cover it", () => {
+    expect(approvalCoversHead({ sha: SHA, fromFork: false, checks: [] })).toEqual({ ok: true });
+  });
+  it("a comment written before flibs saw the push does not approve the pushed head", () => {
+    const r = approvalCoversHead({ sha: SHA, fromFork: true, writtenAt: "2026-11-29T10:00:00Z", checks: [gate("2026-11-29T10:00:05Z")] });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toContain("written before ffffffffffff was pushed");
+  });
+  it("a comment written after (or within the same second as) the gate approves it", () => {
+    expect(approvalCoversHead({ sha: SHA, fromFork: true, writtenAt: "2026-11-29T10:00:05Z", checks: [gate("2026-11-29T10:00:05Z")] }).ok).toBe(true);
+    expect(approvalCoversHead({ sha: SHA, fromFork: true, writtenAt: "2026-11-29T10:01:00Z", checks: [gate("2026-11-29T10:00:05Z")] }).ok).toBe(true);
+  });
+  it("a fork head flibs has not seen yet cannot be approved", () => {
+    const r = approvalCoversHead({ sha: SHA, fromFork: true, writtenAt: "2026-11-29T10:00:00Z", checks: [] });
+    expect(!r.ok && r.reason).toContain("flibs has not seen ffffffffffff yet");
   });
 });
