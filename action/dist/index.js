@@ -5798,7 +5798,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5873,7 +5873,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5968,11 +5968,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5995,10 +5995,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6015,7 +6015,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6195,7 +6195,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6217,7 +6217,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6253,13 +6253,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -12049,10 +12049,10 @@ var require_headers = __commonJS({
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         const exists2 = this[kHeadersMap].get(lowercaseName);
         if (exists2) {
-          const delimiter = lowercaseName === "cookie" ? "; " : ", ";
+          const delimiter2 = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
             name: exists2.name,
-            value: `${exists2.value}${delimiter}${value}`
+            value: `${exists2.value}${delimiter2}${value}`
           });
         } else {
           this[kHeadersMap].set(lowercaseName, { name, value });
@@ -19227,7 +19227,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -19236,9 +19236,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -19372,7 +19372,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -19382,7 +19382,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -19526,7 +19526,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -19553,7 +19553,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -19564,7 +19564,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -19744,7 +19744,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -19770,7 +19770,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -24692,15 +24692,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -24711,8 +24711,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+    visit3.parentCollection = (cst, path) => {
+      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -24743,7 +24743,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -24871,7 +24871,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
+    var Lexer2 = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -25434,7 +25434,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i, false);
       }
     };
-    exports.Lexer = Lexer;
+    exports.Lexer = Lexer2;
   }
 });
 
@@ -25442,7 +25442,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter2 = class {
+    var LineCounter = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -25465,7 +25465,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter2;
+    exports.LineCounter = LineCounter;
   }
 });
 
@@ -26392,7 +26392,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse4(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -26433,7 +26433,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
+    exports.parse = parse4;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -26459,7 +26459,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -26487,8 +26487,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -32299,11 +32299,11 @@ var require_main = __commonJS({
     ];
     var DockerfileParser2;
     (function(DockerfileParser3) {
-      function parse3(content) {
+      function parse4(content) {
         let parser = new parser_1.Parser();
         return parser.parse(content);
       }
-      DockerfileParser3.parse = parse3;
+      DockerfileParser3.parse = parse4;
     })(DockerfileParser2 || (exports.DockerfileParser = DockerfileParser2 = {}));
   }
 });
@@ -32396,15 +32396,15 @@ function issueFileCommand(command, message) {
   });
 }
 function prepareKeyValueMessage(key, value) {
-  const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+  const delimiter2 = `ghadelimiter_${crypto.randomUUID()}`;
   const convertedValue = toCommandValue(value);
-  if (key.includes(delimiter)) {
-    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+  if (key.includes(delimiter2)) {
+    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter2}"`);
   }
-  if (convertedValue.includes(delimiter)) {
-    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+  if (convertedValue.includes(delimiter2)) {
+    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter2}"`);
   }
-  return `${key}<<${delimiter}${os2.EOL}${convertedValue}${os2.EOL}${delimiter}`;
+  return `${key}<<${delimiter2}${os2.EOL}${convertedValue}${os2.EOL}${delimiter2}`;
 }
 
 // node_modules/@actions/core/lib/core.js
@@ -34691,18 +34691,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse4 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse3(schema, value, ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse4 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse3(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -34843,8 +34843,8 @@ function emoji() {
 }
 var ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
 var ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
-var mac = (delimiter) => {
-  const escapedDelim = escapeRegex(delimiter ?? ":");
+var mac = (delimiter2) => {
+  const escapedDelim = escapeRegex(delimiter2 ?? ":");
   return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
 };
 var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -36197,7 +36197,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse3 = inst._zod.parse;
+  const parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -36211,7 +36211,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse3(payload, ctx);
+    return parse4(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -52634,17 +52634,15 @@ var import_yaml = __toESM(require_dist(), 1);
 var CONFIG_SYNTAX_RULE = "config-syntax";
 var CONFIG_SCHEMA_RULE = "config-schema";
 function parseYamlConfig(text, file2, schema) {
-  const lines = new import_yaml.LineCounter();
+  const at = lineIndex(text);
+  const tooBig = sizeProblem(text, at);
+  if (tooBig) return { ok: false, findings: [finding(CONFIG_SYNTAX_RULE, file2, tooBig.line, tooBig.col, tooBig.message)] };
   let doc;
   try {
-    doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    doc = (0, import_yaml.parseDocument)(text, { prettyErrors: false, uniqueKeys: true, logLevel: "error" });
   } catch (e) {
     return { ok: false, findings: [finding(CONFIG_SYNTAX_RULE, file2, 1, 1, `cannot parse YAML: ${String(e)}`)] };
   }
-  const at = (offset) => {
-    const pos = lines.linePos(offset ?? 0);
-    return { line: pos.line, col: pos.col };
-  };
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -52654,7 +52652,13 @@ function parseYamlConfig(text, file2, schema) {
       })
     };
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  let data;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_USES }) ?? {};
+  } catch (e) {
+    const p = at(firstAlias(doc)?.range?.[0]);
+    return { ok: false, findings: [finding(CONFIG_SYNTAX_RULE, file2, p.line, p.col, aliasMessage(e))] };
+  }
   const result = schema.safeParse(data);
   if (result.success) return { ok: true, value: result.data, findings: [] };
   return {
@@ -52669,6 +52673,66 @@ function parseYamlConfig(text, file2, schema) {
       });
     })
   };
+}
+var MAX_CONFIG_CHARS = 8 * 1024;
+var MAX_FLOW_DEPTH = 64;
+var MAX_INDICATORS_PER_LINE = 32;
+function sizeProblem(text, at) {
+  if (text.length > MAX_CONFIG_CHARS) {
+    return { ...at(MAX_CONFIG_CHARS), message: `the file is larger than ${MAX_CONFIG_CHARS / 1024} KiB; flibs does not read configuration that large` };
+  }
+  let depth = 0;
+  let onLine = 0;
+  let offset = 0;
+  for (const token of new import_yaml.Lexer().lex(text)) {
+    const type = import_yaml.CST.tokenType(token);
+    if (type === "flow-map-start" || type === "flow-seq-start") {
+      if (++depth > MAX_FLOW_DEPTH) return { ...at(offset), message: `YAML nested deeper than ${MAX_FLOW_DEPTH} levels` };
+    } else if (type === "flow-map-end" || type === "flow-seq-end") {
+      if (depth === 0) return { ...at(offset), message: `YAML syntax: \`${token}\` closes nothing` };
+      depth--;
+    } else if (type === "newline") onLine = 0;
+    else if ((type === "seq-item-ind" || type === "explicit-key-ind" || type === "map-value-ind") && ++onLine > MAX_INDICATORS_PER_LINE) {
+      return { ...at(offset), message: `YAML nested deeper than ${MAX_INDICATORS_PER_LINE} levels on one line` };
+    }
+    if (type !== "doc-mode" && type !== "flow-error-end" && token !== import_yaml.CST.SCALAR) offset += token.length;
+  }
+  return void 0;
+}
+function lineIndex(text) {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return (offset) => {
+    const o = Math.max(0, Math.min(offset ?? 0, text.length));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    const start = starts[lo];
+    const next = starts[lo + 1];
+    const end = next === void 0 ? text.length : next - 1 - (text[next - 2] === "\r" ? 1 : 0);
+    return { line: lo + 1, col: Math.min(o, end) - start + 1 };
+  };
+}
+var MAX_ALIAS_USES = 100;
+function aliasMessage(e) {
+  const text = e instanceof Error ? e.message.split("\n")[0] ?? e.name : String(e);
+  if (/excessive alias count/i.test(text)) return `YAML aliases expand to too many values (more than ${MAX_ALIAS_USES} alias uses); write the values out`;
+  if (/unresolved alias/i.test(text)) return `YAML alias names no anchor defined before it: ${text.replace(/^.*?:\s*/, "")}`;
+  return `YAML aliases: ${text}`;
+}
+function firstAlias(doc) {
+  let found;
+  (0, import_yaml.visit)(doc, {
+    Alias(_, node2) {
+      found = node2;
+      return import_yaml.visit.BREAK;
+    }
+  });
+  return found;
 }
 function messageFor(issue3, data, path) {
   if ((issue3.code === "invalid_type" || issue3.code === "invalid_union") && valueAt(data, issue3.path) === void 0) {
@@ -53059,7 +53123,7 @@ function retryAfterMs(header, now = Date.now()) {
   const at = Date.parse(header);
   return Number.isNaN(at) ? void 0 : Math.max(0, at - now);
 }
-var RETRIED_CODES = /* @__PURE__ */ new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EAI_AGAIN"]);
+var RETRIED_CODES = /* @__PURE__ */ new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EAI_AGAIN", "FLIBS_TIMEOUT"]);
 function isConnectionError(e) {
   return e instanceof Error && !(e instanceof FlibsError) && RETRIED_CODES.has(e.code ?? "");
 }
@@ -53074,6 +53138,7 @@ var Transport = class {
   retry;
   userAgent;
   maxSockets;
+  idleTimeoutMs;
   agents = /* @__PURE__ */ new Map();
   challenges = /* @__PURE__ */ new Map();
   tokens = /* @__PURE__ */ new Map();
@@ -53085,6 +53150,7 @@ var Transport = class {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.userAgent = options.userAgent ?? "flibs";
     this.maxSockets = options.maxSockets ?? 16;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
     this.onRetry = options.onRetry;
     this.onResponse = options.onResponse;
   }
@@ -53114,8 +53180,20 @@ var Transport = class {
    */
   async request(registry2, pathOrUrl, opts) {
     const url2 = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${this.baseUrl(registry2)}${pathOrUrl}`;
-    const res = await this.exchange(registry2, url2, opts);
-    return buffered(res, await readBody(res, `${opts.method ?? "GET"} ${redact(url2)}`));
+    const replayable = opts.body === void 0 || opts.body instanceof Uint8Array;
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.exchange(registry2, url2, opts);
+      try {
+        return buffered(res, await readBody(res, `${opts.method ?? "GET"} ${redact(url2)}`));
+      } catch (e) {
+        const cause = e instanceof FlibsError ? e.cause : void 0;
+        if (replayable && isConnectionError(cause) && attempt < this.retry.retries) {
+          await this.backoff(url2, attempt, void 0, describe3(cause));
+          continue;
+        }
+        throw e;
+      }
+    }
   }
   /**
    * GETs a blob as a Node stream (the hot path of a cross-registry copy), following redirects to storage
@@ -53204,7 +53282,8 @@ var Transport = class {
   sendOnce(url2, method, headers, body) {
     const https = url2.protocol === "https:";
     const req = (https ? httpsRequest : httpRequest)(url2, { method, headers, agent: this.agentFor(url2) });
-    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no progress for ${IDLE_TIMEOUT_MS / 1e3} s`), { code: "FLIBS_TIMEOUT" })));
+    const idle = this.idleTimeoutMs;
+    req.setTimeout(idle, () => req.destroy(Object.assign(new Error(`no progress for ${idle / 1e3} s`), { code: "FLIBS_TIMEOUT" })));
     return new Promise((resolve, reject) => {
       req.once("response", resolve);
       req.once("error", reject);
@@ -53706,6 +53785,7 @@ var RegistryClient = class {
       const filtered = (res.header("oci-filters-applied") ?? "").split(",").includes("artifactType");
       return { descriptors: m.kind === "index" ? m.manifests : [], filtered };
     }
+    if (res.status === 429 || res.status >= 500) throw failure2(res, `referrers of ${formatRepository(repo)}@${digest}`);
     if (res.status === 404 || res.status === 400 || res.status === 405) this.noReferrersApi.add(repo.registry);
     return void 0;
   }
@@ -53826,6 +53906,10 @@ function planTags(input2) {
         ["latest", () => true]
       ];
       for (const [tag, inLine] of lines) {
+        if (tag === "latest" && input2.moveLatest === false) {
+          held.push({ tag, kind: "floating", reason: "the organisation policy says promote.latest: false" });
+          continue;
+        }
         const newest = newestRelease(existing, inLine);
         if (newest && compareVersions(newest, v) > 0) {
           held.push({ tag, kind: "floating", reason: `${versionTag(newest)} is newer than ${versionTag(v)}` });
@@ -53909,6 +53993,7 @@ async function promote(client, options) {
   const pool = new Pool(options.concurrency ?? 6);
   client.transport.allowTransfers(options.concurrency ?? 6);
   const attempts = options.blobAttempts ?? 3;
+  const blobRetryDelayMs = options.blobRetryDelayMs ?? 400;
   const requestsBefore = client.stats.requests;
   const progress = options.onProgress ?? (() => {
   });
@@ -54010,7 +54095,7 @@ async function promote(client, options) {
       } catch (e) {
         if (e instanceof FlibsError && FATAL.has(e.code) || attempt >= attempts) throw e;
         progress(`retrying blob ${d.digest} (attempt ${attempt + 1}/${attempts}): ${e.message}`);
-        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+        await new Promise((r) => setTimeout(r, blobRetryDelayMs * 2 ** (attempt - 1)));
       }
     }
   };
@@ -54066,6 +54151,16 @@ async function promote(client, options) {
   const put = (w) => w.action === "unchanged" ? Promise.resolve() : client.putManifest(destination, w.tag, root.bytes, root.mediaType);
   for (const w of writes.filter((x) => x.kind === "immutable")) await put(w);
   await Promise.all(writes.filter((x) => x.kind === "floating").map(put));
+  const written = writes.filter((w) => w.action !== "unchanged");
+  if (written.length > 0) {
+    const landed = await headTags();
+    for (const w of written) {
+      const now = landed.get(w.tag);
+      if (now === void 0 || w.kind === "immutable" && now !== digest) {
+        throw new FlibsError("registry", `tag ${w.tag} of ${dest} was written but reads back as ${now ?? "absent"}, not ${digest}; run the promotion again`);
+      }
+    }
+  }
   report.tags = writes;
   report.requests = client.stats.requests - requestsBefore;
   return report;
@@ -54237,7 +54332,8 @@ var KNOWN_INSTRUCTIONS = /* @__PURE__ */ new Set([
   "WORKDIR"
 ]);
 var IGNORE = /^flibs-ignore(?:\s+(\S+))?(?:\s+(.*\S))?\s*$/;
-function parseDockerfile(text, file2 = "Dockerfile", options = {}) {
+function parseDockerfile(source, file2 = "Dockerfile", options = {}) {
+  const text = source.replace(/\r(?!\n)/g, " ");
   const lines = text.split(/\r?\n/);
   const ast = import_dockerfile_ast.DockerfileParser.parse(text);
   const escape = ast.getEscapeCharacter();
@@ -54321,7 +54417,8 @@ function toInstruction(node2, lines, escape, stage) {
   const lead = /^[ \t]*/.exec(joined.text)?.[0].length ?? 0;
   const text = joined.text.slice(lead).trimEnd();
   const segments = joined.segments.map((s) => ({ ...s, offset: s.offset - lead }));
-  const first = segments[0] ? { line: segments[0].line, column: segments[0].column + lead } : void 0;
+  const positionAt = positionFinder(segments, range.start.line + 1, range.start.character + 1);
+  const first = segments[0] ? positionAt(0) : void 0;
   return {
     keyword: node2.getKeyword().toUpperCase(),
     args: text,
@@ -54332,7 +54429,7 @@ function toInstruction(node2, lines, escape, stage) {
     argsLine: text ? first?.line ?? range.start.line + 1 : range.start.line + 1,
     argsColumn: text ? first?.column ?? range.start.character + 1 : range.start.character + 1,
     stage,
-    positionAt: positionFinder(segments, range.start.line + 1, range.start.character + 1)
+    positionAt
   };
 }
 function joinLines(lines, l0, c0, l1, c1, escape) {
@@ -54479,8 +54576,8 @@ function checkApprovedBases(bases, approved) {
 function pinnedRef(name, digest) {
   return `${name.registry}/${name.repository}@${digest}`;
 }
-function pinFrom(text, digests, buildArgs = {}, archDigests = /* @__PURE__ */ new Map()) {
-  const parsed = parseDockerfile(text, "Dockerfile", { buildArgs });
+function pinFrom(text, digests, buildArgs = {}, archDigests = /* @__PURE__ */ new Map(), parsedText) {
+  const parsed = parsedText ?? parseDockerfile(text, "Dockerfile", { buildArgs });
   const lines = text.split("\n");
   for (const stage of [...parsed.stages].reverse()) {
     if (stage.from.kind !== "image") continue;
@@ -54715,14 +54812,22 @@ function driftSection(drift, policy) {
 import { randomBytes } from "node:crypto";
 import { mkdtemp as mkdtemp2, readFile as readFile2, rm as rm3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 
 // src/builder/exec.ts
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { access as access2, constants as constants3 } from "node:fs/promises";
+import { delimiter, join as join2 } from "node:path";
 function run(cmd, args, options = {}) {
   const started = Date.now();
-  const trace = process.env.FLIBS_TRACE ? (code) => process.stderr.write(`[flibs] ${Date.now() - started} ms exit ${code}: ${cmd} ${args.join(" ")}
-`) : void 0;
+  const cpu0 = process.env.FLIBS_TRACE ? childrenCpuMs() : void 0;
+  const trace = cpu0 !== void 0 ? (code) => {
+    const cpu = childrenCpuMs();
+    const used = cpu !== void 0 ? `, ${cpu - cpu0} ms CPU` : "";
+    process.stderr.write(`[flibs] ${Date.now() - started} ms${used} exit ${code}: ${cmd} ${args.join(" ")}
+`);
+  } : void 0;
   return new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";
@@ -54760,6 +54865,36 @@ async function works(cmd, args) {
     return true;
   } catch {
     return false;
+  }
+}
+async function traced(what, fn) {
+  if (!process.env.FLIBS_TRACE) return fn();
+  const started = Date.now();
+  try {
+    return await fn();
+  } finally {
+    process.stderr.write(`[flibs] ${Date.now() - started} ms: ${what}
+`);
+  }
+}
+async function onPath(cmd, path = process.env.PATH ?? "") {
+  const candidates = cmd.includes("/") ? [cmd] : path.split(delimiter).filter(Boolean).map((d) => join2(d, cmd));
+  for (const c of candidates) {
+    try {
+      await access2(c, constants3.X_OK);
+      return true;
+    } catch {
+    }
+  }
+  return false;
+}
+function childrenCpuMs() {
+  try {
+    const stat2 = readFileSync("/proc/self/stat", "utf8");
+    const f = stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return void 0;
   }
 }
 
@@ -54819,12 +54954,18 @@ var BuildahBuilder = class {
     return run(this.bin, [...buildahGlobalArgs(this.options), ...args], { env: { ...process.env, BUILDAH_LAYERS: "false" }, onOutput });
   }
   async buildAndPush(spec) {
+    const budEnv = { ...process.env, SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch) };
+    if (spec.localImage === false) {
+      const remote = `docker://${spec.destination}`;
+      await run(this.bin, buildahBudArgs(spec, this.options, remote), { onOutput: spec.onOutput, env: budEnv });
+      return { handle: remote };
+    }
     const localName = `localhost/flibs-build-${spec.arch}-${randomBytes(4).toString("hex")}`;
     this.images.add(localName);
-    await run(this.bin, buildahBudArgs(spec, this.options, localName), { onOutput: spec.onOutput, env: { ...process.env, SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch) } });
-    const dir = await mkdtemp2(join2(tmpdir2(), "flibs-push-"));
+    await run(this.bin, buildahBudArgs(spec, this.options, localName), { onOutput: spec.onOutput, env: budEnv });
+    const dir = await mkdtemp2(join3(tmpdir2(), "flibs-push-"));
     try {
-      const digestFile = join2(dir, "digest");
+      const digestFile = join3(dir, "digest");
       await this.buildah(
         [
           "push",
@@ -54845,8 +54986,10 @@ var BuildahBuilder = class {
       await rm3(dir, { recursive: true, force: true });
     }
   }
-  async runTest(image, _arch, test) {
-    const { stdout: cid } = await this.buildah(["from", "--pull-never", image.handle]);
+  async runTest(image, _arch, test, insecure = false) {
+    const remote = image.handle.startsWith("docker://");
+    const from = remote ? ["from", `--tls-verify=${insecure ? "false" : "true"}`, image.handle] : ["from", "--pull-never", image.handle];
+    const { stdout: cid } = await this.buildah(from);
     const ctr = cid.trim().split("\n").pop();
     try {
       const r = await this.buildah(["run", "--isolation", this.options.isolation ?? "chroot", ctr, "--", ...testArgv(test)]);
@@ -54860,15 +55003,19 @@ var BuildahBuilder = class {
     }
   }
   async cleanup() {
-    for (const img of this.images) await this.buildah(["rmi", "-f", img]).catch(() => void 0);
+    if (this.images.size === 0) return;
+    const all = [...this.images];
     this.images.clear();
+    await this.buildah(["rmi", "-f", ...all]).catch(async () => {
+      for (const img of all) await this.buildah(["rmi", "-f", img]).catch(() => void 0);
+    });
   }
 };
 
 // src/builder/buildx.ts
 import { mkdtemp as mkdtemp3, readFile as readFile3, rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 function buildxArgs(spec, metadataFile) {
   return [
     "buildx",
@@ -54901,10 +55048,10 @@ var BuildxBuilder = class {
   bin;
   name = "buildx";
   async buildAndPush(spec) {
-    const dir = await mkdtemp3(join3(tmpdir3(), "flibs-buildx-"));
+    const dir = await mkdtemp3(join4(tmpdir3(), "flibs-buildx-"));
     try {
-      const meta3 = join3(dir, "metadata.json");
-      const env = { ...process.env, SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch), ...spec.authFile ? { DOCKER_CONFIG: join3(spec.authFile, "..") } : {} };
+      const meta3 = join4(dir, "metadata.json");
+      const env = { ...process.env, SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch), ...spec.authFile ? { DOCKER_CONFIG: join4(spec.authFile, "..") } : {} };
       await run(this.bin, buildxArgs(spec, meta3), { onOutput: spec.onOutput, env });
       const digest = JSON.parse(await readFile3(meta3, "utf8"))["containerimage.digest"];
       if (typeof digest !== "string") throw new FlibsError("build", "docker buildx wrote no image digest");
@@ -54932,7 +55079,8 @@ function parseBuilderChoice(text) {
   if (t === "auto" || t === "buildah" || t === "buildx") return t;
   throw new FlibsError("usage", `builder must be auto, buildah or buildx, got ${JSON.stringify(t)}`);
 }
-async function selectBuilder(choice, options = {}, probe = works) {
+var defaultProbe = (cmd, args) => cmd === "docker" ? works(cmd, args) : onPath(cmd);
+async function selectBuilder(choice, options = {}, probe = defaultProbe) {
   if (choice === "buildah") return new BuildahBuilder(options);
   if (choice === "buildx") return new BuildxBuilder();
   if (await probe(options.bin ?? "buildah", ["--version"])) return new BuildahBuilder(options);
@@ -54957,9 +55105,9 @@ function archList(text) {
   if (!Array.isArray(v) || v.length === 0) throw new FlibsError("usage", 'arches must be a JSON array such as ["x86_64", "aarch64"]');
   return v.map((a) => arch2(String(a), "each of arches"));
 }
-function scratchInput(text) {
-  const t = text.trim() || "false";
-  if (t !== "true" && t !== "false") throw new FlibsError("usage", `scratch must be true or false, got ${JSON.stringify(t)}`);
+function booleanInput(name, text, fallback) {
+  const t = text.trim() || String(fallback);
+  if (t !== "true" && t !== "false") throw new FlibsError("usage", `${name} must be true or false, got ${JSON.stringify(t)}`);
   return t === "true";
 }
 function readInputs() {
@@ -54981,7 +55129,8 @@ function readInputs() {
     builder: parseBuilderChoice(opt("builder")),
     componentDrift: drift,
     pr: parsePrNumber(getInput("pr")),
-    scratch: scratchInput(getInput("scratch")),
+    scratch: booleanInput("scratch", getInput("scratch"), false),
+    latest: booleanInput("latest", getInput("latest"), true),
     sha: opt("sha") ?? process.env.GITHUB_SHA,
     buildId: opt("build-id"),
     image: opt("image"),
@@ -55018,7 +55167,7 @@ import { dirname as dirname2 } from "node:path";
 import { createHash as createHash2 } from "node:crypto";
 import { mkdtemp as mkdtemp4, readFile as readFile4, rm as rm5, writeFile as writeFile3, mkdir as mkdir2 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { basename as basename2, join as join4 } from "node:path";
+import { basename as basename2, join as join5 } from "node:path";
 
 // src/builder/git.ts
 async function commitInfo(dir, rev = "HEAD") {
@@ -55034,38 +55183,56 @@ async function commitInfo(dir, rev = "HEAD") {
 
 // src/builder/build-arch.ts
 var BUILDINFO_CONTEXT = "flibs-buildinfo";
+var lastParse;
+function parse3(text, file2, buildArgs) {
+  const key = JSON.stringify([text, file2, buildArgs]);
+  if (lastParse?.key !== key) lastParse = { key, parsed: parseDockerfile(text, file2, { buildArgs }) };
+  return lastParse.parsed;
+}
+var buildBases = /* @__PURE__ */ new WeakMap();
+function resolveBase(client, refText, build) {
+  let cache = buildBases.get(build);
+  if (!cache) buildBases.set(build, cache = /* @__PURE__ */ new Map());
+  const hit = cache.get(refText);
+  if (hit) return hit;
+  const lookup = traced(`resolve base ${refText}`, async () => {
+    const ref = parseReference(refText);
+    const m = await client.getManifest(ref);
+    if (m.manifest.kind === "index") return { digest: m.digest, manifests: m.manifest.manifests };
+    const cfg = JSON.parse(new TextDecoder().decode(await client.getBlob(ref, m.manifest.config.digest)));
+    return { digest: m.digest, configArch: platformToArch({ os: cfg.os ?? "linux", architecture: cfg.architecture ?? "" }) };
+  });
+  cache.set(refText, lookup);
+  lookup.catch(() => cache.delete(refText));
+  return lookup;
+}
 async function buildArch(o) {
   const started = Date.now();
   const log = o.log ?? (() => void 0);
   const commit = await commitInfo(o.contextDir, o.rev ?? "HEAD");
-  const dockerfilePath = join4(o.contextDir, o.config.dockerfile);
+  const dockerfilePath = join5(o.contextDir, o.config.dockerfile);
   let text;
   try {
     text = await readFile4(dockerfilePath, "utf8");
   } catch {
     throw new FlibsError("io", `cannot read ${o.config.dockerfile} in ${basename2(o.contextDir)}`);
   }
-  const parsed = parseDockerfile(text, o.config.dockerfile, { buildArgs: o.config.build_args });
+  const parsed = parse3(text, o.config.dockerfile, o.config.build_args);
   const bases = baseImages(parsed);
   checkApprovedBases(bases, o.approvedRegistries);
   const digests = /* @__PURE__ */ new Map();
   const archDigests = /* @__PURE__ */ new Map();
-  for (const base of bases) {
-    const ref = parseReference(base.ref);
-    const m = await o.client.getManifest(ref);
-    let configArch;
-    if (m.manifest.kind === "manifest") {
-      const cfg = JSON.parse(new TextDecoder().decode(await o.client.getBlob(ref, m.manifest.config.digest)));
-      configArch = platformToArch({ os: cfg.os ?? "linux", architecture: cfg.architecture ?? "" });
-    }
-    const missing = missingBaseArches(m.manifest.kind === "index" ? { manifests: m.manifest.manifests } : {}, o.plannedArches, configArch);
+  const resolved = await Promise.all(bases.map((base) => resolveBase(o.client, base.ref, o.plannedArches)));
+  for (const [i, base] of bases.entries()) {
+    const r = resolved[i];
+    const missing = missingBaseArches(r.manifests ? { manifests: r.manifests } : {}, o.plannedArches, r.configArch);
     if (missing.length > 0) {
       throw new FlibsError("build", `base image ${base.ref} has no ${missing.join(", ")} image: it cannot be built for ${missing.length > 1 ? "those arches" : "that arch"}`);
     }
-    digests.set(base.ref, m.digest);
-    const own2 = m.manifest.kind === "index" ? archImageDigest({ manifests: m.manifest.manifests }, o.arch) : void 0;
+    digests.set(base.ref, r.digest);
+    const own2 = r.manifests ? archImageDigest({ manifests: r.manifests }, o.arch) : void 0;
     if (own2) archDigests.set(base.ref, own2);
-    log(`base ${base.ref} -> ${archDigests.get(base.ref) ?? m.digest}`);
+    log(`base ${base.ref} -> ${archDigests.get(base.ref) ?? r.digest}`);
   }
   const labelOf = (k) => parsed.labels.filter((l) => l.key === k).pop()?.value;
   const name = o.config.image ?? o.repository.repository.split("/").pop();
@@ -55082,51 +55249,53 @@ async function buildArch(o) {
     sourceDateEpoch: commit.time,
     description: labelOf("description") ?? labelOf("summary")
   });
-  const pinned = pinFrom(text, digests, o.config.build_args, archDigests);
+  const pinned = pinFrom(text, digests, o.config.build_args, archDigests, parsed);
   const buildinfo = buildinfoPath(name, version2, release);
-  const work = await mkdtemp4(join4(tmpdir4(), "flibs-build-"));
+  const work = await mkdtemp4(join5(tmpdir4(), "flibs-build-"));
   try {
-    await mkdir2(join4(work, "buildinfo"));
-    await writeFile3(join4(work, "buildinfo", basename2(buildinfo)), pinned);
+    await mkdir2(join5(work, "buildinfo"));
+    await writeFile3(join5(work, "buildinfo", basename2(buildinfo)), pinned);
     const labelLine = `LABEL ${Object.entries(labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(" ")}`;
     const final = `${pinned.replace(/\n*$/, "\n")}COPY --from=${BUILDINFO_CONTEXT} ${basename2(buildinfo)} ${buildinfo}
 ${labelLine}
 `;
-    await writeFile3(join4(work, "Dockerfile"), final);
+    await writeFile3(join5(work, "Dockerfile"), final);
     const destination = `${o.repository.registry}/${o.repository.repository}:${archTag(commit.sha, o.arch)}`;
+    const archTests = o.runTests !== false ? o.config.tests.filter((t) => !t.arches || t.arches.includes(o.arch)) : [];
     const built = await o.builder.buildAndPush({
       arch: o.arch,
       contextDir: o.contextDir,
-      dockerfile: join4(work, "Dockerfile"),
+      dockerfile: join5(work, "Dockerfile"),
       labels: {},
       buildArgs: o.config.build_args,
       sourceDateEpoch: commit.time,
-      buildContexts: { [BUILDINFO_CONTEXT]: join4(work, "buildinfo") },
+      buildContexts: { [BUILDINFO_CONTEXT]: join5(work, "buildinfo") },
       destination,
       insecure: o.insecure(o.repository.registry),
       authFile: o.authFile,
+      localImage: archTests.length > 0,
       onOutput: o.onOutput
     });
-    const pushed = await o.client.getManifest({ ...o.repository, digest: built.digest });
+    const ref = built.digest ? { ...o.repository, digest: built.digest } : { ...o.repository, tag: archTag(commit.sha, o.arch) };
+    const pushed = await traced(`read pushed manifest ${built.digest ?? destination}`, () => o.client.getManifest(ref));
     if (pushed.manifest.kind !== "manifest") throw new FlibsError("build", `${destination} is not an image manifest`);
+    const digest = pushed.digest;
     const tests = [];
-    if (o.runTests !== false) {
-      for (const t of o.config.tests.filter((t2) => !t2.arches || t2.arches.includes(o.arch))) {
-        const r = await o.builder.runTest(built, o.arch, t, o.insecure(o.repository.registry));
-        log(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
-        tests.push(r);
-      }
+    for (const t of archTests) {
+      const r = await o.builder.runTest({ ...built, digest }, o.arch, t, o.insecure(o.repository.registry));
+      log(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
+      tests.push(r);
     }
     return {
       arch: o.arch,
       commit,
       destination,
-      digest: built.digest,
+      digest,
       size: imageSize(pushed.manifest),
       manifestSize: pushed.bytes.byteLength,
       mediaType: pushed.mediaType,
       seconds: (Date.now() - started) / 1e3,
-      baseDigests: Object.fromEntries([...digests].map(([ref, d]) => [ref, archDigests.get(ref) ?? d])),
+      baseDigests: Object.fromEntries([...digests].map(([ref2, d]) => [ref2, archDigests.get(ref2) ?? d])),
       labels,
       dockerfileDigest: `sha256:${createHash2("sha256").update(text).digest("hex")}`,
       buildinfo,
@@ -55140,7 +55309,7 @@ ${labelLine}
 // src/builder/packages.ts
 import { mkdtemp as mkdtemp5, mkdir as mkdir3, rm as rm6, writeFile as writeFile4 } from "node:fs/promises";
 import { tmpdir as tmpdir5 } from "node:os";
-import { dirname, join as join5 } from "node:path";
+import { dirname, join as join6 } from "node:path";
 import { Readable as Readable2 } from "node:stream";
 import { createGunzip } from "node:zlib";
 
@@ -55227,41 +55396,58 @@ var TarScanner = class {
 function isFile(flag) {
   return flag === "0" || flag === "\0" || flag === "7";
 }
-var LayeredFiles = class {
+var TopDownFiles = class {
   constructor(wanted) {
     this.wanted = wanted;
   }
   wanted;
   files = /* @__PURE__ */ new Map();
+  /** Paths hidden from the layers still to come: exact paths (and what is under them) or `dir/` prefixes. */
+  hidden = [];
+  pending = [];
+  current = /* @__PURE__ */ new Set();
   wants(path) {
     return this.wanted.some((w) => w.endsWith("/") ? path.startsWith(w) : path === w);
   }
+  /** Whether `path` (a file path, or a directory as `dir/`) is, holds or lies in something wanted. */
+  matters(path) {
+    return this.wanted.some((w) => w.startsWith(path.endsWith("/") || path === "" ? path : `${path}/`) || w === path || w.endsWith("/") && path.startsWith(w));
+  }
+  isHidden(path) {
+    return this.hidden.some((h) => h === "" || h.endsWith("/") ? path.startsWith(h) : path === h || path.startsWith(`${h}/`));
+  }
+  /** A scanner for the next layer down: call for the topmost layer first. */
   layer() {
+    this.hidden.push(...this.pending);
+    this.pending = [];
+    this.current = /* @__PURE__ */ new Set();
     return new TarScanner(
-      (p) => this.wants(p),
+      (p) => this.wants(p) && !this.isHidden(p) && (!this.files.has(p) || this.current.has(p)),
       (e) => {
         const slash = e.path.lastIndexOf("/");
         const base = e.path.slice(slash + 1);
+        const dir = e.path.slice(0, slash + 1);
         if (base.startsWith(".wh.")) {
-          const dir = e.path.slice(0, slash + 1);
-          if (base === ".wh..wh..opq") {
-            for (const k of [...this.files.keys()]) if (k.startsWith(dir)) this.files.delete(k);
-          } else {
-            const gone = dir + base.slice(4);
-            for (const k of [...this.files.keys()]) if (k === gone || k.startsWith(`${gone}/`)) this.files.delete(k);
-          }
+          const gone = base === ".wh..wh..opq" ? dir : dir + base.slice(4);
+          if (this.matters(gone)) this.pending.push(gone);
           return;
         }
-        if (e.type === "file" && e.data) this.files.set(e.path, e.data);
+        if (this.isHidden(e.path)) return;
+        if (e.type === "file" && e.data) {
+          this.files.set(e.path, e.data);
+          this.current.add(e.path);
+        }
+        if (e.type !== "dir" && this.wanted.some((w) => w.startsWith(`${e.path}/`))) this.pending.push(e.path);
       }
     );
   }
 };
 
 // src/builder/packages.ts
-async function scanLayers(client, repo, m, wanted) {
-  const acc = new LayeredFiles(wanted);
-  for (const l of m.layers) {
+async function scanLayers(client, repo, m, wanted, enough) {
+  const acc = new TopDownFiles(wanted);
+  for (const l of [...m.layers].reverse()) {
+    if (enough(acc.files)) break;
     if (/zstd/.test(l.mediaType)) throw new FlibsError("build", `layer ${l.digest} is zstd-compressed, which flibs cannot read yet`);
     const scanner = acc.layer();
     const { stream } = await client.getBlobStream(repo, l.digest, l.size);
@@ -55275,7 +55461,7 @@ async function readImagePackages(client, repo, m) {
   const rpmDirs = PACKAGE_DB_PATHS.rpm.map((p) => `${p}/`);
   let files;
   try {
-    files = await scanLayers(client, repo, m, [PACKAGE_DB_PATHS.dpkg, PACKAGE_DB_PATHS.apk, ...rpmDirs]);
+    files = await scanLayers(client, repo, m, [PACKAGE_DB_PATHS.dpkg, PACKAGE_DB_PATHS.apk, ...rpmDirs], (f) => f.has(PACKAGE_DB_PATHS.dpkg));
   } catch (e) {
     if (e instanceof FlibsError && e.code === "build") return { db: "none", note: e.message };
     throw e;
@@ -55286,11 +55472,11 @@ async function readImagePackages(client, repo, m) {
   const rpmFiles = [...files.keys()].filter((k) => rpmDirs.some((d) => k.startsWith(d)));
   if (rpmFiles.length > 0) {
     if (!await works("rpm", ["--version"])) return { db: "rpm", note: "rpm database found, but rpm is not installed on this runner" };
-    const root = await mkdtemp5(join5(tmpdir5(), "flibs-rpmdb-"));
+    const root = await mkdtemp5(join6(tmpdir5(), "flibs-rpmdb-"));
     try {
       for (const f of rpmFiles) {
-        await mkdir3(dirname(join5(root, f)), { recursive: true });
-        await writeFile4(join5(root, f), files.get(f));
+        await mkdir3(dirname(join6(root, f)), { recursive: true });
+        await writeFile4(join6(root, f), files.get(f));
       }
       const { stdout } = await run("rpm", rpmQueryArgs(root));
       return { db: "rpm", packages: parseRpmQuery(stdout) };
@@ -55311,25 +55497,33 @@ async function publish(o) {
   const packages = /* @__PURE__ */ new Map();
   const rows = [];
   let labels = {};
-  for (const arch3 of arches) {
-    const t0 = Date.now();
-    const given = o.digests?.get(arch3);
-    const ref = given ? { ...o.repository, digest: given } : { ...o.repository, tag: archTag(o.sha, arch3) };
-    let m;
-    try {
-      m = await o.client.getManifest(ref);
-    } catch (e) {
-      if (e instanceof FlibsError && e.code === "not-found") throw new FlibsError("not-found", `no ${arch3} image for ${o.sha.slice(0, 7)} (${ref.digest ?? ref.tag}): did its build job succeed?`);
-      throw e;
-    }
-    if (m.manifest.kind !== "manifest") throw new FlibsError("build", `${arch3}: ${m.digest} is an index, not one arch's image`);
-    const manifest = m.manifest;
-    const config2 = JSON.parse(new TextDecoder().decode(await o.client.getBlob(o.repository, manifest.config.digest)));
-    if (config2.architecture !== archToPlatform(arch3).architecture) {
-      throw new FlibsError("build", `${arch3}: image ${m.digest} is built for ${config2.architecture ?? "no architecture"}, not ${archToPlatform(arch3).architecture}`);
-    }
+  const read = await Promise.all(
+    arches.map(async (arch3) => {
+      const t0 = Date.now();
+      const given = o.digests?.get(arch3);
+      const ref = given ? { ...o.repository, digest: given } : { ...o.repository, tag: archTag(o.sha, arch3) };
+      let m;
+      try {
+        m = await traced(`read ${arch3} manifest`, () => o.client.getManifest(ref));
+      } catch (e) {
+        if (e instanceof FlibsError && e.code === "not-found") throw new FlibsError("not-found", `no ${arch3} image for ${o.sha.slice(0, 7)} (${ref.digest ?? ref.tag}): did its build job succeed?`);
+        throw e;
+      }
+      if (m.manifest.kind !== "manifest") throw new FlibsError("build", `${arch3}: ${m.digest} is an index, not one arch's image`);
+      const manifest = m.manifest;
+      const [configBytes, pk] = await Promise.all([
+        o.client.getBlob(o.repository, manifest.config.digest),
+        traced(`read ${arch3} packages (${manifest.layers.length} layers)`, () => readImagePackages(o.client, o.repository, manifest))
+      ]);
+      const config2 = JSON.parse(new TextDecoder().decode(configBytes));
+      if (config2.architecture !== archToPlatform(arch3).architecture) {
+        throw new FlibsError("build", `${arch3}: image ${m.digest} is built for ${config2.architecture ?? "no architecture"}, not ${archToPlatform(arch3).architecture}`);
+      }
+      return { arch: arch3, m, manifest, config: config2, pk, seconds: (Date.now() - t0) / 1e3 };
+    })
+  );
+  for (const { arch: arch3, m, manifest, config: config2, pk, seconds } of read) {
     if (Object.keys(labels).length === 0) labels = { ...config2.config?.Labels ?? {} };
-    const pk = await readImagePackages(o.client, o.repository, manifest);
     if (pk.packages) packages.set(arch3, pk.packages);
     const size = imageSize(manifest);
     images.push({ arch: arch3, digest: m.digest, manifestSize: m.bytes.byteLength, mediaType: m.mediaType });
@@ -55341,16 +55535,12 @@ async function publish(o) {
       ...pk.packages ? { packages: Object.fromEntries(pk.packages) } : {},
       ...o.jobUrls?.[arch3] ? { jobUrl: o.jobUrls[arch3] } : {}
     };
-    rows.push({ arch: arch3, digest: m.digest, size, seconds: (Date.now() - t0) / 1e3 });
+    rows.push({ arch: arch3, digest: m.digest, size, seconds });
   }
   delete labels.architecture;
   const { bytes } = assembleIndex(images);
   const indexBytes = new TextEncoder().encode(bytes);
   const indexDigest = sha256Digest(indexBytes);
-  for (const tag of tags) {
-    const got = await o.client.putManifest(o.repository, tag, indexBytes, MEDIA.index);
-    if (got !== indexDigest) throw new FlibsError("digest-mismatch", `registry stored the index under ${tag} as ${got}, expected ${indexDigest}`);
-  }
   const drift = compareComponents(packages);
   const policy = o.driftPolicy ?? "warn";
   const record2 = {
@@ -55370,13 +55560,21 @@ async function publish(o) {
   };
   const recordBytes = new TextEncoder().encode(serializeRecord(record2));
   const recordDigest = sha256Digest(recordBytes);
-  await o.client.pushBlob(o.repository, recordDigest, recordBytes, recordBytes.byteLength);
-  await o.client.pushBlob(o.repository, EMPTY_CONFIG.digest, new TextEncoder().encode("{}"), 2);
+  await Promise.all([
+    ...tags.map(
+      (tag) => traced(`put index ${tag}`, async () => {
+        const got = await o.client.putManifest(o.repository, tag, indexBytes, MEDIA.index);
+        if (got !== indexDigest) throw new FlibsError("digest-mismatch", `registry stored the index under ${tag} as ${got}, expected ${indexDigest}`);
+      })
+    ),
+    traced("push record blob", () => o.client.pushBlob(o.repository, recordDigest, recordBytes, recordBytes.byteLength)),
+    traced("push empty config blob", () => o.client.pushBlob(o.repository, EMPTY_CONFIG.digest, new TextEncoder().encode("{}"), 2))
+  ]);
   const created = o.sourceDateEpoch !== void 0 ? epochToIso(o.sourceDateEpoch) : labels["org.opencontainers.image.created"] ?? epochToIso(0);
   const artifact = new TextEncoder().encode(
     recordArtifactManifest({ digest: recordDigest, size: recordBytes.byteLength }, { mediaType: MEDIA.index, digest: indexDigest, size: indexBytes.byteLength }, created)
   );
-  const artifactDigest = await o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest);
+  const artifactDigest = await traced("put record referrer", () => o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest));
   const failed = policy === "fail" && drift.length > 0;
   const summary2 = summaryTable(`flibs publish ${o.repository.registry}/${o.repository.repository}`, rows, [
     `Index \`${indexDigest}\` tagged ${tags.map((t) => `\`${t}\``).join(", ")}; build record \`${artifactDigest}\`.`,
@@ -55494,7 +55692,7 @@ async function promoteMode(i, c) {
   const destination = parseRepository(`${i.stableRegistry}/${c.image}`);
   const gitTag = i.gitRef?.startsWith("refs/tags/") ? i.gitRef.slice("refs/tags/".length) : void 0;
   const existing = await c.client.listTags(destination).catch(() => []);
-  const plan = planTags({ gitTag, extraTags: c.config.tags, existingTags: existing });
+  const plan = planTags({ gitTag, extraTags: c.config.tags, existingTags: existing, moveLatest: i.latest });
   if (!plan.ok) throw plan.error;
   const tags = plan.value.tags.length ? plan.value.tags : [{ tag: `sha-${i.sha}`, kind: "immutable", reason: "the commit" }];
   const report = await promote(c.client, {
