@@ -3,12 +3,12 @@ import { authorize, COMMAND_NAMES, helpText, parseComment, type Command } from "
 import type { Permission } from "../core/config/policy.js";
 import { describeError } from "../core/errors.js";
 import { escapeCell, inlineCode, mention } from "../core/markdown.js";
-import { archFromCheckName, findBuildId, formatBuildId } from "../core/plan/build-id.js";
-import { archesToRetest, commitBuilds } from "../core/plan/builds.js";
+import { archFromCheckName, BUILD_CHECK, formatBuildId } from "../core/plan/build-id.js";
+import { archesToRetest, commitBuilds, rerunAlreadyStarted } from "../core/plan/builds.js";
 import { approvalCoversHead } from "../core/plan/gate.js";
 import { plannedArches } from "../core/config/index.js";
 import type { Arch } from "../core/platform.js";
-import { acknowledge, cancelRunningBuilds, react, readPullHead, reply, type Reaction } from "../github/build.js";
+import { acknowledge, cancelRunningBuilds, listChecks, react, readPullHead, reply, type Reaction } from "../github/build.js";
 import { readCommitState, type CommitState } from "../github/commit-state.js";
 import { installationOctokit, type GitHubClient, type RepoRef } from "../github/octokit.js";
 import { readPermission } from "../github/promote.js";
@@ -28,6 +28,8 @@ interface Invocation {
   serial: PerCommit;
   /** When the command was written (the comment's `created_at`); none for a click in the checks UI. */
   writtenAt?: string;
+  /** A "Re-run" click: the `external_id` of the check clicked. */
+  rerunOf?: string;
 }
 
 /** Reads once per comment what its commands need: the PR head, the commit's state, the actor's permission. */
@@ -93,6 +95,10 @@ export async function runCommand(inv: Invocation, command: Command, facts = new 
       case "build":
         return await start(command.scratch, `@${inv.actor} asked for a${command.scratch ? " scratch" : ""} build with /build.`);
       case "retest": {
+        // The same click delivered again (or clicked twice) after its attempt started: nothing more to start.
+        if (inv.rerunOf !== undefined && command.arches.length === 1 && rerunAlreadyStarted(inv.rerunOf, command.arches[0]!, await listChecks(inv.octokit, inv.repo, sha, BUILD_CHECK))) {
+          return { react: "+1" };
+        }
         const latest = builds.builds.at(-1);
         if (!latest) return { reply: `Nothing to retest: ${inlineCode(sha.slice(0, 12))} was never built. Use ${inlineCode("/build")}.` };
         const planned = plannedArches(setup.config, setup.policy);
@@ -154,7 +160,7 @@ export async function onRerequested(app: Probot, context: Context<"check_run.rer
   if (!arch || pr === undefined) return undefined;
   const repo = context.repo();
   const octokit = await installationOctokit(app, context);
-  const inv: Invocation = { octokit, repo, pr, actor: context.payload.sender.login, defaultBranch: context.payload.repository.default_branch, serial };
+  const inv: Invocation = { octokit, repo, pr, actor: context.payload.sender.login, defaultBranch: context.payload.repository.default_branch, serial, rerunOf: check.external_id ?? "" };
   const r = await runCommand(inv, { name: "retest", arches: [arch] });
   if ("reply" in r) await reply(octokit, repo, pr, `${mention(inv.actor)} Re-run of ${inlineCode(check.name)}: ${r.reply}`);
   return r;

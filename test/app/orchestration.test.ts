@@ -387,6 +387,7 @@ describe("commands", () => {
         edit: (p) => {
           p.repository.default_branch = "main";
           p.check_run.name = "flibs/build (aarch64)";
+          p.check_run.external_id = `flibs:${HEAD}.1:aarch64`;
           p.check_run.pull_requests = [{ number: PR, id: 1, url: "", head: { ref: "f", sha: HEAD, repo: { id: 1, url: "", name: "hello" } }, base: { ref: "main", sha: HEAD, repo: { id: 1, url: "", name: "hello" } } }];
         },
       });
@@ -394,9 +395,15 @@ describe("commands", () => {
     expect(dispatches()).toHaveLength(1);
     expect(replies().at(-1)).toContain("needs write access");
 
-    await app.receive("check_run", rerun("member"));
+    const click = rerun("member");
+    await app.receive("check_run", click);
     expect(dispatches()).toHaveLength(2);
     expect(JSON.parse(dispatches()[1]!.inputs.arches)).toEqual(["aarch64"]);
+
+    // The same click delivered again (or clicked twice): attempt 2 already rebuilds aarch64.
+    await app.receive("check_run", click);
+    await app.receive("check_run", rerun("member"));
+    expect(dispatches()).toHaveLength(2);
   });
 
   test("/promote goes to the promotion module (refused here: the PR is not merged / permission)", async () => {

@@ -1,4 +1,5 @@
 import type { Arch } from "../platform.js";
+import { parsePlanMarker } from "../report/plan-marker.js";
 import { archFromCheckName, BUILD_CHECK, parseExternalId, SUMMARY, type BuildId } from "./build-id.js";
 
 /** A check run of a commit as flibs reads it back (REST and GraphQL listings both reduce to this). */
@@ -63,5 +64,18 @@ export function archesToRetest(planned: readonly Arch[], builds: CommitBuilds): 
   return planned.filter((a) => {
     const c = builds.arches.get(a)?.check;
     return !c || (c.status === "completed" && FAILED.has(c.conclusion ?? ""));
+  });
+}
+
+/**
+ * "Re-run" of an arch's check (`check_run.rerequested`) that a later attempt already rebuilds: the same click
+ * delivered again, or clicked twice. `summaries` are the commit's `flibs/build` checks with their summaries.
+ */
+export function rerunAlreadyStarted(clicked: string | null | undefined, arch: Arch, summaries: ReadonlyArray<CheckView & { summary?: string | null }>): boolean {
+  const from = parseExternalId(clicked);
+  if (!from) return false;
+  return summaries.some((c) => {
+    const p = parseExternalId(c.external_id);
+    return p !== undefined && p.target === SUMMARY && p.id.sha === from.id.sha && p.id.attempt > from.id.attempt && (parsePlanMarker(c.summary)?.building.includes(arch) ?? false);
   });
 }

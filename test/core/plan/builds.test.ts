@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { archesToRetest, commitBuilds, gateExternalId, type CheckView } from "../../../src/core/plan/builds.js";
+import { archesToRetest, commitBuilds, gateExternalId, rerunAlreadyStarted, type CheckView } from "../../../src/core/plan/builds.js";
 import { externalId } from "../../../src/core/plan/build-id.js";
 import { approvalCoversHead } from "../../../src/core/plan/gate.js";
 
@@ -74,5 +74,18 @@ describe("approvalCoversHead", () => {
   it("a fork head flibs has not seen yet cannot be approved", () => {
     const r = approvalCoversHead({ sha: SHA, fromFork: true, writtenAt: "2026-11-29T10:00:00Z", checks: [] });
     expect(!r.ok && r.reason).toContain("flibs has not seen ffffffffffff yet");
+  });
+});
+
+describe("rerunAlreadyStarted", () => {
+  const plan = (building: string[]) => `Build\n<!-- flibs:plan {"arches":["x86_64","aarch64"],"building":${JSON.stringify(building)}} -->`;
+  const summary = (attempt: number, building: string[]) => ({ ...check("flibs/build", externalId(id(attempt), "summary")), summary: plan(building) });
+  it("a later attempt that rebuilds the clicked arch: the click was already acted on", () => {
+    expect(rerunAlreadyStarted(externalId(id(1), "aarch64"), "aarch64", [summary(1, ["x86_64", "aarch64"]), summary(2, ["aarch64"])])).toBe(true);
+  });
+  it("a later attempt of other arches only, or none, leaves the click to act on", () => {
+    expect(rerunAlreadyStarted(externalId(id(1), "x86_64"), "x86_64", [summary(1, ["x86_64", "aarch64"]), summary(2, ["aarch64"])])).toBe(false);
+    expect(rerunAlreadyStarted(externalId(id(2), "aarch64"), "aarch64", [summary(1, ["x86_64", "aarch64"]), summary(2, ["aarch64"])])).toBe(false);
+    expect(rerunAlreadyStarted("not flibs", "aarch64", [summary(2, ["aarch64"])])).toBe(false);
   });
 });
