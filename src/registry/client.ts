@@ -66,6 +66,9 @@ function notFound(what: string): FlibsError {
   return new FlibsError("not-found", `${what} not found`);
 }
 
+/** How often a manifest PUT the registry answered DIGEST_INVALID (for bytes known to match) is sent again. */
+const MANIFEST_DIGEST_RETRIES = 2;
+
 function failure(res: RegistryResponse, what: string): FlibsError {
   return new FlibsError("registry", `${what}: HTTP ${res.status} ${registryMessage(res.text())}`.trim(), { detail: { status: res.status } });
 }
@@ -164,12 +167,20 @@ export class RegistryClient {
     if (isValidDigest(tagOrDigest) && tagOrDigest !== computed) {
       throw new FlibsError("digest-mismatch", `refusing to PUT manifest as ${tagOrDigest}: its bytes hash to ${computed}`);
     }
-    const res = await this.transport.request(repo.registry, manifestPath(repo, tagOrDigest), {
-      method: "PUT",
-      headers: { "content-type": mediaType },
-      body: bytes,
-      scopes: [scope(repo.repository, "pull,push")],
-    });
+    const put = () =>
+      this.transport.request(repo.registry, manifestPath(repo, tagOrDigest), {
+        method: "PUT",
+        headers: { "content-type": mediaType },
+        body: bytes,
+        scopes: [scope(repo.repository, "pull,push")],
+      });
+    let res = await put();
+    // The bytes were checked against the digest above, so DIGEST_INVALID here is the registry reading a link
+    // of a blob another upload is writing at that moment (CNCF distribution's filesystem store): ask again.
+    for (let retry = 1; retry <= MANIFEST_DIGEST_RETRIES && res.status === 400 && /DIGEST_INVALID/.test(res.text()); retry++) {
+      await new Promise((r) => setTimeout(r, 100 * retry));
+      res = await put();
+    }
     if (res.status !== 201 && res.status !== 200) throw failure(res, `PUT manifest ${formatRepository(repo)}:${tagOrDigest}`);
     const digest = res.header("docker-content-digest") ?? computed;
     if (digest !== computed) {

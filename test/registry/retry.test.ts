@@ -8,7 +8,7 @@ import { parseReference, parseRepository } from "../../src/core/oci/reference.js
 import { promote, RegistryClient } from "../../src/registry/index.js";
 import { pushTestImage, skopeoInspectRaw, startRegistry, type PushedImage, type TestRegistry } from "../helpers/registry.js";
 
-type Fault = "429" | "503" | "reset" | "cut" | undefined;
+type Fault = "429" | "503" | "reset" | "cut" | "digest-invalid" | undefined;
 
 async function startFlakyProxy(backend: TestRegistry, fault: (method: string, path: string, n: number) => Fault) {
   let n = 0;
@@ -20,6 +20,12 @@ async function startFlakyProxy(backend: TestRegistry, fault: (method: string, pa
     if (f === "429") return void res.writeHead(429, { "retry-after": "1" }).end();
     if (f === "503") return void res.writeHead(503).end("busy");
     if (f === "reset") return void req.socket.destroy();
+    if (f === "digest-invalid") {
+      req.resume();
+      return void res
+        .writeHead(400, { "content-type": "application/json" })
+        .end(JSON.stringify({ errors: [{ code: "DIGEST_INVALID", message: "provided digest did not match uploaded content" }] }));
+    }
     const up = httpRequest(`${backend.url}${path}`, { method: req.method, headers: req.headers }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       if (f === "cut" && Number(upRes.headers["content-length"]) > 20_000) {
@@ -106,6 +112,24 @@ describe("retries", () => {
         }),
       ).rejects.toMatchObject({ code: "registry", message: expect.stringMatching(/HTTP 503/) });
       expect(await client.listTags(parseRepository(`${dst.host}/broken/app`))).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("sends a manifest again when the registry answers DIGEST_INVALID for bytes that match their digest", async () => {
+    let put = 0;
+    // CNCF distribution answers so while another upload writes the link of a blob the manifest names.
+    const proxy = await startFlakyProxy(dst, (method, path) => (method === "PUT" && /\/manifests\/sha256:/.test(path) && put++ === 0 ? "digest-invalid" : undefined));
+    try {
+      const client = new RegistryClient({ retry: { retries: 2, baseDelayMs: 5 } });
+      await promote(client, {
+        source: parseReference(`${src.host}/flaky/app:1`),
+        destination: parseRepository(`${proxy.host}/again/app`),
+        tags: [{ tag: "1.0.0", kind: "immutable", reason: "" }],
+      });
+      expect(proxy.seen.filter((l) => l.startsWith("digest-invalid PUT"))).toHaveLength(1);
+      expect((await skopeoInspectRaw(`${dst.host}/again/app:1.0.0`)).digest).toBe(img.indexDigest);
     } finally {
       await proxy.close();
     }
