@@ -53473,6 +53473,7 @@ var blobPath = (repo, digest) => `/v2/${repo.repository}/blobs/${digest}`;
 function notFound(what) {
   return new FlibsError("not-found", `${what} not found`);
 }
+var MANIFEST_DIGEST_RETRIES = 2;
 function failure2(res, what) {
   return new FlibsError("registry", `${what}: HTTP ${res.status} ${registryMessage(res.text())}`.trim(), { detail: { status: res.status } });
 }
@@ -53554,12 +53555,17 @@ var RegistryClient = class {
     if (isValidDigest(tagOrDigest) && tagOrDigest !== computed) {
       throw new FlibsError("digest-mismatch", `refusing to PUT manifest as ${tagOrDigest}: its bytes hash to ${computed}`);
     }
-    const res = await this.transport.request(repo.registry, manifestPath(repo, tagOrDigest), {
+    const put = () => this.transport.request(repo.registry, manifestPath(repo, tagOrDigest), {
       method: "PUT",
       headers: { "content-type": mediaType },
       body: bytes,
       scopes: [scope(repo.repository, "pull,push")]
     });
+    let res = await put();
+    for (let retry = 1; retry <= MANIFEST_DIGEST_RETRIES && res.status === 400 && /DIGEST_INVALID/.test(res.text()); retry++) {
+      await new Promise((r) => setTimeout(r, 100 * retry));
+      res = await put();
+    }
     if (res.status !== 201 && res.status !== 200) throw failure2(res, `PUT manifest ${formatRepository(repo)}:${tagOrDigest}`);
     const digest = res.header("docker-content-digest") ?? computed;
     if (digest !== computed) {
