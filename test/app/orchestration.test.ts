@@ -99,6 +99,15 @@ const buildChecks = (sha: string) => github.checkRuns.filter((c) => c.head_sha =
 const reactions = () => github.calls(REACTION).map((r) => (r.body as { content: string }).content).filter((c) => c !== "eyes");
 const replies = () => github.calls(COMMENT).map((r) => (r.body as { body: string }).body);
 
+/** The caller workflow's runs GitHub lists (id, build id in the run-name, status), and their cancel route. */
+function serveRuns(runs: Array<[number, string, string]>) {
+  github.on("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", {
+    status: 200,
+    body: { total_count: runs.length, workflow_runs: runs.map(([id, build, status]) => ({ id, name: "flibs", display_title: `flibs build ${build}`, status })) },
+  });
+  github.on("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel", { status: 202, body: {} });
+}
+
 let app: TestApp;
 let unhandled: unknown[] = [];
 const onUnhandled = (e: unknown) => unhandled.push(e);
@@ -332,18 +341,11 @@ describe("commands", () => {
   test("/cancel cancels the running run of this PR's build, found by its run-name", async () => {
     pull = { sha: HEAD, fork: false, author: "member" };
     await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
-    github.on("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", {
-      status: 200,
-      body: {
-        total_count: 3,
-        workflow_runs: [
-          { id: 71, name: "flibs", display_title: `flibs build ${HEAD}.1`, status: "in_progress" },
-          { id: 72, name: "flibs", display_title: `flibs build ${HEAD2}.1`, status: "in_progress" },
-          { id: 73, name: "flibs", display_title: `flibs build ${HEAD}.1`, status: "completed" },
-        ],
-      },
-    });
-    github.on("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel", { status: 202, body: {} });
+    serveRuns([
+      [71, `${HEAD}.1`, "in_progress"],
+      [72, `${HEAD2}.1`, "in_progress"],
+      [73, `${HEAD}.1`, "completed"],
+    ]);
     await app.receive("issue_comment", comment("/cancel", "member"));
 
     expect(github.calls("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel").map((r) => r.params.run_id)).toEqual(["71"]);
@@ -353,17 +355,10 @@ describe("commands", () => {
   test("closing the PR unmerged cancels its head's running build; closing it merged leaves the build alone", async () => {
     pull = { sha: HEAD, fork: false, author: "member" };
     await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
-    github.on("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", {
-      status: 200,
-      body: {
-        total_count: 2,
-        workflow_runs: [
-          { id: 81, name: "flibs", display_title: `flibs build ${HEAD}.1`, status: "in_progress" },
-          { id: 82, name: "flibs", display_title: `flibs build ${HEAD2}.1`, status: "queued" },
-        ],
-      },
-    });
-    github.on("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel", { status: 202, body: {} });
+    serveRuns([
+      [81, `${HEAD}.1`, "in_progress"],
+      [82, `${HEAD2}.1`, "queued"],
+    ]);
     const closed = (merged: boolean) => {
       const p = prEvent("closed", { fork: false, author: "member" });
       p.pull_request.merged = merged;
