@@ -88,6 +88,11 @@ interface Ctx {
 interface Case {
   name: string;
   topology: Topology;
+  /**
+   * Faults drawn at random per request: which requests a promotion makes varies a little with timing, so one
+   * such case may draw none; the group as a whole must still inject faults.
+   */
+  random?: boolean;
   rules: (c: Ctx) => FaultRule[];
   /** Source named by tag (`:rc`) instead of by digest. */
   byTag?: boolean;
@@ -101,6 +106,7 @@ interface Case {
 interface Outcome {
   group: string;
   name: string;
+  random: boolean;
   first: "succeeded" | "failed clean" | "failed untyped" | "hung";
   injected: number;
   problems: string[];
@@ -181,6 +187,7 @@ function chaos(seed: number, topology: Topology, p: number): Case {
   return {
     name: `${topology} seed ${seed}: mixed faults on ${Math.round(p * 100)}% of requests`,
     topology,
+    random: true,
     rules: () => {
       const asked = new Map<string, number>();
       return [
@@ -521,7 +528,7 @@ describe("registry faults during promotion (proxy between the engine and real re
     // Every rejection that arrived while this case ran (including ones charged to neighbours running too).
     if (unhandled.length > seenUnhandled) problems.push(`unhandled: ${unhandled.slice(seenUnhandled).map(String).join("; ")}`);
     if (process.env.FLIBS_FAULTS_VERBOSE) process.stdout.write(`${group} | ${c.name} | ${first!} | ${Date.now() - t0} ms (first ${tFirst} ms, judged ${tJudge} ms, re-run ${tRerun} ms) ${problems.join("; ")}\n`);
-    return { group, name: c.name, first: first!, injected, problems };
+    return { group, name: c.name, random: c.random === true, first: first!, injected, problems };
   }
 
   const summary: Outcome[] = [];
@@ -547,8 +554,10 @@ describe("registry faults during promotion (proxy between the engine and real re
       summary.push(...outcomes);
       const lost = outcomes.filter((o) => o.problems.length > 0);
       record({ area: AREA, what: group, tried: outcomes.length, held: outcomes.length - lost.length, lost: lost.length });
-      // Every rule hit what it aimed at (a rule that never fired tests nothing).
-      expect(outcomes.filter((o) => o.injected === 0).map((o) => o.name)).toEqual([]);
+      // Every rule hit what it aimed at (a rule that never fired tests nothing); random draws, as a group.
+      expect(outcomes.filter((o) => !o.random && o.injected === 0).map((o) => o.name)).toEqual([]);
+      const random = outcomes.filter((o) => o.random);
+      if (random.length) expect(random.filter((o) => o.injected > 0).length).toBeGreaterThanOrEqual(Math.ceil(random.length / 2));
       expect(lost.map((o) => `${o.name}: ${o.problems.join("; ")}`)).toEqual([]);
     }, 90_000);
   }
