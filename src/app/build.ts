@@ -2,7 +2,7 @@ import type { Context, Probot } from "probot";
 import { parseContainerConfig, type ContainerConfig, type Policy } from "../core/config/index.js";
 import { describeError } from "../core/errors.js";
 import { escapeCell, inlineCode } from "../core/markdown.js";
-import { BUILD_CHECK, externalId, formatBuildId, SUMMARY, type BuildId } from "../core/plan/build-id.js";
+import { BUILD_CHECK, externalId, SUMMARY, type BuildId } from "../core/plan/build-id.js";
 import { commitBuilds, gateExternalId } from "../core/plan/builds.js";
 import { planBuild, type BuildPlan } from "../core/plan/dispatch.js";
 import { decideGate } from "../core/plan/gate.js";
@@ -176,7 +176,7 @@ export async function onPullRequestClosed(app: Probot, context: Context<"pull_re
   const setup = buildSetup(state);
   if ("skip" in setup) return [];
   const builds = commitBuilds(pr.head.sha, state.checks).builds;
-  const cancelled = await cancelRunningBuilds(octokit, repo, setup.policy.build.workflow, new Set(builds.map((b) => formatBuildId(b.id))));
+  const cancelled = await cancelRunningBuilds(octokit, repo, setup.policy.build.workflow, builds);
   if (cancelled.length) context.log.info({ sha: pr.head.sha, runs: cancelled }, "flibs/build: closed pull request, running builds cancelled");
   return cancelled;
 }

@@ -107,7 +107,7 @@ export async function runCommand(inv: Invocation, command: Command, facts = new 
         return await start(latest.id.scratch, `@${inv.actor} asked to rebuild ${arches.join(", ")} with /retest.`, arches);
       }
       case "cancel": {
-        const cancelled = await cancelRunningBuilds(inv.octokit, inv.repo, setup.policy.build.workflow, new Set(builds.builds.map((b) => formatBuildId(b.id))));
+        const cancelled = await cancelRunningBuilds(inv.octokit, inv.repo, setup.policy.build.workflow, builds.builds);
         if (cancelled.length === 0) return { reply: `No build of ${inlineCode(sha.slice(0, 12))} is running.` };
         return { react: "+1" };
       }

@@ -1,5 +1,5 @@
 import { FlibsError } from "../core/errors.js";
-import { findBuildId, formatBuildId } from "../core/plan/build-id.js";
+import { findBuildId, formatBuildId, type BuildId } from "../core/plan/build-id.js";
 import type { CheckView } from "../core/plan/builds.js";
 import type { CheckUpdate } from "../core/report/job-check.js";
 import { ownAppId, type GitHubClient, type RepoRef } from "./octokit.js";
@@ -121,26 +121,23 @@ export async function readPullHead(octokit: GitHubClient, repo: RepoRef, pr: num
   };
 }
 
-/** The not yet completed runs of the caller workflow whose run-name names one of these build ids. */
-export async function runningBuildRuns(octokit: GitHubClient, repo: RepoRef, workflow: string, matches: (runName: string) => boolean): Promise<Array<{ id: number; name: string }>> {
+/**
+ * Cancels the caller workflow's not yet completed runs of these builds (found by the build id in their
+ * run-name). Returns the ids of the runs cancelled.
+ */
+export async function cancelRunningBuilds(octokit: GitHubClient, repo: RepoRef, workflow: string, builds: ReadonlyArray<{ id: BuildId }>): Promise<number[]> {
+  if (builds.length === 0) return [];
+  const ours = new Set(builds.map((b) => formatBuildId(b.id)));
   const r = await octokit.request("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", { ...repo, workflow_id: workflow, event: "workflow_dispatch", per_page: 100 });
-  return r.data.workflow_runs
-    .filter((run) => run.status !== "completed" && matches(run.display_title ?? run.name ?? ""))
-    .map((run) => ({ id: Number(run.id), name: run.display_title ?? run.name ?? "" }));
-}
-
-/** Cancels the caller workflow's running runs of these builds (found by the build id in their run-name). */
-export async function cancelRunningBuilds(octokit: GitHubClient, repo: RepoRef, workflow: string, buildIds: ReadonlySet<string>): Promise<number[]> {
-  if (buildIds.size === 0) return [];
-  const runs = await runningBuildRuns(octokit, repo, workflow, (name) => {
-    const id = findBuildId(name);
-    return id !== undefined && buildIds.has(formatBuildId(id));
+  const running = r.data.workflow_runs.filter((run) => {
+    const id = findBuildId(run.display_title ?? run.name ?? "");
+    return run.status !== "completed" && id !== undefined && ours.has(formatBuildId(id));
   });
-  for (const run of runs) await cancelRun(octokit, repo, run.id);
-  return runs.map((r) => r.id);
+  for (const run of running) await cancelRun(octokit, repo, Number(run.id));
+  return running.map((run) => Number(run.id));
 }
 
-export async function cancelRun(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<void> {
+async function cancelRun(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<void> {
   try {
     await octokit.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel", { ...repo, run_id: runId });
   } catch (e) {
