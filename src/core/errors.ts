@@ -16,7 +16,11 @@ export type FlibsErrorCode =
   | "github"
   | "internal";
 
+/** Marks a FlibsError across copies of this module (the CLI bundle inlines the core; adapters import dist/). */
+const BRAND = Symbol.for("flibs.error");
+
 export class FlibsError extends Error {
+  readonly [BRAND] = true;
   readonly code: FlibsErrorCode;
   readonly detail: unknown;
   constructor(code: FlibsErrorCode, message: string, options: { cause?: unknown; detail?: unknown } = {}) {
@@ -28,7 +32,7 @@ export class FlibsError extends Error {
 }
 
 export function isFlibsError(e: unknown): e is FlibsError {
-  return e instanceof FlibsError;
+  return e instanceof FlibsError || (e instanceof Error && (e as unknown as Record<symbol, unknown>)[BRAND] === true);
 }
 
 /** A one-line, user-facing description of any thrown value. */

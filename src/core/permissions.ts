@@ -17,3 +17,8 @@ export function effectivePermission(response: { permission?: string | null; role
 export function hasAtLeast(actual: Permission | "none", needed: Permission): boolean {
   return RANK[actual] >= RANK[needed];
 }
+
+/** The weaker of two permissions: a fork head is only as trusted as the least trusted of its author and its pusher. */
+export function weakest(a: Permission | "none", b: Permission | "none"): Permission | "none" {
+  return RANK[a] <= RANK[b] ? a : b;
+}

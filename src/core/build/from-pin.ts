@@ -34,7 +34,8 @@ export function checkApprovedBases(bases: readonly BaseImage[], approved: readon
   if (refused.length > 0) {
     throw new FlibsError(
       "policy",
-      `base image${refused.length > 1 ? "s" : ""} ${refused.map((b) => b.ref).join(", ")} not from an approved registry (${approved.join(", ") || "none approved"})`,
+      `base image${refused.length > 1 ? "s" : ""} ${refused.map((b) => b.ref).join(", ")} not from an approved registry (${approved.join(", ") || "none approved"}): ` +
+        `use a base from one of them, or have the registry added to the organisation policy's approved_base_registries (locally: flibs build --allow-base ${refused[0]!.name.registry})`,
     );
   }
 }

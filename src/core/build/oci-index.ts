@@ -68,22 +68,30 @@ function sortKeys(o: Record<string, string>): Record<string, string> {
 }
 
 /** Parses the `digests` input: `{"x86_64":"sha256:..."}`, a JSON object keyed by arch. */
-export function parseArchDigests(text: string): Map<Arch, string> {
+/**
+ * Per-arch digests as the workflows pass them: `{"x86_64": "sha256:..."}`, or build.yml's combined matrix job
+ * outputs (`toJSON(needs.build.outputs)`: `{"digest-x86_64": "sha256:...", "digest-aarch64": ""}`, where a leg
+ * leaves the others' outputs empty). `allowEmpty` for a list that may rightly name no arch (kept digests).
+ */
+export function parseArchDigests(text: string, what = "digests", options: { allowEmpty?: boolean } = {}): Map<Arch, string> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new FlibsError("usage", "digests must be a JSON object such as {\"x86_64\": \"sha256:...\"}");
+    throw new FlibsError("usage", `${what} must be a JSON object such as {"x86_64": "sha256:..."}`);
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new FlibsError("usage", "digests must be a JSON object such as {\"x86_64\": \"sha256:...\"}");
+    throw new FlibsError("usage", `${what} must be a JSON object such as {"x86_64": "sha256:..."}`);
   }
   const out = new Map<Arch, string>();
-  for (const [k, v] of Object.entries(value)) {
-    if (!isArch(k)) throw new FlibsError("usage", `digests: unknown arch ${JSON.stringify(k)} (known: ${ARCHES.join(", ")})`);
-    if (typeof v !== "string" || !DIGEST.test(v)) throw new FlibsError("usage", `digests.${k}: not a sha256 digest`);
+  for (const [key, v] of Object.entries(value)) {
+    const k = key.replace(/^digest-/, "");
+    if (!isArch(k)) throw new FlibsError("usage", `${what}: unknown arch ${JSON.stringify(key)} (known: ${ARCHES.join(", ")})`);
+    if (v === "" && key !== k) continue;
+    if (typeof v !== "string" || !DIGEST.test(v)) throw new FlibsError("usage", `${what}.${key}: not a sha256 digest`);
+    if (out.has(k) && out.get(k) !== v) throw new FlibsError("usage", `${what}: two different digests for ${k}`);
     out.set(k, v);
   }
-  if (out.size === 0) throw new FlibsError("usage", "digests is empty: no arch was built");
+  if (out.size === 0 && !options.allowEmpty) throw new FlibsError("usage", `${what} is empty: no arch was built`);
   return out;
 }

@@ -4,7 +4,7 @@ import { isArch, type Arch } from "../platform.js";
 export type Command =
   | { name: "build"; scratch: boolean }
   | { name: "retest"; arches: Arch[] }
-  | { name: "ok-to-test" }
+  | { name: "ok-to-test"; sha?: string }
   | { name: "cancel" }
   | { name: "promote" }
   | { name: "help" };
@@ -82,7 +82,12 @@ function parseOne(word: string, args: string[]): Command | { problem: string } {
       if (bad.length) return { problem: `${shown}: ${code(bad.join(" "))} is not an arch (x86_64, aarch64, ppc64le, s390x)` };
       return { name: "retest", arches: [...new Set(args as Arch[])] };
     }
-    case "ok-to-test":
+    case "ok-to-test": {
+      // `/ok-to-test <sha>`: the commit the reviewer read, so a push while they type is not approved with it.
+      if (args.length === 0) return { name: "ok-to-test" };
+      if (args.length === 1 && /^[0-9a-f]{7,40}$/i.test(args[0]!)) return { name: "ok-to-test", sha: args[0]!.toLowerCase() };
+      return { problem: `${shown} takes at most one commit SHA (7 to 40 hex digits), not ${code(args.join(" "))}` };
+    }
     case "cancel":
     case "promote":
     case "help":

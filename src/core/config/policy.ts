@@ -12,6 +12,8 @@ export const FEDORA_REQUIRED_LABELS = ["com.redhat.component", "name", "version"
 export const permissionSchema = z.enum(["read", "triage", "write", "maintain", "admin"]);
 export type Permission = z.infer<typeof permissionSchema>;
 
+const runsOn = z.array(z.string().min(1)).min(1);
+
 const ruleLevelSchema = z.enum(["off", "info", "warning", "error"]);
 
 /** Organisation policy, `.github/flibs.yml` in the org's `.github` repository. */
@@ -24,9 +26,14 @@ export const policySchema = z
       .describe("Registry hosts (or host/namespace prefixes) a FROM may name."),
     required_labels: z.array(z.string().min(1)).default([...FEDORA_REQUIRED_LABELS]).describe("LABELs every image must set."),
     runner_labels: z
-      .partialRecord(archSchema, z.array(z.string().min(1)).min(1))
-      .default({})
-      .describe("`runs-on` labels per arch; default `[self-hosted, linux, <arch>]`."),
+      .object({
+        ...Object.fromEntries(ARCHES.map((a) => [a, runsOn.optional()])),
+        control: runsOn.default(["ubuntu-latest"]).describe("`runs-on` of the prepare and publish jobs: never a runner that builds pull request code."),
+        promote: runsOn.default(["ubuntu-latest"]).describe("`runs-on` of the promote job (stable credentials): never a runner that builds pull request code."),
+      } as { [A in (typeof ARCHES)[number]]: z.ZodOptional<typeof runsOn> } & { control: z.ZodDefault<typeof runsOn>; promote: z.ZodDefault<typeof runsOn> })
+      .strict()
+      .default({ control: ["ubuntu-latest"], promote: ["ubuntu-latest"] })
+      .describe("`runs-on` labels per arch (default `[self-hosted, linux, <arch>]`), and of the `control` (prepare, publish) and `promote` jobs (default a GitHub-hosted `ubuntu-latest`)."),
     registries: z
       .object({
         candidate: z.string().min(1).describe("Where builds are pushed, e.g. `ghcr.io/my-org/candidates`."),
@@ -49,9 +56,13 @@ export const policySchema = z
         permission: permissionSchema.default("write").describe("Least permission to build at once or to /ok-to-test."),
         component_drift: z.enum(["warn", "fail"]).default("warn").describe("What a package version differing between arches does."),
         workflow: z.string().min(1).default("flibs.yml").describe("The caller workflow file in the container repo."),
+        ok_to_test_sha: z
+          .enum(["optional", "required"])
+          .default("optional")
+          .describe("`required`: `/ok-to-test` must name the commit the reviewer read (`/ok-to-test <sha>`, 7 or more hex digits)."),
       })
       .strict()
-      .default({ permission: "write", component_drift: "warn", workflow: "flibs.yml" }),
+      .default({ permission: "write", component_drift: "warn", workflow: "flibs.yml", ok_to_test_sha: "optional" }),
     rules: z.record(z.string(), ruleLevelSchema).default({}).describe("Severity per review rule id, or `off`."),
   })
   .strict();

@@ -25,7 +25,7 @@ export function parseBuildId(text: string | null | undefined): BuildId | undefin
   return { sha: m[1]!, attempt: Number(m[2]), scratch: m[3] !== undefined };
 }
 
-/** Finds a build id inside a run name or job name such as `flibs build <id>` or `build (aarch64) <id>`. */
+/** Finds a build id inside a run name or job name such as `flibs build <id>` or `build / build (aarch64) <id>`. */
 export function findBuildId(text: string | null | undefined): BuildId | undefined {
   const m = /\b([0-9a-f]{40}\.[1-9][0-9]{0,5}(?:\.scratch)?)\b/.exec(text ?? "");
   return m ? parseBuildId(m[1]) : undefined;
@@ -46,6 +46,25 @@ export function parseExternalId(text: string | null | undefined): { id: BuildId;
 
 export function isSha(text: string): boolean {
   return SHA.test(text);
+}
+
+/**
+ * The job of build.yml a `workflow_job` name belongs to. GitHub names a job of a reusable workflow
+ * `<caller job> / <called job>` (one ` / ` per nesting level), so only the last segment is build.yml's own
+ * `build (<arch>) <id>` or `publish <id>`: whatever a user calls the caller's job, the arch stays the same.
+ */
+export type BuildJob = { kind: "arch"; id: BuildId; arch: Arch } | { kind: "publish"; id: BuildId } | { kind: "prepare"; id: BuildId };
+
+export function parseBuildJobName(name: string | null | undefined): BuildJob | undefined {
+  const own = (name ?? "").split(" / ").at(-1) ?? "";
+  const arch = /^build \(([a-z0-9_]+)\) (\S+)$/.exec(own);
+  if (arch) {
+    const id = parseBuildId(arch[2]);
+    return id && isArch(arch[1]!) ? { kind: "arch", id, arch: arch[1] as Arch } : undefined;
+  }
+  const other = /^(publish|prepare) (\S+)$/.exec(own);
+  const id = other ? parseBuildId(other[2]) : undefined;
+  return other && id ? { kind: other[1] as "publish" | "prepare", id } : undefined;
 }
 
 export const REVIEW_CHECK = "flibs/review";

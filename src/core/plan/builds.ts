@@ -1,5 +1,6 @@
 import type { Arch } from "../platform.js";
 import { parsePlanMarker } from "../report/plan-marker.js";
+import { parseDigestsMarker } from "../report/custody.js";
 import { archFromCheckName, BUILD_CHECK, parseExternalId, SUMMARY, type BuildId } from "./build-id.js";
 
 /** A check run of a commit as flibs reads it back (REST and GraphQL listings both reduce to this). */
@@ -78,4 +79,38 @@ export function rerunAlreadyStarted(clicked: string | null | undefined, arch: Ar
     const p = parseExternalId(c.external_id);
     return p !== undefined && p.target === SUMMARY && p.id.sha === from.id.sha && p.id.attempt > from.id.attempt && (parsePlanMarker(c.summary)?.building.includes(arch) ?? false);
   });
+}
+
+/**
+ * The check each planned arch of a build is judged by: for an arch the build built, the check with the build's
+ * own id; for an arch a `/retest` left as it was, the newest check of an earlier attempt of the same commit (and
+ * the same kind, scratch or not). An arch without one maps to undefined: an absence is never a pass.
+ */
+export function planArchChecks<C extends CheckView>(id: BuildId, plan: { arches: readonly Arch[]; building: readonly Arch[] }, checks: readonly C[]): Map<Arch, C | undefined> {
+  const out = new Map<Arch, C | undefined>();
+  for (const arch of plan.arches) {
+    let best: { attempt: number; check: C } | undefined;
+    for (const c of checks) {
+      if (archFromCheckName(c.name) !== arch) continue;
+      const p = parseExternalId(c.external_id);
+      if (!p || p.target !== arch || p.id.sha !== id.sha || p.id.scratch !== id.scratch) continue;
+      const fits = plan.building.includes(arch) ? p.id.attempt === id.attempt : p.id.attempt < id.attempt;
+      if (fits && (!best || p.id.attempt > best.attempt || (p.id.attempt === best.attempt && c.id > best.check.id))) best = { attempt: p.id.attempt, check: c };
+    }
+    out.set(arch, best?.check);
+  }
+  return out;
+}
+
+/**
+ * The tested digest of each arch as the newest closed `flibs/build` of the commit (of the same kind, scratch or
+ * not) recorded it: what a `/retest` of some arches keeps for the others.
+ */
+export function keptDigests(latest: BuildId, summaries: ReadonlyArray<CheckView & { summary?: string | null }>): Partial<Record<Arch, string>> {
+  const closed = summaries
+    .filter((c) => c.name === BUILD_CHECK && c.status === "completed")
+    .map((c) => ({ c, p: parseExternalId(c.external_id) }))
+    .filter(({ p }) => p?.target === SUMMARY && p.id.sha === latest.sha && p.id.scratch === latest.scratch)
+    .sort((a, b) => b.p!.id.attempt - a.p!.id.attempt || b.c.id - a.c.id);
+  return closed.length ? parseDigestsMarker(closed[0]!.c.summary) : {};
 }

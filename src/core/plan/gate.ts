@@ -34,7 +34,7 @@ export function decideGate(input: GateInput): GateDecision {
     because: "needs-approval",
     message:
       `This pull request comes from outside the repository, so flibs will not run its code on the build runners ` +
-      `until someone with ${needed} access reviews commit \`${input.headSha.slice(0, 12)}\` and comments \`/ok-to-test\`. ` +
+      `until someone with ${needed} access reviews commit \`${input.headSha.slice(0, 12)}\` and comments \`/ok-to-test ${input.headSha.slice(0, 12)}\`. ` +
       `The approval covers this commit only: a new push needs a new approval.`,
   };
 }
@@ -57,6 +57,23 @@ export function approvalCoversHead(args: { sha: string; fromFork: boolean; writt
   }
   if (gate?.completed_at && args.writtenAt && !Number.isNaN(Date.parse(args.writtenAt)) && seconds(args.writtenAt) < seconds(gate.completed_at)) {
     return { ok: false, reason: `it was written before ${head} was pushed; approve ${head} with a new comment` };
+  }
+  return { ok: true };
+}
+
+/**
+ * `/ok-to-test [<sha>]` against the head flibs sees now: the SHA named (a prefix of 7 or more hex digits) must be
+ * the head, so a push while the reviewer typed is not approved; policy `build.ok_to_test_sha: required` demands
+ * one. Returns the approved head, or why not, with the fix.
+ */
+export function approvalNamesHead(args: { named?: string; head: string; policy: Policy }): { ok: true } | { ok: false; reason: string } {
+  const head7 = args.head.slice(0, 12);
+  if (args.named === undefined) {
+    if (args.policy.build.ok_to_test_sha === "required") return { ok: false, reason: `this organisation asks you to name the commit you reviewed: comment \`/ok-to-test ${head7}\` if that is the one` };
+    return { ok: true };
+  }
+  if (!args.head.startsWith(args.named)) {
+    return { ok: false, reason: `\`${args.named}\` is not the head of this pull request (${head7} is): review ${head7} and comment \`/ok-to-test ${head7}\`` };
   }
   return { ok: true };
 }

@@ -7,7 +7,7 @@ export interface TestedBuild {
   tree: string;
   scratch: boolean;
   review?: string | null;
-  /** Conclusion of `flibs/build` (the summary) and of each arch's check. */
+  /** Conclusion of `flibs/build` (the summary) and of each planned arch's check of this build (null: none). */
   build?: string | null;
   arches: ReadonlyArray<{ arch: Arch; conclusion?: string | null }>;
   /** The index digest the summary check recorded. */
@@ -32,6 +32,9 @@ export function decidePromotion(args: { tree: string; tested?: TestedBuild }): P
   }
   if (t.scratch) return { action: "refuse", reason: "the build is a scratch build; scratch builds are never promoted" };
   if (t.review !== "success") return { action: "refuse", reason: `flibs/review is ${t.review ?? "missing"}, not success` };
+  if (t.arches.length === 0) return { action: "refuse", reason: "flibs/build names no arch that was built and checked" };
+  const missing = t.arches.filter((a) => a.conclusion === null || a.conclusion === undefined).map((a) => a.arch);
+  if (missing.length) return { action: "refuse", reason: `no successful flibs/build check of this build for ${missing.join(", ")}` };
   const failed = t.arches.filter((a) => a.conclusion !== "success").map((a) => a.arch);
   if (failed.length) return { action: "refuse", reason: `the build did not pass on ${failed.join(", ")}` };
   if (t.build !== "success") return { action: "refuse", reason: `flibs/build is ${t.build ?? "missing"}, not success` };

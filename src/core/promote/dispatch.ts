@@ -3,20 +3,32 @@ import { err, FlibsError, ok, type Result } from "../errors.js";
 import { formatPromotionId, isPromotableRef, type PromotionId } from "./promotion-id.js";
 
 /**
+ * What the organisation policy says about one promotion, sent as the promote caller's `policy` input (one JSON
+ * string, as for builds). The environment is not among them: the caller fixes it, so nobody who can dispatch
+ * the caller by hand can pick an environment without reviewers.
+ */
+export interface PromotePolicyInput {
+  candidate: string;
+  stable: string;
+  insecure_registries: string[];
+  /** Whether a release moves `latest` (`promote.latest`). */
+  latest: boolean;
+  /** `runs-on` labels of the promote job (`runner_labels.promote`). */
+  runner: string[];
+}
+
+/**
  * The inputs of the container repo's promote caller (`workflows-templates/flibs-promote.yml`). Every value is one
- * the App produced: a SHA and ref it read from GitHub, the digest `flibs/build` recorded, registries and the
- * environment from policy, an id it formatted.
+ * the App produced: a SHA and ref it read from GitHub, the digest `flibs/build` recorded, values of the
+ * organisation policy, an id it formatted.
  */
 export interface PromoteDispatchInputs {
   sha: string;
   ref: string;
   digest: string;
   promotion_id: string;
-  candidate: string;
-  stable: string;
-  environment: string;
-  /** "false" when policy `promote.latest` is false; absent otherwise (a caller from before it existed still works). */
-  latest?: "false";
+  /** JSON of {@link PromotePolicyInput}. */
+  policy: string;
 }
 
 export interface PromoteDispatch {
@@ -41,10 +53,13 @@ export function planPromoteDispatch(args: { id: PromotionId; ref: string; digest
       ref: args.ref,
       digest: args.digest,
       promotion_id: formatPromotionId(args.id),
-      candidate: registries.candidate,
-      stable: registries.stable,
-      environment: args.policy.promote.environment,
-      ...(args.policy.promote.latest ? {} : { latest: "false" as const }),
+      policy: JSON.stringify({
+        candidate: registries.candidate,
+        stable: registries.stable,
+        insecure_registries: registries.insecure,
+        latest: args.policy.promote.latest,
+        runner: args.policy.runner_labels.promote,
+      } satisfies PromotePolicyInput),
     },
   });
 }

@@ -1,7 +1,9 @@
 import type { Arch } from "../platform.js";
-import { archFromCheckName, BUILD_CHECK, parseExternalId, PROMOTE_CHECK, REVIEW_CHECK } from "../plan/build-id.js";
+import { archFromCheckName, BUILD_CHECK, parseExternalId, PROMOTE_CHECK, REVIEW_CHECK, SUMMARY } from "../plan/build-id.js";
 import type { TestedBuild } from "../plan/promotion.js";
 import { parseIndexMarker } from "../report/index-marker.js";
+import { parsePlanMarker } from "../report/plan-marker.js";
+import { planArchChecks } from "../plan/builds.js";
 import { parsePromotionKey, type PromotionKey } from "./promotion-id.js";
 
 /** A check run as GitHub lists it for a commit (the fields flibs reads). */
@@ -34,25 +36,26 @@ export type BuildState =
  * What the flibs checks of `sha` (whose tree is `tree`) say about its build: none, still running, or done with
  * each conclusion, whether it was a scratch build (from the `external_id`) and the index digest `flibs/build`
  * recorded. A build is running until its summary check completed.
+ *
+ * Every arch the summary's plan names must have a check of its own: of the summary's build id for the arches
+ * that build built, of an earlier attempt of the same commit for the arches a `/retest` left as they were. An
+ * arch without one is listed with no conclusion, so an absence never passes for a success.
  */
 export function buildStateFromChecks(sha: string, tree: string, checks: readonly CheckRunView[]): BuildState {
   const latest = latestByName(checks);
   const summary = latest.get(BUILD_CHECK);
-  const archChecks = [...latest.values()].flatMap((c) => {
-    const arch = archFromCheckName(c.name);
-    return arch ? [{ arch, check: c }] : [];
-  });
-  if (!summary && archChecks.length === 0) return { state: "none" };
+  const hasArchCheck = checks.some((c) => archFromCheckName(c.name) !== undefined && parseExternalId(c.external_id)?.id.sha === sha);
+  if (!summary && !hasArchCheck) return { state: "none" };
   if (!summary || summary.status !== "completed") return { state: "running" };
-  const ids = [summary, ...archChecks.map((a) => a.check)].map((c) => parseExternalId(c.external_id)?.id);
-  const arches: Array<{ arch: Arch; conclusion: string | null }> = archChecks
-    .sort((a, b) => a.arch.localeCompare(b.arch))
-    .map((a) => ({ arch: a.arch, conclusion: a.check.status === "completed" ? (a.check.conclusion ?? null) : null }));
+  const summaryId = parseExternalId(summary.external_id);
+  const plan = parsePlanMarker(summary.output?.summary);
+  const judged = summaryId && plan ? planArchChecks(summaryId.id, plan, checks) : new Map<Arch, CheckRunView | undefined>();
+  const arches = [...judged].map(([arch, c]) => ({ arch, conclusion: c && c.status === "completed" ? (c.conclusion ?? null) : null }));
   const tested: TestedBuild = {
     sha,
     tree,
-    // A check without a flibs external id cannot prove it was not a scratch build.
-    scratch: ids.some((id) => id === undefined || id.scratch),
+    // A summary without a flibs external id cannot prove it was not a scratch build.
+    scratch: summaryId === undefined || summaryId.target !== SUMMARY || summaryId.id.sha !== sha || summaryId.id.scratch,
     review: latest.get(REVIEW_CHECK)?.conclusion ?? null,
     build: summary.conclusion ?? null,
     arches,

@@ -37,7 +37,11 @@ export function summarizeBuild(args: {
     return c !== undefined && c !== null && c !== "success";
   });
   const missing = args.planned.filter((a) => !byArch.get(a)?.digest);
-  const ok = failed.length === 0 && missing.length === 0 && args.indexDigest !== undefined;
+  // An arch whose job never reported, or a run that did not succeed (a failed image test, a failed publish),
+  // is no pass, whatever the index holds.
+  const unreported = args.planned.filter((a) => !failed.includes(a) && byArch.get(a)?.conclusion !== "success");
+  const runFailed = args.runConclusion !== undefined && args.runConclusion !== "success";
+  const ok = failed.length === 0 && missing.length === 0 && unreported.length === 0 && !runFailed && args.indexDigest !== undefined;
   const rows = args.planned.map((a) => {
     const r = byArch.get(a);
     const job = r?.jobUrl ? `[log](${encodeURI(r.jobUrl)})` : "";
@@ -54,6 +58,8 @@ export function summarizeBuild(args: {
   ];
   const problems: string[] = [];
   if (failed.length) problems.push(`failed: ${failed.join(", ")}`);
+  if (unreported.length) problems.push(`no job result: ${unreported.join(", ")}`);
+  if (runFailed && !failed.length) problems.push(`the run ended ${args.runConclusion ?? "without a conclusion"}`);
   if (missing.length) problems.push(`missing from the index: ${missing.join(", ")}`);
   if (!args.indexDigest) problems.push("no index");
   return {

@@ -10,12 +10,17 @@ export interface BuildPlanRecord {
   /** The arches this attempt builds (a `/retest` rebuilds some; the others keep their earlier result). */
   building: Arch[];
   pr?: number;
+  /** The caller workflow's run GitHub started for the dispatch (`workflow_run_id`), once known. */
+  run?: number;
+  /** For the arches a `/retest` does not rebuild: the digest each was tested with in the earlier attempt. */
+  kept?: Partial<Record<Arch, string>>;
 }
 
 const MARKER = /<!-- flibs:plan (\{[^<>]*\}) -->/;
 
 export function formatPlanMarker(p: BuildPlanRecord): string {
-  return `<!-- flibs:plan ${JSON.stringify({ arches: p.arches, building: p.building, ...(p.pr !== undefined ? { pr: p.pr } : {}) })} -->`;
+  const record = { arches: p.arches, building: p.building, ...(p.pr !== undefined ? { pr: p.pr } : {}), ...(p.run !== undefined ? { run: p.run } : {}), ...(p.kept && Object.keys(p.kept).length ? { kept: p.kept } : {}) };
+  return `<!-- flibs:plan ${JSON.stringify(record)} -->`;
 }
 
 export function parsePlanMarker(text: string | null | undefined): BuildPlanRecord | undefined {
@@ -27,15 +32,28 @@ export function parsePlanMarker(text: string | null | undefined): BuildPlanRecor
   } catch {
     return undefined;
   }
-  const o = v as { arches?: unknown; building?: unknown; pr?: unknown };
+  const o = v as { arches?: unknown; building?: unknown; pr?: unknown; run?: unknown; kept?: unknown };
   const arches = archList(o.arches);
   const building = archList(o.building);
   if (!arches || !building) return undefined;
-  const pr = typeof o.pr === "number" && Number.isInteger(o.pr) && o.pr > 0 ? o.pr : undefined;
-  return { arches, building, ...(pr !== undefined ? { pr } : {}) };
+  const pr = positiveInteger(o.pr);
+  const run = positiveInteger(o.run);
+  const kept = keptDigests(o.kept);
+  return { arches, building, ...(pr !== undefined ? { pr } : {}), ...(run !== undefined ? { run } : {}), ...(kept ? { kept } : {}) };
 }
 
 function archList(v: unknown): Arch[] | undefined {
   if (!Array.isArray(v) || !v.every((a) => typeof a === "string" && isArch(a))) return undefined;
   return v as Arch[];
+}
+
+function positiveInteger(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isSafeInteger(v) && v > 0 ? v : undefined;
+}
+
+function keptDigests(v: unknown): Partial<Record<Arch, string>> | undefined {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return undefined;
+  const out: Partial<Record<Arch, string>> = {};
+  for (const [a, d] of Object.entries(v)) if (isArch(a) && typeof d === "string" && /^sha256:[0-9a-f]{64}$/.test(d)) out[a] = d;
+  return Object.keys(out).length ? out : undefined;
 }

@@ -14,6 +14,7 @@ import {
 } from "../../../src/core/promote/promotion-id.js";
 import { buildStateFromChecks, nextPromotionAttempt, promoteChecks, type CheckRunView } from "../../../src/core/promote/tested-build.js";
 import { formatIndexMarker, parseIndexMarker } from "../../../src/core/report/index-marker.js";
+import { formatPlanMarker } from "../../../src/core/report/plan-marker.js";
 import { summarizeBuild } from "../../../src/core/report/build-summary.js";
 import { findBuildId } from "../../../src/core/plan/build-id.js";
 
@@ -77,7 +78,7 @@ function passingChecks(overrides: { scratch?: boolean; aarch64?: string } = {}):
     check(1, "flibs/review"),
     check(2, "flibs/build (x86_64)", { external_id: externalId(id, "x86_64") }),
     check(3, "flibs/build (aarch64)", { external_id: externalId(id, "aarch64"), conclusion: overrides.aarch64 ?? "success" }),
-    check(4, "flibs/build", { external_id: externalId(id, "summary"), output: { summary: "Built", text: `table\n${formatIndexMarker(DIGEST)}` } }),
+    check(4, "flibs/build", { external_id: externalId(id, "summary"), output: { summary: `Built\n${formatPlanMarker({ arches: ["x86_64", "aarch64"], building: ["x86_64", "aarch64"] })}`, text: `table\n${formatIndexMarker(DIGEST)}` } }),
   ];
 }
 
@@ -87,7 +88,7 @@ describe("reading a build back from its checks", () => {
     expect(s.state).toBe("done");
     if (s.state !== "done") return;
     expect(s.tested).toMatchObject({ scratch: false, review: "success", build: "success", indexDigest: DIGEST });
-    expect(s.tested.arches).toEqual([{ arch: "aarch64", conclusion: "success" }, { arch: "x86_64", conclusion: "success" }]);
+    expect(s.tested.arches).toEqual([{ arch: "x86_64", conclusion: "success" }, { arch: "aarch64", conclusion: "success" }]);
     expect(decidePromotion({ tree: TREE, tested: s.tested })).toEqual({ action: "promote", digest: DIGEST, from: SHA });
   });
   it("a failed arch, a scratch build, an unmarked check: refused with the reason", () => {
@@ -95,14 +96,35 @@ describe("reading a build back from its checks", () => {
     expect(failed.state === "done" && decidePromotion({ tree: TREE, tested: failed.tested })).toEqual({ action: "refuse", reason: "the build did not pass on aarch64" });
     const scratch = buildStateFromChecks(SHA, TREE, passingChecks({ scratch: true }));
     expect(scratch.state === "done" && decidePromotion({ tree: TREE, tested: scratch.tested })).toMatchObject({ action: "refuse", reason: expect.stringMatching(/scratch/) });
+    // An arch check without flibs' external id is not this build's check: the arch counts as unchecked.
     const unmarked = passingChecks().map((c) => (c.name === "flibs/build (x86_64)" ? { ...c, external_id: null } : c));
     const u = buildStateFromChecks(SHA, TREE, unmarked);
-    expect(u.state === "done" && u.tested.scratch).toBe(true);
+    expect(u.state === "done" && decidePromotion({ tree: TREE, tested: u.tested })).toEqual({ action: "refuse", reason: "no successful flibs/build check of this build for x86_64" });
+    // A summary without it cannot prove it was not a scratch build.
+    const unmarkedSummary = passingChecks().map((c) => (c.name === "flibs/build" ? { ...c, external_id: null } : c));
+    const us = buildStateFromChecks(SHA, TREE, unmarkedSummary);
+    expect(us.state === "done" && us.tested.scratch).toBe(true);
   });
-  it("the newest check of each name counts (a re-run replaces a failure)", () => {
-    const checks = [...passingChecks({ aarch64: "failure" }), check(9, "flibs/build (aarch64)", { external_id: externalId({ ...build, attempt: 2 }, "aarch64") })];
+  it("a summary with no per-arch checks, or with no plan, is never promoted", () => {
+    const bare = passingChecks().filter((c) => !c.name.startsWith("flibs/build ("));
+    const b = buildStateFromChecks(SHA, TREE, bare);
+    expect(b.state === "done" && decidePromotion({ tree: TREE, tested: b.tested })).toEqual({ action: "refuse", reason: "no successful flibs/build check of this build for x86_64, aarch64" });
+    const planless = passingChecks().map((c) => (c.name === "flibs/build" ? { ...c, output: { summary: "Built", text: formatIndexMarker(DIGEST) } } : c));
+    const p = buildStateFromChecks(SHA, TREE, planless);
+    expect(p.state === "done" && decidePromotion({ tree: TREE, tested: p.tested })).toMatchObject({ action: "refuse", reason: expect.stringContaining("names no arch") });
+  });
+  it("a /retest's build judges the arches it rebuilt by its own checks, the others by the earlier attempt's", () => {
+    const retest = { ...build, attempt: 2 };
+    const checks = [
+      ...passingChecks({ aarch64: "failure" }).map((c) => (c.name === "flibs/build" ? { ...c, conclusion: "failure" } : c)),
+      check(9, "flibs/build (aarch64)", { external_id: externalId(retest, "aarch64") }),
+      check(10, "flibs/build", { external_id: externalId(retest, "summary"), output: { summary: formatPlanMarker({ arches: ["x86_64", "aarch64"], building: ["aarch64"] }), text: formatIndexMarker(DIGEST) } }),
+    ];
     const s = buildStateFromChecks(SHA, TREE, checks);
-    expect(s.state === "done" && s.tested.arches.find((a) => a.arch === "aarch64")?.conclusion).toBe("success");
+    expect(s.state === "done" && s.tested.arches).toEqual([{ arch: "x86_64", conclusion: "success" }, { arch: "aarch64", conclusion: "success" }]);
+    // Without the retest's own aarch64 check, the earlier failure does not stand in for it.
+    const s2 = buildStateFromChecks(SHA, TREE, checks.filter((c) => c.id !== 9));
+    expect(s2.state === "done" && s2.tested.arches.find((a) => a.arch === "aarch64")?.conclusion).toBeNull();
   });
   it("no flibs/build is none; a summary not completed is running", () => {
     expect(buildStateFromChecks(SHA, TREE, [check(1, "flibs/review")]).state).toBe("none");
@@ -131,12 +153,20 @@ describe("planPromoteDispatch", () => {
     expect(plan.ok && plan.value).toEqual({
       workflow: "flibs-promote.yml",
       dispatchRef: "v1.2.3",
-      inputs: { sha: SHA, ref: "refs/tags/v1.2.3", digest: DIGEST, promotion_id: `${SHA}-1`, candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org", environment: "prod" },
+      inputs: { sha: SHA, ref: "refs/tags/v1.2.3", digest: DIGEST, promotion_id: `${SHA}-1`, policy: expect.any(String) },
+    });
+    // The environment is the caller's, fixed in its file: never a dispatch input anyone could set.
+    expect(JSON.parse(plan.ok ? plan.value.inputs.policy : "{}")).toEqual({
+      candidate: "ghcr.io/my-org/candidates",
+      stable: "ghcr.io/my-org",
+      insecure_registries: [],
+      latest: true,
+      runner: ["ubuntu-latest"],
     });
     const noLatest = parsePolicy({ registries: { candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org" }, promote: { latest: false } });
     if (!noLatest.ok) throw new Error(noLatest.message);
     const held = planPromoteDispatch({ id: { sha: SHA, attempt: 1 }, ref: "refs/tags/v1.2.3", digest: DIGEST, policy: noLatest.value });
-    expect(held.ok && held.value.inputs.latest).toBe("false");
+    expect(held.ok && JSON.parse(held.value.inputs.policy).latest).toBe(false);
     const none = parsePolicy({});
     if (!none.ok) throw new Error(none.message);
     const refused = planPromoteDispatch({ id: { sha: SHA, attempt: 1 }, ref: "refs/heads/main", digest: DIGEST, policy: none.value });

@@ -1,0 +1,51 @@
+/**
+ * How the Action hands the App the digests it built and published, by value: a notice annotation on its own job
+ * (`::notice title=flibs digest (x86_64)::sha256:...`), which the App reads through the job's check-run
+ * annotations. The Action stops workflow commands while a build's own output streams, so a RUN step cannot
+ * write one of these; more than one different value for a title is refused, never guessed between.
+ */
+import { isArch, type Arch } from "../platform.js";
+
+export const DIGEST_NOTICE = "flibs digest";
+export const INDEX_NOTICE = "flibs index";
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+export interface JobAnnotation {
+  annotation_level?: string | null;
+  title?: string | null;
+  message?: string | null;
+}
+
+export type NoticeRead<T> = { ok: true; value: T | undefined } | { ok: false; reason: string };
+
+function single(values: string[], what: string): NoticeRead<string> {
+  const distinct = [...new Set(values)];
+  if (distinct.length > 1) return { ok: false, reason: `the job reported ${distinct.length} different ${what}s` };
+  const v = distinct[0];
+  if (v !== undefined && !DIGEST.test(v)) return { ok: false, reason: `the job reported a ${what} that is not a sha256 digest` };
+  return { ok: true, value: v };
+}
+
+/** The digest an arch's build job reported for `arch`, if it reported one. */
+export function archDigestNotice(annotations: readonly JobAnnotation[], arch: Arch): NoticeRead<string> {
+  const title = `${DIGEST_NOTICE} (${arch})`;
+  return single(notices(annotations).filter((a) => a.title === title).map((a) => (a.message ?? "").trim()), `${arch} digest`);
+}
+
+/** The index digest the publish job reported, if it reported one. */
+export function indexDigestNotice(annotations: readonly JobAnnotation[]): NoticeRead<string> {
+  return single(notices(annotations).filter((a) => a.title === INDEX_NOTICE).map((a) => (a.message ?? "").trim()), "index digest");
+}
+
+/** Every arch some job reported a digest for. */
+export function reportedArches(annotations: readonly JobAnnotation[]): Arch[] {
+  return notices(annotations).flatMap((a) => {
+    const m = /^flibs digest \(([a-z0-9_]+)\)$/.exec(a.title ?? "");
+    return m && isArch(m[1]!) ? [m[1] as Arch] : [];
+  });
+}
+
+function notices(annotations: readonly JobAnnotation[]): JobAnnotation[] {
+  return annotations.filter((a) => a.annotation_level === "notice");
+}
