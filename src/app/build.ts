@@ -6,13 +6,15 @@ import { BUILD_CHECK, externalId, SUMMARY, type BuildId } from "../core/plan/bui
 import { commitBuilds, gateExternalId } from "../core/plan/builds.js";
 import { planBuild, type BuildPlan } from "../core/plan/dispatch.js";
 import { decideGate } from "../core/plan/gate.js";
+import { weakest } from "../core/permissions.js";
 import type { Arch } from "../core/platform.js";
 import { formatPlanMarker } from "../core/report/plan-marker.js";
 import { cancelRunningBuilds, createCheck, updateCheck } from "../github/build.js";
 import { publishCompletedCheck } from "../github/checks.js";
 import { readCommitState, type CommitState } from "../github/commit-state.js";
 import { installationOctokit, type GitHubClient, type RepoRef } from "../github/octokit.js";
-import { dispatchWorkflow, readPermission } from "../github/promote.js";
+import { readPermission } from "../github/promote.js";
+import { dispatchWorkflow } from "../github/workflows.js";
 import { REVIEW_CHECK_NAME } from "../github/review-check.js";
 import { reviewOutput } from "./review.js";
 
@@ -35,17 +37,19 @@ export interface StartBuild {
   dispatchRef: string;
   /** `/retest`: only these arches are built; the summary still expects every planned arch. */
   only?: readonly Arch[];
+  /** `/retest`: the tested digests of the earlier attempt, for the arches it keeps. */
+  kept?: Partial<Record<Arch, string>>;
   why: string;
 }
 
 /**
  * Creates `flibs/build` for the build (queued, its plan recorded in the summary) and dispatches the caller
- * workflow: two writes. Per-arch checks appear when GitHub queues each arch's job (`workflow_job.queued`).
+ * workflow, then records the run GitHub started in it: three writes. Per-arch checks appear when GitHub queues each arch's job (`workflow_job.queued`).
  * A dispatch GitHub refuses closes the check as a failure that says why.
  */
 export async function startBuild(octokit: GitHubClient, repo: RepoRef, b: StartBuild): Promise<BuildPlan | { problem: string }> {
   const full = planBuild({ id: b.id, config: b.config, policy: b.policy, ...(b.pr !== undefined ? { pr: b.pr } : {}) });
-  const plan = b.only ? planBuild({ id: b.id, config: b.config, policy: b.policy, only: b.only, ...(b.pr !== undefined ? { pr: b.pr } : {}) }) : full;
+  const plan = b.only ? planBuild({ id: b.id, config: b.config, policy: b.policy, only: b.only, ...(b.kept ? { kept: b.kept } : {}), ...(b.pr !== undefined ? { pr: b.pr } : {}) }) : full;
   const sha = b.id.sha;
   const name = BUILD_CHECK;
   const ext = externalId(b.id, SUMMARY);
@@ -53,21 +57,27 @@ export async function startBuild(octokit: GitHubClient, repo: RepoRef, b: StartB
     const problem = full.arches.length === 0 ? "container.yaml's platforms leave no arch the organisation builds" : `none of ${b.only?.join(", ")} is a planned arch (${full.arches.join(", ")})`;
     return { problem };
   }
-  const record = formatPlanMarker({ arches: full.arches, building: plan.arches, ...(b.pr !== undefined ? { pr: b.pr } : {}) });
-  const summary = [
-    `${escapeCell(b.why, 500)}`,
-    "",
-    `Build ${inlineCode(plan.inputs.build_id)}${b.id.scratch ? " (scratch: never promoted)" : ""}: ${plan.arches.map((a) => inlineCode(a)).join(", ")}` +
-      (plan.arches.length < full.arches.length ? `; the index also takes ${full.arches.filter((a) => !plan.arches.includes(a)).join(", ")} from the earlier attempt` : ""),
-    record,
-  ].join("\n");
-  const checkId = await createCheck(octokit, repo, sha, { name, externalId: ext, status: "queued", title: `Queued: ${plan.arches.join(", ")}`, summary });
+  const summary = (run?: number) =>
+    [
+      `${escapeCell(b.why, 500)}`,
+      "",
+      `Build ${inlineCode(plan.inputs.build_id)}${b.id.scratch ? " (scratch: never promoted)" : ""}: ${plan.arches.map((a) => inlineCode(a)).join(", ")}` +
+        (plan.arches.length < full.arches.length ? `; the index keeps ${full.arches.filter((a) => !plan.arches.includes(a)).join(", ")} as tested in the earlier attempt` : ""),
+      formatPlanMarker({ arches: full.arches, building: plan.arches, kept: plan.kept, ...(b.pr !== undefined ? { pr: b.pr } : {}), ...(run !== undefined ? { run } : {}) }),
+    ].join("\n");
+  const title = `Queued: ${plan.arches.join(", ")}`;
+  const checkId = await createCheck(octokit, repo, sha, { name, externalId: ext, status: "queued", title, summary: summary() });
+  let run;
   try {
-    await dispatchWorkflow(octokit, repo, plan.workflow, b.dispatchRef, { ...plan.inputs });
+    run = await dispatchWorkflow(octokit, repo, plan.workflow, b.dispatchRef, { ...plan.inputs });
   } catch (e) {
     const problem = describeError(e);
-    await updateCheck(octokit, repo, checkId, { status: "completed", conclusion: "failure", output: { title: "The build could not start", summary: `❌ ${escapeCell(problem, 2000)}\n${record}` } });
+    await updateCheck(octokit, repo, checkId, { status: "completed", conclusion: "failure", output: { title: "The build could not start", summary: `❌ ${escapeCell(problem, 2000)}\n${summary()}` } });
     return { problem };
+  }
+  // The run's id is what makes its jobs flibs' own (names are not identity): recorded where every replica reads it.
+  if (run.runId !== undefined) {
+    await updateCheck(octokit, repo, checkId, { status: "queued", ...(run.htmlUrl ? { details_url: run.htmlUrl } : {}), output: { title, summary: summary(run.runId) } });
   }
   return plan;
 }
@@ -76,6 +86,8 @@ export interface PullFacts {
   number: number;
   sha: string;
   author: string;
+  /** Who pushed the head (`sender` of a `synchronize`); the author for an opened or reopened PR. */
+  pusher?: string;
   fromFork: boolean;
   defaultBranch: string;
   htmlUrl: string;
@@ -92,7 +104,14 @@ export async function gateAndBuild(octokit: GitHubClient, repo: RepoRef, state: 
   if ("skip" in setup) return { kind: "skipped", reason: setup.skip };
   const builds = commitBuilds(pull.sha, state.checks);
   if (builds.builds.length || builds.waitingForApproval) return { kind: "duplicate", reason: `flibs/build already exists on ${pull.sha.slice(0, 12)}` };
-  const authorPermission = pull.fromFork ? await readPermission(octokit, repo, pull.author) : "write";
+  // A fork head is only as trusted as whoever put it there: its author, and who pushed it (a writer's fork can
+  // receive pushes from anyone its owner lets push there).
+  const pusher = pull.pusher && pull.pusher.toLowerCase() !== pull.author.toLowerCase() ? pull.pusher : undefined;
+  const authorPermission = pull.fromFork
+    ? pusher
+      ? weakest(...(await Promise.all([readPermission(octokit, repo, pull.author), readPermission(octokit, repo, pusher)])))
+      : await readPermission(octokit, repo, pull.author)
+    : "write";
   const gate = decideGate({ authorPermission, fromFork: pull.fromFork, headSha: pull.sha, approvedShas: [], policy: setup.policy });
   if (!gate.build) {
     await createCheck(octokit, repo, pull.sha, {
@@ -154,6 +173,7 @@ export async function onPullRequest(app: Probot, context: Context<"pull_request"
       number: pr.number,
       sha,
       author: pr.user?.login ?? "",
+      ...(context.payload.action === "synchronize" ? { pusher: context.payload.sender.login } : {}),
       fromFork: pr.head.repo?.full_name !== pr.base.repo.full_name,
       defaultBranch: context.payload.repository.default_branch,
       htmlUrl: pr.html_url,

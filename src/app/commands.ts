@@ -4,8 +4,8 @@ import type { Permission } from "../core/config/policy.js";
 import { describeError } from "../core/errors.js";
 import { escapeCell, inlineCode, mention } from "../core/markdown.js";
 import { archFromCheckName, BUILD_CHECK, formatBuildId } from "../core/plan/build-id.js";
-import { archesToRetest, commitBuilds, rerunAlreadyStarted } from "../core/plan/builds.js";
-import { approvalCoversHead } from "../core/plan/gate.js";
+import { archesToRetest, commitBuilds, keptDigests, rerunAlreadyStarted } from "../core/plan/builds.js";
+import { approvalCoversHead, approvalNamesHead } from "../core/plan/gate.js";
 import { plannedArches } from "../core/config/index.js";
 import type { Arch } from "../core/platform.js";
 import { acknowledge, cancelRunningBuilds, listChecks, react, readPullHead, reply, type Reaction } from "../github/build.js";
@@ -74,7 +74,7 @@ export async function runCommand(inv: Invocation, command: Command, facts = new 
     facts.forget();
     const fresh = await facts.commit();
     const builds = commitBuilds(sha, fresh.checks);
-    const start = async (scratch: boolean, why: string, only?: Arch[]): Promise<CommandResult> => {
+    const start = async (scratch: boolean, why: string, only?: Arch[], kept?: Partial<Record<Arch, string>>): Promise<CommandResult> => {
       const covers = approvalCoversHead({ sha, fromFork: pull.fromFork, checks: fresh.checks, ...(inv.writtenAt ? { writtenAt: inv.writtenAt } : {}) });
       if (!covers.ok) return { reply: `${inlineCode(`/${command.name}`)} did not start a build of ${inlineCode(sha.slice(0, 12))}: ${covers.reason}.` };
       const r = await startBuild(inv.octokit, inv.repo, {
@@ -84,14 +84,19 @@ export async function runCommand(inv: Invocation, command: Command, facts = new 
         dispatchRef: inv.defaultBranch,
         why,
         ...(only ? { only } : {}),
+        ...(kept ? { kept } : {}),
       });
       facts.forget();
       return "problem" in r ? { reply: `The build of ${inlineCode(sha.slice(0, 12))} could not start: ${escapeCell(r.problem, 2000)}` } : { react: "rocket" };
     };
     switch (command.name) {
-      case "ok-to-test":
+      case "ok-to-test": {
+        const named = approvalNamesHead({ ...(command.sha ? { named: command.sha } : {}), head: sha, policy: setup.policy });
+        if (!named.ok) return { reply: `${inlineCode("/ok-to-test")} approved nothing: ${named.reason}.` };
         if (builds.builds.length) return { react: "+1" }; // already approved or trusted: nothing to start twice
-        return await start(false, `@${inv.actor} approved ${sha.slice(0, 12)} with /ok-to-test.`);
+        const r = await start(false, `@${inv.actor} approved ${sha.slice(0, 12)} with /ok-to-test.`);
+        return "reply" in r ? r : { react: "rocket", reply: `Approved ${inlineCode(sha.slice(0, 12))} (this commit only: a new push needs a new approval); its build started.` };
+      }
       case "build":
         return await start(command.scratch, `@${inv.actor} asked for a${command.scratch ? " scratch" : ""} build with /build.`);
       case "retest": {
@@ -101,10 +106,12 @@ export async function runCommand(inv: Invocation, command: Command, facts = new 
         }
         const latest = builds.builds.at(-1);
         if (!latest) return { reply: `Nothing to retest: ${inlineCode(sha.slice(0, 12))} was never built. Use ${inlineCode("/build")}.` };
+        // The arches not rebuilt keep the digests their own jobs reported: by value, never from a tag.
+        const kept = keptDigests(latest.id, await listChecks(inv.octokit, inv.repo, sha, BUILD_CHECK));
         const planned = plannedArches(setup.config, setup.policy);
         const arches = command.arches.length ? command.arches : archesToRetest(planned, builds);
         if (arches.length === 0) return { reply: `Every arch of ${inlineCode(formatBuildId(latest.id))} passed or is still running: name the arches to rebuild, e.g. ${inlineCode("/retest aarch64")}.` };
-        return await start(latest.id.scratch, `@${inv.actor} asked to rebuild ${arches.join(", ")} with /retest.`, arches);
+        return await start(latest.id.scratch, `@${inv.actor} asked to rebuild ${arches.join(", ")} with /retest.`, arches, kept);
       }
       case "cancel": {
         const cancelled = await cancelRunningBuilds(inv.octokit, inv.repo, setup.policy.build.workflow, builds.builds);

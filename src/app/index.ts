@@ -52,6 +52,17 @@ let flibs: ReturnType<typeof createFlibsApp> | undefined;
 
 /** What `probot run ./dist/app/index.js` loads; `FLIBS_DELIVERY_BUDGET_MS` sets the delivery budget. */
 export default function flibsApp(app: Probot, options?: ApplicationFunctionOptions): void {
+  const unsigned = productionWithoutSecret(process.env);
+  if (unsigned) throw new Error(unsigned);
   flibs ??= createFlibsApp({ deliveryBudgetMs: deliveryBudgetFrom(process.env.FLIBS_DELIVERY_BUDGET_MS) });
   flibs.app(app, options);
+}
+
+/**
+ * Probot falls back to the secret "development" when WEBHOOK_SECRET is unset: in production that would accept
+ * deliveries signed by anyone who has read Probot's source. Refuse to start instead.
+ */
+export function productionWithoutSecret(env: Record<string, string | undefined>): string | undefined {
+  if (env.NODE_ENV !== "production" || (env.WEBHOOK_SECRET ?? "").trim() !== "") return undefined;
+  return "flibs: WEBHOOK_SECRET is not set and NODE_ENV is production: set WEBHOOK_SECRET to the App's webhook secret (GitHub signs every delivery with it)";
 }

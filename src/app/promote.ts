@@ -21,11 +21,12 @@ import { buildStateFromChecks, nextPromotionAttempt, promoteChecks, type CheckRu
 import { formatIndexMarker } from "../core/report/index-marker.js";
 import { readFileAt } from "../github/contents.js";
 import { createDeployment, setDeploymentStatus } from "../github/deployments.js";
-import { installationOctokit, type GitHubClient, type RepoRef } from "../github/octokit.js";
+import { installationOctokit, ownAppLogin, type GitHubClient, type RepoRef } from "../github/octokit.js";
+import { ownRun, type RunIdentity } from "../core/plan/run-identity.js";
+import { formatRunMarker, parseRunMarker } from "../core/report/run-marker.js";
 import { readOrgPolicy } from "../github/policy.js";
 import {
   commitTree,
-  dispatchWorkflow,
   listCheckRuns,
   pullsForCommit,
   readPermission,
@@ -33,6 +34,7 @@ import {
   resolveCommit,
   writeCheck,
 } from "../github/promote.js";
+import { dispatchWorkflow } from "../github/workflows.js";
 import type { DeliveryWork } from "./deliveries.js";
 import { dispatchBuildOfCommit } from "./promote-build.js";
 
@@ -187,7 +189,7 @@ async function startPromotion(
     await writeCheck(octokit, repo, id.sha, refusedCheck(plan.error.message, formatPromotionKey({ id, ref })), p.checkId);
     return { kind: "refused", reason: plan.error.message };
   }
-  const stable = stableReference(plan.value.inputs.stable, facts.image, digest);
+  const stable = stableReference(facts.policy.registries!.stable, facts.image, digest);
   const tags = planTags({ gitTag: tagOfRef(ref), extraTags: facts.config.tags });
   const tagList = tags.ok ? tags.value.tags.map((x) => x.tag) : [];
   const environment = facts.policy.promote.environment;
@@ -210,20 +212,26 @@ async function startPromotion(
     formatIndexMarker(digest),
     formatStableMarker(stable),
   ].join("\n");
-  const checkId = await writeCheck(
-    octokit,
-    repo,
-    id.sha,
-    { name: PROMOTE_CHECK, status: "in_progress", externalId: key, title: `Promoting ${digest.slice(7, 19)} to ${environment}`, summary },
-    p.checkId,
-  );
+  const promoting = { name: PROMOTE_CHECK, status: "in_progress" as const, externalId: key, title: `Promoting ${digest.slice(7, 19)} to ${environment}`, summary };
+  const checkId = await writeCheck(octokit, repo, id.sha, promoting, p.checkId);
+  let run;
   try {
-    await dispatchWorkflow(octokit, repo, plan.value.workflow, plan.value.dispatchRef, { ...plan.value.inputs });
+    run = await dispatchWorkflow(octokit, repo, plan.value.workflow, plan.value.dispatchRef, { ...plan.value.inputs });
   } catch (e) {
     const why = describeError(e);
     await setDeploymentStatus(octokit, repo, deploymentId, { state: "error", description: why });
     await writeCheck(octokit, repo, id.sha, refusedCheck(why, key), checkId);
     return { kind: "refused", reason: why };
+  }
+  // The run's id is what lets its completion close this check: a run merely named `flibs promote <id>` cannot.
+  if (run.runId !== undefined) {
+    await writeCheck(
+      octokit,
+      repo,
+      id.sha,
+      { ...promoting, summary: `${summary}\n${formatRunMarker(run.runId)}`, ...(run.htmlUrl ? { detailsUrl: run.htmlUrl } : {}) },
+      checkId,
+    );
   }
   return { kind: "promoting", id, digest, from: p.from, deploymentId, checkId };
 }
@@ -232,12 +240,21 @@ async function startPromotion(
 export async function completePromotion(
   octokit: GitHubClient,
   repo: RepoRef,
-  run: { display_title?: string | null; conclusion?: string | null; html_url: string },
+  run: { id: number; display_title?: string | null; conclusion?: string | null; html_url: string; path?: string | null; event?: string | null; triggering_actor?: { login: string } | null; actor?: { login: string } | null },
 ): Promise<boolean> {
   const id = findPromotionId(run.display_title);
   if (!id) return false;
   const p = promoteChecks(await listCheckRuns(octokit, repo, id.sha)).find((x) => x.key.id.sha === id.sha && x.key.id.attempt === id.attempt);
   if (!p || p.check.status === "completed") return false;
+  const recorded = parseRunMarker(p.check.output?.summary);
+  let identity: RunIdentity;
+  if (recorded !== undefined) identity = ownRun({ run: { id: run.id }, recordedRunId: recorded, workflow: "" });
+  else {
+    const [policy, appLogin] = await Promise.all([readOrgPolicy(octokit, repo.owner), ownAppLogin(octokit)]);
+    const facts = { id: run.id, path: run.path ?? null, event: run.event ?? null, actor: run.triggering_actor?.login ?? run.actor?.login ?? null };
+    identity = ownRun({ run: facts, workflow: policy.policy.promote.workflow, ...(appLogin ? { appLogin } : {}) });
+  }
+  if (!identity.ok) return false;
   const stable = parseStableMarker(p.check.output?.summary);
   const ok = run.conclusion === "success";
   if (p.key.deploymentId !== undefined) {

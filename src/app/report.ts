@@ -1,27 +1,47 @@
 import { homedir } from "node:os";
 import type { Context, Probot } from "probot";
-import { candidateTags } from "../core/build/tags.js";
 import { parseContainerConfig } from "../core/config/index.js";
 import { describeError } from "../core/errors.js";
 import { escapeCell, inlineCode } from "../core/markdown.js";
-import { parseReference } from "../core/oci/reference.js";
-import { archCheckName, BUILD_CHECK, externalId, findBuildId, formatBuildId, SUMMARY, type BuildId } from "../core/plan/build-id.js";
-import { isArch, type Arch } from "../core/platform.js";
+import { parseRepository } from "../core/oci/reference.js";
+import { archCheckName, BUILD_CHECK, externalId, findBuildId, formatBuildId, parseBuildJobName, SUMMARY, type BuildId } from "../core/plan/build-id.js";
+import { planArchChecks } from "../core/plan/builds.js";
+import { ownRun, type RunFacts, type RunIdentity } from "../core/plan/run-identity.js";
+import type { Arch } from "../core/platform.js";
 import { summarizeBuild, type ArchResult } from "../core/report/build-summary.js";
 import { imageSize, indexArches } from "../core/report/index-results.js";
 import { jobCheckUpdate, type CheckState, type JobEvent } from "../core/report/job-check.js";
-import { parsePlanMarker } from "../core/report/plan-marker.js";
+import { formatPlanMarker, parsePlanMarker, type BuildPlanRecord } from "../core/report/plan-marker.js";
+import { formatDigestsMarker, verifyIndexCustody } from "../core/report/custody.js";
+import { archDigestNotice, indexDigestNotice } from "../core/report/job-notices.js";
 import { createCheck, listChecks, updateCheck } from "../github/build.js";
 import { readCommitState } from "../github/commit-state.js";
-import { installationOctokit, type GitHubClient, type RepoRef } from "../github/octokit.js";
+import { installationOctokit, ownAppLogin, type GitHubClient, type RepoRef } from "../github/octokit.js";
+import { readOrgPolicy } from "../github/policy.js";
+import { jobAnnotations, listRunJobs, readRun } from "../github/workflows.js";
 import { credentialFilePaths, loadCredentials, RegistryClient, type CredentialLookup } from "../registry/index.js";
 import type { PerCommit } from "./build.js";
 
-/** `build (<arch>) <build id>`: the build job's name in build.yml. */
+/** An arch's job of build.yml, whatever the caller's job is called (`build / build (aarch64) <id>`). */
 export function archJob(name: string | null | undefined): { id: BuildId; arch: Arch } | undefined {
-  const id = findBuildId(name);
-  const m = /^build \(([a-z0-9_]+)\)/.exec(name ?? "");
-  return id && m && isArch(m[1]!) ? { id, arch: m[1] as Arch } : undefined;
+  const job = parseBuildJobName(name);
+  return job?.kind === "arch" ? { id: job.id, arch: job.arch } : undefined;
+}
+
+/**
+ * Whether the run is the one the App dispatched for this build: its id when `flibs/build` recorded it, else (no id
+ * from GitHub Enterprise Server 3.20 and older, or a job event that beat the record to another replica) the run's
+ * workflow file, event and actor. `facts` are read only when the id cannot decide.
+ */
+async function isOwnRun(octokit: GitHubClient, repo: RepoRef, runId: number, plan: BuildPlanRecord | undefined, facts: () => Promise<RunFacts>): Promise<RunIdentity> {
+  if (plan?.run !== undefined) return ownRun({ run: { id: runId }, recordedRunId: plan.run, workflow: "" });
+  const [run, policy, appLogin] = await Promise.all([facts(), readOrgPolicy(octokit, repo.owner), ownAppLogin(octokit)]);
+  return ownRun({ run, workflow: policy.policy.build.workflow, ...(appLogin ? { appLogin } : {}) });
+}
+
+/** The `flibs/build` check of a build id (the newest, should a replica have written two). */
+function summaryOf<C extends { name: string; external_id?: string | null; id: number }>(checks: readonly C[], id: BuildId): C | undefined {
+  return checks.filter((c) => c.name === BUILD_CHECK && c.external_id === externalId(id, SUMMARY)).sort((a, b) => b.id - a.id)[0];
 }
 
 /**
@@ -34,10 +54,20 @@ export function archJob(name: string | null | undefined): { id: BuildId; arch: A
  * after each write until none is behind: whichever replica writes last sees every copy and leaves them all final
  * (GitHub shows the newest, which must never be the one left queued).
  */
-export async function reportJob(octokit: GitHubClient, repo: RepoRef, job: { name: string; html_url: string | null; conclusion: string | null; started_at?: string | null; completed_at?: string | null }, action: JobEvent["action"]): Promise<"created" | "updated" | "unchanged" | "ignored"> {
+export async function reportJob(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  job: { name: string; run_id: number; html_url: string | null; conclusion: string | null; started_at?: string | null; completed_at?: string | null },
+  action: JobEvent["action"],
+): Promise<"created" | "updated" | "unchanged" | "ignored" | "not-ours"> {
   const target = archJob(job.name);
   if (!target) return "ignored";
   const { id, arch } = target;
+  const all = await listChecks(octokit, repo, id.sha);
+  const summaryCheck = summaryOf(all, id);
+  if (!summaryCheck) return "not-ours";
+  const identity = await isOwnRun(octokit, repo, job.run_id, parsePlanMarker(summaryCheck.summary), () => readRun(octokit, repo, job.run_id));
+  if (!identity.ok) return "not-ours";
   const ext = externalId(id, arch);
   const name = archCheckName(arch);
   const event: JobEvent = { action, conclusion: job.conclusion, htmlUrl: job.html_url, startedAt: job.started_at ?? null, completedAt: job.completed_at ?? null };
@@ -45,7 +75,7 @@ export async function reportJob(octokit: GitHubClient, repo: RepoRef, job: { nam
   const summary = `Job of build ${inlineCode(formatBuildId(id))} on ${arch}${job.html_url ? `: [log](${encodeURI(job.html_url)})` : ""}.`;
   const copies = async () => (await listChecks(octokit, repo, id.sha, name)).filter((c) => c.external_id === ext);
   let result: "created" | "updated" | "unchanged" = "unchanged";
-  let found = await copies();
+  let found = all.filter((c) => c.name === name && c.external_id === ext);
   if (found.length === 0) {
     const u = jobCheckUpdate({ status: "queued" }, event) ?? { status: "queued" as const };
     await createCheck(octokit, repo, id.sha, {
@@ -107,16 +137,18 @@ export function defaultRegistryAccess(env: Record<string, string | undefined> = 
 export async function reportRun(
   octokit: GitHubClient,
   repo: RepoRef,
-  run: { display_title?: string | null; conclusion: string | null; html_url: string },
+  run: { id: number; display_title?: string | null; conclusion: string | null; html_url: string; path?: string | null; event?: string | null; triggering_actor?: { login: string } | null; actor?: { login: string } | null },
   registry: RegistryAccess,
-): Promise<"closed" | "ignored" | "already-closed"> {
+): Promise<"closed" | "ignored" | "already-closed" | "not-ours"> {
   const id = findBuildId(run.display_title);
   if (!id) return "ignored";
   const checks = await listChecks(octokit, repo, id.sha);
-  const summaryCheck = checks.filter((c) => c.name === BUILD_CHECK && c.external_id === externalId(id, SUMMARY)).sort((a, b) => b.id - a.id)[0];
-  if (!summaryCheck) return "ignored";
-  if (summaryCheck.status === "completed") return "already-closed";
+  const summaryCheck = summaryOf(checks, id);
+  if (!summaryCheck) return "not-ours";
   const plan = parsePlanMarker(summaryCheck.summary);
+  const identity = await isOwnRun(octokit, repo, run.id, plan, async () => ({ id: run.id, path: run.path ?? null, event: run.event ?? null, actor: run.triggering_actor?.login ?? run.actor?.login ?? null }));
+  if (!identity.ok) return "not-ours";
+  if (summaryCheck.status === "completed") return "already-closed";
   if (run.conclusion === "cancelled") {
     await updateCheck(octokit, repo, summaryCheck.id, {
       status: "completed",
@@ -127,40 +159,94 @@ export async function reportRun(
     return "closed";
   }
   const planned = plan?.arches ?? [];
-  // The newest check per arch on this commit, whatever attempt: a /retest rebuilds some, the others keep theirs.
+  // This build's check of each arch it built; an arch a /retest left as it was keeps its earlier attempt's.
   const results = new Map<Arch, ArchResult>();
-  for (const c of checks.sort((a, b) => a.id - b.id)) {
-    const m = /^flibs\/build \(([a-z0-9_]+)\)$/.exec(c.name);
-    if (m && isArch(m[1]!) && c.external_id?.startsWith(`flibs:${id.sha}.`)) results.set(m[1] as Arch, { arch: m[1] as Arch, conclusion: c.status === "completed" ? (c.conclusion ?? null) : null });
+  for (const [arch, c] of plan ? planArchChecks(id, plan, checks) : []) {
+    if (c) results.set(arch, { arch, conclusion: c.status === "completed" ? (c.conclusion ?? null) : null, ...(c.details_url ? { jobUrl: c.details_url } : {}) });
   }
-  let indexDigest: string | undefined;
-  let indexRef: string | undefined;
-  let registryProblem: string | undefined;
-  try {
-    const state = await readCommitState(octokit, repo, id.sha);
-    const config = parseContainerConfig(state.containerYaml?.text ?? "");
-    const registries = state.policy.policy.registries;
-    if (!config.ok || !registries) throw new Error("container.yaml or the policy's registries.candidate is missing");
-    const image = config.value.image ?? repo.repo;
-    const tag = candidateTags(id.sha, plan?.pr, id.scratch).at(-1)!;
-    indexRef = `${registries.candidate}/${image}:${tag}`;
-    const client = await registry.client(registries.insecure);
-    const fetched = await client.getManifest(parseReference(indexRef));
-    if (fetched.manifest.kind !== "index") throw new Error(`${indexRef} is a single-arch manifest, not an index`);
-    indexDigest = fetched.digest;
-    const ref = parseReference(indexRef);
-    for (const { arch, digest } of indexArches(fetched.manifest)) {
-      const m = await client.getManifest({ ...ref, tag: undefined, digest } as typeof ref);
-      const r = results.get(arch) ?? { arch };
-      results.set(arch, { ...r, digest, ...(m.manifest.kind === "manifest" ? { size: imageSize(m.manifest) } : {}) });
-    }
-  } catch (e) {
-    registryProblem = describeError(e);
-  }
-  const s = summarizeBuild({ planned, results: [...results.values()], ...(indexDigest ? { indexDigest } : {}), ...(indexRef ? { indexRef } : {}), runConclusion: run.conclusion });
-  const text = [s.text, registryProblem ? `\n❌ The index could not be read: ${escapeCell(registryProblem, 1000)}` : "", `\n[Run](${encodeURI(run.html_url)})`].join("");
+  const custody = await readIndexByValue(octokit, repo, { id, run, plan, registry });
+  for (const [arch, digest] of custody.digests) results.set(arch, { ...(results.get(arch) ?? { arch }), digest, ...(custody.sizes.has(arch) ? { size: custody.sizes.get(arch)! } : {}) });
+  const s = summarizeBuild({
+    planned,
+    results: [...results.values()],
+    ...(custody.indexDigest ? { indexDigest: custody.indexDigest } : {}),
+    ...(custody.indexRef ? { indexRef: custody.indexRef } : {}),
+    runConclusion: run.conclusion,
+  });
+  const text = [
+    s.text,
+    custody.problem ? `\n❌ ${escapeCell(custody.problem, 1000)}` : "",
+    `\n[Run](${encodeURI(run.html_url)})`,
+    // Kept for promotion and for a later /retest of some arches: the plan, and every digest a job reported.
+    plan ? `\n${formatPlanMarker(plan)}` : "",
+    custody.digests.size ? `\n${formatDigestsMarker(custody.digests)}` : "",
+  ].join("");
   await updateCheck(octokit, repo, summaryCheck.id, { status: "completed", conclusion: s.conclusion, details_url: run.html_url, output: { title: s.title, summary: text } });
   return "closed";
+}
+
+interface IndexByValue {
+  /** The tested digest of each arch (reported by its job, or kept from the earlier attempt). */
+  digests: Map<Arch, string>;
+  sizes: Map<Arch, number>;
+  /** Set only when the index publish reported holds exactly the tested digests. */
+  indexDigest?: string;
+  indexRef?: string;
+  problem?: string;
+}
+
+/**
+ * The index of a build, by value: the digests the run's arch jobs and its publish job reported in their
+ * annotations (src/core/report/job-notices.ts), the index read back from the candidate registry by that digest,
+ * and its children checked against the tested digests (src/core/report/custody.ts). A tag is never read.
+ */
+async function readIndexByValue(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  a: { id: BuildId; run: { id: number; conclusion: string | null }; plan: BuildPlanRecord | undefined; registry: RegistryAccess },
+): Promise<IndexByValue> {
+  const out: IndexByValue = { digests: new Map(), sizes: new Map() };
+  if (!a.plan) return { ...out, problem: "flibs/build lost its plan: build again with /build" };
+  const plan = a.plan;
+  try {
+    const jobs = (await listRunJobs(octokit, repo, a.run.id)).map((j) => ({ job: j, parsed: parseBuildJobName(j.name) }));
+    const own = jobs.filter((j) => j.parsed && formatBuildId(j.parsed.id) === formatBuildId(a.id));
+    const reported = new Map<Arch, string>();
+    for (const { job, parsed } of own) {
+      if (parsed?.kind !== "arch" || job.conclusion !== "success" || !plan.building.includes(parsed.arch)) continue;
+      const notice = archDigestNotice(await jobAnnotations(octokit, repo, job), parsed.arch);
+      if (!notice.ok) return { ...out, problem: `the ${parsed.arch} job's report cannot be trusted: ${notice.reason}` };
+      if (notice.value) reported.set(parsed.arch, notice.value);
+    }
+    for (const arch of plan.arches) {
+      const d = plan.building.includes(arch) ? reported.get(arch) : plan.kept?.[arch];
+      if (d) out.digests.set(arch, d);
+    }
+    const publish = own.find((j) => j.parsed?.kind === "publish");
+    if (!publish || publish.job.conclusion !== "success") {
+      return { ...out, problem: publish ? `the publish job ended ${publish.job.conclusion ?? "without a conclusion"}: no index was published` : "no publish job ran: no index was published" };
+    }
+    const notice = indexDigestNotice(await jobAnnotations(octokit, repo, publish.job));
+    if (!notice.ok || !notice.value) return { ...out, problem: `the publish job reported no index digest${notice.ok ? "" : ` (${notice.reason})`}` };
+    const state = await readCommitState(octokit, repo, a.id.sha);
+    const config = parseContainerConfig(state.containerYaml?.text ?? "");
+    const registries = state.policy.policy.registries;
+    if (!config.ok || !registries) return { ...out, problem: "container.yaml or the policy's registries.candidate is missing" };
+    const repository = parseRepository(`${registries.candidate}/${config.value.image ?? repo.repo}`);
+    const client = await a.registry.client(registries.insecure);
+    const fetched = await client.getManifest({ ...repository, digest: notice.value });
+    if (fetched.manifest.kind !== "index") return { ...out, problem: `${notice.value} is a single-arch manifest, not an index` };
+    const children = indexArches(fetched.manifest);
+    const custody = verifyIndexCustody({ planned: plan.arches, building: plan.building, reported, kept: plan.kept ?? {}, children });
+    if (!custody.ok) return { ...out, problem: `the published index does not hold what was tested: ${custody.reason}` };
+    for (const { arch, digest } of children) {
+      const m = await client.getManifest({ ...repository, digest });
+      if (m.manifest.kind === "manifest") out.sizes.set(arch, imageSize(m.manifest));
+    }
+    return { ...out, indexDigest: notice.value, indexRef: `${repository.registry}/${repository.repository}` };
+  } catch (e) {
+    return { ...out, problem: `the index could not be read: ${describeError(e)}` };
+  }
 }
 
 export function registerReport(app: Probot, deliveries: { run(log: Context["log"], what: string, work: () => Promise<void>): Promise<void> }, serial: PerCommit, registry: RegistryAccess): void {

@@ -9,6 +9,7 @@ export interface CheckWithOutput extends CheckView {
   summary: string | null;
   text: string | null;
   head_sha: string;
+  details_url: string | null;
 }
 
 /**
@@ -32,6 +33,7 @@ export async function listChecks(octokit: GitHubClient, repo: RepoRef, sha: stri
     conclusion: c.conclusion,
     external_id: c.external_id,
     head_sha: c.head_sha,
+    details_url: c.details_url ?? null,
     summary: c.output?.summary ?? null,
     text: c.output?.text ?? null,
   }));

@@ -1,4 +1,5 @@
 import type { Context, Probot, ProbotOctokit } from "probot";
+import { FlibsError } from "../core/errors.js";
 
 export type GitHubClient = ProbotOctokit;
 
@@ -38,6 +39,7 @@ export async function installationOctokit(app: Probot, context: Pick<Context, "o
   const [writer, reader, appId] = await Promise.all([app.auth(id) as Promise<GitHubClient>, graphqlReader(app, id), appIdOf(app)]);
   writer.graphql = reader.graphql;
   clientAppIds.set(writer, appId);
+  clientProbots.set(writer, app);
   return writer;
 }
 
@@ -68,18 +70,27 @@ function appIdOf(app: Probot): Promise<number | undefined> {
   let id = probotAppIds.get(app);
   if (!id) {
     id = app.auth().then((o) => readAppId(o as GitHubClient));
+    // A failed lookup is not remembered: the next event asks again.
+    id.catch(() => probotAppIds.delete(app));
     probotAppIds.set(app, id);
   }
   return id;
 }
 
+/**
+ * The App id behind a client: undefined only for a client that is no App at all (a plain token); a lookup that
+ * fails throws, so that no caller ever reads "no App id" as "trust every check run" (fail closed).
+ */
 async function readAppId(octokit: GitHubClient): Promise<number | undefined> {
+  let a: { type?: unknown; appId?: unknown };
   try {
-    const a = (await octokit.auth({ type: "app" })) as { appId?: unknown };
-    return typeof a.appId === "number" ? a.appId : undefined;
-  } catch {
-    return undefined;
+    a = (await octokit.auth({ type: "app" })) as { type?: unknown; appId?: unknown };
+  } catch (e) {
+    throw new FlibsError("github", "cannot tell which App flibs is, so cannot tell its own check runs from others'", { cause: e });
   }
+  if (typeof a.appId === "number") return a.appId;
+  if (a.type === "token" || a.type === "unauthenticated") return undefined;
+  throw new FlibsError("github", "cannot tell which App flibs is, so cannot tell its own check runs from others'");
 }
 
 /**
@@ -89,4 +100,29 @@ async function readAppId(octokit: GitHubClient): Promise<number | undefined> {
  */
 export async function ownAppId(octokit: GitHubClient): Promise<number | undefined> {
   return clientAppIds.has(octokit) ? clientAppIds.get(octokit) : await readAppId(octokit);
+}
+
+const clientProbots = new WeakMap<object, Probot>();
+const probotLogins = new WeakMap<Probot, Promise<string | undefined>>();
+
+/**
+ * The login GitHub shows for what the App does itself (`<slug>[bot]`): a run the App dispatched has it as its
+ * triggering actor. Read once per Probot (`GET /app`, as the App), only where a run's id cannot say whose the run
+ * is. Undefined when it cannot be read: callers then trust no run (fail closed).
+ */
+export async function ownAppLogin(octokit: GitHubClient): Promise<string | undefined> {
+  const app = clientProbots.get(octokit);
+  if (!app) return undefined;
+  let login = probotLogins.get(app);
+  if (!login) {
+    login = (app.auth() as Promise<GitHubClient>)
+      .then((o) => o.request("GET /app"))
+      .then((r) => (r.data?.slug ? `${r.data.slug}[bot]` : undefined))
+      .catch(() => {
+        probotLogins.delete(app);
+        return undefined;
+      });
+    probotLogins.set(app, login);
+  }
+  return await login;
 }

@@ -65,17 +65,6 @@ export async function readPermission(octokit: GitHubClient, repo: RepoRef, user:
   }
 }
 
-/** `workflow_dispatch` of a workflow file in the repository, run from `ref` (a branch or tag name). */
-export async function dispatchWorkflow(octokit: GitHubClient, repo: RepoRef, workflow: string, ref: string, inputs: Record<string, string>): Promise<void> {
-  try {
-    await octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", { ...repo, workflow_id: workflow, ref, inputs });
-  } catch (e) {
-    const status = (e as { status?: number }).status;
-    const why = status === 404 ? `${workflow} does not exist on ${ref}` : status === 422 ? `GitHub refused the inputs or the ref (${messageOf(e)})` : messageOf(e);
-    throw new FlibsError("github", `cannot dispatch .github/workflows/${workflow}: ${why}`, { cause: e });
-  }
-}
-
 export interface CheckWrite {
   name: string;
   status: "queued" | "in_progress" | "completed";

@@ -1,0 +1,90 @@
+import { FlibsError } from "../core/errors.js";
+import type { RunFacts } from "../core/plan/run-identity.js";
+import type { GitHubClient, RepoRef } from "./octokit.js";
+
+/** The run GitHub started for a dispatch; undefined where GitHub does not say (Enterprise Server 3.20 and older). */
+export interface DispatchedRun {
+  runId?: number;
+  htmlUrl?: string;
+}
+
+/**
+ * `workflow_dispatch` of a workflow file in the repository, run from `ref` (a branch or tag name). github.com
+ * answers `return_run_details: true` with the run's id (200, since 2026-02-19), which is how flibs knows the run
+ * is its own; GitHub Enterprise Server 3.20 and older answer 400 to that field, so the dispatch is sent again
+ * without it and the run is told apart by its workflow, event and actor instead (src/core/plan/run-identity.ts).
+ */
+export async function dispatchWorkflow(octokit: GitHubClient, repo: RepoRef, workflow: string, ref: string, inputs: Record<string, string>): Promise<DispatchedRun> {
+  const send = (details: boolean) =>
+    octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", { ...repo, workflow_id: workflow, ref, inputs, ...(details ? { return_run_details: true } : {}) });
+  try {
+    let r;
+    try {
+      r = await send(true);
+    } catch (e) {
+      if (statusOf(e) !== 400) throw e;
+      r = await send(false);
+    }
+    const data = r.data as { workflow_run_id?: unknown; html_url?: unknown } | undefined;
+    const runId = typeof data?.workflow_run_id === "number" ? data.workflow_run_id : undefined;
+    return { ...(runId !== undefined ? { runId } : {}), ...(typeof data?.html_url === "string" ? { htmlUrl: data.html_url } : {}) };
+  } catch (e) {
+    const status = statusOf(e);
+    const why = status === 404 ? `${workflow} does not exist on ${ref}` : status === 422 ? `GitHub refused the inputs or the ref (${messageOf(e)})` : messageOf(e);
+    const fix = status === 422 && /unexpected inputs/i.test(messageOf(e)) ? `; update .github/workflows/${workflow} from flibs' workflows-templates (\`flibs init --force\`)` : "";
+    throw new FlibsError("github", `cannot dispatch .github/workflows/${workflow}: ${why}${fix}`, { cause: e });
+  }
+}
+
+/** A run as flibs judges whose it is: id, workflow file, triggering event and actor. */
+export async function readRun(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<RunFacts> {
+  const r = await octokit.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}", { ...repo, run_id: runId });
+  return { id: Number(r.data.id), path: r.data.path, event: r.data.event, actor: r.data.triggering_actor?.login ?? r.data.actor?.login ?? null };
+}
+
+function statusOf(e: unknown): number | undefined {
+  const status = (e as { status?: unknown }).status;
+  return typeof status === "number" ? status : undefined;
+}
+
+function messageOf(e: unknown): string {
+  const status = statusOf(e);
+  const message = e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e);
+  return status ? `GitHub answered ${status}${message ? ` (${message})` : ""}` : message;
+}
+
+/** A job of a run, as the jobs API lists it (the fields flibs reads). */
+export interface RunJob {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  htmlUrl: string | null;
+  /** The job's check run (its annotations hold what the Action reported): the id at the end of `check_run_url`. */
+  checkRunId?: number;
+  steps: Array<{ name: string; status: string; conclusion: string | null; number: number }>;
+}
+
+/** The jobs of a run's latest attempt. */
+export async function listRunJobs(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<RunJob[]> {
+  const r = await octokit.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs", { ...repo, run_id: runId, filter: "latest", per_page: 100 });
+  return r.data.jobs.map((j) => {
+    const check = /\/check-runs\/(\d+)$/.exec(j.check_run_url ?? "")?.[1];
+    return {
+      id: Number(j.id),
+      name: j.name,
+      status: j.status,
+      conclusion: j.conclusion ?? null,
+      htmlUrl: j.html_url ?? null,
+      ...(check ? { checkRunId: Number(check) } : {}),
+      steps: (j.steps ?? []).map((s) => ({ name: s.name, status: s.status, conclusion: s.conclusion ?? null, number: s.number })),
+    };
+  });
+}
+
+/** A job's annotations (its `::notice`/`::error` lines and GitHub's own), at most 100. */
+export async function jobAnnotations(octokit: GitHubClient, repo: RepoRef, job: RunJob): Promise<Array<{ annotation_level: string | null; title: string | null; message: string | null }>> {
+  if (job.checkRunId === undefined) return [];
+  const r = await octokit.request("GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", { ...repo, check_run_id: job.checkRunId, per_page: 100 });
+  return r.data.map((a) => ({ annotation_level: a.annotation_level ?? null, title: a.title ?? null, message: a.message ?? null }));
+}
