@@ -13620,7 +13620,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch(input2, init = void 0) {
+    function fetch2(input2, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14575,7 +14575,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch,
+      fetch: fetch2,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -18330,7 +18330,7 @@ var require_eventsource_stream = __commonJS({
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
-    var ID = Buffer.from("id");
+    var ID2 = Buffer.from("id");
     var RETRY = Buffer.from("retry");
     var minParserItems = 1024;
     var maxParserItems = 131072;
@@ -18546,7 +18546,7 @@ ${value}`;
           }
           return;
         }
-        if (isFieldName(line, fieldLength, ID)) {
+        if (isFieldName(line, fieldLength, ID2)) {
           if (isValidLastEventIdBytes(line, valueStart)) {
             this.setEventFieldSize("id", line.length - valueStart);
             event.id = line.toString("utf8", valueStart);
@@ -19113,7 +19113,7 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch(init, options = void 0) {
+    module.exports.fetch = async function fetch2(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err2) {
@@ -32803,12 +32803,17 @@ function error(message, properties = {}) {
 function warning(message, properties = {}) {
   issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function notice(message, properties = {}) {
+  issueCommand("notice", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
 function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
 // src/core/errors.ts
+var BRAND = /* @__PURE__ */ Symbol.for("flibs.error");
 var FlibsError = class extends Error {
+  [BRAND] = true;
   code;
   detail;
   constructor(code, message, options = {}) {
@@ -32819,7 +32824,7 @@ var FlibsError = class extends Error {
   }
 };
 function isFlibsError(e) {
-  return e instanceof FlibsError;
+  return e instanceof FlibsError || e instanceof Error && e[BRAND] === true;
 }
 function describeError(e) {
   if (e instanceof Error) return e.message.split("\n")[0] ?? e.name;
@@ -52604,12 +52609,17 @@ var containerConfigSchema = external_exports.object({
 // src/core/config/policy.ts
 var FEDORA_REQUIRED_LABELS = ["com.redhat.component", "name", "version", "summary", "maintainer"];
 var permissionSchema = external_exports.enum(["read", "triage", "write", "maintain", "admin"]);
+var runsOn = external_exports.array(external_exports.string().min(1)).min(1);
 var ruleLevelSchema = external_exports.enum(["off", "info", "warning", "error"]);
 var policySchema = external_exports.object({
   arches: external_exports.array(archSchema).min(1).default([...ARCHES]).describe("Arches the organisation has runners for."),
   approved_base_registries: external_exports.array(external_exports.string().min(1)).default(["registry.fedoraproject.org", "quay.io/fedora"]).describe("Registry hosts (or host/namespace prefixes) a FROM may name."),
   required_labels: external_exports.array(external_exports.string().min(1)).default([...FEDORA_REQUIRED_LABELS]).describe("LABELs every image must set."),
-  runner_labels: external_exports.partialRecord(archSchema, external_exports.array(external_exports.string().min(1)).min(1)).default({}).describe("`runs-on` labels per arch; default `[self-hosted, linux, <arch>]`."),
+  runner_labels: external_exports.object({
+    ...Object.fromEntries(ARCHES.map((a) => [a, runsOn.optional()])),
+    control: runsOn.default(["ubuntu-latest"]).describe("`runs-on` of the prepare and publish jobs: never a runner that builds pull request code."),
+    promote: runsOn.default(["ubuntu-latest"]).describe("`runs-on` of the promote job (stable credentials): never a runner that builds pull request code.")
+  }).strict().default({ control: ["ubuntu-latest"], promote: ["ubuntu-latest"] }).describe("`runs-on` labels per arch (default `[self-hosted, linux, <arch>]`), and of the `control` (prepare, publish) and `promote` jobs (default a GitHub-hosted `ubuntu-latest`)."),
   registries: external_exports.object({
     candidate: external_exports.string().min(1).describe("Where builds are pushed, e.g. `ghcr.io/my-org/candidates`."),
     stable: external_exports.string().min(1).describe("Where promoted images go, e.g. `ghcr.io/my-org`."),
@@ -52624,8 +52634,9 @@ var policySchema = external_exports.object({
   build: external_exports.object({
     permission: permissionSchema.default("write").describe("Least permission to build at once or to /ok-to-test."),
     component_drift: external_exports.enum(["warn", "fail"]).default("warn").describe("What a package version differing between arches does."),
-    workflow: external_exports.string().min(1).default("flibs.yml").describe("The caller workflow file in the container repo.")
-  }).strict().default({ permission: "write", component_drift: "warn", workflow: "flibs.yml" }),
+    workflow: external_exports.string().min(1).default("flibs.yml").describe("The caller workflow file in the container repo."),
+    ok_to_test_sha: external_exports.enum(["optional", "required"]).default("optional").describe("`required`: `/ok-to-test` must name the commit the reviewer read (`/ok-to-test <sha>`, 7 or more hex digits).")
+  }).strict().default({ permission: "write", component_drift: "warn", workflow: "flibs.yml", ok_to_test_sha: "optional" }),
   rules: external_exports.record(external_exports.string(), ruleLevelSchema).default({}).describe("Severity per review rule id, or `off`.")
 }).strict();
 
@@ -54575,7 +54586,7 @@ function checkApprovedBases(bases, approved) {
   if (refused.length > 0) {
     throw new FlibsError(
       "policy",
-      `base image${refused.length > 1 ? "s" : ""} ${refused.map((b) => b.ref).join(", ")} not from an approved registry (${approved.join(", ") || "none approved"})`
+      `base image${refused.length > 1 ? "s" : ""} ${refused.map((b) => b.ref).join(", ")} not from an approved registry (${approved.join(", ") || "none approved"}): use a base from one of them, or have the registry added to the organisation policy's approved_base_registries (locally: flibs build --allow-base ${refused[0].name.registry})`
     );
   }
 }
@@ -54652,23 +54663,26 @@ function assembleIndex(images, annotations) {
 function sortKeys(o) {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a < b ? -1 : 1));
 }
-function parseArchDigests(text) {
+function parseArchDigests(text, what = "digests", options = {}) {
   let value;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new FlibsError("usage", 'digests must be a JSON object such as {"x86_64": "sha256:..."}');
+    throw new FlibsError("usage", `${what} must be a JSON object such as {"x86_64": "sha256:..."}`);
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new FlibsError("usage", 'digests must be a JSON object such as {"x86_64": "sha256:..."}');
+    throw new FlibsError("usage", `${what} must be a JSON object such as {"x86_64": "sha256:..."}`);
   }
   const out = /* @__PURE__ */ new Map();
-  for (const [k, v] of Object.entries(value)) {
-    if (!isArch(k)) throw new FlibsError("usage", `digests: unknown arch ${JSON.stringify(k)} (known: ${ARCHES.join(", ")})`);
-    if (typeof v !== "string" || !DIGEST2.test(v)) throw new FlibsError("usage", `digests.${k}: not a sha256 digest`);
+  for (const [key, v] of Object.entries(value)) {
+    const k = key.replace(/^digest-/, "");
+    if (!isArch(k)) throw new FlibsError("usage", `${what}: unknown arch ${JSON.stringify(key)} (known: ${ARCHES.join(", ")})`);
+    if (v === "" && key !== k) continue;
+    if (typeof v !== "string" || !DIGEST2.test(v)) throw new FlibsError("usage", `${what}.${key}: not a sha256 digest`);
+    if (out.has(k) && out.get(k) !== v) throw new FlibsError("usage", `${what}: two different digests for ${k}`);
     out.set(k, v);
   }
-  if (out.size === 0) throw new FlibsError("usage", "digests is empty: no arch was built");
+  if (out.size === 0 && !options.allowEmpty) throw new FlibsError("usage", `${what} is empty: no arch was built`);
   return out;
 }
 
@@ -54774,6 +54788,14 @@ function escapeText(text) {
 function escapeCell(text, max = 300) {
   const short = text.length > max ? `${text.slice(0, max - 1)}\u2026` : text;
   return escapeText(short);
+}
+
+// src/core/report/index-marker.ts
+var MARKER = /<!-- flibs:index (sha256:[0-9a-f]{64}) -->/g;
+function parseIndexMarker(...texts) {
+  const found = /* @__PURE__ */ new Set();
+  for (const t of texts) for (const m of (t ?? "").matchAll(MARKER)) found.add(m[1]);
+  return found.size === 1 ? [...found][0] : void 0;
 }
 
 // src/core/report/build-summary.ts
@@ -55153,10 +55175,27 @@ function readInputs() {
   if (as) inputs.arches = archList(as);
   const d = opt("digests");
   if (d) inputs.digests = parseArchDigests(d);
+  const kept = opt("kept-digests");
+  if (kept) inputs.keptDigests = parseArchDigests(kept, "kept-digests", { allowEmpty: true });
   const digest = opt("digest");
   if (digest !== void 0) {
     if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new FlibsError("usage", `digest must be sha256:<64 hex digits>, got ${JSON.stringify(digest)}`);
     inputs.digest = digest;
+  }
+  const promotionId = opt("promotion-id");
+  if (promotionId !== void 0) {
+    if (!/^[0-9a-f]{40}-[1-9][0-9]{0,5}$/.test(promotionId)) throw new FlibsError("usage", `promotion-id must be <sha>-<attempt>, got ${JSON.stringify(promotionId)}`);
+    inputs.promotionId = promotionId;
+  }
+  const appId = opt("app-id");
+  if (appId !== void 0) {
+    if (!/^[1-9][0-9]{0,15}$/.test(appId)) throw new FlibsError("usage", `app-id must be the flibs App's numeric id, got ${JSON.stringify(appId)}`);
+    inputs.appId = Number(appId);
+  }
+  const token = opt("github-token");
+  if (token) {
+    setSecret(token);
+    inputs.githubToken = token;
   }
   if (inputs.sha !== void 0 && !/^[0-9a-f]{40}$/.test(inputs.sha)) throw new FlibsError("usage", `sha must be a full commit SHA, got ${JSON.stringify(inputs.sha)}`);
   if (mode === "build" && !inputs.arch) throw new FlibsError("usage", "mode build needs arch");
@@ -55167,6 +55206,7 @@ function readInputs() {
 }
 
 // action/src/modes.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
 import { dirname as dirname2 } from "node:path";
 
 // src/builder/build-arch.ts
@@ -55590,6 +55630,10 @@ async function publish(o) {
   return { indexDigest, indexSize: indexBytes.byteLength, tags, recordDigest: artifactDigest, record: record2, drift, rows, summary: summary2, failed };
 }
 
+// src/core/report/job-notices.ts
+var DIGEST_NOTICE = "flibs digest";
+var INDEX_NOTICE = "flibs index";
+
 // src/core/promote/report.ts
 function formatBytes(n) {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -55617,13 +55661,108 @@ function describePromotion(r) {
   return lines;
 }
 
+// src/core/promote/promotion-id.ts
+var ID = /^([0-9a-f]{40})-([1-9][0-9]{0,5})$/;
+var REF = /^refs\/(heads|tags)\/[^\s:~^?*[\\]+$/;
+function isPromotableRef(ref) {
+  return REF.test(ref) && !ref.includes("..");
+}
+function formatPromotionId(id) {
+  return `${id.sha}-${id.attempt}`;
+}
+function parsePromotionId(text) {
+  const m = ID.exec(text ?? "");
+  return m ? { sha: m[1], attempt: Number(m[2]) } : void 0;
+}
+function parsePromotionKey(text) {
+  const m = /^flibs-promote:([^:]+):(-|[1-9][0-9]{0,15}):(.+)$/.exec(text ?? "");
+  if (!m) return void 0;
+  const id = parsePromotionId(m[1]);
+  const ref = m[3];
+  if (!id || !isPromotableRef(ref)) return void 0;
+  return { id, ref, ...m[2] !== "-" ? { deploymentId: Number(m[2]) } : {} };
+}
+
+// src/core/promote/verify.ts
+function verifyPromotionRequest(args) {
+  const own2 = args.checks.filter((c) => c.name === "flibs/promote").map((c) => ({ c, key: parsePromotionKey(c.external_id) }));
+  const mine = own2.filter(({ key }) => key && formatPromotionId(key.id) === args.promotionId && key.id.sha === args.sha);
+  if (mine.length === 0) return { ok: false, reason: `the flibs App started no promotion ${args.promotionId} of ${args.sha.slice(0, 12)}: promotions are started by the App (merge, release or /promote), not by hand` };
+  const check2 = mine.sort((a, b) => b.c.id - a.c.id)[0];
+  if (check2.key.ref !== args.ref) return { ok: false, reason: `promotion ${args.promotionId} is for ${check2.key.ref}, not ${args.ref}` };
+  if (check2.c.status === "completed") return { ok: false, reason: `promotion ${args.promotionId} is already over (${check2.c.conclusion ?? "completed"})` };
+  const recorded = parseIndexMarker(check2.c.output?.summary, check2.c.output?.text);
+  if (recorded !== args.digest) return { ok: false, reason: `the flibs App is promoting ${recorded ?? "no recorded digest"}, not ${args.digest}` };
+  return { ok: true };
+}
+function verifyBuildRecord(args) {
+  const r = args.record;
+  if (!r) return { ok: false, reason: `the candidate index ${args.digest} has no flibs build record: it was not published by flibs` };
+  if (r.indexDigest !== args.digest) return { ok: false, reason: `the build record attached to ${args.digest} describes ${r.indexDigest ?? "another index"}` };
+  if (!r.tree) return { ok: false, reason: "the build record names no tree: the tested source cannot be compared with the released commit" };
+  if (r.tree !== args.tree) return { ok: false, reason: `the index was built from tree ${r.tree.slice(0, 12)} (commit ${String(r.commit ?? "?").slice(0, 12)}), not from the released commit's tree ${args.tree.slice(0, 12)}` };
+  return { ok: true };
+}
+
+// action/src/verify-promotion.ts
+async function verifyPromotion(req, env, registry2) {
+  const checks = await appChecks(req, env);
+  const asked = verifyPromotionRequest({ promotionId: req.promotionId, ref: req.ref, digest: req.digest, sha: req.sha, checks });
+  if (!asked.ok) throw new FlibsError("refused", `not promoted: ${asked.reason}`);
+  const { tree } = await commitInfo(req.context, req.sha);
+  const record2 = await buildRecord(registry2.client, registry2.repository, req.digest);
+  const built = verifyBuildRecord({ record: record2, digest: req.digest, tree });
+  if (!built.ok) throw new FlibsError("refused", `not promoted: ${built.reason}`);
+}
+async function appChecks(req, env) {
+  const api = (env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, "");
+  const repo = env.GITHUB_REPOSITORY;
+  if (!repo) throw new FlibsError("usage", "GITHUB_REPOSITORY is not set: the promote mode runs in a GitHub Actions job");
+  const url2 = `${api}/repos/${repo}/commits/${req.sha}/check-runs?check_name=${encodeURIComponent("flibs/promote")}&app_id=${req.appId}&filter=all&per_page=100`;
+  const res = await fetch(url2, { headers: { authorization: `Bearer ${req.token}`, accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "flibs-action" } });
+  if (!res.ok) {
+    const why = res.status === 403 ? " (the promote job needs `checks: read`)" : "";
+    throw new FlibsError("github", `cannot read the flibs App's checks of ${req.sha.slice(0, 12)}: GitHub answered ${res.status}${why}`);
+  }
+  const body = await res.json();
+  return (body.check_runs ?? []).filter((c) => c.app?.id === req.appId);
+}
+async function buildRecord(client, repository, digest) {
+  const referrers = await client.getReferrers(repository, digest, MEDIA.buildRecord);
+  for (const d of referrers) {
+    const m = await client.getManifest({ ...repository, digest: d.digest });
+    const layer = m.manifest.kind === "manifest" ? m.manifest.layers.find((l) => l.mediaType === MEDIA.buildRecord) : void 0;
+    if (!layer) continue;
+    try {
+      return JSON.parse(new TextDecoder().decode(await client.getBlob(repository, layer.digest)));
+    } catch {
+      continue;
+    }
+  }
+  return void 0;
+}
+
 // action/src/modes.ts
 async function buildMode(i, c) {
   const head = await commitInfo(i.context, "HEAD");
   if (head.sha !== i.sha) throw new FlibsError("usage", `the checkout in ${i.context} is at ${head.sha}, not ${i.sha}`);
   const builder = await selectBuilder(i.builder);
   info(`building ${i.arch} with ${builder.name}`);
+  const token = randomBytes2(16).toString("hex");
+  let stopped = false;
+  const stopCommands = () => {
+    if (!stopped) process.stdout.write(`::stop-commands::${token}
+`);
+    stopped = true;
+  };
+  const resumeCommands = () => {
+    if (stopped) process.stdout.write(`
+::${token}::
+`);
+    stopped = false;
+  };
   try {
+    stopCommands();
     const r = await buildArch({
       contextDir: i.context,
       config: c.config,
@@ -55640,7 +55779,9 @@ async function buildMode(i, c) {
       log: (l) => info(l),
       onOutput: (c2) => process.stdout.write(c2)
     });
+    resumeCommands();
     setOutput("digest", r.digest);
+    setOutput(`digest-${r.arch}`, r.digest);
     setOutput("platform", archToPlatformString(r.arch));
     setOutput("size", String(r.size));
     setOutput("image", `${r.destination}@${r.digest}`);
@@ -55651,12 +55792,19 @@ async function buildMode(i, c) {
       for (const t of failed) error(`image test ${t.name} failed on ${r.arch}: ${t.output.trim().split("\n").slice(-5).join(" / ")}`);
       throw new FlibsError("build", `${failed.length} image test${failed.length > 1 ? "s" : ""} failed on ${r.arch}`);
     }
+    notice(r.digest, { title: `${DIGEST_NOTICE} (${r.arch})` });
   } finally {
+    resumeCommands();
     await builder.cleanup();
   }
 }
 async function publishMode(i, c) {
-  const arches = i.arches ?? [...i.digests.keys()];
+  const digests = new Map([...i.keptDigests ?? [], ...i.digests ?? []]);
+  const arches = sortArches([.../* @__PURE__ */ new Set([...i.arches ?? [], ...digests.keys()])]);
+  const untracked = arches.filter((a) => !digests.has(a));
+  if (process.env.GITHUB_ACTIONS === "true" && untracked.length) {
+    throw new FlibsError("usage", `no tested digest for ${untracked.join(", ")}: pass each arch's digest from its build job (digests) or, for arches a retest kept, kept-digests`);
+  }
   let tree;
   let time3;
   try {
@@ -55671,7 +55819,7 @@ async function publishMode(i, c) {
     repository: c.repository,
     sha: i.sha,
     arches,
-    digests: i.digests,
+    digests,
     pr: i.pr,
     scratch: i.scratch,
     tree,
@@ -55686,6 +55834,7 @@ async function publishMode(i, c) {
   setOutput("record-digest", r.recordDigest);
   setOutput("image", `${c.repository.registry}/${c.repository.repository}@${r.indexDigest}`);
   await summary.addRaw(r.summary).write();
+  if (!r.failed) notice(r.indexDigest, { title: INDEX_NOTICE });
   for (const d of r.drift) {
     const msg = `component drift: ${d.name} ${Object.entries(d.versions).map(([a, v]) => `${a}=${v}`).join(" ")}`;
     if (r.failed) error(msg);
@@ -55695,6 +55844,13 @@ async function publishMode(i, c) {
 }
 async function promoteMode(i, c) {
   const t0 = Date.now();
+  if (process.env.GITHUB_ACTIONS === "true") {
+    if (!i.digest || !i.promotionId || !i.gitRef) throw new FlibsError("usage", "mode promote in a workflow needs digest, promotion-id and git-ref, as the flibs App sends them");
+    if (i.appId === void 0) throw new FlibsError("usage", "mode promote needs app-id: set the organisation variable FLIBS_APP_ID to the flibs App's id (its settings page shows it)");
+    if (!i.githubToken) throw new FlibsError("usage", "mode promote needs github-token (the job's token, with checks: read)");
+    await verifyPromotion({ promotionId: i.promotionId, appId: i.appId, token: i.githubToken, sha: i.sha, ref: i.gitRef, digest: i.digest, context: i.context }, process.env, { client: c.client, repository: c.repository });
+    info(`verified: the flibs App asked for promotion ${i.promotionId} of ${i.digest}, built from this commit's tree`);
+  }
   const destination = parseRepository(`${i.stableRegistry}/${c.image}`);
   const gitTag = i.gitRef?.startsWith("refs/tags/") ? i.gitRef.slice("refs/tags/".length) : void 0;
   const existing = await c.client.listTags(destination).catch(() => []);

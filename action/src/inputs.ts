@@ -20,6 +20,8 @@ export interface ActionInputs {
   registry: string;
   image?: string;
   digests?: Map<Arch, string>;
+  /** publish: arches a `/retest` did not rebuild, with the digests their earlier, tested build reported. */
+  keptDigests?: Map<Arch, string>;
   username?: string;
   password?: string;
   insecureRegistries: string[];
@@ -30,6 +32,10 @@ export interface ActionInputs {
   gitRef?: string;
   /** promote: the tested index digest; the source is read by it, never re-resolved from a tag. */
   digest?: string;
+  /** promote: the App's promotion id, its App id and the job's token, to check the App asked for this promotion. */
+  promotionId?: string;
+  appId?: number;
+  githubToken?: string;
 }
 
 const list = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
@@ -95,10 +101,27 @@ export function readInputs(): ActionInputs {
   if (as) inputs.arches = archList(as);
   const d = opt("digests");
   if (d) inputs.digests = parseArchDigests(d);
+  const kept = opt("kept-digests");
+  if (kept) inputs.keptDigests = parseArchDigests(kept, "kept-digests", { allowEmpty: true });
   const digest = opt("digest");
   if (digest !== undefined) {
     if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new FlibsError("usage", `digest must be sha256:<64 hex digits>, got ${JSON.stringify(digest)}`);
     inputs.digest = digest;
+  }
+  const promotionId = opt("promotion-id");
+  if (promotionId !== undefined) {
+    if (!/^[0-9a-f]{40}-[1-9][0-9]{0,5}$/.test(promotionId)) throw new FlibsError("usage", `promotion-id must be <sha>-<attempt>, got ${JSON.stringify(promotionId)}`);
+    inputs.promotionId = promotionId;
+  }
+  const appId = opt("app-id");
+  if (appId !== undefined) {
+    if (!/^[1-9][0-9]{0,15}$/.test(appId)) throw new FlibsError("usage", `app-id must be the flibs App's numeric id, got ${JSON.stringify(appId)}`);
+    inputs.appId = Number(appId);
+  }
+  const token = opt("github-token");
+  if (token) {
+    core.setSecret(token);
+    inputs.githubToken = token;
   }
   if (inputs.sha !== undefined && !/^[0-9a-f]{40}$/.test(inputs.sha)) throw new FlibsError("usage", `sha must be a full commit SHA, got ${JSON.stringify(inputs.sha)}`);
   if (mode === "build" && !inputs.arch) throw new FlibsError("usage", "mode build needs arch");

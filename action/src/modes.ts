@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
 import * as core from "@actions/core";
 import { buildArch, commitInfo, publish, selectBuilder } from "../../src/builder/index.js";
 import { summaryTable } from "../../src/core/build/index.js";
 import { FlibsError } from "../../src/core/errors.js";
-import { archToPlatformString, platformToArch } from "../../src/core/platform.js";
+import { archToPlatformString, platformToArch, sortArches } from "../../src/core/platform.js";
+import { DIGEST_NOTICE, INDEX_NOTICE } from "../../src/core/report/job-notices.js";
 import { imageSize } from "../../src/core/oci/manifest.js";
 import { describePromotion, planTags, type PlannedTag } from "../../src/core/promote/index.js";
 import { parseRepository } from "../../src/core/oci/reference.js";
@@ -11,13 +13,27 @@ import { promote } from "../../src/registry/promote.js";
 import { works, run } from "../../src/builder/exec.js";
 import type { ActionInputs } from "./inputs.js";
 import type { RunContext } from "./context.js";
+import { verifyPromotion } from "./verify-promotion.js";
 
 export async function buildMode(i: ActionInputs, c: RunContext): Promise<void> {
   const head = await commitInfo(i.context, "HEAD");
   if (head.sha !== i.sha) throw new FlibsError("usage", `the checkout in ${i.context} is at ${head.sha}, not ${i.sha}`);
   const builder = await selectBuilder(i.builder);
   core.info(`building ${i.arch} with ${builder.name}`);
+  // The build's own output (RUN steps: the pull request's code) must not issue workflow commands: no forged
+  // annotation, mask or output. GitHub's runner ignores commands between these two markers.
+  const token = randomBytes(16).toString("hex");
+  let stopped = false;
+  const stopCommands = () => {
+    if (!stopped) process.stdout.write(`::stop-commands::${token}\n`);
+    stopped = true;
+  };
+  const resumeCommands = () => {
+    if (stopped) process.stdout.write(`\n::${token}::\n`);
+    stopped = false;
+  };
   try {
+    stopCommands();
     const r = await buildArch({
       contextDir: i.context,
       config: c.config,
@@ -34,7 +50,10 @@ export async function buildMode(i: ActionInputs, c: RunContext): Promise<void> {
       log: (l) => core.info(l),
       onOutput: (c) => process.stdout.write(c),
     });
+    resumeCommands();
     core.setOutput("digest", r.digest);
+    // build.yml's matrix legs each set their own output name, so GitHub combines them for the publish job.
+    core.setOutput(`digest-${r.arch}`, r.digest);
     core.setOutput("platform", archToPlatformString(r.arch));
     core.setOutput("size", String(r.size));
     core.setOutput("image", `${r.destination}@${r.digest}`);
@@ -47,13 +66,23 @@ export async function buildMode(i: ActionInputs, c: RunContext): Promise<void> {
       for (const t of failed) core.error(`image test ${t.name} failed on ${r.arch}: ${t.output.trim().split("\n").slice(-5).join(" / ")}`);
       throw new FlibsError("build", `${failed.length} image test${failed.length > 1 ? "s" : ""} failed on ${r.arch}`);
     }
+    // What the App reads back through the job's annotations: the digest this job built and tested, by value.
+    core.notice(r.digest, { title: `${DIGEST_NOTICE} (${r.arch})` });
   } finally {
+    resumeCommands();
     await builder.cleanup();
   }
 }
 
 export async function publishMode(i: ActionInputs, c: RunContext): Promise<void> {
-  const arches = i.arches ?? [...i.digests!.keys()];
+  const digests = new Map([...(i.keptDigests ?? []), ...(i.digests ?? [])]);
+  const arches = sortArches([...new Set([...(i.arches ?? []), ...digests.keys()])]);
+  // In a workflow every arch's digest comes by value from its tested build job (or, kept by a /retest, from the
+  // App's record of the earlier build): a tag is a pointer anyone with write access to the registry can move.
+  const untracked = arches.filter((a) => !digests.has(a));
+  if (process.env.GITHUB_ACTIONS === "true" && untracked.length) {
+    throw new FlibsError("usage", `no tested digest for ${untracked.join(", ")}: pass each arch's digest from its build job (digests) or, for arches a retest kept, kept-digests`);
+  }
   let tree: string | undefined;
   let time: number | undefined;
   try {
@@ -68,7 +97,7 @@ export async function publishMode(i: ActionInputs, c: RunContext): Promise<void>
     repository: c.repository,
     sha: i.sha!,
     arches,
-    digests: i.digests,
+    digests,
     pr: i.pr,
     scratch: i.scratch,
     tree,
@@ -83,6 +112,7 @@ export async function publishMode(i: ActionInputs, c: RunContext): Promise<void>
   core.setOutput("record-digest", r.recordDigest);
   core.setOutput("image", `${c.repository.registry}/${c.repository.repository}@${r.indexDigest}`);
   await core.summary.addRaw(r.summary).write();
+  if (!r.failed) core.notice(r.indexDigest, { title: INDEX_NOTICE });
   for (const d of r.drift) {
     const msg = `component drift: ${d.name} ${Object.entries(d.versions).map(([a, v]) => `${a}=${v}`).join(" ")}`;
     if (r.failed) core.error(msg);
@@ -93,6 +123,14 @@ export async function publishMode(i: ActionInputs, c: RunContext): Promise<void>
 
 export async function promoteMode(i: ActionInputs, c: RunContext): Promise<void> {
   const t0 = Date.now();
+  if (process.env.GITHUB_ACTIONS === "true") {
+    // Anyone with write access can dispatch the promote caller by hand: only what the App asked for is copied.
+    if (!i.digest || !i.promotionId || !i.gitRef) throw new FlibsError("usage", "mode promote in a workflow needs digest, promotion-id and git-ref, as the flibs App sends them");
+    if (i.appId === undefined) throw new FlibsError("usage", "mode promote needs app-id: set the organisation variable FLIBS_APP_ID to the flibs App's id (its settings page shows it)");
+    if (!i.githubToken) throw new FlibsError("usage", "mode promote needs github-token (the job's token, with checks: read)");
+    await verifyPromotion({ promotionId: i.promotionId, appId: i.appId, token: i.githubToken, sha: i.sha!, ref: i.gitRef, digest: i.digest, context: i.context }, process.env, { client: c.client, repository: c.repository });
+    core.info(`verified: the flibs App asked for promotion ${i.promotionId} of ${i.digest}, built from this commit's tree`);
+  }
   const destination = parseRepository(`${i.stableRegistry}/${c.image}`);
   const gitTag = i.gitRef?.startsWith("refs/tags/") ? i.gitRef.slice("refs/tags/".length) : undefined;
   const existing = await c.client.listTags(destination).catch(() => [] as string[]);

