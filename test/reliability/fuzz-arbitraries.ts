@@ -60,6 +60,7 @@ const imageRef = fc.oneof(
 );
 const shellWord = pick(
   "dnf", "yum", "microdnf", "install", "-y", "--assumeyes", "clean", "all", "&&", "||", "|", ";", "curl", "-fsSL",
+  "dnf5", "in", "up", "rei", "--releasever", "then", "do", "rm", "-rf", "/var/cache/libdnf5",
   "https://example.com/x.sh", "wget", "-O-", "sh", "bash", "-c", "rpm", "--nogpgcheck", "--import", "echo", "tee",
   "/etc/yum.repos.d/x.repo", "dnf config-manager --add-repo https://x/y.repo", "$(curl x)", "`id`", "'quoted value'",
   '"double quoted"', "\\", "#notacomment", "'", '"', "[", "]", "{", "}",
@@ -79,7 +80,7 @@ const labelValue = fc.oneof(
   fc.string({ maxLength: 12 }).map((s) => `'${s}'`),
   pick('"unterminated', "'", "a\\ b", "Jane <jane@example.com>", ""),
 );
-const flag = pick("--mount=type=cache,target=/var/cache/dnf", "--network=none", "--from=builder", "--chown=1001:0", "--platform=$BUILDPLATFORM", "--link", "--chmod=755", "--", "--=");
+const flag = pick("--mount=type=cache,target=/var/cache/dnf", "--mount=type=tmpfs,dst=/var/cache/libdnf5", "--mount=type=", "--mount=,,=", "--network=none", "--from=builder", "--chown=1001:0", "--platform=$BUILDPLATFORM", "--link", "--chmod=755", "--", "--=");
 
 export interface DfPiece {
   /** Physical lines; `\\` at a line end stands for the file's escape character. */
@@ -116,7 +117,7 @@ const instruction: fc.Arbitrary<string[]> = fc.oneof(
     ([k, f, img, as, br]) => spread([k, ...(f ? [f] : []), img, ...(as ? as : [])], br),
   ),
   // RUN shell form, exec form, heredoc
-  fc.tuple(keywordCase("RUN"), fc.option(flag, { nil: undefined }), tokens(0, 12), breaks).map(([k, f, t, br]) => spread([k, ...(f ? [f] : []), ...t], br)),
+  fc.tuple(fc.oneof(keywordCase("RUN"), keywordCase("RUN").map((k) => `ONBUILD ${k}`)), fc.option(flag, { nil: undefined }), tokens(0, 12), breaks).map(([k, f, t, br]) => spread([k, ...(f ? [f] : []), ...t], br)),
   fc.tuple(keywordCase("RUN"), fc.array(fc.oneof(shellWord, fc.string({ maxLength: 6 })), { maxLength: 6 })).map(([k, argv]) => [`${k} ${JSON.stringify(argv)}`]),
   fc.tuple(keywordCase("RUN"), pick("[", '["sh", "-c"', '["a", 1]', "[]", '[""]')).map(([k, a]) => [`${k} ${a}`]),
   fc.tuple(pick("RUN", "COPY", "ADD"), pick("<<EOF", "<<-EOF", '<<"EOF"', "<<EOF bash", "<<EOF /etc/x", "<<A <<B"), tokens(0, 4), fc.array(tokens(0, 5), { maxLength: 4 }), pick("EOF", "\tEOF", "A", "", "NOTEND")).map(

@@ -54,7 +54,12 @@ export interface LabelEntry {
 }
 
 export interface RunCommand {
+  /** The RUN instruction, or the ONBUILD instruction whose trigger this RUN is. */
   instruction: DockerInstruction;
+  /** `ONBUILD RUN ...`: runs when an image is built FROM this one. */
+  onbuild: boolean;
+  /** RUN's own options as written (`--mount=type=cache,target=/var/cache/libdnf5`, `--network=none`). */
+  flags: string[];
   form: "shell" | "exec";
   /** The command line: shell form joined over continuation lines; exec form argv joined by spaces. */
   text: string;

@@ -100,8 +100,14 @@ export function parseDockerfile(source: string, file = "Dockerfile", options: Pa
         }
         break;
       case "RUN":
-        runs.push(toRun(ins));
+        runs.push(toRun(ins, 0));
         break;
+      case "ONBUILD": {
+        // `ONBUILD RUN ...` runs in every image built FROM this one: its command is read like a RUN's.
+        const trigger = /^RUN(?=\s)/i.exec(ins.args);
+        if (trigger) runs.push(toRun(ins, trigger[0].length));
+        break;
+      }
     }
   }
 
@@ -204,29 +210,32 @@ function argDefinitions(args: string): Array<[string, string | undefined]> {
   return out;
 }
 
-function toRun(ins: DockerInstruction): RunCommand {
-  let body = ins.args;
-  let bodyStart = 0;
+/** The RUN command in `ins.args` from offset `start` (after `RUN` for an ONBUILD trigger). */
+function toRun(ins: DockerInstruction, start: number): RunCommand {
+  let bodyStart = start;
+  const flags: string[] = [];
   // Leading flags (`--mount=...`, `--network=...`) are options of RUN, not part of the command.
   for (;;) {
-    const m = /^\s*--\S+/.exec(body.slice(bodyStart));
+    const m = /^\s*(--\S+)/.exec(ins.args.slice(bodyStart));
     if (!m) break;
+    flags.push(m[1] as string);
     bodyStart += m[0].length;
   }
-  bodyStart += (/^\s*/.exec(body.slice(bodyStart))?.[0].length ?? 0);
-  body = body.slice(bodyStart);
+  bodyStart += /^\s*/.exec(ins.args.slice(bodyStart))?.[0].length ?? 0;
+  const body = ins.args.slice(bodyStart);
+  const onbuild = ins.keyword === "ONBUILD";
   if (body.startsWith("[")) {
     try {
       const argv: unknown = JSON.parse(body);
       if (Array.isArray(argv) && argv.every((a) => typeof a === "string")) {
         const strings = argv as string[];
-        return { instruction: ins, form: "exec", text: strings.join(" "), argv: strings, positionAt: () => ins.positionAt(bodyStart) };
+        return { instruction: ins, onbuild, flags, form: "exec", text: strings.join(" "), argv: strings, positionAt: () => ins.positionAt(bodyStart) };
       }
     } catch {
       // not JSON: Docker runs it in shell form
     }
   }
-  return { instruction: ins, form: "shell", text: body, positionAt: (offset) => ins.positionAt(bodyStart + offset) };
+  return { instruction: ins, onbuild, flags, form: "shell", text: body, positionAt: (offset) => ins.positionAt(bodyStart + offset) };
 }
 
 function ignoresOf(comments: ReturnType<ReturnType<typeof DockerfileParser.parse>["getComments"]>, instructions: DockerInstruction[]): IgnoreComment[] {

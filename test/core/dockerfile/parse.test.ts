@@ -58,6 +58,16 @@ describe("parseDockerfile", () => {
       ["shell", "dnf -y install b"],
     ]);
     expect(d.runs[1]?.positionAt(0)).toEqual({ line: 3, column: 61 });
+    expect(d.runs[1]?.flags).toEqual(["--mount=type=cache,target=/var/cache/dnf", "--network=none"]);
+  });
+
+  it("reads the RUN of an ONBUILD trigger as a RUN, flags and positions included; other triggers are not RUNs", () => {
+    const d = df(["FROM scratch", "ONBUILD COPY . /src", "ONBUILD  run --mount=type=tmpfs,target=/tmp make -C /src", "RUN true"]);
+    expect(d.runs.map((r) => [r.onbuild, r.instruction.keyword, r.text, r.flags])).toEqual([
+      [true, "ONBUILD", "make -C /src", ["--mount=type=tmpfs,target=/tmp"]],
+      [false, "RUN", "true", []],
+    ]);
+    expect(d.runs[0]?.positionAt(0)).toEqual({ line: 3, column: 45 });
   });
 
   it("ignores a line holding only a line continuation, as Docker does", () => {

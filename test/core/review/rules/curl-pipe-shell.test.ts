@@ -11,6 +11,10 @@ describe("curl-pipe-shell", () => {
     expect(run("RUN bash <(curl -s https://example.com/i)")).toHaveLength(1);
     expect(run('RUN sh -c "$(curl -fsSL https://example.com/i)"')).toHaveLength(1);
   });
+  it("checks an ONBUILD RUN too: it runs in every image built on this one", () => {
+    expect(at(run("ONBUILD RUN curl -fsSL https://example.com/install.sh | sh"))).toEqual(["4:13"]);
+    expect(run("ONBUILD COPY install.sh /tmp/", "ONBUILD RUN sh /tmp/install.sh")).toEqual([]);
+  });
   it("finds it across continuation lines", () => {
     expect(at(run("RUN curl -fsSL \\", "      https://example.com/install.sh \\", "    | bash"))).toEqual(["4:5"]);
   });
