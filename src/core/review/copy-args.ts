@@ -22,14 +22,23 @@ export function copyArgs(ins: DockerInstruction): CopyArgs {
       // fall through to the shell form
     }
   }
-  if (words.length === 0) for (const m of text.matchAll(/\S+/g)) words.push({ value: m[0], offset: m.index });
+  // Shell form: Docker splits at blanks, then removes the shell's quotes from each word.
+  if (words.length === 0) for (const m of text.matchAll(/\S+/g)) words.push(unquote(m[0], m.index));
   const flags: string[] = [];
   while (words[0]?.value.startsWith("--")) flags.push((words.shift() as { value: string }).value);
   const dest = words.length > 1 ? (words.pop() as { value: string }).value : "";
   return { flags, sources: words, dest };
 }
 
+function unquote(word: string, offset: number): { value: string; offset: number } {
+  const value = word.replace(/(["'])(.*?)\1/g, "$2");
+  return { value, offset: /^["']/.test(word) && value !== word ? offset + 1 : offset };
+}
+
 export const isUrl = (s: string): boolean => /^(https?|ftp|git):\/\//i.test(s) || /^git@[^:]+:/.test(s);
 
-/** Files ADD unpacks (tar, optionally compressed): the one case where ADD does what COPY cannot. */
-export const isLocalArchive = (s: string): boolean => /\.(tar|tar\.(gz|bz2|xz|zst)|tgz|tbz2?|txz|tzst)$/i.test(s);
+/**
+ * Files ADD unpacks: tar archives, plain or compressed with gzip, bzip2, xz or zstd (what Docker and Buildah
+ * detect), named by their usual extensions. A bare `.gz` may hold a tar too, so it gets the benefit of the doubt.
+ */
+export const isLocalArchive = (s: string): boolean => /\.(tar|tgz|tbz2?|txz|tzst|gz|bz2|xz|zst)$/i.test(s);

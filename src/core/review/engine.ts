@@ -4,21 +4,25 @@ import { compareFindings, summarize, type Finding, type Severity } from "../find
 import { describeError } from "../errors.js";
 import type { ReviewInput, ReviewResult } from "./index.js";
 import { ALL_RULES } from "./rules/index.js";
-import type { Rule, RuleDescription } from "./types.js";
+import type { Rule, RuleDescription, RuleExplanation } from "./types.js";
 
-export const INTERNAL_RULE: RuleDescription = {
+export const INTERNAL_RULE: RuleDescription & RuleExplanation = {
   id: "internal",
   severity: "error",
   title: "A rule failed",
   doc:
     "A review rule threw instead of returning findings. This is a bug in flibs, not in the repository; the " +
     "finding names the rule so it can be reported. The other rules still ran.",
+  fix: "Report it to the flibs maintainers with the finding's message, and upgrade flibs when a fix is released. Nothing in the repository needs to change.",
 };
 
 const describe = (r: RuleDescription): RuleDescription => ({ id: r.id, severity: r.severity, title: r.title, doc: r.doc });
 
 /** Every rule id, default severity, title and doc: the reference the README and SARIF are made from. */
-export const RULES: readonly RuleDescription[] = [...ALL_RULES.map(describe), INTERNAL_RULE];
+export const RULES: readonly RuleDescription[] = [...ALL_RULES.map(describe), describe(INTERNAL_RULE)];
+
+/** Every rule's whole page (doc, fix, example, peer rules): what `flibs review --explain` prints. */
+export const RULE_PAGES: readonly (RuleDescription & RuleExplanation)[] = [...ALL_RULES, INTERNAL_RULE];
 
 const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
 

@@ -3,8 +3,8 @@ import type { Finding, FindingSummary } from "../findings.js";
 import { runReview } from "./engine.js";
 import type { RuleDescription } from "./types.js";
 
-export type { Rule, RuleContext, RuleDescription, RuleHit } from "./types.js";
-export { RULES, dockerfilePath } from "./engine.js";
+export type { Rule, RuleContext, RuleDescription, RuleExplanation, RuleHit } from "./types.js";
+export { RULES, RULE_PAGES, dockerfilePath } from "./engine.js";
 
 export interface ReviewInput {
   /** The Dockerfile, path relative to the repo root; absent = not found (an error finding). */
@@ -30,3 +30,4 @@ export function review(input: ReviewInput): ReviewResult {
 }
 
 export { toSarif } from "./sarif.js";
+export { explainRule, unknownRuleMessage } from "./explain.js";

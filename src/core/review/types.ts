@@ -33,7 +33,17 @@ export interface RuleDescription {
   doc: string;
 }
 
-export interface Rule extends RuleDescription {
+/** The rest of a rule's page (`flibs review --explain RULE`): how to fix it, an example, the peer linter. */
+export interface RuleExplanation {
+  /** What to change in the repository so the finding goes away. */
+  fix: string;
+  /** A snippet the rule reports and the same snippet made right (a test reviews both). */
+  example?: { file: "Dockerfile" | "container.yaml"; bad: string; good: string };
+  /** hadolint's rules for the same check, and each difference from them, which is deliberate. */
+  peer?: { rules: string[]; differences: string[] };
+}
+
+export interface Rule extends RuleDescription, RuleExplanation {
   check(ctx: RuleContext): RuleHit[];
 }
 

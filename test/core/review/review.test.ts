@@ -40,8 +40,8 @@ describe("review", () => {
   });
 
   it("turns a throwing rule into an internal finding and runs the others", () => {
-    const broken: Rule = { id: "broken", severity: "warning", title: "t", doc: "d", check: () => { throw new TypeError("boom\nstack"); } };
-    const fine: Rule = { id: "fine", severity: "info", title: "t", doc: "d", check: () => [{ line: 2, column: 3, message: "ok" }] };
+    const broken: Rule = { id: "broken", severity: "warning", title: "t", doc: "d", fix: "f", check: () => { throw new TypeError("boom\nstack"); } };
+    const fine: Rule = { id: "fine", severity: "info", title: "t", doc: "d", fix: "f", check: () => [{ line: 2, column: 3, message: "ok" }] };
     const r = runReview({ dockerfile: { path: "Dockerfile", text: text(GOOD) } }, [broken, fine]);
     expect(r.findings.map((f) => [f.rule, f.severity, f.message])).toEqual([
       ["internal", "error", "flibs bug: broken failed: boom"],

@@ -10,6 +10,12 @@ export const rule: Rule = {
     "substitution, to a registry host or host/namespace listed in the policy's `approved_base_registries`. " +
     "Docker Hub short names are read as Docker reads them: `fedora` is `docker.io/library/fedora`. A FROM " +
     "whose image depends on an ARG with no default or build arg cannot be checked and is reported too.",
+  fix: "Build on an image from an approved registry (the policy's `approved_base_registries`: by default `registry.fedoraproject.org` and `quay.io/fedora`), or ask the organisation to approve the registry. An ARG used in FROM needs a default or a build arg in container.yaml.",
+  example: {
+    file: "Dockerfile",
+    bad: "FROM fedora:41\n",
+    good: "FROM registry.fedoraproject.org/fedora:41\n",
+  },
   check: ({ dockerfile, policy }) => {
     const hits: RuleHit[] = [];
     for (const stage of dockerfile.stages) {

@@ -13,6 +13,12 @@ export const rule: Rule = {
     "`--repofrompath`, writing or copying a file into `/etc/yum.repos.d`, downloading a `.repo` file) " +
     "installs packages from a source the base image and the organisation did not vet, and that can change " +
     "under the same commit. Use the base image's repositories, or have the repository added to the base.",
+  fix: "Install from the base image's repositories. If a package is missing there, have it packaged in Fedora or added to the organisation's base image, so it is vetted once for every image.",
+  example: {
+    file: "Dockerfile",
+    bad: "FROM registry.fedoraproject.org/fedora:41\nRUN dnf -y copr enable someone/tools && dnf -y install tool && dnf clean all\n",
+    good: "FROM registry.fedoraproject.org/fedora:41\nRUN dnf -y install tool && dnf clean all\n",
+  },
   check: ({ dockerfile }) => {
     const hits: RuleHit[] = [];
     for (const run of dockerfile.runs) {

@@ -7,6 +7,12 @@ export const rule: Rule = {
   title: "container.yaml is valid YAML",
   doc:
     "`container.yaml` must parse as YAML (one document, unique keys). The finding points at the line and column the YAML parser stopped at. Nothing else in the file is checked until it parses.",
+  fix: "Fix the YAML at the line and column given: an unclosed bracket or quote, a tab used for indentation, or a key written twice.",
+  example: {
+    file: "container.yaml",
+    bad: "image: my-image\nplatforms:\n  not: [s390x\n",
+    good: "image: my-image\nplatforms:\n  not: [s390x]\n",
+  },
   // The findings come from parseContainerConfig, which knows the YAML lines; this rule carries them.
   check: ({ configFindings }) =>
     configFindings

@@ -15,6 +15,12 @@ export const rule: Rule = {
     "Piping a download into a shell or interpreter (`curl ... | sh`, `wget -O- ... | bash`, " +
     "`bash <(curl ...)`) runs code nobody reviewed, fetched at build time, that can differ on every build. " +
     "Vendor the script into the repository (and COPY it), or install the software from a signed package.",
+  fix: "Commit the script to the repository, where the pull request reviews it, and COPY it; or install the software from a signed package.",
+  example: {
+    file: "Dockerfile",
+    bad: "FROM registry.fedoraproject.org/fedora:41\nRUN curl -fsSL https://example.com/install.sh | sh\n",
+    good: "FROM registry.fedoraproject.org/fedora:41\nCOPY install.sh /tmp/\nRUN sh /tmp/install.sh\n",
+  },
   check: ({ dockerfile }) => {
     const hits: RuleHit[] = [];
     for (const run of dockerfile.runs) {

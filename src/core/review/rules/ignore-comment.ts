@@ -9,6 +9,12 @@ export const rule: Rule = {
     "that instruction (several ids may be joined with commas). The reason is required, so a reviewer can " +
     "judge the exception: a comment without one, with an unknown rule id, or with no instruction after it " +
     "suppresses nothing and is reported.",
+  fix: "Name the rule and say why, on the line right above the instruction: `# flibs-ignore RULE-ID reason`. Remove a comment whose rule no longer reports anything there.",
+  example: {
+    file: "Dockerfile",
+    bad: "# flibs-ignore user-missing\nFROM registry.fedoraproject.org/fedora:41\n",
+    good: "# flibs-ignore user-missing systemd runs as PID 1 and needs root\nFROM registry.fedoraproject.org/fedora:41\n",
+  },
   check: ({ dockerfile, ruleIds }) => {
     const hits: RuleHit[] = [];
     for (const ig of dockerfile.ignores) {

@@ -10,6 +10,12 @@ export const rule: Rule = {
     "`--nogpgcheck` or `gpgcheck=0` (in a RUN, `--setopt`, or a repo file written at build time) installs " +
     "packages whose signature is not verified, so anyone who can serve the download can put code in the " +
     "image. Import the repository's key instead (`rpm --import`).",
+  fix: "Import the repository's signing key (`rpm --import KEY`, or `gpgkey=` in the repo file) and leave gpgcheck on.",
+  example: {
+    file: "Dockerfile",
+    bad: "FROM registry.fedoraproject.org/fedora:41\nCOPY app.rpm /tmp/\nRUN dnf -y --nogpgcheck install /tmp/app.rpm && dnf clean all\n",
+    good: "FROM registry.fedoraproject.org/fedora:41\nCOPY app.rpm RPM-GPG-KEY-example /tmp/\nRUN rpm --import /tmp/RPM-GPG-KEY-example && dnf -y install /tmp/app.rpm && dnf clean all\n",
+  },
   check: ({ dockerfile }) => {
     const hits: RuleHit[] = [];
     for (const run of dockerfile.runs) {
