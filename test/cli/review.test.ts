@@ -89,6 +89,15 @@ describe("flibs review", () => {
     ]);
   });
 
+  it("--explain RULE prints the rule's page: what, why, how to fix, a bad and a good example, hadolint's rules", () => {
+    const r = flibs(["review", "--explain", "dnf-clean-all"]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout.split("\n")[0]).toBe("dnf-clean-all (warning): Clean the package cache in the same RUN");
+    for (const part of ["\nHow to fix:\n  End the RUN", "\nBad:\n    FROM ", "\nGood:\n    FROM ", "\nhadolint: DL3040, DL3032. Where flibs differs, on purpose:\n  - "]) {
+      expect(r.stdout).toContain(part);
+    }
+  });
+
   describe("usage and I/O problems exit 2 with one line on stderr", () => {
     const tmp = mkdtempSync(join(tmpdir(), "flibs-cli-"));
     afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -102,6 +111,9 @@ describe("flibs review", () => {
       ["invalid policy", ["review", "test/fixtures/review/clean", "--policy", "test/fixtures/review/policies/invalid.yml"], /^flibs: invalid policy .*invalid\.yml:3:\d+: rules\.user-missing: must be one of/],
       ["unknown command", ["reveiw"], /^flibs: unknown command 'reveiw' \(Did you mean review\?\)$/],
       ["too many arguments", ["review", "a", "b"], /^flibs: too many arguments for 'review'/],
+      ["unknown rule for --explain", ["review", "--explain", "dnf-clean"], /^flibs: unknown rule `dnf-clean` \(did you mean `dnf-clean-all`\?\); known rules: dockerfile-missing, .*, curl-pipe-shell, internal$/],
+      ["a hadolint id for --explain", ["review", "--explain", "DL3002"], /^flibs: unknown rule `DL3002` \(hadolint's DL3002 is flibs' `user-root`\); known rules: /],
+      ["--explain without a rule", ["review", "--explain"], /^flibs: option '--explain <rule>' argument missing$/],
     ];
     for (const [name, args, message] of cases) {
       it(name, () => {

@@ -9,7 +9,13 @@ export const reviewCommand: CommandDefinition = {
       .argument("[dir]", "the container repo", ".")
       .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
       .option("-p, --policy <file>", "organisation policy file (the org's .github/flibs.yml)")
-      .action(async (dir: string, opts: { format: "text" | "json" | "sarif"; policy?: string }) => {
+      .option("--explain <rule>", "print a rule's page (what, why, how to fix, an example) instead of reviewing")
+      .action(async (dir: string, opts: { format: "text" | "json" | "sarif"; policy?: string; explain?: string }) => {
+        if (opts.explain !== undefined) {
+          const { runExplain } = await import("../review/explain.js");
+          setExit(runExplain(opts.explain, io));
+          return;
+        }
         const { runReview } = await import("../review/run.js");
         setExit(await runReview({ dir, format: opts.format, policy: opts.policy }, io));
       });
