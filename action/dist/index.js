@@ -54419,8 +54419,13 @@ function parseDockerfile(source, file2 = "Dockerfile", options = {}) {
         }
         break;
       case "RUN":
-        runs.push(toRun(ins));
+        runs.push(toRun(ins, 0));
         break;
+      case "ONBUILD": {
+        const trigger = /^RUN(?=\s)/i.exec(ins.args);
+        if (trigger) runs.push(toRun(ins, trigger[0].length));
+        break;
+      }
     }
   }
   if (instructions.length === 0) problems.push({ line: 1, column: 1, message: "the Dockerfile has no instructions" });
@@ -54500,27 +54505,29 @@ function argDefinitions(args) {
   }
   return out;
 }
-function toRun(ins) {
-  let body = ins.args;
-  let bodyStart = 0;
+function toRun(ins, start) {
+  let bodyStart = start;
+  const flags = [];
   for (; ; ) {
-    const m = /^\s*--\S+/.exec(body.slice(bodyStart));
+    const m = /^\s*(--\S+)/.exec(ins.args.slice(bodyStart));
     if (!m) break;
+    flags.push(m[1]);
     bodyStart += m[0].length;
   }
-  bodyStart += /^\s*/.exec(body.slice(bodyStart))?.[0].length ?? 0;
-  body = body.slice(bodyStart);
+  bodyStart += /^\s*/.exec(ins.args.slice(bodyStart))?.[0].length ?? 0;
+  const body = ins.args.slice(bodyStart);
+  const onbuild = ins.keyword === "ONBUILD";
   if (body.startsWith("[")) {
     try {
       const argv = JSON.parse(body);
       if (Array.isArray(argv) && argv.every((a) => typeof a === "string")) {
         const strings = argv;
-        return { instruction: ins, form: "exec", text: strings.join(" "), argv: strings, positionAt: () => ins.positionAt(bodyStart) };
+        return { instruction: ins, onbuild, flags, form: "exec", text: strings.join(" "), argv: strings, positionAt: () => ins.positionAt(bodyStart) };
       }
     } catch {
     }
   }
-  return { instruction: ins, form: "shell", text: body, positionAt: (offset) => ins.positionAt(bodyStart + offset) };
+  return { instruction: ins, onbuild, flags, form: "shell", text: body, positionAt: (offset) => ins.positionAt(bodyStart + offset) };
 }
 function ignoresOf(comments, instructions) {
   const out = [];
