@@ -12,6 +12,8 @@
  *   ... drive the app ...
  *   expect(github.calls("POST /repos/{owner}/{repo}/check-runs")).toHaveLength(1);
  */
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach } from "vitest";
 import nock from "nock";
 import { checkRequest, openApi, type SpecName } from "./github-openapi.js";
@@ -184,6 +186,7 @@ export class FakeGitHub {
     this.requests.length = 0;
     this.problems.length = 0;
     this.tokens.clear();
+    this.listeningUrl = undefined;
   }
 
   /**
@@ -386,6 +389,52 @@ export class FakeGitHub {
     });
   }
 
+  /** The URL `listen()` serves the API at (`http://127.0.0.1:PORT` plus the base path), once it listens. */
+  listeningUrl?: string;
+
+  /**
+   * Serves the same fake over node:http on 127.0.0.1, for code running in other processes (the App as
+   * `probot run`, a workflow's steps). REST answers under the base URL's path, GraphQL at `/graphql`, or at
+   * GHES' `/api/graphql` when the base URL ends in `/api/v3` (so an App with `GHE_HOST=127.0.0.1:PORT` and
+   * `GHE_PROTOCOL=http` reaches it). Requests are validated and recorded exactly as intercepted ones are.
+   */
+  async listen(): Promise<{ url: string; close(): Promise<void> }> {
+    this.start();
+    const basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, "");
+    const server = createServer((req, res) => {
+      void readBody(req).then(async (raw) => {
+        const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
+        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]));
+        let status: number;
+        let body: unknown;
+        let replyHeaders: Record<string, string>;
+        try {
+          [status, body, replyHeaders] = await this.handle(req.method ?? "GET", `${origin}${req.url ?? "/"}`, raw === "" ? undefined : raw, headers);
+        } catch (e) {
+          [status, body, replyHeaders] = this.fail(`${req.method} ${req.url}: the fake threw: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        const text = typeof body === "string" ? body : JSON.stringify(body);
+        const type = Object.keys(replyHeaders).some((k) => k.toLowerCase() === "content-type") ? {} : { "content-type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json; charset=utf-8" };
+        res.writeHead(status, { ...type, ...replyHeaders });
+        res.end(status === 204 || status === 304 ? undefined : text);
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${basePath}`;
+    this.listeningUrl = url;
+    return {
+      url,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
   /** Requests to one operation (`POST /repos/{owner}/{repo}/check-runs`), or all of them. */
   calls(route?: string): GitHubRequest[] {
     if (!route) return [...this.requests];
@@ -476,6 +525,12 @@ export class FakeGitHub {
     this.problems.push(message);
     return [501, { message: `FakeGitHub: ${message}` }, {}];
   }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function parseBody(raw: unknown): unknown {

@@ -1,0 +1,156 @@
+/**
+ * The repositories a faked GitHub Actions reads workflows from and checks out: real local git repositories,
+ * one per `owner/name`, made by the test. Refs resolve as GitHub resolves them: a dispatch `ref` names a branch
+ * or a tag; a checkout `ref` may also be a commit SHA.
+ */
+import { execFile } from "node:child_process";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: "Monalisa Octocat",
+  GIT_AUTHOR_EMAIL: "mona@example.com",
+  GIT_COMMITTER_NAME: "Monalisa Octocat",
+  GIT_COMMITTER_EMAIL: "mona@example.com",
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_TERMINAL_PROMPT: "0",
+};
+
+export async function git(cwd: string, ...args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run("git", ["-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false", ...args], { cwd, env: { ...process.env, ...GIT_ENV, HOME: cwd }, maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`git ${args.join(" ")} (in ${cwd}) failed: ${err.stderr?.trim() || err.message}`);
+  }
+}
+
+export interface ResolvedRef {
+  sha: string;
+  /** `refs/heads/<branch>` or `refs/tags/<tag>`. */
+  ref: string;
+  /** The short name (`main`, `v1`). */
+  name: string;
+  type: "branch" | "tag";
+}
+
+export class LocalRepos {
+  private readonly dirs = new Map<string, string>();
+  private root?: string;
+
+  /** The directory of a repository, or undefined when the test made none of that name. */
+  dir(fullName: string): string | undefined {
+    return this.dirs.get(fullName.toLowerCase());
+  }
+
+  names(): string[] {
+    return [...this.dirs.keys()];
+  }
+
+  /**
+   * Creates `owner/name` with one commit of `files` on `main` (path -> text, or `{ from }` to copy a file or
+   * directory), and the given tags on it. Returns the commit SHA.
+   */
+  async create(fullName: string, files: Record<string, string | { from: string }>, options: { tags?: string[]; message?: string } = {}): Promise<string> {
+    this.root ??= await mkdtemp(join(tmpdir(), "fake-actions-repos-"));
+    const dir = join(this.root, fullName.toLowerCase().replace("/", "__"));
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    await git(dir, "init", "--quiet");
+    this.dirs.set(fullName.toLowerCase(), dir);
+    const sha = await this.commit(fullName, files, { message: options.message ?? "Initial commit" });
+    for (const t of options.tags ?? []) await this.tag(fullName, t, sha);
+    return sha;
+  }
+
+  /** Writes `files` on the checked-out branch (`main`, or `branch`, created from HEAD) and commits them. */
+  async commit(fullName: string, files: Record<string, string | { from: string }>, options: { message?: string; branch?: string } = {}): Promise<string> {
+    const dir = this.must(fullName);
+    if (options.branch) await git(dir, "checkout", "--quiet", "-B", options.branch);
+    for (const [path, content] of Object.entries(files)) {
+      const target = join(dir, path);
+      await mkdir(dirname(target), { recursive: true });
+      if (typeof content === "string") await writeFile(target, content);
+      else await cp(content.from, target, { recursive: true });
+    }
+    await git(dir, "add", "--all");
+    await git(dir, "commit", "--quiet", "--allow-empty", "-m", options.message ?? "Update");
+    const sha = (await git(dir, "rev-parse", "HEAD")).trim();
+    if (options.branch) await git(dir, "checkout", "--quiet", "main");
+    return sha;
+  }
+
+  async tag(fullName: string, tag: string, ref = "HEAD"): Promise<void> {
+    await git(this.must(fullName), "tag", "--force", tag, ref);
+  }
+
+  /** A branch or a tag (short or full name), as the dispatch API and `uses: ...@ref` take them; undefined for anything else. */
+  async resolveRef(fullName: string, ref: string): Promise<ResolvedRef | undefined> {
+    const dir = this.dir(fullName);
+    if (!dir) return undefined;
+    const candidates = ref.startsWith("refs/") ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
+    for (const full of candidates) {
+      const m = /^refs\/(heads|tags)\/(.+)$/.exec(full);
+      if (!m) continue;
+      try {
+        const sha = (await git(dir, "rev-parse", "--verify", "--quiet", `${full}^{commit}`)).trim();
+        if (sha) return { sha, ref: full, name: m[2]!, type: m[1] === "heads" ? "branch" : "tag" };
+      } catch {
+        // not this kind of ref
+      }
+    }
+    return undefined;
+  }
+
+  /** A branch, tag or commit SHA resolved to a commit SHA (what `actions/checkout`'s `ref` accepts). */
+  async resolveCommit(fullName: string, ref: string): Promise<string | undefined> {
+    const named = await this.resolveRef(fullName, ref);
+    if (named) return named.sha;
+    if (!/^[0-9a-f]{7,40}$/i.test(ref)) return undefined;
+    try {
+      return (await git(this.must(fullName), "rev-parse", "--verify", "--quiet", `${ref}^{commit}`)).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A file's text at a commit, or undefined when the file is not there. */
+  async show(fullName: string, ref: string, path: string): Promise<string | undefined> {
+    const sha = await this.resolveCommit(fullName, ref);
+    if (!sha) return undefined;
+    try {
+      return await git(this.must(fullName), "show", `${sha}:${path.replace(/^\.?\//, "")}`);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async defaultBranch(fullName: string): Promise<string> {
+    return (await git(this.must(fullName), "symbolic-ref", "--short", "HEAD")).trim() || "main";
+  }
+
+  /** A real `git clone` of the repository into `dest`, its HEAD detached at `sha`. */
+  async clone(fullName: string, sha: string, dest: string): Promise<void> {
+    const dir = this.must(fullName);
+    await mkdir(dirname(dest), { recursive: true });
+    await git(dirname(dest), "clone", "--quiet", "--no-checkout", dir, dest);
+    await git(dest, "checkout", "--quiet", "--detach", sha);
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.root) await rm(this.root, { recursive: true, force: true });
+    this.root = undefined;
+    this.dirs.clear();
+  }
+
+  private must(fullName: string): string {
+    const dir = this.dir(fullName);
+    if (!dir) throw new Error(`no local repository ${fullName} (create it with repos.create)`);
+    return dir;
+  }
+}
