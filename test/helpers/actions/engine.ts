@@ -396,10 +396,8 @@ export class RunExecution {
           baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", LANG: process.env.LANG ?? "C.UTF-8" },
           secrets: Object.values(secrets),
           stopped,
-          track: (p) => {
-            proc = p;
-            if (p && stopReason) p.abort(stopReason);
-          },
+          // A step started after the cancel passed its `if` (always(), cancelled()): it runs, as on GitHub.
+          track: (p) => (proc = p),
           minuteMs: this.host.minuteMs,
           problem: (m) => this.host.problem(m),
         });
