@@ -409,13 +409,14 @@ export class FakeActions {
 
   /** Builds the payload now (the state at the event), sends it after those before it. */
   private deliver(event: "workflow_run" | "workflow_job", action: string, payload: unknown): void {
-    const delivery: Delivery = { id: randomUUID(), event, action, payload, status: 0, response: "" };
+    // A snapshot: the run's records keep changing after the event.
+    const body = JSON.stringify(payload);
+    const delivery: Delivery = { id: randomUUID(), event, action, payload: JSON.parse(body), status: 0, response: "" };
     this.deliveries.push(delivery);
     const hook = this.options.webhook;
     if (!hook) return;
     this.pending++;
     this.queue = this.queue.then(async () => {
-      const body = JSON.stringify(payload);
       try {
         const res = await fetch(hook.url, {
           method: "POST",

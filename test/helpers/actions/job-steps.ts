@@ -76,9 +76,7 @@ export async function runSteps(job: StepsJob): Promise<StepsResult> {
   const runnerCtx = { name: job.runner.name, os: "Linux", arch: job.runner.arch ?? "X64", temp, tool_cache: toolCache, environment: "self-hosted", debug: "" };
   const githubCtx = { ...(job.contexts.github as object), workspace };
   const setup = addStep(job.record, "Set up job", "__setup");
-  setup.status = "completed";
-  setup.outcome = setup.conclusion = "success";
-  setup.completed_at = now();
+  finishStep(setup, "success");
   try {
     for (let i = 0; i < job.steps.length; i++) {
       const step = job.steps[i]!;

@@ -153,7 +153,9 @@ export function workflowObject(run: RunRecord, urls: Urls): any {
 export function workflowRunPayload(action: "requested" | "in_progress" | "completed", rest: any, run: RunRecord, repo: RepoInfo, urls: Urls): any {
   const p = examplePayload("workflow_run", action === "in_progress" ? "requested" : action, { repo: repo.fullName, installationId: repo.installationId, sender: run.actor });
   p.action = action;
-  p.workflow_run = { ...p.workflow_run, ...rest };
+  // The run's repositories are the short form in deliveries: keep the example's keys, with this repository's values.
+  const lite = (example: Record<string, unknown>) => Object.fromEntries(Object.keys(example).map((k) => [k, rest.repository[k] ?? example[k]]));
+  p.workflow_run = { ...p.workflow_run, ...rest, repository: lite(p.workflow_run.repository), head_repository: lite(p.workflow_run.head_repository) };
   p.workflow = { ...p.workflow, ...workflowObject(run, urls) };
   p.repository = rest.repository;
   p.sender = userObject(run.actor, urls);
