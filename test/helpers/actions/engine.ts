@@ -205,7 +205,7 @@ export class RunExecution {
       return this.failedJob(job, scope, (e as Error).message);
     }
     if (!runIt) {
-      const record = this.newJob(job, scope, unexpandedName(job), [], undefined);
+      const record = this.newJob(job, scope, this.skippedName(job, ctx), [], undefined);
       this.finishJob(record, this.cancelled ? "cancelled" : "skipped", false);
       return { result: record.conclusion!, outputs: {} };
     }
@@ -243,6 +243,19 @@ export class RunExecution {
     await Promise.all(combos.map((_, i) => runLeg(i)));
     const result: Conclusion = conclusions.includes("startup_failure") ? "startup_failure" : conclusions.includes("failure") ? "failure" : conclusions.includes("cancelled") ? "cancelled" : conclusions.every((c) => c === "skipped") ? "skipped" : "success";
     return { result, outputs };
+  }
+
+  /**
+   * A job that did not run keeps its `name:` as written when it has a matrix (never expanded); otherwise its
+   * name is evaluated as usual (inputs, github, needs).
+   */
+  private skippedName(job: WorkflowJob, ctx: Contexts): string {
+    if (job.strategy) return unexpandedName(job);
+    try {
+      return this.jobName(job, ctx, undefined, false);
+    } catch {
+      return unexpandedName(job);
+    }
   }
 
   private failedJob(job: WorkflowJob, scope: Scope, message: string): JobResult {

@@ -456,17 +456,18 @@ function page<T>(items: T[], req: GitHubRequest): T[] {
 }
 
 /**
- * The "flibs" repository as a workflow's `uses:` and checkout read it: this project's reusable workflows,
- * Action metadata and bundle, committed from the working tree and tagged (`v1` by default).
+ * The "flibs" repository as a workflow's `uses:` and checkout read it: this project's reusable workflows, the
+ * Action's metadata and its bundle, committed from the working tree and tagged (`v1` by default). `dist` puts
+ * another bundle in place of `action/dist` (a stand-in, where the real builder is not wanted).
  */
-export async function commitFlibsRepo(repos: LocalRepos, fullName: string, root: string, options: { tags?: string[]; action?: string } = {}): Promise<string> {
+export async function commitFlibsRepo(repos: LocalRepos, fullName: string, root: string, options: { tags?: string[]; dist?: string } = {}): Promise<string> {
   const { join } = await import("node:path");
   return await repos.create(
     fullName,
     {
       ".github/workflows": { from: join(root, ".github/workflows") },
-      "action/action.yml": { from: join(options.action ?? join(root, "action"), "action.yml") },
-      "action/dist": { from: join(options.action ?? join(root, "action"), "dist") },
+      "action/action.yml": { from: join(root, "action/action.yml") },
+      "action/dist": { from: options.dist ?? join(root, "action/dist") },
     },
     { tags: options.tags ?? ["v1"], message: "flibs" },
   );
