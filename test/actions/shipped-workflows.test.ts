@@ -72,4 +72,26 @@ describe("the shipped workflows", () => {
     });
     expect(run.conclusion).toBe("failure");
   });
+
+  it("promote: the promote job runs in its environment, waits for its reviewers, and gets the tested digest", async () => {
+    const { a, sha } = await shipped();
+    actions = a;
+    (a.options.environments ??= {}).stable = { reviewers: true };
+    await a.repos.commit("my-org/app", { ".github/workflows/flibs-promote.yml": readFileSync(join(ROOT, "workflows-templates/flibs-promote.yml"), "utf8") });
+    const digest = `sha256:${"a".repeat(64)}`;
+    const r = await a.dispatch("my-org/app", "flibs-promote.yml", {
+      ref: "main",
+      inputs: { sha, ref: "refs/heads/main", digest, promotion_id: `${sha}.p1`, candidate: "registry.example/cand", stable: "registry.example/stable" },
+      return_run_details: true,
+    });
+    expect(r.status).toBe(200);
+    while (a.sent("workflow_job", "waiting").length === 0) await new Promise((res) => setTimeout(res, 10));
+    const run = a.runs[0]!;
+    expect(run.jobs.map((j) => [j.name, j.status])).toEqual([[`promote / promote ${sha}`, "waiting"]]);
+    a.approve(run.id, "stable");
+    await a.idle();
+    const job = run.jobs[0]!;
+    expect(job).toMatchObject({ conclusion: "success", outputs: { "index-digest": digest }, environment: { name: "stable" }, permissions: { contents: "read", packages: "write", "id-token": "write", metadata: "read" } });
+    expect(job.steps.find((s) => s.id === "promote")!.inputs).toMatchObject({ INPUT_MODE: "promote", INPUT_DIGEST: digest, "INPUT_GIT-REF": "refs/heads/main", "INPUT_STABLE-REGISTRY": "registry.example/stable", INPUT_REGISTRY: "registry.example/cand" });
+  });
 });
