@@ -76,6 +76,22 @@ describe("cancel", () => {
   });
 });
 
+describe("timeout-minutes", () => {
+  it("ends the job cancelled, its step's processes killed, with GitHub's annotation", async () => {
+    dir = await mkdtemp(join(tmpdir(), "timeout-"));
+    const pidFile = join(dir, "pids");
+    // One "minute" lasts 300 ms here; the workflow says 10.
+    actions = new FakeActions(github, { runners: [{ name: "slow-runner", labels: ["self-hosted", "linux"], env: { PID_FILE: pidFile } }], minuteMs: 30 });
+    await actions.repos.create("my-org/app", { ".github/workflows/sleep.yml": actionsFixture("cancel/sleep.yml") });
+    await actions.dispatch("my-org/app", "sleep.yml", { ref: "main" });
+    await actions.idle();
+    const job = actions.runs[0]!.jobs[0]!;
+    expect(job.conclusion).toBe("cancelled");
+    expect(job.annotations.map((a) => a.message)).toContain("The job running on runner slow-runner has exceeded the maximum execution time of 10 minutes.");
+    expect(readFileSync(pidFile, "utf8").trim().split("\n").map(Number).filter(alive)).toEqual([]);
+  });
+});
+
 describe("concurrency", () => {
   async function grouped(cancel: boolean): Promise<{ a: FakeActions; trace: () => string; release: () => Promise<void> }> {
     dir = await mkdtemp(join(tmpdir(), "concurrency-"));
