@@ -109,6 +109,14 @@ export class LocalRepos {
 
   /** A branch, tag or commit SHA resolved to a commit SHA (what `actions/checkout`'s `ref` accepts). */
   async resolveCommit(fullName: string, ref: string): Promise<string | undefined> {
+    if (/^[0-9a-f]{40}$/.test(ref)) {
+      try {
+        await git(this.must(fullName), "cat-file", "-e", `${ref}^{commit}`);
+        return ref;
+      } catch {
+        return undefined;
+      }
+    }
     const named = await this.resolveRef(fullName, ref);
     if (named) return named.sha;
     if (!/^[0-9a-f]{7,40}$/i.test(ref)) return undefined;
