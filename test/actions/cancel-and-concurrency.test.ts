@@ -133,4 +133,32 @@ describe("concurrency", () => {
     expect(actions.runs.map((r) => r.conclusion)).toEqual(["success", "cancelled", "success"]);
     expect(g.trace()).toBe("started 1\nfinished 1\nstarted 3\nfinished 3\n");
   });
+
+  it("a reusable workflow's own concurrency: a newer call cancels the run holding the group", async () => {
+    const g = await grouped(true);
+    actions = g.a;
+    await actions.repos.commit("my-org/app", { ".github/workflows/caller.yml": actionsFixture("concurrency/caller.yml"), ".github/workflows/called.yml": actionsFixture("concurrency/called.yml") });
+    await actions.dispatch("my-org/app", "caller.yml", { ref: "main", inputs: { n: "1" } });
+    await until(actions, () => g.trace().includes("started 1"));
+    await actions.dispatch("my-org/app", "caller.yml", { ref: "main", inputs: { n: "2" } });
+    await actions.idle();
+    const [first, second] = actions.runs as [RunRecord, RunRecord];
+    expect(first.conclusion).toBe("cancelled");
+    expect(first.jobs.map((j) => [j.name, j.conclusion])).toEqual([["call / work", "cancelled"]]);
+    expect(first.notes).toContain("Canceling since a higher priority waiting request for 'called-my-org/app' exists");
+    expect(second.conclusion).toBe("success");
+    expect(g.trace()).toBe("started 1\nstarted 2\nfinished 2\n");
+  });
+
+  it("a run asking for a group it already holds is cancelled as a deadlock", async () => {
+    const g = await grouped(true);
+    actions = g.a;
+    await actions.repos.commit("my-org/app", { ".github/workflows/deadlock.yml": actionsFixture("concurrency/deadlock.yml"), ".github/workflows/called.yml": actionsFixture("concurrency/called.yml") });
+    await actions.dispatch("my-org/app", "deadlock.yml", { ref: "main" });
+    await actions.idle();
+    const run = actions.runs[0]!;
+    expect(run.conclusion).toBe("cancelled");
+    expect(run.notes).toContain("Canceling since a deadlock for concurrency group 'called-my-org/app' was detected between 'top level workflow' and 'call'");
+    expect(g.trace()).toBe("");
+  });
 });

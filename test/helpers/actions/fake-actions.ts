@@ -55,6 +55,8 @@ export interface FakeActionsOptions {
   ghes?: boolean;
   /** The web URL (`https://github.com`, or the GHES host's). Default: github.com, or the fake's own origin for a GHES base URL. */
   serverUrl?: string;
+  /** Who dispatches through the REST route (`github.actor`, the runs' `actor`): default `octocat`; an App's runs say `<slug>[bot]`. */
+  actor?: string;
   /** Milliseconds a `timeout-minutes` minute lasts (default 60000), so tests can reach timeouts. */
   minuteMs?: number;
 }
@@ -130,7 +132,7 @@ export class FakeActions {
   }
 
   /** Dispatches a workflow as the REST API would, without going through HTTP (same checks, same answer). */
-  async dispatch(repo: string, workflowFile: string, body: { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean }, actor = "octocat"): Promise<GitHubReply> {
+  async dispatch(repo: string, workflowFile: string, body: { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean }, actor = this.options.actor ?? "octocat"): Promise<GitHubReply> {
     return await this.dispatchRequest(repo, workflowFile, body, actor);
   }
 
@@ -152,7 +154,7 @@ export class FakeActions {
     const gh = this.github;
     gh.on("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", async (req) => {
       const body = req.body as { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean };
-      return await this.dispatchRequest(repoOf(req), req.params.workflow_id!, body, "octocat");
+      return await this.dispatchRequest(repoOf(req), req.params.workflow_id!, body, this.options.actor ?? "octocat");
     });
     gh.on("GET /repos/{owner}/{repo}/actions/runs", (req) => this.listRuns(this.runsOf(repoOf(req)), req));
     gh.on("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", (req) => {
