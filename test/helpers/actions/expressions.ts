@@ -3,8 +3,8 @@
  * toJSON, format, contains, startsWith, endsWith, join), plus what a runner adds to it:
  * - the status functions `success()`, `failure()`, `cancelled()`, `always()`, answered by the caller (they depend
  *   on where the expression is evaluated: a job's `if` looks at its needs, a step's at the job's steps);
- * - an `if:` without a status function is `success() && (<if>)`
- *   (https://docs.github.com/en/actions/reference/workflows-and-actions/expressions#status-check-functions);
+ * - (an `if:` without a status function is `success() && (<if>)`: the workflow parser already writes it so,
+ *   https://docs.github.com/en/actions/reference/workflows-and-actions/expressions#status-check-functions);
  * - every `''` in a string literal is one `'`: GitHub's runner unescapes them all, while the library's lexer
  *   (0.3.61, `value.replace("''", "'")`) only unescapes the first, so its string tokens are re-read from their lexeme.
  */
@@ -43,12 +43,6 @@ function parse(expression: string): Expr {
   return new Parser(lex(expression), CONTEXT_NAMES, [...statusInfo, hashFiles]).parse();
 }
 
-/** Whether the expression calls one of the status functions (then it is not wrapped in `success() && ...`). */
-export function hasStatusFunction(expression: string): boolean {
-  const tokens = lex(expression);
-  return tokens.some((t, i) => t.type === TokenType.IDENTIFIER && (STATUS_FUNCTIONS as readonly string[]).includes(t.lexeme.toLowerCase()) && tokens[i + 1]?.type === TokenType.LEFT_PAREN);
-}
-
 export function toData(value: unknown): data.ExpressionData {
   return JSON.parse(JSON.stringify(value ?? null), data.reviver) as data.ExpressionData;
 }
@@ -78,16 +72,6 @@ export function evaluate(expression: string, contexts: Contexts, status?: Status
   } catch (e) {
     throw new ExpressionError(`cannot evaluate \${{ ${expression} }}: ${e instanceof Error ? e.message : String(e)}`);
   }
-}
-
-/** An `if:` condition (with or without `${{ }}`), implicitly `success() && (...)` when it has no status function. */
-export function evaluateCondition(condition: string | undefined, contexts: Contexts, status: StatusFunctions): boolean {
-  let expr = (condition ?? "").trim();
-  const wrapped = /^\$\{\{([\s\S]*)\}\}$/.exec(expr);
-  if (wrapped) expr = wrapped[1]!.trim();
-  if (expr === "") expr = "success()";
-  else if (!hasStatusFunction(expr)) expr = `success() && (${expr})`;
-  return truthy(evaluate(expr, contexts, status));
 }
 
 export function truthy(v: unknown): boolean {

@@ -31,6 +31,3 @@ export function jobDisplayName(id: string, name: { evaluated: string; hasExpress
   return isMatrix ? `${base}${matrixSuffix(combination)}` : base;
 }
 
-export function nestedName(parents: string[], name: string): string {
-  return [...parents, name].join(" / ");
-}
