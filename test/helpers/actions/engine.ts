@@ -40,7 +40,7 @@ export interface EngineHost {
   concurrency: ConcurrencyGroups;
   minuteMs: number;
   serverUrl: string;
-  environments: Record<string, { reviewers?: boolean }>;
+  environments: Record<string, { reviewers?: boolean; secrets?: Record<string, string> }>;
   nextJobId(): number;
   checkRun(job: JobRecord, run: RunRecord): FakeCheckRun;
   runEvent(run: RunRecord, action: "in_progress" | "completed"): void;
@@ -386,7 +386,9 @@ export class RunExecution {
       this.host.jobEvent(record, this.run, "in_progress");
       const timeoutMinutes = Number(evaluateToken(field(raw, "timeout-minutes"), baseCtx) ?? 360);
       const timer = setTimeout(() => stop(`The job running on runner ${runner!.name} has exceeded the maximum execution time of ${timeoutMinutes} minutes.`), timeoutMinutes * this.host.minuteMs);
-      const secrets = { ...scope.secrets, GITHUB_TOKEN: record.token };
+      // A job in an environment also reads that environment's secrets (they win over the repository's).
+      const envSecrets = record.environment ? (this.host.environments[record.environment.name]?.secrets ?? {}) : {};
+      const secrets = { ...scope.secrets, ...envSecrets, GITHUB_TOKEN: record.token };
       const github = { ...scope.github, job: job.id.value, token: record.token };
       const jobCtx = { ...ctx, github, secrets };
       let jobEnv: Record<string, string> = {};
@@ -425,7 +427,8 @@ export class RunExecution {
       }
       try {
         const outCtx = { ...jobCtx, env: { ...jobEnv, ...steps.env }, steps: steps.steps, job: { status: conclusion }, runner: { name: runner.name, os: "Linux", arch: runner.arch ?? "X64" } };
-        record.outputs = evaluateStringMap(job.outputs, outCtx);
+        // An output that evaluates empty is not set (so the legs of a matrix combine outputs of different names).
+        record.outputs = Object.fromEntries(Object.entries(evaluateStringMap(job.outputs, outCtx)).filter(([, v]) => v !== ""));
       } catch (e) {
         record.annotations.push(failure((e as Error).message));
         conclusion = "failure";

@@ -49,8 +49,8 @@ export interface FakeActionsOptions {
   /** Repository secrets and variables, by `owner/name`. */
   secrets?: Record<string, Record<string, string>>;
   vars?: Record<string, Record<string, string>>;
-  /** Environments by name; one with `reviewers` holds its jobs in `waiting` until `approve()`. */
-  environments?: Record<string, { reviewers?: boolean }>;
+  /** Environments by name; one with `reviewers` holds its jobs in `waiting` until `approve()`; its `secrets` are its jobs' only. */
+  environments?: Record<string, { reviewers?: boolean; secrets?: Record<string, string> }>;
   /** Behave as GitHub Enterprise Server 3.20 and older: `return_run_details` is answered 400. */
   ghes?: boolean;
   /** The web URL (`https://github.com`, or the GHES host's). Default: github.com, or the fake's own origin for a GHES base URL. */
