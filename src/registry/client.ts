@@ -10,6 +10,7 @@ import { formatRepository, referenceTarget, type ImageReference, type Repository
 import { pipeline } from "node:stream";
 import type { Readable } from "node:stream";
 import { sha256Digest, verifyChunks, verifyingTransform } from "./digest-stream.js";
+import type { ImageStore } from "./store.js";
 import { Transport, registryMessage, scope, type RegistryResponse, type TransferStats, type TransportOptions } from "./transport.js";
 
 export type RegistryClientOptions = TransportOptions;
@@ -84,7 +85,7 @@ export function uploadUrl(base: string, location: string, params: Record<string,
   return u.toString();
 }
 
-export class RegistryClient {
+export class RegistryClient implements ImageStore {
   readonly transport: Transport;
   /** Registries whose referrers API answered "not implemented": go straight to the fallback tag. */
   private readonly noReferrersApi = new Set<string>();
