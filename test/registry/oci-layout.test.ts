@@ -65,7 +65,7 @@ describe("OciLayout", () => {
     const layer = source.manifests[0]!.layers[0]!;
     const path = join(copy, "blobs", "sha256", layer.digest.slice(7));
     const bytes = await readFile(path);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
     await writeFile(path, bytes);
     const layout = await OciLayout.open(copy);
     await expect(layout.getBlob(ANY, layer.digest)).rejects.toThrow(/does not match/);
