@@ -18,7 +18,7 @@ import { FlibsError } from "../core/errors.js";
 import { imageSize } from "../core/oci/manifest.js";
 import { parseReference, type RepositoryRef } from "../core/oci/reference.js";
 import { platformToArch, type Arch } from "../core/platform.js";
-import type { RegistryClient } from "../registry/index.js";
+import type { OciLayout, RegistryClient } from "../registry/index.js";
 import { commitInfo, type CommitInfo } from "./git.js";
 import { traced } from "./exec.js";
 import type { Builder, TestOutcome } from "./types.js";
@@ -31,8 +31,10 @@ export interface BuildArchOptions {
   plannedArches: readonly Arch[];
   /** Commit to build; default the checkout's HEAD. */
   rev?: string;
-  /** Destination repository, e.g. `ghcr.io/my-org/candidates/httpd`. */
+  /** Destination repository, e.g. `ghcr.io/my-org/candidates/httpd` (with `layout`, its last part names the image). */
   repository: RepositoryRef;
+  /** Write the image into this OCI layout (tagged `sha-<sha>-<arch>`) instead of pushing it to `repository`. */
+  layout?: OciLayout;
   /** Source repository URL for the labels. */
   source: string;
   approvedRegistries: readonly string[];
@@ -163,7 +165,11 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
     const labelLine = `LABEL ${Object.entries(labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(" ")}`;
     const final = `${pinned.replace(/\n*$/, "\n")}COPY --from=${BUILDINFO_CONTEXT} ${basename(buildinfo)} ${buildinfo}\n${labelLine}\n`;
     await writeFile(join(work, "Dockerfile"), final);
-    const destination = `${o.repository.registry}/${o.repository.repository}:${archTag(commit.sha, o.arch)}`;
+    const destination = o.layout
+      ? o.layout.transportReference(archTag(commit.sha, o.arch))
+      : `${o.repository.registry}/${o.repository.repository}:${archTag(commit.sha, o.arch)}`;
+    // Into a layout, only the base registries are reached over the network (buildah's --tls-verify is one switch).
+    const insecure = o.layout ? bases.some((b) => o.insecure(parseReference(b.ref).registry)) : o.insecure(o.repository.registry);
     const archTests = o.runTests !== false ? o.config.tests.filter((t) => !t.arches || t.arches.includes(o.arch)) : [];
     const built = await o.builder.buildAndPush({
       arch: o.arch,
@@ -174,7 +180,7 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
       sourceDateEpoch: commit.time,
       buildContexts: { [BUILDINFO_CONTEXT]: join(work, "buildinfo") },
       destination,
-      insecure: o.insecure(o.repository.registry),
+      insecure,
       authFile: o.authFile,
       localImage: archTests.length > 0,
       onOutput: o.onOutput,
@@ -182,12 +188,12 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
     // The digest as the builder reported it, or (committed straight to the registry) as the tag names it now:
     // a concurrent build of this commit and arch writes the same bytes (reproducible), so the same digest.
     const ref = built.digest ? { ...o.repository, digest: built.digest } : { ...o.repository, tag: archTag(commit.sha, o.arch) };
-    const pushed = await traced(`read pushed manifest ${built.digest ?? destination}`, () => o.client.getManifest(ref));
+    const pushed = await traced(`read pushed manifest ${built.digest ?? destination}`, () => (o.layout ?? o.client).getManifest(ref));
     if (pushed.manifest.kind !== "manifest") throw new FlibsError("build", `${destination} is not an image manifest`);
     const digest = pushed.digest;
     const tests: TestOutcome[] = [];
     for (const t of archTests) {
-      const r = await o.builder.runTest({ ...built, digest }, o.arch, t, o.insecure(o.repository.registry));
+      const r = await o.builder.runTest({ ...built, digest }, o.arch, t, insecure);
       log(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
       tests.push(r);
     }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { isFlibsError } from "../core/errors.js";
 import { archToPlatformString, type Arch } from "../core/platform.js";
 import type { ImageTest } from "../core/config/index.js";
+import { isLayoutDestination, transportReference } from "./destination.js";
 import { run } from "./exec.js";
 import { judgeTest, testArgv } from "./tests.js";
 import type { BuildSpec, Builder, BuiltImage, TestOutcome } from "./types.js";
@@ -44,6 +45,9 @@ export function buildahBudArgs(spec: BuildSpec, o: BuildahOptions, localName: st
     // io.buildah.version would tie the digest to the runner's buildah release.
     "--identity-label=false",
     `--tls-verify=${spec.insecure ? "false" : "true"}`,
+    // bud leaves layers uncompressed when it writes into an OCI layout; a registry push gzips them. Same
+    // compressor both ways, so a layout holds the digests a push gives.
+    ...(isLayoutDestination(spec.destination) ? ["--disable-compression=false"] : []),
     ...(spec.authFile ? ["--authfile", spec.authFile] : []),
     ...Object.entries(spec.buildContexts).flatMap(([k, v]) => ["--build-context", `${k}=${v}`]),
     ...Object.entries(spec.buildArgs).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]),
@@ -78,7 +82,7 @@ export class BuildahBuilder implements Builder {
       // rootfs under vfs), the push reading it back and the removal are skipped; the manifest is the same
       // bytes `buildah push` writes (the e2e test checks the digests agree). bud cannot report the pushed
       // digest: the caller reads the tag.
-      const remote = `docker://${spec.destination}`;
+      const remote = transportReference(spec.destination);
       await run(this.bin, buildahBudArgs(spec, this.options, remote), { onOutput: spec.onOutput, env: budEnv });
       return { handle: remote };
     }
@@ -98,7 +102,7 @@ export class BuildahBuilder implements Builder {
           `--tls-verify=${spec.insecure ? "false" : "true"}`,
           ...(spec.authFile ? ["--authfile", spec.authFile] : []),
           localName,
-          `docker://${spec.destination}`,
+          transportReference(spec.destination),
         ],
         spec.onOutput,
       );

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { FlibsError, isFlibsError } from "../core/errors.js";
 import { archToPlatformString, type Arch } from "../core/platform.js";
 import type { ImageTest } from "../core/config/index.js";
+import { isLayoutDestination } from "./destination.js";
 import { run } from "./exec.js";
 import { judgeTest, testArgv } from "./tests.js";
 import type { BuildSpec, Builder, BuiltImage, TestOutcome } from "./types.js";
@@ -46,6 +47,9 @@ export class BuildxBuilder implements Builder {
   constructor(private readonly bin = "docker") {}
 
   async buildAndPush(spec: BuildSpec): Promise<BuiltImage> {
+    if (isLayoutDestination(spec.destination)) {
+      throw new FlibsError("build", "docker buildx cannot add an image to an OCI layout flibs writes: build with buildah (--builder buildah) or --push to a registry");
+    }
     const dir = await mkdtemp(join(tmpdir(), "flibs-buildx-"));
     try {
       const meta = join(dir, "metadata.json");

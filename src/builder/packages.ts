@@ -7,7 +7,7 @@ import { FlibsError } from "../core/errors.js";
 import { PACKAGE_DB_PATHS, parseApkInstalled, parseDpkgStatus, parseRpmQuery, rpmQueryArgs, type PackageSet } from "../core/build/index.js";
 import type { ImageManifest } from "../core/oci/manifest.js";
 import type { RepositoryRef } from "../core/oci/reference.js";
-import type { RegistryClient } from "../registry/index.js";
+import type { ImageSource } from "../registry/index.js";
 import { run, works } from "./exec.js";
 import { TopDownFiles } from "./tar.js";
 
@@ -23,7 +23,7 @@ export interface ImagePackages {
  * Memory stays at the size of the files kept.
  */
 async function scanLayers(
-  client: RegistryClient,
+  client: ImageSource,
   repo: RepositoryRef,
   m: ImageManifest,
   wanted: readonly string[],
@@ -47,7 +47,7 @@ async function scanLayers(
  * applied in order and the package database found in the result is parsed. rpm's database is queried with
  * `rpm --root` on a copy, when rpm is installed.
  */
-export async function readImagePackages(client: RegistryClient, repo: RepositoryRef, m: ImageManifest): Promise<ImagePackages> {
+export async function readImagePackages(client: ImageSource, repo: RepositoryRef, m: ImageManifest): Promise<ImagePackages> {
   const rpmDirs = PACKAGE_DB_PATHS.rpm.map((p) => `${p}/`);
   let files: Map<string, Uint8Array>;
   try {

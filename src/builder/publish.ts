@@ -21,13 +21,16 @@ import { FlibsError } from "../core/errors.js";
 import { imageSize, type ImageManifest } from "../core/oci/manifest.js";
 import type { ImageReference, RepositoryRef } from "../core/oci/reference.js";
 import { archToPlatform, sortArches, type Arch } from "../core/platform.js";
-import { sha256Digest, type RegistryClient } from "../registry/index.js";
+import { sha256Digest, type ImageStore } from "../registry/index.js";
 import { traced } from "./exec.js";
 import { readImagePackages } from "./packages.js";
 
 export interface PublishOptions {
-  client: RegistryClient;
+  /** A registry client, or an OCI layout (`flibs build` without `--push`): the same bytes either way. */
+  client: ImageStore;
   repository: RepositoryRef;
+  /** What the build record names as the image; default `REGISTRY/REPOSITORY`. */
+  image?: string;
   sha: string;
   arches: readonly Arch[];
   /** Per-arch digests; an arch not given is found under its per-arch tag `sha-<sha>-<arch>`. */
@@ -121,7 +124,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   const policy = o.driftPolicy ?? "warn";
   const record: BuildRecord = {
     schema: "flibs.build-record/v1",
-    image: `${o.repository.registry}/${o.repository.repository}`,
+    image: o.image ?? `${o.repository.registry}/${o.repository.repository}`,
     indexDigest,
     commit: o.sha,
     ...(o.tree ? { tree: o.tree } : {}),
@@ -155,7 +158,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   const artifactDigest = await traced("put record referrer", () => o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest));
 
   const failed = policy === "fail" && drift.length > 0;
-  const summary = summaryTable(`flibs publish ${o.repository.registry}/${o.repository.repository}`, rows, [
+  const summary = summaryTable(`flibs publish ${o.image ?? `${o.repository.registry}/${o.repository.repository}`}`, rows, [
     `Index \`${indexDigest}\` tagged ${tags.map((t) => `\`${t}\``).join(", ")}; build record \`${artifactDigest}\`.`,
     "",
     ...driftSection(drift, policy),

@@ -12,7 +12,7 @@ export interface BuildSpec {
   sourceDateEpoch: number;
   /** Named build contexts (`COPY --from=<name>`), e.g. the embedded Dockerfile's directory. */
   buildContexts: Record<string, string>;
-  /** Where to push: `host/repo:tag`. */
+  /** Where to push: `host/repo:tag`, or `oci:/abs/path:tag` to write into an OCI image layout. */
   destination: string;
   /** Hosts reached without TLS verification (loopback and policy's insecure registries). */
   insecure: boolean;

@@ -4,6 +4,9 @@ export interface CliIo {
   stderr(s: string): void;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Whether stderr is a terminal (progress is then redrawn in place), and its width. */
+  isTTY?: boolean;
+  columns?: number;
 }
 
 /** Sets the process exit status a command ends with (0 unless called). */

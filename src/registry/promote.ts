@@ -15,9 +15,18 @@ import { manifestBlobs, type Descriptor, type Manifest } from "../core/oci/manif
 import { formatReference, formatRepository, type ImageReference, type RepositoryRef } from "../core/oci/reference.js";
 import { decideTagWrites, type PlannedTag, type TagWrite } from "../core/promote/tags.js";
 import type { PromotionReport } from "../core/promote/report.js";
-import type { FetchedManifest, RegistryClient } from "./client.js";
+import { pipeline, Transform } from "node:stream";
+import type { FetchedManifest, RegistryClient, VerifiedBlob } from "./client.js";
 import { Pool } from "./pool.js";
 import { sha256Digest } from "./digest-stream.js";
+import type { ImageSource } from "./store.js";
+
+/** What a promotion is doing, for a progress display: one event per blob start and end, and bytes as they stream. */
+export type PromoteEvent =
+  | { kind: "blob-start"; digest: string; size: number }
+  | { kind: "blob-bytes"; digest: string; size: number; bytes: number }
+  | { kind: "blob-done"; digest: string; size: number; how: "mounted" | "streamed" | "skipped" }
+  | { kind: "manifest-done"; digest: string; mediaType: string; how: "copied" | "skipped"; referrer: boolean };
 
 export interface PromoteOptions {
   source: ImageReference;
@@ -32,6 +41,9 @@ export interface PromoteOptions {
   /** First pause before a blob copy is retried, doubled each time (default 400 ms). */
   blobRetryDelayMs?: number;
   onProgress?: (line: string) => void;
+  onEvent?: (e: PromoteEvent) => void;
+  /** Read the source from this store (an OCI layout) instead of `client`; `name` is how the report shows it. */
+  from?: { store: ImageSource; name: string };
 }
 
 const FATAL = new Set(["auth", "not-found", "usage", "refused"]);
@@ -39,7 +51,9 @@ const FATAL = new Set(["auth", "not-found", "usage", "refused"]);
 export async function promote(client: RegistryClient, options: PromoteOptions): Promise<PromotionReport> {
   const { source, destination } = options;
   const dest = formatRepository(destination);
-  const sameRegistry = source.registry === destination.registry;
+  const src: ImageSource = options.from?.store ?? client;
+  const sameRegistry = !options.from && source.registry === destination.registry;
+  const event = options.onEvent ?? (() => {});
   const pool = new Pool(options.concurrency ?? 6);
   client.transport.allowTransfers(options.concurrency ?? 6);
   const attempts = options.blobAttempts ?? 3;
@@ -57,7 +71,7 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   };
   // Where the destination's tags point does not depend on the source: ask while the source is read.
   const tagsNow = quiet(headTags());
-  const root = await client.getManifest(source);
+  const root = await src.getManifest(source);
   const digest = root.digest;
 
   const decideTags = (current: Map<string, string | undefined>): TagWrite[] => {
@@ -70,7 +84,7 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   const fetchChild = (d: Descriptor): Promise<FetchedManifest> => {
     let p = fetched.get(d.digest);
     if (!p) {
-      p = quiet(client.getManifest({ ...srcRepo, digest: d.digest }));
+      p = quiet(src.getManifest({ ...srcRepo, digest: d.digest }));
       fetched.set(d.digest, p);
     }
     return p;
@@ -99,15 +113,15 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
     options.referrers === false
       ? undefined
       : quiet(
-          client.getReferrers(srcRepo, digest).then(async (forRoot) => [
+          src.getReferrers(srcRepo, digest).then(async (forRoot) => [
             forRoot,
-            ...(await Promise.all(subjects.slice(1).map((s) => client.getReferrers(srcRepo, s)))),
+            ...(await Promise.all(subjects.slice(1).map((s) => src.getReferrers(srcRepo, s)))),
           ]),
         );
   decideTags(await tagsNow);
 
   const report: PromotionReport = {
-    source: formatReference(source),
+    source: options.from?.name ?? formatReference(source),
     destination: dest,
     digest,
     mediaType: root.mediaType,
@@ -126,7 +140,8 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
       p = pool.run(async () => {
         if (failed !== undefined) throw failed;
         try {
-          await copyOneBlob(d);
+          event({ kind: "blob-start", digest: d.digest, size: d.size });
+          event({ kind: "blob-done", digest: d.digest, size: d.size, how: await copyOneBlob(d) });
         } catch (e) {
           failed ??= e;
           throw e;
@@ -137,25 +152,26 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
     return p;
   };
 
-  const copyOneBlob = async (d: Descriptor): Promise<void> => {
+  const copyOneBlob = async (d: Descriptor): Promise<"mounted" | "streamed" | "skipped"> => {
     // Within a registry a mount answers for a blob already there too: one request, no HEAD first.
     if (sameRegistry && source.repository !== destination.repository) {
       if (await client.mountBlob(destination, d.digest, source.repository)) {
         report.blobs.mounted++;
-        return;
+        return "mounted";
       }
     }
     if (await client.headBlob(destination, d.digest)) {
       report.blobs.skipped++;
-      return;
+      return "skipped";
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const blob = await client.openBlob(srcRepo, d.digest, d.size);
+        const opened = await src.openBlob(srcRepo, d.digest, d.size);
+        const blob = options.onEvent ? counted(opened, (bytes) => event({ kind: "blob-bytes", digest: d.digest, size: d.size, bytes })) : opened;
         await client.uploadBlob(destination, d.digest, blob, d.size);
         report.blobs.streamed++;
         report.blobs.bytesStreamed += d.size;
-        return;
+        return "streamed";
       } catch (e) {
         if ((e instanceof FlibsError && FATAL.has(e.code)) || attempt >= attempts) throw e;
         progress(`retrying blob ${d.digest} (attempt ${attempt + 1}/${attempts}): ${(e as Error).message}`);
@@ -174,11 +190,13 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
         if (await existsAtDest(m.digest)) {
           if (isReferrer) report.referrers.skipped++;
           else report.manifests.skipped++;
+          event({ kind: "manifest-done", digest: m.digest, mediaType: m.mediaType, how: "skipped", referrer: isReferrer });
         } else {
           await copyContents(m.manifest);
           await client.putManifest(destination, m.digest, m.bytes, m.mediaType);
           if (isReferrer) report.referrers.copied++;
           else report.manifests.copied++;
+          event({ kind: "manifest-done", digest: m.digest, mediaType: m.mediaType, how: "copied", referrer: isReferrer });
         }
       })();
       manifestsDone.set(m.digest, p);
@@ -245,6 +263,24 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   report.tags = writes;
   report.requests = client.stats.requests - requestsBefore;
   return report;
+}
+
+/** The same verified blob, reporting the bytes read so far (every 1 MiB and at the end). */
+function counted(blob: VerifiedBlob, onBytes: (n: number) => void): VerifiedBlob {
+  let bytes = 0;
+  let reported = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (bytes - reported >= 1 << 20 || bytes === blob.size) {
+        reported = bytes;
+        onBytes(bytes);
+      }
+      done(null, chunk);
+    },
+  });
+  const chunks = pipeline(blob.chunks, counter, () => {});
+  return { ...blob, chunks, cancel: async () => void chunks.destroy() };
 }
 
 /** Marks a promise as handled (its rejection surfaces where it is awaited, never as an unhandled one). */
