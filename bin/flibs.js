@@ -10,4 +10,7 @@ process.exitCode = await main(process.argv.slice(2), {
   stderr: (s) => process.stderr.write(s),
   cwd: process.cwd(),
   env: process.env,
+  // Progress is redrawn in place only on a terminal.
+  isTTY: process.stderr.isTTY === true,
+  columns: process.stderr.columns,
 });

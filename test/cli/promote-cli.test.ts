@@ -59,8 +59,13 @@ describe("flibs inspect and flibs promote", () => {
 
   it("promote copies across registries with credentials from REGISTRY_AUTH_FILE and prints what moved", async () => {
     const r = await run(["promote", `${a.host}/cand/app:pr-7`, `${b.host}/stable/app`, "--git-tag", "v2.0.0", "--tag", "prod"], env);
-    expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
+    // Not a terminal: one plain line per item copied, nothing else (no warning, no retry).
+    const logged = r.stderr.trim().split("\n");
+    expect(logged.filter((l) => /^blob sha256:[0-9a-f]{64} \S+ \S+ streamed$/.test(l))).toHaveLength(6);
+    expect(logged.every((l) => /^(blob|manifest|referrer) sha256:[0-9a-f]{64} /.test(l)), r.stderr).toBe(true);
+    // The final table names each blob and how it moved.
+    expect(r.stdout.split("\n").filter((l) => /^blob +sha256:[0-9a-f]{64} +\S+ \S+ +streamed$/.test(l))).toHaveLength(6);
     expect(r.stdout).toContain(`promoted ${a.host}/cand/app:pr-7 -> ${b.host}/stable/app@${img.indexDigest}`);
     expect(r.stdout).toMatch(/blobs: 0 mounted, 6 streamed \(\S+ \S+\), 0 already there/);
     expect(r.stdout).toMatch(/tag 2\.0\.0 \(immutable\): created/);

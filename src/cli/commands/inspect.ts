@@ -7,8 +7,8 @@ export const inspectCommand: CommandDefinition = {
   register(program, io, setExit) {
     program
       .command("inspect")
-      .description("show an image or index in a registry: platforms, digests, sizes")
-      .argument("<ref>", "image reference: host/repo:tag or host/repo@sha256:...")
+      .description("show an image or index in a registry or an OCI layout: platforms, digests, sizes, referrers")
+      .argument("<ref>", "host/repo:tag, host/repo@sha256:..., oci:PATH[:TAG] or oci-archive:FILE[:TAG]")
       .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
       .option("--insecure <host>", "reach this registry over plain HTTP (loopback hosts always are; repeatable)", collect, [])
       .action(async (ref: string, opts: { format: "text" | "json"; insecure: string[] }) => {

@@ -13,12 +13,14 @@ export function outputMode(o: { quiet?: boolean; json?: boolean; verbose?: boole
 
 /**
  * Progress on stderr. `status` is transient (a terminal shows it in place; a log does not get it), `event`
- * is a step worth a line in a log, `note` (warnings, failures) is always printed.
+ * is a step worth a line in a log, `log` a line for a log only (a terminal sums it up in a status line
+ * instead), `note` (warnings, failures) is always printed.
  */
 export interface Progress {
   readonly mode: OutputMode;
   status(key: string, text: string, active?: boolean): void;
   event(key: string, text: string, active?: boolean): void;
+  log(line: string): void;
   remove(key: string): void;
   note(line: string): void;
   close(): void;
@@ -26,11 +28,13 @@ export interface Progress {
 
 export function createProgress(mode: OutputMode, io: CliIo): Progress {
   if (mode === "tty") {
-    const board = new StatusBoard((s) => io.stderr(s), io.columns ?? 80);
+    // A pseudo-terminal without a size reports 0 columns.
+    const board = new StatusBoard((s) => io.stderr(s), io.columns || 80);
     return {
       mode,
       status: (key, text, active) => board.set(key, text, active),
       event: (key, text, active) => board.set(key, text, active),
+      log: () => undefined,
       remove: (key) => board.delete(key),
       note: (line) => board.print(line),
       close: () => board.close(),
@@ -42,6 +46,9 @@ export function createProgress(mode: OutputMode, io: CliIo): Progress {
     status: () => undefined,
     event: (key, text) => {
       if (plain) io.stderr(`${key}: ${text}\n`);
+    },
+    log: (line) => {
+      if (plain) io.stderr(`${line}\n`);
     },
     remove: () => undefined,
     note: (line) => io.stderr(`${line}\n`),
