@@ -232,7 +232,7 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
       await Promise.all(fresh.map(async (r) => copyManifest(await fetchChild(r), true)));
       // One update of the subject's fallback index for all of them (no lost update between parallel writers).
       await client.ensureReferrers(destination, subject, fresh);
-      if (depth < 2) await Promise.all(fresh.map(async (r) => carry(r.digest, await client.getReferrers(srcRepo, r.digest), depth + 1)));
+      if (depth < 2) await Promise.all(fresh.map(async (r) => carry(r.digest, await src.getReferrers(srcRepo, r.digest), depth + 1)));
     };
     const lists = await discovered;
     await Promise.all(lists.map((found, i) => carry(subjects[i]!, found, 1)));

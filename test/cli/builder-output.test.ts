@@ -14,7 +14,7 @@ describe("builderSteps", () => {
       "STEP 2/5: COPY status-x86_64 /tmp/",
       "STEP 3/5: RUN mkdir -p /var/lib/dpkg",
       "committing the image",
-      "writing blob sha256:825234c8a116",
+      "copying blob sha256:825234c8a116",
     ]);
   });
 

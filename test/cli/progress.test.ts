@@ -69,11 +69,11 @@ describe("progress modes", () => {
     const plainIo = io();
     const plain = createProgress("plain", plainIo);
     plain.status("blob", "3.0/10.0 MiB");
-    plain.event("x86_64", "built sha256:abc");
+    plain.event("x86_64", "x86_64 built sha256:abc");
     plain.log("blob sha256:abc streamed");
     plain.note("warning: drift");
     plain.close();
-    expect(plainIo.err()).toBe("x86_64: built sha256:abc\nblob sha256:abc streamed\nwarning: drift\n");
+    expect(plainIo.err()).toBe("x86_64 built sha256:abc\nblob sha256:abc streamed\nwarning: drift\n");
 
     for (const mode of ["quiet", "json"] as const) {
       const q = io();

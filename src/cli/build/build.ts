@@ -10,6 +10,9 @@ import { cliClient, parsePlatforms, readConfig, readPolicy } from "./common.js";
 import { buildReport, buildTable } from "./report.js";
 import { openTarget } from "./target.js";
 
+/** Digests in progress lines: enough to tell them apart; the final table has them whole. */
+const short = (digest: string) => digest.slice(0, 19);
+
 export interface BuildCliOptions {
   dir: string;
   push?: string;
@@ -80,7 +83,7 @@ export async function runBuild(o: BuildCliOptions, io: CliIo): Promise<number> {
           progress.note(`${arch}: test ${t.name} failed: ${t.output.trim().split("\n").slice(-3).join(" / ")}`);
         }
         const tests = r.tests.length ? `, tests ${r.tests.filter((t) => t.passed).length}/${r.tests.length} passed` : "";
-        progress.event(arch, `${arch.padEnd(8)} built ${r.digest} (${formatSize(r.size)}, ${r.seconds.toFixed(1)} s${tests})`);
+        progress.event(arch, `${arch.padEnd(8)} built ${short(r.digest)} (${formatSize(r.size)}, ${r.seconds.toFixed(1)} s${tests})`);
         results.push(r);
       }
     } finally {
@@ -102,7 +105,7 @@ export async function runBuild(o: BuildCliOptions, io: CliIo): Promise<number> {
       driftPolicy: policy.build.component_drift,
     });
     await target.finish(first.commit.sha, arches, first.commit.time);
-    progress.event("index", `${"index".padEnd(8)} ${p.indexDigest}, build record ${p.recordDigest}`);
+    progress.event("index", `${"index".padEnd(8)} ${short(p.indexDigest)}, build record ${short(p.recordDigest)}`);
     for (const d of p.drift) progress.note(`component drift: ${d.name} ${Object.entries(d.versions).map(([a, v]) => `${a}=${v}`).join(" ")}`);
     progress.close();
     const ok = failedTests === 0 && !p.failed;

@@ -12,7 +12,7 @@ export function outputMode(o: { quiet?: boolean; json?: boolean; verbose?: boole
 }
 
 /**
- * Progress on stderr. `status` is transient (a terminal shows it in place; a log does not get it), `event`
+ * Progress on stderr, one line per `key` (its text says what it is about). `status` is transient (a terminal shows it in place; a log does not get it), `event`
  * is a step worth a line in a log, `log` a line for a log only (a terminal sums it up in a status line
  * instead), `note` (warnings, failures) is always printed.
  */
@@ -44,8 +44,8 @@ export function createProgress(mode: OutputMode, io: CliIo): Progress {
   return {
     mode,
     status: () => undefined,
-    event: (key, text) => {
-      if (plain) io.stderr(`${key}: ${text}\n`);
+    event: (_key, text) => {
+      if (plain) io.stderr(`${text}\n`);
     },
     log: (line) => {
       if (plain) io.stderr(`${line}\n`);
