@@ -81,6 +81,16 @@ async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer>
   return buf;
 }
 
+async function copyRange(from: FileHandle, start: number, size: number, to: FileHandle): Promise<void> {
+  const buf = Buffer.alloc(Math.min(size, 1 << 20));
+  for (let done = 0; done < size; ) {
+    const { bytesRead } = await from.read(buf, 0, Math.min(buf.length, size - done), start + done);
+    if (bytesRead === 0) throw new FlibsError("io", "the archive ends in the middle of an entry");
+    await to.write(buf.subarray(0, bytesRead));
+    done += bytesRead;
+  }
+}
+
 /** Extracts the layout in tar `file` into `dir` (created) and opens it. PAX and GNU long names are read. */
 export async function extractLayoutArchive(file: string, dir: string): Promise<OciLayout> {
   const fh = await open(file, "r").catch(() => {
@@ -122,7 +132,7 @@ export async function extractLayoutArchive(file: string, dir: string): Promise<O
       await mkdir(join(target, ".."), { recursive: true });
       const out = await open(target, "w");
       try {
-        if (size > 0) for await (const chunk of fh.createReadStream({ start: dataAt, end: dataAt + size - 1, autoClose: false })) await out.write(chunk as Buffer);
+        await copyRange(fh, dataAt, size, out);
       } finally {
         await out.close();
       }
