@@ -45,9 +45,11 @@ describe("flibs build and flibs publish", () => {
     const r = await flibs("build", ".", "--platforms", "x86_64,aarch64", "--push", `${registry.host}/local/app:dev`, "--allow-base", registry.host);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split("\n");
-    expect(lines.map((l) => l.split("\t")[0])).toEqual(["x86_64", "aarch64", expect.stringContaining(`${registry.host}/local/app:dev@sha256:`)]);
+    // The table (header, one row per arch, the index and the record), then the result line.
+    expect(lines.map((l) => l.split(/ +/)[0])).toEqual(["arch", "x86_64", "aarch64", "index", "record", expect.stringContaining(`${registry.host}/local/app:dev@sha256:`)]);
     const judged = await skopeoInspectRaw(`${registry.host}/local/app:dev`);
-    expect(lines[2]).toBe(`${registry.host}/local/app:dev@${judged.digest}`);
+    expect(lines[5]).toBe(`${registry.host}/local/app:dev@${judged.digest}`);
+    expect(lines[3]).toContain(judged.digest);
     expect(JSON.parse(judged.raw).manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture)).toEqual(["amd64", "arm64"]);
     expect(r.stderr).toContain("component drift: libc6 x86_64=2.36-9+deb12u13 aarch64=2.36-9+deb12u10");
 
