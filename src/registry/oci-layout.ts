@@ -48,11 +48,17 @@ export class OciLayout implements ImageStore {
     return layout;
   }
 
-  /** Opens the layout at `dir`, creating the directory, `oci-layout`, `index.json` and `blobs/` as needed. */
+  /**
+   * Opens the layout at `dir`, creating the directory, `oci-layout`, `index.json` and `blobs/` as needed. A
+   * directory that holds other files and no `oci-layout` is refused: a layout is never spread over them.
+   */
   static async create(dir: string): Promise<OciLayout> {
     const layout = new OciLayout(dir);
-    await mkdir(join(layout.dir, "blobs", "sha256"), { recursive: true });
     const marker = await readFile(join(layout.dir, "oci-layout"), "utf8").catch(() => undefined);
+    if (marker === undefined && (await readdir(layout.dir).catch(() => [])).length > 0) {
+      throw new FlibsError("usage", `${dir} is a directory with files in it but not an OCI image layout: name an empty or new directory`);
+    }
+    await mkdir(join(layout.dir, "blobs", "sha256"), { recursive: true });
     if (marker === undefined) await writeFile(join(layout.dir, "oci-layout"), OCI_LAYOUT_FILE);
     if (!(await exists(join(layout.dir, "index.json")))) await layout.writeIndex({ manifests: [] });
     return layout;

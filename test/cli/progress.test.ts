@@ -75,6 +75,14 @@ describe("progress modes", () => {
     plain.close();
     expect(plainIo.err()).toBe("x86_64 built sha256:abc\nblob sha256:abc streamed\nwarning: drift\n");
 
+    // On a terminal, log lines are summed up by the board instead.
+    const ttyIo = io({ isTTY: true, columns: 80 });
+    const tty = createProgress("tty", ttyIo);
+    tty.log("blob sha256:abc streamed");
+    tty.status("~totals", "1 blob done");
+    tty.close();
+    expect(screen(ttyIo.err())).toEqual(["1 blob done"]);
+
     for (const mode of ["quiet", "json"] as const) {
       const q = io();
       const p = createProgress(mode, q);

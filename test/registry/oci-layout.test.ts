@@ -106,6 +106,13 @@ describe("OciLayout", () => {
     ]);
   });
 
+  it("is created in a new or empty directory, never among other files", async () => {
+    await writeFile(join(work, "not-a-layout.txt"), "x");
+    await expect(OciLayout.create(work)).rejects.toThrow(/files in it but not an OCI image layout/);
+    const again = await OciLayout.create(source.dir);
+    expect((await again.resolve()).digest).toBe(source.indexDigest);
+  });
+
   it("refuses to store bytes under a digest they do not have, leaving no file behind", async () => {
     const to = await OciLayout.create(join(work, "refuse"));
     const bytes = new TextEncoder().encode("hello");
