@@ -4089,7 +4089,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
-    var { Transform: Transform2 } = __require("node:stream");
+    var { Transform: Transform3 } = __require("node:stream");
     var zlib = __require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
@@ -4777,7 +4777,7 @@ var require_util2 = __commonJS({
       contentRange += isomorphicEncode(`${fullLength}`);
       return contentRange;
     }
-    var InflateStream = class extends Transform2 {
+    var InflateStream = class extends Transform3 {
       #zlibOptions;
       /** @param {zlib.ZlibOptions} [zlibOptions] */
       constructor(zlibOptions) {
@@ -6880,7 +6880,7 @@ var require_client_h2 = __commonJS({
     "use strict";
     var assert2 = __require("node:assert");
     var { errorMonitor } = __require("node:events");
-    var { pipeline: pipeline3 } = __require("node:stream");
+    var { pipeline: pipeline4 } = __require("node:stream");
     var util = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -7359,7 +7359,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request, contentLength) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe2 = pipeline3(
+      const pipe2 = pipeline4(
         body,
         h2stream,
         (err2) => {
@@ -10404,7 +10404,7 @@ var require_api_pipeline = __commonJS({
         util.destroy(ret, err2);
       }
     };
-    function pipeline3(opts, handler) {
+    function pipeline4(opts, handler) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
@@ -10413,7 +10413,7 @@ var require_api_pipeline = __commonJS({
         return new PassThrough().destroy(err2);
       }
     }
-    module.exports = pipeline3;
+    module.exports = pipeline4;
   }
 });
 
@@ -11263,13 +11263,13 @@ var require_pluralizer = __commonJS({
 var require_pending_interceptors_formatter = __commonJS({
   "node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports, module) {
     "use strict";
-    var { Transform: Transform2 } = __require("node:stream");
+    var { Transform: Transform3 } = __require("node:stream");
     var { Console } = __require("node:console");
     var PERSISTENT = process.versions.icu ? "\u2705" : "Y ";
     var NOT_PERSISTENT = process.versions.icu ? "\u274C" : "N ";
     module.exports = class PendingInterceptorsFormatter {
       constructor({ disableColors } = {}) {
-        this.transform = new Transform2({
+        this.transform = new Transform3({
           transform(chunk, _enc, cb) {
             cb(null, chunk);
           }
@@ -13578,7 +13578,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable: Readable3, pipeline: pipeline3, finished } = __require("node:stream");
+    var { Readable: Readable3, pipeline: pipeline4, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -14523,7 +14523,7 @@ var require_fetch = __commonJS({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline3(this.body, ...decoders, (err2) => {
+                body: decoders.length ? pipeline4(this.body, ...decoders, (err2) => {
                   if (err2) {
                     this.onError(err2);
                   }
@@ -18320,7 +18320,7 @@ var require_eventsource_stream = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports, module) {
     "use strict";
     var buffer = __require("node:buffer");
-    var { Transform: Transform2 } = __require("node:stream");
+    var { Transform: Transform3 } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
     var LF = 10;
@@ -18370,7 +18370,7 @@ var require_eventsource_stream = __commonJS({
       error63.aborted = false;
       return error63;
     }
-    var EventSourceStream = class extends Transform2 {
+    var EventSourceStream = class extends Transform3 {
       /**
        * @type {eventSourceSettings}
        */
@@ -18724,7 +18724,7 @@ ${value}`;
 var require_eventsource = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource.js"(exports, module) {
     "use strict";
-    var { pipeline: pipeline3 } = __require("node:stream");
+    var { pipeline: pipeline4 } = __require("node:stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
@@ -18884,7 +18884,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline3(
+          pipeline4(
             response.body.stream,
             eventSourceStream,
             (error63) => {
@@ -53980,6 +53980,9 @@ function decideTagWrites(planned, current, digest, repository) {
   return ok([...writes.filter((w) => w.kind === "immutable"), ...writes.filter((w) => w.kind === "floating")]);
 }
 
+// src/registry/promote.ts
+import { pipeline as pipeline3, Transform as Transform2 } from "node:stream";
+
 // src/registry/pool.ts
 var Pool = class {
   constructor(limit) {
@@ -54006,7 +54009,10 @@ var FATAL = /* @__PURE__ */ new Set(["auth", "not-found", "usage", "refused"]);
 async function promote(client, options) {
   const { source, destination } = options;
   const dest = formatRepository(destination);
-  const sameRegistry = source.registry === destination.registry;
+  const src = options.from?.store ?? client;
+  const sameRegistry = !options.from && source.registry === destination.registry;
+  const event = options.onEvent ?? (() => {
+  });
   const pool = new Pool(options.concurrency ?? 6);
   client.transport.allowTransfers(options.concurrency ?? 6);
   const attempts = options.blobAttempts ?? 3;
@@ -54023,7 +54029,7 @@ async function promote(client, options) {
     return current;
   };
   const tagsNow = quiet(headTags());
-  const root = await client.getManifest(source);
+  const root = await src.getManifest(source);
   const digest = root.digest;
   const decideTags = (current) => {
     const decided = decideTagWrites(options.tags, current, digest, dest);
@@ -54034,7 +54040,7 @@ async function promote(client, options) {
   const fetchChild = (d) => {
     let p = fetched.get(d.digest);
     if (!p) {
-      p = quiet(client.getManifest({ ...srcRepo, digest: d.digest }));
+      p = quiet(src.getManifest({ ...srcRepo, digest: d.digest }));
       fetched.set(d.digest, p);
     }
     return p;
@@ -54056,14 +54062,14 @@ async function promote(client, options) {
   }
   const subjects = [digest, ...childDescs.map((d) => d.digest)];
   const discovered = options.referrers === false ? void 0 : quiet(
-    client.getReferrers(srcRepo, digest).then(async (forRoot) => [
+    src.getReferrers(srcRepo, digest).then(async (forRoot) => [
       forRoot,
-      ...await Promise.all(subjects.slice(1).map((s) => client.getReferrers(srcRepo, s)))
+      ...await Promise.all(subjects.slice(1).map((s) => src.getReferrers(srcRepo, s)))
     ])
   );
   decideTags(await tagsNow);
   const report = {
-    source: formatReference(source),
+    source: options.from?.name ?? formatReference(source),
     destination: dest,
     digest,
     mediaType: root.mediaType,
@@ -54081,7 +54087,8 @@ async function promote(client, options) {
       p = pool.run(async () => {
         if (failed !== void 0) throw failed;
         try {
-          await copyOneBlob(d);
+          event({ kind: "blob-start", digest: d.digest, size: d.size });
+          event({ kind: "blob-done", digest: d.digest, size: d.size, how: await copyOneBlob(d) });
         } catch (e) {
           failed ??= e;
           throw e;
@@ -54095,20 +54102,21 @@ async function promote(client, options) {
     if (sameRegistry && source.repository !== destination.repository) {
       if (await client.mountBlob(destination, d.digest, source.repository)) {
         report.blobs.mounted++;
-        return;
+        return "mounted";
       }
     }
     if (await client.headBlob(destination, d.digest)) {
       report.blobs.skipped++;
-      return;
+      return "skipped";
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const blob = await client.openBlob(srcRepo, d.digest, d.size);
+        const opened = await src.openBlob(srcRepo, d.digest, d.size);
+        const blob = options.onEvent ? counted(opened, (bytes) => event({ kind: "blob-bytes", digest: d.digest, size: d.size, bytes })) : opened;
         await client.uploadBlob(destination, d.digest, blob, d.size);
         report.blobs.streamed++;
         report.blobs.bytesStreamed += d.size;
-        return;
+        return "streamed";
       } catch (e) {
         if (e instanceof FlibsError && FATAL.has(e.code) || attempt >= attempts) throw e;
         progress(`retrying blob ${d.digest} (attempt ${attempt + 1}/${attempts}): ${e.message}`);
@@ -54124,11 +54132,13 @@ async function promote(client, options) {
         if (await existsAtDest(m.digest)) {
           if (isReferrer) report.referrers.skipped++;
           else report.manifests.skipped++;
+          event({ kind: "manifest-done", digest: m.digest, mediaType: m.mediaType, how: "skipped", referrer: isReferrer });
         } else {
           await copyContents(m.manifest);
           await client.putManifest(destination, m.digest, m.bytes, m.mediaType);
           if (isReferrer) report.referrers.copied++;
           else report.manifests.copied++;
+          event({ kind: "manifest-done", digest: m.digest, mediaType: m.mediaType, how: "copied", referrer: isReferrer });
         }
       })();
       manifestsDone.set(m.digest, p);
@@ -54157,7 +54167,7 @@ async function promote(client, options) {
       if (fresh.length === 0) return;
       await Promise.all(fresh.map(async (r) => copyManifest(await fetchChild(r), true)));
       await client.ensureReferrers(destination, subject, fresh);
-      if (depth < 2) await Promise.all(fresh.map(async (r) => carry(r.digest, await client.getReferrers(srcRepo, r.digest), depth + 1)));
+      if (depth < 2) await Promise.all(fresh.map(async (r) => carry(r.digest, await src.getReferrers(srcRepo, r.digest), depth + 1)));
     };
     const lists = await discovered;
     await Promise.all(lists.map((found, i) => carry(subjects[i], found, 1)));
@@ -54182,11 +54192,31 @@ async function promote(client, options) {
   report.requests = client.stats.requests - requestsBefore;
   return report;
 }
+function counted(blob, onBytes) {
+  let bytes = 0;
+  let reported = 0;
+  const counter = new Transform2({
+    transform(chunk, _encoding, done) {
+      bytes += chunk.length;
+      if (bytes - reported >= 1 << 20 || bytes === blob.size) {
+        reported = bytes;
+        onBytes(bytes);
+      }
+      done(null, chunk);
+    }
+  });
+  const chunks = pipeline3(blob.chunks, counter, () => {
+  });
+  return { ...blob, chunks, cancel: async () => void chunks.destroy() };
+}
 function quiet(p) {
   p.catch(() => {
   });
   return p;
 }
+
+// src/registry/oci-layout.ts
+var MAX_MANIFEST_BYTES2 = 4 * 1024 * 1024;
 
 // action/src/context.ts
 async function readContainerConfig(dir) {
@@ -54849,6 +54879,14 @@ import { mkdtemp as mkdtemp2, readFile as readFile2, rm as rm3 } from "node:fs/p
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join3 } from "node:path";
 
+// src/builder/destination.ts
+function isLayoutDestination(destination) {
+  return destination.startsWith("oci:");
+}
+function transportReference(destination) {
+  return isLayoutDestination(destination) ? destination : `docker://${destination}`;
+}
+
 // src/builder/exec.ts
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -54963,6 +55001,9 @@ function buildahBudArgs(spec, o, localName) {
     // io.buildah.version would tie the digest to the runner's buildah release.
     "--identity-label=false",
     `--tls-verify=${spec.insecure ? "false" : "true"}`,
+    // bud leaves layers uncompressed when it writes into an OCI layout; a registry push gzips them. Same
+    // compressor both ways, so a layout holds the digests a push gives.
+    ...isLayoutDestination(spec.destination) ? ["--disable-compression=false"] : [],
     ...spec.authFile ? ["--authfile", spec.authFile] : [],
     ...Object.entries(spec.buildContexts).flatMap(([k, v]) => ["--build-context", `${k}=${v}`]),
     ...Object.entries(spec.buildArgs).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]),
@@ -54991,7 +55032,7 @@ var BuildahBuilder = class {
   async buildAndPush(spec) {
     const budEnv = { ...process.env, SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch) };
     if (spec.localImage === false) {
-      const remote = `docker://${spec.destination}`;
+      const remote = transportReference(spec.destination);
       await run(this.bin, buildahBudArgs(spec, this.options, remote), { onOutput: spec.onOutput, env: budEnv });
       return { handle: remote };
     }
@@ -55011,7 +55052,7 @@ var BuildahBuilder = class {
           `--tls-verify=${spec.insecure ? "false" : "true"}`,
           ...spec.authFile ? ["--authfile", spec.authFile] : [],
           localName,
-          `docker://${spec.destination}`
+          transportReference(spec.destination)
         ],
         spec.onOutput
       );
@@ -55083,6 +55124,9 @@ var BuildxBuilder = class {
   bin;
   name = "buildx";
   async buildAndPush(spec) {
+    if (isLayoutDestination(spec.destination)) {
+      throw new FlibsError("build", "docker buildx cannot add an image to an OCI layout flibs writes: build with buildah (--builder buildah) or --push to a registry");
+    }
     const dir = await mkdtemp3(join4(tmpdir3(), "flibs-buildx-"));
     try {
       const meta3 = join4(dir, "metadata.json");
@@ -55313,7 +55357,8 @@ async function buildArch(o) {
 ${labelLine}
 `;
     await writeFile3(join5(work, "Dockerfile"), final);
-    const destination = `${o.repository.registry}/${o.repository.repository}:${archTag(commit.sha, o.arch)}`;
+    const destination = o.layout ? o.layout.transportReference(archTag(commit.sha, o.arch)) : `${o.repository.registry}/${o.repository.repository}:${archTag(commit.sha, o.arch)}`;
+    const insecure = o.layout ? bases.some((b) => o.insecure(parseReference(b.ref).registry)) : o.insecure(o.repository.registry);
     const archTests = o.runTests !== false ? o.config.tests.filter((t) => !t.arches || t.arches.includes(o.arch)) : [];
     const built = await o.builder.buildAndPush({
       arch: o.arch,
@@ -55324,18 +55369,18 @@ ${labelLine}
       sourceDateEpoch: commit.time,
       buildContexts: { [BUILDINFO_CONTEXT]: join5(work, "buildinfo") },
       destination,
-      insecure: o.insecure(o.repository.registry),
+      insecure,
       authFile: o.authFile,
       localImage: archTests.length > 0,
       onOutput: o.onOutput
     });
     const ref = built.digest ? { ...o.repository, digest: built.digest } : { ...o.repository, tag: archTag(commit.sha, o.arch) };
-    const pushed = await traced(`read pushed manifest ${built.digest ?? destination}`, () => o.client.getManifest(ref));
+    const pushed = await traced(`read pushed manifest ${built.digest ?? destination}`, () => (o.layout ?? o.client).getManifest(ref));
     if (pushed.manifest.kind !== "manifest") throw new FlibsError("build", `${destination} is not an image manifest`);
     const digest = pushed.digest;
     const tests = [];
     for (const t of archTests) {
-      const r = await o.builder.runTest({ ...built, digest }, o.arch, t, o.insecure(o.repository.registry));
+      const r = await o.builder.runTest({ ...built, digest }, o.arch, t, insecure);
       log(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
       tests.push(r);
     }
@@ -55598,7 +55643,7 @@ async function publish(o) {
   const policy = o.driftPolicy ?? "warn";
   const record2 = {
     schema: "flibs.build-record/v1",
-    image: `${o.repository.registry}/${o.repository.repository}`,
+    image: o.image ?? `${o.repository.registry}/${o.repository.repository}`,
     indexDigest,
     commit: o.sha,
     ...o.tree ? { tree: o.tree } : {},
@@ -55629,7 +55674,7 @@ async function publish(o) {
   );
   const artifactDigest = await traced("put record referrer", () => o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest));
   const failed = policy === "fail" && drift.length > 0;
-  const summary2 = summaryTable(`flibs publish ${o.repository.registry}/${o.repository.repository}`, rows, [
+  const summary2 = summaryTable(`flibs publish ${o.image ?? `${o.repository.registry}/${o.repository.repository}`}`, rows, [
     `Index \`${indexDigest}\` tagged ${tags.map((t) => `\`${t}\``).join(", ")}; build record \`${artifactDigest}\`.`,
     "",
     ...driftSection(drift, policy)
