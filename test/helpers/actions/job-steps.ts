@@ -137,7 +137,8 @@ export async function runSteps(job: StepsJob): Promise<StepsResult> {
         RUNNER_ARCH: job.runner.arch ?? "X64",
         RUNNER_ENVIRONMENT: "self-hosted",
         RUNNER_TRACKING_ID: `github_${randomUUID()}`,
-        PATH: [...pathPrefix, job.baseEnv.PATH ?? process.env.PATH ?? "/usr/bin:/bin"].join(":"),
+        // The runner's own PATH (its environment) under what GITHUB_PATH added.
+        PATH: [...pathPrefix, job.runner.env?.PATH ?? job.baseEnv.PATH ?? process.env.PATH ?? "/usr/bin:/bin"].join(":"),
       };
       const exec: Exec = {
         job,
