@@ -139,10 +139,14 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   };
   const recordBytes = new TextEncoder().encode(serializeRecord(record));
   const recordDigest = sha256Digest(recordBytes);
+  // Drift the policy fails on is decided before anything is tagged: the index goes up by its digest only (its
+  // record, naming the drift, attached to it), so no candidate tag ever points at an index that failed.
+  const failed = policy === "fail" && drift.length > 0;
+  const written = failed ? [] : tags;
   // The index under its tags and the record's blobs go up at once: none needs another. The record's manifest
   // follows, once its subject (the index) and its blobs are there.
   await Promise.all([
-    ...tags.map((tag) =>
+    ...(written.length ? written : [indexDigest]).map((tag) =>
       traced(`put index ${tag}`, async () => {
         const got = await o.client.putManifest(o.repository, tag, indexBytes, MEDIA.index);
         if (got !== indexDigest) throw new FlibsError("digest-mismatch", `registry stored the index under ${tag} as ${got}, expected ${indexDigest}`);
@@ -157,11 +161,12 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   );
   const artifactDigest = await traced("put record referrer", () => o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest));
 
-  const failed = policy === "fail" && drift.length > 0;
   const summary = summaryTable(`flibs publish ${o.image ?? `${o.repository.registry}/${o.repository.repository}`}`, rows, [
-    `Index \`${indexDigest}\` tagged ${tags.map((t) => `\`${t}\``).join(", ")}; build record \`${artifactDigest}\`.`,
+    failed
+      ? `Index \`${indexDigest}\` not tagged: its package versions differ between arches and policy says \`component_drift: fail\`; build record \`${artifactDigest}\`.`
+      : `Index \`${indexDigest}\` tagged ${tags.map((t) => `\`${t}\``).join(", ")}; build record \`${artifactDigest}\`.`,
     "",
     ...driftSection(drift, policy),
   ]);
-  return { indexDigest, indexSize: indexBytes.byteLength, tags, recordDigest: artifactDigest, record, drift, rows, summary, failed };
+  return { indexDigest, indexSize: indexBytes.byteLength, tags: written, recordDigest: artifactDigest, record, drift, rows, summary, failed };
 }

@@ -59,6 +59,8 @@ describe("flibs build and flibs publish", () => {
     expect(p.stdout.trim().split("\n").pop()).toBe(`${registry.host}/local/app:again@${judged.digest}`);
     const f = await flibs("publish", ".", "--platforms", "x86_64,aarch64", "--push", `${registry.host}/local/app:strict`, "--fail-on-drift");
     expect(f.code).toBe(1);
+    // Failed before any tag was written: the drifting index is in the registry by digest only.
+    await expect(skopeoInspectRaw(`${registry.host}/local/app:strict`)).rejects.toThrow();
   }, 300_000);
 
   it("explains bad arguments instead of failing obscurely", async () => {
