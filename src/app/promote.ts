@@ -261,7 +261,7 @@ export async function completePromotion(
     await setDeploymentStatus(octokit, repo, p.key.deploymentId, {
       state: ok ? "success" : "failure",
       description: ok ? `promoted ${stable ?? ""}` : `the promote run ended ${run.conclusion ?? "without a conclusion"}`,
-      ...(ok && stable ? { environmentUrl: referenceUrl(stable) } : {}),
+      ...(ok && stable && referenceUrl(stable) ? { environmentUrl: referenceUrl(stable)! } : {}),
       logUrl: run.html_url,
     });
   }

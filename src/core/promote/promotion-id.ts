@@ -73,12 +73,23 @@ export function stableReference(stable: string, image: string, digest: string): 
   return `${stable.replace(/\/+$/, "")}/${image}@${digest}`;
 }
 
-/** The URL a deployment's `environment_url` takes for a reference: the registry's manifest endpoint for it. */
-export function referenceUrl(reference: string): string {
+/**
+ * A page a person can open for a promoted image, for a deployment's `environment_url`: GitHub's package page for
+ * GHCR (ghcr.io/<owner>/<name> redirects there), Quay's manifest page, Docker Hub's repository page. Undefined for
+ * any other registry: a `/v2/.../manifests/` API URL is no page, and a plain-HTTP registry has no https one.
+ */
+export function referenceUrl(reference: string): string | undefined {
   const at = reference.lastIndexOf("@");
-  const name = reference.slice(0, at);
+  const name = at >= 0 ? reference.slice(0, at) : reference;
+  const digest = at >= 0 ? reference.slice(at + 1) : undefined;
   const slash = name.indexOf("/");
-  return `https://${name.slice(0, slash)}/v2/${name.slice(slash + 1)}/manifests/${reference.slice(at + 1)}`;
+  if (slash < 0) return undefined;
+  const host = name.slice(0, slash).toLowerCase();
+  const path = name.slice(slash + 1);
+  if (host === "ghcr.io") return `https://ghcr.io/${path}`;
+  if (host === "quay.io") return digest ? `https://quay.io/repository/${path}/manifest/${digest}` : `https://quay.io/repository/${path}`;
+  if (host === "docker.io" || host === "registry-1.docker.io") return `https://hub.docker.com/r/${path.startsWith("library/") ? `_/${path.slice(8)}` : path}`;
+  return undefined;
 }
 
 /** The stable reference a `flibs/promote` check is promoting, kept in its summary for the run's completion. */

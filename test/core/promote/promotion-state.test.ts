@@ -62,7 +62,12 @@ describe("promotion ids and keys", () => {
     expect(tagOfRef("refs/heads/main")).toBeUndefined();
     const ref = stableReference("ghcr.io/my-org/", "hello", DIGEST);
     expect(ref).toBe(`ghcr.io/my-org/hello@${DIGEST}`);
-    expect(referenceUrl(ref)).toBe(`https://ghcr.io/v2/my-org/hello/manifests/${DIGEST}`);
+    // A page a person can open, never a /v2/ API URL; none for a registry without one (or only plain HTTP).
+    expect(referenceUrl(ref)).toBe("https://ghcr.io/my-org/hello");
+    expect(referenceUrl(`quay.io/fedora/httpd@${DIGEST}`)).toBe(`https://quay.io/repository/fedora/httpd/manifest/${DIGEST}`);
+    expect(referenceUrl(`docker.io/library/busybox@${DIGEST}`)).toBe("https://hub.docker.com/r/_/busybox");
+    expect(referenceUrl(`127.0.0.1:5000/stable/hello@${DIGEST}`)).toBeUndefined();
+    expect(referenceUrl(`registry.example.com/stable/hello@${DIGEST}`)).toBeUndefined();
     expect(parseStableMarker(`Promoting\n${formatStableMarker(ref)}`)).toBe(ref);
     expect(parseStableMarker("<!-- flibs:stable nothing -->")).toBeUndefined();
   });
