@@ -52610,6 +52610,7 @@ var containerConfigSchema = external_exports.object({
 var FEDORA_REQUIRED_LABELS = ["com.redhat.component", "name", "version", "summary", "maintainer"];
 var permissionSchema = external_exports.enum(["read", "triage", "write", "maintain", "admin"]);
 var runsOn = external_exports.array(external_exports.string().min(1)).min(1);
+var NOT_IGNORABLE = ["base-image-registry", "required-labels", "no-gpgcheck", "curl-pipe-shell"];
 var ruleLevelSchema = external_exports.enum(["off", "info", "warning", "error"]);
 var policySchema = external_exports.object({
   arches: external_exports.array(archSchema).min(1).default([...ARCHES]).describe("Arches the organisation has runners for."),
@@ -52637,7 +52638,8 @@ var policySchema = external_exports.object({
     workflow: external_exports.string().min(1).default("flibs.yml").describe("The caller workflow file in the container repo."),
     ok_to_test_sha: external_exports.enum(["optional", "required"]).default("optional").describe("`required`: `/ok-to-test` must name the commit the reviewer read (`/ok-to-test <sha>`, 7 or more hex digits).")
   }).strict().default({ permission: "write", component_drift: "warn", workflow: "flibs.yml", ok_to_test_sha: "optional" }),
-  rules: external_exports.record(external_exports.string(), ruleLevelSchema).default({}).describe("Severity per review rule id, or `off`.")
+  rules: external_exports.record(external_exports.string(), ruleLevelSchema).default({}).describe("Severity per review rule id, or `off`."),
+  not_ignorable: external_exports.array(external_exports.string().min(1)).default([...NOT_IGNORABLE]).describe("Rule ids a repository's `# flibs-ignore` cannot silence: the organisation's own rules and the supply-chain ones.")
 }).strict();
 
 // src/core/config/yaml-source.ts
@@ -55658,8 +55660,10 @@ async function publish(o) {
   };
   const recordBytes = new TextEncoder().encode(serializeRecord(record2));
   const recordDigest = sha256Digest(recordBytes);
+  const failed = policy === "fail" && drift.length > 0;
+  const written = failed ? [] : tags;
   await Promise.all([
-    ...tags.map(
+    ...(written.length ? written : [indexDigest]).map(
       (tag) => traced(`put index ${tag}`, async () => {
         const got = await o.client.putManifest(o.repository, tag, indexBytes, MEDIA.index);
         if (got !== indexDigest) throw new FlibsError("digest-mismatch", `registry stored the index under ${tag} as ${got}, expected ${indexDigest}`);
@@ -55673,13 +55677,12 @@ async function publish(o) {
     recordArtifactManifest({ digest: recordDigest, size: recordBytes.byteLength }, { mediaType: MEDIA.index, digest: indexDigest, size: indexBytes.byteLength }, created)
   );
   const artifactDigest = await traced("put record referrer", () => o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest));
-  const failed = policy === "fail" && drift.length > 0;
   const summary2 = summaryTable(`flibs publish ${o.image ?? `${o.repository.registry}/${o.repository.repository}`}`, rows, [
-    `Index \`${indexDigest}\` tagged ${tags.map((t) => `\`${t}\``).join(", ")}; build record \`${artifactDigest}\`.`,
+    failed ? `Index \`${indexDigest}\` not tagged: its package versions differ between arches and policy says \`component_drift: fail\`; build record \`${artifactDigest}\`.` : `Index \`${indexDigest}\` tagged ${tags.map((t) => `\`${t}\``).join(", ")}; build record \`${artifactDigest}\`.`,
     "",
     ...driftSection(drift, policy)
   ]);
-  return { indexDigest, indexSize: indexBytes.byteLength, tags, recordDigest: artifactDigest, record: record2, drift, rows, summary: summary2, failed };
+  return { indexDigest, indexSize: indexBytes.byteLength, tags: written, recordDigest: artifactDigest, record: record2, drift, rows, summary: summary2, failed };
 }
 
 // src/core/report/job-notices.ts

@@ -14,6 +14,12 @@ export type Permission = z.infer<typeof permissionSchema>;
 
 const runsOn = z.array(z.string().min(1)).min(1);
 
+/**
+ * What a pull request cannot waive for itself: where bases come from and which labels the organisation requires
+ * (its policy), and unsigned packages or piped downloads (what the image runs was not vetted).
+ */
+export const NOT_IGNORABLE = ["base-image-registry", "required-labels", "no-gpgcheck", "curl-pipe-shell"] as const;
+
 const ruleLevelSchema = z.enum(["off", "info", "warning", "error"]);
 
 /** Organisation policy, `.github/flibs.yml` in the org's `.github` repository. */
@@ -64,6 +70,10 @@ export const policySchema = z
       .strict()
       .default({ permission: "write", component_drift: "warn", workflow: "flibs.yml", ok_to_test_sha: "optional" }),
     rules: z.record(z.string(), ruleLevelSchema).default({}).describe("Severity per review rule id, or `off`."),
+    not_ignorable: z
+      .array(z.string().min(1))
+      .default([...NOT_IGNORABLE])
+      .describe("Rule ids a repository's `# flibs-ignore` cannot silence: the organisation's own rules and the supply-chain ones."),
   })
   .strict();
 

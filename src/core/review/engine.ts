@@ -91,12 +91,13 @@ export function runReview(input: ReviewInput, ruleSet: readonly Rule[] = ALL_RUL
     for (const h of hits.value) raw.push({ rule: rule.id, severity: rule.severity, file: h.file ?? dfPath, ...position(h), message: h.message });
   }
 
+  const unwaivable = new Set(policy.not_ignorable ?? []);
   const kept: Finding[] = [];
   let suppressed = 0;
   for (const f of raw) {
     const level = levels[f.rule] ?? f.severity;
     if (level === "off") continue;
-    if (dockerfile && isSuppressed(f, dockerfile)) {
+    if (dockerfile && !unwaivable.has(f.rule) && isSuppressed(f, dockerfile)) {
       suppressed++;
       continue;
     }

@@ -31,4 +31,20 @@ describe("ignore-comment", () => {
       "8: `# flibs-ignore` has no instruction after it",
     ]);
   });
+  it("cannot waive what the organisation's policy keeps: approved bases, required labels, signatures, piped downloads", () => {
+    const text = ["# flibs-ignore base-image-registry our own mirror", "FROM docker.io/library/busybox:1.36", ...GOOD.slice(1)].join("\n");
+    const r = review({ dockerfile: { path: "Dockerfile", text } });
+    expect(r.findings.filter((f) => f.rule === "base-image-registry")).toHaveLength(1);
+    expect(r.summary.suppressed).toBe(0);
+    expect(r.findings.find((f) => f.rule === "ignore-comment")?.message).toContain("does not let a repository waive base-image-registry");
+  });
+  it("lets the policy decide which rules a repository may waive", async () => {
+    const { parsePolicy } = await import("../../../../src/core/config/index.js");
+    const lenient = parsePolicy({ not_ignorable: [] });
+    if (!lenient.ok) throw new Error(lenient.message);
+    const text = ["# flibs-ignore base-image-registry our own mirror", "FROM docker.io/library/busybox:1.36", ...GOOD.slice(1)].join("\n");
+    const r = review({ dockerfile: { path: "Dockerfile", text }, policy: lenient.value });
+    expect(r.findings.filter((f) => f.rule === "base-image-registry")).toEqual([]);
+    expect(r.summary.suppressed).toBe(1);
+  });
 });
