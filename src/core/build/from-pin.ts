@@ -10,20 +10,24 @@ export interface BaseImage {
   stages: number[];
 }
 
-/** The external base images of a Dockerfile (not `scratch`, not earlier stages), each once, in file order. */
+/**
+ * The external images a Dockerfile pulls (FROM, and `COPY --from=` / `RUN --mount=from=` naming an image rather
+ * than a stage), each once, in file order: all of them are approved, resolved and pinned like a FROM.
+ */
 export function baseImages(parsed: ParsedDockerfile): BaseImage[] {
   const out = new Map<string, BaseImage>();
-  for (const stage of parsed.stages) {
-    if (stage.from.kind !== "image") continue;
-    if (stage.from.unresolved.length > 0) {
-      throw new FlibsError("build", `FROM on line ${stage.instruction.line} uses ${stage.from.unresolved.map((v) => `$${v}`).join(", ")} with no value: give it a default ARG or a build_args entry`);
+  for (const use of parsed.images) {
+    const where = `${use.via} on line ${use.instruction.line}`;
+    if (use.ref.unresolved.length > 0) {
+      throw new FlibsError("build", `${where} uses ${use.ref.unresolved.map((v) => `$${v}`).join(", ")} with no value: give it a default ARG or a build_args entry`);
     }
-    const ref = stage.from.resolved;
+    const ref = use.ref.resolved;
     const name = parseImageName(ref);
-    if (!name) throw new FlibsError("build", `FROM on line ${stage.instruction.line} is not an image reference: ${ref}`);
+    if (!name) throw new FlibsError("build", `${where} is not an image reference: ${ref}`);
+    const stage = use.instruction.stage;
     const seen = out.get(ref);
-    if (seen) seen.stages.push(stage.index);
-    else out.set(ref, { ref, name, stages: [stage.index] });
+    if (seen) seen.stages.push(stage);
+    else out.set(ref, { ref, name, stages: [stage] });
   }
   return [...out.values()];
 }
@@ -80,6 +84,25 @@ export function pinFrom(
     const rewritten = [keyword, ...flags, pinnedRef(name, digest), ...(stage.name ? ["AS", stage.name] : [])].join(" ");
     const indent = /^\s*/.exec(lines[stage.instruction.line - 1]!)![0];
     lines.splice(stage.instruction.line - 1, stage.instruction.endLine - stage.instruction.line + 1, indent + rewritten);
+  }
+  return pinFlagImages(lines.join("\n"), digests, buildArgs, archDigests);
+}
+
+/** `COPY --from=<image>` and `RUN --mount=...,from=<image>` rewritten to the image's digest, in place. */
+function pinFlagImages(text: string, digests: ReadonlyMap<string, string>, buildArgs: Readonly<Record<string, string>>, archDigests: ReadonlyMap<string, string>): string {
+  const parsed = parseDockerfile(text, "Dockerfile", { buildArgs });
+  const lines = text.split("\n");
+  for (const use of [...parsed.images].reverse()) {
+    if (use.via === "FROM") continue;
+    const digest = archDigests.get(use.ref.resolved) ?? digests.get(use.ref.resolved);
+    const name = parseImageName(use.ref.resolved);
+    if (!digest || !name) throw new FlibsError("internal", `no digest resolved for image ${use.ref.resolved} (${use.via})`);
+    const line = lines[use.ref.line - 1]!;
+    const start = use.ref.column - 1;
+    if (line.slice(start, start + use.ref.raw.length) !== use.ref.raw) {
+      throw new FlibsError("build", `${use.via} on line ${use.instruction.line}: write the image on one line, so flibs can pin it`);
+    }
+    lines[use.ref.line - 1] = line.slice(0, start) + pinnedRef(name, digest) + line.slice(start + use.ref.raw.length);
   }
   return lines.join("\n");
 }

@@ -83,10 +83,24 @@ export interface ParseProblem {
   message: string;
 }
 
+/**
+ * An image the build pulls: a stage's FROM, or an image (not a stage, not `scratch`) named by `COPY --from=` or
+ * `RUN --mount=...,from=`. Each is a base image in all but name: reviewed, approved and pinned the same way.
+ */
+export interface ImageUse {
+  ref: ImageRef;
+  via: "FROM" | "COPY --from" | "RUN --mount";
+  instruction: DockerInstruction;
+  /** Where `ref.raw` stands in `instruction.args` (to rewrite it pinned). */
+  offset: number;
+}
+
 export interface ParsedDockerfile {
   file: string;
   instructions: DockerInstruction[];
   stages: Stage[];
+  /** Every external image the build pulls, in file order: FROM, COPY --from, RUN --mount from. */
+  images: ImageUse[];
   labels: LabelEntry[];
   runs: RunCommand[];
   ignores: IgnoreComment[];

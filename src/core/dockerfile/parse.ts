@@ -3,6 +3,7 @@ import type {
   DockerInstruction,
   IgnoreComment,
   ImageRef,
+  ImageUse,
   LabelEntry,
   ParsedDockerfile,
   ParseProblem,
@@ -37,6 +38,7 @@ export function parseDockerfile(source: string, file = "Dockerfile", options: Pa
   const stages: Stage[] = [];
   const labels: LabelEntry[] = [];
   const runs: RunCommand[] = [];
+  const images: ImageUse[] = [];
   const globals = new Map<string, string>();
   let vars = new Map<string, string>();
 
@@ -66,6 +68,7 @@ export function parseDockerfile(source: string, file = "Dockerfile", options: Pa
         if (parsed.problem) problems.push({ line: ins.argsLine, column: ins.argsColumn, message: parsed.problem });
         ins.stage = stages.length;
         stages.push({ index: stages.length, name: parsed.name, from: parsed.from, instruction: ins, instructions: [ins] });
+        if (parsed.from.kind === "image" && parsed.from.raw) images.push({ ref: parsed.from, via: "FROM", instruction: ins, offset: parsed.offset });
         vars = new Map();
         break;
       }
@@ -99,8 +102,14 @@ export function parseDockerfile(source: string, file = "Dockerfile", options: Pa
           });
         }
         break;
-      case "RUN":
-        runs.push(toRun(ins, 0));
+      case "RUN": {
+        const run = toRun(ins, 0);
+        runs.push(run);
+        images.push(...flagImages(ins, "RUN --mount", stages, stage ? vars : globals, escape));
+        break;
+      }
+      case "COPY":
+        images.push(...flagImages(ins, "COPY --from", stages, stage ? vars : globals, escape));
         break;
       case "ONBUILD": {
         // `ONBUILD RUN ...` runs in every image built FROM this one: its command is read like a RUN's.
@@ -114,7 +123,7 @@ export function parseDockerfile(source: string, file = "Dockerfile", options: Pa
   if (instructions.length === 0) problems.push({ line: 1, column: 1, message: "the Dockerfile has no instructions" });
   else if (stages.length === 0) problems.push({ line: 1, column: 1, message: "the Dockerfile has no FROM instruction" });
 
-  return { file, instructions, stages, labels, runs, ignores: ignoresOf(ast.getComments(), instructions), problems };
+  return { file, instructions, stages, images, labels, runs, ignores: ignoresOf(ast.getComments(), instructions), problems };
 }
 
 function toInstruction(node: Instruction, lines: string[], escape: string, stage: number): DockerInstruction {
@@ -182,7 +191,7 @@ function parseFrom(
   stages: readonly Stage[],
   globals: ReadonlyMap<string, string>,
   escape: string,
-): { from: ImageRef; name?: string; problem?: string } {
+): { from: ImageRef; name?: string; problem?: string; offset: number } {
   const tokens = [...ins.args.matchAll(/\S+/g)];
   while (tokens[0]?.[0].startsWith("--")) tokens.shift();
   const words = tokens.map((t) => t[0]);
@@ -197,7 +206,39 @@ function parseFrom(
   const lower = resolved.toLowerCase();
   const isStage = stages.some((s) => s.name === lower) || (/^\d+$/.test(resolved) && Number(resolved) < stages.length);
   const kind = lower === "scratch" ? "scratch" : isStage ? "stage" : "image";
-  return { from: { raw, resolved, unresolved, kind, line: position.line, column: position.column }, name, problem };
+  return { from: { raw, resolved, unresolved, kind, line: position.line, column: position.column }, name, problem, offset: tokens[0]?.index ?? 0 };
+}
+
+/**
+ * Images named by `COPY --from=<image>` or `RUN --mount=...,from=<image>`: the build pulls them as it pulls a FROM,
+ * so they are base images too. A stage's name or index, and `scratch`, are not.
+ */
+function flagImages(ins: DockerInstruction, via: "COPY --from" | "RUN --mount", stages: readonly Stage[], vars: ReadonlyMap<string, string>, escape: string): ImageUse[] {
+  const out: ImageUse[] = [];
+  const re = via === "COPY --from" ? /(?:^|\s)--from=("?)([^\s"]+)\1/g : /(?:^|\s)--mount=(\S+)/g;
+  // Only the instruction's leading flags: `--from` inside a RUN command is the command's own.
+  const flagsEnd = /^(?:\s*--\S+)*/.exec(ins.args)?.[0].length ?? 0;
+  const flags = ins.args.slice(0, flagsEnd);
+  for (const m of flags.matchAll(re)) {
+    let raw: string;
+    let offset: number;
+    if (via === "COPY --from") {
+      raw = m[2]!;
+      offset = m.index! + m[0].indexOf("=") + 1 + m[1]!.length;
+    } else {
+      const body = m[1]!;
+      const from = /(?:^|,)from=([^,]+)/.exec(body);
+      if (!from) continue;
+      raw = from[1]!.replace(/^"|"$/g, "");
+      offset = m.index! + m[0].indexOf("--mount=") + "--mount=".length + from.index + from[0].indexOf("=") + 1 + (from[1]!.startsWith('"') ? 1 : 0);
+    }
+    const { value: resolved, unresolved } = substitute(raw, vars, escape);
+    const lower = resolved.toLowerCase();
+    if (lower === "scratch" || stages.some((s) => s.name === lower) || (/^\d+$/.test(resolved) && Number(resolved) < stages.length)) continue;
+    const at = ins.positionAt(offset);
+    out.push({ ref: { raw, resolved, unresolved, kind: "image", line: at.line, column: at.column }, via, instruction: ins, offset });
+  }
+  return out;
 }
 
 /** `ARG a=1 b` -> [[a, "1"], [b, undefined]]. */

@@ -135,7 +135,7 @@ function internal(what: string, file: string, error: unknown): Finding {
 }
 
 function emptyDockerfile(file: string): ParsedDockerfile {
-  return { file, instructions: [], stages: [], labels: [], runs: [], ignores: [], problems: [] };
+  return { file, instructions: [], stages: [], images: [], labels: [], runs: [], ignores: [], problems: [] };
 }
 
 export type { Rule };

@@ -110,6 +110,33 @@ describe("FROM pinning", () => {
     expect(archImageDigest(idx, "aarch64")).toBe(D("2"));
     expect(archImageDigest(idx, "s390x")).toBeUndefined();
   });
+  it("treats COPY --from=<image> and RUN --mount=from=<image> as base images: listed, checked against policy, pinned", () => {
+    const t = [
+      "FROM registry.fedoraproject.org/fedora:41 AS build",
+      "RUN true",
+      "FROM registry.fedoraproject.org/fedora-minimal:41",
+      "COPY --from=build /out /out",
+      "COPY --chown=1001 --from=quay.io/fedora/tools:41 /usr/bin/tool /usr/bin/",
+      "RUN --mount=type=bind,from=docker.io/library/busybox:1.36,source=/bin/busybox,target=/b /b true",
+      "RUN --mount=type=cache,target=/var/cache/libdnf5 echo --from=docker.io/evil/not-a-flag:1",
+      "",
+    ].join("\n");
+    const bases = baseImages(parseDockerfile(t));
+    // A stage (`build`) is no image; a `--from` inside the command is the command's own.
+    expect(bases.map((b) => b.ref)).toEqual([
+      "registry.fedoraproject.org/fedora:41",
+      "registry.fedoraproject.org/fedora-minimal:41",
+      "quay.io/fedora/tools:41",
+      "docker.io/library/busybox:1.36",
+    ]);
+    expect(() => checkApprovedBases(bases, ["registry.fedoraproject.org", "quay.io/fedora"])).toThrow(/docker.io\/library\/busybox:1.36 not from an approved/);
+    const digests = new Map(bases.map((b, i) => [b.ref, D(String(i + 1))]));
+    const out = pinFrom(t, digests).split("\n");
+    expect(out[3]).toBe("COPY --from=build /out /out");
+    expect(out[4]).toBe(`COPY --chown=1001 --from=quay.io/fedora/tools@${D("3")} /usr/bin/tool /usr/bin/`);
+    expect(out[5]).toBe(`RUN --mount=type=bind,from=docker.io/library/busybox@${D("4")},source=/bin/busybox,target=/b /b true`);
+    expect(out[6]).toBe(t.split("\n")[6]);
+  });
   it("follows build args and refuses an unresolved FROM", () => {
     const t = "ARG TAG\nFROM registry.fedoraproject.org/fedora:${TAG}\n";
     expect(() => baseImages(parseDockerfile(t))).toThrow(/\$TAG with no value/);

@@ -18,12 +18,12 @@ export const rule: Rule = {
   },
   check: ({ dockerfile, policy }) => {
     const hits: RuleHit[] = [];
-    for (const stage of dockerfile.stages) {
-      const { from, instruction } = stage;
-      if (from.kind !== "image" || from.raw === "") continue;
+    for (const use of dockerfile.images) {
+      const { ref: from } = use;
+      const what = use.via === "FROM" ? "base image" : `image (${use.via})`;
       const at = { line: from.line, column: from.column };
       if (from.unresolved.length > 0) {
-        hits.push({ ...at, message: `cannot check base image \`${from.raw}\`: ${from.unresolved.map((v) => `\`${v}\``).join(", ")} has no default or build arg` });
+        hits.push({ ...at, message: `cannot check ${what} \`${from.raw}\`: ${from.unresolved.map((v) => `\`${v}\``).join(", ")} has no default or build arg` });
         continue;
       }
       const image = parseImageName(from.resolved);
@@ -34,7 +34,7 @@ export const rule: Rule = {
       if (!policy.approved_base_registries.some((p) => imageUnder(image, p))) {
         hits.push({
           ...at,
-          message: `base image \`${image.registry}/${image.repository}\` is not from an approved registry (${policy.approved_base_registries.join(", ") || "none approved"})`,
+          message: `${what} \`${image.registry}/${image.repository}\` is not from an approved registry (${policy.approved_base_registries.join(", ") || "none approved"})`,
         });
       }
     }

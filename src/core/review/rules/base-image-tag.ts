@@ -24,13 +24,14 @@ export const rule: Rule = {
   },
   check: ({ dockerfile }) => {
     const hits: RuleHit[] = [];
-    for (const { from, instruction } of dockerfile.stages) {
-      if (from.kind !== "image" || from.unresolved.length > 0) continue;
+    for (const { ref: from, via } of dockerfile.images) {
+      if (from.unresolved.length > 0) continue;
       const image = parseImageName(from.resolved);
       if (!image || image.digest) continue;
+      const what = via === "FROM" ? "base image" : `image (${via})`;
       const at = { line: from.line, column: from.column };
-      if (!image.tag) hits.push({ ...at, message: `base image \`${from.resolved}\` has no tag (that means \`latest\`); name a version` });
-      else if (image.tag === "latest") hits.push({ ...at, message: `base image \`${from.resolved}\` uses \`latest\`; name a version` });
+      if (!image.tag) hits.push({ ...at, message: `${what} \`${from.resolved}\` has no tag (that means \`latest\`); name a version` });
+      else if (image.tag === "latest") hits.push({ ...at, message: `${what} \`${from.resolved}\` uses \`latest\`; name a version` });
     }
     return hits;
   },

@@ -37,3 +37,14 @@ describe("base-image-registry", () => {
     expect(at(only(["FROM golang:1.22 AS build", "FROM registry.fedoraproject.org/fedora:41"]))).toEqual(["1:6"]);
   });
 });
+
+describe("base-image-registry: images pulled by COPY --from and RUN --mount", () => {
+  it("checks them as it checks FROM, and leaves stages alone", async () => {
+    const { hits, GOOD } = await import("../helpers.js");
+    const lines = [...GOOD, "COPY --from=docker.io/library/busybox:1.36 /bin/busybox /b", "RUN --mount=type=bind,from=quay.io/evil/tools:1,target=/t /t/x"];
+    expect(hits("base-image-registry", lines).map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([
+      `${GOOD.length + 1}:13 image (COPY --from) \`docker.io/library/busybox\` is not from an approved registry (registry.fedoraproject.org, quay.io/fedora)`,
+      `${GOOD.length + 2}:28 image (RUN --mount) \`quay.io/evil/tools\` is not from an approved registry (registry.fedoraproject.org, quay.io/fedora)`,
+    ]);
+  });
+});
