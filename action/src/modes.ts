@@ -19,7 +19,7 @@ export async function buildMode(i: ActionInputs, c: RunContext): Promise<void> {
   const head = await commitInfo(i.context, "HEAD");
   if (head.sha !== i.sha) throw new FlibsError("usage", `the checkout in ${i.context} is at ${head.sha}, not ${i.sha}`);
   // This job's own storage: nothing an earlier job's build step did to a cached image reaches this build.
-  const builder = await selectBuilder(i.builder, { root: c.job.root, runroot: c.job.runroot, tmpdir: c.job.tmp, isolation: i.isolation });
+  const builder = await selectBuilder(i.builder, { root: c.job.root, runroot: c.job.runroot, tmpdir: c.job.buildahTmp, isolation: i.isolation });
   const isolation = isolationReport(i.isolation);
   core.info(`building ${i.arch} with ${builder.name} (isolation ${i.isolation})`);
   core.setOutput("isolation", isolation.isolation);

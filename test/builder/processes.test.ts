@@ -42,15 +42,14 @@ describe("a tool's process tree", () => {
 });
 
 describe("a job's directory", () => {
-  it("is private, holds the storage, a TMPDIR and the auth file's place, and is removed with what runs in it", async () => {
+  it("is private (0700), holds the storage, a TMPDIR and the auth file's place, and is removed with what runs in it", async () => {
     const parent = await mkdtemp(join(tmpdir(), "flibs-runner-temp-"));
     dirs.push(parent);
-    const job = await createJobDir(join(parent, "_temp"));
-    // Others may cross the job's directory (a build's mapped root must reach its rootfs) but not list it.
-    expect((await stat(job.dir)).mode & 0o777).toBe(0o711);
-    expect((await stat(join(job.dir, "auth"))).mode & 0o777).toBe(0o700);
-    expect((await stat(join(job.dir, "storage"))).mode & 0o777).toBe(0o700);
+    const job = await createJobDir(join(parent, "_temp"), { buildahTmpParent: parent });
+    for (const d of [job.dir, join(job.dir, "auth"), join(job.dir, "storage")]) expect((await stat(d)).mode & 0o777).toBe(0o700);
     for (const d of [job.root, job.runroot, job.tmp]) expect(d.startsWith(job.dir + "/")).toBe(true);
+    // buildah's TMPDIR may be crossed (a RUN step's mapped root reaches its rootfs there), not listed.
+    expect((await stat(job.buildahTmp)).mode & 0o777).toBe(0o711);
     expect(job.authFile).toBe(join(job.dir, "auth", "config.json"));
     // A read-only directory, as vfs layers hold, and a process working inside the storage.
     await mkdir(join(job.root, "vfs", "dir", "l1", "bin"), { recursive: true });
@@ -63,6 +62,7 @@ describe("a job's directory", () => {
     await job.remove();
     await job.remove();
     expect(await readdir(join(parent, "_temp"))).toEqual([]);
+    expect((await readdir(parent)).sort()).toEqual(["_temp"]);
     await expect.poll(() => alive(leftover.pid!), { timeout: 3000 }).toBe(false);
   });
 
