@@ -32816,7 +32816,7 @@ function info(message) {
 // src/builder/job-storage.ts
 import { readFileSync as readFileSync3 } from "node:fs";
 import { chmod as chmod2, mkdir as mkdir2, mkdtemp, rm as rm2, stat as stat2 } from "node:fs/promises";
-import { join as join2, sep as sep2 } from "node:path";
+import { basename, join as join2, sep as sep2 } from "node:path";
 
 // src/core/errors.ts
 var BRAND = /* @__PURE__ */ Symbol.for("flibs.error");
@@ -33035,21 +33035,22 @@ function childrenCpuMs() {
 }
 
 // src/builder/job-storage.ts
-async function createJobDir(parent, buildahBin = "buildah") {
+async function createJobDir(parent, o = {}) {
   await mkdir2(parent, { recursive: true });
   const dir = await mkdtemp(join2(parent, "flibs-job-"));
   const paths = { root: join2(dir, "storage", "root"), runroot: join2(dir, "storage", "run"), tmp: join2(dir, "tmp"), auth: join2(dir, "auth") };
   for (const p of Object.values(paths)) await mkdir2(p, { recursive: true, mode: 448 });
-  await chmod2(dir, 457);
-  await chmod2(paths.tmp, 457);
+  const buildahTmp = await mkdtemp(join2(o.buildahTmpParent ?? "/var/tmp", `${basename(dir)}-buildah-`));
+  await chmod2(buildahTmp, 457);
   let removal;
   return {
     dir,
     root: paths.root,
     runroot: paths.runroot,
     tmp: paths.tmp,
+    buildahTmp,
     authFile: join2(paths.auth, "config.json"),
-    remove: () => removal ??= removeJobDir(dir, buildahBin)
+    remove: () => removal ??= removeAll([dir, buildahTmp], o.buildahBin ?? "buildah")
   };
 }
 function mountsUnder(dir, mountinfo) {
@@ -33063,6 +33064,11 @@ function mountsUnder(dir, mountinfo) {
   }
   const prefix = dir.endsWith(sep2) ? dir : dir + sep2;
   return text.split("\n").map((l) => l.split(" ")[4]).filter((m) => m !== void 0).map((m) => m.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)))).filter((m) => m === dir || m.startsWith(prefix)).sort((a, b) => b.length - a.length);
+}
+async function removeAll(dirs, buildahBin) {
+  const failures = [];
+  for (const d of dirs) await removeJobDir(d, buildahBin).catch((e) => failures.push(e));
+  if (failures.length) throw failures[0];
 }
 async function removeJobDir(dir, buildahBin) {
   killTrees(processesInside(dir));
@@ -33110,7 +33116,7 @@ function stopOnSignals(cleanup, log = () => void 0) {
 
 // action/src/context.ts
 import { readFile, writeFile as writeFile2 } from "node:fs/promises";
-import { basename, join as join3 } from "node:path";
+import { basename as basename2, join as join3 } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -54510,7 +54516,7 @@ async function readContainerConfig(dir) {
 }
 async function makeContext(inputs, env, job) {
   const config2 = await readContainerConfig(inputs.context);
-  const repoName = (env.GITHUB_REPOSITORY ?? "").split("/").pop()?.toLowerCase() || basename(inputs.context).toLowerCase();
+  const repoName = (env.GITHUB_REPOSITORY ?? "").split("/").pop()?.toLowerCase() || basename2(inputs.context).toLowerCase();
   const image = inputs.image ?? config2.image ?? repoName;
   const repository = parseRepository(`${inputs.registry}/${image}`);
   const hosts = /* @__PURE__ */ new Set([repository.registry]);
@@ -55200,11 +55206,13 @@ function buildahEnv(env, o = {}) {
   if (o.tmpdir) out.TMPDIR = o.tmpdir;
   return out;
 }
-function buildahUsernsArgs(o, uid = process.getuid?.()) {
-  const isolation = o.isolation ?? "oci";
-  const userns = o.userns ?? (uid === 0 && isolation === "oci" ? ROOT_USERNS : false);
-  const map2 = userns ? `0:${userns.hostId}:${USERNS_SIZE}` : void 0;
-  return [...map2 ? ["--userns-uid-map", map2, "--userns-gid-map", map2] : []];
+function rootUserns(isolation, uid = process.getuid?.()) {
+  return uid === 0 && isolation === "oci" ? ROOT_USERNS : void 0;
+}
+function buildahUsernsArgs(o) {
+  if (!o.userns || (o.isolation ?? "oci") !== "oci") return [];
+  const map2 = `0:${o.userns.hostId}:${USERNS_SIZE}`;
+  return ["--userns-uid-map", map2, "--userns-gid-map", map2];
 }
 function buildahGlobalArgs(o) {
   return [
@@ -55503,7 +55511,7 @@ import { dirname as dirname2 } from "node:path";
 import { createHash as createHash2 } from "node:crypto";
 import { mkdtemp as mkdtemp4, readFile as readFile4, rm as rm5, writeFile as writeFile3, mkdir as mkdir3 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { basename as basename2, join as join6 } from "node:path";
+import { basename as basename3, join as join6 } from "node:path";
 
 // src/builder/git.ts
 async function commitInfo(dir, rev = "HEAD") {
@@ -55551,7 +55559,7 @@ async function buildArch(o) {
   try {
     text = await readFile4(dockerfilePath, "utf8");
   } catch {
-    throw new FlibsError("io", `cannot read ${o.config.dockerfile} in ${basename2(o.contextDir)}`);
+    throw new FlibsError("io", `cannot read ${o.config.dockerfile} in ${basename3(o.contextDir)}`);
   }
   const parsed = parse3(text, o.config.dockerfile, o.config.build_args);
   const bases = baseImages(parsed);
@@ -55590,9 +55598,9 @@ async function buildArch(o) {
   const work = await mkdtemp4(join6(tmpdir3(), "flibs-build-"));
   try {
     await mkdir3(join6(work, "buildinfo"));
-    await writeFile3(join6(work, "buildinfo", basename2(buildinfo)), pinned);
+    await writeFile3(join6(work, "buildinfo", basename3(buildinfo)), pinned);
     const labelLine = `LABEL ${Object.entries(labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(" ")}`;
-    const final = `${pinned.replace(/\n*$/, "\n")}COPY --from=${BUILDINFO_CONTEXT} ${basename2(buildinfo)} ${buildinfo}
+    const final = `${pinned.replace(/\n*$/, "\n")}COPY --from=${BUILDINFO_CONTEXT} ${basename3(buildinfo)} ${buildinfo}
 ${labelLine}
 `;
     await writeFile3(join6(work, "Dockerfile"), final);
@@ -56037,7 +56045,13 @@ async function buildRecord(client, repository, digest) {
 async function buildMode(i, c) {
   const head = await commitInfo(i.context, "HEAD");
   if (head.sha !== i.sha) throw new FlibsError("usage", `the checkout in ${i.context} is at ${head.sha}, not ${i.sha}`);
-  const builder = await selectBuilder(i.builder, { root: c.job.root, runroot: c.job.runroot, tmpdir: c.job.tmp, isolation: i.isolation });
+  const builder = await selectBuilder(i.builder, {
+    root: c.job.root,
+    runroot: c.job.runroot,
+    tmpdir: c.job.buildahTmp,
+    isolation: i.isolation,
+    userns: rootUserns(i.isolation)
+  });
   const isolation = isolationReport(i.isolation);
   info(`building ${i.arch} with ${builder.name} (isolation ${i.isolation})`);
   setOutput("isolation", isolation.isolation);

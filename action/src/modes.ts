@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
 import * as core from "@actions/core";
-import { buildArch, commitInfo, publish, selectBuilder } from "../../src/builder/index.js";
+import { buildArch, commitInfo, publish, rootUserns, selectBuilder } from "../../src/builder/index.js";
 import { isolationReport, summaryTable } from "../../src/core/build/index.js";
 import { FlibsError } from "../../src/core/errors.js";
 import { archToPlatformString, platformToArch, sortArches } from "../../src/core/platform.js";
@@ -19,7 +19,14 @@ export async function buildMode(i: ActionInputs, c: RunContext): Promise<void> {
   const head = await commitInfo(i.context, "HEAD");
   if (head.sha !== i.sha) throw new FlibsError("usage", `the checkout in ${i.context} is at ${head.sha}, not ${i.sha}`);
   // This job's own storage: nothing an earlier job's build step did to a cached image reaches this build.
-  const builder = await selectBuilder(i.builder, { root: c.job.root, runroot: c.job.runroot, tmpdir: c.job.buildahTmp, isolation: i.isolation });
+  // Filled by this builder alone, so its RUN steps can run as a mapped, unprivileged root.
+  const builder = await selectBuilder(i.builder, {
+    root: c.job.root,
+    runroot: c.job.runroot,
+    tmpdir: c.job.buildahTmp,
+    isolation: i.isolation,
+    userns: rootUserns(i.isolation),
+  });
   const isolation = isolationReport(i.isolation);
   core.info(`building ${i.arch} with ${builder.name} (isolation ${i.isolation})`);
   core.setOutput("isolation", isolation.isolation);

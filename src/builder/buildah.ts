@@ -23,11 +23,13 @@ export interface BuildahOptions {
    */
   isolation?: Isolation;
   /**
-   * The user namespace of an `oci` build run as root: container ids 0-65535 are host ids `hostId`..+65535,
-   * so container root is nobody on the runner. Default `ROOT_USERNS` when flibs runs as root, none otherwise
-   * (a rootless buildah maps to the user's subordinate ids by itself); `false` for none.
+   * A user namespace for RUN steps and test containers: container ids 0-65535 are host ids `hostId`..+65535,
+   * so container root is nobody on the runner (see `rootUserns`). Only for a storage this builder fills
+   * alone (the Action's job storage): buildah 1.28 does not shift an image already stored without the
+   * mapping, and a RUN step then cannot write to its own rootfs. Default none; a rootless buildah maps to
+   * the user's subordinate ids by itself.
    */
-  userns?: { hostId: number } | false;
+  userns?: { hostId: number };
   /** TMPDIR for buildah (default the environment's). */
   tmpdir?: string;
   bin?: string;
@@ -52,12 +54,16 @@ export function buildahEnv(env: NodeJS.ProcessEnv, o: Pick<BuildahOptions, "tmpd
   return out;
 }
 
+/** The user namespace for an `oci` build run as root (`ROOT_USERNS`); none for chroot, or when not root. */
+export function rootUserns(isolation: Isolation, uid: number | undefined = process.getuid?.()): { hostId: number } | undefined {
+  return uid === 0 && isolation === "oci" ? ROOT_USERNS : undefined;
+}
+
 /** The user namespace flags of `bud` and `from` (see `BuildahOptions.userns`). */
-export function buildahUsernsArgs(o: BuildahOptions, uid: number | undefined = process.getuid?.()): string[] {
-  const isolation = o.isolation ?? "oci";
-  const userns = o.userns ?? (uid === 0 && isolation === "oci" ? ROOT_USERNS : false);
-  const map = userns ? `0:${userns.hostId}:${USERNS_SIZE}` : undefined;
-  return [...(map ? ["--userns-uid-map", map, "--userns-gid-map", map] : [])];
+export function buildahUsernsArgs(o: BuildahOptions): string[] {
+  if (!o.userns || (o.isolation ?? "oci") !== "oci") return [];
+  const map = `0:${o.userns.hostId}:${USERNS_SIZE}`;
+  return ["--userns-uid-map", map, "--userns-gid-map", map];
 }
 
 /** The global flags every buildah call gets. */

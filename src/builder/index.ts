@@ -1,5 +1,5 @@
 export * from "./types.js";
-export { BuildahBuilder, buildahBudArgs, buildahEnv, buildahGlobalArgs, buildahUsernsArgs, ROOT_USERNS, type BuildahOptions } from "./buildah.js";
+export { BuildahBuilder, buildahBudArgs, buildahEnv, buildahGlobalArgs, buildahUsernsArgs, rootUserns, ROOT_USERNS, type BuildahOptions } from "./buildah.js";
 export { createJobDir, mountsUnder, type JobDir } from "./job-storage.js";
 export { stopOnSignals } from "./terminate.js";
 export { BuildxBuilder, buildxArgs, buildxTestArgs } from "./buildx.js";

@@ -10,6 +10,7 @@ import {
   buildahEnv,
   buildahUsernsArgs,
   buildxArgs,
+  rootUserns,
   buildxTestArgs,
   filesFromLayers,
   LayeredFiles,
@@ -58,13 +59,17 @@ describe("buildah backend", () => {
     expect(isolation({ isolation: "chroot" })).toBe("chroot");
   });
 
-  it("run as root, maps container root to an unprivileged host id; rootless buildah maps by itself", () => {
+  it("maps container root to an unprivileged host id when the Action runs as root; rootless buildah maps by itself", () => {
     const map = "0:1000000000:65536";
-    expect(buildahUsernsArgs({}, 0)).toEqual(["--userns-uid-map", map, "--userns-gid-map", map]);
-    expect(buildahUsernsArgs({ userns: { hostId: 200_000 } }, 0)).toEqual(["--userns-uid-map", "0:200000:65536", "--userns-gid-map", "0:200000:65536"]);
-    expect(buildahUsernsArgs({}, 1001)).toEqual([]);
-    expect(buildahUsernsArgs({ isolation: "chroot" }, 0)).toEqual([]);
-    expect(buildahUsernsArgs({ userns: false }, 0)).toEqual([]);
+    expect(rootUserns("oci", 0)).toEqual({ hostId: 1_000_000_000 });
+    expect(rootUserns("oci", 1001)).toBeUndefined();
+    expect(rootUserns("chroot", 0)).toBeUndefined();
+    expect(buildahUsernsArgs({ userns: rootUserns("oci", 0) })).toEqual(["--userns-uid-map", map, "--userns-gid-map", map]);
+    expect(buildahUsernsArgs({ userns: { hostId: 200_000 } })).toEqual(["--userns-uid-map", "0:200000:65536", "--userns-gid-map", "0:200000:65536"]);
+    expect(buildahUsernsArgs({})).toEqual([]);
+    expect(buildahUsernsArgs({ isolation: "chroot", userns: { hostId: 200_000 } })).toEqual([]);
+    const argv = buildahBudArgs(spec, { userns: { hostId: 200_000 } }, "x");
+    expect(argv.slice(argv.indexOf("bud"), argv.indexOf("bud") + 7)).toEqual(["bud", "--isolation", "oci", "--userns-uid-map", "0:200000:65536", "--userns-gid-map", "0:200000:65536"]);
   });
 
   it("passes buildah what it and the runner need of the environment, and no job secret", () => {
