@@ -20884,7 +20884,7 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
-    var log = require_log();
+    var log2 = require_log();
     var merge2 = require_merge();
     var stringify = require_stringify();
     var identity = require_identity();
@@ -20933,7 +20933,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log2.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -26350,7 +26350,7 @@ var require_public_api = __commonJS({
     var composer = require_composer();
     var Document = require_Document();
     var errors = require_errors2();
-    var log = require_log();
+    var log2 = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -26402,7 +26402,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument2(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
+      doc.warnings.forEach((warning2) => log2.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -32922,18 +32922,6 @@ function processesInside(dir) {
 // src/builder/exec.ts
 var live = /* @__PURE__ */ new Set();
 var stopping = false;
-async function stopChildren(waitMs = 5e3) {
-  stopping = true;
-  const children = [...live];
-  const exited = Promise.all(children.map((c) => new Promise((r) => c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r()))));
-  killTrees(children.map((c) => c.pid).filter((p) => p !== void 0));
-  let timer;
-  await Promise.race([exited, new Promise((r) => timer = setTimeout(r, waitMs))]);
-  clearTimeout(timer);
-}
-function isStopping() {
-  return stopping;
-}
 function run(cmd, args, options = {}) {
   const started = Date.now();
   const cpu0 = process.env.FLIBS_TRACE ? childrenCpuMs() : void 0;
@@ -33091,27 +33079,48 @@ async function exists2(p) {
 
 // src/builder/terminate.ts
 var SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
-function stopOnSignals(cleanup, log = () => void 0) {
+var live2 = /* @__PURE__ */ new Set();
+var cleanups = /* @__PURE__ */ new Set();
+var log = (line) => process.stderr.write(`flibs: ${line}
+`);
+var stopping2 = false;
+var installed = false;
+async function stopChildren(waitMs = 5e3) {
+  stopping2 = true;
+  const children = [...live2];
+  const exited = Promise.all(children.map((c) => new Promise((r) => c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r()))));
+  killTrees(children.map((c) => c.pid).filter((p) => p !== void 0));
+  let timer;
+  await Promise.race([exited, new Promise((r) => timer = setTimeout(r, waitMs))]);
+  clearTimeout(timer);
+}
+function isStopping() {
+  return stopping2;
+}
+function onStop(cleanup, logLine) {
+  install();
+  if (logLine) log = logLine;
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+function install() {
+  if (installed) return;
+  installed = true;
   let started = false;
   const handler = (signal2) => {
     if (started) return;
     started = true;
-    log(`${signal2}: stopping the build tools and removing this job's storage and credentials`);
+    log(`${signal2}: stopping every tool flibs started`);
     void (async () => {
       try {
         await stopChildren();
-        await cleanup(signal2);
-      } catch (e) {
-        log(`clean-up after ${signal2} failed: ${String(e)}`);
+        for (const c of cleanups) await c(signal2).catch((e) => log(`clean-up after ${signal2} failed: ${String(e)}`));
       } finally {
         process.exit(128 + SIGNALS[signal2]);
       }
     })();
   };
   for (const s of Object.keys(SIGNALS)) process.on(s, handler);
-  return () => {
-    for (const s of Object.keys(SIGNALS)) process.off(s, handler);
-  };
 }
 
 // action/src/context.ts
@@ -55552,7 +55561,7 @@ function resolveBase(client, refText, build) {
 }
 async function buildArch(o) {
   const started = Date.now();
-  const log = o.log ?? (() => void 0);
+  const log2 = o.log ?? (() => void 0);
   const commit = await commitInfo(o.contextDir, o.rev ?? "HEAD");
   const dockerfilePath = join6(o.contextDir, o.config.dockerfile);
   let text;
@@ -55576,7 +55585,7 @@ async function buildArch(o) {
     digests.set(base.ref, r.digest);
     const own2 = r.manifests ? archImageDigest({ manifests: r.manifests }, o.arch) : void 0;
     if (own2) archDigests.set(base.ref, own2);
-    log(`base ${base.ref} -> ${archDigests.get(base.ref) ?? r.digest}`);
+    log2(`base ${base.ref} -> ${archDigests.get(base.ref) ?? r.digest}`);
   }
   const labelOf = (k) => parsed.labels.filter((l) => l.key === k).pop()?.value;
   const name = o.config.image ?? o.repository.repository.split("/").pop();
@@ -55628,7 +55637,7 @@ ${labelLine}
     const tests = [];
     for (const t of archTests) {
       const r = await o.builder.runTest({ ...built, digest }, o.arch, t, insecure);
-      log(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
+      log2(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
       tests.push(r);
     }
     return {
@@ -56200,7 +56209,7 @@ async function promoteMode(i, c) {
 // action/src/main.ts
 async function main() {
   let cleanup;
-  const unhook = stopOnSignals(
+  const unhook = onStop(
     async (signal2) => {
       setFailed(`cancelled (${signal2}): the build tools were stopped before they finished`);
       await cleanup?.();

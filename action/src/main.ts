@@ -1,8 +1,7 @@
 import { tmpdir } from "node:os";
 import * as core from "@actions/core";
 import { createJobDir } from "../../src/builder/job-storage.js";
-import { isStopping } from "../../src/builder/exec.js";
-import { stopOnSignals } from "../../src/builder/terminate.js";
+import { isStopping, onStop } from "../../src/builder/terminate.js";
 import { describeError, isFlibsError } from "../../src/core/errors.js";
 import { makeContext } from "./context.js";
 import { readInputs } from "./inputs.js";
@@ -12,7 +11,7 @@ import { buildMode, promoteMode, publishMode } from "./modes.js";
 export async function main(): Promise<void> {
   let cleanup: (() => Promise<void>) | undefined;
   // A cancelled or timed-out job: no tool keeps building or pushing, and the job's directory goes.
-  const unhook = stopOnSignals(
+  const unhook = onStop(
     async (signal) => {
       core.setFailed(`cancelled (${signal}): the build tools were stopped before they finished`);
       await cleanup?.();

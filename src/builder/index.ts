@@ -1,7 +1,7 @@
 export * from "./types.js";
 export { BuildahBuilder, buildahBudArgs, buildahEnv, buildahGlobalArgs, buildahUsernsArgs, rootUserns, ROOT_USERNS, type BuildahOptions } from "./buildah.js";
 export { createJobDir, mountsUnder, type JobDir } from "./job-storage.js";
-export { stopOnSignals } from "./terminate.js";
+export { onStop, stopChildren, isStopping } from "./terminate.js";
 export { BuildxBuilder, buildxArgs, buildxTestArgs } from "./buildx.js";
 export { selectBuilder, parseBuilderChoice, type BuilderChoice } from "./select.js";
 export { buildArch, type BuildArchOptions, type ArchBuildResult } from "./build-arch.js";
@@ -9,4 +9,4 @@ export { publish, type PublishOptions, type PublishResult } from "./publish.js";
 export { readImagePackages, type ImagePackages } from "./packages.js";
 export { commitInfo, type CommitInfo } from "./git.js";
 export { filesFromLayers, readTar, LayeredFiles, TarScanner, TopDownFiles } from "./tar.js";
-export { run, works, onPath, stopChildren, isStopping } from "./exec.js";
+export { run, works, onPath } from "./exec.js";

@@ -12,6 +12,7 @@
  * Cancellation follows the runner's documented sequence (docs.github.com, "Canceling a workflow"): SIGINT to
  * the step's node process, then SIGTERM; both are tried during a slow RUN step.
  */
+import { spawn } from "node:child_process";
 import { lstat, readdir, readFile, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -191,19 +192,40 @@ describe("build isolation", () => {
     expect(lost).toEqual([]);
   }, 600_000);
 
-  it.each(["SIGINT", "SIGTERM"] as const)("%s during a RUN step stops every tool of the job at once, and nothing is pushed", async (signal) => {
+  /** Starts the Action's build mode, or `flibs build`, on `host` for `repo`, pushing under `image`. */
+  const starters = {
+    Action: (host: RunnerHost, repo: ContainerRepo, image: string) => startAction(host, buildInputs(repo, image), `github_${token}`, repo.sha),
+    "flibs build": (host: RunnerHost, repo: ContainerRepo, image: string) => {
+      const args = ["build", repo.dir, "--platforms", "x86_64", "--push", `${registry.host}/candidates/${image}:dev`, "--allow-base", registry.host, "--no-test"];
+      const storageArgs = ["--root", join(host.temp, "root"), "--runroot", join(host.temp, "run"), "--storage-driver", "vfs"];
+      const child = spawn(process.execPath, [join(import.meta.dirname, "../../bin/flibs.js"), ...args, ...storageArgs], { cwd: repo.dir, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+      const done = new Promise<{ code: number; stdout: string }>((r) => child.on("close", (c) => r({ code: c ?? -1, stdout: out })));
+      return { child, output: () => out, done };
+    },
+  };
+
+  it.each([
+    ["Action", "SIGINT"],
+    ["Action", "SIGTERM"],
+    ["flibs build", "SIGTERM"],
+  ] as const)("%s, sent %s during a RUN step, stops every tool it started at once, and nothing is pushed", async (what, signal) => {
     const { lost, check } = cases();
     const host = await newRunnerHost("cancel");
     hosts.push(host);
     const seconds = 6;
-    const mark = `${token}-${signal.toLowerCase()}`;
+    const mark = `${token}-${what === "Action" ? "action" : "cli"}-${signal.toLowerCase()}`;
     const slow = await makeRepo("slow-repo", { BASE: base, TOKEN: mark, SECONDS: String(seconds) });
     repos.push(slow);
     const image = `slow-${mark}/app`;
-    const step = startAction(host, buildInputs(slow, image), `github_${token}`, slow.sha);
+    // flibs build shows a build's output with --verbose only: wait for its RUN step's process instead.
+    const step = starters[what](host, slow, image);
+    const running = () => step.output().includes(`flibs-slow ${mark} started`) || withCmdline(`echo "flibs-slow ${mark} started"`).length > 0;
     const deadline = Date.now() + 120_000;
-    while (!step.output().includes(`flibs-slow ${mark} started`) && step.child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(step.output(), step.output()).toContain(`flibs-slow ${mark} started`);
+    while (!running() && step.child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(running(), step.output()).toBe(true);
     const sent = Date.now();
     step.child.kill(signal);
     const r = await step.done;
@@ -212,14 +234,14 @@ describe("build isolation", () => {
     // Had the build gone on, it would have pushed by now.
     await new Promise((res) => setTimeout(res, (seconds + 4) * 1000 - stoppedIn));
     const tags = await skopeoListTags(`${registry.host}/candidates/${image}`).catch(() => [] as string[]);
-    const left = await tempLeft(host, tmpsBefore);
+    const left = what === "Action" ? await tempLeft(host, tmpsBefore) : [];
     check(
-      `${signal} during a RUN step: a tool survives the job, or the image is pushed`,
+      `${what}: ${signal} during a RUN step, and a tool survives or the image is pushed`,
       survivors.length === 0 && tags.length === 0 && left.length === 0 && stoppedIn < 7500,
-      `survivors ${survivors.join(", ") || "none"}, tags ${tags.join(", ") || "none"}, RUNNER_TEMP ${left.join(", ") || "empty"}, stopped in ${stoppedIn} ms`,
+      `survivors ${survivors.join(", ") || "none"}, tags ${tags.join(", ") || "none"}, left ${left.join(", ") || "nothing"}, stopped in ${stoppedIn} ms`,
     );
     expect(lost).toEqual([]);
     expect(r.code).toBe(128 + (signal === "SIGINT" ? 2 : 15));
-    expect(r.stdout).toContain(`::error::cancelled (${signal})`);
+    if (what === "Action") expect(r.stdout).toContain(`::error::cancelled (${signal})`);
   }, 300_000);
 });
