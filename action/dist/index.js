@@ -33114,7 +33114,7 @@ function install() {
     void (async () => {
       try {
         await stopChildren();
-        for (const c of cleanups) await c(signal2).catch((e) => log(`clean-up after ${signal2} failed: ${String(e)}`));
+        for (const c of [...cleanups].reverse()) await c(signal2).catch((e) => log(`clean-up after ${signal2} failed: ${String(e)}`));
       } finally {
         process.exit(128 + SIGNALS[signal2]);
       }
@@ -56080,6 +56080,7 @@ async function buildMode(i, c) {
 `);
     stopped = false;
   };
+  const unhook = onStop(async () => resumeCommands());
   try {
     stopCommands();
     const r = await buildArch({
@@ -56114,6 +56115,7 @@ async function buildMode(i, c) {
     notice(r.digest, { title: `${DIGEST_NOTICE} (${r.arch})` });
   } finally {
     resumeCommands();
+    unhook();
     await builder.cleanup();
   }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
 import * as core from "@actions/core";
-import { buildArch, commitInfo, publish, rootUserns, selectBuilder } from "../../src/builder/index.js";
+import { buildArch, commitInfo, onStop, publish, rootUserns, selectBuilder } from "../../src/builder/index.js";
 import { isolationReport, summaryTable } from "../../src/core/build/index.js";
 import { FlibsError } from "../../src/core/errors.js";
 import { archToPlatformString, platformToArch, sortArches } from "../../src/core/platform.js";
@@ -45,6 +45,8 @@ export async function buildMode(i: ActionInputs, c: RunContext): Promise<void> {
     if (stopped) process.stdout.write(`\n::${token}::\n`);
     stopped = false;
   };
+  // A cancel during the build: the Action's own failure message must reach the runner.
+  const unhook = onStop(async () => resumeCommands());
   try {
     stopCommands();
     const r = await buildArch({
@@ -85,6 +87,7 @@ export async function buildMode(i: ActionInputs, c: RunContext): Promise<void> {
     core.notice(r.digest, { title: `${DIGEST_NOTICE} (${r.arch})` });
   } finally {
     resumeCommands();
+    unhook();
     await builder.cleanup();
   }
 }

@@ -49,7 +49,8 @@ export function isStopping(): boolean {
 
 /**
  * Runs `cleanup` when a stop signal arrives, after the tools were killed (the Action removes the job's
- * storage and credentials). `logLine` replaces where the stop is reported. Returns the unregistration.
+ * storage and credentials); the latest registered runs first. `logLine` replaces where the stop is reported.
+ * Returns the unregistration.
  */
 export function onStop(cleanup: (signal: StopSignal) => Promise<void>, logLine?: (line: string) => void): () => void {
   install();
@@ -70,7 +71,8 @@ function install(): void {
     void (async () => {
       try {
         await stopChildren();
-        for (const c of cleanups) await c(signal).catch((e: unknown) => log(`clean-up after ${signal} failed: ${String(e)}`));
+        // Latest first, as `finally` blocks unwind: the innermost scope's clean-up before the outer ones.
+        for (const c of [...cleanups].reverse()) await c(signal).catch((e: unknown) => log(`clean-up after ${signal} failed: ${String(e)}`));
       } finally {
         process.exit(128 + SIGNALS[signal]);
       }

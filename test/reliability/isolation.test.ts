@@ -242,6 +242,13 @@ describe("build isolation", () => {
     );
     expect(lost).toEqual([]);
     expect(r.code).toBe(128 + (signal === "SIGINT" ? 2 : 15));
-    if (what === "Action") expect(r.stdout).toContain(`::error::cancelled (${signal})`);
+    if (what === "Action") {
+      // Said where the runner reads workflow commands: not inside the build output's stop-commands block.
+      const at = r.stdout.indexOf(`::error::cancelled (${signal})`);
+      expect(at, r.stdout.slice(-2000)).toBeGreaterThan(-1);
+      const before = r.stdout.slice(0, at);
+      const stop = [...before.matchAll(/::stop-commands::([0-9a-f]+)/g)].pop();
+      if (stop) expect(before.slice(stop.index)).toContain(`::${stop[1]}::`);
+    }
   }, 300_000);
 });
