@@ -32919,9 +32919,60 @@ function processesInside(dir) {
   return out;
 }
 
-// src/builder/exec.ts
+// src/builder/terminate.ts
+var SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 var live = /* @__PURE__ */ new Set();
+var cleanups = /* @__PURE__ */ new Set();
+var log = (line) => process.stderr.write(`flibs: ${line}
+`);
 var stopping = false;
+var installed = false;
+function track(child) {
+  install();
+  live.add(child);
+  const forget = () => live.delete(child);
+  child.once("exit", forget);
+  child.once("error", forget);
+}
+async function stopChildren(waitMs = 5e3) {
+  stopping = true;
+  const children = [...live];
+  const exited = Promise.all(children.map((c) => new Promise((r) => c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r()))));
+  killTrees(children.map((c) => c.pid).filter((p) => p !== void 0));
+  let timer;
+  await Promise.race([exited, new Promise((r) => timer = setTimeout(r, waitMs))]);
+  clearTimeout(timer);
+}
+function isStopping() {
+  return stopping;
+}
+function onStop(cleanup, logLine) {
+  install();
+  if (logLine) log = logLine;
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+function install() {
+  if (installed) return;
+  installed = true;
+  let started = false;
+  const handler = (signal2) => {
+    if (started) return;
+    started = true;
+    log(`${signal2}: stopping every tool flibs started`);
+    void (async () => {
+      try {
+        await stopChildren();
+        for (const c of [...cleanups].reverse()) await c(signal2).catch((e) => log(`clean-up after ${signal2} failed: ${String(e)}`));
+      } finally {
+        process.exit(128 + SIGNALS[signal2]);
+      }
+    })();
+  };
+  for (const s of Object.keys(SIGNALS)) process.on(s, handler);
+}
+
+// src/builder/exec.ts
 function run(cmd, args, options = {}) {
   const started = Date.now();
   const cpu0 = process.env.FLIBS_TRACE ? childrenCpuMs() : void 0;
@@ -32932,7 +32983,7 @@ function run(cmd, args, options = {}) {
 `);
   } : void 0;
   return new Promise((resolve, reject) => {
-    if (stopping && !options.whileStopping) {
+    if (isStopping() && !options.whileStopping) {
       reject(new FlibsError("build", `not running ${cmd}: flibs is stopping`));
       return;
     }
@@ -32945,7 +32996,7 @@ function run(cmd, args, options = {}) {
       reject(new FlibsError("build", `cannot run ${cmd}: ${String(e)}`));
       return;
     }
-    live.add(child);
+    track(child);
     let timedOut = false;
     const timer = options.timeoutMs ? setTimeout(() => {
       timedOut = true;
@@ -32966,12 +33017,10 @@ function run(cmd, args, options = {}) {
       }, 2e3).unref();
     });
     child.on("error", (e) => {
-      live.delete(child);
       clearTimeout(timer);
       reject(new FlibsError("build", e.code === "ENOENT" ? `${cmd} is not installed` : `cannot run ${cmd}: ${e.message}`));
     });
     child.on("close", (code, signal2) => {
-      live.delete(child);
       clearTimeout(timer);
       trace?.(code);
       if (timedOut) reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} took longer than ${Math.round(options.timeoutMs / 1e3)} s and was stopped`, { detail: { stdout, stderr } }));
@@ -33075,52 +33124,6 @@ async function exists2(p) {
   } catch {
     return false;
   }
-}
-
-// src/builder/terminate.ts
-var SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
-var live2 = /* @__PURE__ */ new Set();
-var cleanups = /* @__PURE__ */ new Set();
-var log = (line) => process.stderr.write(`flibs: ${line}
-`);
-var stopping2 = false;
-var installed = false;
-async function stopChildren(waitMs = 5e3) {
-  stopping2 = true;
-  const children = [...live2];
-  const exited = Promise.all(children.map((c) => new Promise((r) => c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r()))));
-  killTrees(children.map((c) => c.pid).filter((p) => p !== void 0));
-  let timer;
-  await Promise.race([exited, new Promise((r) => timer = setTimeout(r, waitMs))]);
-  clearTimeout(timer);
-}
-function isStopping() {
-  return stopping2;
-}
-function onStop(cleanup, logLine) {
-  install();
-  if (logLine) log = logLine;
-  cleanups.add(cleanup);
-  return () => cleanups.delete(cleanup);
-}
-function install() {
-  if (installed) return;
-  installed = true;
-  let started = false;
-  const handler = (signal2) => {
-    if (started) return;
-    started = true;
-    log(`${signal2}: stopping every tool flibs started`);
-    void (async () => {
-      try {
-        await stopChildren();
-        for (const c of [...cleanups].reverse()) await c(signal2).catch((e) => log(`clean-up after ${signal2} failed: ${String(e)}`));
-      } finally {
-        process.exit(128 + SIGNALS[signal2]);
-      }
-    })();
-  };
-  for (const s of Object.keys(SIGNALS)) process.on(s, handler);
 }
 
 // action/src/context.ts

@@ -4,6 +4,7 @@ import { access, constants } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { FlibsError } from "../core/errors.js";
 import { killTrees } from "./processes.js";
+import { isStopping, track } from "./terminate.js";
 
 export interface RunResult {
   stdout: string;
@@ -17,32 +18,8 @@ export interface RunOptions {
   onOutput?: (chunk: string) => void;
   /** Kills the tool and its process tree after this long; the call fails saying so. */
   timeoutMs?: number;
-  /** Runs even after `stopChildren` (the clean-up that follows it). */
+  /** Runs even while flibs is stopping (the clean-up that follows `stopChildren`). */
   whileStopping?: boolean;
-}
-
-/** Tools running now, each the leader of its own process group (so a cancel reaches what they started). */
-const live = new Set<ChildProcess>();
-let stopping = false;
-
-/**
- * Kills every tool `run` started and still running, with everything they started (buildah's runc, qemu and
- * container processes included), and refuses new ones (except `whileStopping` calls). Resolves when the tools
- * have exited, or after `waitMs`.
- */
-export async function stopChildren(waitMs = 5000): Promise<void> {
-  stopping = true;
-  const children = [...live];
-  const exited = Promise.all(children.map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r())))));
-  killTrees(children.map((c) => c.pid).filter((p): p is number => p !== undefined));
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
-  clearTimeout(timer);
-}
-
-/** Whether `stopChildren` was called: a tool that failed now failed because it was stopped. */
-export function isStopping(): boolean {
-  return stopping;
 }
 
 /** Runs a tool without a shell; a non-zero exit is a `build` FlibsError naming the tool and its last output. */
@@ -59,7 +36,7 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
         }
       : undefined;
   return new Promise((resolve, reject) => {
-    if (stopping && !options.whileStopping) {
+    if (isStopping() && !options.whileStopping) {
       reject(new FlibsError("build", `not running ${cmd}: flibs is stopping`));
       return;
     }
@@ -67,14 +44,14 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
     let stderr = "";
     let child: ChildProcess & { stdout: NodeJS.ReadableStream; stderr: NodeJS.ReadableStream };
     try {
-      // detached: a session and process group of its own, which stopChildren kills whole; a signal sent to
-      // flibs' own group (a terminal's Ctrl-C) reaches flibs, which decides.
+      // detached: a session and process group of its own, killed whole when flibs stops (terminate.ts); a
+      // signal sent to flibs' own group (a terminal's Ctrl-C) reaches flibs, which decides.
       child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     } catch (e) {
       reject(new FlibsError("build", `cannot run ${cmd}: ${String(e)}`));
       return;
     }
-    live.add(child);
+    track(child);
     let timedOut = false;
     const timer = options.timeoutMs
       ? setTimeout(() => {
@@ -98,12 +75,10 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
       }, 2000).unref();
     });
     child.on("error", (e: NodeJS.ErrnoException) => {
-      live.delete(child);
       clearTimeout(timer);
       reject(new FlibsError("build", e.code === "ENOENT" ? `${cmd} is not installed` : `cannot run ${cmd}: ${e.message}`));
     });
     child.on("close", (code, signal) => {
-      live.delete(child);
       clearTimeout(timer);
       trace?.(code);
       if (timedOut) reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} took longer than ${Math.round(options.timeoutMs! / 1000)} s and was stopped`, { detail: { stdout, stderr } }));
