@@ -76,7 +76,7 @@ try {
   const plain = async (i: number) => {
     const t0 = performance.now();
     for (const [arch, platform] of [["amd64", "linux/amd64"], ["arm64", "linux/arm64"]] as const) {
-      await sh("buildah", [...g, "bud", "--isolation", "chroot", "--platform", platform, "--timestamp", "1700000000", "--tls-verify=false", "-t", `localhost/plain-${arch}`, "-f", join(repo.dir, "Dockerfile"), repo.dir], env);
+      await sh("buildah", [...g, "bud", "--isolation", "oci", "--platform", platform, "--timestamp", "1700000000", "--tls-verify=false", "-t", `localhost/plain-${arch}`, "-f", join(repo.dir, "Dockerfile"), repo.dir], env);
     }
     const list = `localhost/plain-list-${i}`;
     await sh("buildah", [...g, "manifest", "create", list], env);

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system tools flibs' tests use for real: an OCI registry, buildah, skopeo, and qemu for
-# foreign-arch builds. Debian/Ubuntu, run as root. Safe to run again.
+# Installs the system tools flibs' tests use for real: an OCI registry, buildah with runc (the OCI runtime of
+# `--isolation oci`, flibs' default: without it RUN fails with "exec: no command"), skopeo, qemu for
+# foreign-arch builds, and gcc with static libc (the build isolation test compiles a chroot-escape program).
+# Debian/Ubuntu, run as root. Safe to run again.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-need=(docker-registry skopeo buildah qemu-user-static binfmt-support apache2-utils busybox-static)
+need=(docker-registry skopeo buildah runc qemu-user-static binfmt-support apache2-utils busybox-static gcc libc6-dev)
 missing=()
 for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -33,4 +35,4 @@ if [ ! -x "$BUSYBOX_AARCH64" ]; then
   install -D -m 0755 "$bbtmp/root/bin/busybox" "$BUSYBOX_AARCH64"
   rm -rf "$bbtmp"
 fi
-echo "system tools ready: $(buildah --version | head -1); $(skopeo --version); registry $(docker-registry --version 2>/dev/null | head -1)"
+echo "system tools ready: $(buildah --version | head -1); $(runc --version | head -1); $(skopeo --version); registry $(docker-registry --version 2>/dev/null | head -1)"

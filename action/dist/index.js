@@ -1320,13 +1320,13 @@ var require_util = __commonJS({
     function isFormDataLike(object2) {
       return object2 && typeof object2 === "object" && typeof object2.append === "function" && typeof object2.delete === "function" && typeof object2.get === "function" && typeof object2.getAll === "function" && typeof object2.has === "function" && typeof object2.set === "function" && object2[Symbol.toStringTag] === "FormData";
     }
-    function addAbortListener(signal, listener) {
-      if ("addEventListener" in signal) {
-        signal.addEventListener("abort", listener, { once: true });
-        return () => signal.removeEventListener("abort", listener);
+    function addAbortListener(signal2, listener) {
+      if ("addEventListener" in signal2) {
+        signal2.addEventListener("abort", listener, { once: true });
+        return () => signal2.removeEventListener("abort", listener);
       }
-      signal.addListener("abort", listener);
-      return () => signal.removeListener("abort", listener);
+      signal2.addListener("abort", listener);
+      return () => signal2.removeListener("abort", listener);
     }
     var hasToWellFormed = typeof String.prototype.toWellFormed === "function";
     var hasIsWellFormed = typeof String.prototype.isWellFormed === "function";
@@ -7079,7 +7079,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path, host, upgrade, expectContinue, signal: signal2, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7134,7 +7134,7 @@ var require_client_h2 = __commonJS({
       }
       if (method === "CONNECT") {
         session.ref();
-        stream = session.request(headers, { endStream: false, signal });
+        stream = session.request(headers, { endStream: false, signal: signal2 });
         let upgradeResponseFinished = false;
         const onResponse = (headers2) => {
           upgradeResponseFinished = true;
@@ -7211,12 +7211,12 @@ var require_client_h2 = __commonJS({
       const shouldEndStream = method === "GET" || method === "HEAD" || body === null;
       if (expectContinue) {
         headers[HTTP2_HEADER_EXPECT] = "100-continue";
-        stream = session.request(headers, { endStream: shouldEndStream, signal });
+        stream = session.request(headers, { endStream: shouldEndStream, signal: signal2 });
         stream.once("continue", writeBodyH2);
       } else {
         stream = session.request(headers, {
           endStream: shouldEndStream,
-          signal
+          signal: signal2
         });
         writeBodyH2();
       }
@@ -9577,11 +9577,11 @@ var require_readable = __commonJS({
       }
       async dump(opts) {
         let limit = Number.isFinite(opts?.limit) ? opts.limit : 128 * 1024;
-        const signal = opts?.signal;
-        if (signal != null && (typeof signal !== "object" || !("aborted" in signal))) {
+        const signal2 = opts?.signal;
+        if (signal2 != null && (typeof signal2 !== "object" || !("aborted" in signal2))) {
           throw new InvalidArgumentError("signal must be an AbortSignal");
         }
-        signal?.throwIfAborted();
+        signal2?.throwIfAborted();
         if (this._readableState.closeEmitted) {
           return null;
         }
@@ -9590,13 +9590,13 @@ var require_readable = __commonJS({
             this.destroy(new AbortError());
           }
           const onAbort = () => {
-            this.destroy(signal.reason ?? new AbortError());
+            this.destroy(signal2.reason ?? new AbortError());
           };
-          signal?.addEventListener("abort", onAbort);
+          signal2?.addEventListener("abort", onAbort);
           this.on("close", function() {
-            signal?.removeEventListener("abort", onAbort);
-            if (signal?.aborted) {
-              reject(signal.reason ?? new AbortError());
+            signal2?.removeEventListener("abort", onAbort);
+            if (signal2?.aborted) {
+              reject(signal2.reason ?? new AbortError());
             } else {
               resolve(null);
             }
@@ -9822,7 +9822,7 @@ var require_api_request = __commonJS({
         if (!opts || typeof opts !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError, highWaterMark } = opts;
+        const { signal: signal2, method, opaque, body, onInfo, responseHeaders, throwOnError, highWaterMark } = opts;
         try {
           if (typeof callback !== "function") {
             throw new InvalidArgumentError("invalid callback");
@@ -9830,7 +9830,7 @@ var require_api_request = __commonJS({
           if (highWaterMark && (typeof highWaterMark !== "number" || highWaterMark < 0)) {
             throw new InvalidArgumentError("invalid highWaterMark");
           }
-          if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+          if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
             throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
           }
           if (method === "CONNECT") {
@@ -9858,7 +9858,7 @@ var require_api_request = __commonJS({
         this.onInfo = onInfo || null;
         this.throwOnError = throwOnError;
         this.highWaterMark = highWaterMark;
-        this.signal = signal;
+        this.signal = signal2;
         this.reason = null;
         this.removeAbortListener = null;
         if (util.isStream(body)) {
@@ -10008,18 +10008,18 @@ var require_abort_signal = __commonJS({
       }
       removeSignal(self);
     }
-    function addSignal(self, signal) {
+    function addSignal(self, signal2) {
       self.reason = null;
       self[kSignal] = null;
       self[kListener] = null;
-      if (!signal) {
+      if (!signal2) {
         return;
       }
-      if (signal.aborted) {
+      if (signal2.aborted) {
         abort(self);
         return;
       }
-      self[kSignal] = signal;
+      self[kSignal] = signal2;
       self[kListener] = () => {
         abort(self);
       };
@@ -10060,7 +10060,7 @@ var require_api_stream = __commonJS({
         if (!opts || typeof opts !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError } = opts;
+        const { signal: signal2, method, opaque, body, onInfo, responseHeaders, throwOnError } = opts;
         try {
           if (typeof callback !== "function") {
             throw new InvalidArgumentError("invalid callback");
@@ -10068,7 +10068,7 @@ var require_api_stream = __commonJS({
           if (typeof factory !== "function") {
             throw new InvalidArgumentError("invalid factory");
           }
-          if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+          if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
             throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
           }
           if (method === "CONNECT") {
@@ -10100,7 +10100,7 @@ var require_api_stream = __commonJS({
             this.onError(err2);
           });
         }
-        addSignal(this, signal);
+        addSignal(this, signal2);
       }
       onConnect(abort, context) {
         if (this.reason) {
@@ -10276,8 +10276,8 @@ var require_api_pipeline = __commonJS({
         if (typeof handler !== "function") {
           throw new InvalidArgumentError("invalid handler");
         }
-        const { signal, method, opaque, onInfo, responseHeaders } = opts;
-        if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+        const { signal: signal2, method, opaque, onInfo, responseHeaders } = opts;
+        if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
           throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
         }
         if (method === "CONNECT") {
@@ -10330,7 +10330,7 @@ var require_api_pipeline = __commonJS({
           req.push(null);
         });
         this.res = null;
-        addSignal(this, signal);
+        addSignal(this, signal2);
       }
       onConnect(abort, context) {
         const { ret, res } = this;
@@ -10434,8 +10434,8 @@ var require_api_upgrade = __commonJS({
         if (typeof callback !== "function") {
           throw new InvalidArgumentError("invalid callback");
         }
-        const { signal, opaque, responseHeaders } = opts;
-        if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+        const { signal: signal2, opaque, responseHeaders } = opts;
+        if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
           throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
         }
         super("UNDICI_UPGRADE");
@@ -10444,7 +10444,7 @@ var require_api_upgrade = __commonJS({
         this.callback = callback;
         this.abort = null;
         this.context = null;
-        addSignal(this, signal);
+        addSignal(this, signal2);
       }
       onConnect(abort, context) {
         if (this.reason) {
@@ -10526,8 +10526,8 @@ var require_api_connect = __commonJS({
         if (typeof callback !== "function") {
           throw new InvalidArgumentError("invalid callback");
         }
-        const { signal, opaque, responseHeaders } = opts;
-        if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+        const { signal: signal2, opaque, responseHeaders } = opts;
+        if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
           throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
         }
         super("UNDICI_CONNECT");
@@ -10535,7 +10535,7 @@ var require_api_connect = __commonJS({
         this.responseHeaders = responseHeaders || null;
         this.callback = callback;
         this.abort = null;
-        addSignal(this, signal);
+        addSignal(this, signal2);
       }
       onConnect(abort, context) {
         if (this.reason) {
@@ -12047,12 +12047,12 @@ var require_headers = __commonJS({
       append(name, value, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
-        const exists2 = this[kHeadersMap].get(lowercaseName);
-        if (exists2) {
+        const exists3 = this[kHeadersMap].get(lowercaseName);
+        if (exists3) {
           const delimiter2 = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
-            name: exists2.name,
-            value: `${exists2.value}${delimiter2}${value}`
+            name: exists3.name,
+            value: `${exists3.value}${delimiter2}${value}`
           });
         } else {
           this[kHeadersMap].set(lowercaseName, { name, value });
@@ -12855,8 +12855,8 @@ var require_request2 = __commonJS({
     var assert2 = __require("node:assert");
     var { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __require("node:events");
     var kAbortController = /* @__PURE__ */ Symbol("abortController");
-    var requestFinalizer = new FinalizationRegistry2(({ signal, abort }) => {
-      signal.removeEventListener("abort", abort);
+    var requestFinalizer = new FinalizationRegistry2(({ signal: signal2, abort }) => {
+      signal2.removeEventListener("abort", abort);
     });
     var dependentControllerMap = /* @__PURE__ */ new WeakMap();
     function buildAbort(acRef) {
@@ -12898,7 +12898,7 @@ var require_request2 = __commonJS({
         let request = null;
         let fallbackMode = null;
         const baseUrl = environmentSettingsObject.settingsObject.baseUrl;
-        let signal = null;
+        let signal2 = null;
         if (typeof input2 === "string") {
           this[kDispatcher] = init.dispatcher;
           let parsedURL;
@@ -12918,7 +12918,7 @@ var require_request2 = __commonJS({
           this[kDispatcher] = init.dispatcher || input2[kDispatcher];
           assert2(input2 instanceof _Request);
           request = input2[kState];
-          signal = input2[kSignal];
+          signal2 = input2[kSignal];
         }
         const origin = environmentSettingsObject.settingsObject.origin;
         let window = "client";
@@ -13067,33 +13067,33 @@ var require_request2 = __commonJS({
           }
         }
         if (init.signal !== void 0) {
-          signal = init.signal;
+          signal2 = init.signal;
         }
         this[kState] = request;
         const ac = new AbortController();
         this[kSignal] = ac.signal;
-        if (signal != null) {
-          if (!signal || typeof signal.aborted !== "boolean" || typeof signal.addEventListener !== "function") {
+        if (signal2 != null) {
+          if (!signal2 || typeof signal2.aborted !== "boolean" || typeof signal2.addEventListener !== "function") {
             throw new TypeError(
               "Failed to construct 'Request': member signal is not of type AbortSignal."
             );
           }
-          if (signal.aborted) {
-            ac.abort(signal.reason);
+          if (signal2.aborted) {
+            ac.abort(signal2.reason);
           } else {
             this[kAbortController] = ac;
             const acRef = new WeakRef(ac);
             const abort = buildAbort(acRef);
             try {
-              if (typeof getMaxListeners === "function" && getMaxListeners(signal) === defaultMaxListeners) {
-                setMaxListeners(1500, signal);
-              } else if (getEventListeners(signal, "abort").length >= defaultMaxListeners) {
-                setMaxListeners(1500, signal);
+              if (typeof getMaxListeners === "function" && getMaxListeners(signal2) === defaultMaxListeners) {
+                setMaxListeners(1500, signal2);
+              } else if (getEventListeners(signal2, "abort").length >= defaultMaxListeners) {
+                setMaxListeners(1500, signal2);
               }
             } catch {
             }
-            util.addAbortListener(signal, abort);
-            requestFinalizer.register(ac, { signal, abort }, abort);
+            util.addAbortListener(signal2, abort);
+            requestFinalizer.register(ac, { signal: signal2, abort }, abort);
           }
         }
         this[kHeaders] = new Headers2(kConstruct);
@@ -13381,10 +13381,10 @@ var require_request2 = __commonJS({
       }
       return newRequest;
     }
-    function fromInnerRequest(innerRequest, signal, guard) {
+    function fromInnerRequest(innerRequest, signal2, guard) {
       const request = new Request(kConstruct);
       request[kState] = innerRequest;
-      request[kSignal] = signal;
+      request[kSignal] = signal2;
       request[kHeaders] = new Headers2(kConstruct);
       setHeadersList(request[kHeaders], innerRequest.headersList);
       setHeadersGuard(request[kHeaders], guard);
@@ -13491,8 +13491,8 @@ var require_request2 = __commonJS({
       {
         key: "signal",
         converter: webidl.nullableConverter(
-          (signal) => webidl.converters.AbortSignal(
-            signal,
+          (signal2) => webidl.converters.AbortSignal(
+            signal2,
             "RequestInit",
             "signal",
             { strict: false }
@@ -20884,7 +20884,7 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
-    var log = require_log();
+    var log2 = require_log();
     var merge2 = require_merge();
     var stringify = require_stringify();
     var identity = require_identity();
@@ -20933,7 +20933,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log2.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -23125,10 +23125,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -23142,7 +23142,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep) {
+          if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -23166,7 +23166,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
+        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -23182,7 +23182,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -23273,7 +23273,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep = "";
+        let sep3 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -23287,13 +23287,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep + cb;
-              sep = "";
+                comment += sep3 + cb;
+              sep3 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep += source;
+                sep3 += source;
               hasSpace = true;
               break;
             default:
@@ -23336,18 +23336,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value) {
+          if (!props.anchor && !props.tag && !sep3 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -23401,8 +23401,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+        if (!isMap2 && !sep3 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -23414,7 +23414,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep ?? [], {
+          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -23425,8 +23425,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep)
-                for (const st of sep) {
+              if (sep3)
+                for (const st of sep3) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -23443,7 +23443,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -23623,7 +23623,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep = "";
+      let sep3 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -23640,24 +23640,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep === " ")
-            sep = "\n";
-          else if (!prevMoreIndented && sep === "\n")
-            sep = "\n\n";
-          value += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
+          if (sep3 === " ")
+            sep3 = "\n";
+          else if (!prevMoreIndented && sep3 === "\n")
+            sep3 = "\n\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep === "\n")
+          if (sep3 === "\n")
             value += "\n";
           else
-            sep = "\n";
+            sep3 = "\n";
         } else {
-          value += sep + content;
-          sep = " ";
+          value += sep3 + content;
+          sep3 = " ";
           prevMoreIndented = false;
         }
       }
@@ -23840,25 +23840,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep = " ";
+      let sep3 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep === "\n")
-            res += sep;
+          if (sep3 === "\n")
+            res += sep3;
           else
-            sep = "\n";
+            sep3 = "\n";
         } else {
-          res += sep + lm;
-          sep = " ";
+          res += sep3 + lm;
+          sep3 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep + (match?.[1] ?? "");
+      return res + sep3 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -24668,14 +24668,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key, sep: sep3, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep)
-        for (const st of sep)
+      if (sep3)
+        for (const st of sep3)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -25842,18 +25842,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep;
+          let sep3;
           if (scalar.end) {
-            sep = scalar.end;
-            sep.push(this.sourceToken);
+            sep3 = scalar.end;
+            sep3.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep = [this.sourceToken];
+            sep3 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep }]
+            items: [{ start, key: scalar, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -26006,15 +26006,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep = it.sep;
-                  sep.push(this.sourceToken);
+                  const sep3 = it.sep;
+                  sep3.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start2, key, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -26208,13 +26208,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep = fc.end.splice(1, fc.end.length);
-            sep.push(this.sourceToken);
+            const sep3 = fc.end.splice(1, fc.end.length);
+            sep3.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep }]
+              items: [{ start, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -26350,7 +26350,7 @@ var require_public_api = __commonJS({
     var composer = require_composer();
     var Document = require_Document();
     var errors = require_errors2();
-    var log = require_log();
+    var log2 = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -26402,7 +26402,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument2(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
+      doc.warnings.forEach((warning2) => log2.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -32308,6 +32308,9 @@ var require_main = __commonJS({
   }
 });
 
+// action/src/main.ts
+import { tmpdir as tmpdir5 } from "node:os";
+
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -32810,6 +32813,11 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
+// src/builder/job-storage.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+import { chmod as chmod2, mkdir as mkdir2, mkdtemp, rm as rm2, stat as stat2 } from "node:fs/promises";
+import { basename, join as join2, sep as sep2 } from "node:path";
+
 // src/core/errors.ts
 var BRAND = /* @__PURE__ */ Symbol.for("flibs.error");
 var FlibsError = class extends Error {
@@ -32833,10 +32841,294 @@ function describeError(e) {
 var ok = (value) => ({ ok: true, value });
 var err = (error63) => ({ ok: false, error: error63 });
 
+// src/builder/exec.ts
+import { spawn } from "node:child_process";
+import { readFileSync as readFileSync2 } from "node:fs";
+import { access as access2, constants as constants3 } from "node:fs/promises";
+import { delimiter, join } from "node:path";
+
+// src/builder/processes.ts
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { sep } from "node:path";
+function listProcesses() {
+  let names;
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat3 = readFileSync(`/proc/${name}/stat`, "utf8");
+      const f = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+      out.push({ pid: Number(name), ppid: Number(f[1]), pgid: Number(f[2]) });
+    } catch {
+    }
+  }
+  return out;
+}
+function descendants(roots, procs = listProcesses()) {
+  const children = /* @__PURE__ */ new Map();
+  for (const p of procs) children.set(p.ppid, [...children.get(p.ppid) ?? [], p.pid]);
+  const found = /* @__PURE__ */ new Set();
+  const queue = [...roots, ...procs.filter((p) => roots.has(p.pgid)).map((p) => p.pid)];
+  while (queue.length) {
+    const pid = queue.pop();
+    if (!roots.has(pid)) found.add(pid);
+    for (const c of children.get(pid) ?? []) if (!found.has(c)) queue.push(c);
+  }
+  return found;
+}
+function signal(pid, sig) {
+  try {
+    process.kill(pid, sig);
+  } catch {
+  }
+}
+function killTrees(roots) {
+  const rootSet = new Set(roots);
+  const seen = new Set(rootSet);
+  for (let round = 0; round < 20; round++) {
+    for (const pid of seen) signal(pid, "SIGSTOP");
+    const before = seen.size;
+    for (const pid of descendants(seen)) seen.add(pid);
+    if (seen.size === before) break;
+  }
+  for (const pid of seen) signal(pid, "SIGKILL");
+  for (const pgid of rootSet) signal(-pgid, "SIGKILL");
+  return [...seen];
+}
+function processesInside(dir) {
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  const inside = (p) => p === dir || p.startsWith(prefix);
+  const out = [];
+  for (const p of listProcesses()) {
+    if (p.pid === process.pid) continue;
+    for (const link of ["root", "cwd"]) {
+      try {
+        if (inside(readlinkSync(`/proc/${p.pid}/${link}`))) {
+          out.push(p.pid);
+          break;
+        }
+      } catch {
+      }
+    }
+  }
+  return out;
+}
+
+// src/builder/terminate.ts
+var SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+var live = /* @__PURE__ */ new Set();
+var cleanups = /* @__PURE__ */ new Set();
+var log = (line) => process.stderr.write(`flibs: ${line}
+`);
+var stopping = false;
+var installed = false;
+function track(child) {
+  install();
+  live.add(child);
+  const forget = () => live.delete(child);
+  child.once("exit", forget);
+  child.once("error", forget);
+}
+async function stopChildren(waitMs = 5e3) {
+  stopping = true;
+  const children = [...live];
+  const exited = Promise.all(children.map((c) => new Promise((r) => c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r()))));
+  killTrees(children.map((c) => c.pid).filter((p) => p !== void 0));
+  let timer;
+  await Promise.race([exited, new Promise((r) => timer = setTimeout(r, waitMs))]);
+  clearTimeout(timer);
+}
+function isStopping() {
+  return stopping;
+}
+function onStop(cleanup, logLine) {
+  install();
+  if (logLine) log = logLine;
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+function install() {
+  if (installed) return;
+  installed = true;
+  let started = false;
+  const handler = (signal2) => {
+    if (started) return;
+    started = true;
+    log(`${signal2}: stopping every tool flibs started`);
+    void (async () => {
+      try {
+        await stopChildren();
+        for (const c of [...cleanups].reverse()) await c(signal2).catch((e) => log(`clean-up after ${signal2} failed: ${String(e)}`));
+      } finally {
+        process.exit(128 + SIGNALS[signal2]);
+      }
+    })();
+  };
+  for (const s of Object.keys(SIGNALS)) process.on(s, handler);
+}
+
+// src/builder/exec.ts
+function run(cmd, args, options = {}) {
+  const started = Date.now();
+  const cpu0 = process.env.FLIBS_TRACE ? childrenCpuMs() : void 0;
+  const trace = cpu0 !== void 0 ? (code) => {
+    const cpu = childrenCpuMs();
+    const used = cpu !== void 0 ? `, ${cpu - cpu0} ms CPU` : "";
+    process.stderr.write(`[flibs] ${Date.now() - started} ms${used} exit ${code}: ${cmd} ${args.join(" ")}
+`);
+  } : void 0;
+  return new Promise((resolve, reject) => {
+    if (isStopping() && !options.whileStopping) {
+      reject(new FlibsError("build", `not running ${cmd}: flibs is stopping`));
+      return;
+    }
+    let stdout = "";
+    let stderr = "";
+    let child;
+    try {
+      child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    } catch (e) {
+      reject(new FlibsError("build", `cannot run ${cmd}: ${String(e)}`));
+      return;
+    }
+    track(child);
+    let timedOut = false;
+    const timer = options.timeoutMs ? setTimeout(() => {
+      timedOut = true;
+      if (child.pid !== void 0) killTrees([child.pid]);
+    }, options.timeoutMs) : void 0;
+    child.stdout.on("data", (d) => {
+      stdout += d.toString();
+      options.onOutput?.(d.toString());
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d.toString();
+      options.onOutput?.(d.toString());
+    });
+    child.on("exit", () => {
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, 2e3).unref();
+    });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(new FlibsError("build", e.code === "ENOENT" ? `${cmd} is not installed` : `cannot run ${cmd}: ${e.message}`));
+    });
+    child.on("close", (code, signal2) => {
+      clearTimeout(timer);
+      trace?.(code);
+      if (timedOut) reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} took longer than ${Math.round(options.timeoutMs / 1e3)} s and was stopped`, { detail: { stdout, stderr } }));
+      else if (code === 0) resolve({ stdout, stderr });
+      else {
+        const tail = (stderr.trim() || stdout.trim()).split("\n").slice(-5).join("\n");
+        reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} failed (${signal2 ?? `exit ${code}`}): ${tail}`, { detail: { stdout, stderr } }));
+      }
+    });
+  });
+}
+async function works(cmd, args) {
+  try {
+    await run(cmd, args);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function traced(what, fn) {
+  if (!process.env.FLIBS_TRACE) return fn();
+  const started = Date.now();
+  try {
+    return await fn();
+  } finally {
+    process.stderr.write(`[flibs] ${Date.now() - started} ms: ${what}
+`);
+  }
+}
+async function onPath(cmd, path = process.env.PATH ?? "") {
+  const candidates = cmd.includes("/") ? [cmd] : path.split(delimiter).filter(Boolean).map((d) => join(d, cmd));
+  for (const c of candidates) {
+    try {
+      await access2(c, constants3.X_OK);
+      return true;
+    } catch {
+    }
+  }
+  return false;
+}
+function childrenCpuMs() {
+  try {
+    const stat3 = readFileSync2("/proc/self/stat", "utf8");
+    const f = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/builder/job-storage.ts
+async function createJobDir(parent, o = {}) {
+  await mkdir2(parent, { recursive: true });
+  const dir = await mkdtemp(join2(parent, "flibs-job-"));
+  const paths = { root: join2(dir, "storage", "root"), runroot: join2(dir, "storage", "run"), tmp: join2(dir, "tmp"), auth: join2(dir, "auth") };
+  for (const p of Object.values(paths)) await mkdir2(p, { recursive: true, mode: 448 });
+  const buildahTmp = await mkdtemp(join2(o.buildahTmpParent ?? "/var/tmp", `${basename(dir)}-buildah-`));
+  await chmod2(buildahTmp, 457);
+  let removal;
+  return {
+    dir,
+    root: paths.root,
+    runroot: paths.runroot,
+    tmp: paths.tmp,
+    buildahTmp,
+    authFile: join2(paths.auth, "config.json"),
+    remove: () => removal ??= removeAll([dir, buildahTmp], o.buildahBin ?? "buildah")
+  };
+}
+function mountsUnder(dir, mountinfo) {
+  let text = mountinfo;
+  if (text === void 0) {
+    try {
+      text = readFileSync3("/proc/self/mountinfo", "utf8");
+    } catch {
+      return [];
+    }
+  }
+  const prefix = dir.endsWith(sep2) ? dir : dir + sep2;
+  return text.split("\n").map((l) => l.split(" ")[4]).filter((m) => m !== void 0).map((m) => m.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)))).filter((m) => m === dir || m.startsWith(prefix)).sort((a, b) => b.length - a.length);
+}
+async function removeAll(dirs, buildahBin) {
+  const failures = [];
+  for (const d of dirs) await removeJobDir(d, buildahBin).catch((e) => failures.push(e));
+  if (failures.length) throw failures[0];
+}
+async function removeJobDir(dir, buildahBin) {
+  killTrees(processesInside(dir));
+  for (const m of mountsUnder(dir)) await run("umount", ["-l", m], { whileStopping: true, timeoutMs: 1e4 }).catch(() => void 0);
+  try {
+    await rm2(dir, { recursive: true, force: true, maxRetries: 2 });
+  } catch (e) {
+    await run(buildahBin, ["unshare", "rm", "-rf", dir], { whileStopping: true, timeoutMs: 6e4 }).catch(() => void 0);
+    if (await exists2(dir)) throw new FlibsError("io", `cannot remove this job's storage ${dir}: ${String(e)}`);
+  }
+}
+async function exists2(p) {
+  try {
+    await stat2(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // action/src/context.ts
-import { mkdtemp, readFile, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { readFile, writeFile as writeFile2 } from "node:fs/promises";
+import { basename as basename2, join as join3 } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -52612,6 +52904,7 @@ var permissionSchema = external_exports.enum(["read", "triage", "write", "mainta
 var runsOn = external_exports.array(external_exports.string().min(1)).min(1);
 var NOT_IGNORABLE = ["base-image-registry", "required-labels", "no-gpgcheck", "curl-pipe-shell"];
 var ruleLevelSchema = external_exports.enum(["off", "info", "warning", "error"]);
+var isolationSchema = external_exports.enum(["oci", "chroot"]);
 var policySchema = external_exports.object({
   arches: external_exports.array(archSchema).min(1).default([...ARCHES]).describe("Arches the organisation has runners for."),
   approved_base_registries: external_exports.array(external_exports.string().min(1)).default(["registry.fedoraproject.org", "quay.io/fedora"]).describe("Registry hosts (or host/namespace prefixes) a FROM may name."),
@@ -52636,8 +52929,9 @@ var policySchema = external_exports.object({
     permission: permissionSchema.default("write").describe("Least permission to build at once or to /ok-to-test."),
     component_drift: external_exports.enum(["warn", "fail"]).default("warn").describe("What a package version differing between arches does."),
     workflow: external_exports.string().min(1).default("flibs.yml").describe("The caller workflow file in the container repo."),
-    ok_to_test_sha: external_exports.enum(["optional", "required"]).default("optional").describe("`required`: `/ok-to-test` must name the commit the reviewer read (`/ok-to-test <sha>`, 7 or more hex digits).")
-  }).strict().default({ permission: "write", component_drift: "warn", workflow: "flibs.yml", ok_to_test_sha: "optional" }),
+    ok_to_test_sha: external_exports.enum(["optional", "required"]).default("optional").describe("`required`: `/ok-to-test` must name the commit the reviewer read (`/ok-to-test <sha>`, 7 or more hex digits)."),
+    isolation: isolationSchema.default("oci").describe("How RUN steps are isolated: `oci` (runc), or `chroot` for ephemeral runners only.")
+  }).strict().default({ permission: "write", component_drift: "warn", workflow: "flibs.yml", ok_to_test_sha: "optional", isolation: "oci" }),
   rules: external_exports.record(external_exports.string(), ruleLevelSchema).default({}).describe("Severity per review rule id, or `off`."),
   not_ignorable: external_exports.array(external_exports.string().min(1)).default([...NOT_IGNORABLE]).describe("Rule ids a repository's `# flibs-ignore` cannot silence: the organisation's own rules and the supply-chain ones.")
 }).strict();
@@ -54224,7 +54518,7 @@ var MAX_MANIFEST_BYTES2 = 4 * 1024 * 1024;
 async function readContainerConfig(dir) {
   let text;
   try {
-    text = await readFile(join(dir, "container.yaml"), "utf8");
+    text = await readFile(join3(dir, "container.yaml"), "utf8");
   } catch {
     text = void 0;
   }
@@ -54234,9 +54528,9 @@ async function readContainerConfig(dir) {
   }
   return parsed.value;
 }
-async function makeContext(inputs, env) {
+async function makeContext(inputs, env, job) {
   const config2 = await readContainerConfig(inputs.context);
-  const repoName = (env.GITHUB_REPOSITORY ?? "").split("/").pop()?.toLowerCase() || basename(inputs.context).toLowerCase();
+  const repoName = (env.GITHUB_REPOSITORY ?? "").split("/").pop()?.toLowerCase() || basename2(inputs.context).toLowerCase();
   const image = inputs.image ?? config2.image ?? repoName;
   const repository = parseRepository(`${inputs.registry}/${image}`);
   const hosts = /* @__PURE__ */ new Set([repository.registry]);
@@ -54244,16 +54538,14 @@ async function makeContext(inputs, env) {
   const insecure = (host) => isLoopbackHost(host) || inputs.insecureRegistries.includes(host);
   const creds = {};
   let authFile;
-  let authDir;
   if (inputs.username && inputs.password) {
     const auths = {};
     for (const h of hosts) {
       creds[h] = { kind: "basic", username: inputs.username, password: inputs.password };
       auths[h] = { auth: Buffer.from(`${inputs.username}:${inputs.password}`).toString("base64") };
     }
-    authDir = await mkdtemp(join(tmpdir(), "flibs-auth-"));
-    authFile = join(authDir, "config.json");
-    await writeFile2(authFile, JSON.stringify({ auths }), { mode: 384 });
+    authFile = job.authFile;
+    await writeFile2(authFile, JSON.stringify({ auths }), { mode: 384, flag: "wx" });
   }
   const client = new RegistryClient({ credentials: credentialsFrom(creds), insecureHosts: inputs.insecureRegistries, userAgent: "flibs-action" });
   const server = env.GITHUB_SERVER_URL?.replace(/\/+$/, "");
@@ -54264,12 +54556,11 @@ async function makeContext(inputs, env) {
     client,
     insecure,
     authFile,
+    job,
     approved: inputs.approvedRegistries ?? DEFAULT_POLICY.approved_base_registries,
     sourceUrl: server && env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}` : void 0,
     runUrl: server && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : void 0,
-    async cleanup() {
-      if (authDir) await rm2(authDir, { recursive: true, force: true });
-    }
+    cleanup: () => job.remove()
   };
 }
 
@@ -54392,6 +54683,7 @@ function parseDockerfile(source, file2 = "Dockerfile", options = {}) {
   const stages = [];
   const labels = [];
   const runs = [];
+  const images = [];
   const globals = /* @__PURE__ */ new Map();
   let vars = /* @__PURE__ */ new Map();
   for (const node2 of ast.getInstructions()) {
@@ -54417,6 +54709,7 @@ function parseDockerfile(source, file2 = "Dockerfile", options = {}) {
         if (parsed.problem) problems.push({ line: ins.argsLine, column: ins.argsColumn, message: parsed.problem });
         ins.stage = stages.length;
         stages.push({ index: stages.length, name: parsed.name, from: parsed.from, instruction: ins, instructions: [ins] });
+        if (parsed.from.kind === "image" && parsed.from.raw) images.push({ ref: parsed.from, via: "FROM", instruction: ins, offset: parsed.offset });
         vars = /* @__PURE__ */ new Map();
         break;
       }
@@ -54450,8 +54743,14 @@ function parseDockerfile(source, file2 = "Dockerfile", options = {}) {
           });
         }
         break;
-      case "RUN":
-        runs.push(toRun(ins, 0));
+      case "RUN": {
+        const run2 = toRun(ins, 0);
+        runs.push(run2);
+        images.push(...flagImages(ins, "RUN --mount", stages, stage ? vars : globals, escape));
+        break;
+      }
+      case "COPY":
+        images.push(...flagImages(ins, "COPY --from", stages, stage ? vars : globals, escape));
         break;
       case "ONBUILD": {
         const trigger = /^RUN(?=\s)/i.exec(ins.args);
@@ -54462,7 +54761,7 @@ function parseDockerfile(source, file2 = "Dockerfile", options = {}) {
   }
   if (instructions.length === 0) problems.push({ line: 1, column: 1, message: "the Dockerfile has no instructions" });
   else if (stages.length === 0) problems.push({ line: 1, column: 1, message: "the Dockerfile has no FROM instruction" });
-  return { file: file2, instructions, stages, labels, runs, ignores: ignoresOf(ast.getComments(), instructions), problems };
+  return { file: file2, instructions, stages, images, labels, runs, ignores: ignoresOf(ast.getComments(), instructions), problems };
 }
 function toInstruction(node2, lines, escape, stage) {
   const range = node2.getRange();
@@ -54527,7 +54826,33 @@ function parseFrom(ins, stages, globals, escape) {
   const lower = resolved.toLowerCase();
   const isStage = stages.some((s) => s.name === lower) || /^\d+$/.test(resolved) && Number(resolved) < stages.length;
   const kind = lower === "scratch" ? "scratch" : isStage ? "stage" : "image";
-  return { from: { raw, resolved, unresolved, kind, line: position.line, column: position.column }, name, problem };
+  return { from: { raw, resolved, unresolved, kind, line: position.line, column: position.column }, name, problem, offset: tokens[0]?.index ?? 0 };
+}
+function flagImages(ins, via, stages, vars, escape) {
+  const out = [];
+  const re = via === "COPY --from" ? /(?:^|\s)--from=("?)([^\s"]+)\1/g : /(?:^|\s)--mount=(\S+)/g;
+  const flagsEnd = /^(?:\s*--\S+)*/.exec(ins.args)?.[0].length ?? 0;
+  const flags = ins.args.slice(0, flagsEnd);
+  for (const m of flags.matchAll(re)) {
+    let raw;
+    let offset;
+    if (via === "COPY --from") {
+      raw = m[2];
+      offset = m.index + m[0].indexOf("=") + 1 + m[1].length;
+    } else {
+      const body = m[1];
+      const from = /(?:^|,)from=([^,]+)/.exec(body);
+      if (!from) continue;
+      raw = from[1].replace(/^"|"$/g, "");
+      offset = m.index + m[0].indexOf("--mount=") + "--mount=".length + from.index + from[0].indexOf("=") + 1 + (from[1].startsWith('"') ? 1 : 0);
+    }
+    const { value: resolved, unresolved } = substitute(raw, vars, escape);
+    const lower = resolved.toLowerCase();
+    if (lower === "scratch" || stages.some((s) => s.name === lower) || /^\d+$/.test(resolved) && Number(resolved) < stages.length) continue;
+    const at = ins.positionAt(offset);
+    out.push({ ref: { raw, resolved, unresolved, kind: "image", line: at.line, column: at.column }, via, instruction: ins, offset });
+  }
+  return out;
 }
 function argDefinitions(args) {
   const out = [];
@@ -54606,17 +54931,18 @@ function imageUnder(image, prefix) {
 // src/core/build/from-pin.ts
 function baseImages(parsed) {
   const out = /* @__PURE__ */ new Map();
-  for (const stage of parsed.stages) {
-    if (stage.from.kind !== "image") continue;
-    if (stage.from.unresolved.length > 0) {
-      throw new FlibsError("build", `FROM on line ${stage.instruction.line} uses ${stage.from.unresolved.map((v) => `$${v}`).join(", ")} with no value: give it a default ARG or a build_args entry`);
+  for (const use of parsed.images) {
+    const where = `${use.via} on line ${use.instruction.line}`;
+    if (use.ref.unresolved.length > 0) {
+      throw new FlibsError("build", `${where} uses ${use.ref.unresolved.map((v) => `$${v}`).join(", ")} with no value: give it a default ARG or a build_args entry`);
     }
-    const ref = stage.from.resolved;
+    const ref = use.ref.resolved;
     const name = parseImageName(ref);
-    if (!name) throw new FlibsError("build", `FROM on line ${stage.instruction.line} is not an image reference: ${ref}`);
+    if (!name) throw new FlibsError("build", `${where} is not an image reference: ${ref}`);
+    const stage = use.instruction.stage;
     const seen = out.get(ref);
-    if (seen) seen.stages.push(stage.index);
-    else out.set(ref, { ref, name, stages: [stage.index] });
+    if (seen) seen.stages.push(stage);
+    else out.set(ref, { ref, name, stages: [stage] });
   }
   return [...out.values()];
 }
@@ -54653,6 +54979,23 @@ function pinFrom(text, digests, buildArgs = {}, archDigests = /* @__PURE__ */ ne
     const rewritten = [keyword, ...flags, pinnedRef(name, digest), ...stage.name ? ["AS", stage.name] : []].join(" ");
     const indent = /^\s*/.exec(lines[stage.instruction.line - 1])[0];
     lines.splice(stage.instruction.line - 1, stage.instruction.endLine - stage.instruction.line + 1, indent + rewritten);
+  }
+  return pinFlagImages(lines.join("\n"), digests, buildArgs, archDigests);
+}
+function pinFlagImages(text, digests, buildArgs, archDigests) {
+  const parsed = parseDockerfile(text, "Dockerfile", { buildArgs });
+  const lines = text.split("\n");
+  for (const use of [...parsed.images].reverse()) {
+    if (use.via === "FROM") continue;
+    const digest = archDigests.get(use.ref.resolved) ?? digests.get(use.ref.resolved);
+    const name = parseImageName(use.ref.resolved);
+    if (!digest || !name) throw new FlibsError("internal", `no digest resolved for image ${use.ref.resolved} (${use.via})`);
+    const line = lines[use.ref.line - 1];
+    const start = use.ref.column - 1;
+    if (line.slice(start, start + use.ref.raw.length) !== use.ref.raw) {
+      throw new FlibsError("build", `${use.via} on line ${use.instruction.line}: write the image on one line, so flibs can pin it`);
+    }
+    lines[use.ref.line - 1] = line.slice(0, start) + pinnedRef(name, digest) + line.slice(start + use.ref.raw.length);
   }
   return lines.join("\n");
 }
@@ -54875,11 +55218,33 @@ function driftSection(drift, policy) {
   ];
 }
 
+// src/core/build/isolation.ts
+function parseIsolation(text) {
+  const t = (text ?? "").trim() || "oci";
+  const r = isolationSchema.safeParse(t);
+  if (!r.success) throw new FlibsError("usage", `isolation must be oci or chroot, got ${JSON.stringify(t)}`);
+  return r.data;
+}
+function isolationReport(isolation) {
+  if (isolation === "chroot") {
+    return {
+      isolation,
+      ephemeralRunnerRequired: true,
+      note: "RUN steps ran with `--isolation chroot` (policy `build.isolation: chroot`), which a RUN step can leave: this runner must be ephemeral (one job, then discarded), and never one that promotes."
+    };
+  }
+  return {
+    isolation,
+    ephemeralRunnerRequired: false,
+    note: "RUN steps ran in an OCI runtime (`--isolation oci`), in mount, PID and network namespaces of their own; this job's storage and credentials are removed when it ends."
+  };
+}
+
 // src/builder/buildah.ts
 import { randomBytes } from "node:crypto";
 import { mkdtemp as mkdtemp2, readFile as readFile2, rm as rm3 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join3 } from "node:path";
+import { tmpdir } from "node:os";
+import { join as join4 } from "node:path";
 
 // src/builder/destination.ts
 function isLayoutDestination(destination) {
@@ -54887,90 +55252,6 @@ function isLayoutDestination(destination) {
 }
 function transportReference(destination) {
   return isLayoutDestination(destination) ? destination : `docker://${destination}`;
-}
-
-// src/builder/exec.ts
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { access as access2, constants as constants3 } from "node:fs/promises";
-import { delimiter, join as join2 } from "node:path";
-function run(cmd, args, options = {}) {
-  const started = Date.now();
-  const cpu0 = process.env.FLIBS_TRACE ? childrenCpuMs() : void 0;
-  const trace = cpu0 !== void 0 ? (code) => {
-    const cpu = childrenCpuMs();
-    const used = cpu !== void 0 ? `, ${cpu - cpu0} ms CPU` : "";
-    process.stderr.write(`[flibs] ${Date.now() - started} ms${used} exit ${code}: ${cmd} ${args.join(" ")}
-`);
-  } : void 0;
-  return new Promise((resolve, reject) => {
-    let stdout = "";
-    let stderr = "";
-    let child;
-    try {
-      child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
-    } catch (e) {
-      reject(new FlibsError("build", `cannot run ${cmd}: ${String(e)}`));
-      return;
-    }
-    child.stdout.on("data", (d) => {
-      stdout += d.toString();
-      options.onOutput?.(d.toString());
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d.toString();
-      options.onOutput?.(d.toString());
-    });
-    child.on("error", (e) => {
-      reject(new FlibsError("build", e.code === "ENOENT" ? `${cmd} is not installed` : `cannot run ${cmd}: ${e.message}`));
-    });
-    child.on("close", (code, signal) => {
-      trace?.(code);
-      if (code === 0) resolve({ stdout, stderr });
-      else {
-        const tail = (stderr.trim() || stdout.trim()).split("\n").slice(-5).join("\n");
-        reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} failed (${signal ?? `exit ${code}`}): ${tail}`, { detail: { stdout, stderr } }));
-      }
-    });
-  });
-}
-async function works(cmd, args) {
-  try {
-    await run(cmd, args);
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function traced(what, fn) {
-  if (!process.env.FLIBS_TRACE) return fn();
-  const started = Date.now();
-  try {
-    return await fn();
-  } finally {
-    process.stderr.write(`[flibs] ${Date.now() - started} ms: ${what}
-`);
-  }
-}
-async function onPath(cmd, path = process.env.PATH ?? "") {
-  const candidates = cmd.includes("/") ? [cmd] : path.split(delimiter).filter(Boolean).map((d) => join2(d, cmd));
-  for (const c of candidates) {
-    try {
-      await access2(c, constants3.X_OK);
-      return true;
-    } catch {
-    }
-  }
-  return false;
-}
-function childrenCpuMs() {
-  try {
-    const stat2 = readFileSync("/proc/self/stat", "utf8");
-    const f = stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[13]) + Number(f[14])) * 10;
-  } catch {
-    return void 0;
-  }
 }
 
 // src/builder/tests.ts
@@ -54982,6 +55263,23 @@ function judgeTest(test, exitOk, stdout) {
 }
 
 // src/builder/buildah.ts
+var ROOT_USERNS = { hostId: 1e9 };
+var USERNS_SIZE = 65536;
+function buildahEnv(env, o = {}) {
+  const keep = (k) => /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|XDG_RUNTIME_DIR|XDG_CONFIG_HOME|XDG_DATA_HOME|REGISTRY_AUTH_FILE|DOCKER_CONFIG|STORAGE_DRIVER|STORAGE_OPTS|SSL_CERT_FILE|SSL_CERT_DIR|RUNNER_TRACKING_ID)$/.test(k) || /^(CONTAINERS|BUILDAH)_[A-Z_]+$/.test(k) || /^(HTTP|HTTPS|FTP|NO)_PROXY$/i.test(k);
+  const out = {};
+  for (const [k, v] of Object.entries(env)) if (v !== void 0 && keep(k)) out[k] = v;
+  if (o.tmpdir) out.TMPDIR = o.tmpdir;
+  return out;
+}
+function rootUserns(isolation, uid = process.getuid?.()) {
+  return uid === 0 && isolation === "oci" ? ROOT_USERNS : void 0;
+}
+function buildahUsernsArgs(o) {
+  if (!o.userns || (o.isolation ?? "oci") !== "oci") return [];
+  const map2 = `0:${o.userns.hostId}:${USERNS_SIZE}`;
+  return ["--userns-uid-map", map2, "--userns-gid-map", map2];
+}
 function buildahGlobalArgs(o) {
   return [
     ...o.root ? ["--root", o.root] : [],
@@ -54994,7 +55292,8 @@ function buildahBudArgs(spec, o, localName) {
     ...buildahGlobalArgs(o),
     "bud",
     "--isolation",
-    o.isolation ?? "chroot",
+    o.isolation ?? "oci",
+    ...buildahUsernsArgs(o),
     "--platform",
     archToPlatformString(spec.arch),
     "--timestamp",
@@ -55029,10 +55328,10 @@ var BuildahBuilder = class {
   images = /* @__PURE__ */ new Set();
   bin;
   buildah(args, onOutput) {
-    return run(this.bin, [...buildahGlobalArgs(this.options), ...args], { env: { ...process.env, BUILDAH_LAYERS: "false" }, onOutput });
+    return run(this.bin, [...buildahGlobalArgs(this.options), ...args], { env: { ...buildahEnv(process.env, this.options), BUILDAH_LAYERS: "false" }, onOutput });
   }
   async buildAndPush(spec) {
-    const budEnv = { ...process.env, SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch) };
+    const budEnv = { ...buildahEnv(process.env, this.options), SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch) };
     if (spec.localImage === false) {
       const remote = transportReference(spec.destination);
       await run(this.bin, buildahBudArgs(spec, this.options, remote), { onOutput: spec.onOutput, env: budEnv });
@@ -55041,9 +55340,9 @@ var BuildahBuilder = class {
     const localName = `localhost/flibs-build-${spec.arch}-${randomBytes(4).toString("hex")}`;
     this.images.add(localName);
     await run(this.bin, buildahBudArgs(spec, this.options, localName), { onOutput: spec.onOutput, env: budEnv });
-    const dir = await mkdtemp2(join3(tmpdir2(), "flibs-push-"));
+    const dir = await mkdtemp2(join4(this.options.tmpdir ?? tmpdir(), "flibs-push-"));
     try {
-      const digestFile = join3(dir, "digest");
+      const digestFile = join4(dir, "digest");
       await this.buildah(
         [
           "push",
@@ -55066,11 +55365,12 @@ var BuildahBuilder = class {
   }
   async runTest(image, _arch, test, insecure = false) {
     const remote = image.handle.startsWith("docker://");
-    const from = remote ? ["from", `--tls-verify=${insecure ? "false" : "true"}`, image.handle] : ["from", "--pull-never", image.handle];
+    const userns = buildahUsernsArgs(this.options);
+    const from = remote ? ["from", ...userns, `--tls-verify=${insecure ? "false" : "true"}`, image.handle] : ["from", ...userns, "--pull-never", image.handle];
     const { stdout: cid } = await this.buildah(from);
     const ctr = cid.trim().split("\n").pop();
     try {
-      const r = await this.buildah(["run", "--isolation", this.options.isolation ?? "chroot", ctr, "--", ...testArgv(test)]);
+      const r = await this.buildah(["run", "--isolation", this.options.isolation ?? "oci", ctr, "--", ...testArgv(test)]);
       return { name: test.name, passed: judgeTest(test, true, r.stdout), output: r.stdout + r.stderr };
     } catch (e) {
       if (!isFlibsError(e)) throw e;
@@ -55092,8 +55392,8 @@ var BuildahBuilder = class {
 
 // src/builder/buildx.ts
 import { mkdtemp as mkdtemp3, readFile as readFile3, rm as rm4 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join4 } from "node:path";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join5 } from "node:path";
 function buildxArgs(spec, metadataFile) {
   return [
     "buildx",
@@ -55129,10 +55429,10 @@ var BuildxBuilder = class {
     if (isLayoutDestination(spec.destination)) {
       throw new FlibsError("build", "docker buildx cannot add an image to an OCI layout flibs writes: build with buildah (--builder buildah) or --push to a registry");
     }
-    const dir = await mkdtemp3(join4(tmpdir3(), "flibs-buildx-"));
+    const dir = await mkdtemp3(join5(tmpdir2(), "flibs-buildx-"));
     try {
-      const meta3 = join4(dir, "metadata.json");
-      const env = { ...process.env, SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch), ...spec.authFile ? { DOCKER_CONFIG: join4(spec.authFile, "..") } : {} };
+      const meta3 = join5(dir, "metadata.json");
+      const env = { ...process.env, SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch), ...spec.authFile ? { DOCKER_CONFIG: join5(spec.authFile, "..") } : {} };
       await run(this.bin, buildxArgs(spec, meta3), { onOutput: spec.onOutput, env });
       const digest = JSON.parse(await readFile3(meta3, "utf8"))["containerimage.digest"];
       if (typeof digest !== "string") throw new FlibsError("build", "docker buildx wrote no image digest");
@@ -55161,10 +55461,20 @@ function parseBuilderChoice(text) {
   throw new FlibsError("usage", `builder must be auto, buildah or buildx, got ${JSON.stringify(t)}`);
 }
 var defaultProbe = (cmd, args) => cmd === "docker" ? works(cmd, args) : onPath(cmd);
-async function selectBuilder(choice, options = {}, probe = defaultProbe) {
-  if (choice === "buildah") return new BuildahBuilder(options);
+async function checkOciRuntime(options, probe, env) {
+  if ((options.isolation ?? "oci") !== "oci" || env.BUILDAH_RUNTIME) return;
+  for (const runtime of ["runc", "crun"]) if (await probe(runtime, ["--version"])) return;
+  throw new FlibsError(
+    "build",
+    "buildah needs an OCI runtime to isolate RUN steps, and this runner has none: install runc (`apt-get install runc`, `dnf install runc`), or, on ephemeral runners only, set the policy's build.isolation: chroot"
+  );
+}
+async function selectBuilder(choice, options = {}, probe = defaultProbe, env = process.env) {
   if (choice === "buildx") return new BuildxBuilder();
-  if (await probe(options.bin ?? "buildah", ["--version"])) return new BuildahBuilder(options);
+  if (choice === "buildah" || await probe(options.bin ?? "buildah", ["--version"])) {
+    await checkOciRuntime(options, probe, env);
+    return new BuildahBuilder(options);
+  }
   if (await probe("docker", ["buildx", "version"])) return new BuildxBuilder();
   throw new FlibsError("build", "no builder found: install buildah (or Docker with buildx) on the runner");
 }
@@ -55208,6 +55518,7 @@ function readInputs() {
     registry: registry2.replace(/\/+$/, ""),
     insecureRegistries: list(getInput("insecure-registries")),
     builder: parseBuilderChoice(opt("builder")),
+    isolation: parseIsolation(opt("isolation")),
     componentDrift: drift,
     pr: parsePrNumber(getInput("pr")),
     scratch: booleanInput("scratch", getInput("scratch"), false),
@@ -55264,9 +55575,9 @@ import { dirname as dirname2 } from "node:path";
 
 // src/builder/build-arch.ts
 import { createHash as createHash2 } from "node:crypto";
-import { mkdtemp as mkdtemp4, readFile as readFile4, rm as rm5, writeFile as writeFile3, mkdir as mkdir2 } from "node:fs/promises";
-import { tmpdir as tmpdir4 } from "node:os";
-import { basename as basename2, join as join5 } from "node:path";
+import { mkdtemp as mkdtemp4, readFile as readFile4, rm as rm5, writeFile as writeFile3, mkdir as mkdir3 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import { basename as basename3, join as join6 } from "node:path";
 
 // src/builder/git.ts
 async function commitInfo(dir, rev = "HEAD") {
@@ -55307,14 +55618,14 @@ function resolveBase(client, refText, build) {
 }
 async function buildArch(o) {
   const started = Date.now();
-  const log = o.log ?? (() => void 0);
+  const log2 = o.log ?? (() => void 0);
   const commit = await commitInfo(o.contextDir, o.rev ?? "HEAD");
-  const dockerfilePath = join5(o.contextDir, o.config.dockerfile);
+  const dockerfilePath = join6(o.contextDir, o.config.dockerfile);
   let text;
   try {
     text = await readFile4(dockerfilePath, "utf8");
   } catch {
-    throw new FlibsError("io", `cannot read ${o.config.dockerfile} in ${basename2(o.contextDir)}`);
+    throw new FlibsError("io", `cannot read ${o.config.dockerfile} in ${basename3(o.contextDir)}`);
   }
   const parsed = parse3(text, o.config.dockerfile, o.config.build_args);
   const bases = baseImages(parsed);
@@ -55331,7 +55642,7 @@ async function buildArch(o) {
     digests.set(base.ref, r.digest);
     const own2 = r.manifests ? archImageDigest({ manifests: r.manifests }, o.arch) : void 0;
     if (own2) archDigests.set(base.ref, own2);
-    log(`base ${base.ref} -> ${archDigests.get(base.ref) ?? r.digest}`);
+    log2(`base ${base.ref} -> ${archDigests.get(base.ref) ?? r.digest}`);
   }
   const labelOf = (k) => parsed.labels.filter((l) => l.key === k).pop()?.value;
   const name = o.config.image ?? o.repository.repository.split("/").pop();
@@ -55350,26 +55661,26 @@ async function buildArch(o) {
   });
   const pinned = pinFrom(text, digests, o.config.build_args, archDigests, parsed);
   const buildinfo = buildinfoPath(name, version2, release);
-  const work = await mkdtemp4(join5(tmpdir4(), "flibs-build-"));
+  const work = await mkdtemp4(join6(tmpdir3(), "flibs-build-"));
   try {
-    await mkdir2(join5(work, "buildinfo"));
-    await writeFile3(join5(work, "buildinfo", basename2(buildinfo)), pinned);
+    await mkdir3(join6(work, "buildinfo"));
+    await writeFile3(join6(work, "buildinfo", basename3(buildinfo)), pinned);
     const labelLine = `LABEL ${Object.entries(labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(" ")}`;
-    const final = `${pinned.replace(/\n*$/, "\n")}COPY --from=${BUILDINFO_CONTEXT} ${basename2(buildinfo)} ${buildinfo}
+    const final = `${pinned.replace(/\n*$/, "\n")}COPY --from=${BUILDINFO_CONTEXT} ${basename3(buildinfo)} ${buildinfo}
 ${labelLine}
 `;
-    await writeFile3(join5(work, "Dockerfile"), final);
+    await writeFile3(join6(work, "Dockerfile"), final);
     const destination = o.layout ? o.layout.transportReference(archTag(commit.sha, o.arch)) : `${o.repository.registry}/${o.repository.repository}:${archTag(commit.sha, o.arch)}`;
     const insecure = o.layout ? bases.some((b) => o.insecure(parseReference(b.ref).registry)) : o.insecure(o.repository.registry);
     const archTests = o.runTests !== false ? o.config.tests.filter((t) => !t.arches || t.arches.includes(o.arch)) : [];
     const built = await o.builder.buildAndPush({
       arch: o.arch,
       contextDir: o.contextDir,
-      dockerfile: join5(work, "Dockerfile"),
+      dockerfile: join6(work, "Dockerfile"),
       labels: {},
       buildArgs: o.config.build_args,
       sourceDateEpoch: commit.time,
-      buildContexts: { [BUILDINFO_CONTEXT]: join5(work, "buildinfo") },
+      buildContexts: { [BUILDINFO_CONTEXT]: join6(work, "buildinfo") },
       destination,
       insecure,
       authFile: o.authFile,
@@ -55383,7 +55694,7 @@ ${labelLine}
     const tests = [];
     for (const t of archTests) {
       const r = await o.builder.runTest({ ...built, digest }, o.arch, t, insecure);
-      log(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
+      log2(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
       tests.push(r);
     }
     return {
@@ -55407,9 +55718,9 @@ ${labelLine}
 }
 
 // src/builder/packages.ts
-import { mkdtemp as mkdtemp5, mkdir as mkdir3, rm as rm6, writeFile as writeFile4 } from "node:fs/promises";
-import { tmpdir as tmpdir5 } from "node:os";
-import { dirname, join as join6 } from "node:path";
+import { mkdtemp as mkdtemp5, mkdir as mkdir4, rm as rm6, writeFile as writeFile4 } from "node:fs/promises";
+import { tmpdir as tmpdir4 } from "node:os";
+import { dirname, join as join7 } from "node:path";
 import { Readable as Readable2 } from "node:stream";
 import { createGunzip } from "node:zlib";
 
@@ -55572,11 +55883,11 @@ async function readImagePackages(client, repo, m) {
   const rpmFiles = [...files.keys()].filter((k) => rpmDirs.some((d) => k.startsWith(d)));
   if (rpmFiles.length > 0) {
     if (!await works("rpm", ["--version"])) return { db: "rpm", note: "rpm database found, but rpm is not installed on this runner" };
-    const root = await mkdtemp5(join6(tmpdir5(), "flibs-rpmdb-"));
+    const root = await mkdtemp5(join7(tmpdir4(), "flibs-rpmdb-"));
     try {
       for (const f of rpmFiles) {
-        await mkdir3(dirname(join6(root, f)), { recursive: true });
-        await writeFile4(join6(root, f), files.get(f));
+        await mkdir4(dirname(join7(root, f)), { recursive: true });
+        await writeFile4(join7(root, f), files.get(f));
       }
       const { stdout } = await run("rpm", rpmQueryArgs(root));
       return { db: "rpm", packages: parseRpmQuery(stdout) };
@@ -55801,8 +56112,19 @@ async function buildRecord(client, repository, digest) {
 async function buildMode(i, c) {
   const head = await commitInfo(i.context, "HEAD");
   if (head.sha !== i.sha) throw new FlibsError("usage", `the checkout in ${i.context} is at ${head.sha}, not ${i.sha}`);
-  const builder = await selectBuilder(i.builder);
-  info(`building ${i.arch} with ${builder.name}`);
+  const builder = await selectBuilder(i.builder, {
+    root: c.job.root,
+    runroot: c.job.runroot,
+    tmpdir: c.job.buildahTmp,
+    isolation: i.isolation,
+    userns: rootUserns(i.isolation)
+  });
+  const isolation = isolationReport(i.isolation);
+  info(`building ${i.arch} with ${builder.name} (isolation ${i.isolation})`);
+  setOutput("isolation", isolation.isolation);
+  setOutput("ephemeral-runner-required", String(isolation.ephemeralRunnerRequired));
+  setOutput("isolation-note", isolation.note);
+  if (isolation.ephemeralRunnerRequired) warning(isolation.note);
   const token = randomBytes2(16).toString("hex");
   let stopped = false;
   const stopCommands = () => {
@@ -55816,6 +56138,7 @@ async function buildMode(i, c) {
 `);
     stopped = false;
   };
+  const unhook = onStop(async () => resumeCommands());
   try {
     stopCommands();
     const r = await buildArch({
@@ -55842,7 +56165,7 @@ async function buildMode(i, c) {
     setOutput("image", `${r.destination}@${r.digest}`);
     const failed = r.tests.filter((t) => !t.passed);
     const testLines = r.tests.length ? ["| test | result |", "| --- | --- |", ...r.tests.map((t) => `| ${t.name} | ${t.passed ? "passed" : "failed"} |`), ""] : ["No image tests in container.yaml."];
-    await summary.addRaw(summaryTable(`flibs build (${r.arch})`, [{ arch: r.arch, digest: r.digest, size: r.size, seconds: r.seconds }], testLines)).write();
+    await summary.addRaw(summaryTable(`flibs build (${r.arch})`, [{ arch: r.arch, digest: r.digest, size: r.size, seconds: r.seconds }], [...testLines, "", isolation.note])).write();
     if (failed.length) {
       for (const t of failed) error(`image test ${t.name} failed on ${r.arch}: ${t.output.trim().split("\n").slice(-5).join(" / ")}`);
       throw new FlibsError("build", `${failed.length} image test${failed.length > 1 ? "s" : ""} failed on ${r.arch}`);
@@ -55850,6 +56173,7 @@ async function buildMode(i, c) {
     notice(r.digest, { title: `${DIGEST_NOTICE} (${r.arch})` });
   } finally {
     resumeCommands();
+    unhook();
     await builder.cleanup();
   }
 }
@@ -55945,17 +56269,27 @@ async function promoteMode(i, c) {
 // action/src/main.ts
 async function main() {
   let cleanup;
+  const unhook = onStop(
+    async (signal2) => {
+      setFailed(`cancelled (${signal2}): the build tools were stopped before they finished`);
+      await cleanup?.();
+    },
+    (line) => info(line)
+  );
   try {
     const inputs = readInputs();
-    const ctx = await makeContext(inputs, process.env);
-    cleanup = ctx.cleanup;
+    const job = await createJobDir(process.env.RUNNER_TEMP || tmpdir5());
+    cleanup = job.remove;
+    process.env.TMPDIR = job.tmp;
+    const ctx = await makeContext(inputs, process.env, job);
     if (inputs.mode === "build") await buildMode(inputs, ctx);
     else if (inputs.mode === "publish") await publishMode(inputs, ctx);
     else await promoteMode(inputs, ctx);
   } catch (e) {
-    setFailed(isFlibsError(e) ? e.message : `flibs failed unexpectedly: ${describeError(e)}`);
+    if (!isStopping()) setFailed(isFlibsError(e) ? e.message : `flibs failed unexpectedly: ${describeError(e)}`);
   } finally {
-    await cleanup?.().catch(() => void 0);
+    await cleanup?.().catch((e) => warning(`this job's storage was not removed: ${describeError(e)}`));
+    unhook();
   }
 }
 await main();

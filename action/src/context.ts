@@ -1,6 +1,6 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import type { JobDir } from "../../src/builder/job-storage.js";
 import { DEFAULT_POLICY, parseContainerConfig, type ContainerConfig } from "../../src/core/config/index.js";
 import { FlibsError } from "../../src/core/errors.js";
 import { parseReference, parseRepository, type RepositoryRef } from "../../src/core/oci/reference.js";
@@ -15,6 +15,8 @@ export interface RunContext {
   client: RegistryClient;
   insecure: (host: string) => boolean;
   authFile?: string;
+  /** This job's private directory: container storage, TMPDIR and the auth file, removed by `cleanup`. */
+  job: JobDir;
   approved: string[];
   /** `https://github.com/owner/repo` on github.com, the GHES host's URL on Enterprise Server. */
   sourceUrl?: string;
@@ -36,8 +38,12 @@ export async function readContainerConfig(dir: string): Promise<ContainerConfig>
   return parsed.value;
 }
 
-/** Everything a mode needs from the inputs and the runner's environment (GITHUB_SERVER_URL works on GHES). */
-export async function makeContext(inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<RunContext> {
+/**
+ * Everything a mode needs from the inputs and the runner's environment (GITHUB_SERVER_URL works on GHES).
+ * The registry credentials go into the job's own directory (under RUNNER_TEMP, mode 0700, the file 0600),
+ * never a shared /tmp, and are removed with it.
+ */
+export async function makeContext(inputs: ActionInputs, env: NodeJS.ProcessEnv, job: JobDir): Promise<RunContext> {
   const config = await readContainerConfig(inputs.context);
   const repoName = (env.GITHUB_REPOSITORY ?? "").split("/").pop()?.toLowerCase() || basename(inputs.context).toLowerCase();
   const image = inputs.image ?? config.image ?? repoName;
@@ -47,16 +53,14 @@ export async function makeContext(inputs: ActionInputs, env: NodeJS.ProcessEnv):
   const insecure = (host: string) => isLoopbackHost(host) || inputs.insecureRegistries.includes(host);
   const creds: Record<string, Credential> = {};
   let authFile: string | undefined;
-  let authDir: string | undefined;
   if (inputs.username && inputs.password) {
     const auths: Record<string, { auth: string }> = {};
     for (const h of hosts) {
       creds[h] = { kind: "basic", username: inputs.username, password: inputs.password };
       auths[h] = { auth: Buffer.from(`${inputs.username}:${inputs.password}`).toString("base64") };
     }
-    authDir = await mkdtemp(join(tmpdir(), "flibs-auth-"));
-    authFile = join(authDir, "config.json");
-    await writeFile(authFile, JSON.stringify({ auths }), { mode: 0o600 });
+    authFile = job.authFile;
+    await writeFile(authFile, JSON.stringify({ auths }), { mode: 0o600, flag: "wx" });
   }
   const client = new RegistryClient({ credentials: credentialsFrom(creds), insecureHosts: inputs.insecureRegistries, userAgent: "flibs-action" });
   const server = env.GITHUB_SERVER_URL?.replace(/\/+$/, "");
@@ -67,11 +71,10 @@ export async function makeContext(inputs: ActionInputs, env: NodeJS.ProcessEnv):
     client,
     insecure,
     authFile,
+    job,
     approved: inputs.approvedRegistries ?? DEFAULT_POLICY.approved_base_registries,
     sourceUrl: server && env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}` : undefined,
     runUrl: server && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
-    async cleanup() {
-      if (authDir) await rm(authDir, { recursive: true, force: true });
-    },
+    cleanup: () => job.remove(),
   };
 }

@@ -1,5 +1,6 @@
 import * as core from "@actions/core";
-import { parseArchDigests, parsePrNumber } from "../../src/core/build/index.js";
+import { parseArchDigests, parseIsolation, parsePrNumber } from "../../src/core/build/index.js";
+import type { Isolation } from "../../src/core/config/index.js";
 import { FlibsError } from "../../src/core/errors.js";
 import { ARCHES, isArch, type Arch } from "../../src/core/platform.js";
 import { parseBuilderChoice, type BuilderChoice } from "../../src/builder/select.js";
@@ -27,6 +28,8 @@ export interface ActionInputs {
   insecureRegistries: string[];
   approvedRegistries?: string[];
   builder: BuilderChoice;
+  /** build: how RUN steps are isolated (the policy's build.isolation); `chroot` only on ephemeral runners. */
+  isolation: Isolation;
   componentDrift: "warn" | "fail";
   stableRegistry?: string;
   gitRef?: string;
@@ -81,6 +84,7 @@ export function readInputs(): ActionInputs {
     registry: registry.replace(/\/+$/, ""),
     insecureRegistries: list(core.getInput("insecure-registries")),
     builder: parseBuilderChoice(opt("builder")),
+    isolation: parseIsolation(opt("isolation")),
     componentDrift: drift,
     pr: parsePrNumber(core.getInput("pr")),
     scratch: booleanInput("scratch", core.getInput("scratch"), false),

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
 import * as core from "@actions/core";
-import { buildArch, commitInfo, publish, selectBuilder } from "../../src/builder/index.js";
-import { summaryTable } from "../../src/core/build/index.js";
+import { buildArch, commitInfo, onStop, publish, rootUserns, selectBuilder } from "../../src/builder/index.js";
+import { isolationReport, summaryTable } from "../../src/core/build/index.js";
 import { FlibsError } from "../../src/core/errors.js";
 import { archToPlatformString, platformToArch, sortArches } from "../../src/core/platform.js";
 import { DIGEST_NOTICE, INDEX_NOTICE } from "../../src/core/report/job-notices.js";
@@ -18,8 +18,21 @@ import { verifyPromotion } from "./verify-promotion.js";
 export async function buildMode(i: ActionInputs, c: RunContext): Promise<void> {
   const head = await commitInfo(i.context, "HEAD");
   if (head.sha !== i.sha) throw new FlibsError("usage", `the checkout in ${i.context} is at ${head.sha}, not ${i.sha}`);
-  const builder = await selectBuilder(i.builder);
-  core.info(`building ${i.arch} with ${builder.name}`);
+  // This job's own storage: nothing an earlier job's build step did to a cached image reaches this build.
+  // Filled by this builder alone, so its RUN steps can run as a mapped, unprivileged root.
+  const builder = await selectBuilder(i.builder, {
+    root: c.job.root,
+    runroot: c.job.runroot,
+    tmpdir: c.job.buildahTmp,
+    isolation: i.isolation,
+    userns: rootUserns(i.isolation),
+  });
+  const isolation = isolationReport(i.isolation);
+  core.info(`building ${i.arch} with ${builder.name} (isolation ${i.isolation})`);
+  core.setOutput("isolation", isolation.isolation);
+  core.setOutput("ephemeral-runner-required", String(isolation.ephemeralRunnerRequired));
+  core.setOutput("isolation-note", isolation.note);
+  if (isolation.ephemeralRunnerRequired) core.warning(isolation.note);
   // The build's own output (RUN steps: the pull request's code) must not issue workflow commands: no forged
   // annotation, mask or output. GitHub's runner ignores commands between these two markers.
   const token = randomBytes(16).toString("hex");
@@ -32,6 +45,8 @@ export async function buildMode(i: ActionInputs, c: RunContext): Promise<void> {
     if (stopped) process.stdout.write(`\n::${token}::\n`);
     stopped = false;
   };
+  // A cancel during the build: the Action's own failure message must reach the runner.
+  const unhook = onStop(async () => resumeCommands());
   try {
     stopCommands();
     const r = await buildArch({
@@ -61,7 +76,9 @@ export async function buildMode(i: ActionInputs, c: RunContext): Promise<void> {
     const testLines = r.tests.length
       ? ["| test | result |", "| --- | --- |", ...r.tests.map((t) => `| ${t.name} | ${t.passed ? "passed" : "failed"} |`), ""]
       : ["No image tests in container.yaml."];
-    await core.summary.addRaw(summaryTable(`flibs build (${r.arch})`, [{ arch: r.arch, digest: r.digest, size: r.size, seconds: r.seconds }], testLines)).write();
+    await core.summary
+      .addRaw(summaryTable(`flibs build (${r.arch})`, [{ arch: r.arch, digest: r.digest, size: r.size, seconds: r.seconds }], [...testLines, "", isolation.note]))
+      .write();
     if (failed.length) {
       for (const t of failed) core.error(`image test ${t.name} failed on ${r.arch}: ${t.output.trim().split("\n").slice(-5).join(" / ")}`);
       throw new FlibsError("build", `${failed.length} image test${failed.length > 1 ? "s" : ""} failed on ${r.arch}`);
@@ -70,6 +87,7 @@ export async function buildMode(i: ActionInputs, c: RunContext): Promise<void> {
     core.notice(r.digest, { title: `${DIGEST_NOTICE} (${r.arch})` });
   } finally {
     resumeCommands();
+    unhook();
     await builder.cleanup();
   }
 }

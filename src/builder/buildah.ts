@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Isolation } from "../core/config/index.js";
 import { isFlibsError } from "../core/errors.js";
 import { archToPlatformString, type Arch } from "../core/platform.js";
 import type { ImageTest } from "../core/config/index.js";
@@ -11,14 +12,58 @@ import { judgeTest, testArgv } from "./tests.js";
 import type { BuildSpec, Builder, BuiltImage, TestOutcome } from "./types.js";
 
 export interface BuildahOptions {
-  /** `--root` / `--runroot`: a private storage (tests, the bench); default the system's. */
+  /** `--root` / `--runroot`: a private storage (the Action's job storage, tests, the bench); default the system's. */
   root?: string;
   runroot?: string;
   /** `vfs` works everywhere (no overlay mounts in unprivileged containers). */
   storageDriver?: string;
-  /** `chroot` where the runner has no container runtime. */
-  isolation?: "chroot" | "oci" | "rootless";
+  /**
+   * How RUN steps (and image tests) are isolated; default `oci`: runc, with mount, PID and network namespaces
+   * of their own. `chroot` needs no runtime but a RUN step can leave it: only for ephemeral runners.
+   */
+  isolation?: Isolation;
+  /**
+   * A user namespace for RUN steps and test containers: container ids 0-65535 are host ids `hostId`..+65535,
+   * so container root is nobody on the runner (see `rootUserns`). Only for a storage this builder fills
+   * alone (the Action's job storage): buildah 1.28 does not shift an image already stored without the
+   * mapping, and a RUN step then cannot write to its own rootfs. Default none; a rootless buildah maps to
+   * the user's subordinate ids by itself.
+   */
+  userns?: { hostId: number };
+  /** TMPDIR for buildah (default the environment's). */
+  tmpdir?: string;
   bin?: string;
+}
+
+/** Host ids of a root-run build's user namespace: far above any real user's, and above the subordinate ranges useradd hands out. */
+export const ROOT_USERNS = { hostId: 1_000_000_000 } as const;
+const USERNS_SIZE = 65536;
+
+/**
+ * What reaches buildah of flibs' environment: what buildah, containers/storage, containers/image and the
+ * runner's process tracking read, and nothing else (no INPUT_*, tokens or other secrets of the job).
+ */
+export function buildahEnv(env: NodeJS.ProcessEnv, o: Pick<BuildahOptions, "tmpdir"> = {}): NodeJS.ProcessEnv {
+  const keep = (k: string) =>
+    /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|XDG_RUNTIME_DIR|XDG_CONFIG_HOME|XDG_DATA_HOME|REGISTRY_AUTH_FILE|DOCKER_CONFIG|STORAGE_DRIVER|STORAGE_OPTS|SSL_CERT_FILE|SSL_CERT_DIR|RUNNER_TRACKING_ID)$/.test(k) ||
+    /^(CONTAINERS|BUILDAH)_[A-Z_]+$/.test(k) ||
+    /^(HTTP|HTTPS|FTP|NO)_PROXY$/i.test(k);
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && keep(k)) out[k] = v;
+  if (o.tmpdir) out.TMPDIR = o.tmpdir;
+  return out;
+}
+
+/** The user namespace for an `oci` build run as root (`ROOT_USERNS`); none for chroot, or when not root. */
+export function rootUserns(isolation: Isolation, uid: number | undefined = process.getuid?.()): { hostId: number } | undefined {
+  return uid === 0 && isolation === "oci" ? ROOT_USERNS : undefined;
+}
+
+/** The user namespace flags of `bud` and `from` (see `BuildahOptions.userns`). */
+export function buildahUsernsArgs(o: BuildahOptions): string[] {
+  if (!o.userns || (o.isolation ?? "oci") !== "oci") return [];
+  const map = `0:${o.userns.hostId}:${USERNS_SIZE}`;
+  return ["--userns-uid-map", map, "--userns-gid-map", map];
 }
 
 /** The global flags every buildah call gets. */
@@ -36,7 +81,8 @@ export function buildahBudArgs(spec: BuildSpec, o: BuildahOptions, localName: st
     ...buildahGlobalArgs(o),
     "bud",
     "--isolation",
-    o.isolation ?? "chroot",
+    o.isolation ?? "oci",
+    ...buildahUsernsArgs(o),
     "--platform",
     archToPlatformString(spec.arch),
     "--timestamp",
@@ -72,11 +118,11 @@ export class BuildahBuilder implements Builder {
   }
 
   private buildah(args: string[], onOutput?: (c: string) => void) {
-    return run(this.bin, [...buildahGlobalArgs(this.options), ...args], { env: { ...process.env, BUILDAH_LAYERS: "false" }, onOutput });
+    return run(this.bin, [...buildahGlobalArgs(this.options), ...args], { env: { ...buildahEnv(process.env, this.options), BUILDAH_LAYERS: "false" }, onOutput });
   }
 
   async buildAndPush(spec: BuildSpec): Promise<BuiltImage> {
-    const budEnv = { ...process.env, SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch) };
+    const budEnv = { ...buildahEnv(process.env, this.options), SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch) };
     if (spec.localImage === false) {
       // No image tests: buildah commits straight to the registry. The local commit (a full copy of the
       // rootfs under vfs), the push reading it back and the removal are skipped; the manifest is the same
@@ -89,7 +135,7 @@ export class BuildahBuilder implements Builder {
     const localName = `localhost/flibs-build-${spec.arch}-${randomBytes(4).toString("hex")}`;
     this.images.add(localName);
     await run(this.bin, buildahBudArgs(spec, this.options, localName), { onOutput: spec.onOutput, env: budEnv });
-    const dir = await mkdtemp(join(tmpdir(), "flibs-push-"));
+    const dir = await mkdtemp(join(this.options.tmpdir ?? tmpdir(), "flibs-push-"));
     try {
       const digestFile = join(dir, "digest");
       await this.buildah(
@@ -116,11 +162,13 @@ export class BuildahBuilder implements Builder {
   async runTest(image: BuiltImage, _arch: Arch, test: ImageTest, insecure = false): Promise<TestOutcome> {
     // An image committed straight to the registry is pulled (with the build's TLS choice); a local one never is.
     const remote = image.handle.startsWith("docker://");
-    const from = remote ? ["from", `--tls-verify=${insecure ? "false" : "true"}`, image.handle] : ["from", "--pull-never", image.handle];
+    // The container's user namespace is chosen when it is made; `run` then uses it.
+    const userns = buildahUsernsArgs(this.options);
+    const from = remote ? ["from", ...userns, `--tls-verify=${insecure ? "false" : "true"}`, image.handle] : ["from", ...userns, "--pull-never", image.handle];
     const { stdout: cid } = await this.buildah(from);
     const ctr = cid.trim().split("\n").pop()!;
     try {
-      const r = await this.buildah(["run", "--isolation", this.options.isolation ?? "chroot", ctr, "--", ...testArgv(test)]);
+      const r = await this.buildah(["run", "--isolation", this.options.isolation ?? "oci", ctr, "--", ...testArgv(test)]);
       return { name: test.name, passed: judgeTest(test, true, r.stdout), output: r.stdout + r.stderr };
     } catch (e) {
       if (!isFlibsError(e)) throw e;

@@ -1,8 +1,10 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { access, constants } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { FlibsError } from "../core/errors.js";
+import { killTrees } from "./processes.js";
+import { isStopping, track } from "./terminate.js";
 
 export interface RunResult {
   stdout: string;
@@ -14,6 +16,10 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Called with each chunk of output (build logs go to the job log as they come). */
   onOutput?: (chunk: string) => void;
+  /** Kills the tool and its process tree after this long; the call fails saying so. */
+  timeoutMs?: number;
+  /** Runs even while flibs is stopping (the clean-up that follows `stopChildren`). */
+  whileStopping?: boolean;
 }
 
 /** Runs a tool without a shell; a non-zero exit is a `build` FlibsError naming the tool and its last output. */
@@ -30,15 +36,29 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
         }
       : undefined;
   return new Promise((resolve, reject) => {
+    if (isStopping() && !options.whileStopping) {
+      reject(new FlibsError("build", `not running ${cmd}: flibs is stopping`));
+      return;
+    }
     let stdout = "";
     let stderr = "";
-    let child;
+    let child: ChildProcess & { stdout: NodeJS.ReadableStream; stderr: NodeJS.ReadableStream };
     try {
-      child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+      // detached: a session and process group of its own, killed whole when flibs stops (terminate.ts); a
+      // signal sent to flibs' own group (a terminal's Ctrl-C) reaches flibs, which decides.
+      child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     } catch (e) {
       reject(new FlibsError("build", `cannot run ${cmd}: ${String(e)}`));
       return;
     }
+    track(child);
+    let timedOut = false;
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          if (child.pid !== undefined) killTrees([child.pid]);
+        }, options.timeoutMs)
+      : undefined;
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
       options.onOutput?.(d.toString());
@@ -47,12 +67,22 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
       stderr += d.toString();
       options.onOutput?.(d.toString());
     });
+    // A process the tool left behind can hold its output pipes open: the tool's exit is what counts.
+    child.on("exit", () => {
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, 2000).unref();
+    });
     child.on("error", (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       reject(new FlibsError("build", e.code === "ENOENT" ? `${cmd} is not installed` : `cannot run ${cmd}: ${e.message}`));
     });
     child.on("close", (code, signal) => {
+      clearTimeout(timer);
       trace?.(code);
-      if (code === 0) resolve({ stdout, stderr });
+      if (timedOut) reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} took longer than ${Math.round(options.timeoutMs! / 1000)} s and was stopped`, { detail: { stdout, stderr } }));
+      else if (code === 0) resolve({ stdout, stderr });
       else {
         const tail = (stderr.trim() || stdout.trim()).split("\n").slice(-5).join("\n");
         reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} failed (${signal ?? `exit ${code}`}): ${tail}`, { detail: { stdout, stderr } }));

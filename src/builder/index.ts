@@ -1,5 +1,7 @@
 export * from "./types.js";
-export { BuildahBuilder, buildahBudArgs, buildahGlobalArgs, type BuildahOptions } from "./buildah.js";
+export { BuildahBuilder, buildahBudArgs, buildahEnv, buildahGlobalArgs, buildahUsernsArgs, rootUserns, ROOT_USERNS, type BuildahOptions } from "./buildah.js";
+export { createJobDir, mountsUnder, type JobDir } from "./job-storage.js";
+export { onStop, stopChildren, isStopping } from "./terminate.js";
 export { BuildxBuilder, buildxArgs, buildxTestArgs } from "./buildx.js";
 export { selectBuilder, parseBuilderChoice, type BuilderChoice } from "./select.js";
 export { buildArch, type BuildArchOptions, type ArchBuildResult } from "./build-arch.js";

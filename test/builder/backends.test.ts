@@ -7,7 +7,10 @@ import {
   BuildahBuilder,
   BuildxBuilder,
   buildahBudArgs,
+  buildahEnv,
+  buildahUsernsArgs,
   buildxArgs,
+  rootUserns,
   buildxTestArgs,
   filesFromLayers,
   LayeredFiles,
@@ -37,7 +40,7 @@ describe("buildah backend", () => {
     const pairs = (flag: string) => argv.flatMap((a, i) => (a === flag ? [argv[i + 1]] : []));
     expect(pairs("--platform")).toEqual(["linux/arm64"]);
     expect(pairs("--timestamp")).toEqual(["1700000000"]);
-    expect(pairs("--isolation")).toEqual(["chroot"]);
+    expect(pairs("--isolation")).toEqual(["oci"]);
     expect(pairs("--label")).toEqual(["vcs-ref=abc", "architecture=aarch64"]);
     expect(pairs("--build-arg")).toEqual(["FOO=bar", "SOURCE_DATE_EPOCH=1700000000"]);
     expect(pairs("--build-context")).toEqual(["flibs-buildinfo=work/buildinfo"]);
@@ -45,6 +48,57 @@ describe("buildah backend", () => {
     expect(argv).toContain("--identity-label=false");
     expect(argv.slice(-5)).toEqual(["-f", "work/Dockerfile", "-t", "localhost/x", "ctx"]);
     expect(buildahBudArgs({ ...spec, insecure: true, authFile: "a.json" }, {}, "x")).toEqual(expect.arrayContaining(["--tls-verify=false", "--authfile", "a.json"]));
+  });
+
+  it("isolates RUN steps with an OCI runtime by default, and chroot only when asked", () => {
+    const isolation = (o: Parameters<typeof buildahBudArgs>[1]) => {
+      const argv = buildahBudArgs(spec, o, "x");
+      return argv[argv.indexOf("--isolation") + 1];
+    };
+    expect(isolation({})).toBe("oci");
+    expect(isolation({ isolation: "chroot" })).toBe("chroot");
+  });
+
+  it("maps container root to an unprivileged host id when the Action runs as root; rootless buildah maps by itself", () => {
+    const map = "0:1000000000:65536";
+    expect(rootUserns("oci", 0)).toEqual({ hostId: 1_000_000_000 });
+    expect(rootUserns("oci", 1001)).toBeUndefined();
+    expect(rootUserns("chroot", 0)).toBeUndefined();
+    expect(buildahUsernsArgs({ userns: rootUserns("oci", 0) })).toEqual(["--userns-uid-map", map, "--userns-gid-map", map]);
+    expect(buildahUsernsArgs({ userns: { hostId: 200_000 } })).toEqual(["--userns-uid-map", "0:200000:65536", "--userns-gid-map", "0:200000:65536"]);
+    expect(buildahUsernsArgs({})).toEqual([]);
+    expect(buildahUsernsArgs({ isolation: "chroot", userns: { hostId: 200_000 } })).toEqual([]);
+    const argv = buildahBudArgs(spec, { userns: { hostId: 200_000 } }, "x");
+    expect(argv.slice(argv.indexOf("bud"), argv.indexOf("bud") + 7)).toEqual(["bud", "--isolation", "oci", "--userns-uid-map", "0:200000:65536", "--userns-gid-map", "0:200000:65536"]);
+  });
+
+  it("passes buildah what it and the runner need of the environment, and no job secret", () => {
+    const env = buildahEnv(
+      {
+        PATH: "/usr/bin",
+        HOME: "/home/runner",
+        TMPDIR: "/tmp",
+        CONTAINERS_STORAGE_CONF: "/etc/s.conf",
+        https_proxy: "http://proxy:3128",
+        NO_PROXY: "localhost",
+        RUNNER_TRACKING_ID: "github_1",
+        INPUT_PASSWORD: "secret",
+        GITHUB_TOKEN: "ghs_x",
+        ACTIONS_RUNTIME_TOKEN: "t",
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: "t",
+        AWS_SECRET_ACCESS_KEY: "k",
+      },
+      { tmpdir: "/runner/_temp/flibs-job-1/tmp" },
+    );
+    expect(env).toEqual({
+      PATH: "/usr/bin",
+      HOME: "/home/runner",
+      TMPDIR: "/runner/_temp/flibs-job-1/tmp",
+      CONTAINERS_STORAGE_CONF: "/etc/s.conf",
+      https_proxy: "http://proxy:3128",
+      NO_PROXY: "localhost",
+      RUNNER_TRACKING_ID: "github_1",
+    });
   });
 });
 
@@ -68,12 +122,21 @@ describe("docker buildx backend (argv only)", () => {
 describe("backend choice", () => {
   it("auto takes buildah when it runs, buildx when only `docker buildx version` works, and says what to install otherwise", async () => {
     const has = (ok: string[]) => async (cmd: string, args: string[]) => ok.includes([cmd, ...args].join(" "));
-    expect((await selectBuilder("auto", {}, has(["buildah --version", "docker buildx version"]))).name).toBe("buildah");
+    expect((await selectBuilder("auto", {}, has(["buildah --version", "runc --version", "docker buildx version"]))).name).toBe("buildah");
     expect((await selectBuilder("auto", {}, has(["docker buildx version"])))).toBeInstanceOf(BuildxBuilder);
     await expect(selectBuilder("auto", {}, has([]))).rejects.toThrow(/install buildah \(or Docker with buildx\)/);
+    expect((await selectBuilder("auto", { isolation: "chroot" }, has(["buildah --version"]))).name).toBe("buildah");
     expect(await selectBuilder("buildx")).toBeInstanceOf(BuildxBuilder);
     expect(parseBuilderChoice("")).toBe("auto");
     expect(() => parseBuilderChoice("kaniko")).toThrow(/auto, buildah or buildx/);
+  });
+  it("buildah with oci isolation needs an OCI runtime: without runc or crun it says what to install before building", async () => {
+    const has = (ok: string[]) => async (cmd: string, args: string[]) => ok.includes([cmd, ...args].join(" "));
+    await expect(selectBuilder("buildah", {}, has(["buildah --version"]), {})).rejects.toThrow(/install runc .*build\.isolation: chroot/);
+    await expect(selectBuilder("auto", { isolation: "oci" }, has(["buildah --version"]), {})).rejects.toThrow(/OCI runtime/);
+    expect((await selectBuilder("buildah", {}, has(["crun --version"]), {})).name).toBe("buildah");
+    expect((await selectBuilder("buildah", {}, has([]), { BUILDAH_RUNTIME: "/opt/runsc" })).name).toBe("buildah");
+    expect((await selectBuilder("buildah", { isolation: "chroot" }, has([]), {})).name).toBe("buildah");
   });
   it("auto finds the real buildah on this machine", async () => {
     expect(await selectBuilder("auto")).toBeInstanceOf(BuildahBuilder);

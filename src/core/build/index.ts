@@ -6,3 +6,4 @@ export * from "./packages.js";
 export * from "./drift.js";
 export * from "./record.js";
 export * from "./summary.js";
+export * from "./isolation.js";

@@ -22,6 +22,14 @@ export const NOT_IGNORABLE = ["base-image-registry", "required-labels", "no-gpgc
 
 const ruleLevelSchema = z.enum(["off", "info", "warning", "error"]);
 
+/**
+ * How a build's RUN steps are isolated from the runner. `oci`: an OCI runtime (runc) with its own mount, PID
+ * and network namespaces, container root mapped to an unprivileged host uid; a RUN cannot reach the runner.
+ * `chroot`: a chroot a RUN step can leave, only for runners that are ephemeral (one job, then discarded).
+ */
+export const isolationSchema = z.enum(["oci", "chroot"]);
+export type Isolation = z.infer<typeof isolationSchema>;
+
 /** Organisation policy, `.github/flibs.yml` in the org's `.github` repository. */
 export const policySchema = z
   .object({
@@ -66,9 +74,12 @@ export const policySchema = z
           .enum(["optional", "required"])
           .default("optional")
           .describe("`required`: `/ok-to-test` must name the commit the reviewer read (`/ok-to-test <sha>`, 7 or more hex digits)."),
+        isolation: isolationSchema
+          .default("oci")
+          .describe("How RUN steps are isolated: `oci` (runc), or `chroot` for ephemeral runners only."),
       })
       .strict()
-      .default({ permission: "write", component_drift: "warn", workflow: "flibs.yml", ok_to_test_sha: "optional" }),
+      .default({ permission: "write", component_drift: "warn", workflow: "flibs.yml", ok_to_test_sha: "optional", isolation: "oci" }),
     rules: z.record(z.string(), ruleLevelSchema).default({}).describe("Severity per review rule id, or `off`."),
     not_ignorable: z
       .array(z.string().min(1))
