@@ -16,6 +16,8 @@ export interface BuildPolicyInput {
   /** Hosts or host/namespace prefixes a FROM may name (`approved_base_registries`). */
   approved_registries: string[];
   component_drift: Policy["build"]["component_drift"];
+  /** How a RUN step is confined (`build.isolation`): `oci`, or `chroot` on ephemeral runners only. */
+  isolation: Policy["build"]["isolation"];
   /** `runs-on` labels of each arch built. */
   runner_labels: Partial<Record<Arch, string[]>>;
   /** `runs-on` labels of the prepare and publish jobs. */
@@ -58,6 +60,7 @@ export function buildPolicyInput(policy: Policy, arches: readonly Arch[]): Build
     insecure_registries: policy.registries?.insecure ?? [],
     approved_registries: policy.approved_base_registries,
     component_drift: policy.build.component_drift,
+    isolation: policy.build.isolation,
     runner_labels: Object.fromEntries(arches.map((a) => [a, runnerLabels(policy, a)])),
     control_runner: policy.runner_labels.control,
   };

@@ -70,6 +70,7 @@ describe("planBuild", () => {
       insecure_registries: ["registry.example.com"],
       approved_registries: ["registry.example.com/bases"],
       component_drift: "fail",
+      isolation: "oci",
       runner_labels: {
         x86_64: ["self-hosted", "linux", "x86_64"],
         aarch64: ["self-hosted", "arm-big"],
