@@ -53280,6 +53280,10 @@ import { Transform } from "node:stream";
 function sha256Digest(bytes) {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }
+function digestLike(bytes, like) {
+  const algorithm = like.slice(0, like.indexOf(":"));
+  return `${algorithm}:${hasherFor(like).update(bytes).digest("hex")}`;
+}
 function hasherFor(digest) {
   const algorithm = digest.slice(0, digest.indexOf(":"));
   if (algorithm !== "sha256" && algorithm !== "sha512") {
@@ -53821,8 +53825,9 @@ var RegistryClient = class {
     if (bytes.byteLength > MAX_MANIFEST_BYTES) throw new FlibsError("registry", `manifest ${name} is larger than 4 MiB`);
     const computed = sha256Digest(bytes);
     const expected = ref.digest ?? res.header("docker-content-digest") ?? void 0;
-    if (expected && expected.startsWith("sha256:") && expected !== computed) {
-      throw new FlibsError("digest-mismatch", `manifest ${name}: body digest ${computed} does not match ${expected}`);
+    const got = expected && !expected.startsWith("sha256:") ? digestLike(bytes, expected) : computed;
+    if (expected && expected !== got) {
+      throw new FlibsError("digest-mismatch", `manifest ${name}: body digest ${got} does not match ${expected}`);
     }
     let json2;
     try {
@@ -54008,7 +54013,7 @@ var RegistryClient = class {
         if (isVerifiedBlob(data)) stats.blobBytesUploaded += size;
         location = uploadUrl(base, res2.header("location") ?? location);
       } else {
-        if (sha256Digest(data) !== digest && digest.startsWith("sha256:")) {
+        if (digestLike(data, digest) !== digest) {
           throw new FlibsError("digest-mismatch", `${what}: the bytes given do not hash to ${digest}`);
         }
         if (data.byteLength !== size) throw new FlibsError("digest-mismatch", `${what}: ${data.byteLength} bytes given, ${size} announced`);
@@ -54533,17 +54538,21 @@ async function makeContext(inputs, env, job) {
   const repoName = (env.GITHUB_REPOSITORY ?? "").split("/").pop()?.toLowerCase() || basename2(inputs.context).toLowerCase();
   const image = inputs.image ?? config2.image ?? repoName;
   const repository = parseRepository(`${inputs.registry}/${image}`);
-  const hosts = /* @__PURE__ */ new Set([repository.registry]);
-  if (inputs.stableRegistry) hosts.add(parseReference(inputs.stableRegistry + "/x").registry);
   const insecure = (host) => isLoopbackHost(host) || inputs.insecureRegistries.includes(host);
+  const stableHost = inputs.stableRegistry ? parseReference(inputs.stableRegistry + "/x").registry : void 0;
+  const given = inputs.mode === "promote" && stableHost ? [
+    [repository.registry, { username: inputs.candidateUsername, password: inputs.candidatePassword }],
+    [stableHost, { username: inputs.username, password: inputs.password }]
+  ] : [[repository.registry, { username: inputs.username, password: inputs.password }]];
   const creds = {};
+  const auths = {};
+  for (const [host, c] of given) {
+    if (!c.username || !c.password) continue;
+    creds[host] = { kind: "basic", username: c.username, password: c.password };
+    auths[host] = { auth: Buffer.from(`${c.username}:${c.password}`).toString("base64") };
+  }
   let authFile;
-  if (inputs.username && inputs.password) {
-    const auths = {};
-    for (const h of hosts) {
-      creds[h] = { kind: "basic", username: inputs.username, password: inputs.password };
-      auths[h] = { auth: Buffer.from(`${inputs.username}:${inputs.password}`).toString("base64") };
-    }
+  if (Object.keys(auths).length) {
     authFile = job.authFile;
     await writeFile2(authFile, JSON.stringify({ auths }), { mode: 384, flag: "wx" });
   }
@@ -55512,6 +55521,8 @@ function readInputs() {
   if (!registry2) throw new FlibsError("usage", "registry is required (the candidate repository prefix, e.g. ghcr.io/my-org/candidates)");
   const password = opt("password");
   if (password) setSecret(password);
+  const candidatePassword = opt("candidate-password");
+  if (candidatePassword) setSecret(candidatePassword);
   const inputs = {
     mode,
     context: opt("context") ?? ".",
@@ -55528,6 +55539,8 @@ function readInputs() {
     image: opt("image"),
     username: opt("username"),
     password,
+    candidateUsername: opt("candidate-username"),
+    candidatePassword,
     stableRegistry: opt("stable-registry")?.replace(/\/+$/, ""),
     gitRef: opt("git-ref")
   };

@@ -48,17 +48,26 @@ export async function makeContext(inputs: ActionInputs, env: NodeJS.ProcessEnv, 
   const repoName = (env.GITHUB_REPOSITORY ?? "").split("/").pop()?.toLowerCase() || basename(inputs.context).toLowerCase();
   const image = inputs.image ?? config.image ?? repoName;
   const repository = parseRepository(`${inputs.registry}/${image}`);
-  const hosts = new Set([repository.registry]);
-  if (inputs.stableRegistry) hosts.add(parseReference(inputs.stableRegistry + "/x").registry);
   const insecure = (host: string) => isLoopbackHost(host) || inputs.insecureRegistries.includes(host);
+  // Each credential goes to its own registry only: in promote mode `username`/`password` are the stable
+  // registry's (an environment secret) and never reach the candidate host, which gets `candidate-*` instead.
+  const stableHost = inputs.stableRegistry ? parseReference(inputs.stableRegistry + "/x").registry : undefined;
+  const given: Array<[string, { username?: string; password?: string }]> =
+    inputs.mode === "promote" && stableHost
+      ? [
+          [repository.registry, { username: inputs.candidateUsername, password: inputs.candidatePassword }],
+          [stableHost, { username: inputs.username, password: inputs.password }],
+        ]
+      : [[repository.registry, { username: inputs.username, password: inputs.password }]];
   const creds: Record<string, Credential> = {};
+  const auths: Record<string, { auth: string }> = {};
+  for (const [host, c] of given) {
+    if (!c.username || !c.password) continue;
+    creds[host] = { kind: "basic", username: c.username, password: c.password };
+    auths[host] = { auth: Buffer.from(`${c.username}:${c.password}`).toString("base64") };
+  }
   let authFile: string | undefined;
-  if (inputs.username && inputs.password) {
-    const auths: Record<string, { auth: string }> = {};
-    for (const h of hosts) {
-      creds[h] = { kind: "basic", username: inputs.username, password: inputs.password };
-      auths[h] = { auth: Buffer.from(`${inputs.username}:${inputs.password}`).toString("base64") };
-    }
+  if (Object.keys(auths).length) {
     authFile = job.authFile;
     await writeFile(authFile, JSON.stringify({ auths }), { mode: 0o600, flag: "wx" });
   }

@@ -25,6 +25,9 @@ export interface ActionInputs {
   keptDigests?: Map<Arch, string>;
   username?: string;
   password?: string;
+  /** promote: credentials for reading the candidate registry (the stable ones never go there). */
+  candidateUsername?: string;
+  candidatePassword?: string;
   insecureRegistries: string[];
   approvedRegistries?: string[];
   builder: BuilderChoice;
@@ -78,6 +81,8 @@ export function readInputs(): ActionInputs {
   if (!registry) throw new FlibsError("usage", "registry is required (the candidate repository prefix, e.g. ghcr.io/my-org/candidates)");
   const password = opt("password");
   if (password) core.setSecret(password);
+  const candidatePassword = opt("candidate-password");
+  if (candidatePassword) core.setSecret(candidatePassword);
   const inputs: ActionInputs = {
     mode,
     context: opt("context") ?? ".",
@@ -94,6 +99,8 @@ export function readInputs(): ActionInputs {
     image: opt("image"),
     username: opt("username"),
     password,
+    candidateUsername: opt("candidate-username"),
+    candidatePassword,
     stableRegistry: opt("stable-registry")?.replace(/\/+$/, ""),
     gitRef: opt("git-ref"),
   };

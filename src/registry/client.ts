@@ -9,7 +9,7 @@ import { parseManifest, referrersIndex, type Descriptor, type Manifest } from ".
 import { formatRepository, referenceTarget, type ImageReference, type RepositoryRef } from "../core/oci/reference.js";
 import { pipeline } from "node:stream";
 import type { Readable } from "node:stream";
-import { sha256Digest, verifyChunks, verifyingTransform } from "./digest-stream.js";
+import { digestLike, sha256Digest, verifyChunks, verifyingTransform } from "./digest-stream.js";
 import type { ImageStore } from "./store.js";
 import { Transport, registryMessage, scope, type RegistryResponse, type TransferStats, type TransportOptions } from "./transport.js";
 
@@ -118,8 +118,10 @@ export class RegistryClient implements ImageStore {
     if (bytes.byteLength > MAX_MANIFEST_BYTES) throw new FlibsError("registry", `manifest ${name} is larger than 4 MiB`);
     const computed = sha256Digest(bytes);
     const expected = ref.digest ?? res.header("docker-content-digest") ?? undefined;
-    if (expected && expected.startsWith("sha256:") && expected !== computed) {
-      throw new FlibsError("digest-mismatch", `manifest ${name}: body digest ${computed} does not match ${expected}`);
+    // Whatever the algorithm (sha256, sha512): a manifest is never taken for a digest it does not hash to.
+    const got = expected && !expected.startsWith("sha256:") ? digestLike(bytes, expected) : computed;
+    if (expected && expected !== got) {
+      throw new FlibsError("digest-mismatch", `manifest ${name}: body digest ${got} does not match ${expected}`);
     }
     let json: unknown;
     try {
@@ -344,7 +346,7 @@ export class RegistryClient implements ImageStore {
         if (isVerifiedBlob(data)) stats.blobBytesUploaded += size;
         location = uploadUrl(base, res.header("location") ?? location);
       } else {
-        if (sha256Digest(data) !== digest && digest.startsWith("sha256:")) {
+        if (digestLike(data, digest) !== digest) {
           throw new FlibsError("digest-mismatch", `${what}: the bytes given do not hash to ${digest}`);
         }
         if (data.byteLength !== size) throw new FlibsError("digest-mismatch", `${what}: ${data.byteLength} bytes given, ${size} announced`);

@@ -6,6 +6,12 @@ export function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }
 
+/** The digest of `bytes` with the algorithm `like` names (sha256 or sha512), to compare with `like`. */
+export function digestLike(bytes: Uint8Array, like: string): string {
+  const algorithm = like.slice(0, like.indexOf(":"));
+  return `${algorithm}:${hasherFor(like).update(bytes).digest("hex")}`;
+}
+
 function hasherFor(digest: string): Hash {
   const algorithm = digest.slice(0, digest.indexOf(":"));
   if (algorithm !== "sha256" && algorithm !== "sha512") {

@@ -121,7 +121,9 @@ describe("reusable workflows", () => {
     expect(step.with["app-id"]).toBe("${{ vars.FLIBS_APP_ID }}");
     expect(step.with["promotion-id"]).toBe("${{ inputs.promotion_id }}");
     expect(step.with.password).toBe("${{ secrets.FLIBS_STABLE_PASSWORD }}");
-    expect(JSON.stringify(promote)).not.toContain("github.token");
+    expect(step.with.username).toBe("${{ secrets.FLIBS_STABLE_USERNAME }}");
+    // The job's token is used only to read the candidate registry, never as the stable credential.
+    expect(Object.entries(step.with).filter(([, v]) => String(v).includes("github.token"))).toEqual([["candidate-password", "${{ github.token }}"]]);
   });
 });
 
