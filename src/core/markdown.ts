@@ -1,7 +1,17 @@
 /**
- * Markdown for check-run summaries and comments. Text that came from a user (a Dockerfile, a config
- * value, a PR) goes through `escapeText` or `escapeCell`, so it renders as the same characters and can
- * never become a link, an image, a mention, an issue reference, raw HTML or table structure.
+ * Markdown for check-run summaries, comments and job summaries, written so that GitHub renders it as typed.
+ *
+ * Text that came from a user (a Dockerfile, a config value, a PR) goes through `escapeText`, `escapeCell` or
+ * `inlineCode`, so it renders as the same characters and can never become a link, an image, a mention, an
+ * issue reference, raw HTML or table structure. Two rules of CommonMark shape how:
+ * - inside a code span nothing is escaped or decoded: `&#58;` shows as `&#58;`, `\|` as `\|`; the span's content
+ *   is literal, so a reference, digest or URL goes in a code span exactly as it is copied;
+ * - outside code spans, an entity or a backslash escape is decoded and never shows; but GitHub links mentions,
+ *   issue references, URLs and e-mail addresses in the decoded text. A word that GitHub would make live is
+ *   therefore put in a code span (where GitHub links nothing), never broken with an invisible character, which a
+ *   reader copying it would copy too.
+ * GFM splits a table row on its unescaped pipes before any inline parsing, code spans included, so a code span
+ * in a table cell needs its pipes escaped (`table` and `tableCell` do that) and one in a paragraph must not.
  */
 
 /** Markdown the caller wrote itself (not user text): inserted verbatim by `table` and `joinMarkdown`. */
@@ -11,48 +21,118 @@ export interface Markdown {
 
 export const trusted = (markdown: string): Markdown => ({ markdown });
 
-const ZWSP = "\u200b";
-
 /** GitHub's summary and comment bodies are capped at 65,535 characters. */
 export const GITHUB_MARKDOWN_LIMIT = 65_535;
 
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+const LINE_BREAK = /\r\n?|\n/g;
+
+/** One line: line breaks become spaces (a newline could end a table row or start a block), control characters U+FFFD. */
+function oneLine(text: string): string {
+  return text.replace(LINE_BREAK, " ").replace(CONTROL, "\ufffd");
+}
+
 /**
- * One line of inline text, safe anywhere in a paragraph or a table cell.
- * - `&`, `<`, `>` and markdown punctuation become numeric entities (no HTML, no emphasis, no links);
- * - `@` and `#` get a zero-width space after them, because GitHub links mentions and references in the
- *   rendered text, where an entity would already be decoded;
- * - `://`, `www.` and e-mail addresses are broken the same way, so GFM's autolinker skips them;
- * - line breaks become spaces (a newline could end a table row or start a block).
+ * A word GitHub would make live in rendered text: a mention (`@login`, `@org/team`), an issue reference (`#12`,
+ * `org/repo#12`, `GH-12`), a URL (`scheme://`, `www.`), an e-mail address, an emoji code (`:smile:`), a script
+ * URL scheme, or a workflow expression.
+ */
+const LIVE_WORD = /[@#][\p{L}\p{N}_]|:\/\/|\bwww\.|\bgh-\d|:[\w+-]+:|\b(?:javascript|vbscript|data):|\$\{\{/iu;
+
+/** Characters that are markup anywhere in a line: shown through numeric entities, which GitHub decodes. */
+const ALWAYS = /[&<>|\\`*_[\]()!~$]/g;
+/** Characters that are markup only where a line starts (a heading, a list, a setext underline, a blockquote). */
+const AT_START = /^(?:[#+=-]|\d+[.)])/;
+
+const entity = (c: string) => `&#${c.charCodeAt(0)};`;
+
+/**
+ * One line of user text, safe anywhere inline: in a paragraph, a list item or a table cell. It renders as the
+ * same characters (line breaks as spaces, control characters as U+FFFD); a word GitHub would link is shown as
+ * code instead.
  */
 export function escapeText(text: string): string {
-  return text
-    .replace(/\r\n?|\n/g, " ")
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "\ufffd")
-    .replace(/:\/\//g, `:${ZWSP}//`)
-    .replace(/\b(www)\./gi, `$1${ZWSP}.`)
-    .replace(/[@#]/g, (c) => `${c}${ZWSP}`)
-    .replace(/[&<>"'\\`*_{}[\]()!|~^$=:+-]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const line = oneLine(text);
+  // Words are split at whitespace and at the characters a code span would need care for (pipes, backslashes,
+  // backticks), so a live word's code span never holds one and reads the same in a paragraph and in a table.
+  let out = "";
+  for (const [part] of line.matchAll(/[^\s|\\`]+|[\s|\\`]/g)) {
+    out += LIVE_WORD.test(part) ? codeSpan(part) : part.replace(ALWAYS, entity);
+  }
+  const start = AT_START.exec(out);
+  if (start) out = `${start[0].slice(0, -1)}${entity(start[0].slice(-1))}${out.slice(start[0].length)}`;
+  return out;
 }
 
 /** `escapeText`, shortened to `max` characters (counted before escaping) with an ellipsis. */
 export function escapeCell(text: string, max = 300): string {
-  const short = text.length > max ? `${text.slice(0, max - 1)}…` : text;
-  return escapeText(short);
+  return escapeText(shorten(text, max));
 }
 
 /**
- * User text as inline code: shown verbatim in a monospace span. Inside a code span HTML and markdown are
- * inert and GitHub links no mentions; a pipe is still escaped because table parsing runs before inline parsing.
+ * User text (or a reference, digest, tag, URL, command) as inline code: shown exactly as given, monospace, and
+ * copied as given. For a paragraph or a list item; `table` and `tableCell` make it fit a table cell.
  */
 export function inlineCode(text: string, max = 300): string {
-  // Control characters (NUL, ESC, ...) are shown as U+FFFD here too: a code span shows them verbatim otherwise.
-  let t = text.replace(/\r\n?|\n/g, " ").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "\ufffd");
-  if (t.length > max) t = `${t.slice(0, max - 1)}…`;
-  t = t.replace(/\|/g, "\\|");
-  const longest = Math.max(0, ...[...t.matchAll(/`+/g)].map((m) => m[0].length));
+  return codeSpan(shorten(oneLine(text), max));
+}
+
+/**
+ * A code span per CommonMark: a fence one backtick longer than the longest backtick run inside, padded with a
+ * space when the content starts or ends with a backtick or a space (the parser strips one space each side).
+ */
+function codeSpan(content: string): string {
+  if (content.length === 0) return "";
+  const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
-  const pad = t.startsWith("`") || t.endsWith("`") || t.startsWith(" ") || t.endsWith(" ") ? " " : "";
-  return t.length === 0 ? "" : `${fence}${pad}${t}${pad}${fence}`;
+  const pad = /^[` ]|[` ]$/.test(content) && !/^ +$/.test(content) ? " " : "";
+  return `${fence}${pad}${content}${pad}${fence}`;
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * A message flibs wrote itself, with `code` in backticks around the values it quotes (a rule's finding, a
+ * config error): the quoted parts become code spans, the rest is escaped like user text. The quoted values may
+ * come from a user; whatever they hold, each part is escaped for what it is.
+ */
+export function messageMarkdown(message: string, max = 2000): string {
+  return splitCode(shorten(oneLine(message), max))
+    .map((p) => (p.code ? codeSpan(p.text) : escapeText(p.text)))
+    .join("");
+}
+
+/** Splits text at its code spans as CommonMark reads them: a backtick run closed by the next run of the same length. */
+function splitCode(text: string): Array<{ code: boolean; text: string }> {
+  const parts: Array<{ code: boolean; text: string }> = [];
+  let plain = "";
+  let i = 0;
+  while (i < text.length) {
+    const open = /`+/g;
+    open.lastIndex = i;
+    const m = open.exec(text);
+    if (!m) break;
+    const close = new RegExp(`(?<!\`)${"`".repeat(m[0].length)}(?!\`)`, "g");
+    close.lastIndex = m.index + m[0].length;
+    const c = close.exec(text);
+    if (!c) {
+      plain += text.slice(i, m.index + m[0].length);
+      i = m.index + m[0].length;
+      continue;
+    }
+    plain += text.slice(i, m.index);
+    if (plain) parts.push({ code: false, text: plain });
+    plain = "";
+    let content = text.slice(m.index + m[0].length, c.index);
+    if (/^ .*[^ ].* $/.test(content)) content = content.slice(1, -1);
+    if (content) parts.push({ code: true, text: content });
+    i = c.index + c[0].length;
+  }
+  plain += text.slice(i);
+  if (plain) parts.push({ code: false, text: plain });
+  return parts;
 }
 
 const GITHUB_LOGIN = /^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(?:\[bot\])?$/;
@@ -64,13 +144,60 @@ export function mention(login: string): string {
 
 type CellValue = string | number | Markdown;
 
+/**
+ * Markdown (the caller's own, with code spans from `inlineCode`) made to fit one GFM table cell: on one line,
+ * every pipe escaped, in code spans too (GFM removes the backslash there, so the span still reads as typed).
+ * A backslash right before a pipe inside code cannot be written in a cell the same way for every parser: that
+ * pair is taken out of the span and shown as text.
+ */
+export function tableCell(markdown: string): string {
+  const md = markdown.replace(LINE_BREAK, " ");
+  let out = "";
+  let i = 0;
+  while (i < md.length) {
+    const c = md[i]!;
+    if (c === "\\" && i + 1 < md.length) {
+      out += c + md[i + 1]!;
+      i += 2;
+      continue;
+    }
+    if (c === "|") {
+      out += "\\|";
+      i++;
+      continue;
+    }
+    if (c !== "`") {
+      out += c;
+      i++;
+      continue;
+    }
+    const run = /^`+/.exec(md.slice(i))![0];
+    const close = new RegExp(`(?<!\`)${run}(?!\`)`, "g");
+    close.lastIndex = i + run.length;
+    const m = close.exec(md);
+    if (!m) {
+      out += run;
+      i += run.length;
+      continue;
+    }
+    let content = md.slice(i + run.length, m.index);
+    if (/^ .*[^ ].* $/.test(content)) content = content.slice(1, -1);
+    out += content
+      .split("\\|")
+      .map((piece) => codeSpan(piece).replace(/\|/g, "\\|"))
+      .join(`${entity("\\")}${entity("|")}`);
+    i = m.index + run.length;
+  }
+  return out;
+}
+
 function cell(v: CellValue): string {
   if (typeof v === "number") return String(v);
   if (typeof v === "string") return escapeCell(v);
-  return v.markdown.replace(/\r\n?|\n/g, " ").replace(/(?<!\\)\|/g, "\\|");
+  return tableCell(v.markdown);
 }
 
-/** A GFM table. Strings are escaped; `trusted(...)` values are the caller's own markdown. */
+/** A GFM table. Strings are escaped; `trusted(...)` values are the caller's own markdown, fitted to a cell. */
 export function table(headers: readonly CellValue[], rows: readonly (readonly CellValue[])[]): string {
   const line = (cells: readonly CellValue[]) => `| ${cells.map(cell).join(" | ")} |`;
   return [line(headers), `|${headers.map(() => " --- ").join("|")}|`, ...rows.map(line)].join("\n");
@@ -93,6 +220,6 @@ export function truncateMarkdown(text: string, limit = GITHUB_MARKDOWN_LIMIT): s
 
 /** Plain text (check-run titles, annotation messages): no markup is rendered, only lengths and control characters matter. */
 export function plainText(text: string, max: number): string {
-  const clean = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "\ufffd");
+  const clean = text.replace(CONTROL, "\ufffd");
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
