@@ -108,7 +108,7 @@ describe("flibs review", () => {
       ["missing directory", ["review", "no/such/dir"], /^flibs: no such directory: no\/such\/dir$/],
       ["a file, not a directory", ["review", "package.json"], /^flibs: not a directory: package\.json$/],
       ["missing policy file", ["review", "test/fixtures/review/clean", "--policy", "nope.yml"], /^flibs: no such policy file: nope\.yml$/],
-      ["invalid policy", ["review", "test/fixtures/review/clean", "--policy", "test/fixtures/review/policies/invalid.yml"], /^flibs: invalid policy .*invalid\.yml:3:\d+: rules\.user-missing: must be one of/],
+      ["invalid policy", ["review", "test/fixtures/review/clean", "--policy", "test/fixtures/review/policies/invalid.yml"], /^flibs: invalid policy .*invalid\.yml:3:\d+: `fatal` is not a rule level: use `off`, `info`, `warning` or `error`$/],
       ["unknown command", ["reveiw"], /^flibs: unknown command 'reveiw' \(Did you mean review\?\)$/],
       ["too many arguments", ["review", "a", "b"], /^flibs: too many arguments for 'review'/],
       ["unknown rule for --explain", ["review", "--explain", "dnf-clean"], /^flibs: unknown rule `dnf-clean` \(did you mean `dnf-clean-all`\?\); known rules: dockerfile-missing, .*, curl-pipe-shell, internal$/],

@@ -3,6 +3,7 @@ import { ARCHES, sortArches, type Arch } from "../platform.js";
 import type { Finding } from "../findings.js";
 import { containerConfigSchema, type ContainerConfig } from "./container.js";
 import { policySchema, type Policy } from "./policy.js";
+import { issueMessages } from "./issue-message.js";
 import { parseYamlConfig, type ParsedConfig } from "./yaml-source.js";
 
 export * from "./container.js";
@@ -20,7 +21,7 @@ export function parseContainerConfig(text: string | undefined, file = CONTAINER_
 export function parsePolicy(value: unknown): { ok: true; value: Policy } | { ok: false; message: string } {
   const r = policySchema.safeParse(value ?? {});
   if (r.success) return { ok: true, value: r.data };
-  return { ok: false, message: r.error.issues.map((i) => `${i.path.join(".") || "policy"}: ${i.message}`).join("; ") };
+  return { ok: false, message: issueMessages(r.error.issues, value ?? {}, policySchema, true).map((i) => i.message).join("; ") };
 }
 
 export function parsePolicyText(text: string | undefined, file = POLICY_FILE): ParsedConfig<Policy> {

@@ -1,6 +1,7 @@
 import { CST, isMap, isSeq, Lexer, parseDocument, visit, type Document, type Node } from "yaml";
 import type { z } from "zod";
 import type { Finding } from "../findings.js";
+import { issueMessages } from "./issue-message.js";
 
 export const CONFIG_SYNTAX_RULE = "config-syntax";
 export const CONFIG_SCHEMA_RULE = "config-schema";
@@ -44,15 +45,11 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
   if (result.success) return { ok: true, value: result.data, findings: [] };
   return {
     ok: false,
-    findings: result.error.issues.flatMap((issue) => {
+    findings: issueMessages(result.error.issues, data, schema).map(({ path, message, unknownKey }) => {
       // An unknown key is reported on the key itself, one finding per key.
-      const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
-      return paths.map((path) => {
-        const node = issue.code === "unrecognized_keys" ? keyNodeAt(doc, path) : nodeAt(doc, path);
-        const p = at(node?.range?.[0]);
-        const where = path.length ? `${path.join(".")}: ` : "";
-        return finding(CONFIG_SCHEMA_RULE, file, p.line, p.col, `${where}${messageFor(issue, data, path)}`);
-      });
+      const node = unknownKey ? keyNodeAt(doc, path) : nodeAt(doc, path);
+      const p = at(node?.range?.[0]);
+      return finding(CONFIG_SCHEMA_RULE, file, p.line, p.col, message);
     }),
   };
 }
@@ -135,30 +132,6 @@ function firstAlias(doc: Document.Parsed): Node | undefined {
     },
   });
   return found;
-}
-
-function messageFor(issue: z.core.$ZodIssue, data: unknown, path: readonly PropertyKey[]): string {
-  if ((issue.code === "invalid_type" || issue.code === "invalid_union") && valueAt(data, issue.path) === undefined) {
-    return "is required";
-  }
-  switch (issue.code) {
-    case "unrecognized_keys":
-      return `unknown key \`${String(path[path.length - 1])}\``;
-    case "invalid_type":
-      return `must be ${issue.expected}`;
-    case "invalid_value":
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    case "invalid_union":
-      return "is neither of the accepted forms (see the config reference)";
-    default:
-      return issue.message;
-  }
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = data;
-  for (const k of path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-  return v;
 }
 
 function keyNodeAt(doc: Document.Parsed, path: readonly PropertyKey[]): Node | undefined {
