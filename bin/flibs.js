@@ -13,4 +13,5 @@ process.exitCode = await main(process.argv.slice(2), {
   // Progress is redrawn in place only on a terminal.
   isTTY: process.stderr.isTTY === true,
   columns: process.stderr.columns,
+  stdoutIsTTY: process.stdout.isTTY === true,
 });

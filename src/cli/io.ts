@@ -7,6 +7,8 @@ export interface CliIo {
   /** Whether stderr is a terminal (progress is then redrawn in place), and its width. */
   isTTY?: boolean;
   columns?: number;
+  /** Whether stdout is a terminal (`flibs review` then shows source lines, in colour unless NO_COLOR). */
+  stdoutIsTTY?: boolean;
 }
 
 /** Sets the process exit status a command ends with (0 unless called). */

@@ -6,6 +6,7 @@ import { dockerfilePath, review } from "../../core/review/index.js";
 import type { CliIo } from "../io.js";
 import { formatReview, type OutputFormat } from "../output/format.js";
 import { readVersion } from "../version.js";
+import { forcesColour, formatReviewForTerminal, wantsColour } from "./terminal.js";
 
 export interface ReviewOptions {
   dir: string;
@@ -36,7 +37,13 @@ export async function runReview(opts: ReviewOptions, io: CliIo): Promise<number>
     ...(yamlText !== undefined ? { containerYaml: { path: CONTAINER_CONFIG_FILE, text: yamlText } } : {}),
     ...(policy ? { policy } : {}),
   });
-  io.stdout(formatReview(result, opts.format, readVersion()));
+  const tty = io.stdoutIsTTY === true;
+  if (opts.format === "text" && (tty || forcesColour(io.env))) {
+    const sources: Record<string, string> = {};
+    if (dfText !== undefined) sources[repoPath] = dfText;
+    if (yamlText !== undefined) sources[CONTAINER_CONFIG_FILE] = yamlText;
+    io.stdout(formatReviewForTerminal(result, sources, { colour: wantsColour(io.env, tty) }));
+  } else io.stdout(formatReview(result, opts.format, readVersion()));
   return result.summary.errors > 0 ? 1 : 0;
 }
 
