@@ -75,7 +75,7 @@ describe("pull_request -> flibs/review", () => {
     expect(at("dnf-assume-yes")).toEqual([["Dockerfile", 5, "failure"]]);
     expect(at("curl-pipe-shell")).toEqual([["Dockerfile", 6, "failure"]]);
     expect(at("base-image-tag")).toEqual([["Dockerfile", 1, "failure"]]);
-    expect(body.output.summary).toContain("| Severity | Rule | File | Line | Message |");
+    expect(body.output.summary).toContain("| Severity | File | Line | Finding |");
     expect(body.output.title).toMatch(/^\d+ errors, \d+ warnings$/);
     // Dockerfile text reaches the summary only inert: the URL in it is not a link. (This pinned the markdown
     // written, a zero-width space after `://`; the URL is now a code span, which copies as typed.)

@@ -1,5 +1,5 @@
 import type { Finding, FindingSummary, Severity } from "../findings.js";
-import { escapeCell, inlineCode, joinMarkdown, messageMarkdown, plainText, table, trusted } from "../markdown.js";
+import { inlineCode, joinMarkdown, messageMarkdown, plainText, table, trusted } from "../markdown.js";
 
 /**
  * The `flibs/review` check run as plain values: its name, conclusion, title, summary and annotations, made from
@@ -40,7 +40,8 @@ export interface ReviewCheckOptions {
 }
 
 const LEVEL: Record<Severity, AnnotationLevel> = { error: "failure", warning: "warning", info: "notice" };
-const ICON: Record<Severity, string> = { error: "❌ error", warning: "⚠️ warning", info: "ℹ️ info" };
+/** The icon and the word joined by a no-break space: the word never lands under its icon alone. */
+const ICON: Record<Severity, string> = { error: "❌\u00a0error", warning: "⚠️\u00a0warning", info: "ℹ️\u00a0info" };
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 /** Rows in the summary table (one per group of identical findings); every finding is still an annotation. */
 const MAX_ROWS = 100;
@@ -101,23 +102,24 @@ export function reviewCheckOutput(result: { findings: readonly Finding[]; summar
 
   const groups = groupFindings(findings);
   const shown = groups.slice(0, MAX_ROWS);
+  // The rule id leads the finding's cell rather than having a narrow column of its own: a browser shrinking a
+  // wide table breaks a narrow column's text after each hyphen, and a non-breaking hyphen would not copy as the id.
   const rows = shown.map((g) => [
     trusted(ICON[g.severity]),
-    trusted(`[${inlineCode(g.rule)}](${ruleDocsUrl(g.rule, options.docsUrl)})`),
     trusted(inlineCode(g.file)),
     trusted(linesCell(g.lines)),
-    trusted(messageMarkdown(g.message)),
+    trusted(`[${inlineCode(g.rule)}](${ruleDocsUrl(g.rule, options.docsUrl)}): ${messageMarkdown(g.message)}`),
   ]);
   const hidden = groups.slice(MAX_ROWS).reduce((n, g) => n + g.lines.length, 0);
   const suppressed = summary.suppressed > 0 ? `; ${count(summary.suppressed, "finding")} accepted by \`# flibs-ignore\`` : "";
   const summaryMd = joinMarkdown([
     `**flibs review** of ${inlineCode(options.sha.slice(0, 12))}: ${counts.join(", ")}${suppressed}.`,
-    problems.length > 0 ? problems.map((p) => `- ❌ ${escapeCell(p, 2000)}`).join("\n") : "",
+    problems.length > 0 ? problems.map((p) => `- ❌ ${messageMarkdown(p, 2000)}`).join("\n") : "",
     problems.length > 0
       ? "Not a problem of this pull request: the organisation's flibs setup needs fixing (an organisation owner edits `.github/flibs.yml` in its `.github` repository). The review above used the default policy."
       : "",
     summary.files.length > 0 ? `Reviewed: ${summary.files.map((f) => inlineCode(f)).join(", ")}` : "",
-    shown.length > 0 ? table(["Severity", "Rule", "File", "Line", "Message"], rows) : "",
+    shown.length > 0 ? table(["Severity", "File", "Line", "Finding"], rows) : "",
     hidden > 0 ? `… and ${count(hidden, "more finding")}, all shown as annotations.` : "",
     shown.length > 0 ? "Each rule links to its reference; `flibs review --explain RULE` prints its page with a fix and an example." : "",
   ]);

@@ -30,7 +30,7 @@ describe("reviewCheckOutput", () => {
     expect(out.title).toBe("2 errors, 1 warning");
     expect(out.annotations).toHaveLength(3);
     expect(out.summary).toContain("**flibs review** of `0123456789ab`: 2 errors, 1 warning, 0 infos.");
-    expect(out.summary).toContain("| Severity | Rule | File | Line | Message |");
+    expect(out.summary).toContain("| Severity | File | Line | Finding |");
     expect(readerProblems(out.summary, DOCS)).toEqual([]);
   });
 
@@ -57,7 +57,7 @@ describe("reviewCheckOutput", () => {
     // The file name is in a code span now, where `<i>` is text: the parser finds no HTML.
     const rows = tables(out.summary)[0]!;
     expect(rows).toHaveLength(101);
-    expect(rows[1]).toEqual(["❌ error", "add-url", "a|b<i>.Dockerfile", "1", "@admins see [x](https://evil.example) 0"]);
+    expect(rows[1]).toEqual(["❌\u00a0error", "a|b<i>.Dockerfile", "1", "add-url: @admins see [x](https://evil.example) 0"]);
     expect(out.summary).toContain("… and 50 more findings, all shown as annotations.");
     expect(out.annotations).toHaveLength(150);
     expect(out.annotations[0]!.message).toBe("@admins see [x](https://evil.example) 0");
@@ -66,7 +66,7 @@ describe("reviewCheckOutput", () => {
   test("point 9: errors before warnings before infos, in the table and in the annotations", () => {
     const findings = [f({ severity: "info", rule: "user-missing", line: 1 }), f({ severity: "warning", rule: "dnf-clean-all", line: 2 }), f({ line: 9 }), f({ severity: "warning", rule: "add-local-file", line: 3 })];
     const out = check(findings);
-    expect(tables(out.summary)[0]!.slice(1).map((r) => `${r[0]} ${r[1]} ${r[3]}`)).toEqual(["❌ error add-url 9", "⚠️ warning dnf-clean-all 2", "⚠️ warning add-local-file 3", "ℹ️ info user-missing 1"]);
+    expect(tables(out.summary)[0]!.slice(1).map((r) => `${r[0]} ${r[3]} ${r[2]}`)).toEqual(["❌\u00a0error add-url: m 9", "⚠️\u00a0warning dnf-clean-all: m 2", "⚠️\u00a0warning add-local-file: m 3", "ℹ️\u00a0info user-missing: m 1"]);
     expect(out.annotations.map((a) => a.annotation_level)).toEqual(["failure", "warning", "warning", "notice"]);
   });
 
@@ -76,16 +76,18 @@ describe("reviewCheckOutput", () => {
     const out = check(findings);
     const rows = tables(out.summary)[0]!;
     expect(rows).toHaveLength(2);
-    expect(rows[1]![1]).toBe("dnf-assume-yes");
-    expect(rows[1]![3]).toBe("3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, … (150 findings)");
+    expect(rows[1]![3]).toBe("dnf-assume-yes: dnf install without -y stops at the confirmation prompt and fails the build");
+    expect(rows[1]![2]).toBe("3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, … (150 findings)");
     expect(out.annotations).toHaveLength(150);
     expect(groupFindings(findings)).toHaveLength(1);
   });
 
-  test("point 9: each rule id is a code span in a well-formed table, linked to its entry in the rule reference", () => {
+  test("point 9: each rule id is a code span leading its finding's cell (no narrow column to wrap it at a hyphen), linked to its entry in the rule reference", () => {
     const out = check([f({ rule: "dnf-assume-yes" }), f({ rule: "base-image-tag", line: 1 })]);
     expect(readerProblems(out.summary, DOCS)).toEqual([]);
     expect(codeSpans(out.summary)).toEqual(expect.arrayContaining(["dnf-assume-yes", "base-image-tag"]));
+    expect(tables(out.summary)[0]![0]).toEqual(["Severity", "File", "Line", "Finding"]);
+    expect(tables(out.summary)[0]!.slice(1).map((r) => r[3]!.split(":")[0])).toEqual(["base-image-tag", "dnf-assume-yes"]);
     expect(links(out.summary)).toEqual([
       { url: `${DEFAULT_DOCS_URL}#rule-base-image-tag`, text: "base-image-tag" },
       { url: `${DEFAULT_DOCS_URL}#rule-dnf-assume-yes`, text: "dnf-assume-yes" },
@@ -115,7 +117,7 @@ describe("reviewCheckOutput", () => {
 
   test("point 7: backticks in a message render as code, not as literal backticks or entities", () => {
     const out = check([f({ message: "ADD of URL `https://example.com/app.tar.gz`: fetched unreviewed at build time; vendor the file and COPY it" })]);
-    expect(tables(out.summary)[0]![1]![4]).toBe("ADD of URL https://example.com/app.tar.gz: fetched unreviewed at build time; vendor the file and COPY it");
+    expect(tables(out.summary)[0]![1]![3]).toBe("add-url: ADD of URL https://example.com/app.tar.gz: fetched unreviewed at build time; vendor the file and COPY it");
     expect(codeSpans(out.summary)).toContain("https://example.com/app.tar.gz");
     expect(out.summary).not.toContain("&#96;");
     expect(readerProblems(out.summary, DOCS)).toEqual([]);
@@ -124,6 +126,6 @@ describe("reviewCheckOutput", () => {
   test("a pipe in a quoted command keeps the table well-formed and reads as typed", () => {
     const out = check([f({ rule: "curl-pipe-shell", message: "`curl -s https://x | sh` and `grep a\\|b`" })]);
     expect(readerProblems(out.summary, { ...DOCS, escapesInInput: true })).toEqual([]);
-    expect(tables(out.summary)[0]![1]![4]).toBe("curl -s https://x | sh and grep a\\|b");
+    expect(tables(out.summary)[0]![1]![3]).toBe("curl-pipe-shell: curl -s https://x | sh and grep a\\|b");
   });
 });
