@@ -52936,6 +52936,163 @@ var policySchema = external_exports.object({
   not_ignorable: external_exports.array(external_exports.string().min(1)).default([...NOT_IGNORABLE]).describe("Rule ids a repository's `# flibs-ignore` cannot silence: the organisation's own rules and the supply-chain ones.")
 }).strict();
 
+// src/core/suggest.ts
+function editDistance(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+function closestMatch(value, candidates) {
+  const v = value.toLowerCase();
+  const affix = candidates.find((c) => Math.min(c.length, v.length) >= 3 && (v.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(v)));
+  if (affix) return affix;
+  let best;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(v, c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== void 0 && bestDistance <= Math.ceil(best.length / 2) ? best : void 0;
+}
+
+// src/core/config/issue-message.ts
+function issueMessage(issue3, data, path, schema) {
+  const value = valueAt(data, path);
+  const key = path.at(-1);
+  const name = key === void 0 ? "the file" : typeof key === "number" ? `item ${key + 1} of \`${String(path.at(-2) ?? "")}\`` : `\`${String(key)}\``;
+  const inParent = path.length > 1 ? ` in ${where(path.slice(0, -1))}` : "";
+  if ((issue3.code === "invalid_type" || issue3.code === "invalid_union") && value === void 0) {
+    return `${name} is required${inParent}`;
+  }
+  switch (issue3.code) {
+    case "unrecognized_keys": {
+      const known = knownKeys(schema, path.slice(0, -1));
+      const guess = closestMatch(String(key), known);
+      const base = `unknown key \`${String(key)}\`${inParent}`;
+      if (guess) return `${base}: did you mean \`${guess}\`?`;
+      return known.length > 0 ? `${base} (known keys: ${known.map((k) => `\`${k}\``).join(", ")})` : base;
+    }
+    case "invalid_value": {
+      const values = issue3.values.map(String);
+      const shown = shownValue(value);
+      const noun = enumNoun(values, key);
+      const guess = (values.every((v) => ARCHES.includes(v)) && typeof value === "string" ? platformToArch(`linux/${value}`) : void 0) ?? closestMatch(String(value), values);
+      if (guess && values.includes(guess)) return `${shown} is not ${noun}: did you mean \`${guess}\`?`;
+      return `${shown} is not ${noun}: use ${orList(values.map((v) => `\`${v}\``))}`;
+    }
+    case "invalid_type":
+      return `${name} must be ${typeWords(issue3.expected)}, not ${shownValue(value)}`;
+    case "invalid_union":
+      return `${name} must be ${unionWords(schema, path) ?? "one of the accepted forms (see the configuration reference)"}, not ${shownValue(value)}`;
+    case "too_small":
+      return issue3.origin === "array" ? `${name} must list at least ${issue3.minimum}` : `${name} must not be empty`;
+    case "invalid_format":
+      return /^not /.test(issue3.message) ? `${shownValue(value)} is ${issue3.message}` : `${shownValue(value)}: ${issue3.message}`;
+    default:
+      return `${name}: ${issue3.message}`;
+  }
+}
+function where(path) {
+  const parts = [];
+  for (const k of path) {
+    if (typeof k === "number") parts.push(`item ${k + 1}`);
+    else parts.push(`\`${String(k)}\``);
+  }
+  return parts.join(" ").replace(/` `/g, ".");
+}
+function enumNoun(values, key) {
+  const same = (xs) => xs.length === values.length && xs.every((x) => values.includes(x));
+  if (same(ARCHES)) return "an arch flibs builds";
+  if (same(["read", "triage", "write", "maintain", "admin"])) return "a repository permission";
+  if (same(["off", "info", "warning", "error"])) return "a rule level";
+  return typeof key === "string" ? `a value \`${key}\` takes` : "an accepted value";
+}
+function typeWords(expected) {
+  switch (expected) {
+    case "string":
+      return "text";
+    case "array":
+      return "a list";
+    case "object":
+    case "record":
+      return "a mapping (`key: value` lines)";
+    case "boolean":
+      return "true or false";
+    case "number":
+    case "int":
+      return "a number";
+    default:
+      return expected;
+  }
+}
+function shownValue(value) {
+  if (value === null) return "empty";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `\`${value.length > 60 ? `${value.slice(0, 59)}\u2026` : value}\``;
+  return `\`${String(value)}\``;
+}
+function orList(items) {
+  return items.length <= 1 ? items[0] ?? "" : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+}
+function valueAt(data, path) {
+  let v = data;
+  for (const k of path) v = v !== null && typeof v === "object" ? v[k] : void 0;
+  return v;
+}
+var defOf = (s) => s.def;
+function schemaAt(schema, path) {
+  let s = unwrap(schema);
+  for (const k of path) {
+    if (!s) return void 0;
+    const d = defOf(s);
+    if (d.type === "object" && typeof k === "string") s = d.shape?.[k];
+    else if (d.type === "array") s = d.element;
+    else if (d.type === "record") s = d.valueType;
+    else return void 0;
+    s = s && unwrap(s);
+  }
+  return s;
+}
+function unwrap(s) {
+  let d = defOf(s);
+  while ((d.type === "default" || d.type === "optional" || d.type === "nullable" || d.type === "prefault") && d.innerType) {
+    s = d.innerType;
+    d = defOf(s);
+  }
+  return s;
+}
+function knownKeys(schema, path) {
+  const s = schemaAt(schema, path);
+  return s && defOf(s).type === "object" ? Object.keys(defOf(s).shape ?? {}) : [];
+}
+function unionWords(schema, path) {
+  const s = schemaAt(schema, path);
+  const options = s && defOf(s).type === "union" ? defOf(s).options ?? [] : [];
+  const words = options.map((o) => {
+    const d = defOf(unwrap(o));
+    if (d.type === "array" && d.element) return `a list of ${typeWords(defOf(unwrap(d.element)).type)}`;
+    return typeWords(d.type);
+  });
+  return words.length > 0 ? orList(words) : void 0;
+}
+function issueMessages(issues, data, schema, withPlace = false) {
+  return issues.flatMap((issue3) => {
+    const paths = issue3.code === "unrecognized_keys" ? issue3.keys.map((k) => [...issue3.path, k]) : [[...issue3.path]];
+    return paths.map((path) => {
+      const message = issueMessage(issue3, data, path, schema);
+      const placeless = issue3.code === "invalid_value" || issue3.code === "invalid_format";
+      return { path, message: withPlace && placeless && path.length > 0 ? `${where(path)}: ${message}` : message, unknownKey: issue3.code === "unrecognized_keys" };
+    });
+  });
+}
+
 // src/core/config/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
 var CONFIG_SYNTAX_RULE = "config-syntax";
@@ -52970,14 +53127,10 @@ function parseYamlConfig(text, file2, schema) {
   if (result.success) return { ok: true, value: result.data, findings: [] };
   return {
     ok: false,
-    findings: result.error.issues.flatMap((issue3) => {
-      const paths = issue3.code === "unrecognized_keys" ? issue3.keys.map((k) => [...issue3.path, k]) : [issue3.path];
-      return paths.map((path) => {
-        const node2 = issue3.code === "unrecognized_keys" ? keyNodeAt(doc, path) : nodeAt(doc, path);
-        const p = at(node2?.range?.[0]);
-        const where = path.length ? `${path.join(".")}: ` : "";
-        return finding(CONFIG_SCHEMA_RULE, file2, p.line, p.col, `${where}${messageFor(issue3, data, path)}`);
-      });
+    findings: issueMessages(result.error.issues, data, schema).map(({ path, message, unknownKey }) => {
+      const node2 = unknownKey ? keyNodeAt(doc, path) : nodeAt(doc, path);
+      const p = at(node2?.range?.[0]);
+      return finding(CONFIG_SCHEMA_RULE, file2, p.line, p.col, message);
     })
   };
 }
@@ -53040,28 +53193,6 @@ function firstAlias(doc) {
     }
   });
   return found;
-}
-function messageFor(issue3, data, path) {
-  if ((issue3.code === "invalid_type" || issue3.code === "invalid_union") && valueAt(data, issue3.path) === void 0) {
-    return "is required";
-  }
-  switch (issue3.code) {
-    case "unrecognized_keys":
-      return `unknown key \`${String(path[path.length - 1])}\``;
-    case "invalid_type":
-      return `must be ${issue3.expected}`;
-    case "invalid_value":
-      return `must be one of ${issue3.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    case "invalid_union":
-      return "is neither of the accepted forms (see the config reference)";
-    default:
-      return issue3.message;
-  }
-}
-function valueAt(data, path) {
-  let v = data;
-  for (const k of path) v = v !== null && typeof v === "object" ? v[k] : void 0;
-  return v;
 }
 function keyNodeAt(doc, path) {
   const parent = nodeAt(doc, path.slice(0, -1));
@@ -53213,12 +53344,12 @@ function isManifestMediaType(mt) {
 function invalid(why) {
   return new FlibsError("registry", `invalid manifest: ${why}`);
 }
-function asDescriptor(v, where) {
-  if (typeof v !== "object" || v === null) throw invalid(`${where} is not an object`);
+function asDescriptor(v, where2) {
+  if (typeof v !== "object" || v === null) throw invalid(`${where2} is not an object`);
   const o = v;
-  if (typeof o.digest !== "string" || !isValidDigest(o.digest)) throw invalid(`${where} has no valid digest`);
-  if (typeof o.size !== "number" || !Number.isSafeInteger(o.size) || o.size < 0) throw invalid(`${where} has no valid size`);
-  if (typeof o.mediaType !== "string") throw invalid(`${where} has no mediaType`);
+  if (typeof o.digest !== "string" || !isValidDigest(o.digest)) throw invalid(`${where2} has no valid digest`);
+  if (typeof o.size !== "number" || !Number.isSafeInteger(o.size) || o.size < 0) throw invalid(`${where2} has no valid size`);
+  if (typeof o.mediaType !== "string") throw invalid(`${where2} has no mediaType`);
   const d = { mediaType: o.mediaType, digest: o.digest, size: o.size };
   if (typeof o.platform === "object" && o.platform !== null) d.platform = o.platform;
   if (typeof o.artifactType === "string") d.artifactType = o.artifactType;
@@ -55172,13 +55303,37 @@ function recordArtifactManifest(layer, subject, createdIso) {
 }
 
 // src/core/markdown.ts
-var ZWSP = "\u200B";
+var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+var LINE_BREAK = /\r\n?|\n/g;
+function oneLine(text) {
+  return text.replace(LINE_BREAK, " ").replace(CONTROL, "\uFFFD");
+}
+var LIVE_WORD = /[@#][\p{L}\p{N}_]|:\/\/|\bwww\.|\bgh-\d|:[\w+-]+:|\b(?:javascript|vbscript|data):|\$\{\{/iu;
+var ALWAYS = /[&<>|\\`*_[\]()!~$]/g;
+var AT_START = /^(?:[#+=-]|\d+[.)])/;
+var entity = (c) => `&#${c.charCodeAt(0)};`;
 function escapeText(text) {
-  return text.replace(/\r\n?|\n/g, " ").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "\uFFFD").replace(/:\/\//g, `:${ZWSP}//`).replace(/\b(www)\./gi, `$1${ZWSP}.`).replace(/[@#]/g, (c) => `${c}${ZWSP}`).replace(/[&<>"'\\`*_{}[\]()!|~^$=:+-]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const line = oneLine(text);
+  let out = "";
+  for (const [part] of line.matchAll(/[^\s|\\`]+|[\s|\\`]/g)) {
+    out += LIVE_WORD.test(part) ? codeSpan(part) : part.replace(ALWAYS, entity);
+  }
+  const start = AT_START.exec(out);
+  if (start) out = `${start[0].slice(0, -1)}${entity(start[0].slice(-1))}${out.slice(start[0].length)}`;
+  return out;
 }
 function escapeCell(text, max = 300) {
-  const short = text.length > max ? `${text.slice(0, max - 1)}\u2026` : text;
-  return escapeText(short);
+  return escapeText(shorten(text, max));
+}
+function codeSpan(content) {
+  if (content.length === 0) return "";
+  const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(content) && !/^ +$/.test(content) ? " " : "";
+  return `${fence}${pad}${content}${pad}${fence}`;
+}
+function shorten(text, max) {
+  return text.length > max ? `${text.slice(0, max - 1)}\u2026` : text;
 }
 
 // src/core/report/index-marker.ts

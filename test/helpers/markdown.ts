@@ -175,3 +175,8 @@ export function markupTypes(md: string): string[] {
   });
   return [...types];
 }
+
+/** The rendered text outside code spans and code blocks: where a stray backtick means a code span that did not form. */
+export function textOutsideCode(md: string): string {
+  return collect(md, "text").map((n) => n.value).join(" ");
+}

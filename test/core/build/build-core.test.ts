@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tables } from "../../helpers/markdown.js";
 import {
   assembleIndex,
   archTag,
@@ -194,7 +195,8 @@ describe("package databases and drift", () => {
     a.set("grub-efi-arm64", "2.06-13");
     const drift = compareComponents(new Map([["aarch64", a], ["x86_64", x]]));
     expect(drift).toEqual([{ name: "libc6", versions: { x86_64: "2.36-9+deb12u13", aarch64: "2.36-9+deb12u10" } }]);
-    expect(driftSection(drift, "warn").join("\n")).toMatch(/libc6 \| 2\.36&#45;9&#43;deb12u13 \| 2\.36&#45;9&#43;deb12u10/);
+    // Was pinned as the entities written (`2.36&#45;9&#43;...`); a hyphen or plus mid-text needs none, so as rendered:
+    expect(tables(driftSection(drift, "warn").join("\n"))[0]![1]).toEqual(["libc6", "2.36-9+deb12u13", "2.36-9+deb12u10"]);
     expect(compareComponents(new Map([["x86_64", x], ["aarch64", x]]))).toEqual([]);
   });
 });

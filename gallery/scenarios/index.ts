@@ -1,0 +1,5 @@
+import type { Scenario } from "../types.js";
+import { reviewScenarios } from "./review.js";
+
+/** Every scenario the gallery renders, in page order. A new file under scenarios/ adds its list here. */
+export const SCENARIOS: readonly Scenario[] = [...reviewScenarios];
