@@ -52,7 +52,7 @@ function chromiumArgs(profile: string): string[] {
 /** The page's height: Chromium's --screenshot takes the window, so the window is made as tall as the page. */
 function pageHeight(chromium: string, profile: string, file: string): number {
   const measure = file.replace(/\.html$/, ".measure.html");
-  const html = readFileSync(file, "utf8").replace("</body>", "<script>document.title='height:'+document.documentElement.scrollHeight</script></body>");
+  const html = readFileSync(file, "utf8").replace("</body>", "<script>document.title='height:'+Math.ceil(document.querySelector('main').getBoundingClientRect().bottom)</script></body>");
   writeFileSync(measure, html);
   const r = spawnSync(chromium, [...chromiumArgs(profile), `--window-size=${WIDTH},800`, "--dump-dom", `file://${measure}`], { encoding: "utf8", timeout: 60_000 });
   rmSync(measure, { force: true });
