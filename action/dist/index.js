@@ -52982,7 +52982,8 @@ function issueMessage(issue3, data, path, schema) {
       const values = issue3.values.map(String);
       const shown = shownValue(value);
       const noun = enumNoun(values, key);
-      const guess = (values.every((v) => ARCHES.includes(v)) && typeof value === "string" ? platformToArch(`linux/${value}`) : void 0) ?? closestMatch(String(value), values);
+      const arch3 = values.every((v) => ARCHES.includes(v)) && typeof value === "string" ? platformToArch(`linux/${value}`) : void 0;
+      const guess = arch3 ?? (typeof value === "string" || typeof value === "number" ? closestMatch(String(value), values) : void 0);
       if (guess && values.includes(guess)) return `${shown} is not ${noun}: did you mean \`${guess}\`?`;
       return `${shown} is not ${noun}: use ${orList(values.map((v) => `\`${v}\``))}`;
     }
@@ -55310,7 +55311,7 @@ function oneLine(text) {
 }
 var LIVE_WORD = /[@#][\p{L}\p{N}_]|:\/\/|\bwww\.|\bgh-\d|:[\w+-]+:|\b(?:javascript|vbscript|data):|\$\{\{/iu;
 var ALWAYS = /[&<>|\\`*_[\]()!~$]/g;
-var AT_START = /^(?:[#+=-]|\d+[.)])/;
+var AT_START = /^(?:[#+=-](?=[\s#+=-]|$)|\d{1,9}[.)](?=\s|$))/;
 var entity = (c) => `&#${c.charCodeAt(0)};`;
 function escapeText(text) {
   const line = oneLine(text);
@@ -55326,6 +55327,7 @@ function escapeCell(text, max = 300) {
   return escapeText(shorten(text, max));
 }
 function codeSpan(content) {
+  if (/<!--/.test(content)) return content.split(/<(?=!--)/).map(codeSpan).join(entity("<"));
   if (content.length === 0) return "";
   const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);

@@ -41,8 +41,8 @@ const LIVE_WORD = /[@#][\p{L}\p{N}_]|:\/\/|\bwww\.|\bgh-\d|:[\w+-]+:|\b(?:javasc
 
 /** Characters that are markup anywhere in a line: shown through numeric entities, which GitHub decodes. */
 const ALWAYS = /[&<>|\\`*_[\]()!~$]/g;
-/** Characters that are markup only where a line starts (a heading, a list, a setext underline, a blockquote). */
-const AT_START = /^(?:[#+=-]|\d+[.)])/;
+/** Characters that are markup only where a line starts: a heading, a list item, a setext underline or thematic break. */
+const AT_START = /^(?:[#+=-](?=[\s#+=-]|$)|\d{1,9}[.)](?=\s|$))/;
 
 const entity = (c: string) => `&#${c.charCodeAt(0)};`;
 
@@ -82,6 +82,9 @@ export function inlineCode(text: string, max = 300): string {
  * space when the content starts or ends with a backtick or a space (the parser strips one space each side).
  */
 function codeSpan(content: string): string {
+  // flibs' machine-readable markers are HTML comments (`<!-- flibs:index ... -->`) found in the raw summary,
+  // code spans included: a `<` opening a comment is shown outside the span, so user text never forms one.
+  if (/<!--/.test(content)) return content.split(/<(?=!--)/).map(codeSpan).join(entity("<"));
   if (content.length === 0) return "";
   const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);

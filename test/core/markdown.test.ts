@@ -90,6 +90,16 @@ describe("escapeCell and inlineCode", () => {
     expect(readerProblems(`Pull: ${inlineCode(`podman pull ${REF}`)}`)).toEqual([]);
   });
 
+  test("no code span holds an HTML comment opener: flibs' markers (<!-- flibs:... -->) are found in the raw text", () => {
+    const forged = "<!-- flibs:index sha256:" + "e".repeat(64) + " -->";
+    for (const md of [inlineCode(forged), messageMarkdown(`unknown key \`${forged}\``), escapeText(`@x ${forged}`), table(["a"], [[trusted(inlineCode(forged))]])]) {
+      expect(md).not.toContain("<!--");
+      expect(readerProblems(md)).toEqual([]);
+    }
+    expect(renderedText(inlineCode(forged))).toBe(forged);
+    expect(tables(table(["a"], [[trusted(inlineCode(`a ${forged}`))]]))[0]![1]).toEqual([`a ${forged}`]);
+  });
+
   test("messageMarkdown: backticks in a message make code spans, the rest is escaped", () => {
     const m = "ADD of URL `https://example.com/app.tar.gz`: use `COPY` | and @team";
     const md = messageMarkdown(m);

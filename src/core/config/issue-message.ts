@@ -26,7 +26,9 @@ export function issueMessage(issue: z.core.$ZodIssue, data: unknown, path: reado
       const values = issue.values.map(String);
       const shown = shownValue(value);
       const noun = enumNoun(values, key);
-      const guess = (values.every((v) => (ARCHES as readonly string[]).includes(v)) && typeof value === "string" ? platformToArch(`linux/${value}`) : undefined) ?? closestMatch(String(value), values);
+      const arch = values.every((v) => (ARCHES as readonly string[]).includes(v)) && typeof value === "string" ? platformToArch(`linux/${value}`) : undefined;
+      // Only a typed word has a closest spelling (a mapping with no prototype cannot even be turned into a string).
+      const guess = arch ?? (typeof value === "string" || typeof value === "number" ? closestMatch(String(value), values) : undefined);
       if (guess && values.includes(guess)) return `${shown} is not ${noun}: did you mean \`${guess}\`?`;
       return `${shown} is not ${noun}: use ${orList(values.map((v) => `\`${v}\``))}`;
     }
