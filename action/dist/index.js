@@ -55073,13 +55073,13 @@ function imageUnder(image, prefix) {
 function baseImages(parsed) {
   const out = /* @__PURE__ */ new Map();
   for (const use of parsed.images) {
-    const where = `${use.via} on line ${use.instruction.line}`;
+    const where2 = `${use.via} on line ${use.instruction.line}`;
     if (use.ref.unresolved.length > 0) {
-      throw new FlibsError("build", `${where} uses ${use.ref.unresolved.map((v) => `$${v}`).join(", ")} with no value: give it a default ARG or a build_args entry`);
+      throw new FlibsError("build", `${where2} uses ${use.ref.unresolved.map((v) => `$${v}`).join(", ")} with no value: give it a default ARG or a build_args entry`);
     }
     const ref = use.ref.resolved;
     const name = parseImageName(ref);
-    if (!name) throw new FlibsError("build", `${where} is not an image reference: ${ref}`);
+    if (!name) throw new FlibsError("build", `${where2} is not an image reference: ${ref}`);
     const stage = use.instruction.stage;
     const seen = out.get(ref);
     if (seen) seen.stages.push(stage);

@@ -14,7 +14,8 @@ describe("build isolation policy", () => {
   it("refuses an unknown isolation on its YAML line", () => {
     const r = parsePolicyText("build:\n  permission: write\n  isolation: none\n");
     expect(r.ok).toBe(false);
-    expect(r.findings.map((f) => [f.line, f.message.split(":")[0]])).toEqual([[3, "build.isolation"]]);
+    // Was the schema path (`build.isolation: ...`); config errors now name the value and the choices (issue 21, point 9).
+    expect(r.findings.map((f) => [f.line, f.message])).toEqual([[3, "`none` is not a value `isolation` takes: use `oci` or `chroot`"]]);
   });
 
   it("reads the Action's input: empty is oci, anything else but oci or chroot is a usage error naming it", () => {
