@@ -30,7 +30,7 @@ function commitStateQuery(withPull: boolean): string {
     commit: object(oid: $sha) {
       ... on Commit {
         checkSuites(first: 50) {
-          nodes { app { databaseId } checkRuns(first: 100) { nodes { databaseId name status conclusion externalId completedAt } } }
+          nodes { app { databaseId } checkRuns(first: 100) { nodes { resourcePath name status conclusion externalId completedAt } } }
         }
       }
     }
@@ -55,7 +55,8 @@ interface Answer {
   org?: { policy?: Blob | null } | null;
 }
 interface GraphqlCheckRun {
-  databaseId?: number | null;
+  /** `/owner/repo/runs/<id>`: check run ids passed 2^31 long ago, past what GraphQL's `databaseId: Int` can carry. */
+  resourcePath?: string | null;
   name: string;
   status: string;
   conclusion?: string | null;
@@ -76,8 +77,8 @@ export async function readCommitState(octokit: GitHubClient, repo: RepoRef, sha:
   const ours = (answer.repository.commit?.checkSuites?.nodes ?? []).filter((suite) => appId === undefined || suite?.app?.databaseId === appId);
   const checks: CheckRunView[] = ours.flatMap((suite) =>
     (suite?.checkRuns?.nodes ?? []).flatMap((c) =>
-      c && typeof c.databaseId === "number"
-        ? [{ id: c.databaseId, name: c.name, status: c.status.toLowerCase(), conclusion: c.conclusion ? c.conclusion.toLowerCase() : null, external_id: c.externalId ?? null, completed_at: c.completedAt ?? null }]
+      c && runId(c.resourcePath) !== undefined
+        ? [{ id: runId(c.resourcePath)!, name: c.name, status: c.status.toLowerCase(), conclusion: c.conclusion ? c.conclusion.toLowerCase() : null, external_id: c.externalId ?? null, completed_at: c.completedAt ?? null }]
         : [],
     ),
   );
@@ -134,4 +135,10 @@ async function policyFrom(octokit: GitHubClient, owner: string, b: Blob | null |
   const parsed = parsePolicyText(b.text);
   if (!parsed.ok) return { ok: false, policy: DEFAULT_POLICY, message: `invalid organisation policy ${where}: ${parsed.findings.map((f) => f.message).join("; ")}` };
   return { ok: true, policy: parsed.value, found: true };
+}
+
+/** A check run's id from its `resourcePath` (`/owner/repo/runs/38123456789`). */
+function runId(path: string | null | undefined): number | undefined {
+  const m = /\/runs\/(\d{1,16})$/.exec(path ?? "");
+  return m ? Number(m[1]) : undefined;
 }

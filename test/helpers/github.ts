@@ -304,8 +304,11 @@ export class FakeGitHub {
    * suite holds the check runs `acceptCheckRuns` created on that SHA. An unknown repository is GitHub's NOT_FOUND.
    */
   defaultGraphqlRoot(): object {
+    // GraphQL's Int is 32-bit (graphql-js refuses more, as GitHub does), and check run ids are not: GitHub's
+    // resourcePath carries the id whatever its size.
     const checkRunNode = (c: FakeCheckRun) => ({
       databaseId: c.id,
+      resourcePath: `/${c.repo}/runs/${c.id}`,
       name: c.name,
       status: c.status.toUpperCase(),
       conclusion: c.conclusion ? c.conclusion.toUpperCase() : null,
