@@ -226,3 +226,21 @@ export function plainText(text: string, max: number): string {
   const clean = text.replace(CONTROL, "\ufffd");
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
+
+/**
+ * Lines of output (a failed step's last lines) as a fenced code block, shown as printed: a fence longer than any
+ * backtick or tilde run inside, terminal colour codes and other control characters removed, `<!--` opened up.
+ */
+export function codeBlock(text: string, maxLines = 20, maxLineLength = 300): string {
+  const lines = text
+    .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "")
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    // flibs' markers are HTML comments read from the raw summary: printed output never forms one.
+    .map((l) => shorten(l.replace(CONTROL, "").replace(/\t/g, "  ").replace(/<!--/g, "<! --"), maxLineLength))
+    .filter((l, i, all) => !(l.trim() === "" && (i === 0 || i === all.length - 1)))
+    .slice(-maxLines);
+  const longest = Math.max(2, ...lines.flatMap((l) => [...l.matchAll(/`+|~+/g)].map((m) => m[0].length)));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}text\n${lines.join("\n")}\n${fence}`;
+}

@@ -66,12 +66,12 @@ describe("closing flibs/build", () => {
     expect(summarizeBuild({ ...ok, runConclusion: "success" }).conclusion).toBe("success");
     const failed = summarizeBuild({ ...ok, runConclusion: "failure" });
     expect(failed.conclusion).toBe("failure");
-    expect(failed.title).toContain("the run ended failure");
+    expect(failed.title).toContain("The run ended failure");
   });
   it("an arch whose job never reported is no pass", () => {
     const s = summarizeBuild({ ...ok, results: [{ arch: "x86_64", digest: X }], runConclusion: "success" });
     expect(s.conclusion).toBe("failure");
-    expect(s.title).toContain("no job result: x86_64");
+    expect(s.title).toContain("No result from x86_64");
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readerProblems, tables } from "../../helpers/markdown.js";
+import { codeSpans, readerProblems, tables } from "../../helpers/markdown.js";
 import { jobCheckUpdate } from "../../../src/core/report/job-check.js";
 import { summarizeBuild } from "../../../src/core/report/build-summary.js";
 
@@ -28,18 +28,23 @@ describe("jobCheckUpdate", () => {
 
 describe("summarizeBuild", () => {
   const d = (c: string) => `sha256:${c.repeat(64)}`;
-  it("passes when every planned arch succeeded and is in the index", () => {
+  it("passes when every planned arch succeeded and is in the index; the index reads as copied, with a pull line", () => {
     const s = summarizeBuild({
       planned: ["x86_64", "aarch64"],
       results: [
-        { arch: "x86_64", conclusion: "success", digest: d("1"), size: 5 * 1024 * 1024 },
+        { arch: "x86_64", conclusion: "success", digest: d("1"), size: 5 * 1024 * 1024, jobUrl: "https://github.com/o/r/actions/runs/1/job/2" },
         { arch: "aarch64", conclusion: "success", digest: d("2"), size: 2048 },
       ],
       indexDigest: d("3"),
+      indexRef: "127.0.0.1:5999/cand/acme/httpd",
+      runConclusion: "success",
     });
     expect(s.conclusion).toBe("success");
-    expect(s.text).toContain("| x86_64 | success | `" + d("1") + "` | 5.0 MiB |");
-    expect(s.text).toContain(d("3"));
+    expect(tables(s.text)[0]![1]).toEqual(["x86_64", "passed", d("1"), "5.0 MiB", "log"]);
+    // Point 1: the reference in its code span is exactly what a maintainer copies.
+    expect(codeSpans(s.text)).toContain(`127.0.0.1:5999/cand/acme/httpd@${d("3")}`);
+    expect(s.text).toContain(`podman pull 127.0.0.1:5999/cand/acme/httpd@${d("3")}`);
+    expect(readerProblems(s.text, { links: ["https://github.com/"], markers: true })).toEqual([]);
   });
   it("fails naming the arch missing from the index", () => {
     const s = summarizeBuild({
@@ -49,9 +54,44 @@ describe("summarizeBuild", () => {
         { arch: "aarch64", conclusion: "success", digest: d("2") },
       ],
       indexDigest: d("3"),
+      runConclusion: "success",
     });
     expect(s).toMatchObject({ conclusion: "failure", missing: ["s390x"] });
-    expect(s.title).toContain("missing from the index: s390x");
+    expect(s.title).toContain("No result from s390x");
+  });
+  it("point 2: a red build names the failing step, shows its error lines and the next command; publish is stated once, passed arches are not called missing", () => {
+    const s = summarizeBuild({
+      planned: ["x86_64", "aarch64"],
+      results: [
+        { arch: "x86_64", conclusion: "success", digest: d("1") },
+        { arch: "aarch64", conclusion: "failure", failedStep: "Build, push and test", errors: ["image test arch failed on aarch64: expected x86_64"] },
+      ],
+      runConclusion: "failure",
+    });
+    expect(s.conclusion).toBe("failure");
+    expect(s.title).toBe("Failed on aarch64 in “Build, push and test”");
+    expect(s.text).toContain("image test arch failed on aarch64: expected x86_64");
+    expect(codeSpans(s.text)).toContain("/retest aarch64");
+    expect(s.text.match(/No index was published/g)).toHaveLength(1);
+    expect(s.text).not.toMatch(/missing/i);
+    expect(s.text).not.toMatch(/could not be read/);
+    expect(readerProblems(s.text)).toEqual([]);
+  });
+  it("point 6: a problem of flibs' own setup says so and who fixes it, never blames the PR", () => {
+    const s = summarizeBuild({
+      planned: ["x86_64"],
+      results: [{ arch: "x86_64", conclusion: "success", digest: d("1") }],
+      runConclusion: "success",
+      publish: { conclusion: "success" },
+      problem: { text: "the candidate registry answered 401 to the App's credentials", setup: true },
+    });
+    expect(s.title).toBe("Built, but not recorded: flibs' setup needs attention");
+    expect(s.text).toContain("This is not the pull request's doing");
+    expect(codeSpans(s.text)).toContain("/build");
+  });
+  it("a run that did not succeed never closes it as a success, even with every arch and an index", () => {
+    const s = summarizeBuild({ planned: ["x86_64"], results: [{ arch: "x86_64", conclusion: "success", digest: d("1") }], indexDigest: d("3"), runConclusion: "failure" });
+    expect(s.conclusion).toBe("failure");
   });
   it("escapes text it did not produce", () => {
     const s = summarizeBuild({ planned: ["x86_64"], results: [{ arch: "x86_64", conclusion: "<img src=x>|@team" }] });
