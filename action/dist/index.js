@@ -1886,14 +1886,14 @@ var require_request = __commonJS({
         if (statusCode !== null) {
           this.#publishUpgradeHeaders(statusCode, headers, statusText);
         }
-        const result = this[kHandler].onUpgrade(statusCode, headers, socket);
+        const result2 = this[kHandler].onUpgrade(statusCode, headers, socket);
         if (!this.aborted) {
           this.completed = true;
           if (statusCode !== null) {
             this.#publishUpgradeTrailers();
           }
         }
-        return result;
+        return result2;
       }
       /**
        * @param {number} statusCode
@@ -2173,9 +2173,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err2, data) => {
-              return err2 ? reject(err2) : resolve(data);
+              return err2 ? reject(err2) : resolve2(data);
             });
           });
         }
@@ -2213,12 +2213,12 @@ var require_dispatcher_base = __commonJS({
           err2 = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err2, (err3, data) => {
               return err3 ? (
                 /* istanbul ignore next: should never error */
                 reject(err3)
-              ) : resolve(data);
+              ) : resolve2(data);
             });
           });
         }
@@ -3374,12 +3374,12 @@ var require_data_url = __commonJS({
       return serialized;
     }
     function collectASequenceOfCodePoints(condition, input2, position) {
-      let result = "";
+      let result2 = "";
       while (position.position < input2.length && condition(input2[position.position])) {
-        result += input2[position.position];
+        result2 += input2[position.position];
         position.position++;
       }
-      return result;
+      return result2;
     }
     function collectASequenceOfCodePointsFast(char, input2, position) {
       const idx = input2.indexOf(char, position.position);
@@ -3601,16 +3601,16 @@ var require_data_url = __commonJS({
       if ((2 << 15) - 1 > length) {
         return String.fromCharCode.apply(null, input2);
       }
-      let result = "";
+      let result2 = "";
       let i = 0;
       let addition = (2 << 15) - 1;
       while (i < length) {
         if (i + addition > length) {
           addition = length - i;
         }
-        result += String.fromCharCode.apply(null, input2.subarray(i, i += addition));
+        result2 += String.fromCharCode.apply(null, input2.subarray(i, i += addition));
       }
-      return result;
+      return result2;
     }
     function minimizeSupportedMimeType(mimeType) {
       switch (mimeType.essence) {
@@ -3859,15 +3859,15 @@ var require_webidl = __commonJS({
             message: `${argument} ("${webidl.util.Type(O)}") is not an Object.`
           });
         }
-        const result = {};
+        const result2 = {};
         if (!types.isProxy(O)) {
           const keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
           for (const key of keys2) {
             const typedKey = keyConverter(key, prefix, argument);
             const typedValue = valueConverter(O[key], prefix, argument);
-            result[typedKey] = typedValue;
+            result2[typedKey] = typedValue;
           }
-          return result;
+          return result2;
         }
         const keys = Reflect.ownKeys(O);
         for (const key of keys) {
@@ -3875,10 +3875,10 @@ var require_webidl = __commonJS({
           if (desc?.enumerable) {
             const typedKey = keyConverter(key, prefix, argument);
             const typedValue = valueConverter(O[key], prefix, argument);
-            result[typedKey] = typedValue;
+            result2[typedKey] = typedValue;
           }
         }
-        return result;
+        return result2;
       };
     };
     webidl.interfaceConverter = function(i) {
@@ -4408,7 +4408,7 @@ var require_util2 = __commonJS({
     }
     var parseHashWithOptions = /(?<algo>sha256|sha384|sha512)-((?<hash>[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}(?:\s|$)( +[!-~]*)?)?/i;
     function parseMetadata(metadata) {
-      const result = [];
+      const result2 = [];
       let empty = true;
       for (const token of metadata.split(" ")) {
         empty = false;
@@ -4418,13 +4418,13 @@ var require_util2 = __commonJS({
         }
         const algorithm = parsedToken.groups.algo.toLowerCase();
         if (supportedHashes.includes(algorithm)) {
-          result.push(parsedToken.groups);
+          result2.push(parsedToken.groups);
         }
       }
       if (empty === true) {
         return "no metadata";
       }
-      return result;
+      return result2;
     }
     function getStrongestMetadata(metadataList) {
       let algorithm = metadataList[0].algo;
@@ -4485,8 +4485,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve, reject) => {
-        res = resolve;
+      const promise2 = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -4501,12 +4501,12 @@ var require_util2 = __commonJS({
       return normalizedMethodRecordsBase[method.toLowerCase()] ?? method;
     }
     function serializeJavascriptValueToJSONString(value) {
-      const result = JSON.stringify(value);
-      if (result === void 0) {
+      const result2 = JSON.stringify(value);
+      if (result2 === void 0) {
         throw new TypeError("Value is not JSON serializable");
       }
-      assert2(typeof result === "string");
-      return result;
+      assert2(typeof result2 === "string");
+      return result2;
     }
     var esIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
     function createIterator(name, kInternalIterator, keyIndex = 0, valueIndex = 1) {
@@ -4544,20 +4544,20 @@ var require_util2 = __commonJS({
           }
           const { [keyIndex]: key, [valueIndex]: value } = values[index];
           this.#index = index + 1;
-          let result;
+          let result2;
           switch (this.#kind) {
             case "key":
-              result = key;
+              result2 = key;
               break;
             case "value":
-              result = value;
+              result2 = value;
               break;
             case "key+value":
-              result = [key, value];
+              result2 = [key, value];
               break;
           }
           return {
-            value: result,
+            value: result2,
             done: false
           };
         }
@@ -5248,11 +5248,11 @@ var require_formdata_parser = __commonJS({
           return "failure";
         }
         position.position += 2;
-        const result = parseMultipartFormDataHeaders(input2, position);
-        if (result === "failure") {
+        const result2 = parseMultipartFormDataHeaders(input2, position);
+        if (result2 === "failure") {
           return "failure";
         }
-        let { name, filename, contentType, encoding } = result;
+        let { name, filename, contentType, encoding } = result2;
         position.position += 2;
         let body;
         {
@@ -6737,12 +6737,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -6928,17 +6928,17 @@ var require_client_h2 = __commonJS({
       }
     } = http2;
     function parseH2Headers(headers) {
-      const result = [];
+      const result2 = [];
       for (const [name, value] of Object.entries(headers)) {
         if (Array.isArray(value)) {
           for (const subvalue of value) {
-            result.push(Buffer.from(name), Buffer.from(subvalue));
+            result2.push(Buffer.from(name), Buffer.from(subvalue));
           }
         } else {
-          result.push(Buffer.from(name), Buffer.from(value));
+          result2.push(Buffer.from(name), Buffer.from(value));
         }
       }
-      return result;
+      return result2;
     }
     function parseH2ResponseHeaders(headers) {
       const { [HTTP2_HEADER_STATUS]: _statusCode, ...realHeaders } = headers;
@@ -7412,12 +7412,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7896,16 +7896,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve(null);
+            resolve2(null);
           }
         });
       }
       async [kDestroy](err2) {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7916,7 +7916,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err2, callback);
@@ -7967,7 +7967,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7979,7 +7979,7 @@ var require_client = __commonJS({
             if (err2) {
               reject(err2);
             } else {
-              resolve(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -8315,8 +8315,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve) => {
-            this[kClosedResolve] = resolve;
+          await new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -8554,11 +8554,11 @@ var require_balanced_pool = __commonJS({
         return this;
       }
       _updateBalancedPoolStats() {
-        let result = 0;
+        let result2 = 0;
         for (let i = 0; i < this[kClients].length; i++) {
-          result = getGreatestCommonDivisor(this[kClients][i][kWeight], result);
+          result2 = getGreatestCommonDivisor(this[kClients][i][kWeight], result2);
         }
-        this[kGreatestCommonDivisor] = result;
+        this[kGreatestCommonDivisor] = result2;
       }
       removeUpstream(upstream) {
         const upstreamOrigin = parseOrigin(upstream).origin;
@@ -9585,7 +9585,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve, reject) => {
+        return await new Promise((resolve2, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9598,7 +9598,7 @@ var require_readable = __commonJS({
             if (signal2?.aborted) {
               reject(signal2.reason ?? new AbortError());
             } else {
-              resolve(null);
+              resolve2(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9617,7 +9617,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9634,7 +9634,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -9704,18 +9704,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length));
+          resolve2(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length)));
+          resolve2(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err2) {
@@ -9972,9 +9972,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           request.call(this, opts, (err2, data) => {
-            return err2 ? reject(err2) : resolve(data);
+            return err2 ? reject(err2) : resolve2(data);
           });
         });
       }
@@ -10197,9 +10197,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           stream.call(this, opts, factory, (err2, data) => {
-            return err2 ? reject(err2) : resolve(data);
+            return err2 ? reject(err2) : resolve2(data);
           });
         });
       }
@@ -10484,9 +10484,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts, (err2, data) => {
-            return err2 ? reject(err2) : resolve(data);
+            return err2 ? reject(err2) : resolve2(data);
           });
         });
       }
@@ -10578,9 +10578,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           connect.call(this, opts, (err2, data) => {
-            return err2 ? reject(err2) : resolve(data);
+            return err2 ? reject(err2) : resolve2(data);
           });
         });
       }
@@ -10829,20 +10829,20 @@ var require_mock_utils = __commonJS({
     }
     function generateKeyValues(data) {
       const keys = Object.keys(data);
-      const result = [];
+      const result2 = [];
       for (let i = 0; i < keys.length; ++i) {
         const key = keys[i];
         const value = data[key];
         const name = Buffer.from(`${key}`);
         if (Array.isArray(value)) {
           for (let j = 0; j < value.length; ++j) {
-            result.push(name, Buffer.from(`${value[j]}`));
+            result2.push(name, Buffer.from(`${value[j]}`));
           }
         } else {
-          result.push(name, Buffer.from(`${value}`));
+          result2.push(name, Buffer.from(`${value}`));
         }
       }
-      return result;
+      return result2;
     }
     function getStatusText(statusCode) {
       return STATUS_CODES[statusCode] || "unknown";
@@ -14443,7 +14443,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14519,7 +14519,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable3({ read: resume });
               const onError = this.onError.bind(this);
-              resolve({
+              resolve2({
                 status,
                 statusText,
                 headersList,
@@ -14562,7 +14562,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -15009,11 +15009,11 @@ var require_util4 = __commonJS({
               queueMicrotask(() => {
                 fr[kState] = "done";
                 try {
-                  const result = packageData(bytes, type, blob.type, encodingName);
+                  const result2 = packageData(bytes, type, blob.type, encodingName);
                   if (fr[kAborted]) {
                     return;
                   }
-                  fr[kResult] = result;
+                  fr[kResult] = result2;
                   fireAProgressEvent("load", fr);
                 } catch (error63) {
                   fr[kError] = error63;
@@ -17316,10 +17316,10 @@ var require_connection = __commonJS({
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
       let code = 1005;
       let reason = "";
-      const result = ws[kByteParser].closingInfo;
-      if (result && !result.error) {
-        code = result.code ?? 1005;
-        reason = result.reason;
+      const result2 = ws[kByteParser].closingInfo;
+      if (result2 && !result2.error) {
+        code = result2.code ?? 1005;
+        reason = result2.reason;
       } else if (!ws[kReceivedClose]) {
         code = 1006;
       }
@@ -18303,8 +18303,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve) => {
-        setTimeout(resolve, ms).unref();
+      return new Promise((resolve2) => {
+        setTimeout(resolve2, ms).unref();
       });
     }
     module.exports = {
@@ -23125,10 +23125,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -23142,7 +23142,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep3) {
+          if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -23166,7 +23166,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -23182,7 +23182,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -23273,7 +23273,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep3 = "";
+        let sep4 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -23287,13 +23287,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep3 + cb;
-              sep3 = "";
+                comment += sep4 + cb;
+              sep4 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep3 += source;
+                sep4 += source;
               hasSpace = true;
               break;
             default:
@@ -23336,18 +23336,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep3 && !value) {
+          if (!props.anchor && !props.tag && !sep4 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -23401,8 +23401,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep3 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
+        if (!isMap2 && !sep4 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -23414,7 +23414,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -23425,8 +23425,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep3)
-                for (const st of sep3) {
+              if (sep4)
+                for (const st of sep4) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -23443,7 +23443,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -23623,7 +23623,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep3 = "";
+      let sep4 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -23640,24 +23640,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep3 === " ")
-            sep3 = "\n";
-          else if (!prevMoreIndented && sep3 === "\n")
-            sep3 = "\n\n";
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          if (sep4 === " ")
+            sep4 = "\n";
+          else if (!prevMoreIndented && sep4 === "\n")
+            sep4 = "\n\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep3 === "\n")
+          if (sep4 === "\n")
             value += "\n";
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          value += sep3 + content;
-          sep3 = " ";
+          value += sep4 + content;
+          sep4 = " ";
           prevMoreIndented = false;
         }
       }
@@ -23840,25 +23840,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep3 = " ";
+      let sep4 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep3 === "\n")
-            res += sep3;
+          if (sep4 === "\n")
+            res += sep4;
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          res += sep3 + lm;
-          sep3 = " ";
+          res += sep4 + lm;
+          sep4 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep3 + (match?.[1] ?? "");
+      return res + sep4 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -24668,14 +24668,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep3, value }) {
+    function stringifyItem({ start, key, sep: sep4, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep3)
-        for (const st of sep3)
+      if (sep4)
+        for (const st of sep4)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -25842,18 +25842,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep3;
+          let sep4;
           if (scalar.end) {
-            sep3 = scalar.end;
-            sep3.push(this.sourceToken);
+            sep4 = scalar.end;
+            sep4.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep3 = [this.sourceToken];
+            sep4 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep3 }]
+            items: [{ start, key: scalar, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -26006,15 +26006,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep3 = it.sep;
-                  sep3.push(this.sourceToken);
+                  const sep4 = it.sep;
+                  sep4.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep3 }]
+                    items: [{ start: start2, key, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -26208,13 +26208,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep3 = fc.end.splice(1, fc.end.length);
-            sep3.push(this.sourceToken);
+            const sep4 = fc.end.splice(1, fc.end.length);
+            sep4.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep3 }]
+              items: [{ start, key: fc, sep: sep4 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -26783,23 +26783,23 @@ var init_main = __esm({
     })(FoldingRangeKind || (FoldingRangeKind = {}));
     (function(FoldingRange2) {
       function create(startLine, endLine, startCharacter, endCharacter, kind, collapsedText) {
-        const result = {
+        const result2 = {
           startLine,
           endLine
         };
         if (Is.defined(startCharacter)) {
-          result.startCharacter = startCharacter;
+          result2.startCharacter = startCharacter;
         }
         if (Is.defined(endCharacter)) {
-          result.endCharacter = endCharacter;
+          result2.endCharacter = endCharacter;
         }
         if (Is.defined(kind)) {
-          result.kind = kind;
+          result2.kind = kind;
         }
         if (Is.defined(collapsedText)) {
-          result.collapsedText = collapsedText;
+          result2.collapsedText = collapsedText;
         }
-        return result;
+        return result2;
       }
       FoldingRange2.create = create;
       function is(value) {
@@ -26841,20 +26841,20 @@ var init_main = __esm({
     })(CodeDescription || (CodeDescription = {}));
     (function(Diagnostic2) {
       function create(range, message, severity, code, source, relatedInformation) {
-        const result = { range, message };
+        const result2 = { range, message };
         if (Is.defined(severity)) {
-          result.severity = severity;
+          result2.severity = severity;
         }
         if (Is.defined(code)) {
-          result.code = code;
+          result2.code = code;
         }
         if (Is.defined(source)) {
-          result.source = source;
+          result2.source = source;
         }
         if (Is.defined(relatedInformation)) {
-          result.relatedInformation = relatedInformation;
+          result2.relatedInformation = relatedInformation;
         }
-        return result;
+        return result2;
       }
       Diagnostic2.create = create;
       function is(value) {
@@ -26880,11 +26880,11 @@ var init_main = __esm({
     })(Diagnostic || (Diagnostic = {}));
     (function(Command3) {
       function create(title, command, ...args) {
-        const result = { title, command };
+        const result2 = { title, command };
         if (Is.defined(args) && args.length > 0) {
-          result.arguments = args;
+          result2.arguments = args;
         }
-        return result;
+        return result2;
       }
       Command3.create = create;
       function is(value) {
@@ -26914,14 +26914,14 @@ var init_main = __esm({
     })(TextEdit || (TextEdit = {}));
     (function(ChangeAnnotation2) {
       function create(label, needsConfirmation, description) {
-        const result = { label };
+        const result2 = { label };
         if (needsConfirmation !== void 0) {
-          result.needsConfirmation = needsConfirmation;
+          result2.needsConfirmation = needsConfirmation;
         }
         if (description !== void 0) {
-          result.description = description;
+          result2.description = description;
         }
-        return result;
+        return result2;
       }
       ChangeAnnotation2.create = create;
       function is(value) {
@@ -26969,17 +26969,17 @@ var init_main = __esm({
     })(TextDocumentEdit || (TextDocumentEdit = {}));
     (function(CreateFile2) {
       function create(uri, options, annotation) {
-        const result = {
+        const result2 = {
           kind: "create",
           uri
         };
         if (options !== void 0 && (options.overwrite !== void 0 || options.ignoreIfExists !== void 0)) {
-          result.options = options;
+          result2.options = options;
         }
         if (annotation !== void 0) {
-          result.annotationId = annotation;
+          result2.annotationId = annotation;
         }
-        return result;
+        return result2;
       }
       CreateFile2.create = create;
       function is(value) {
@@ -26990,18 +26990,18 @@ var init_main = __esm({
     })(CreateFile || (CreateFile = {}));
     (function(RenameFile2) {
       function create(oldUri, newUri, options, annotation) {
-        const result = {
+        const result2 = {
           kind: "rename",
           oldUri,
           newUri
         };
         if (options !== void 0 && (options.overwrite !== void 0 || options.ignoreIfExists !== void 0)) {
-          result.options = options;
+          result2.options = options;
         }
         if (annotation !== void 0) {
-          result.annotationId = annotation;
+          result2.annotationId = annotation;
         }
-        return result;
+        return result2;
       }
       RenameFile2.create = create;
       function is(value) {
@@ -27012,17 +27012,17 @@ var init_main = __esm({
     })(RenameFile || (RenameFile = {}));
     (function(DeleteFile2) {
       function create(uri, options, annotation) {
-        const result = {
+        const result2 = {
           kind: "delete",
           uri
         };
         if (options !== void 0 && (options.recursive !== void 0 || options.ignoreIfNotExists !== void 0)) {
-          result.options = options;
+          result2.options = options;
         }
         if (annotation !== void 0) {
-          result.annotationId = annotation;
+          result2.annotationId = annotation;
         }
-        return result;
+        return result2;
       }
       DeleteFile2.create = create;
       function is(value) {
@@ -27206,31 +27206,31 @@ var init_main = __esm({
             throw new Error("Workspace edit is not configured for document changes.");
           }
           const textDocument = { uri: key.uri, version: key.version };
-          let result = this._textEditChanges[textDocument.uri];
-          if (!result) {
+          let result2 = this._textEditChanges[textDocument.uri];
+          if (!result2) {
             const edits = [];
             const textDocumentEdit = {
               textDocument,
               edits
             };
             this._workspaceEdit.documentChanges.push(textDocumentEdit);
-            result = new TextEditChangeImpl(edits, this._changeAnnotations);
-            this._textEditChanges[textDocument.uri] = result;
+            result2 = new TextEditChangeImpl(edits, this._changeAnnotations);
+            this._textEditChanges[textDocument.uri] = result2;
           }
-          return result;
+          return result2;
         } else {
           this.initChanges();
           if (this._workspaceEdit.changes === void 0) {
             throw new Error("Workspace edit is not configured for normal text edit changes.");
           }
-          let result = this._textEditChanges[key];
-          if (!result) {
+          let result2 = this._textEditChanges[key];
+          if (!result2) {
             const edits = [];
             this._workspaceEdit.changes[key] = edits;
-            result = new TextEditChangeImpl(edits);
-            this._textEditChanges[key] = result;
+            result2 = new TextEditChangeImpl(edits);
+            this._textEditChanges[key] = result2;
           }
-          return result;
+          return result2;
         }
       }
       initDocumentChanges() {
@@ -27540,16 +27540,16 @@ var init_main = __esm({
     })(ParameterInformation || (ParameterInformation = {}));
     (function(SignatureInformation2) {
       function create(label, documentation, ...parameters) {
-        const result = { label };
+        const result2 = { label };
         if (Is.defined(documentation)) {
-          result.documentation = documentation;
+          result2.documentation = documentation;
         }
         if (Is.defined(parameters)) {
-          result.parameters = parameters;
+          result2.parameters = parameters;
         } else {
-          result.parameters = [];
+          result2.parameters = [];
         }
-        return result;
+        return result2;
       }
       SignatureInformation2.create = create;
     })(SignatureInformation || (SignatureInformation = {}));
@@ -27560,11 +27560,11 @@ var init_main = __esm({
     })(DocumentHighlightKind || (DocumentHighlightKind = {}));
     (function(DocumentHighlight2) {
       function create(range, kind) {
-        const result = { range };
+        const result2 = { range };
         if (Is.number(kind)) {
-          result.kind = kind;
+          result2.kind = kind;
         }
-        return result;
+        return result2;
       }
       DocumentHighlight2.create = create;
     })(DocumentHighlight || (DocumentHighlight = {}));
@@ -27601,15 +27601,15 @@ var init_main = __esm({
     })(SymbolTag || (SymbolTag = {}));
     (function(SymbolInformation2) {
       function create(name, kind, range, uri, containerName) {
-        const result = {
+        const result2 = {
           name,
           kind,
           location: { uri, range }
         };
         if (containerName) {
-          result.containerName = containerName;
+          result2.containerName = containerName;
         }
-        return result;
+        return result2;
       }
       SymbolInformation2.create = create;
     })(SymbolInformation || (SymbolInformation = {}));
@@ -27621,7 +27621,7 @@ var init_main = __esm({
     })(WorkspaceSymbol || (WorkspaceSymbol = {}));
     (function(DocumentSymbol2) {
       function create(name, detail, kind, range, selectionRange, children) {
-        const result = {
+        const result2 = {
           name,
           detail,
           kind,
@@ -27629,9 +27629,9 @@ var init_main = __esm({
           selectionRange
         };
         if (children !== void 0) {
-          result.children = children;
+          result2.children = children;
         }
-        return result;
+        return result2;
       }
       DocumentSymbol2.create = create;
       function is(value) {
@@ -27659,14 +27659,14 @@ var init_main = __esm({
     })(CodeActionTriggerKind || (CodeActionTriggerKind = {}));
     (function(CodeActionContext2) {
       function create(diagnostics, only, triggerKind) {
-        const result = { diagnostics };
+        const result2 = { diagnostics };
         if (only !== void 0 && only !== null) {
-          result.only = only;
+          result2.only = only;
         }
         if (triggerKind !== void 0 && triggerKind !== null) {
-          result.triggerKind = triggerKind;
+          result2.triggerKind = triggerKind;
         }
-        return result;
+        return result2;
       }
       CodeActionContext2.create = create;
       function is(value) {
@@ -27684,20 +27684,20 @@ var init_main = __esm({
     })(CodeActionTag || (CodeActionTag = {}));
     (function(CodeAction2) {
       function create(title, kindOrCommandOrEdit, kind) {
-        const result = { title };
+        const result2 = { title };
         let checkKind = true;
         if (typeof kindOrCommandOrEdit === "string") {
           checkKind = false;
-          result.kind = kindOrCommandOrEdit;
+          result2.kind = kindOrCommandOrEdit;
         } else if (Command2.is(kindOrCommandOrEdit)) {
-          result.command = kindOrCommandOrEdit;
+          result2.command = kindOrCommandOrEdit;
         } else {
-          result.edit = kindOrCommandOrEdit;
+          result2.edit = kindOrCommandOrEdit;
         }
         if (checkKind && kind !== void 0) {
-          result.kind = kind;
+          result2.kind = kind;
         }
-        return result;
+        return result2;
       }
       CodeAction2.create = create;
       function is(value) {
@@ -27708,11 +27708,11 @@ var init_main = __esm({
     })(CodeAction || (CodeAction = {}));
     (function(CodeLens2) {
       function create(range, data) {
-        const result = { range };
+        const result2 = { range };
         if (Is.defined(data)) {
-          result.data = data;
+          result2.data = data;
         }
-        return result;
+        return result2;
       }
       CodeLens2.create = create;
       function is(value) {
@@ -27864,11 +27864,11 @@ var init_main = __esm({
     })(InlayHintLabelPart || (InlayHintLabelPart = {}));
     (function(InlayHint2) {
       function create(position, label, kind) {
-        const result = { position, label };
+        const result2 = { position, label };
         if (kind !== void 0) {
-          result.kind = kind;
+          result2.kind = kind;
         }
-        return result;
+        return result2;
       }
       InlayHint2.create = create;
       function is(value) {
@@ -28340,17 +28340,17 @@ function mergeSort(data, compare) {
   return data;
 }
 function computeLineOffsets(text, isAtLineStart, textOffset = 0) {
-  const result = isAtLineStart ? [textOffset] : [];
+  const result2 = isAtLineStart ? [textOffset] : [];
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (isEOL(ch)) {
       if (ch === 13 && i + 1 < text.length && text.charCodeAt(i + 1) === 10) {
         i++;
       }
-      result.push(textOffset + i + 1);
+      result2.push(textOffset + i + 1);
     }
   }
-  return result;
+  return result2;
 }
 function isEOL(char) {
   return char === 13 || char === 10;
@@ -32473,11 +32473,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve) {
-      resolve(value);
+    return value instanceof P ? value : new P(function(resolve2) {
+      resolve2(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve, reject) {
+  return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -32492,8 +32492,8 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
         reject(e);
       }
     }
-    function step(result) {
-      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+    function step(result2) {
+      result2.done ? resolve2(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -32651,11 +32651,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell) => {
-        if (typeof cell === "string") {
-          return this.wrap("td", cell);
+      const cells = row.map((cell2) => {
+        if (typeof cell2 === "string") {
+          return this.wrap("td", cell2);
         }
-        const { header, data, colspan, rowspan } = cell;
+        const { header, data, colspan, rowspan } = cell2;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -32982,7 +32982,7 @@ function run(cmd, args, options = {}) {
     process.stderr.write(`[flibs] ${Date.now() - started} ms${used} exit ${code}: ${cmd} ${args.join(" ")}
 `);
   } : void 0;
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve2, reject) => {
     if (isStopping() && !options.whileStopping) {
       reject(new FlibsError("build", `not running ${cmd}: flibs is stopping`));
       return;
@@ -33024,13 +33024,17 @@ function run(cmd, args, options = {}) {
       clearTimeout(timer);
       trace?.(code);
       if (timedOut) reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} took longer than ${Math.round(options.timeoutMs / 1e3)} s and was stopped`, { detail: { stdout, stderr } }));
-      else if (code === 0) resolve({ stdout, stderr });
+      else if (code === 0) resolve2({ stdout, stderr });
       else {
         const tail = (stderr.trim() || stdout.trim()).split("\n").slice(-5).join("\n");
-        reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} failed (${signal2 ?? `exit ${code}`}): ${tail}`, { detail: { stdout, stderr } }));
+        reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} failed (${signal2 ?? `exit ${code}`}): ${tail}`, { detail: { stdout, stderr, code, signal: signal2 } }));
       }
     });
   });
+}
+function exitCodeOf(e) {
+  const code = e?.detail?.code;
+  return typeof code === "number" ? code : void 0;
 }
 async function works(cmd, args) {
   try {
@@ -33126,9 +33130,569 @@ async function exists2(p) {
   }
 }
 
+// src/core/markdown.ts
+var trusted = (markdown) => ({ markdown });
+var GITHUB_MARKDOWN_LIMIT = 65535;
+var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+var LINE_BREAK = /\r\n?|\n/g;
+function oneLine(text) {
+  return text.replace(LINE_BREAK, " ").replace(CONTROL, "\uFFFD");
+}
+var LIVE_WORD = /[@#][\p{L}\p{N}_]|:\/\/|\bwww\.|\bgh-\d|:[\w+-]+:|\b(?:javascript|vbscript|data):|\$\{\{/iu;
+var ALWAYS = /[&<>|\\`*_[\]()!~$]/g;
+var AT_START = /^(?:[#+=-](?=[\s#+=-]|$)|\d{1,9}[.)](?=\s|$))/;
+var entity = (c) => `&#${c.charCodeAt(0)};`;
+function escapeText(text) {
+  const line = oneLine(text);
+  let out = "";
+  for (const [part] of line.matchAll(/[^\s|\\`]+|[\s|\\`]/g)) {
+    out += LIVE_WORD.test(part) ? codeSpan(part) : part.replace(ALWAYS, entity);
+  }
+  const start = AT_START.exec(out);
+  if (start) out = `${start[0].slice(0, -1)}${entity(start[0].slice(-1))}${out.slice(start[0].length)}`;
+  return out;
+}
+function escapeCell(text, max = 300) {
+  return escapeText(shorten(text, max));
+}
+function inlineCode(text, max = 300) {
+  return codeSpan(shorten(oneLine(text), max));
+}
+function codeSpan(content) {
+  if (/<!--/.test(content)) return content.split(/<(?=!--)/).map(codeSpan).join(entity("<"));
+  if (content.length === 0) return "";
+  const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(content) && !/^ +$/.test(content) ? " " : "";
+  return `${fence}${pad}${content}${pad}${fence}`;
+}
+function shorten(text, max) {
+  return text.length > max ? `${text.slice(0, max - 1)}\u2026` : text;
+}
+function messageMarkdown(message, max = 2e3) {
+  return splitCode(shorten(oneLine(message), max)).map((p) => p.code ? codeSpan(p.text) : escapeText(p.text)).join("");
+}
+function splitCode(text) {
+  const parts = [];
+  let plain = "";
+  let i = 0;
+  while (i < text.length) {
+    const open3 = /`+/g;
+    open3.lastIndex = i;
+    const m = open3.exec(text);
+    if (!m) break;
+    const close = new RegExp(`(?<!\`)${"`".repeat(m[0].length)}(?!\`)`, "g");
+    close.lastIndex = m.index + m[0].length;
+    const c = close.exec(text);
+    if (!c) {
+      plain += text.slice(i, m.index + m[0].length);
+      i = m.index + m[0].length;
+      continue;
+    }
+    plain += text.slice(i, m.index);
+    if (plain) parts.push({ code: false, text: plain });
+    plain = "";
+    let content = text.slice(m.index + m[0].length, c.index);
+    if (/^ .*[^ ].* $/.test(content)) content = content.slice(1, -1);
+    if (content) parts.push({ code: true, text: content });
+    i = c.index + c[0].length;
+  }
+  plain += text.slice(i);
+  if (plain) parts.push({ code: false, text: plain });
+  return parts;
+}
+function tableCell(markdown) {
+  const md = markdown.replace(LINE_BREAK, " ");
+  let out = "";
+  let i = 0;
+  while (i < md.length) {
+    const c = md[i];
+    if (c === "\\" && i + 1 < md.length) {
+      out += c + md[i + 1];
+      i += 2;
+      continue;
+    }
+    if (c === "|") {
+      out += "\\|";
+      i++;
+      continue;
+    }
+    if (c !== "`") {
+      out += c;
+      i++;
+      continue;
+    }
+    const run2 = /^`+/.exec(md.slice(i))[0];
+    const close = new RegExp(`(?<!\`)${run2}(?!\`)`, "g");
+    close.lastIndex = i + run2.length;
+    const m = close.exec(md);
+    if (!m) {
+      out += run2;
+      i += run2.length;
+      continue;
+    }
+    let content = md.slice(i + run2.length, m.index);
+    if (/^ .*[^ ].* $/.test(content)) content = content.slice(1, -1);
+    out += content.split("\\|").map((piece) => codeSpan(piece).replace(/\|/g, "\\|")).join(`${entity("\\")}${entity("|")}`);
+    i = m.index + run2.length;
+  }
+  return out;
+}
+function cell(v) {
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") return escapeCell(v);
+  return tableCell(v.markdown);
+}
+function table(headers, rows) {
+  const line = (cells) => `| ${cells.map(cell).join(" | ")} |`;
+  return [line(headers), `|${headers.map(() => " --- ").join("|")}|`, ...rows.map(line)].join("\n");
+}
+function joinMarkdown(blocks, limit = GITHUB_MARKDOWN_LIMIT) {
+  const text = blocks.map((b) => typeof b === "string" ? b : b.markdown).filter((b) => b.length > 0).join("\n\n");
+  return truncateMarkdown(text, limit);
+}
+function truncateMarkdown(text, limit = GITHUB_MARKDOWN_LIMIT) {
+  if (text.length <= limit) return text;
+  const note = "\n\n\u2026 (cut to fit GitHub's size limit)";
+  const cut = text.slice(0, limit - note.length);
+  const safe = cut.replace(/&#?\w*$/, "");
+  return `${safe}${note}`;
+}
+
+// src/core/report/job-summary/steps.ts
+function formatDuration(seconds) {
+  if (seconds < 90) return `${seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, "0")} s`;
+}
+function result(step, outcome) {
+  switch (step.result) {
+    case "done":
+      return `\u2705 ${step.label ?? "done"}`;
+    case "failed":
+      return `\u274C ${step.label ?? "failed"}`;
+    case "skipped":
+      return `\u26A0\uFE0F ${step.label ?? "skipped"}`;
+    case "running":
+      return outcome.kind === "cancelled" ? "\u{1F6AB} cancelled" : "\u274C stopped";
+    case "not run":
+      return "not run";
+  }
+}
+function stepsTable(steps, outcome) {
+  return table(
+    ["step", "result", "time"],
+    // Step names are flibs' own (`read x86_64`): shown as written.
+    steps.map((s) => [trusted(s.name), result(s, outcome), s.seconds === void 0 ? "" : formatDuration(s.seconds)])
+  );
+}
+
+// src/core/report/log-tail.ts
+var ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u009b[0-?]*[ -/]*[@-~]|\u001b[@-Z\\-_]|\u001b/g;
+var CONTROL2 = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+var INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+var MAX_LINE = 2e3;
+function cleanOutput(text) {
+  return text.replace(ESCAPES, "").replace(/\r\n/g, "\n").split("\n").map((line) => {
+    const parts = line.split("\r").filter((p) => p.length > 0);
+    const shown = (parts.pop() ?? "").replace(CONTROL2, "").replace(INVISIBLE, "\uFFFD").replace(/\s+$/, "");
+    return shown.length > MAX_LINE ? `${shown.slice(0, MAX_LINE - 1)}\u2026` : shown;
+  }).join("\n");
+}
+function outputTail(text, count = 20) {
+  const lines = cleanOutput(text).split("\n");
+  while (lines.length && lines[lines.length - 1] === "") lines.pop();
+  while (lines.length && lines[0] === "") lines.shift();
+  const tail = lines.slice(-count);
+  return { lines: tail, omitted: lines.length - tail.length };
+}
+function codeBlock(lines) {
+  const body = lines.join("\n");
+  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}text
+${body}
+${fence}`;
+}
+function rootCause(line) {
+  const parts = line.replace(/^Error: /, "").split(": ");
+  return parts.length > 2 ? parts.slice(-2).join(": ") : parts.join(": ");
+}
+
+// src/core/report/job-summary/failure.ts
+var OUTPUT_LINES = 20;
+function displayCommand(command) {
+  if (typeof command === "string") return command;
+  return command.map((a) => /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+}
+function whereInstruction(i) {
+  if (i.line !== void 0) return `${inlineCode(i.file)} line ${i.line}`;
+  return i.flibs ? `a step flibs adds to ${inlineCode(i.file)}` : `step ${i.step} of ${i.steps}${i.stages > 1 ? ` of stage ${i.stage}` : ""} of ${inlineCode(i.file)}`;
+}
+function testVerdict(t) {
+  if (t.exitCode !== void 0 && t.exitCode !== 0) return `exited with status ${t.exitCode}`;
+  if (t.exitCode === 0 && t.expect !== void 0) return `printed no ${inlineCode(t.expect)}`;
+  return "failed";
+}
+var testName = (name) => `\u201C${escapeText(name)}\u201D`;
+var INSTRUCTION_SHOWN = 160;
+function headline(f) {
+  if (f.instruction) {
+    const i = f.instruction;
+    const stage = i.stages > 1 ? ` (stage ${i.stage} of ${i.stages})` : "";
+    return [`**Failed:** ${inlineCode(i.text, INSTRUCTION_SHOWN)} at ${whereInstruction(i)}${stage}${i.reason ? `: ${escapeText(i.reason)}` : ""}.`];
+  }
+  if (f.test) return [`**Failed:** image test ${testName(f.test.name)}: ${inlineCode(displayCommand(f.test.command))} ${testVerdict(f.test)}.`];
+  return [`**Failed${f.step ? ` at ${escapeText(f.step)}` : ""}:** ${messageMarkdown(f.message)}`];
+}
+function outputBlock(output2) {
+  if (output2 === void 0) return [];
+  const { lines, omitted } = outputTail(output2, OUTPUT_LINES);
+  if (lines.length === 0) return ["It printed nothing."];
+  return [omitted > 0 ? `The last ${lines.length} lines of its output:` : "Its output:", codeBlock(lines)];
+}
+function failureBlock(f, next) {
+  return [...headline(f), ...outputBlock(f.test ? f.test.output : f.output), ...nextBlock(next)];
+}
+function nextBlock(next) {
+  return next.length ? ["**What to do next**", next.map((n) => `- ${n}`).join("\n")] : [];
+}
+
+// src/core/report/index-marker.ts
+var MARKER = /<!-- flibs:index (sha256:[0-9a-f]{64}) -->/g;
+function parseIndexMarker(...texts) {
+  const found = /* @__PURE__ */ new Set();
+  for (const t of texts) for (const m of (t ?? "").matchAll(MARKER)) found.add(m[1]);
+  return found.size === 1 ? [...found][0] : void 0;
+}
+
+// src/core/report/build-summary.ts
+function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+// src/core/report/job-summary/build.ts
+var retest = (arch3) => inlineCode(`/retest ${arch3}`);
+var GLITCH = (arch3) => `If it may be a glitch (a download or a mirror that timed out), comment ${retest(arch3)} on the pull request to build ${arch3} again.`;
+function buildNextSteps(f, arch3) {
+  if (f.instruction) {
+    const i = f.instruction;
+    if (i.flibs) return [`This step is one flibs adds (the embedded Dockerfile, the labels), not the repository's: comment ${retest(arch3)}; if it fails again, report it to the flibs maintainers with this summary.`];
+    const line = i.line !== void 0 ? `line ${i.line} of ${inlineCode(i.file)}` : `${inlineCode(i.text)} in ${inlineCode(i.file)}`;
+    return [`If the output shows a mistake, fix ${line} and push: the pull request builds again.`, GLITCH(arch3)];
+  }
+  if (f.test) {
+    return [
+      `If the image is wrong, fix the ${inlineCode("Dockerfile")}; if the test is, fix it in ${inlineCode("container.yaml")}; then push.`,
+      `If it may be a glitch, comment ${retest(arch3)} on the pull request.`
+    ];
+  }
+  const push = f.step === "push" || f.step === "build and push";
+  if (f.code === "auth" || push && f.code !== "policy") {
+    return [
+      `This is not the pull request's problem: the candidate registry refused or failed the push. If the output says unauthorized or denied, the organisation's flibs admins check the registry credentials the workflow passes (${inlineCode("username")}, ${inlineCode("password")}).`,
+      `Then comment ${retest(arch3)} on the pull request.`
+    ];
+  }
+  switch (f.code) {
+    case "policy":
+      return [`Change the ${inlineCode("Dockerfile")} to meet the organisation's policy, or ask its admins to change the policy (${inlineCode(".github/flibs.yml")} in the organisation's ${inlineCode(".github")} repository).`];
+    case "config":
+      return [`Fix ${inlineCode("container.yaml")} and push (${inlineCode("flibs review")} shows the same problem locally).`];
+    case "usage":
+      return [`The workflow called the Action with inputs it cannot use: a problem of the flibs setup (the caller workflow or the App), not of the pull request. Tell the organisation's flibs admins.`];
+    case "registry":
+    case "not-found":
+      return [`A registry did not answer as expected: comment ${retest(arch3)} on the pull request once it does. If the base image is gone, name one that exists in the ${inlineCode("Dockerfile")}.`];
+    default:
+      return [GLITCH(arch3), `If it fails the same way again, report it to the flibs maintainers with this summary.`];
+  }
+}
+function heading(job, outcome) {
+  const what = `flibs build (${job.arch})`;
+  if (outcome.kind === "cancelled") return `### \u{1F6AB} ${what} was cancelled`;
+  if (outcome.kind === "success") return `### \u2705 ${what}: built, pushed${job.tests.length ? " and tested" : ""}`;
+  const f = outcome.failure;
+  if (f.instruction) return `### \u274C ${what} failed at ${whereInstruction(f.instruction)}`;
+  if (f.test) return `### \u274C ${what}: image test ${testName(f.test.name)} failed`;
+  return `### \u274C ${what} failed${f.step ? ` at ${escapeText(f.step)}` : ""}`;
+}
+function cancelled(job, signal2) {
+  const at = job.steps.find((s) => s.result === "running");
+  return [
+    `The runner stopped this job (${escapeText(signal2)}${at ? ` during ${escapeText(at.name)}` : ""}): its run was cancelled (by ${inlineCode("/cancel")} or a newer push) or ran out of time. flibs stopped every tool it had started.`,
+    ...nextBlock([`To build ${job.arch} again, comment ${retest(job.arch)} on the pull request.`])
+  ];
+}
+function testsTable(tests) {
+  return table(
+    ["test", "result", "time", "command"],
+    tests.map((t) => [t.name, t.passed ? "passed" : "failed", t.seconds === void 0 ? "" : formatDuration(t.seconds), trusted(inlineCode(displayCommand(t.command)))])
+  );
+}
+function buildJobSummary(job, outcome) {
+  const blocks = [heading(job, outcome)];
+  if (outcome.kind === "failure") blocks.push(...failureBlock(outcome.failure, buildNextSteps(outcome.failure, job.arch)));
+  if (outcome.kind === "cancelled") blocks.push(...cancelled(job, outcome.signal));
+  if (job.image) {
+    blocks.push(table(["arch", "digest", "size", "time"], [[trusted(job.arch), trusted(inlineCode(job.image.digest)), formatSize(job.image.size), formatDuration(job.image.seconds)]]));
+  }
+  if (job.tests.length) blocks.push("**Image tests**", testsTable(job.tests));
+  else if (job.testsPlanned === 0) blocks.push(`No image tests for ${job.arch} in ${inlineCode("container.yaml")}.`);
+  blocks.push("**Steps**", stepsTable(job.steps, outcome));
+  if (job.isolationNote) blocks.push(job.isolationNote);
+  return `${joinMarkdown(blocks)}
+`;
+}
+
+// src/core/platform.ts
+var ARCHES = ["x86_64", "aarch64", "ppc64le", "s390x"];
+var TO_OCI = {
+  x86_64: { os: "linux", architecture: "amd64" },
+  aarch64: { os: "linux", architecture: "arm64" },
+  ppc64le: { os: "linux", architecture: "ppc64le" },
+  s390x: { os: "linux", architecture: "s390x" }
+};
+function isArch(value) {
+  return ARCHES.includes(value);
+}
+function archToPlatform(arch3) {
+  return { ...TO_OCI[arch3] };
+}
+function archToPlatformString(arch3) {
+  const p = TO_OCI[arch3];
+  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`;
+}
+function platformToArch(platform2) {
+  const [os5, architecture] = typeof platform2 === "string" ? platform2.split("/") : [platform2.os, platform2.architecture];
+  if (os5 !== "linux") return void 0;
+  return ARCHES.find((a) => TO_OCI[a].architecture === architecture);
+}
+function sortArches(arches) {
+  const set2 = new Set(arches);
+  return ARCHES.filter((a) => set2.has(a));
+}
+
+// src/core/report/job-summary/publish.ts
+function packageComparison(arches, drift, policy) {
+  const read = arches.filter((a) => a.packages.count !== void 0);
+  const unread = arches.filter((a) => a.packages.count === void 0);
+  const why = (a) => `${a.arch} (${escapeText(a.packages.note ?? "no package database")})`;
+  const out = [];
+  if (read.length === 0) {
+    out.push(`Packages were not compared: no package database was read for ${unread.length > 1 ? "any arch" : "the arch"}: ${unread.map(why).join(", ")}.`);
+    return out;
+  }
+  if (unread.length) out.push(`Packages were not compared for ${unread.map(why).join(", ")}.`);
+  if (read.length === 1) {
+    out.push(`Only ${read[0].arch} has a package database (${read[0].packages.db}, ${read[0].packages.count} packages): there is no other arch to compare it with.`);
+    return out;
+  }
+  const names = read.map((a) => a.arch).join(", ");
+  if (drift.length === 0) {
+    out.push(`Installed packages ${unread.length ? `of ${names} ` : ""}agree across arches (${read.map((a) => `${a.arch}: ${a.packages.count} from ${a.packages.db}`).join("; ")}).`);
+    return out;
+  }
+  const columns = sortArches([...new Set(drift.flatMap((d) => Object.keys(d.versions)))]);
+  out.push(
+    `**Component drift** (${drift.length} package${drift.length === 1 ? "" : "s"} differ${drift.length === 1 ? "s" : ""} between arches; policy: ${policy}):`,
+    table(["package", ...columns.map((a) => trusted(a))], drift.map((d) => [d.name, ...columns.map((a) => d.versions[a] ?? "not installed")]))
+  );
+  return out;
+}
+function driftArches(drift) {
+  const out = /* @__PURE__ */ new Set();
+  for (const d of drift) {
+    const entries = Object.entries(d.versions);
+    const counts = /* @__PURE__ */ new Map();
+    for (const [, v] of entries) counts.set(v, (counts.get(v) ?? 0) + 1);
+    const top = Math.max(...counts.values());
+    const majority = [...counts].filter(([, n]) => n === top);
+    const keep = majority.length === 1 && top > entries.length / 2 ? majority[0][0] : void 0;
+    for (const [a, v] of entries) if (v !== keep) out.add(a);
+  }
+  return sortArches([...out]);
+}
+function publishNextSteps(f, drift) {
+  if (f.code === "policy" && drift.length) {
+    const retest2 = inlineCode(`/retest ${driftArches(drift).join(" ")}`);
+    return [
+      `The arches installed different versions of ${drift.length === 1 ? "a package" : `${drift.length} packages`}, usually because a mirror was behind: comment ${retest2} on the pull request to build the arches that differ again, or pin the versions in the ${inlineCode("Dockerfile")}.`,
+      `To accept drift, the organisation's policy can say ${inlineCode("component_drift: warn")}.`
+    ];
+  }
+  if (f.code === "not-found") return [`An arch's image is missing: look at its build job; comment ${inlineCode("/retest <arch>")} on the pull request to build it again.`];
+  if (f.code === "usage") return [`The workflow called the Action with inputs it cannot use: a problem of the flibs setup (the caller workflow or the App), not of the pull request. Tell the organisation's flibs admins.`];
+  if (f.code === "auth" || f.code === "registry") {
+    return [
+      `This is not the pull request's problem: the candidate registry refused or failed a request. If the output says unauthorized or denied, the organisation's flibs admins check the registry credentials the workflow passes.`,
+      `Then comment ${inlineCode("/build")} on the pull request.`
+    ];
+  }
+  return [`If it may be a glitch, comment ${inlineCode("/build")} on the pull request; if it fails the same way again, report it to the flibs maintainers with this summary.`];
+}
+function heading2(job, outcome) {
+  const what = `flibs publish ${inlineCode(job.repository)}`;
+  if (outcome.kind === "cancelled") return `### \u{1F6AB} ${what} was cancelled`;
+  if (outcome.kind === "failure") {
+    const drift = outcome.failure.code === "policy" && (job.drift?.length ?? 0) > 0;
+    return `### \u274C ${what}${drift ? ": package versions differ between arches, index not tagged" : ` failed${outcome.failure.step ? ` at ${escapeText(outcome.failure.step)}` : ""}`}`;
+  }
+  return `### ${job.drift?.length ? "\u26A0\uFE0F" : "\u2705"} ${what}: index pushed${job.drift?.length ? ", package versions differ between arches" : ""}`;
+}
+function publishJobSummary(job, outcome) {
+  const drift = job.drift ?? [];
+  const blocks = [heading2(job, outcome)];
+  const driftFailed = outcome.kind === "failure" && outcome.failure.code === "policy" && drift.length > 0;
+  const comparison = job.drift && job.arches.length ? packageComparison(job.arches, drift, job.driftPolicy) : [];
+  if (outcome.kind === "failure") {
+    const f = outcome.failure;
+    blocks.push(
+      ...driftFailed ? [`**Failed:** the index was not tagged: the policy says ${inlineCode("component_drift: fail")}.`, ...comparison, ...nextBlock(publishNextSteps(f, drift))] : failureBlock(f, publishNextSteps(f, drift))
+    );
+  }
+  if (outcome.kind === "cancelled") blocks.push(`The runner stopped this job (${escapeText(outcome.signal)}). To publish again, comment ${inlineCode("/build")} on the pull request.`);
+  if (job.index) {
+    const ref = `${job.repository}@${job.index.digest}`;
+    const tagged = job.index.tags.length ? `tagged ${job.index.tags.map((t) => inlineCode(t)).join(", ")}` : "not tagged";
+    blocks.push(`Index ${inlineCode(ref)} ${tagged}${job.index.record ? `; build record ${inlineCode(job.index.record)}` : ""}.`);
+    if (job.index.tags.length) blocks.push(inlineCode(`podman pull ${ref}`));
+  }
+  if (!driftFailed) blocks.push(...comparison);
+  if (job.arches.length) {
+    blocks.push(
+      table(
+        ["arch", "digest", "size", "packages"],
+        job.arches.map((a) => [trusted(a.arch), trusted(inlineCode(a.digest)), formatSize(a.size), a.packages.count !== void 0 ? `${a.packages.count} (${a.packages.db})` : "none read"])
+      )
+    );
+  }
+  blocks.push("**Steps**", stepsTable(job.steps, outcome));
+  return `${joinMarkdown(blocks)}
+`;
+}
+
+// src/core/promote/report.ts
+function formatBytes(n) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+// src/core/report/job-summary/promote.ts
+var isRelease = (ref) => ref?.startsWith("refs/tags/") ?? false;
+function promoteNextSteps(f) {
+  const again = `comment ${inlineCode("/promote")} on the merged pull request`;
+  switch (f.code) {
+    case "usage":
+      return [
+        `This job copies only what the flibs App asked for (a run it dispatched names the promotion, ref and digest): promotions start from a merge, a release or ${inlineCode("/promote")}, never from a run started by hand.`,
+        `If the App did start it, the caller workflow (${inlineCode("flibs-promote.yml")}) or ${inlineCode("FLIBS_APP_ID")} is set up wrong: tell the organisation's flibs admins.`
+      ];
+    case "refused":
+      return [`Nothing was copied. A release tag never moves to another digest: release a new version instead.`];
+    case "auth":
+    case "registry":
+      return [
+        `This is not the pull request's problem: a registry refused or failed a request. For the stable registry the credentials are the environment's secrets ${inlineCode("FLIBS_STABLE_USERNAME")} and ${inlineCode("FLIBS_STABLE_PASSWORD")}: the organisation's flibs admins check them.`,
+        `Then ${again}.`
+      ];
+    default:
+      return [`If it may be a glitch, ${again}; if it fails the same way again, report it to the flibs maintainers with this summary.`];
+  }
+}
+function heading3(job, outcome) {
+  const what = `flibs promote ${inlineCode(job.destination)}${job.gitRef ? ` (${inlineCode(job.gitRef)})` : ""}`;
+  if (outcome.kind === "cancelled") return `### \u{1F6AB} ${what} was cancelled`;
+  if (outcome.kind === "failure") return `### \u274C ${what} failed${outcome.failure.step ? ` at ${escapeText(outcome.failure.step)}` : ""}`;
+  const unsigned = job.signature && !job.signature.signed && isRelease(job.gitRef);
+  return `### ${unsigned ? "\u26A0\uFE0F" : "\u2705"} ${what}${unsigned ? ": promoted, not signed" : ": promoted"}`;
+}
+function tagsTable(r) {
+  return table(
+    ["tag", "kind", "written"],
+    r.tags.map((t) => [trusted(inlineCode(t.tag)), t.kind, t.action === "move" ? trusted(`moved from ${inlineCode(t.from ?? "")}`) : t.action === "create" ? "created" : "already there"])
+  );
+}
+function copied(r) {
+  const m = r.manifests;
+  const b = r.blobs;
+  const refs = r.referrers.copied + r.referrers.skipped > 0 ? `; referrers (build record, signatures): ${r.referrers.copied} copied, ${r.referrers.skipped} already there` : "";
+  return `Copied from ${inlineCode(r.source)}: manifests ${m.copied} copied, ${m.skipped} already there; blobs ${b.mounted} mounted, ${b.streamed} streamed (${formatBytes(b.bytesStreamed)}), ${b.skipped} already there${refs}.`;
+}
+function signature(job) {
+  const s = job.signature;
+  if (!s) return [];
+  if (s.signed) return [`\u2705 Signed ${escapeText(s.how)}.`];
+  return isRelease(job.gitRef) ? [`> \u26A0\uFE0F **Release not signed**: ${escapeText(s.why)}. A release should be signed: install cosign on the promote runner (${inlineCode("runner_labels.promote")}) and promote again.`] : [`Image not signed: ${escapeText(s.why)}.`];
+}
+function promoteJobSummary(job, outcome) {
+  const blocks = [heading3(job, outcome)];
+  if (outcome.kind === "failure") blocks.push(...failureBlock(outcome.failure, promoteNextSteps(outcome.failure)));
+  if (outcome.kind === "cancelled") blocks.push(`The runner stopped this job (${escapeText(outcome.signal)}). Tags are written only after the copy is verified, so none points at a partial copy. To promote again, comment ${inlineCode("/promote")} on the merged pull request.`);
+  blocks.push(...signature(job));
+  const r = job.report;
+  if (r) {
+    blocks.push(inlineCode(`podman pull ${r.destination}@${r.digest}`));
+    if (r.tags.length) blocks.push(tagsTable(r));
+    blocks.push(copied(r));
+  }
+  if (job.arches.length) blocks.push(table(["arch", "digest", "size"], job.arches.map((a) => [trusted(a.arch), trusted(inlineCode(a.digest)), formatSize(a.size)])));
+  blocks.push("**Steps**", stepsTable(job.steps, outcome));
+  return `${joinMarkdown(blocks)}
+`;
+}
+
+// src/core/report/job-summary/error.ts
+function nextSteps(f) {
+  if (f.code === "config") return [`Fix ${inlineCode("container.yaml")} and push (${inlineCode("flibs review")} shows the same problem locally).`];
+  if (f.code === "usage") return [`The workflow called the Action with inputs it cannot use: a problem of the flibs setup (the caller workflow or the App), not of the pull request. Tell the organisation's flibs admins.`];
+  return [`If it may be a glitch, run the job again; if it fails the same way again, report it to the flibs maintainers with this summary.`];
+}
+function errorSummary(mode, failure3) {
+  const what = mode === "build" || mode === "publish" || mode === "promote" ? `flibs ${mode}` : "flibs";
+  return `${joinMarkdown([`### \u274C ${what} did not start`, ...failureBlock(failure3, nextSteps(failure3))])}
+`;
+}
+
+// src/core/report/job-summary/failure-of.ts
+function stepFailureDetail(d) {
+  return { kind: "flibs.step-failure", ...d };
+}
+function isStepFailureDetail(d) {
+  return typeof d === "object" && d !== null && d.kind === "flibs.step-failure";
+}
+function jobFailureOf(e, failedStep) {
+  if (!isFlibsError(e)) return { code: "internal", message: `flibs failed unexpectedly: ${describeError(e)}`, ...failedStep ? { step: failedStep } : {} };
+  const d = isStepFailureDetail(e.detail) ? e.detail : void 0;
+  const step = d?.step ?? failedStep;
+  return {
+    code: e.code,
+    // A tool's failure carries its last lines; they are in the output block, the message keeps its first line.
+    message: e.message.split("\n")[0],
+    ...step ? { step } : {},
+    ...d?.instruction ? { instruction: d.instruction } : {},
+    ...d?.test ? { test: d.test } : {},
+    ...d?.output !== void 0 ? { output: d.output } : {}
+  };
+}
+
 // action/src/context.ts
 import { readFile, writeFile as writeFile2 } from "node:fs/promises";
-import { basename as basename2, join as join3 } from "node:path";
+import { basename as basename2, isAbsolute, join as join3, relative, resolve, sep as sep3 } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -34452,9 +35016,9 @@ var Class = class {
   constructor(..._args) {
   }
 };
-function members(proto, table) {
-  for (const key in table) {
-    const desc = Object.getOwnPropertyDescriptor(table, key);
+function members(proto, table2) {
+  for (const key in table2) {
+    const desc = Object.getOwnPropertyDescriptor(table2, key);
     if (desc.get)
       Object.defineProperty(proto, key, { ...desc, enumerable: false });
     else
@@ -34469,10 +35033,10 @@ function hide(inst, key, value) {
   return own(inst, key, value, false);
 }
 // @__NO_SIDE_EFFECTS__
-function derived(computes, table) {
+function derived(computes, table2) {
   for (const key in computes) {
     const compute = computes[key];
-    Object.defineProperty(table, key, {
+    Object.defineProperty(table2, key, {
       configurable: true,
       enumerable: true,
       get() {
@@ -34483,7 +35047,7 @@ function derived(computes, table) {
       }
     });
   }
-  return table;
+  return table2;
 }
 function defineBound(proto, key, fn) {
   Object.defineProperty(proto, key, {
@@ -34803,7 +35367,7 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
   return fieldErrors;
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
-  const result = { errors: [] };
+  const result2 = { errors: [] };
   const processError = (error64, path = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
@@ -34816,10 +35380,10 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
       } else {
         const fullpath = [...path, ...issue3.path];
         if (fullpath.length === 0) {
-          result.errors.push(mapper(issue3));
+          result2.errors.push(mapper(issue3));
           continue;
         }
-        let curr = result;
+        let curr = result2;
         let i = 0;
         while (i < fullpath.length) {
           const el = fullpath[i];
@@ -34849,7 +35413,7 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
     }
   };
   processError(error63);
-  return result;
+  return result2;
 }
 function toDotPath(_path) {
   const segs = [];
@@ -34887,16 +35451,16 @@ function finalizeParams(callee, params) {
 var _parse = (_Err) => {
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-    const result = schema._zod.run({ value, issues: [] }, ctx);
-    if (result instanceof Promise) {
+    const result2 = schema._zod.run({ value, issues: [] }, ctx);
+    if (result2 instanceof Promise) {
       throw new $ZodAsyncError();
     }
-    if (result.issues.length) {
-      const e = new (_params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+    if (result2.issues.length) {
+      const e = new (_params?.Err ?? _Err)(result2.issues.map((iss) => finalizeIssue(iss, ctx, config())));
       captureStackTrace(e, _params?.callee ?? fn);
       throw e;
     }
-    return result.value;
+    return result2.value;
   };
   return fn;
 };
@@ -34904,26 +35468,26 @@ var parse = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
   const fn = async (schema, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-    let result = schema._zod.run({ value, issues: [] }, ctx);
-    if (result instanceof Promise)
-      result = await result;
-    if (result.issues.length) {
-      const e = new (params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+    let result2 = schema._zod.run({ value, issues: [] }, ctx);
+    if (result2 instanceof Promise)
+      result2 = await result2;
+    if (result2.issues.length) {
+      const e = new (params?.Err ?? _Err)(result2.issues.map((iss) => finalizeIssue(iss, ctx, config())));
       captureStackTrace(e, params?.callee ?? fn);
       throw e;
     }
-    return result.value;
+    return result2.value;
   };
   return fn;
 };
 var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
 var _safeParse = (_Err) => (schema, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-  const result = schema._zod.run({ value, issues: [] }, ctx);
-  if (result instanceof Promise) {
+  const result2 = schema._zod.run({ value, issues: [] }, ctx);
+  if (result2 instanceof Promise) {
     throw new $ZodAsyncError();
   }
-  return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+  return result2.issues.length ? failure(_Err, result2.issues, ctx) : { success: true, data: result2.value };
 };
 var safeParse = /* @__PURE__ */ _safeParse($ZodRealError);
 function failure(Err, issues, ctx) {
@@ -34947,10 +35511,10 @@ function failure(Err, issues, ctx) {
 }
 var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
-  if (result instanceof Promise)
-    result = await result;
-  return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+  let result2 = schema._zod.run({ value, issues: [] }, ctx);
+  if (result2 instanceof Promise)
+    result2 = await result2;
+  return result2.issues.length ? failure(_Err, result2.issues, ctx) : { success: true, data: result2.value };
 };
 var safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
 var COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
@@ -34968,24 +35532,24 @@ var validate = ((schema, value, _ctx) => {
 function validateFallback(schema, value, _ctx) {
   const ctx = _ctx ? { ..._ctx, async: false, abortEarly: true } : { async: false, abortEarly: true };
   const fallbackRun = schema._zod.bag.fallbackRun;
-  let result;
+  let result2;
   if (fallbackRun) {
     ctx[COMPILE_FALLBACK] = true;
-    result = fallbackRun({ value, issues: [] }, ctx);
+    result2 = fallbackRun({ value, issues: [] }, ctx);
   } else {
-    result = schema._zod.run({ value, issues: [] }, ctx);
+    result2 = schema._zod.run({ value, issues: [] }, ctx);
   }
-  if (result instanceof Promise) {
+  if (result2 instanceof Promise) {
     throw new $ZodAsyncError();
   }
-  return result.issues.length === 0;
+  return result2.issues.length === 0;
 }
 var validateAsync = async (schema, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true, abortEarly: true } : { async: true, abortEarly: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
-  if (result instanceof Promise)
-    result = await result;
-  return result.issues.length === 0;
+  let result2 = schema._zod.run({ value, issues: [] }, ctx);
+  if (result2 instanceof Promise)
+    result2 = await result2;
+  return result2.issues.length === 0;
 };
 var _encode = (_Err) => {
   const parse4 = _parse(_Err);
@@ -35619,22 +36183,22 @@ var $ZodCheckEndsWith = /* @__PURE__ */ $constructor("$ZodCheckEndsWith", (inst,
     });
   };
 });
-function handleCheckPropertyResult(result, payload, property) {
-  if (result.issues.length) {
-    payload.issues.push(...prefixIssues(property, result.issues));
+function handleCheckPropertyResult(result2, payload, property) {
+  if (result2.issues.length) {
+    payload.issues.push(...prefixIssues(property, result2.issues));
   }
 }
 var $ZodCheckProperty = /* @__PURE__ */ $constructor("$ZodCheckProperty", (inst, def) => {
   $ZodCheck.init(inst, def);
   inst._zod.check = (payload) => {
-    const result = def.schema._zod.run({
+    const result2 = def.schema._zod.run({
       value: payload.value[def.property],
       issues: []
     }, {});
-    if (result instanceof Promise) {
-      return result.then((result2) => handleCheckPropertyResult(result2, payload, def.property));
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => handleCheckPropertyResult(result3, payload, def.property));
     }
-    handleCheckPropertyResult(result, payload, def.property);
+    handleCheckPropertyResult(result2, payload, def.property);
     return;
   };
 });
@@ -35653,12 +36217,12 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
     const input2 = payload.value;
     let proms;
     for (const [key, schema] of entries) {
-      const result = schema._zod.run({ value: input2[key], issues: [] }, {});
-      if (result instanceof Promise) {
+      const result2 = schema._zod.run({ value: input2[key], issues: [] }, {});
+      if (result2 instanceof Promise) {
         proms ?? (proms = []);
-        proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key)));
+        proms.push(result2.then((result3) => handleCheckPropertyResult(result3, payload, key)));
       } else {
-        handleCheckPropertyResult(result, payload, key);
+        handleCheckPropertyResult(result2, payload, key);
       }
     }
     if (proms)
@@ -35828,13 +36392,13 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
         }
         return handleCanaryResult(canary, payload, ctx);
       }
-      const result = inst._zod.parse(payload, ctx);
-      if (result instanceof Promise) {
+      const result2 = inst._zod.parse(payload, ctx);
+      if (result2 instanceof Promise) {
         if (ctx.async === false)
           throw new $ZodAsyncError();
-        return result.then((result2) => runChecks(result2, checks, ctx));
+        return result2.then((result3) => runChecks(result3, checks, ctx));
       }
-      return runChecks(result, checks, ctx);
+      return runChecks(result2, checks, ctx);
     };
   }
 }, {
@@ -36514,11 +37078,11 @@ function capSize(inst, size) {
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
 var mapSize = (input2) => input2 instanceof Map ? input2.size : -1;
 var setSize = (input2) => input2 instanceof Set ? input2.size : -1;
-function handleArrayResult(result, final, index) {
-  if (result.issues.length) {
-    final.issues.push(...prefixIssues(index, result.issues));
+function handleArrayResult(result2, final, index) {
+  if (result2.issues.length) {
+    final.issues.push(...prefixIssues(index, result2.issues));
   }
-  final.value[index] = result.value;
+  final.value[index] = result2.value;
 }
 var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   $ZodType.init(inst, def);
@@ -36540,15 +37104,15 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
     const abortEarly = ctx?.abortEarly;
     for (let i = 0; i < input2.length; i++) {
       const item = input2[i];
-      const result = def.element._zod.run({
+      const result2 = def.element._zod.run({
         value: item,
         issues: []
       }, ctx);
-      if (result instanceof Promise) {
-        proms.push(result.then((result2) => handleArrayResult(result2, payload, i)));
+      if (result2 instanceof Promise) {
+        proms.push(result2.then((result3) => handleArrayResult(result3, payload, i)));
       } else {
-        handleArrayResult(result, payload, i);
-        if (abortEarly && result.issues.length !== 0 && aborted(result))
+        handleArrayResult(result2, payload, i);
+        if (abortEarly && result2.issues.length !== 0 && aborted(result2))
           break;
       }
     }
@@ -36559,20 +37123,20 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   };
   capSize(inst, arraySize);
 });
-function handlePropertyResult(result, final, key, input2, optin, optout) {
+function handlePropertyResult(result2, final, key, input2, optin, optout) {
   const isPresent = key in input2;
   const isOptionalOut = optout === "optional";
   if (!isPresent && isOptionalOut && optin === "optional") {
     return;
   }
-  if (result.issues.length) {
+  if (result2.issues.length) {
     if (optin !== void 0 && isOptionalOut && !isPresent) {
       return;
     }
-    final.issues.push(...prefixIssues(key, result.issues));
+    final.issues.push(...prefixIssues(key, result2.issues));
   }
   if (!isPresent && optin === void 0) {
-    if (!result.issues.length) {
+    if (!result2.issues.length) {
       final.issues.push({
         code: "invalid_type",
         expected: "nonoptional",
@@ -36582,12 +37146,12 @@ function handlePropertyResult(result, final, key, input2, optin, optout) {
     }
     return;
   }
-  if (result.value === void 0) {
+  if (result2.value === void 0) {
     if (isPresent || optin === "defaulted" && !isOptionalOut) {
       final.value[key] = void 0;
     }
   } else {
-    final.value[key] = result.value;
+    final.value[key] = result2.value;
   }
 }
 var NO_SYMBOL_KEYS = [];
@@ -36866,9 +37430,9 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   };
 });
 function handleUnionResults(results, final, inst, ctx) {
-  for (const result of results) {
-    if (result.issues.length === 0) {
-      final.value = result.value;
+  for (const result2 of results) {
+    if (result2.issues.length === 0) {
+      final.value = result2.value;
       return final;
     }
   }
@@ -36881,7 +37445,7 @@ function handleUnionResults(results, final, inst, ctx) {
     code: "invalid_union",
     input: final.value,
     inst,
-    errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config())))
+    errors: results.map((result2) => result2.issues.map((iss) => finalizeIssue(iss, ctx, config())))
   });
   return final;
 }
@@ -36910,17 +37474,17 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
     let async = false;
     const results = [];
     for (const option of def.options) {
-      const result = option._zod.run({
+      const result2 = option._zod.run({
         value: payload.value,
         issues: []
       }, ctx);
-      if (result instanceof Promise) {
-        results.push(result);
+      if (result2 instanceof Promise) {
+        results.push(result2);
         async = true;
       } else {
-        if (result.issues.length === 0)
-          return result;
-        results.push(result);
+        if (result2.issues.length === 0)
+          return result2;
+        results.push(result2);
       }
     }
     if (!async)
@@ -36945,7 +37509,7 @@ function handleExclusiveUnionResults(results, final, inst, ctx) {
       code: "invalid_union",
       input: final.value,
       inst,
-      errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config())))
+      errors: results.map((result2) => result2.issues.map((iss) => finalizeIssue(iss, ctx, config())))
     });
   } else {
     final.issues.push({
@@ -36970,15 +37534,15 @@ var $ZodXor = /* @__PURE__ */ $constructor("$ZodXor", (inst, def) => {
     let async = false;
     const results = [];
     for (const option of def.options) {
-      const result = option._zod.run({
+      const result2 = option._zod.run({
         value: payload.value,
         issues: []
       }, ctx);
-      if (result instanceof Promise) {
-        results.push(result);
+      if (result2 instanceof Promise) {
+        results.push(result2);
         async = true;
       } else {
-        results.push(result);
+        results.push(result2);
       }
     }
     if (!async)
@@ -37146,7 +37710,7 @@ function mergeValues(a, b) {
   }
   return { valid: false, mergeErrorPath: [] };
 }
-function handleIntersectionResults(result, left, right) {
+function handleIntersectionResults(result2, left, right) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
@@ -37172,30 +37736,30 @@ function handleIntersectionResults(result, left, right) {
   };
   for (const iss of left.issues) {
     if (!collect(iss, "l"))
-      result.issues.push(iss);
+      result2.issues.push(iss);
   }
   for (const iss of right.issues) {
     if (!collect(iss, "r"))
-      result.issues.push(iss);
+      result2.issues.push(iss);
   }
   const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k]) => k);
   if (bothKeys.length) {
     const aggregated = unrecIssue ? bothKeys.filter((k) => unrecIssue.keys.includes(k)) : [];
     if (aggregated.length)
-      result.issues.push({ ...unrecIssue, keys: aggregated });
+      result2.issues.push({ ...unrecIssue, keys: aggregated });
     for (const k of bothKeys) {
       if (!aggregated.includes(k) && keyIssues.has(k))
-        result.issues.push(keyIssues.get(k));
+        result2.issues.push(keyIssues.get(k));
     }
   }
   const merged = mergeValues(left.value, right.value);
   if (!merged.valid) {
-    if (aborted(result))
-      return result;
+    if (aborted(result2))
+      return result2;
     throw new Error(`Unmergable intersection. Error path: ${JSON.stringify(merged.mergeErrorPath)}`);
   }
-  result.value = merged.data;
-  return result;
+  result2.value = merged.data;
+  return result2;
 }
 var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
   $ZodType.init(inst, def);
@@ -37266,11 +37830,11 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
           seen = payload.issues.length;
         }
         i++;
-        const result = def.rest._zod.run({ value: el, issues: [] }, ctx);
-        if (result instanceof Promise) {
-          proms.push(result.then((r) => handleTupleResult(r, payload, i)));
+        const result2 = def.rest._zod.run({ value: el, issues: [] }, ctx);
+        if (result2 instanceof Promise) {
+          proms.push(result2.then((r) => handleTupleResult(r, payload, i)));
         } else {
-          handleTupleResult(result, payload, i);
+          handleTupleResult(result2, payload, i);
         }
       }
     }
@@ -37288,11 +37852,11 @@ function getTupleOptStart(items, key) {
   }
   return 0;
 }
-function handleTupleResult(result, final, index) {
-  if (result.issues.length) {
-    final.issues.push(...prefixIssues(index, result.issues));
+function handleTupleResult(result2, final, index) {
+  if (result2.issues.length) {
+    final.issues.push(...prefixIssues(index, result2.issues));
   }
-  final.value[index] = result.value;
+  final.value[index] = result2.value;
 }
 function handleTupleResults(itemResults, final, items, input2, optoutStart) {
   for (let i = 0; i < items.length; i++) {
@@ -37363,19 +37927,19 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
           const outKey = keyResult.value;
           if (outKey === "__proto__")
             continue;
-          const result = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
-          if (result instanceof Promise) {
-            proms.push(result.then((result2) => {
-              if (result2.issues.length) {
-                payload.issues.push(...prefixIssues(key, result2.issues));
+          const result2 = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
+          if (result2 instanceof Promise) {
+            proms.push(result2.then((result3) => {
+              if (result3.issues.length) {
+                payload.issues.push(...prefixIssues(key, result3.issues));
               }
-              payload.value[outKey] = result2.value;
+              payload.value[outKey] = result3.value;
             }));
           } else {
-            if (result.issues.length) {
-              payload.issues.push(...prefixIssues(key, result.issues));
+            if (result2.issues.length) {
+              payload.issues.push(...prefixIssues(key, result2.issues));
             }
-            payload.value[outKey] = result.value;
+            payload.value[outKey] = result2.value;
           }
         }
       }
@@ -37444,19 +38008,19 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         const outKey = keyResult.value;
         if (outKey === "__proto__")
           continue;
-        const result = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
-        if (result instanceof Promise) {
-          proms.push(result.then((result2) => {
-            if (result2.issues.length) {
-              payload.issues.push(...prefixIssues(key, result2.issues));
+        const result2 = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
+        if (result2 instanceof Promise) {
+          proms.push(result2.then((result3) => {
+            if (result3.issues.length) {
+              payload.issues.push(...prefixIssues(key, result3.issues));
             }
-            payload.value[outKey] = result2.value;
+            payload.value[outKey] = result3.value;
           }));
         } else {
-          if (result.issues.length) {
-            payload.issues.push(...prefixIssues(key, result.issues));
+          if (result2.issues.length) {
+            payload.issues.push(...prefixIssues(key, result2.issues));
           }
-          payload.value[outKey] = result.value;
+          payload.value[outKey] = result2.value;
         }
       }
       if (unrecognized && unrecognized.length > 0) {
@@ -37571,11 +38135,11 @@ var $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def) => {
           break;
         seen = payload.issues.length;
       }
-      const result = def.valueType._zod.run({ value: item, issues: [] }, ctx);
-      if (result instanceof Promise) {
-        proms.push(result.then((result2) => handleSetResult(result2, payload)));
+      const result2 = def.valueType._zod.run({ value: item, issues: [] }, ctx);
+      if (result2 instanceof Promise) {
+        proms.push(result2.then((result3) => handleSetResult(result3, payload)));
       } else
-        handleSetResult(result, payload);
+        handleSetResult(result2, payload);
     }
     if (proms.length)
       return Promise.all(proms).then(() => payload);
@@ -37583,11 +38147,11 @@ var $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def) => {
   };
   capSize(inst, setSize);
 });
-function handleSetResult(result, final) {
-  if (result.issues.length) {
-    final.issues.push(...result.issues);
+function handleSetResult(result2, final) {
+  if (result2.issues.length) {
+    final.issues.push(...result2.issues);
   }
-  final.value.add(result.value);
+  final.value.add(result2.value);
 }
 var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
   $ZodType.init(inst, def);
@@ -37672,8 +38236,8 @@ var $ZodTransform = /* @__PURE__ */ $constructor("$ZodTransform", (inst, def) =>
     return payload;
   };
 });
-function handleOptionalResult(payload, result) {
-  payload.value = result.issues.length ? void 0 : result.value;
+function handleOptionalResult(payload, result2) {
+  payload.value = result2.issues.length ? void 0 : result2.value;
   return payload;
 }
 var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def) => {
@@ -37692,10 +38256,10 @@ var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def) => {
     if (payload.value === void 0) {
       if (def.innerType._zod.optin !== "defaulted")
         return payload;
-      const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
-      if (result instanceof Promise)
-        return result.then((result2) => handleOptionalResult(payload, result2));
-      return handleOptionalResult(payload, result);
+      const result2 = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
+      if (result2 instanceof Promise)
+        return result2.then((result3) => handleOptionalResult(payload, result3));
+      return handleOptionalResult(payload, result2);
     }
     return def.innerType._zod.run(payload, ctx);
   };
@@ -37737,11 +38301,11 @@ var $ZodDefault = /* @__PURE__ */ $constructor("$ZodDefault", (inst, def) => {
       payload.value = def.defaultValue;
       return payload;
     }
-    const result = def.innerType._zod.run(payload, ctx);
-    if (result instanceof Promise) {
-      return result.then((result2) => handleDefaultResult(result2, def));
+    const result2 = def.innerType._zod.run(payload, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => handleDefaultResult(result3, def));
     }
-    return handleDefaultResult(result, def);
+    return handleDefaultResult(result2, def);
   };
 });
 function handleDefaultResult(payload, def) {
@@ -37771,11 +38335,11 @@ var $ZodNonOptional = /* @__PURE__ */ $constructor("$ZodNonOptional", (inst, def
     return v ? new Set([...v].filter((x) => x !== void 0)) : void 0;
   });
   inst._zod.parse = (payload, ctx) => {
-    const result = def.innerType._zod.run(payload, ctx);
-    if (result instanceof Promise) {
-      return result.then((result2) => handleNonOptionalResult(result2, inst));
+    const result2 = def.innerType._zod.run(payload, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => handleNonOptionalResult(result3, inst));
     }
-    return handleNonOptionalResult(result, inst);
+    return handleNonOptionalResult(result2, inst);
   };
 });
 function handleNonOptionalResult(payload, inst) {
@@ -37795,29 +38359,29 @@ var $ZodSuccess = /* @__PURE__ */ $constructor("$ZodSuccess", (inst, def) => {
     if (ctx.direction === "backward") {
       throw new $ZodEncodeError("ZodSuccess");
     }
-    const result = def.innerType._zod.run(payload, ctx);
-    if (result instanceof Promise) {
-      return result.then((result2) => {
-        payload.value = result2.issues.length === 0;
+    const result2 = def.innerType._zod.run(payload, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => {
+        payload.value = result3.issues.length === 0;
         return payload;
       });
     }
-    payload.value = result.issues.length === 0;
+    payload.value = result2.issues.length === 0;
     return payload;
   };
 });
-function handleCatchResult(payload, result, def, ctx) {
-  if (!result.issues.length) {
-    payload.value = result.value;
-    if (result.memo)
+function handleCatchResult(payload, result2, def, ctx) {
+  if (!result2.issues.length) {
+    payload.value = result2.value;
+    if (result2.memo)
       payload.memo = true;
     return payload;
   }
   payload.value = def.catchValue({
-    ...result,
+    ...result2,
     value: payload.value,
     error: {
-      issues: result.issues.map((iss) => finalizeIssue(iss, ctx, config()))
+      issues: result2.issues.map((iss) => finalizeIssue(iss, ctx, config()))
     },
     input: payload.value
   });
@@ -37832,11 +38396,11 @@ var $ZodCatch = /* @__PURE__ */ $constructor("$ZodCatch", (inst, def) => {
     if (ctx.direction === "backward") {
       return def.innerType._zod.run(payload, ctx);
     }
-    const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
-    if (result instanceof Promise) {
-      return result.then((result2) => handleCatchResult(payload, result2, def, ctx));
+    const result2 = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => handleCatchResult(payload, result3, def, ctx));
     }
-    return handleCatchResult(payload, result, def, ctx);
+    return handleCatchResult(payload, result2, def, ctx);
   };
 });
 var $ZodNaN = /* @__PURE__ */ $constructor("$ZodNaN", (inst, def) => {
@@ -37905,24 +38469,24 @@ var $ZodCodec = /* @__PURE__ */ $constructor("$ZodCodec", (inst, def) => {
     }
   };
 });
-function handleCodecAResult(result, def, ctx) {
-  if (result.issues.length) {
-    result.aborted = true;
-    return result;
+function handleCodecAResult(result2, def, ctx) {
+  if (result2.issues.length) {
+    result2.aborted = true;
+    return result2;
   }
   const direction = ctx.direction || "forward";
   if (direction === "forward") {
-    const transformed = def.transform(result.value, result);
+    const transformed = def.transform(result2.value, result2);
     if (transformed instanceof Promise) {
-      return transformed.then((value) => handleCodecTxResult(result, value, def.out, ctx));
+      return transformed.then((value) => handleCodecTxResult(result2, value, def.out, ctx));
     }
-    return handleCodecTxResult(result, transformed, def.out, ctx);
+    return handleCodecTxResult(result2, transformed, def.out, ctx);
   } else {
-    const transformed = def.reverseTransform(result.value, result);
+    const transformed = def.reverseTransform(result2.value, result2);
     if (transformed instanceof Promise) {
-      return transformed.then((value) => handleCodecTxResult(result, value, def.in, ctx));
+      return transformed.then((value) => handleCodecTxResult(result2, value, def.in, ctx));
     }
-    return handleCodecTxResult(result, transformed, def.in, ctx);
+    return handleCodecTxResult(result2, transformed, def.in, ctx);
   }
 }
 function handleCodecTxResult(left, value, nextSchema, ctx) {
@@ -37945,11 +38509,11 @@ var $ZodReadonly = /* @__PURE__ */ $constructor("$ZodReadonly", (inst, def) => {
     if (ctx.direction === "backward") {
       return def.innerType._zod.run(payload, ctx);
     }
-    const result = def.innerType._zod.run(payload, ctx);
-    if (result instanceof Promise) {
-      return result.then(handleReadonlyResult);
+    const result2 = def.innerType._zod.run(payload, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then(handleReadonlyResult);
     }
-    return handleReadonlyResult(result);
+    return handleReadonlyResult(result2);
   };
 });
 function handleReadonlyResult(payload) {
@@ -38054,11 +38618,11 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
     }
     return Object.defineProperty(function(...args) {
       const parsedArgs = inst._def.input ? parse(inst._def.input, args) : args;
-      const result = Reflect.apply(func, this, parsedArgs);
+      const result2 = Reflect.apply(func, this, parsedArgs);
       if (inst._def.output) {
-        return parse(inst._def.output, result);
+        return parse(inst._def.output, result2);
       }
-      return result;
+      return result2;
     }, "_zod", { value: inst._zod, enumerable: false });
   };
   inst.implementAsync = (func) => {
@@ -38067,11 +38631,11 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
     }
     return Object.defineProperty(async function(...args) {
       const parsedArgs = inst._def.input ? await parseAsync(inst._def.input, args) : args;
-      const result = await Reflect.apply(func, this, parsedArgs);
+      const result2 = await Reflect.apply(func, this, parsedArgs);
       if (inst._def.output) {
-        return await parseAsync(inst._def.output, result);
+        return await parseAsync(inst._def.output, result2);
       }
-      return result;
+      return result2;
     }, "_zod", { value: inst._zod, enumerable: false });
   };
   inst._zod.parse = (payload, _ctx) => {
@@ -38160,8 +38724,8 @@ var $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
     return;
   };
 });
-function handleRefineResult(result, payload, input2, inst) {
-  if (!result) {
+function handleRefineResult(result2, payload, input2, inst) {
+  if (!result2) {
     const _iss = {
       code: "custom",
       input: input2,
@@ -38197,19 +38761,19 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve) {
+function isRecursive(inst, stack, resolve2) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
   if (stack.has(inst))
     return PROVEN;
   stack.add(inst);
-  let result = NONE;
+  let result2 = NONE;
   const check2 = (child) => {
-    if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve);
-      if (answer > result)
-        result = answer;
+    if (result2 !== PROVEN && child?._zod) {
+      const answer = isRecursive(child, stack, resolve2);
+      if (answer > result2)
+        result2 = answer;
     }
   };
   const shape = (sh, spread) => {
@@ -38218,15 +38782,15 @@ function isRecursive(inst, stack, resolve) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
       if (child > answer)
         answer = child;
     }
     return answer;
   };
   const merge2 = (answer) => {
-    if (answer > result)
-      result = answer;
+    if (answer > result2)
+      result2 = answer;
   };
   const def = inst._zod.def;
   const kind = def.type;
@@ -38282,7 +38846,7 @@ function isRecursive(inst, stack, resolve) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -38327,7 +38891,7 @@ function isRecursive(inst, stack, resolve) {
     }
   }
   stack.delete(inst);
-  return settle(inst, result);
+  return settle(inst, result2);
 }
 function settle(inst, answer) {
   if (answer !== ASSUMED)
@@ -38427,19 +38991,19 @@ var memo = {
         }
         handoff = bucket;
         const depth = open2.length;
-        const result = base(payload, ctx);
+        const result2 = base(payload, ctx);
         handoff = void 0;
         const entry = open2.length > depth ? open2.pop() : void 0;
-        if (result instanceof Promise) {
-          return result.then((r) => {
+        if (result2 instanceof Promise) {
+          return result2.then((r) => {
             if (entry)
               entry.issues = r.issues.length ? cloneIssues(r.issues) : NO_ISSUES;
             return r;
           });
         }
         if (entry)
-          entry.issues = result.issues.length ? cloneIssues(result.issues) : NO_ISSUES;
-        return result;
+          entry.issues = result2.issues.length ? cloneIssues(result2.issues) : NO_ISSUES;
+        return result2;
       };
       inst._zod.parse = wrapped;
       if (inst._zod.run === base)
@@ -42565,12 +43129,12 @@ var error34 = () => {
     }
   };
   function getSizing(origin, unitType, inclusive, targetShouldBe) {
-    const result = Sizable[origin] ?? null;
-    if (result === null)
-      return result;
+    const result2 = Sizable[origin] ?? null;
+    if (result2 === null)
+      return result2;
     return {
-      unit: result.unit[unitType],
-      verb: result.verb[targetShouldBe][inclusive ? "inclusive" : "notInclusive"]
+      unit: result2.unit[unitType],
+      verb: result2.verb[targetShouldBe][inclusive ? "inclusive" : "notInclusive"]
     };
   }
   const FormatDictionary = {
@@ -46219,10 +46783,10 @@ function newVar(ctx) {
   return `v${ctx.varCounter++}`;
 }
 function runtimeRun(schema, value) {
-  const result = schema._zod.run({ value, issues: [] }, {});
-  if (result && typeof result.then === "function")
+  const result2 = schema._zod.run({ value, issues: [] }, {});
+  if (result2 && typeof result2.then === "function")
     return INVALID;
-  const r = result;
+  const r = result2;
   return r.issues.length === 0 ? r.value : INVALID;
 }
 function compileChild(doc, ctx, schema, accessor, needsValue = true) {
@@ -46494,8 +47058,8 @@ function generateCustomRefineCheck(doc, ctx, check2, accessor) {
     const checkFn = check2._zod.check;
     const helperFn = (value) => {
       const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = checkFn(fakePayload);
-      if (result instanceof Promise)
+      const result2 = checkFn(fakePayload);
+      if (result2 instanceof Promise)
         throwAsync();
       return fakePayload.issues.length === 0 ? fakePayload.value : INVALID;
     };
@@ -47593,10 +48157,10 @@ function generatePipeCheck(doc, ctx, schema, accessor) {
     const transformFn = def.transform;
     const helperFn = (value) => {
       const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = transformFn(value, fakePayload);
-      if (result instanceof Promise)
+      const result2 = transformFn(value, fakePayload);
+      if (result2 instanceof Promise)
         return INVALID;
-      return fakePayload.issues.length === 0 ? result : INVALID;
+      return fakePayload.issues.length === 0 ? result2 : INVALID;
     };
     const helperConst = addUserConstant(ctx, helperFn);
     const transformedVar = newVar(ctx);
@@ -47628,10 +48192,10 @@ function generateCustomCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 function runtimeCatch(innerSchema, catchValue, value) {
-  const result = innerSchema._zod.run({ value, issues: [] }, {});
-  if (result && typeof result.then === "function")
+  const result2 = innerSchema._zod.run({ value, issues: [] }, {});
+  if (result2 && typeof result2.then === "function")
     return INVALID;
-  const r = result;
+  const r = result2;
   if (r.issues.length === 0)
     return r.value;
   return catchValue();
@@ -47668,10 +48232,10 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
     const transformFn = def.transform;
     const helperFn = (value) => {
       const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = transformFn(value, fakePayload);
-      if (result instanceof Promise)
+      const result2 = transformFn(value, fakePayload);
+      if (result2 instanceof Promise)
         return INVALID;
-      return fakePayload.issues.length === 0 ? result : INVALID;
+      return fakePayload.issues.length === 0 ? result2 : INVALID;
     };
     const helperConst = addUserConstant(ctx, helperFn);
     const outputVar = newVar(ctx);
@@ -48778,12 +49342,12 @@ function initializeContext(params) {
   };
 }
 function handleUnrepresentable(schema, ctx, json2, params, message) {
-  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
-  if (result === "any")
+  const result2 = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
+  if (result2 === "any")
     return false;
-  if (result === void 0 || result === "throw")
+  if (result2 === void 0 || result2 === "throw")
     throw new Error(message);
-  Object.assign(json2, result);
+  Object.assign(json2, result2);
   return true;
 }
 function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
@@ -48798,13 +49362,13 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
     }
     return seen.schema;
   }
-  const result = { schema: {}, count: 1, cycle: void 0, path: _params.path };
-  ctx.seen.set(schema, result);
+  const result2 = { schema: {}, count: 1, cycle: void 0, path: _params.path };
+  ctx.seen.set(schema, result2);
   ctx.sharedDefsExtractedFor = void 0;
   ctx.sharedEmitDoneFor = void 0;
   const overrideSchema = schema._zod.toJSONSchema?.();
   if (overrideSchema) {
-    result.schema = overrideSchema;
+    result2.schema = overrideSchema;
   } else {
     const params = {
       ..._params,
@@ -48812,9 +49376,9 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
       path: _params.path
     };
     if (schema._zod.processJSONSchema) {
-      schema._zod.processJSONSchema(ctx, result.schema, params);
+      schema._zod.processJSONSchema(ctx, result2.schema, params);
     } else {
-      const _json = result.schema;
+      const _json = result2.schema;
       const processor = ctx.processors[def.type];
       if (!processor) {
         throw new Error(`[toJSONSchema]: Non-representable type encountered: ${def.type}`);
@@ -48823,22 +49387,22 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
     }
     const parent = schema._zod.parent;
     if (parent) {
-      if (!result.ref)
-        result.ref = parent;
+      if (!result2.ref)
+        result2.ref = parent;
       processSchema(parent, ctx, params);
       ctx.seen.get(parent).isParent = true;
     }
   }
   const meta3 = ctx.metadataRegistry.get(schema);
   if (meta3)
-    assignProps(result.schema, meta3);
+    assignProps(result2.schema, meta3);
   if (ctx.io === "input" && isTransforming(schema)) {
-    delete result.schema.examples;
-    delete result.schema.default;
+    delete result2.schema.examples;
+    delete result2.schema.default;
   }
-  if (ctx.io === "input" && "_prefault" in result.schema)
-    (_a3 = result.schema).default ?? (_a3.default = result.schema._prefault);
-  delete result.schema._prefault;
+  if (ctx.io === "input" && "_prefault" in result2.schema)
+    (_a3 = result2.schema).default ?? (_a3.default = result2.schema._prefault);
+  delete result2.schema._prefault;
   const _result = ctx.seen.get(schema);
   return _result.schema;
 }
@@ -49143,13 +49707,13 @@ function finalize(ctx, schema) {
       }
     }
   }
-  const result = {};
+  const result2 = {};
   if (ctx.target === "draft-2020-12") {
-    result.$schema = "https://json-schema.org/draft/2020-12/schema";
+    result2.$schema = "https://json-schema.org/draft/2020-12/schema";
   } else if (ctx.target === "draft-07") {
-    result.$schema = "http://json-schema.org/draft-07/schema#";
+    result2.$schema = "http://json-schema.org/draft-07/schema#";
   } else if (ctx.target === "draft-04") {
-    result.$schema = "http://json-schema.org/draft-04/schema#";
+    result2.$schema = "http://json-schema.org/draft-04/schema#";
   } else if (ctx.target === "openapi-3.0") {
   } else {
   }
@@ -49157,12 +49721,12 @@ function finalize(ctx, schema) {
     const id = ctx.external.registry.get(schema)?.id;
     if (!id)
       throw new Error("Schema is missing an `id` property");
-    result.$id = ctx.external.uri(id);
+    result2.$id = ctx.external.uri(id);
   }
-  assignProps(result, root.defId ? root.schema : root.def ?? root.schema);
+  assignProps(result2, root.defId ? root.schema : root.def ?? root.schema);
   const rootMetaId = ctx.metadataRegistry.get(schema)?.id;
-  if (rootMetaId !== void 0 && result.id === rootMetaId)
-    delete result.id;
+  if (rootMetaId !== void 0 && result2.id === rootMetaId)
+    delete result2.id;
   const defs = ctx.external?.defs ?? {};
   if (!ctx.external || ctx.sharedEmitDoneFor !== ctx.external) {
     for (const entry of ctx.seen.entries()) {
@@ -49180,14 +49744,14 @@ function finalize(ctx, schema) {
   } else {
     if (Object.keys(defs).length > 0) {
       if (ctx.target === "draft-2020-12") {
-        result.$defs = defs;
+        result2.$defs = defs;
       } else {
-        result.definitions = defs;
+        result2.definitions = defs;
       }
     }
   }
   try {
-    const finalized = JSON.parse(JSON.stringify(result));
+    const finalized = JSON.parse(JSON.stringify(result2));
     Object.defineProperty(finalized, "~standard", {
       value: {
         ...schema["~standard"],
@@ -50091,8 +50655,8 @@ var JSONSchemaGenerator = class {
     this.ctx.sharedDefsExtractedFor = void 0;
     this.ctx.sharedEmitDoneFor = void 0;
     extractDefs(this.ctx, schema);
-    const result = finalize(this.ctx, schema);
-    const { "~standard": _, ...plainResult } = result;
+    const result2 = finalize(this.ctx, schema);
+    const { "~standard": _, ...plainResult } = result2;
     return plainResult;
   }
 };
@@ -52038,13 +52602,13 @@ function checkObjectGuards(objectSchema, guards) {
     }
     if (guards.keySchema) {
       for (const key of keys) {
-        const result = guards.keySchema.safeParse(key);
-        if (result.success)
+        const result2 = guards.keySchema.safeParse(key);
+        if (result2.success)
           continue;
         payload.issues.push({
           code: "invalid_key",
           origin: "record",
-          issues: result.error.issues,
+          issues: result2.error.issues,
           input: key,
           path: [key],
           continue: true
@@ -52410,11 +52974,11 @@ function convertBaseSchema(schema, ctx) {
         } else if (schemasToIntersect.length === 1) {
           zodSchema = schemasToIntersect[0];
         } else {
-          let result = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
+          let result2 = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
           for (let i = 2; i < schemasToIntersect.length; i++) {
-            result = z.intersection(result, schemasToIntersect[i]);
+            result2 = z.intersection(result2, schemasToIntersect[i]);
           }
-          zodSchema = result;
+          zodSchema = result2;
         }
         if (schema.additionalProperties === false) {
           const propertyKeys = Object.keys(shape);
@@ -52541,12 +53105,12 @@ function convertSchema(schema, ctx) {
     if (schema.allOf.length === 0) {
       baseSchema = hasExplicitType ? baseSchema : z.any();
     } else {
-      let result = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
+      let result2 = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
       const startIdx = hasExplicitType ? 0 : 1;
       for (let i = startIdx; i < schema.allOf.length; i++) {
-        result = z.intersection(result, convertSchema(schema.allOf[i], ctx));
+        result2 = z.intersection(result2, convertSchema(schema.allOf[i], ctx));
       }
-      baseSchema = result;
+      baseSchema = result2;
     }
   }
   if (schema.nullable === true && ctx.version === "openapi-3.0") {
@@ -52847,34 +53411,6 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/core/platform.ts
-var ARCHES = ["x86_64", "aarch64", "ppc64le", "s390x"];
-var TO_OCI = {
-  x86_64: { os: "linux", architecture: "amd64" },
-  aarch64: { os: "linux", architecture: "arm64" },
-  ppc64le: { os: "linux", architecture: "ppc64le" },
-  s390x: { os: "linux", architecture: "s390x" }
-};
-function isArch(value) {
-  return ARCHES.includes(value);
-}
-function archToPlatform(arch3) {
-  return { ...TO_OCI[arch3] };
-}
-function archToPlatformString(arch3) {
-  const p = TO_OCI[arch3];
-  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`;
-}
-function platformToArch(platform2) {
-  const [os5, architecture] = typeof platform2 === "string" ? platform2.split("/") : [platform2.os, platform2.architecture];
-  if (os5 !== "linux") return void 0;
-  return ARCHES.find((a) => TO_OCI[a].architecture === architecture);
-}
-function sortArches(arches) {
-  const set2 = new Set(arches);
-  return ARCHES.filter((a) => set2.has(a));
-}
-
 // src/core/config/container.ts
 var archSchema = external_exports.enum(ARCHES);
 var imageTestSchema = external_exports.object({
@@ -53124,11 +53660,11 @@ function parseYamlConfig(text, file2, schema) {
     const p = at(firstAlias(doc)?.range?.[0]);
     return { ok: false, findings: [finding(CONFIG_SYNTAX_RULE, file2, p.line, p.col, aliasMessage(e))] };
   }
-  const result = schema.safeParse(data);
-  if (result.success) return { ok: true, value: result.data, findings: [] };
+  const result2 = schema.safeParse(data);
+  if (result2.success) return { ok: true, value: result2.data, findings: [] };
   return {
     ok: false,
-    findings: issueMessages(result.error.issues, data, schema).map(({ path, message, unknownKey }) => {
+    findings: issueMessages(result2.error.issues, data, schema).map(({ path, message, unknownKey }) => {
       const node2 = unknownKey ? keyNodeAt(doc, path) : nodeAt(doc, path);
       const p = at(node2?.range?.[0]);
       return finding(CONFIG_SCHEMA_RULE, file2, p.line, p.col, message);
@@ -53727,8 +54263,8 @@ var Transport = class {
     const req = (https ? httpsRequest : httpRequest)(url2, { method, headers, agent: this.agentFor(url2) });
     const idle = this.idleTimeoutMs;
     req.setTimeout(idle, () => req.destroy(Object.assign(new Error(`no progress for ${idle / 1e3} s`), { code: "FLIBS_TIMEOUT" })));
-    return new Promise((resolve, reject) => {
-      req.once("response", resolve);
+    return new Promise((resolve2, reject) => {
+      req.once("response", resolve2);
       req.once("error", reject);
       if (body === void 0 || body instanceof Uint8Array) {
         req.end(body);
@@ -54376,9 +54912,9 @@ function planTags(input2) {
     if (tags.some((t) => t.tag === extra)) continue;
     tags.push({ tag: extra, kind: tagKind(extra), reason: "asked for" });
   }
-  const result = { tags, held };
-  if (version2) result.version = version2;
-  return ok(result);
+  const result2 = { tags, held };
+  if (version2) result2.version = version2;
+  return ok(result2);
 }
 var ImmutableTagError = class extends FlibsError {
   tag;
@@ -54605,6 +55141,7 @@ async function promote(client, options) {
     const lists = await discovered;
     await Promise.all(lists.map((found, i) => carry(subjects[i], found, 1)));
   }
+  options.onTags?.();
   const recheck = quiet(headTags().then(decideTags));
   await verify;
   const writes = await recheck;
@@ -54701,8 +55238,13 @@ async function makeContext(inputs, env, job) {
     approved: inputs.approvedRegistries ?? DEFAULT_POLICY.approved_base_registries,
     sourceUrl: server && env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}` : void 0,
     runUrl: server && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : void 0,
+    repoPath: (file2) => repoPath(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.context, file2),
     cleanup: () => job.remove()
   };
+}
+function repoPath(workspace, context, file2) {
+  const path = relative(resolve(workspace), resolve(workspace, context, file2));
+  return path === "" || path.startsWith("..") || isAbsolute(path) ? void 0 : path.split(sep3).join("/");
 }
 
 // src/core/build/tags.ts
@@ -55303,85 +55845,82 @@ function recordArtifactManifest(layer, subject, createdIso) {
   });
 }
 
-// src/core/markdown.ts
-var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-var LINE_BREAK = /\r\n?|\n/g;
-function oneLine(text) {
-  return text.replace(LINE_BREAK, " ").replace(CONTROL, "\uFFFD");
+// src/core/build/step-output.ts
+var HEADER = /^(?:\[(\d+)\/(\d+)\] )?STEP (\d+)\/(\d+): (.*)$/;
+var FAILED = /^Error: building at STEP "(.*)": (.*)$/;
+function parseStepHeader(line) {
+  const m = HEADER.exec(line);
+  if (!m) return void 0;
+  return { stage: Number(m[1] ?? 1), stages: Number(m[2] ?? 1), step: Number(m[3]), steps: Number(m[4]), text: m[5] };
 }
-var LIVE_WORD = /[@#][\p{L}\p{N}_]|:\/\/|\bwww\.|\bgh-\d|:[\w+-]+:|\b(?:javascript|vbscript|data):|\$\{\{/iu;
-var ALWAYS = /[&<>|\\`*_[\]()!~$]/g;
-var AT_START = /^(?:[#+=-](?=[\s#+=-]|$)|\d{1,9}[.)](?=\s|$))/;
-var entity = (c) => `&#${c.charCodeAt(0)};`;
-function escapeText(text) {
-  const line = oneLine(text);
-  let out = "";
-  for (const [part] of line.matchAll(/[^\s|\\`]+|[\s|\\`]/g)) {
-    out += LIVE_WORD.test(part) ? codeSpan(part) : part.replace(ALWAYS, entity);
+var KEEP = 400;
+var StepOutput = class {
+  partial = "";
+  lines = [];
+  current;
+  reason;
+  push(chunk) {
+    const parts = (this.partial + chunk).split("\n");
+    this.partial = parts.pop();
+    for (const line of parts) this.line(line.replace(/\r$/, ""));
   }
-  const start = AT_START.exec(out);
-  if (start) out = `${start[0].slice(0, -1)}${entity(start[0].slice(-1))}${out.slice(start[0].length)}`;
-  return out;
-}
-function escapeCell(text, max = 300) {
-  return escapeText(shorten(text, max));
-}
-function codeSpan(content) {
-  if (/<!--/.test(content)) return content.split(/<(?=!--)/).map(codeSpan).join(entity("<"));
-  if (content.length === 0) return "";
-  const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = "`".repeat(longest + 1);
-  const pad = /^[` ]|[` ]$/.test(content) && !/^ +$/.test(content) ? " " : "";
-  return `${fence}${pad}${content}${pad}${fence}`;
-}
-function shorten(text, max) {
-  return text.length > max ? `${text.slice(0, max - 1)}\u2026` : text;
-}
-
-// src/core/report/index-marker.ts
-var MARKER = /<!-- flibs:index (sha256:[0-9a-f]{64}) -->/g;
-function parseIndexMarker(...texts) {
-  const found = /* @__PURE__ */ new Set();
-  for (const t of texts) for (const m of (t ?? "").matchAll(MARKER)) found.add(m[1]);
-  return found.size === 1 ? [...found][0] : void 0;
-}
-
-// src/core/report/build-summary.ts
-function formatSize(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = bytes / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
+  restart() {
+    this.flush();
+    this.current = void 0;
+    this.reason = void 0;
+    this.lines = [];
   }
-  return `${v.toFixed(1)} ${units[i]}`;
+  /** The step being run (the last header), if the builder printed one since the last restart. */
+  get header() {
+    return this.current;
+  }
+  /** buildah's reason when it said the step failed (`exit status 2`), else undefined. */
+  get failure() {
+    return this.reason;
+  }
+  /** What the current step printed so far. */
+  get output() {
+    return [...this.lines, ...this.partial ? [this.partial] : []].join("\n");
+  }
+  flush() {
+    if (this.partial) this.line(this.partial);
+    this.partial = "";
+  }
+  line(line) {
+    const header = parseStepHeader(line);
+    if (header) {
+      this.current = header;
+      this.reason = void 0;
+      this.lines = [];
+      return;
+    }
+    const failed = FAILED.exec(line);
+    if (failed) {
+      this.reason = /exit status \d+/.exec(failed[2])?.[0] ?? failed[2];
+      return;
+    }
+    this.lines.push(line);
+    if (this.lines.length > KEEP) this.lines.splice(0, this.lines.length - KEEP);
+  }
+};
+function locateStep(header, parsed, file2, reason) {
+  const keyword = /^\S+/.exec(header.text)?.[0]?.toUpperCase() ?? "";
+  const base = { text: header.text, keyword, file: file2, stage: header.stage, stages: header.stages, step: header.step, steps: header.steps, ...reason ? { reason } : {} };
+  const stage = parsed.stages[header.stage - 1];
+  if (!stage || parsed.stages.length !== header.stages) return { ...base, flibs: false };
+  const ins = stage.instructions[header.step - 1];
+  if (ins) return ins.keyword.toUpperCase() === keyword ? { ...base, line: ins.line, flibs: false } : { ...base, flibs: false };
+  const last = header.stage === parsed.stages.length;
+  return { ...base, flibs: last && header.step <= header.steps };
 }
-
-// src/core/build/summary.ts
-function summaryTable(title, rows, extra = []) {
-  return [
-    `### ${escapeCell(title)}`,
-    "",
-    "| arch | digest | size | time |",
-    "| --- | --- | --- | --- |",
-    ...rows.map((r) => `| ${r.arch} | \`${r.digest}\` | ${formatSize(r.size)} | ${r.seconds.toFixed(1)} s |`),
-    "",
-    ...extra
-  ].join("\n") + "\n";
-}
-function driftSection(drift, policy) {
-  if (drift.length === 0) return ["Installed packages agree across arches."];
-  const arches = [...new Set(drift.flatMap((d) => Object.keys(d.versions)))];
-  return [
-    `**Component drift** (${drift.length} package${drift.length === 1 ? "" : "s"} differ between arches; policy: ${policy}):`,
-    "",
-    `| package | ${arches.join(" | ")} |`,
-    `| --- | ${arches.map(() => "---").join(" | ")} |`,
-    ...drift.map((d) => `| ${escapeCell(d.name)} | ${arches.map((a) => escapeCell(d.versions[a] ?? "-")).join(" | ")} |`),
-    ""
-  ];
+function stepFailureMessage(step, arch3, instruction, output2) {
+  if (instruction) {
+    const i = instruction;
+    const where2 = i.line !== void 0 ? `${i.file} line ${i.line}` : i.flibs ? `a step flibs adds to ${i.file}` : `step ${i.step}/${i.steps} of ${i.file}`;
+    return `${i.keyword} at ${where2} failed on ${arch3}${i.reason ? ` (${i.reason})` : ""}`;
+  }
+  const last = cleanOutput(output2).split("\n").map((l) => l.trim()).filter(Boolean).pop();
+  return `${step} failed on ${arch3}${last ? `: ${rootCause(last)}` : ""}`;
 }
 
 // src/core/build/isolation.ts
@@ -55506,6 +56045,7 @@ var BuildahBuilder = class {
     const localName = `localhost/flibs-build-${spec.arch}-${randomBytes(4).toString("hex")}`;
     this.images.add(localName);
     await run(this.bin, buildahBudArgs(spec, this.options, localName), { onOutput: spec.onOutput, env: budEnv });
+    spec.onPush?.();
     const dir = await mkdtemp2(join4(this.options.tmpdir ?? tmpdir(), "flibs-push-"));
     try {
       const digestFile = join4(dir, "digest");
@@ -55537,11 +56077,13 @@ var BuildahBuilder = class {
     const ctr = cid.trim().split("\n").pop();
     try {
       const r = await this.buildah(["run", "--isolation", this.options.isolation ?? "oci", ctr, "--", ...testArgv(test)]);
-      return { name: test.name, passed: judgeTest(test, true, r.stdout), output: r.stdout + r.stderr };
+      return { name: test.name, passed: judgeTest(test, true, r.stdout), output: r.stdout + r.stderr, exitCode: 0 };
     } catch (e) {
       if (!isFlibsError(e)) throw e;
       const d = e.detail;
-      return { name: test.name, passed: false, output: (d?.stdout ?? "") + (d?.stderr ?? e.message) };
+      const exitCode = exitCodeOf(e);
+      const stderr = d?.stderr?.replace(/^Error: while running runtime: exit status \d+\n?$/m, "");
+      return { name: test.name, passed: false, output: (d?.stdout ?? "") + (stderr ?? e.message), ...exitCode !== void 0 ? { exitCode } : {} };
     } finally {
       await this.buildah(["rm", ctr]).catch(() => void 0);
     }
@@ -55610,10 +56152,11 @@ var BuildxBuilder = class {
   async runTest(image, arch3, test) {
     try {
       const r = await run(this.bin, buildxTestArgs(image, arch3, test));
-      return { name: test.name, passed: judgeTest(test, true, r.stdout), output: r.stdout + r.stderr };
+      return { name: test.name, passed: judgeTest(test, true, r.stdout), output: r.stdout + r.stderr, exitCode: 0 };
     } catch (e) {
       if (!isFlibsError(e)) throw e;
-      return { name: test.name, passed: false, output: e.message };
+      const exitCode = exitCodeOf(e);
+      return { name: test.name, passed: false, output: e.message, ...exitCode !== void 0 ? { exitCode } : {} };
     }
   }
   async cleanup() {
@@ -55761,6 +56304,60 @@ async function commitInfo(dir, rev = "HEAD") {
   }
 }
 
+// src/builder/step-clock.ts
+var StepClock = class {
+  constructor(now = Date.now) {
+    this.now = now;
+  }
+  now;
+  entries = [];
+  planned = [];
+  /** The steps the job means to run, in order: those never started show as not run. */
+  plan(names) {
+    this.planned = [...names];
+  }
+  /** Starts a step; the handle ends it. */
+  begin(name) {
+    const entry = { name, started: this.now(), result: "running" };
+    this.entries.push(entry);
+    return {
+      end: (result2 = "done", label) => {
+        if (entry.result !== "running" || result2 === "failed" && isStopping()) return;
+        entry.result = result2;
+        entry.ended = this.now();
+        if (label !== void 0) entry.label = label;
+      }
+    };
+  }
+  /** Runs `fn` as step `name`: done when it returns, failed when it throws. */
+  async step(name, fn) {
+    const h = this.begin(name);
+    try {
+      const v = await fn();
+      h.end("done");
+      return v;
+    } catch (e) {
+      h.end("failed");
+      throw e;
+    }
+  }
+  /** The step that failed last, if any. */
+  get failed() {
+    return [...this.entries].reverse().find((e) => e.result === "failed")?.name;
+  }
+  steps() {
+    const at = this.now();
+    const ran = this.entries.map((e) => ({
+      name: e.name,
+      result: e.result,
+      seconds: ((e.ended ?? at) - e.started) / 1e3,
+      ...e.label !== void 0 ? { label: e.label } : {}
+    }));
+    const seen = new Set(ran.map((s) => s.name));
+    return [...ran, ...this.planned.filter((p) => !seen.has(p)).map((name) => ({ name, result: "not run" }))];
+  }
+};
+
 // src/builder/build-arch.ts
 var BUILDINFO_CONTEXT = "flibs-buildinfo";
 var lastParse;
@@ -55789,31 +56386,39 @@ function resolveBase(client, refText, build) {
 async function buildArch(o) {
   const started = Date.now();
   const log2 = o.log ?? (() => void 0);
-  const commit = await commitInfo(o.contextDir, o.rev ?? "HEAD");
-  const dockerfilePath = join6(o.contextDir, o.config.dockerfile);
-  let text;
-  try {
-    text = await readFile4(dockerfilePath, "utf8");
-  } catch {
-    throw new FlibsError("io", `cannot read ${o.config.dockerfile} in ${basename3(o.contextDir)}`);
-  }
-  const parsed = parse3(text, o.config.dockerfile, o.config.build_args);
-  const bases = baseImages(parsed);
-  checkApprovedBases(bases, o.approvedRegistries);
-  const digests = /* @__PURE__ */ new Map();
-  const archDigests = /* @__PURE__ */ new Map();
-  const resolved = await Promise.all(bases.map((base) => resolveBase(o.client, base.ref, o.plannedArches)));
-  for (const [i, base] of bases.entries()) {
-    const r = resolved[i];
-    const missing = missingBaseArches(r.manifests ? { manifests: r.manifests } : {}, o.plannedArches, r.configArch);
-    if (missing.length > 0) {
-      throw new FlibsError("build", `base image ${base.ref} has no ${missing.join(", ")} image: it cannot be built for ${missing.length > 1 ? "those arches" : "that arch"}`);
+  const clock = o.clock ?? new StepClock();
+  const archTests = o.runTests !== false ? o.config.tests.filter((t) => !t.arches || t.arches.includes(o.arch)) : [];
+  const separatePush = o.builder.name === "buildah" && archTests.length > 0;
+  const buildStep = separatePush ? "build" : "build and push";
+  clock.plan(["resolve bases", buildStep, ...separatePush ? ["push"] : [], ...archTests.length ? ["tests"] : []]);
+  const { commit, text, parsed, bases, digests, archDigests } = await clock.step("resolve bases", async () => {
+    const commit2 = await commitInfo(o.contextDir, o.rev ?? "HEAD");
+    const dockerfilePath = join6(o.contextDir, o.config.dockerfile);
+    let text2;
+    try {
+      text2 = await readFile4(dockerfilePath, "utf8");
+    } catch {
+      throw new FlibsError("io", `cannot read ${o.config.dockerfile} in ${basename3(o.contextDir)}`);
     }
-    digests.set(base.ref, r.digest);
-    const own2 = r.manifests ? archImageDigest({ manifests: r.manifests }, o.arch) : void 0;
-    if (own2) archDigests.set(base.ref, own2);
-    log2(`base ${base.ref} -> ${archDigests.get(base.ref) ?? r.digest}`);
-  }
+    const parsed2 = parse3(text2, o.config.dockerfile, o.config.build_args);
+    const bases2 = baseImages(parsed2);
+    checkApprovedBases(bases2, o.approvedRegistries);
+    const digests2 = /* @__PURE__ */ new Map();
+    const archDigests2 = /* @__PURE__ */ new Map();
+    const resolved = await Promise.all(bases2.map((base) => resolveBase(o.client, base.ref, o.plannedArches)));
+    for (const [i, base] of bases2.entries()) {
+      const r = resolved[i];
+      const missing = missingBaseArches(r.manifests ? { manifests: r.manifests } : {}, o.plannedArches, r.configArch);
+      if (missing.length > 0) {
+        throw new FlibsError("build", `base image ${base.ref} has no ${missing.join(", ")} image: it cannot be built for ${missing.length > 1 ? "those arches" : "that arch"}`);
+      }
+      digests2.set(base.ref, r.digest);
+      const own2 = r.manifests ? archImageDigest({ manifests: r.manifests }, o.arch) : void 0;
+      if (own2) archDigests2.set(base.ref, own2);
+      log2(`base ${base.ref} -> ${archDigests2.get(base.ref) ?? r.digest}`);
+    }
+    return { commit: commit2, text: text2, parsed: parsed2, bases: bases2, digests: digests2, archDigests: archDigests2 };
+  });
   const labelOf = (k) => parsed.labels.filter((l) => l.key === k).pop()?.value;
   const name = o.config.image ?? o.repository.repository.split("/").pop();
   const version2 = o.config.version ?? labelOf("version") ?? "latest";
@@ -55831,6 +56436,9 @@ async function buildArch(o) {
   });
   const pinned = pinFrom(text, digests, o.config.build_args, archDigests, parsed);
   const buildinfo = buildinfoPath(name, version2, release);
+  const output2 = new StepOutput();
+  let step = clock.begin(buildStep);
+  let stepName = buildStep;
   const work = await mkdtemp4(join6(tmpdir3(), "flibs-build-"));
   try {
     await mkdir3(join6(work, "buildinfo"));
@@ -55842,30 +56450,59 @@ ${labelLine}
     await writeFile3(join6(work, "Dockerfile"), final);
     const destination = o.layout ? o.layout.transportReference(archTag(commit.sha, o.arch)) : `${o.repository.registry}/${o.repository.repository}:${archTag(commit.sha, o.arch)}`;
     const insecure = o.layout ? bases.some((b) => o.insecure(parseReference(b.ref).registry)) : o.insecure(o.repository.registry);
-    const archTests = o.runTests !== false ? o.config.tests.filter((t) => !t.arches || t.arches.includes(o.arch)) : [];
-    const built = await o.builder.buildAndPush({
-      arch: o.arch,
-      contextDir: o.contextDir,
-      dockerfile: join6(work, "Dockerfile"),
-      labels: {},
-      buildArgs: o.config.build_args,
-      sourceDateEpoch: commit.time,
-      buildContexts: { [BUILDINFO_CONTEXT]: join6(work, "buildinfo") },
-      destination,
-      insecure,
-      authFile: o.authFile,
-      localImage: archTests.length > 0,
-      onOutput: o.onOutput
-    });
+    let built;
+    try {
+      built = await o.builder.buildAndPush({
+        arch: o.arch,
+        contextDir: o.contextDir,
+        dockerfile: join6(work, "Dockerfile"),
+        labels: {},
+        buildArgs: o.config.build_args,
+        sourceDateEpoch: commit.time,
+        buildContexts: { [BUILDINFO_CONTEXT]: join6(work, "buildinfo") },
+        destination,
+        insecure,
+        authFile: o.authFile,
+        localImage: archTests.length > 0,
+        onOutput: (chunk) => {
+          output2.push(chunk);
+          o.onOutput?.(chunk);
+        },
+        onPush: () => {
+          step.end("done");
+          step = clock.begin(stepName = "push");
+          output2.restart();
+        }
+      });
+    } catch (e) {
+      step.end("failed");
+      throw isFlibsError(e) && e.code === "build" && !isStopping() ? failedStep(e, stepName) : e;
+    }
     const ref = built.digest ? { ...o.repository, digest: built.digest } : { ...o.repository, tag: archTag(commit.sha, o.arch) };
-    const pushed = await traced(`read pushed manifest ${built.digest ?? destination}`, () => (o.layout ?? o.client).getManifest(ref));
-    if (pushed.manifest.kind !== "manifest") throw new FlibsError("build", `${destination} is not an image manifest`);
+    const pushed = await traced(`read pushed manifest ${built.digest ?? destination}`, () => (o.layout ?? o.client).getManifest(ref)).catch((e) => {
+      step.end("failed");
+      throw e;
+    });
+    if (pushed.manifest.kind !== "manifest") {
+      step.end("failed");
+      throw new FlibsError("build", `${destination} is not an image manifest`);
+    }
+    step.end("done");
     const digest = pushed.digest;
     const tests = [];
-    for (const t of archTests) {
-      const r = await o.builder.runTest({ ...built, digest }, o.arch, t, insecure);
-      log2(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
-      tests.push(r);
+    if (archTests.length) {
+      const testing = clock.begin("tests");
+      for (const t of archTests) {
+        const t0 = Date.now();
+        const r = await o.builder.runTest({ ...built, digest }, o.arch, t, insecure).catch((e) => {
+          testing.end("failed");
+          throw e;
+        });
+        log2(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
+        tests.push({ ...r, command: t.command, ...t.expect !== void 0 ? { expect: t.expect } : {}, seconds: (Date.now() - t0) / 1e3 });
+      }
+      const failed = tests.filter((t) => !t.passed).length;
+      testing.end(failed ? "failed" : "done", failed ? `${failed} of ${tests.length} failed` : `${tests.length} passed`);
     }
     return {
       arch: o.arch,
@@ -55884,6 +56521,14 @@ ${labelLine}
     };
   } finally {
     await rm5(work, { recursive: true, force: true });
+  }
+  function failedStep(e, stepName2) {
+    const header = stepName2 !== "push" && output2.failure !== void 0 ? output2.header : void 0;
+    const instruction = header ? locateStep(header, parsed, o.config.dockerfile, output2.failure) : void 0;
+    return new FlibsError("build", stepFailureMessage(stepName2, o.arch, instruction, output2.output), {
+      cause: e,
+      detail: stepFailureDetail({ step: stepName2, ...instruction ? { instruction } : {}, output: output2.output })
+    });
   }
 }
 
@@ -56077,10 +56722,11 @@ async function publish(o) {
   const records = {};
   const packages = /* @__PURE__ */ new Map();
   const rows = [];
+  const clock = o.clock ?? new StepClock();
+  clock.plan([...arches.map((a) => `read ${a}`), "push index", "record"]);
   let labels = {};
   const read = await Promise.all(
-    arches.map(async (arch3) => {
-      const t0 = Date.now();
+    arches.map((arch3) => clock.step(`read ${arch3}`, async () => {
       const given = o.digests?.get(arch3);
       const ref = given ? { ...o.repository, digest: given } : { ...o.repository, tag: archTag(o.sha, arch3) };
       let m;
@@ -56100,10 +56746,10 @@ async function publish(o) {
       if (config2.architecture !== archToPlatform(arch3).architecture) {
         throw new FlibsError("build", `${arch3}: image ${m.digest} is built for ${config2.architecture ?? "no architecture"}, not ${archToPlatform(arch3).architecture}`);
       }
-      return { arch: arch3, m, manifest, config: config2, pk, seconds: (Date.now() - t0) / 1e3 };
-    })
+      return { arch: arch3, m, manifest, config: config2, pk };
+    }))
   );
-  for (const { arch: arch3, m, manifest, config: config2, pk, seconds } of read) {
+  for (const { arch: arch3, m, manifest, config: config2, pk } of read) {
     if (Object.keys(labels).length === 0) labels = { ...config2.config?.Labels ?? {} };
     if (pk.packages) packages.set(arch3, pk.packages);
     const size = imageSize(manifest);
@@ -56116,7 +56762,7 @@ async function publish(o) {
       ...pk.packages ? { packages: Object.fromEntries(pk.packages) } : {},
       ...o.jobUrls?.[arch3] ? { jobUrl: o.jobUrls[arch3] } : {}
     };
-    rows.push({ arch: arch3, digest: m.digest, size, seconds });
+    rows.push({ arch: arch3, digest: m.digest, size, packages: { db: pk.db, ...pk.packages ? { count: pk.packages.size } : {}, ...pk.note ? { note: pk.note } : {} } });
   }
   delete labels.architecture;
   const { bytes } = assembleIndex(images);
@@ -56143,7 +56789,7 @@ async function publish(o) {
   const recordDigest = sha256Digest(recordBytes);
   const failed = policy === "fail" && drift.length > 0;
   const written = failed ? [] : tags;
-  await Promise.all([
+  await clock.step("push index", () => Promise.all([
     ...(written.length ? written : [indexDigest]).map(
       (tag) => traced(`put index ${tag}`, async () => {
         const got = await o.client.putManifest(o.repository, tag, indexBytes, MEDIA.index);
@@ -56152,50 +56798,18 @@ async function publish(o) {
     ),
     traced("push record blob", () => o.client.pushBlob(o.repository, recordDigest, recordBytes, recordBytes.byteLength)),
     traced("push empty config blob", () => o.client.pushBlob(o.repository, EMPTY_CONFIG.digest, new TextEncoder().encode("{}"), 2))
-  ]);
+  ]));
   const created = o.sourceDateEpoch !== void 0 ? epochToIso(o.sourceDateEpoch) : labels["org.opencontainers.image.created"] ?? epochToIso(0);
   const artifact = new TextEncoder().encode(
     recordArtifactManifest({ digest: recordDigest, size: recordBytes.byteLength }, { mediaType: MEDIA.index, digest: indexDigest, size: indexBytes.byteLength }, created)
   );
-  const artifactDigest = await traced("put record referrer", () => o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest));
-  const summary2 = summaryTable(`flibs publish ${o.image ?? `${o.repository.registry}/${o.repository.repository}`}`, rows, [
-    failed ? `Index \`${indexDigest}\` not tagged: its package versions differ between arches and policy says \`component_drift: fail\`; build record \`${artifactDigest}\`.` : `Index \`${indexDigest}\` tagged ${tags.map((t) => `\`${t}\``).join(", ")}; build record \`${artifactDigest}\`.`,
-    "",
-    ...driftSection(drift, policy)
-  ]);
-  return { indexDigest, indexSize: indexBytes.byteLength, tags: written, recordDigest: artifactDigest, record: record2, drift, rows, summary: summary2, failed };
+  const artifactDigest = await clock.step("record", () => traced("put record referrer", () => o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest)));
+  return { indexDigest, indexSize: indexBytes.byteLength, tags: written, recordDigest: artifactDigest, record: record2, drift, rows, failed };
 }
 
 // src/core/report/job-notices.ts
 var DIGEST_NOTICE = "flibs digest";
 var INDEX_NOTICE = "flibs index";
-
-// src/core/promote/report.ts
-function formatBytes(n) {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
-}
-function describePromotion(r) {
-  const lines = [`promoted ${r.source} -> ${r.destination}@${r.digest}`];
-  lines.push(`  manifests: ${r.manifests.copied} copied, ${r.manifests.skipped} already there`);
-  lines.push(
-    `  blobs: ${r.blobs.mounted} mounted, ${r.blobs.streamed} streamed (${formatBytes(r.blobs.bytesStreamed)}), ${r.blobs.skipped} already there`
-  );
-  if (r.referrers.copied + r.referrers.skipped > 0) {
-    lines.push(`  referrers: ${r.referrers.copied} copied, ${r.referrers.skipped} already there`);
-  }
-  for (const t of r.tags) {
-    const what = t.action === "move" ? `moved from ${t.from}` : t.action === "create" ? "created" : "unchanged";
-    lines.push(`  tag ${t.tag} (${t.kind}): ${what}`);
-  }
-  return lines;
-}
 
 // src/core/promote/promotion-id.ts
 var ID = /^([0-9a-f]{40})-([1-9][0-9]{0,5})$/;
@@ -56279,184 +56893,269 @@ async function buildRecord(client, repository, digest) {
 }
 
 // action/src/modes.ts
-async function buildMode(i, c) {
-  const head = await commitInfo(i.context, "HEAD");
-  if (head.sha !== i.sha) throw new FlibsError("usage", `the checkout in ${i.context} is at ${head.sha}, not ${i.sha}`);
-  const builder = await selectBuilder(i.builder, {
-    root: c.job.root,
-    runroot: c.job.runroot,
-    tmpdir: c.job.buildahTmp,
-    isolation: i.isolation,
-    userns: rootUserns(i.isolation)
-  });
+function buildJob(i, c) {
+  const arch3 = i.arch;
+  const clock = new StepClock();
   const isolation = isolationReport(i.isolation);
-  info(`building ${i.arch} with ${builder.name} (isolation ${i.isolation})`);
-  setOutput("isolation", isolation.isolation);
-  setOutput("ephemeral-runner-required", String(isolation.ephemeralRunnerRequired));
-  setOutput("isolation-note", isolation.note);
-  if (isolation.ephemeralRunnerRequired) warning(isolation.note);
-  const token = randomBytes2(16).toString("hex");
-  let stopped = false;
-  const stopCommands = () => {
-    if (!stopped) process.stdout.write(`::stop-commands::${token}
+  const testsPlanned = c.config.tests.filter((t) => !t.arches || t.arches.includes(arch3)).length;
+  let image;
+  let tests = [];
+  const work = async () => {
+    const head = await commitInfo(i.context, "HEAD");
+    if (head.sha !== i.sha) throw new FlibsError("usage", `the checkout in ${i.context} is at ${head.sha}, not ${i.sha}`);
+    const builder = await selectBuilder(i.builder, {
+      root: c.job.root,
+      runroot: c.job.runroot,
+      tmpdir: c.job.buildahTmp,
+      isolation: i.isolation,
+      userns: rootUserns(i.isolation)
+    });
+    info(`building ${arch3} with ${builder.name} (isolation ${i.isolation})`);
+    setOutput("isolation", isolation.isolation);
+    setOutput("ephemeral-runner-required", String(isolation.ephemeralRunnerRequired));
+    setOutput("isolation-note", isolation.note);
+    if (isolation.ephemeralRunnerRequired) warning(isolation.note);
+    const token = randomBytes2(16).toString("hex");
+    let stopped = false;
+    const stopCommands = () => {
+      if (!stopped) process.stdout.write(`::stop-commands::${token}
 `);
-    stopped = true;
-  };
-  const resumeCommands = () => {
-    if (stopped) process.stdout.write(`
+      stopped = true;
+    };
+    const resumeCommands = () => {
+      if (stopped) process.stdout.write(`
 ::${token}::
 `);
-    stopped = false;
-  };
-  const unhook = onStop(async () => resumeCommands());
-  try {
-    stopCommands();
-    const r = await buildArch({
-      contextDir: i.context,
-      config: c.config,
-      arch: i.arch,
-      plannedArches: i.arches ?? [i.arch],
-      rev: i.sha,
-      repository: c.repository,
-      source: c.sourceUrl ?? "",
-      approvedRegistries: c.approved,
-      builder,
-      client: c.client,
-      insecure: c.insecure,
-      authFile: c.authFile,
-      log: (l) => info(l),
-      onOutput: (c2) => process.stdout.write(c2)
-    });
-    resumeCommands();
-    setOutput("digest", r.digest);
-    setOutput(`digest-${r.arch}`, r.digest);
-    setOutput("platform", archToPlatformString(r.arch));
-    setOutput("size", String(r.size));
-    setOutput("image", `${r.destination}@${r.digest}`);
-    const failed = r.tests.filter((t) => !t.passed);
-    const testLines = r.tests.length ? ["| test | result |", "| --- | --- |", ...r.tests.map((t) => `| ${t.name} | ${t.passed ? "passed" : "failed"} |`), ""] : ["No image tests in container.yaml."];
-    await summary.addRaw(summaryTable(`flibs build (${r.arch})`, [{ arch: r.arch, digest: r.digest, size: r.size, seconds: r.seconds }], [...testLines, "", isolation.note])).write();
-    if (failed.length) {
-      for (const t of failed) error(`image test ${t.name} failed on ${r.arch}: ${t.output.trim().split("\n").slice(-5).join(" / ")}`);
-      throw new FlibsError("build", `${failed.length} image test${failed.length > 1 ? "s" : ""} failed on ${r.arch}`);
+      stopped = false;
+    };
+    const unhook = onStop(async () => resumeCommands());
+    try {
+      stopCommands();
+      const r = await buildArch({
+        contextDir: i.context,
+        config: c.config,
+        arch: arch3,
+        plannedArches: i.arches ?? [arch3],
+        rev: i.sha,
+        repository: c.repository,
+        source: c.sourceUrl ?? "",
+        approvedRegistries: c.approved,
+        builder,
+        client: c.client,
+        insecure: c.insecure,
+        authFile: c.authFile,
+        log: (l) => info(l),
+        onOutput: (chunk) => process.stdout.write(chunk),
+        clock
+      });
+      resumeCommands();
+      image = { digest: r.digest, size: r.size, seconds: r.seconds };
+      tests = r.tests;
+      setOutput("digest", r.digest);
+      setOutput(`digest-${r.arch}`, r.digest);
+      setOutput("platform", archToPlatformString(r.arch));
+      setOutput("size", String(r.size));
+      setOutput("image", `${r.destination}@${r.digest}`);
+      const failed = r.tests.filter((t) => !t.passed);
+      if (failed.length) {
+        const first = failed[0];
+        const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : "";
+        throw new FlibsError("build", `image test "${first.name}" failed on ${arch3}: ${testVerdict(first).replace(/`/g, "")}${more}`, {
+          detail: stepFailureDetail({ step: "tests", test: first })
+        });
+      }
+      notice(r.digest, { title: `${DIGEST_NOTICE} (${r.arch})` });
+    } finally {
+      resumeCommands();
+      unhook();
+      await builder.cleanup();
     }
-    notice(r.digest, { title: `${DIGEST_NOTICE} (${r.arch})` });
-  } finally {
-    resumeCommands();
-    unhook();
-    await builder.cleanup();
-  }
+  };
+  return {
+    run: work,
+    summary: (outcome) => buildJobSummary({ arch: arch3, steps: clock.steps(), ...image ? { image } : {}, tests, testsPlanned, isolationNote: isolation.note }, outcome),
+    failedStep: () => clock.failed,
+    annotation: (f) => {
+      const file2 = f.instruction?.line !== void 0 ? c.repoPath(f.instruction.file) : void 0;
+      return file2 ? { file: file2, startLine: f.instruction.line } : {};
+    }
+  };
 }
-async function publishMode(i, c) {
-  const digests = new Map([...i.keptDigests ?? [], ...i.digests ?? []]);
-  const arches = sortArches([.../* @__PURE__ */ new Set([...i.arches ?? [], ...digests.keys()])]);
-  const untracked = arches.filter((a) => !digests.has(a));
-  if (process.env.GITHUB_ACTIONS === "true" && untracked.length) {
-    throw new FlibsError("usage", `no tested digest for ${untracked.join(", ")}: pass each arch's digest from its build job (digests) or, for arches a retest kept, kept-digests`);
-  }
-  let tree;
-  let time3;
-  try {
-    const info2 = await commitInfo(i.context, i.sha);
-    tree = info2.tree;
-    time3 = info2.time;
-  } catch {
-    warning(`no checkout of ${i.sha} in ${i.context}: the build record has no tree`);
-  }
-  const r = await publish({
-    client: c.client,
-    repository: c.repository,
-    sha: i.sha,
-    arches,
-    digests,
-    pr: i.pr,
-    scratch: i.scratch,
-    tree,
-    sourceDateEpoch: time3,
-    source: c.sourceUrl,
-    buildId: i.buildId,
-    jobUrls: c.runUrl ? Object.fromEntries(arches.map((a) => [a, c.runUrl])) : void 0,
-    driftPolicy: i.componentDrift
-  });
-  setOutput("index-digest", r.indexDigest);
-  setOutput("tags", r.tags.join(","));
-  setOutput("record-digest", r.recordDigest);
-  setOutput("image", `${c.repository.registry}/${c.repository.repository}@${r.indexDigest}`);
-  await summary.addRaw(r.summary).write();
-  if (!r.failed) notice(r.indexDigest, { title: INDEX_NOTICE });
-  for (const d of r.drift) {
-    const msg = `component drift: ${d.name} ${Object.entries(d.versions).map(([a, v]) => `${a}=${v}`).join(" ")}`;
-    if (r.failed) error(msg);
-    else warning(msg);
-  }
-  if (r.failed) throw new FlibsError("policy", `${r.drift.length} package version(s) differ between arches and policy says component_drift: fail`);
+function publishJob(i, c) {
+  const clock = new StepClock();
+  const repository = `${c.repository.registry}/${c.repository.repository}`;
+  let arches = [];
+  let index;
+  let drift;
+  const work = async () => {
+    const digests = new Map([...i.keptDigests ?? [], ...i.digests ?? []]);
+    const planned = sortArches([.../* @__PURE__ */ new Set([...i.arches ?? [], ...digests.keys()])]);
+    const untracked = planned.filter((a) => !digests.has(a));
+    if (process.env.GITHUB_ACTIONS === "true" && untracked.length) {
+      throw new FlibsError("usage", `no tested digest for ${untracked.join(", ")}: pass each arch's digest from its build job (digests) or, for arches a retest kept, kept-digests`);
+    }
+    let tree;
+    let time3;
+    try {
+      const info2 = await commitInfo(i.context, i.sha);
+      tree = info2.tree;
+      time3 = info2.time;
+    } catch {
+      warning(`no checkout of ${i.sha} in ${i.context}: the build record has no tree`);
+    }
+    const r = await publish({
+      client: c.client,
+      repository: c.repository,
+      sha: i.sha,
+      arches: planned,
+      digests,
+      pr: i.pr,
+      scratch: i.scratch,
+      tree,
+      sourceDateEpoch: time3,
+      source: c.sourceUrl,
+      buildId: i.buildId,
+      jobUrls: c.runUrl ? Object.fromEntries(planned.map((a) => [a, c.runUrl])) : void 0,
+      driftPolicy: i.componentDrift,
+      clock
+    });
+    arches = r.rows;
+    index = { digest: r.indexDigest, tags: r.tags, record: r.recordDigest };
+    drift = r.drift;
+    setOutput("index-digest", r.indexDigest);
+    setOutput("tags", r.tags.join(","));
+    setOutput("record-digest", r.recordDigest);
+    setOutput("image", `${repository}@${r.indexDigest}`);
+    if (r.failed) {
+      throw new FlibsError("policy", `${r.drift.length} package version(s) differ between arches and policy says component_drift: fail: ${driftText(r.drift)}`);
+    }
+    notice(r.indexDigest, { title: INDEX_NOTICE });
+    if (r.drift.length) warning(`component drift: ${driftText(r.drift)}`);
+  };
+  return {
+    run: work,
+    summary: (outcome) => publishJobSummary({ repository, steps: clock.steps(), arches, ...index ? { index } : {}, ...drift ? { drift } : {}, driftPolicy: i.componentDrift }, outcome),
+    failedStep: () => clock.failed,
+    annotation: () => ({})
+  };
 }
-async function promoteMode(i, c) {
-  const t0 = Date.now();
-  if (process.env.GITHUB_ACTIONS === "true") {
-    if (!i.digest || !i.promotionId || !i.gitRef) throw new FlibsError("usage", "mode promote in a workflow needs digest, promotion-id and git-ref, as the flibs App sends them");
-    if (i.appId === void 0) throw new FlibsError("usage", "mode promote needs app-id: set the organisation variable FLIBS_APP_ID to the flibs App's id (its settings page shows it)");
-    if (!i.githubToken) throw new FlibsError("usage", "mode promote needs github-token (the job's token, with checks: read)");
-    await verifyPromotion({ promotionId: i.promotionId, appId: i.appId, token: i.githubToken, sha: i.sha, ref: i.gitRef, digest: i.digest, context: i.context }, process.env, { client: c.client, repository: c.repository });
-    info(`verified: the flibs App asked for promotion ${i.promotionId} of ${i.digest}, built from this commit's tree`);
-  }
+function driftText(drift) {
+  return drift.map((d) => `${d.name} ${Object.entries(d.versions).map(([a, v]) => `${a}=${v}`).join(" ")}`).join("; ");
+}
+function promoteJob(i, c) {
+  const clock = new StepClock();
   const destination = parseRepository(`${i.stableRegistry}/${c.image}`);
-  const gitTag = i.gitRef?.startsWith("refs/tags/") ? i.gitRef.slice("refs/tags/".length) : void 0;
-  const existing = await c.client.listTags(destination).catch(() => []);
-  const plan = planTags({ gitTag, extraTags: c.config.tags, existingTags: existing, moveLatest: i.latest });
-  if (!plan.ok) throw plan.error;
-  const tags = plan.value.tags.length ? plan.value.tags : [{ tag: `sha-${i.sha}`, kind: "immutable", reason: "the commit" }];
-  const report = await promote(c.client, {
-    source: i.digest ? { ...c.repository, digest: i.digest } : { ...c.repository, tag: `sha-${i.sha}` },
-    destination,
-    tags,
-    onProgress: (l) => info(l)
+  const inWorkflow = process.env.GITHUB_ACTIONS === "true";
+  clock.plan([...inWorkflow ? ["verify"] : [], "copy", "tags", "sign"]);
+  let report;
+  let signature2;
+  const arches = [];
+  const work = async () => {
+    if (inWorkflow) {
+      await clock.step("verify", async () => {
+        if (!i.digest || !i.promotionId || !i.gitRef) throw new FlibsError("usage", "mode promote in a workflow needs digest, promotion-id and git-ref, as the flibs App sends them");
+        if (i.appId === void 0) throw new FlibsError("usage", "mode promote needs app-id: set the organisation variable FLIBS_APP_ID to the flibs App's id (its settings page shows it)");
+        if (!i.githubToken) throw new FlibsError("usage", "mode promote needs github-token (the job's token, with checks: read)");
+        await verifyPromotion({ promotionId: i.promotionId, appId: i.appId, token: i.githubToken, sha: i.sha, ref: i.gitRef, digest: i.digest, context: i.context }, process.env, { client: c.client, repository: c.repository });
+        info(`verified: the flibs App asked for promotion ${i.promotionId} of ${i.digest}, built from this commit's tree`);
+      });
+    }
+    const gitTag = i.gitRef?.startsWith("refs/tags/") ? i.gitRef.slice("refs/tags/".length) : void 0;
+    let step = clock.begin("copy");
+    try {
+      const existing = await c.client.listTags(destination).catch(() => []);
+      const plan = planTags({ gitTag, extraTags: c.config.tags, existingTags: existing, moveLatest: i.latest });
+      if (!plan.ok) throw plan.error;
+      const tags = plan.value.tags.length ? plan.value.tags : [{ tag: `sha-${i.sha}`, kind: "immutable", reason: "the commit" }];
+      report = await promote(c.client, {
+        source: i.digest ? { ...c.repository, digest: i.digest } : { ...c.repository, tag: `sha-${i.sha}` },
+        destination,
+        tags,
+        onProgress: (l) => info(l),
+        onTags: () => {
+          step.end("done");
+          step = clock.begin("tags");
+        }
+      });
+      step.end("done");
+    } catch (e) {
+      step.end("failed");
+      throw e;
+    }
+    setOutput("index-digest", report.digest);
+    setOutput("tags", report.tags.map((t) => t.tag).join(","));
+    const promoted = await c.client.getManifest({ ...destination, digest: report.digest });
+    for (const d of promoted.manifest.kind === "index" ? promoted.manifest.manifests : []) {
+      const arch3 = d.platform ? platformToArch(d.platform) : void 0;
+      if (!arch3) continue;
+      const m = await c.client.getManifest({ ...destination, digest: d.digest });
+      if (m.manifest.kind === "manifest") arches.push({ arch: arch3, digest: d.digest, size: imageSize(m.manifest) });
+    }
+    const digest = report.digest;
+    const signing = clock.begin("sign");
+    if (await works("cosign", ["version"])) {
+      const env = c.authFile ? { ...process.env, DOCKER_CONFIG: dirname2(c.authFile) } : process.env;
+      await run("cosign", ["sign", "--yes", `${destination.registry}/${destination.repository}@${digest}`], { env }).catch((e) => {
+        signing.end("failed");
+        throw e;
+      });
+      signature2 = { signed: true, how: "with cosign, keyless (the job's OIDC identity)" };
+      signing.end("done");
+    } else {
+      signature2 = { signed: false, why: "cosign is not installed on this runner" };
+      signing.end("skipped", "not signed: no cosign");
+    }
+    if (signature2 && !signature2.signed && gitTag) warning(`release ${gitTag} promoted but not signed: ${signature2.why}`);
+  };
+  const job = () => ({
+    destination: `${destination.registry}/${destination.repository}`,
+    ...i.gitRef ? { gitRef: i.gitRef } : {},
+    steps: clock.steps(),
+    ...report ? { report } : {},
+    arches,
+    ...signature2 ? { signature: signature2 } : {}
   });
-  setOutput("index-digest", report.digest);
-  setOutput("tags", report.tags.map((t) => t.tag).join(","));
-  const rows = [];
-  const promoted = await c.client.getManifest({ ...destination, digest: report.digest });
-  for (const d of promoted.manifest.kind === "index" ? promoted.manifest.manifests : []) {
-    const arch3 = d.platform ? platformToArch(d.platform) : void 0;
-    if (!arch3) continue;
-    const m = await c.client.getManifest({ ...destination, digest: d.digest });
-    if (m.manifest.kind === "manifest") rows.push({ arch: arch3, digest: d.digest, size: imageSize(m.manifest), seconds: (Date.now() - t0) / 1e3 });
-  }
-  let signed = "not signed: cosign is not installed on this runner";
-  if (await works("cosign", ["version"])) {
-    const env = c.authFile ? { ...process.env, DOCKER_CONFIG: dirname2(c.authFile) } : process.env;
-    await run("cosign", ["sign", "--yes", `${destination.registry}/${destination.repository}@${report.digest}`], { env });
-    signed = "signed with cosign";
-  }
-  await summary.addRaw(
-    summaryTable(`flibs promote ${destination.registry}/${destination.repository}`, rows, [
-      ...describePromotion(report).map((l) => `- ${l}`),
-      `- ${signed}`
-    ])
-  ).write();
+  return { run: work, summary: (outcome) => promoteJobSummary(job(), outcome), failedStep: () => clock.failed, annotation: () => ({}) };
 }
 
 // action/src/main.ts
+async function writeSummary(markdown) {
+  try {
+    await summary.addRaw(markdown).write();
+  } catch (e) {
+    warning(`the job summary was not written: ${describeError(e)}`);
+  }
+}
 async function main() {
   let cleanup;
+  let job;
+  const summarize = (outcome) => job ? job.summary(outcome) : void 0;
   const unhook = onStop(
     async (signal2) => {
       setFailed(`cancelled (${signal2}): the build tools were stopped before they finished`);
+      const md = summarize({ kind: "cancelled", signal: signal2 });
+      if (md) await writeSummary(md);
       await cleanup?.();
     },
     (line) => info(line)
   );
+  const mode = getInput("mode").trim() || void 0;
   try {
     const inputs = readInputs();
-    const job = await createJobDir(process.env.RUNNER_TEMP || tmpdir5());
-    cleanup = job.remove;
-    process.env.TMPDIR = job.tmp;
-    const ctx = await makeContext(inputs, process.env, job);
-    if (inputs.mode === "build") await buildMode(inputs, ctx);
-    else if (inputs.mode === "publish") await publishMode(inputs, ctx);
-    else await promoteMode(inputs, ctx);
+    const dir = await createJobDir(process.env.RUNNER_TEMP || tmpdir5());
+    cleanup = dir.remove;
+    process.env.TMPDIR = dir.tmp;
+    const ctx = await makeContext(inputs, process.env, dir);
+    job = inputs.mode === "build" ? buildJob(inputs, ctx) : inputs.mode === "publish" ? publishJob(inputs, ctx) : promoteJob(inputs, ctx);
+    await job.run();
+    await writeSummary(job.summary({ kind: "success" }));
   } catch (e) {
-    if (!isStopping()) setFailed(isFlibsError(e) ? e.message : `flibs failed unexpectedly: ${describeError(e)}`);
+    if (!isStopping()) {
+      const failure3 = jobFailureOf(e, job?.failedStep());
+      error(failure3.message, job?.annotation(failure3) ?? {});
+      process.exitCode = ExitCode.Failure;
+      await writeSummary(job ? job.summary({ kind: "failure", failure: failure3 }) : errorSummary(mode, failure3));
+    }
   } finally {
     await cleanup?.().catch((e) => warning(`this job's storage was not removed: ${describeError(e)}`));
     unhook();

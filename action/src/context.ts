@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { JobDir } from "../../src/builder/job-storage.js";
 import { DEFAULT_POLICY, parseContainerConfig, type ContainerConfig } from "../../src/core/config/index.js";
 import { FlibsError } from "../../src/core/errors.js";
@@ -21,6 +21,8 @@ export interface RunContext {
   /** `https://github.com/owner/repo` on github.com, the GHES host's URL on Enterprise Server. */
   sourceUrl?: string;
   runUrl?: string;
+  /** A file of the container repo (relative to `context`) as a path in the checked-out repository, for annotations. */
+  repoPath(file: string): string | undefined;
   cleanup(): Promise<void>;
 }
 
@@ -84,6 +86,13 @@ export async function makeContext(inputs: ActionInputs, env: NodeJS.ProcessEnv, 
     approved: inputs.approvedRegistries ?? DEFAULT_POLICY.approved_base_registries,
     sourceUrl: server && env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}` : undefined,
     runUrl: server && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    repoPath: (file) => repoPath(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.context, file),
     cleanup: () => job.remove(),
   };
+}
+
+/** `file` of the context directory relative to the workspace (GitHub resolves an annotation's path there); none outside it. */
+export function repoPath(workspace: string, context: string, file: string): string | undefined {
+  const path = relative(resolve(workspace), resolve(workspace, context, file));
+  return path === "" || path.startsWith("..") || isAbsolute(path) ? undefined : path.split(sep).join("/");
 }

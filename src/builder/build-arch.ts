@@ -9,19 +9,25 @@ import {
   buildinfoPath,
   checkApprovedBases,
   computeLabels,
+  locateStep,
   missingBaseArches,
   pinFrom,
+  StepOutput,
+  stepFailureMessage,
 } from "../core/build/index.js";
 import type { ContainerConfig } from "../core/config/index.js";
 import { parseDockerfile, type ParsedDockerfile } from "../core/dockerfile/index.js";
-import { FlibsError } from "../core/errors.js";
+import { FlibsError, isFlibsError } from "../core/errors.js";
 import { imageSize } from "../core/oci/manifest.js";
 import { parseReference, type RepositoryRef } from "../core/oci/reference.js";
 import { platformToArch, type Arch } from "../core/platform.js";
 import type { OciLayout, RegistryClient } from "../registry/index.js";
 import { commitInfo, type CommitInfo } from "./git.js";
+import { stepFailureDetail, type TestRun } from "../core/report/job-summary/index.js";
 import { traced } from "./exec.js";
-import type { Builder, TestOutcome } from "./types.js";
+import { StepClock } from "./step-clock.js";
+import { isStopping } from "./terminate.js";
+import type { Builder } from "./types.js";
 
 export interface BuildArchOptions {
   contextDir: string;
@@ -46,6 +52,8 @@ export interface BuildArchOptions {
   log?: (line: string) => void;
   /** The builder's own output (build steps), as it comes. */
   onOutput?: (chunk: string) => void;
+  /** Times each step (resolve bases, build, push, tests); the caller reads it whatever happens. */
+  clock?: StepClock;
 }
 
 export interface ArchBuildResult {
@@ -61,7 +69,7 @@ export interface ArchBuildResult {
   labels: Record<string, string>;
   dockerfileDigest: string;
   buildinfo: string;
-  tests: TestOutcome[];
+  tests: TestRun[];
 }
 
 const BUILDINFO_CONTEXT = "flibs-buildinfo";
@@ -112,32 +120,43 @@ function resolveBase(client: RegistryClient, refText: string, build: readonly Ar
 export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
   const started = Date.now();
   const log = o.log ?? (() => undefined);
-  const commit = await commitInfo(o.contextDir, o.rev ?? "HEAD");
-  const dockerfilePath = join(o.contextDir, o.config.dockerfile);
-  let text: string;
-  try {
-    text = await readFile(dockerfilePath, "utf8");
-  } catch {
-    throw new FlibsError("io", `cannot read ${o.config.dockerfile} in ${basename(o.contextDir)}`);
-  }
-  const parsed = parse(text, o.config.dockerfile, o.config.build_args);
-  const bases = baseImages(parsed);
-  checkApprovedBases(bases, o.approvedRegistries);
+  const clock = o.clock ?? new StepClock();
+  const archTests = o.runTests !== false ? o.config.tests.filter((t) => !t.arches || t.arches.includes(o.arch)) : [];
+  // buildah with image tests keeps a local image and pushes it as a step of its own; otherwise the image goes
+  // to the registry as it is committed.
+  const separatePush = o.builder.name === "buildah" && archTests.length > 0;
+  const buildStep = separatePush ? "build" : "build and push";
+  clock.plan(["resolve bases", buildStep, ...(separatePush ? ["push"] : []), ...(archTests.length ? ["tests"] : [])]);
 
-  const digests = new Map<string, string>();
-  const archDigests = new Map<string, string>();
-  const resolved = await Promise.all(bases.map((base) => resolveBase(o.client, base.ref, o.plannedArches)));
-  for (const [i, base] of bases.entries()) {
-    const r = resolved[i]!;
-    const missing = missingBaseArches(r.manifests ? { manifests: r.manifests } : {}, o.plannedArches, r.configArch);
-    if (missing.length > 0) {
-      throw new FlibsError("build", `base image ${base.ref} has no ${missing.join(", ")} image: it cannot be built for ${missing.length > 1 ? "those arches" : "that arch"}`);
+  const { commit, text, parsed, bases, digests, archDigests } = await clock.step("resolve bases", async () => {
+    const commit = await commitInfo(o.contextDir, o.rev ?? "HEAD");
+    const dockerfilePath = join(o.contextDir, o.config.dockerfile);
+    let text: string;
+    try {
+      text = await readFile(dockerfilePath, "utf8");
+    } catch {
+      throw new FlibsError("io", `cannot read ${o.config.dockerfile} in ${basename(o.contextDir)}`);
     }
-    digests.set(base.ref, r.digest);
-    const own = r.manifests ? archImageDigest({ manifests: r.manifests }, o.arch) : undefined;
-    if (own) archDigests.set(base.ref, own);
-    log(`base ${base.ref} -> ${archDigests.get(base.ref) ?? r.digest}`);
-  }
+    const parsed = parse(text, o.config.dockerfile, o.config.build_args);
+    const bases = baseImages(parsed);
+    checkApprovedBases(bases, o.approvedRegistries);
+
+    const digests = new Map<string, string>();
+    const archDigests = new Map<string, string>();
+    const resolved = await Promise.all(bases.map((base) => resolveBase(o.client, base.ref, o.plannedArches)));
+    for (const [i, base] of bases.entries()) {
+      const r = resolved[i]!;
+      const missing = missingBaseArches(r.manifests ? { manifests: r.manifests } : {}, o.plannedArches, r.configArch);
+      if (missing.length > 0) {
+        throw new FlibsError("build", `base image ${base.ref} has no ${missing.join(", ")} image: it cannot be built for ${missing.length > 1 ? "those arches" : "that arch"}`);
+      }
+      digests.set(base.ref, r.digest);
+      const own = r.manifests ? archImageDigest({ manifests: r.manifests }, o.arch) : undefined;
+      if (own) archDigests.set(base.ref, own);
+      log(`base ${base.ref} -> ${archDigests.get(base.ref) ?? r.digest}`);
+    }
+    return { commit, text, parsed, bases, digests, archDigests };
+  });
 
   const labelOf = (k: string) => parsed.labels.filter((l) => l.key === k).pop()?.value;
   const name = o.config.image ?? o.repository.repository.split("/").pop()!;
@@ -157,6 +176,10 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
 
   const pinned = pinFrom(text, digests, o.config.build_args, archDigests, parsed);
   const buildinfo = buildinfoPath(name, version, release);
+  // The builder's output reduced to the step it is in: what a failure shows, and the instruction it names.
+  const output = new StepOutput();
+  let step = clock.begin(buildStep);
+  let stepName = buildStep;
   const work = await mkdtemp(join(tmpdir(), "flibs-build-"));
   try {
     await mkdir(join(work, "buildinfo"));
@@ -170,32 +193,61 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
       : `${o.repository.registry}/${o.repository.repository}:${archTag(commit.sha, o.arch)}`;
     // Into a layout, only the base registries are reached over the network (buildah's --tls-verify is one switch).
     const insecure = o.layout ? bases.some((b) => o.insecure(parseReference(b.ref).registry)) : o.insecure(o.repository.registry);
-    const archTests = o.runTests !== false ? o.config.tests.filter((t) => !t.arches || t.arches.includes(o.arch)) : [];
-    const built = await o.builder.buildAndPush({
-      arch: o.arch,
-      contextDir: o.contextDir,
-      dockerfile: join(work, "Dockerfile"),
-      labels: {},
-      buildArgs: o.config.build_args,
-      sourceDateEpoch: commit.time,
-      buildContexts: { [BUILDINFO_CONTEXT]: join(work, "buildinfo") },
-      destination,
-      insecure,
-      authFile: o.authFile,
-      localImage: archTests.length > 0,
-      onOutput: o.onOutput,
-    });
+    let built;
+    try {
+      built = await o.builder.buildAndPush({
+        arch: o.arch,
+        contextDir: o.contextDir,
+        dockerfile: join(work, "Dockerfile"),
+        labels: {},
+        buildArgs: o.config.build_args,
+        sourceDateEpoch: commit.time,
+        buildContexts: { [BUILDINFO_CONTEXT]: join(work, "buildinfo") },
+        destination,
+        insecure,
+        authFile: o.authFile,
+        localImage: archTests.length > 0,
+        onOutput: (chunk) => {
+          output.push(chunk);
+          o.onOutput?.(chunk);
+        },
+        onPush: () => {
+          step.end("done");
+          step = clock.begin((stepName = "push"));
+          output.restart();
+        },
+      });
+    } catch (e) {
+      step.end("failed");
+      throw isFlibsError(e) && e.code === "build" && !isStopping() ? failedStep(e, stepName) : e;
+    }
     // The digest as the builder reported it, or (committed straight to the registry) as the tag names it now:
     // a concurrent build of this commit and arch writes the same bytes (reproducible), so the same digest.
     const ref = built.digest ? { ...o.repository, digest: built.digest } : { ...o.repository, tag: archTag(commit.sha, o.arch) };
-    const pushed = await traced(`read pushed manifest ${built.digest ?? destination}`, () => (o.layout ?? o.client).getManifest(ref));
-    if (pushed.manifest.kind !== "manifest") throw new FlibsError("build", `${destination} is not an image manifest`);
+    const pushed = await traced(`read pushed manifest ${built.digest ?? destination}`, () => (o.layout ?? o.client).getManifest(ref)).catch((e: unknown) => {
+      step.end("failed");
+      throw e;
+    });
+    if (pushed.manifest.kind !== "manifest") {
+      step.end("failed");
+      throw new FlibsError("build", `${destination} is not an image manifest`);
+    }
+    step.end("done");
     const digest = pushed.digest;
-    const tests: TestOutcome[] = [];
-    for (const t of archTests) {
-      const r = await o.builder.runTest({ ...built, digest }, o.arch, t, insecure);
-      log(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
-      tests.push(r);
+    const tests: TestRun[] = [];
+    if (archTests.length) {
+      const testing = clock.begin("tests");
+      for (const t of archTests) {
+        const t0 = Date.now();
+        const r = await o.builder.runTest({ ...built, digest }, o.arch, t, insecure).catch((e: unknown) => {
+          testing.end("failed");
+          throw e;
+        });
+        log(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
+        tests.push({ ...r, command: t.command, ...(t.expect !== undefined ? { expect: t.expect } : {}), seconds: (Date.now() - t0) / 1000 });
+      }
+      const failed = tests.filter((t) => !t.passed).length;
+      testing.end(failed ? "failed" : "done", failed ? `${failed} of ${tests.length} failed` : `${tests.length} passed`);
     }
     return {
       arch: o.arch,
@@ -215,5 +267,15 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
 
+  /** The builder's failure, told as the step and the Dockerfile instruction it stopped at, with that step's output. */
+  function failedStep(e: FlibsError, stepName: string): FlibsError {
+    // An instruction only when buildah said the build stopped at it; a push (a step of its own) names none.
+    const header = stepName !== "push" && output.failure !== undefined ? output.header : undefined;
+    const instruction = header ? locateStep(header, parsed, o.config.dockerfile, output.failure) : undefined;
+    return new FlibsError("build", stepFailureMessage(stepName, o.arch, instruction, output.output), {
+      cause: e,
+      detail: stepFailureDetail({ step: stepName, ...(instruction ? { instruction } : {}), output: output.output }),
+    });
+  }
+}

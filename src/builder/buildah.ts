@@ -7,7 +7,7 @@ import { isFlibsError } from "../core/errors.js";
 import { archToPlatformString, type Arch } from "../core/platform.js";
 import type { ImageTest } from "../core/config/index.js";
 import { isLayoutDestination, transportReference } from "./destination.js";
-import { run } from "./exec.js";
+import { exitCodeOf, run } from "./exec.js";
 import { judgeTest, testArgv } from "./tests.js";
 import type { BuildSpec, Builder, BuiltImage, TestOutcome } from "./types.js";
 
@@ -135,6 +135,7 @@ export class BuildahBuilder implements Builder {
     const localName = `localhost/flibs-build-${spec.arch}-${randomBytes(4).toString("hex")}`;
     this.images.add(localName);
     await run(this.bin, buildahBudArgs(spec, this.options, localName), { onOutput: spec.onOutput, env: budEnv });
+    spec.onPush?.();
     const dir = await mkdtemp(join(this.options.tmpdir ?? tmpdir(), "flibs-push-"));
     try {
       const digestFile = join(dir, "digest");
@@ -169,11 +170,14 @@ export class BuildahBuilder implements Builder {
     const ctr = cid.trim().split("\n").pop()!;
     try {
       const r = await this.buildah(["run", "--isolation", this.options.isolation ?? "oci", ctr, "--", ...testArgv(test)]);
-      return { name: test.name, passed: judgeTest(test, true, r.stdout), output: r.stdout + r.stderr };
+      return { name: test.name, passed: judgeTest(test, true, r.stdout), output: r.stdout + r.stderr, exitCode: 0 };
     } catch (e) {
       if (!isFlibsError(e)) throw e;
       const d = e.detail as { stdout?: string; stderr?: string } | undefined;
-      return { name: test.name, passed: false, output: (d?.stdout ?? "") + (d?.stderr ?? e.message) };
+      const exitCode = exitCodeOf(e);
+      // buildah's own last line reports the exit status, which the outcome carries: the output is the test's.
+      const stderr = d?.stderr?.replace(/^Error: while running runtime: exit status \d+\n?$/m, "");
+      return { name: test.name, passed: false, output: (d?.stdout ?? "") + (stderr ?? e.message), ...(exitCode !== undefined ? { exitCode } : {}) };
     } finally {
       await this.buildah(["rm", ctr]).catch(() => undefined);
     }

@@ -5,7 +5,7 @@ import { FlibsError, isFlibsError } from "../core/errors.js";
 import { archToPlatformString, type Arch } from "../core/platform.js";
 import type { ImageTest } from "../core/config/index.js";
 import { isLayoutDestination } from "./destination.js";
-import { run } from "./exec.js";
+import { exitCodeOf, run } from "./exec.js";
 import { judgeTest, testArgv } from "./tests.js";
 import type { BuildSpec, Builder, BuiltImage, TestOutcome } from "./types.js";
 
@@ -66,10 +66,11 @@ export class BuildxBuilder implements Builder {
   async runTest(image: BuiltImage, arch: Arch, test: ImageTest): Promise<TestOutcome> {
     try {
       const r = await run(this.bin, buildxTestArgs(image, arch, test));
-      return { name: test.name, passed: judgeTest(test, true, r.stdout), output: r.stdout + r.stderr };
+      return { name: test.name, passed: judgeTest(test, true, r.stdout), output: r.stdout + r.stderr, exitCode: 0 };
     } catch (e) {
       if (!isFlibsError(e)) throw e;
-      return { name: test.name, passed: false, output: e.message };
+      const exitCode = exitCodeOf(e);
+      return { name: test.name, passed: false, output: e.message, ...(exitCode !== undefined ? { exitCode } : {}) };
     }
   }
 

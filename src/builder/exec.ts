@@ -85,10 +85,16 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
       else if (code === 0) resolve({ stdout, stderr });
       else {
         const tail = (stderr.trim() || stdout.trim()).split("\n").slice(-5).join("\n");
-        reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} failed (${signal ?? `exit ${code}`}): ${tail}`, { detail: { stdout, stderr } }));
+        reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} failed (${signal ?? `exit ${code}`}): ${tail}`, { detail: { stdout, stderr, code, signal } }));
       }
     });
   });
+}
+
+/** The exit status a failed `run` reported, if the tool exited (rather than being killed). */
+export function exitCodeOf(e: unknown): number | undefined {
+  const code = (e as { detail?: { code?: unknown } } | undefined)?.detail?.code;
+  return typeof code === "number" ? code : undefined;
 }
 
 /** Whether `cmd args` runs and exits 0. */

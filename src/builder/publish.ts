@@ -3,20 +3,18 @@ import {
   archTag,
   candidateTags,
   compareComponents,
-  driftSection,
   epochToIso,
   MEDIA,
   recordArtifactManifest,
   serializeRecord,
-  summaryTable,
   EMPTY_CONFIG,
   type ArchImage,
   type ArchRecord,
   type BuildRecord,
   type ComponentDrift,
   type PackageSet,
-  type SummaryRow,
 } from "../core/build/index.js";
+import type { PackageRead } from "../core/report/job-summary/index.js";
 import { FlibsError } from "../core/errors.js";
 import { imageSize, type ImageManifest } from "../core/oci/manifest.js";
 import type { ImageReference, RepositoryRef } from "../core/oci/reference.js";
@@ -24,6 +22,7 @@ import { archToPlatform, sortArches, type Arch } from "../core/platform.js";
 import { sha256Digest, type ImageStore } from "../registry/index.js";
 import { traced } from "./exec.js";
 import { readImagePackages } from "./packages.js";
+import { StepClock } from "./step-clock.js";
 
 export interface PublishOptions {
   /** A registry client, or an OCI layout (`flibs build` without `--push`): the same bytes either way. */
@@ -48,6 +47,16 @@ export interface PublishOptions {
   buildId?: string;
   jobUrls?: Partial<Record<Arch, string>>;
   driftPolicy?: "warn" | "fail";
+  /** Times each step (read each arch, push index, record); the caller reads it whatever happens. */
+  clock?: StepClock;
+}
+
+/** One arch as publish read it: its image, and its installed packages. */
+export interface PublishedArch {
+  arch: Arch;
+  digest: string;
+  size: number;
+  packages: PackageRead;
 }
 
 export interface PublishResult {
@@ -57,8 +66,7 @@ export interface PublishResult {
   recordDigest: string;
   record: BuildRecord;
   drift: ComponentDrift[];
-  rows: SummaryRow[];
-  summary: string;
+  rows: PublishedArch[];
   /** True when policy says drift fails the build and there is drift. */
   failed: boolean;
 }
@@ -71,13 +79,14 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   const images: ArchImage[] = [];
   const records: Partial<Record<Arch, ArchRecord>> = {};
   const packages = new Map<Arch, PackageSet>();
-  const rows: SummaryRow[] = [];
+  const rows: PublishedArch[] = [];
+  const clock = o.clock ?? new StepClock();
+  clock.plan([...arches.map((a) => `read ${a}`), "push index", "record"]);
   let labels: Record<string, string> = {};
 
   // The arches are read at once (each waits on the registry, not the CPU), and taken in the fixed order after.
   const read = await Promise.all(
-    arches.map(async (arch) => {
-      const t0 = Date.now();
+    arches.map((arch) => clock.step(`read ${arch}`, async () => {
       const given = o.digests?.get(arch);
       const ref: ImageReference = given ? { ...o.repository, digest: given } : { ...o.repository, tag: archTag(o.sha, arch) };
       let m;
@@ -97,10 +106,10 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
       if (config.architecture !== archToPlatform(arch).architecture) {
         throw new FlibsError("build", `${arch}: image ${m.digest} is built for ${config.architecture ?? "no architecture"}, not ${archToPlatform(arch).architecture}`);
       }
-      return { arch, m, manifest, config, pk, seconds: (Date.now() - t0) / 1000 };
-    }),
+      return { arch, m, manifest, config, pk };
+    })),
   );
-  for (const { arch, m, manifest, config, pk, seconds } of read) {
+  for (const { arch, m, manifest, config, pk } of read) {
     if (Object.keys(labels).length === 0) labels = { ...(config.config?.Labels ?? {}) };
     if (pk.packages) packages.set(arch, pk.packages);
     const size = imageSize(manifest);
@@ -113,7 +122,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
       ...(pk.packages ? { packages: Object.fromEntries(pk.packages) } : {}),
       ...(o.jobUrls?.[arch] ? { jobUrl: o.jobUrls[arch] } : {}),
     };
-    rows.push({ arch, digest: m.digest, size, seconds });
+    rows.push({ arch, digest: m.digest, size, packages: { db: pk.db, ...(pk.packages ? { count: pk.packages.size } : {}), ...(pk.note ? { note: pk.note } : {}) } });
   }
   delete labels.architecture;
 
@@ -145,7 +154,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   const written = failed ? [] : tags;
   // The index under its tags and the record's blobs go up at once: none needs another. The record's manifest
   // follows, once its subject (the index) and its blobs are there.
-  await Promise.all([
+  await clock.step("push index", () => Promise.all([
     ...(written.length ? written : [indexDigest]).map((tag) =>
       traced(`put index ${tag}`, async () => {
         const got = await o.client.putManifest(o.repository, tag, indexBytes, MEDIA.index);
@@ -154,19 +163,11 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     ),
     traced("push record blob", () => o.client.pushBlob(o.repository, recordDigest, recordBytes, recordBytes.byteLength)),
     traced("push empty config blob", () => o.client.pushBlob(o.repository, EMPTY_CONFIG.digest, new TextEncoder().encode("{}"), 2)),
-  ]);
+  ]));
   const created = o.sourceDateEpoch !== undefined ? epochToIso(o.sourceDateEpoch) : labels["org.opencontainers.image.created"] ?? epochToIso(0);
   const artifact = new TextEncoder().encode(
     recordArtifactManifest({ digest: recordDigest, size: recordBytes.byteLength }, { mediaType: MEDIA.index, digest: indexDigest, size: indexBytes.byteLength }, created),
   );
-  const artifactDigest = await traced("put record referrer", () => o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest));
-
-  const summary = summaryTable(`flibs publish ${o.image ?? `${o.repository.registry}/${o.repository.repository}`}`, rows, [
-    failed
-      ? `Index \`${indexDigest}\` not tagged: its package versions differ between arches and policy says \`component_drift: fail\`; build record \`${artifactDigest}\`.`
-      : `Index \`${indexDigest}\` tagged ${tags.map((t) => `\`${t}\``).join(", ")}; build record \`${artifactDigest}\`.`,
-    "",
-    ...driftSection(drift, policy),
-  ]);
-  return { indexDigest, indexSize: indexBytes.byteLength, tags: written, recordDigest: artifactDigest, record, drift, rows, summary, failed };
+  const artifactDigest = await clock.step("record", () => traced("put record referrer", () => o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest)));
+  return { indexDigest, indexSize: indexBytes.byteLength, tags: written, recordDigest: artifactDigest, record, drift, rows, failed };
 }

@@ -24,6 +24,8 @@ export interface BuildSpec {
    */
   localImage?: boolean;
   onOutput?: (chunk: string) => void;
+  /** Called when the image is built and its push, a step of its own, begins (buildah with a local image). */
+  onPush?: () => void;
 }
 
 export interface BuiltImage {
@@ -37,6 +39,8 @@ export interface TestOutcome {
   name: string;
   passed: boolean;
   output: string;
+  /** The command's exit status, when the builder could tell. */
+  exitCode?: number;
 }
 
 /** One interface, two backends: Fedora's buildah, and docker buildx where there is a Docker engine. */

@@ -42,6 +42,8 @@ export interface PromoteOptions {
   blobRetryDelayMs?: number;
   onProgress?: (line: string) => void;
   onEvent?: (e: PromoteEvent) => void;
+  /** Called once the manifests, blobs and referrers are copied: what follows verifies the copy and writes the tags. */
+  onTags?: () => void;
   /** Read the source from this store (an OCI layout) instead of `client`; `name` is how the report shows it. */
   from?: { store: ImageSource; name: string };
 }
@@ -239,6 +241,7 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   }
 
   // Tags last.
+  options.onTags?.();
   const recheck = quiet(headTags().then(decideTags));
   await verify;
   const writes = await recheck;

@@ -21,6 +21,14 @@ describe("gallery screens", () => {
     for (const s of SCENARIOS) expect(s.id).toMatch(/^[a-z0-9-]+$/);
   });
 
+  it("point 8: has the job summaries: build success, failed RUN, failed image test, publish drift (warn, fail), promote signed and unsigned", () => {
+    expect(SCENARIOS.map((s) => s.id)).toEqual(
+      expect.arrayContaining(["job-summary-build-success", "job-summary-build-failed-run", "job-summary-build-failed-test", "job-summary-publish-drift", "job-summary-promote"]),
+    );
+    const summaries = all.filter(([, s]) => s.kind === "job-summary");
+    expect(summaries.length).toBeGreaterThanOrEqual(8);
+  });
+
   it.each(all.filter(([, s]) => s.kind !== "terminal"))("%s reads as typed, carries nothing live and has well-formed tables", (_, screen) => {
     if (screen.kind === "terminal") return;
     expect(readerProblems(screen.markdown, { links: screen.links ?? [], markers: true })).toEqual([]);

@@ -180,3 +180,8 @@ export function markupTypes(md: string): string[] {
 export function textOutsideCode(md: string): string {
   return collect(md, "text").map((n) => n.value).join(" ");
 }
+
+/** The content of every fenced or indented code block, in order (what a reader copies from it). */
+export function codeBlocks(md: string): string[] {
+  return collect(md, "code").map((n) => n.value);
+}

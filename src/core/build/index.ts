@@ -5,5 +5,5 @@ export * from "./oci-index.js";
 export * from "./packages.js";
 export * from "./drift.js";
 export * from "./record.js";
-export * from "./summary.js";
+export * from "./step-output.js";
 export * from "./isolation.js";

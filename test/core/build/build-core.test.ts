@@ -11,7 +11,6 @@ import {
   checkApprovedBases,
   compareComponents,
   computeLabels,
-  driftSection,
   missingBaseArches,
   archImageDigest,
   parseApkInstalled,
@@ -23,10 +22,10 @@ import {
   recordArtifactManifest,
   referrersTag,
   serializeRecord,
-  summaryTable,
   EMPTY_CONFIG,
 } from "../../../src/core/build/index.js";
 import { parseDockerfile } from "../../../src/core/dockerfile/index.js";
+import { packageComparison } from "../../../src/core/report/job-summary/index.js";
 import { createHash } from "node:crypto";
 
 const FIX = join(import.meta.dirname, "../../fixtures/build");
@@ -196,7 +195,8 @@ describe("package databases and drift", () => {
     const drift = compareComponents(new Map([["aarch64", a], ["x86_64", x]]));
     expect(drift).toEqual([{ name: "libc6", versions: { x86_64: "2.36-9+deb12u13", aarch64: "2.36-9+deb12u10" } }]);
     // Was pinned as the entities written (`2.36&#45;9&#43;...`); a hyphen or plus mid-text needs none, so as rendered:
-    expect(tables(driftSection(drift, "warn").join("\n"))[0]![1]).toEqual(["libc6", "2.36-9+deb12u13", "2.36-9+deb12u10"]);
+    const readArch = (arch: "x86_64" | "aarch64") => ({ arch, digest: D("1"), size: 1, packages: { db: "dpkg" as const, count: 2 } });
+    expect(tables(packageComparison([readArch("x86_64"), readArch("aarch64")], drift, "warn").join("\n\n"))[0]![1]).toEqual(["libc6", "2.36-9+deb12u13", "2.36-9+deb12u10"]);
     expect(compareComponents(new Map([["x86_64", x], ["aarch64", x]]))).toEqual([]);
   });
 });
@@ -221,10 +221,5 @@ describe("build record", () => {
     expect(m.artifactType).toBe("application/vnd.flibs.build-record.v1+json");
     expect(referrersTag(D("9"))).toBe(`sha256-${"9".repeat(64)}`);
     expect(`sha256:${createHash("sha256").update("{}").digest("hex")}`).toBe(EMPTY_CONFIG.digest);
-  });
-  it("summary table lists arch, digest, size and time", () => {
-    const t = summaryTable("Build", [{ arch: "x86_64", digest: D("1"), size: 2048, seconds: 3.2 }]);
-    expect(t).toContain("| arch | digest | size | time |");
-    expect(t).toContain(`| x86_64 | \`${D("1")}\` | 2.0 KiB | 3.2 s |`);
   });
 });
