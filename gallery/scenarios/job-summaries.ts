@@ -1,7 +1,7 @@
 /**
  * The job summaries the Action writes (GITHUB_STEP_SUMMARY), rendered by the core's renderers from what a build,
  * publish or promote job hands them. The failing builds' output is buildah's own, as printed
- * (test/fixtures/job-summary/*.log, read from the repository root, where `npm run gallery` runs).
+ * (test/fixtures/job-summary/*.txt, read from the repository root, where `npm run gallery` runs).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -48,14 +48,14 @@ const build = (over: Partial<BuildJob>): BuildJob => ({ arch: "x86_64", steps: [
 /** The failing RUN of test/fixtures/build/failing-run-repo, as build-arch reports it from buildah's output. */
 function failedRun(): JobOutcome {
   const output = new StepOutput();
-  output.push(fixture("job-summary/buildah-run-failed.log"));
+  output.push(fixture("job-summary/buildah-run-failed.txt"));
   const instruction = locateStep(output.header!, parseDockerfile(fixture("build/failing-run-repo/Dockerfile.in"), "Dockerfile"), "Dockerfile", output.failure);
   return { kind: "failure", failure: { code: "build", message: stepFailureMessage("build", "aarch64", instruction, output.output), step: "build", instruction, output: output.output } };
 }
 
 function pushRefused(): JobOutcome {
   const output = new StepOutput();
-  output.push(fixture("job-summary/buildah-push-unauthorized.log"));
+  output.push(fixture("job-summary/buildah-push-unauthorized.txt"));
   return { kind: "failure", failure: { code: "build", message: stepFailureMessage("push", "x86_64", undefined, output.output), step: "push", output: output.output } };
 }
 

@@ -2,7 +2,7 @@
  * Issue 21, point 8: the job summaries the Action writes, as values. Each is read as GitHub renders it (a
  * CommonMark + GFM parser, test/helpers/markdown.ts): nothing shows its escaping, every table has as many cells
  * per row as its header, code spans and code blocks hold exactly what a reader copies. The builder's output is
- * real: test/fixtures/job-summary/*.log were printed by buildah 1.28 (a RUN step that fails, a push a registry
+ * real: test/fixtures/job-summary/*.txt were printed by buildah 1.28 (a RUN step that fails, a push a registry
  * refuses with 401, a multi-stage build).
  */
 import { readFileSync } from "node:fs";
@@ -56,7 +56,7 @@ function failedRun(): { failure: JobFailure; output: StepOutput } {
   const dockerfile = fixture("build/failing-run-repo/Dockerfile.in");
   const output = new StepOutput();
   // Streamed in arbitrary chunks, as a pipe delivers it.
-  const log = fixture("job-summary/buildah-run-failed.log");
+  const log = fixture("job-summary/buildah-run-failed.txt");
   for (let i = 0; i < log.length; i += 37) output.push(log.slice(i, i + 37));
   const instruction = locateStep(output.header!, parseDockerfile(dockerfile, "Dockerfile"), "Dockerfile", output.failure);
   return { output, failure: { code: "build", message: stepFailureMessage("build", "x86_64", instruction, output.output), step: "build", instruction, output: output.output } };
@@ -119,7 +119,7 @@ describe("the failing step of a build, from buildah's output", () => {
 
   it("point 8: in a multi-stage build the stage counts among all stages, skipped ones too", () => {
     const output = new StepOutput();
-    output.push(fixture("job-summary/buildah-multistage-failed.log"));
+    output.push(fixture("job-summary/buildah-multistage-failed.txt"));
     const at = locateStep(output.header!, parseDockerfile(fixture("job-summary/Dockerfile.multistage"), "Dockerfile"), "Dockerfile", output.failure);
     expect(at).toMatchObject({ text: "RUN false", line: 7, stage: 3, stages: 3, step: 3, reason: "exit status 1" });
   });
@@ -135,7 +135,7 @@ describe("the failing step of a build, from buildah's output", () => {
     const output = new StepOutput();
     output.push("STEP 6/6: LABEL a=b\nCOMMIT x\n");
     output.restart();
-    output.push(fixture("job-summary/buildah-push-unauthorized.log"));
+    output.push(fixture("job-summary/buildah-push-unauthorized.txt"));
     expect(output.header).toBeUndefined();
     expect(output.output.split("\n")[0]).toBe("Getting image source signatures");
   });
@@ -205,7 +205,7 @@ describe("point 8: the build job summary", () => {
 
   it("point 8: a push the registry refuses says it is not the pull request's problem, with the registry's own words", () => {
     const output = new StepOutput();
-    output.push(fixture("job-summary/buildah-push-unauthorized.log"));
+    output.push(fixture("job-summary/buildah-push-unauthorized.txt"));
     const message = stepFailureMessage("push", "x86_64", undefined, output.output);
     expect(message).toBe("push failed on x86_64: unauthorized: authentication required");
     const failure: JobFailure = { code: "build", message, step: "push", output: output.output };
