@@ -33258,6 +33258,14 @@ function truncateMarkdown(text, limit = GITHUB_MARKDOWN_LIMIT) {
   const safe = cut.replace(/&#?\w*$/, "");
   return `${safe}${note}`;
 }
+function codeBlock(text, maxLines = 20, maxLineLength = 300) {
+  const lines = text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "").replace(/\r\n?/g, "\n").split("\n").map((l) => shorten(l.replace(CONTROL, "").replace(/\t/g, "  ").replace(/<!--/g, "<! --"), maxLineLength)).filter((l, i, all) => !(l.trim() === "" && (i === 0 || i === all.length - 1))).slice(-maxLines);
+  const longest = Math.max(2, ...lines.flatMap((l) => [...l.matchAll(/`+|~+/g)].map((m) => m[0].length)));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}text
+${lines.join("\n")}
+${fence}`;
+}
 
 // src/core/report/job-summary/steps.ts
 function formatDuration(seconds) {
@@ -33306,14 +33314,6 @@ function outputTail(text, count = 20) {
   const tail = lines.slice(-count);
   return { lines: tail, omitted: lines.length - tail.length };
 }
-function codeBlock(lines) {
-  const body = lines.join("\n");
-  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}text
-${body}
-${fence}`;
-}
 function rootCause(line) {
   const parts = line.replace(/^Error: /, "").split(": ");
   return parts.length > 2 ? parts.slice(-2).join(": ") : parts.join(": ");
@@ -33349,13 +33349,41 @@ function outputBlock(output2) {
   if (output2 === void 0) return [];
   const { lines, omitted } = outputTail(output2, OUTPUT_LINES);
   if (lines.length === 0) return ["It printed nothing."];
-  return [omitted > 0 ? `The last ${lines.length} lines of its output:` : "Its output:", codeBlock(lines)];
+  return [omitted > 0 ? `The last ${lines.length} lines of its output:` : "Its output:", codeBlock(lines.join("\n"), OUTPUT_LINES, MAX_LINE)];
 }
 function failureBlock(f, next) {
   return [...headline(f), ...outputBlock(f.test ? f.test.output : f.output), ...nextBlock(next)];
 }
 function nextBlock(next) {
   return next.length ? ["**What to do next**", next.map((n) => `- ${n}`).join("\n")] : [];
+}
+
+// src/core/platform.ts
+var ARCHES = ["x86_64", "aarch64", "ppc64le", "s390x"];
+var TO_OCI = {
+  x86_64: { os: "linux", architecture: "amd64" },
+  aarch64: { os: "linux", architecture: "arm64" },
+  ppc64le: { os: "linux", architecture: "ppc64le" },
+  s390x: { os: "linux", architecture: "s390x" }
+};
+function isArch(value) {
+  return ARCHES.includes(value);
+}
+function archToPlatform(arch3) {
+  return { ...TO_OCI[arch3] };
+}
+function archToPlatformString(arch3) {
+  const p = TO_OCI[arch3];
+  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`;
+}
+function platformToArch(platform2) {
+  const [os5, architecture] = typeof platform2 === "string" ? platform2.split("/") : [platform2.os, platform2.architecture];
+  if (os5 !== "linux") return void 0;
+  return ARCHES.find((a) => TO_OCI[a].architecture === architecture);
+}
+function sortArches(arches) {
+  const set2 = new Set(arches);
+  return ARCHES.filter((a) => set2.has(a));
 }
 
 // src/core/report/index-marker.ts
@@ -33451,34 +33479,6 @@ function buildJobSummary(job, outcome) {
   if (job.isolationNote) blocks.push(job.isolationNote);
   return `${joinMarkdown(blocks)}
 `;
-}
-
-// src/core/platform.ts
-var ARCHES = ["x86_64", "aarch64", "ppc64le", "s390x"];
-var TO_OCI = {
-  x86_64: { os: "linux", architecture: "amd64" },
-  aarch64: { os: "linux", architecture: "arm64" },
-  ppc64le: { os: "linux", architecture: "ppc64le" },
-  s390x: { os: "linux", architecture: "s390x" }
-};
-function isArch(value) {
-  return ARCHES.includes(value);
-}
-function archToPlatform(arch3) {
-  return { ...TO_OCI[arch3] };
-}
-function archToPlatformString(arch3) {
-  const p = TO_OCI[arch3];
-  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ""}`;
-}
-function platformToArch(platform2) {
-  const [os5, architecture] = typeof platform2 === "string" ? platform2.split("/") : [platform2.os, platform2.architecture];
-  if (os5 !== "linux") return void 0;
-  return ARCHES.find((a) => TO_OCI[a].architecture === architecture);
-}
-function sortArches(arches) {
-  const set2 = new Set(arches);
-  return ARCHES.filter((a) => set2.has(a));
 }
 
 // src/core/report/job-summary/publish.ts
@@ -49429,10 +49429,10 @@ function extractDefs(ctx, schema) {
   const makeURI = (entry) => {
     const defsSegment = ctx.target === "draft-2020-12" ? "$defs" : "definitions";
     if (ctx.external) {
-      const externalId = ctx.external.registry.get(entry[0])?.id;
+      const externalId2 = ctx.external.registry.get(entry[0])?.id;
       const uriGenerator = ctx.external.uri ?? ((id2) => id2);
-      if (externalId) {
-        return { ref: uriGenerator(externalId) };
+      if (externalId2) {
+        return { ref: uriGenerator(externalId2) };
       }
       const id = entry[1].defId ?? entry[1].schema.id ?? `schema${ctx.counter++}`;
       entry[1].defId = id;

@@ -1,7 +1,6 @@
 /**
- * The end of a tool's output, made fit to show in Markdown: what a terminal would have shown (colour and other
- * escape sequences dropped, a line rewritten after a carriage return shown as rewritten), in a fenced code
- * block that no text inside can close.
+ * The end of a tool's output as a terminal would have shown it (colour and other escape sequences dropped, a line
+ * rewritten after a carriage return shown as rewritten), for `codeBlock` (src/core/markdown.ts) to fence.
  */
 
 /** ECMA-48 escape sequences: CSI (`ESC [ ... final`), OSC (`ESC ] ... BEL` or `ESC \`), and two-byte escapes. */
@@ -15,7 +14,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /** Longest line kept: a minified file is cut, not pasted whole; a tool's error line (often long) is kept. */
-const MAX_LINE = 2000;
+export const MAX_LINE = 2000;
 
 /** Output as a terminal would have shown it: escapes and control characters out, `\r` rewrites applied. */
 export function cleanOutput(text: string): string {
@@ -39,17 +38,6 @@ export function outputTail(text: string, count = 20): { lines: string[]; omitted
   while (lines.length && lines[0] === "") lines.shift();
   const tail = lines.slice(-count);
   return { lines: tail, omitted: lines.length - tail.length };
-}
-
-/**
- * A fenced code block holding `lines` exactly: the fence is a backtick run longer than any inside (and at least
- * three), so no line can close it, and no info string is taken from the content.
- */
-export function codeBlock(lines: readonly string[]): string {
-  const body = lines.join("\n");
-  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}text\n${body}\n${fence}`;
 }
 
 /**

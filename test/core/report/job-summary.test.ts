@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { locateStep, parseStepHeader, StepOutput, stepFailureMessage } from "../../../src/core/build/index.js";
 import { parseDockerfile } from "../../../src/core/dockerfile/index.js";
-import { cleanOutput, codeBlock, outputTail } from "../../../src/core/report/log-tail.js";
+import { codeBlock } from "../../../src/core/markdown.js";
+import { cleanOutput, outputTail } from "../../../src/core/report/log-tail.js";
 import {
   buildJobSummary,
   driftArches,
@@ -91,7 +92,7 @@ describe("the end of a step's output, as a reader sees it", () => {
     "point 8: a code block's fence is longer than any backtick run inside, so %j reads back exactly",
     (text) => {
       const lines = text.split("\n");
-      const md = `before\n\n${codeBlock(lines)}\n\nafter`;
+      const md = `before\n\n${codeBlock(lines.join("\n"))}\n\nafter`;
       expect(codeBlocks(md)).toEqual([lines.join("\n")]);
       expect(renderedText(md).split("\n").pop()).toBe("after");
       expect(readerProblems(md)).toEqual([]);

@@ -1,5 +1,5 @@
-import { escapeText, inlineCode, messageMarkdown } from "../../markdown.js";
-import { codeBlock, outputTail } from "../log-tail.js";
+import { codeBlock, escapeText, inlineCode, messageMarkdown } from "../../markdown.js";
+import { MAX_LINE, outputTail } from "../log-tail.js";
 import type { FailedInstruction } from "../../build/step-output.js";
 import type { JobFailure, TestRun } from "./types.js";
 
@@ -47,7 +47,7 @@ export function outputBlock(output: string | undefined): string[] {
   if (output === undefined) return [];
   const { lines, omitted } = outputTail(output, OUTPUT_LINES);
   if (lines.length === 0) return ["It printed nothing."];
-  return [omitted > 0 ? `The last ${lines.length} lines of its output:` : "Its output:", codeBlock(lines)];
+  return [omitted > 0 ? `The last ${lines.length} lines of its output:` : "Its output:", codeBlock(lines.join("\n"), OUTPUT_LINES, MAX_LINE)];
 }
 
 /** What failed, the output that says why, and the next steps (Markdown list items, most likely first). */
