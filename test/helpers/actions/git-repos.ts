@@ -42,6 +42,17 @@ export interface ResolvedRef {
 export class LocalRepos {
   private readonly dirs = new Map<string, string>();
   private root?: string;
+  /**
+   * What a commit holds never changes, so what was read of one is kept: file contents by `<dir>:<sha>:<path>`,
+   * the commits known to exist, and one pristine checkout per commit that later checkouts copy (a job checks out
+   * the same commit twice or more per run; copying spares a git process each time).
+   */
+  private readonly shown = new Map<string, string | undefined>();
+  private readonly known = new Set<string>();
+  private readonly checkouts = new Map<string, Promise<string>>();
+  /** Refs resolved, by `<dir>:<ref>`: every write to a repository goes through this class, which forgets them. */
+  private readonly refs = new Map<string, ResolvedRef | undefined>();
+  private nextCheckout = 0;
 
   /** The directory of a repository, or undefined when the test made none of that name. */
   dir(fullName: string): string | undefined {
@@ -61,6 +72,7 @@ export class LocalRepos {
     const dir = join(this.root, fullName.toLowerCase().replace("/", "__"));
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
+    this.forget(dir);
     await git(dir, "init", "--quiet");
     this.dirs.set(fullName.toLowerCase(), dir);
     const sha = await this.commit(fullName, files, { message: options.message ?? "Initial commit" });
@@ -82,17 +94,28 @@ export class LocalRepos {
     await git(dir, "commit", "--quiet", "--allow-empty", "-m", options.message ?? "Update");
     const sha = (await git(dir, "rev-parse", "HEAD")).trim();
     if (options.branch) await git(dir, "checkout", "--quiet", "main");
+    this.forgetRefs(dir);
     return sha;
   }
 
   async tag(fullName: string, tag: string, ref = "HEAD"): Promise<void> {
-    await git(this.must(fullName), "tag", "--force", tag, ref);
+    const dir = this.must(fullName);
+    await git(dir, "tag", "--force", tag, ref);
+    this.forgetRefs(dir);
   }
 
   /** A branch or a tag (short or full name), as the dispatch API and `uses: ...@ref` take them; undefined for anything else. */
   async resolveRef(fullName: string, ref: string): Promise<ResolvedRef | undefined> {
     const dir = this.dir(fullName);
     if (!dir) return undefined;
+    const key = `${dir}:${ref}`;
+    if (this.refs.has(key)) return this.refs.get(key);
+    const resolved = await this.lookupRef(dir, ref);
+    this.refs.set(key, resolved);
+    return resolved;
+  }
+
+  private async lookupRef(dir: string, ref: string): Promise<ResolvedRef | undefined> {
     const candidates = ref.startsWith("refs/") ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
     for (const full of candidates) {
       const m = /^refs\/(heads|tags)\/(.+)$/.exec(full);
@@ -110,8 +133,11 @@ export class LocalRepos {
   /** A branch, tag or commit SHA resolved to a commit SHA (what `actions/checkout`'s `ref` accepts). */
   async resolveCommit(fullName: string, ref: string): Promise<string | undefined> {
     if (/^[0-9a-f]{40}$/.test(ref)) {
+      const dir = this.must(fullName);
+      if (this.known.has(`${dir}:${ref}`)) return ref;
       try {
-        await git(this.must(fullName), "cat-file", "-e", `${ref}^{commit}`);
+        await git(dir, "cat-file", "-e", `${ref}^{commit}`);
+        this.known.add(`${dir}:${ref}`);
         return ref;
       } catch {
         return undefined;
@@ -131,11 +157,17 @@ export class LocalRepos {
   async show(fullName: string, ref: string, path: string): Promise<string | undefined> {
     const sha = await this.resolveCommit(fullName, ref);
     if (!sha) return undefined;
+    const dir = this.must(fullName);
+    const key = `${dir}:${sha}:${path.replace(/^\.?\//, "")}`;
+    if (this.shown.has(key)) return this.shown.get(key);
+    let text: string | undefined;
     try {
-      return await git(this.must(fullName), "show", `${sha}:${path.replace(/^\.?\//, "")}`);
+      text = await git(dir, "show", `${sha}:${path.replace(/^\.?\//, "")}`);
     } catch {
-      return undefined;
+      text = undefined;
     }
+    this.shown.set(key, text);
+    return text;
   }
 
   async defaultBranch(fullName: string): Promise<string> {
@@ -145,15 +177,42 @@ export class LocalRepos {
   /** A real `git clone` of the repository into `dest`, its HEAD detached at `sha`. */
   async clone(fullName: string, sha: string, dest: string): Promise<void> {
     const dir = this.must(fullName);
+    const key = `${dir}@${sha}`;
+    let pristine = this.checkouts.get(key);
+    if (!pristine) {
+      pristine = (async () => {
+        const at = join(this.root!, ".checkouts", String(this.nextCheckout++));
+        await mkdir(dirname(at), { recursive: true });
+        await git(dirname(at), "clone", "--quiet", "--no-checkout", dir, at);
+        await git(at, "checkout", "--quiet", "--detach", sha);
+        return at;
+      })();
+      this.checkouts.set(key, pristine);
+      pristine.catch(() => this.checkouts.delete(key));
+    }
     await mkdir(dirname(dest), { recursive: true });
-    await git(dirname(dest), "clone", "--quiet", "--no-checkout", dir, dest);
-    await git(dest, "checkout", "--quiet", "--detach", sha);
+    await cp(await pristine, dest, { recursive: true, verbatimSymlinks: true });
+  }
+
+  private forgetRefs(dir: string): void {
+    for (const k of [...this.refs.keys()]) if (k.startsWith(`${dir}:`)) this.refs.delete(k);
+  }
+
+  private forget(dir: string): void {
+    this.forgetRefs(dir);
+    for (const k of [...this.shown.keys()]) if (k.startsWith(`${dir}:`)) this.shown.delete(k);
+    for (const k of [...this.known]) if (k.startsWith(`${dir}:`)) this.known.delete(k);
+    for (const k of [...this.checkouts.keys()]) if (k.startsWith(`${dir}@`)) this.checkouts.delete(k);
   }
 
   async cleanup(): Promise<void> {
     if (this.root) await rm(this.root, { recursive: true, force: true });
     this.root = undefined;
     this.dirs.clear();
+    this.shown.clear();
+    this.known.clear();
+    this.refs.clear();
+    this.checkouts.clear();
   }
 
   private must(fullName: string): string {
