@@ -124,6 +124,8 @@ export class FakeGitHub {
   /** Pull request heads GraphQL answers (`repository.pullRequest(number).headRefOid`), keyed `owner/repo#N`. */
   readonly pullHeads = new Map<string, string>();
   private readonly tokens = new Map<string, number>();
+  /** Check run ids, in the order the runs were created (GitHub's grow with time), whoever wrote them. */
+  private nextCheckRunId = 1000;
   private onNoMatch?: (req: { method?: string; path?: string; host?: string; href?: string }) => void;
   private started = false;
 
@@ -199,6 +201,7 @@ export class FakeGitHub {
     this.graphqlHandlers = [];
     this.files.length = 0;
     this.checkRuns.length = 0;
+    this.nextCheckRunId = 1000;
     this.pullHeads.clear();
     this.requests.length = 0;
     this.problems.length = 0;
@@ -279,17 +282,17 @@ export class FakeGitHub {
    * listings under its own App, as on GitHub, but was never created through this App's requests.
    */
   addCheckRun(run: Pick<FakeCheckRun, "repo" | "head_sha" | "name" | "app_id"> & Partial<FakeCheckRun>): FakeCheckRun {
-    const full: FakeCheckRun = { id: 900_000 + this.checkRuns.length, status: "completed", conclusion: "success", external_id: null, title: null, summary: null, details_url: null, ...run, repo: run.repo.toLowerCase() };
+    const full: FakeCheckRun = { id: this.nextCheckRunId++, status: "completed", conclusion: "success", external_id: null, title: null, summary: null, details_url: null, ...run, repo: run.repo.toLowerCase() };
     this.checkRuns.push(full);
     return full;
   }
 
   /** Answers every create of a check run with a new id, echoing the request. Returns the created runs' bodies. */
-  acceptCheckRuns(firstId = 1000): this {
-    let next = firstId;
+  acceptCheckRuns(firstId?: number): this {
+    if (firstId !== undefined) this.nextCheckRunId = firstId;
     this.on("POST /repos/{owner}/{repo}/check-runs", (req) => {
       const b = req.body as { name: string; head_sha: string; status?: string; conclusion?: string; external_id?: string; details_url?: string; output?: { title?: string; summary?: string } };
-      const id = next++;
+      const id = this.nextCheckRunId++;
       this.checkRuns.push({
         id,
         repo: `${req.params.owner}/${req.params.repo}`.toLowerCase(),

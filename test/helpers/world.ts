@@ -20,11 +20,17 @@
  * registry) is the test's choice (`standIn`). Deliveries of the runs go to an App in this process (`deliverTo`), to
  * a URL (`webhook`, an App in its own process), or are only recorded for the test to replay in any order.
  */
+import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach } from "vitest";
+import { externalId } from "../../src/core/plan/build-id.js";
+import type { Arch } from "../../src/core/platform.js";
+import { formatDigestsMarker } from "../../src/core/report/custody.js";
+import { formatIndexMarker } from "../../src/core/report/index-marker.js";
+import { formatPlanMarker } from "../../src/core/report/plan-marker.js";
 import { ROOT } from "./app-process.js";
 import { actionsFixture, commitFlibsRepo, FakeActions, type Delivery, type FakeActionsOptions, type LocalRepos, type RunnerSpec, type RunRecord } from "./actions/index.js";
 import { git } from "./actions/git-repos.js";
@@ -393,6 +399,41 @@ export class World {
   /** The check GitHub shows for a name on a commit: the newest one. */
   shown(sha: string, name: string, repo?: string): FakeCheckRun | undefined {
     return this.checks(sha, name, repo).sort((a, b) => b.id - a.id)[0];
+  }
+
+  /**
+   * flibs' own check runs on a commit as the App's build flow leaves them after a build (`flibs/review`, one check
+   * per planned arch, `flibs/build` with its plan, the digest each arch reported and, when it passed, the index
+   * digest), for a test of what comes after a build without running one. `status: "in_progress"` leaves
+   * `flibs/build` open (the run not finished); `appId` writes them as another App would. Returns `flibs/build`.
+   */
+  recordBuild(
+    sha: string,
+    o: { attempt?: number; scratch?: boolean; arches?: Arch[]; failed?: Arch; index?: string; run?: number; pr?: number; status?: "in_progress" | "completed"; appId?: number; repo?: string } = {},
+  ): FakeCheckRun {
+    const repo = this.repoName(o.repo);
+    const id = { sha, attempt: o.attempt ?? 1, scratch: o.scratch ?? false };
+    const arches = o.arches ?? ["x86_64", "aarch64"];
+    const app_id = o.appId ?? this.app.id;
+    const open = o.status === "in_progress";
+    const add = (name: string, ext: string | null, conclusion: string | null, summary: string | null) =>
+      this.github.addCheckRun({ repo, head_sha: sha, name, app_id, external_id: ext, summary, status: conclusion ? "completed" : "in_progress", conclusion, completed_at: conclusion ? "2026-11-22T10:00:00Z" : null });
+    if (!this.checks(sha, "flibs/review", repo).length || o.appId !== undefined) add("flibs/review", null, "success", "No findings.");
+    const digests = new Map<Arch, string>();
+    for (const arch of arches) {
+      if (open) continue;
+      const failed = o.failed === arch;
+      if (!failed) digests.set(arch, `sha256:${createHash("sha256").update(`${sha} ${arch}`).digest("hex")}`);
+      add(`flibs/build (${arch})`, externalId(id, arch), failed ? "failure" : "success", `Job of build ${sha}.${id.attempt} on ${arch}.`);
+    }
+    const ok = !open && !o.failed;
+    const summary = [
+      ok ? "Built" : open ? "Queued" : `Build incomplete (failed: ${o.failed})`,
+      ok ? formatIndexMarker(o.index ?? `sha256:${createHash("sha256").update(`${sha} index`).digest("hex")}`) : "",
+      formatPlanMarker({ arches, building: arches, ...(o.pr !== undefined ? { pr: o.pr } : {}), ...(o.run !== undefined ? { run: o.run } : {}) }),
+      digests.size ? formatDigestsMarker(digests) : "",
+    ].join("\n");
+    return add("flibs/build", externalId(id, "summary"), open ? null : ok ? "success" : "failure", summary);
   }
 
   // ---- routes ----------------------------------------------------------------------------------------------------
