@@ -72,8 +72,10 @@ export interface StandIn {
   report?: Record<string, string>;
   publish?: { fail?: boolean; leave_out?: string[]; report?: string };
   promote?: { fail?: boolean };
-  /** The same keys for the builds of one commit only. */
-  commits?: Record<string, Omit<StandIn, "commits" | "push">>;
+  /** The same keys for the builds of one commit, one build id (`<sha>.<attempt>`) or one repository only. */
+  commits?: Record<string, Omit<StandIn, "commits" | "builds" | "repos" | "push">>;
+  builds?: Record<string, Omit<StandIn, "commits" | "builds" | "repos" | "push">>;
+  repos?: Record<string, Omit<StandIn, "commits" | "builds" | "repos" | "push">>;
 }
 
 export interface WorldOptions {
@@ -198,6 +200,12 @@ export class World {
     this.firstRepo ??= fullName;
     this.github.repoSource(fullName, (ref, path) => this.repos.show(fullName, ref === "HEAD" ? "main" : ref, path));
     return sha;
+  }
+
+  /** Another repository holding exactly what `from` holds now (every branch, tag and commit), served like it. */
+  async copyRepo(from: string, to: string): Promise<void> {
+    await this.repos.copy(from, to);
+    this.github.repoSource(to, (ref, path) => this.repos.show(to, ref === "HEAD" ? "main" : ref, path));
   }
 
   /** Commits `files` (changed or added) on `branch` (created from main) or on main. Returns the commit. */

@@ -43,9 +43,9 @@ export class LocalRepos {
   private readonly dirs = new Map<string, string>();
   private root?: string;
   /**
-   * What a commit holds never changes, so what was read of one is kept: file contents by `<dir>:<sha>:<path>`,
-   * the commits known to exist, and one pristine checkout per commit that later checkouts copy (a job checks out
-   * the same commit twice or more per run; copying spares a git process each time).
+   * What a commit holds never changes, so what was read of one is kept: file contents by `<sha>:<path>`, the
+   * commits known to exist in each repository, and one pristine checkout per commit that later checkouts copy (a
+   * job checks out the same commit twice or more per run; copying spares a git process each time).
    */
   private readonly shown = new Map<string, string | undefined>();
   private readonly known = new Set<string>();
@@ -53,6 +53,8 @@ export class LocalRepos {
   /** Refs resolved, by `<dir>:<ref>`: every write to a repository goes through this class, which forgets them. */
   private readonly refs = new Map<string, ResolvedRef | undefined>();
   private nextCheckout = 0;
+  /** First commits already made, by their files, tags and message: the same again is a copy with the same SHA. */
+  private readonly templates = new Map<string, { dir: string; sha: string }>();
 
   /** The directory of a repository, or undefined when the test made none of that name. */
   dir(fullName: string): string | undefined {
@@ -71,13 +73,42 @@ export class LocalRepos {
     this.root ??= await mkdtemp(join(tmpdir(), "fake-actions-repos-"));
     const dir = join(this.root, fullName.toLowerCase().replace("/", "__"));
     await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
     this.forget(dir);
+    // A repository created with the same first commit as an earlier one is a copy of it (same SHA, as a fork's):
+    // many repositories cost one git commit.
+    const key = JSON.stringify([Object.entries(files).sort(([a], [b]) => a.localeCompare(b)), options.tags ?? [], options.message ?? ""]);
+    const template = this.templates.get(key);
+    if (template) {
+      await cp(template.dir, dir, { recursive: true, verbatimSymlinks: true });
+      this.dirs.set(fullName.toLowerCase(), dir);
+      this.known.add(`${dir}:${template.sha}`);
+      const branch = { sha: template.sha, ref: "refs/heads/main", name: "main", type: "branch" as const };
+      this.refs.set(`${dir}:main`, branch).set(`${dir}:refs/heads/main`, branch);
+      for (const t of options.tags ?? []) {
+        const tag = { sha: template.sha, ref: `refs/tags/${t}`, name: t, type: "tag" as const };
+        this.refs.set(`${dir}:${t}`, tag).set(`${dir}:refs/tags/${t}`, tag);
+      }
+      return template.sha;
+    }
+    await mkdir(dir, { recursive: true });
     await git(dir, "init", "--quiet");
     this.dirs.set(fullName.toLowerCase(), dir);
     const sha = await this.commit(fullName, files, { message: options.message ?? "Initial commit" });
     for (const t of options.tags ?? []) await this.tag(fullName, t, sha);
+    const copy = join(this.root, ".templates", String(this.templates.size));
+    await cp(dir, copy, { recursive: true, verbatimSymlinks: true });
+    this.templates.set(key, { dir: copy, sha });
     return sha;
+  }
+
+  /** A copy of a repository under another name, every branch, tag and commit the same (as a fork starts). */
+  async copy(from: string, to: string): Promise<void> {
+    const source = this.must(from);
+    const dir = join(this.root!, to.toLowerCase().replace("/", "__"));
+    await rm(dir, { recursive: true, force: true });
+    this.forget(dir);
+    await cp(source, dir, { recursive: true, verbatimSymlinks: true });
+    this.dirs.set(to.toLowerCase(), dir);
   }
 
   /** Writes `files` on the checked-out branch (`main`, or `branch`, created from HEAD) and commits them. */
@@ -158,7 +189,7 @@ export class LocalRepos {
     const sha = await this.resolveCommit(fullName, ref);
     if (!sha) return undefined;
     const dir = this.must(fullName);
-    const key = `${dir}:${sha}:${path.replace(/^\.?\//, "")}`;
+    const key = `${sha}:${path.replace(/^\.?\//, "")}`;
     if (this.shown.has(key)) return this.shown.get(key);
     let text: string | undefined;
     try {
@@ -177,7 +208,8 @@ export class LocalRepos {
   /** A real `git clone` of the repository into `dest`, its HEAD detached at `sha`. */
   async clone(fullName: string, sha: string, dest: string): Promise<void> {
     const dir = this.must(fullName);
-    const key = `${dir}@${sha}`;
+    // A commit's checkout is the same whichever repository holds it.
+    const key = sha;
     let pristine = this.checkouts.get(key);
     if (!pristine) {
       pristine = (async () => {
@@ -198,11 +230,10 @@ export class LocalRepos {
     for (const k of [...this.refs.keys()]) if (k.startsWith(`${dir}:`)) this.refs.delete(k);
   }
 
+  /** A repository made again: what was known of its refs and commits no longer holds (a commit's content still does). */
   private forget(dir: string): void {
     this.forgetRefs(dir);
-    for (const k of [...this.shown.keys()]) if (k.startsWith(`${dir}:`)) this.shown.delete(k);
     for (const k of [...this.known]) if (k.startsWith(`${dir}:`)) this.known.delete(k);
-    for (const k of [...this.checkouts.keys()]) if (k.startsWith(`${dir}@`)) this.checkouts.delete(k);
   }
 
   async cleanup(): Promise<void> {
@@ -212,6 +243,7 @@ export class LocalRepos {
     this.shown.clear();
     this.known.clear();
     this.refs.clear();
+    this.templates.clear();
     this.checkouts.clear();
   }
 
