@@ -160,10 +160,8 @@ export class World {
     this.temp = await mkdtemp(join(tmpdir(), "flibs-world-"));
     this.standInFile = join(this.temp, "stand-in.json");
     await writeFile(this.standInFile, "{}");
-    const env = { FLIBS_STAND_IN: this.standInFile };
-    const pool = (this.options.runners ?? runners()).map((r) => ({ ...r, env: { ...env, ...(r.env ?? {}) } }));
     this.actions = new FakeActions(this.github, {
-      runners: pool,
+      runners: this.withStandIn(this.options.runners ?? runners()),
       installationId: this.installationId,
       actor: `${this.app.slug}[bot]`,
       ...(this.options.webhook ? { webhook: this.options.webhook } : {}),
@@ -177,6 +175,15 @@ export class World {
     this.policy(this.options.policy);
     this.github.acceptCheckRuns().listCheckRuns();
     this.serve();
+  }
+
+  /** Runners of the organisation that come online now (queued jobs they match start on them). */
+  addRunners(specs: RunnerSpec[]): void {
+    this.actions.addRunners(this.withStandIn(specs));
+  }
+
+  private withStandIn(specs: RunnerSpec[]): RunnerSpec[] {
+    return specs.map((r) => ({ ...r, env: { FLIBS_STAND_IN: this.standInFile, ...(r.env ?? {}) } }));
   }
 
   get repos(): LocalRepos {

@@ -142,6 +142,12 @@ export class FakeActions {
     return await this.dispatchRequest(repo, workflowFile, body, actor);
   }
 
+  /** More self-hosted runners come online: queued jobs they match start on them. */
+  addRunners(runners: RunnerSpec[]): void {
+    this.pool.runners.push(...runners);
+    this.pool.poke();
+  }
+
   /** Hands later deliveries to `deliver` (or, with undefined, only records them from now on). */
   deliverTo(deliver: ((delivery: Delivery) => Promise<void>) | undefined): void {
     this.options.deliver = deliver;
