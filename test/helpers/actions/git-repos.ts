@@ -54,7 +54,7 @@ export class LocalRepos {
   private readonly refs = new Map<string, ResolvedRef | undefined>();
   private nextCheckout = 0;
   /** First commits already made, by their files, tags and message: the same again is a copy with the same SHA. */
-  private readonly templates = new Map<string, { dir: string; sha: string }>();
+  private readonly templates = new Map<string, Promise<{ dir: string; sha: string }>>();
 
   /** The directory of a repository, or undefined when the test made none of that name. */
   dir(fullName: string): string | undefined {
@@ -67,44 +67,52 @@ export class LocalRepos {
 
   /**
    * Creates `owner/name` with one commit of `files` on `main` (path -> text, or `{ from }` to copy a file or
-   * directory), and the given tags on it. Returns the commit SHA.
+   * directory), and the given tags on it. Returns the commit SHA. A repository created with the same first commit
+   * as an earlier one is a copy of it (the same SHA, as a fork's): many repositories cost one git commit.
    */
   async create(fullName: string, files: Record<string, string | { from: string }>, options: { tags?: string[]; message?: string } = {}): Promise<string> {
-    this.root ??= await mkdtemp(join(tmpdir(), "fake-actions-repos-"));
-    const dir = join(this.root, fullName.toLowerCase().replace("/", "__"));
+    const root = await this.rootDir();
+    const dir = join(root, fullName.toLowerCase().replace("/", "__"));
     await rm(dir, { recursive: true, force: true });
     this.forget(dir);
-    // A repository created with the same first commit as an earlier one is a copy of it (same SHA, as a fork's):
-    // many repositories cost one git commit.
     const key = JSON.stringify([Object.entries(files).sort(([a], [b]) => a.localeCompare(b)), options.tags ?? [], options.message ?? ""]);
-    const template = this.templates.get(key);
-    if (template) {
-      await cp(template.dir, dir, { recursive: true, verbatimSymlinks: true });
-      this.dirs.set(fullName.toLowerCase(), dir);
-      this.known.add(`${dir}:${template.sha}`);
-      const branch = { sha: template.sha, ref: "refs/heads/main", name: "main", type: "branch" as const };
-      this.refs.set(`${dir}:main`, branch).set(`${dir}:refs/heads/main`, branch);
-      for (const t of options.tags ?? []) {
-        const tag = { sha: template.sha, ref: `refs/tags/${t}`, name: t, type: "tag" as const };
-        this.refs.set(`${dir}:${t}`, tag).set(`${dir}:refs/tags/${t}`, tag);
-      }
-      return template.sha;
+    let template = this.templates.get(key);
+    if (!template) {
+      template = this.template(join(root, ".templates", String(this.templates.size)), files, options);
+      this.templates.set(key, template);
+      template.catch(() => this.templates.delete(key));
     }
+    const { dir: from, sha } = await template;
+    await cp(from, dir, { recursive: true, verbatimSymlinks: true });
+    this.dirs.set(fullName.toLowerCase(), dir);
+    this.known.add(`${dir}:${sha}`);
+    const branch = { sha, ref: "refs/heads/main", name: "main", type: "branch" as const };
+    this.refs.set(`${dir}:main`, branch).set(`${dir}:refs/heads/main`, branch);
+    for (const t of options.tags ?? []) {
+      const tag = { sha, ref: `refs/tags/${t}`, name: t, type: "tag" as const };
+      this.refs.set(`${dir}:${t}`, tag).set(`${dir}:refs/tags/${t}`, tag);
+    }
+    return sha;
+  }
+
+  private async template(dir: string, files: Record<string, string | { from: string }>, options: { tags?: string[]; message?: string }): Promise<{ dir: string; sha: string }> {
     await mkdir(dir, { recursive: true });
     await git(dir, "init", "--quiet");
-    this.dirs.set(fullName.toLowerCase(), dir);
-    const sha = await this.commit(fullName, files, { message: options.message ?? "Initial commit" });
-    for (const t of options.tags ?? []) await this.tag(fullName, t, sha);
-    const copy = join(this.root, ".templates", String(this.templates.size));
-    await cp(dir, copy, { recursive: true, verbatimSymlinks: true });
-    this.templates.set(key, { dir: copy, sha });
-    return sha;
+    const sha = await this.commitIn(dir, files, { message: options.message ?? "Initial commit" });
+    for (const t of options.tags ?? []) await git(dir, "tag", "--force", t, sha);
+    return { dir, sha };
+  }
+
+  private rootPromise?: Promise<string>;
+  private async rootDir(): Promise<string> {
+    this.rootPromise ??= mkdtemp(join(tmpdir(), "fake-actions-repos-")).then((r) => (this.root = r));
+    return await this.rootPromise;
   }
 
   /** A copy of a repository under another name, every branch, tag and commit the same (as a fork starts). */
   async copy(from: string, to: string): Promise<void> {
     const source = this.must(from);
-    const dir = join(this.root!, to.toLowerCase().replace("/", "__"));
+    const dir = join(await this.rootDir(), to.toLowerCase().replace("/", "__"));
     await rm(dir, { recursive: true, force: true });
     this.forget(dir);
     await cp(source, dir, { recursive: true, verbatimSymlinks: true });
@@ -114,6 +122,12 @@ export class LocalRepos {
   /** Writes `files` on the checked-out branch (`main`, or `branch`, created from HEAD) and commits them. */
   async commit(fullName: string, files: Record<string, string | { from: string }>, options: { message?: string; branch?: string } = {}): Promise<string> {
     const dir = this.must(fullName);
+    const sha = await this.commitIn(dir, files, options);
+    this.forgetRefs(dir);
+    return sha;
+  }
+
+  private async commitIn(dir: string, files: Record<string, string | { from: string }>, options: { message?: string; branch?: string }): Promise<string> {
     if (options.branch) await git(dir, "checkout", "--quiet", "-B", options.branch);
     for (const [path, content] of Object.entries(files)) {
       const target = join(dir, path);
@@ -125,7 +139,6 @@ export class LocalRepos {
     await git(dir, "commit", "--quiet", "--allow-empty", "-m", options.message ?? "Update");
     const sha = (await git(dir, "rev-parse", "HEAD")).trim();
     if (options.branch) await git(dir, "checkout", "--quiet", "main");
-    this.forgetRefs(dir);
     return sha;
   }
 
@@ -237,8 +250,10 @@ export class LocalRepos {
   }
 
   async cleanup(): Promise<void> {
-    if (this.root) await rm(this.root, { recursive: true, force: true });
+    const root = this.rootPromise ? await this.rootPromise.catch(() => undefined) : this.root;
+    if (root) await rm(root, { recursive: true, force: true });
     this.root = undefined;
+    this.rootPromise = undefined;
     this.dirs.clear();
     this.shown.clear();
     this.known.clear();
