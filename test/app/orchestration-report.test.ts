@@ -9,7 +9,8 @@ import { parseDigestsMarker } from "../../src/core/report/custody.js";
 import { parseIndexMarker } from "../../src/core/report/index-marker.js";
 import { createTestApp, type TestApp } from "../helpers/github.js";
 import { startRegistry, type TestRegistry } from "../helpers/registry.js";
-import { failOnUnhandledRejections, useWorld } from "../helpers/world.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
+import { useWorld } from "../helpers/world.js";
 
 const REPO = "my-org/hello";
 const UPDATE = "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}";

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { parseDigestsMarker } from "../../src/core/report/custody.js";
 import { createTestApp, examplePayload, GRAPHQL_ROUTE, notFound, type GitHubRequest, type TestApp } from "../helpers/github.js";
 import { startRegistry, type TestRegistry } from "../helpers/registry.js";
-import { failOnUnhandledRejections, useWorld } from "../helpers/world.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
+import { useWorld } from "../helpers/world.js";
 
 const REPO = "my-org/hello";
 const PR = 7;

@@ -13,7 +13,8 @@ import { parseIndexMarker } from "../../src/core/report/index-marker.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
 import { createTestApp, examplePayload, TEST_APP_ID, type GitHubRequest, type TestApp } from "../helpers/github.js";
 import { startRegistry, type TestRegistry } from "../helpers/registry.js";
-import { failOnUnhandledRejections, useWorld } from "../helpers/world.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
+import { useWorld } from "../helpers/world.js";
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/webhooks/${path}`, import.meta.url), "utf8");
 const REPO = "my-org/hello";

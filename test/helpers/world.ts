@@ -549,21 +549,3 @@ export function useWorld(options: WorldOptions & FakeGitHubOptions = {}): World 
     },
   });
 }
-
-/**
- * Fails the test when a promise was rejected and nobody handled it while it ran (a handler's work that escaped
- * the App's own error handling).
- */
-export function failOnUnhandledRejections(): { readonly seen: unknown[] } {
-  const seen: unknown[] = [];
-  const on = (e: unknown) => seen.push(e);
-  beforeEach(() => {
-    seen.length = 0;
-    process.on("unhandledRejection", on);
-  });
-  afterEach(() => {
-    process.off("unhandledRejection", on);
-    if (seen.length) throw new Error(`unhandled rejection(s) during the test:\n${seen.map((e) => (e instanceof Error ? (e.stack ?? e.message) : String(e))).join("\n")}`);
-  });
-  return { seen };
-}

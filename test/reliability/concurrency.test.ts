@@ -12,7 +12,8 @@ import { createFlibsApp, type FlibsAppFunction } from "../../src/app/index.js";
 import type { Delivery, RunRecord } from "../helpers/actions/index.js";
 import { createTestApp, type FakeCheckRun, type TestApp } from "../helpers/github.js";
 import { startRegistry, type TestRegistry } from "../helpers/registry.js";
-import { failOnUnhandledRejections, runners, useWorld } from "../helpers/world.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
+import { runners, useWorld } from "../helpers/world.js";
 import { record } from "./ledger.js";
 
 const AREA = "concurrency";

@@ -21,7 +21,8 @@ import { parseIndexMarker } from "../../src/core/report/index-marker.js";
 import { parsePlanMarker } from "../../src/core/report/plan-marker.js";
 import { createTestApp, examplePayload, GRAPHQL_ROUTE, type GitHubRequest, type TestApp } from "../helpers/github.js";
 import type { RunRecord } from "../helpers/actions/index.js";
-import { failOnUnhandledRejections, useWorld } from "../helpers/world.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
+import { useWorld } from "../helpers/world.js";
 import { gfmCells, markdownHazards, outsideCode, plainTextHazards, type MarkdownAllowance } from "./injection-markdown.js";
 import { record } from "./ledger.js";
 

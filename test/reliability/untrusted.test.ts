@@ -18,7 +18,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { ApplicationFunction } from "probot";
 import { createTestApp, examplePayload, type TestApp } from "../helpers/github.js";
-import { failOnUnhandledRejections, useWorld } from "../helpers/world.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
+import { useWorld } from "../helpers/world.js";
 import { record } from "./ledger.js";
 
 const AREA = "untrusted code";
