@@ -11,7 +11,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { findBuildId, formatBuildId, parseExternalId } from "../../src/core/plan/build-id.js";
 import { findPromotionId, formatPromotionId, parsePromotionKey } from "../../src/core/promote/promotion-id.js";
 import { parseComment } from "../../src/core/commands/index.js";

@@ -15,7 +15,7 @@
  * ("allowed build missing"). One App and one fake GitHub serve every case of a test: each case has its own
  * repository and installation, so cases cannot see each other's check runs.
  */
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import type { ApplicationFunction } from "probot";
 import { createTestApp, examplePayload, type TestApp } from "../helpers/github.js";
 import { failOnUnhandledRejections } from "../helpers/unhandled.js";
