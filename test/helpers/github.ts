@@ -116,6 +116,8 @@ export class FakeGitHub {
   readonly requests: GitHubRequest[] = [];
   /** What will fail the test in `verify()`. */
   readonly problems: string[] = [];
+  /** Called with each request as it is recorded (a benchmark's accounting). */
+  readonly listeners: Array<(req: GitHubRequest) => void> = [];
   private routes: Route[] = [];
   private graphqlHandlers: GraphqlHandler[] = [];
   private readonly files: Array<{ repo: string; ref?: string; files?: Record<string, string>; read?: FileSource }> = [];
@@ -524,6 +526,7 @@ export class FakeGitHub {
     }
     const req: GitHubRequest = { ...base, route: check.route, operationId: check.operationId, params: check.params };
     this.requests.push(req);
+    for (const l of this.listeners) l(req);
     for (const r of this.routes) {
       if (r.route !== check.route || r.times <= 0) continue;
       const reply = await r.handler(req);
@@ -543,6 +546,7 @@ export class FakeGitHub {
     }
     const req: GitHubRequest = { ...base, route: check.ok ? GRAPHQL_ROUTE : "", operationId: check.ok ? "graphql" : "", params: {} };
     this.requests.push(req);
+    for (const l of this.listeners) l(req);
     if (!check.ok) return this.fail(check.error);
     try {
       return await this.answerGraphql({ ...req, graphql: check.request });

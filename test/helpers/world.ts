@@ -87,6 +87,8 @@ export interface WorldOptions {
   policy?: string;
   /** The installation the runs' deliveries name (default 42). */
   installationId?: number;
+  /** Organisations (lower case) whose repositories are in another installation: their runs' deliveries name it. */
+  installations?: Record<string, number>;
   /** The runners of the organisation (default `runners()`: one GitHub-hosted, one x86_64, one aarch64). */
   runners?: RunnerSpec[];
   /** Deliveries to an App in another process. */
@@ -162,7 +164,7 @@ export class World {
     await writeFile(this.standInFile, "{}");
     this.actions = new FakeActions(this.github, {
       runners: this.withStandIn(this.options.runners ?? runners()),
-      installationId: this.installationId,
+      installationId: (repo) => this.options.installations?.[repo.split("/")[0]!.toLowerCase()] ?? this.installationId,
       actor: `${this.app.slug}[bot]`,
       ...(this.options.webhook ? { webhook: this.options.webhook } : {}),
       ...(this.options.vars ? { vars: this.options.vars } : {}),
@@ -209,6 +211,14 @@ export class World {
     return sha;
   }
 
+  /**
+   * Another name for a repository's git storage (one directory: what either name commits, both see), served with
+   * the files of `files` at any ref: for many repositories that are only read and dispatched to (the bench).
+   */
+  aliasRepo(from: string, to: string): void {
+    this.repos.alias(from, to);
+  }
+
   /** Another repository holding exactly what `from` holds now (every branch, tag and commit), served like it. */
   async copyRepo(from: string, to: string): Promise<void> {
     await this.repos.copy(from, to);
@@ -239,8 +249,8 @@ export class World {
   }
 
   /** Sets the organisation policy (undefined: the `.github` repository exists but holds no policy file). */
-  policy(text: string | undefined): this {
-    this.github.repoFiles(`${this.org}/.github`, text === undefined ? {} : { ".github/flibs.yml": text });
+  policy(text: string | undefined, org = this.org): this {
+    this.github.repoFiles(`${org}/.github`, text === undefined ? {} : { ".github/flibs.yml": text });
     return this;
   }
 

@@ -50,8 +50,8 @@ export interface FakeActionsOptions {
    * deliveries are only recorded (`deliveries`), for a test to replay in the order it wants.
    */
   deliver?: (delivery: Delivery) => Promise<void>;
-  /** The installation the deliveries name (default 1). */
-  installationId?: number;
+  /** The installation the deliveries name (default 1), or the installation of each repository (one per organisation). */
+  installationId?: number | ((repo: string) => number);
   /** Repository secrets and variables, by `owner/name`. */
   secrets?: Record<string, Record<string, string>>;
   vars?: Record<string, Record<string, string>>;
@@ -412,7 +412,8 @@ export class FakeActions {
       id = 500_000 + this.repoIds.size + 1;
       this.repoIds.set(key, id);
     }
-    return { fullName: repo, id, installationId: this.options.installationId ?? 1, actor: "octocat" };
+    const installation = this.options.installationId;
+    return { fullName: repo, id, installationId: typeof installation === "function" ? installation(repo) : (installation ?? 1), actor: "octocat" };
   }
 
   // ---- deliveries ----------------------------------------------------------------------------------------

@@ -109,6 +109,14 @@ export class LocalRepos {
     return await this.rootPromise;
   }
 
+  /**
+   * The same repository under another name too (one directory, as forks share storage on GitHub): for many
+   * repositories that are only read. A commit to either name is seen by both.
+   */
+  alias(from: string, to: string): void {
+    this.dirs.set(to.toLowerCase(), this.must(from));
+  }
+
   /** A copy of a repository under another name, every branch, tag and commit the same (as a fork starts). */
   async copy(from: string, to: string): Promise<void> {
     const source = this.must(from);
