@@ -55,7 +55,7 @@ test("every planned arch in the index: success, with each arch's digest and size
   const sha = await build(1);
 
   const s = world.shown(sha, "flibs/build")!;
-  expect(s, s.summary ?? "").toMatchObject({ status: "completed", conclusion: "success", title: "Built 2 arches" });
+  expect(s, s.summary ?? "").toMatchObject({ status: "completed", conclusion: "success", title: "Built and tested: x86_64, aarch64" });
   const indexDigest = parseIndexMarker(s.summary)!;
   const run = world.buildRun(`${sha}.1`);
   // The index publish reported, read back by that digest: its children are the digests the arch jobs tested.
@@ -64,9 +64,9 @@ test("every planned arch in the index: success, with each arch's digest and size
   expect(children.map((m) => m.platform.architecture)).toEqual(["amd64", "arm64"]);
   for (const m of children) expect(s.summary).toContain(m.digest);
   expect(parseDigestsMarker(s.summary)).toEqual({ x86_64: children[0]!.digest, aarch64: children[1]!.digest });
-  expect(s.summary).toMatch(/\| x86_64 \| success \| `sha256:[0-9a-f]{64}` \| [0-9.]+ (B|KiB|MiB) \|/);
+  expect(s.summary).toMatch(/\| x86_64 \| passed \| `sha256:[0-9a-f]{64}` \| [0-9.]+ (B|KiB|MiB) \|/);
   // The run's completion delivered again finds the check closed and changes nothing.
-  const closing = () => world.github.calls(UPDATE).filter((r) => (r.body as { output?: { title?: string } }).output?.title === "Built 2 arches");
+  const closing = () => world.github.calls(UPDATE).filter((r) => (r.body as { conclusion?: string }).conclusion === "success" && Number(r.params.check_run_id) === s.id);
   expect(closing()).toHaveLength(1);
   await world.replay(world.deliveriesOf(run, { event: "workflow_run", action: "completed" }), app);
   expect(closing()).toHaveLength(1);
@@ -78,11 +78,11 @@ test("an arch missing from the index fails flibs/build naming it", async () => {
   const sha = await build(2);
   const s = world.shown(sha, "flibs/build")!;
   expect(s).toMatchObject({ status: "completed", conclusion: "failure" });
-  // Before, the index was read by its tag and the title said "missing from the index: aarch64"; the index is now
-  // read by the digest publish reported and checked against the tested digests, and the summary names the arch.
+  // The index is now read by the digest publish reported (before: by its tag) and checked against the tested
+  // digests; the summary says which arch it lacks, and the title of the failed check names it too (as it did).
   expect(s.summary).toContain("the index holds no aarch64 image");
-  expect(s.title).toContain("no index");
   expect(s.summary).not.toContain("flibs:index");
+  expect(s.title).toContain("aarch64");
 }, 60_000);
 
 test("no index at all (the publish job published none): failure that says no index was published", async () => {
@@ -91,8 +91,8 @@ test("no index at all (the publish job published none): failure that says no ind
   const s = world.shown(sha, "flibs/build")!;
   expect(s).toMatchObject({ status: "completed", conclusion: "failure" });
   // Before: "The index could not be read" (the tag was missing). Now the publish job's own result says it.
-  // (The colon is escaped as `&#58;` in the summary, as every text the App quotes there.)
+  // (The colon may be escaped as `&#58;` in the summary.) The title says the run failed.
   expect(s.summary).toMatch(/❌ the publish job ended failure(:|&#58;) no index was published/);
-  expect(s.title).toContain("no index");
+  expect(s.title).toBe("The run ended failure");
   expect(s.summary).not.toContain("flibs:index");
 }, 60_000);

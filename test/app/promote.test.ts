@@ -127,7 +127,8 @@ describe("merge -> promotion", () => {
     expect(statuses).toHaveLength(1);
     expect(statuses[0]!.params.deployment_id).toBe(String(world.deployments[0]!.id));
     const log = `https://github.com/${REPO}/actions/runs/${run.id}`;
-    expect(statuses[0]!.body).toMatchObject({ state: "success", environment_url: `https://ghcr.io/v2/my-org/hello/manifests/${digest}`, log_url: log });
+    // A page a person can open (the GHCR package), not the registry's /v2/ API URL as before.
+    expect(statuses[0]!.body).toMatchObject({ state: "success", environment_url: "https://ghcr.io/my-org/hello", log_url: log });
     expect(promoteChecks(MERGE)[0]).toMatchObject({ status: "completed", conclusion: "success", details_url: log });
     expect(promoteChecks(MERGE)[0]!.title).toBe(`Promoted to ghcr.io/my-org/hello@${digest}`);
     expect(world.github.writes().length - before).toBe(2);
@@ -407,7 +408,7 @@ describe("/promote", () => {
     const replies = world.comments.map((c) => c.body);
     expect(replies).toHaveLength(1);
     expect(replies[0]).toContain("`/promote` was not run:");
-    expect(replies[0]).toMatch(/writer has write access; .*\/promote.* needs maintain access to this repository/);
+    expect(replies[0]).toMatch(/writer`? has write access; .*\/promote.* needs maintain access to this repository/);
     expect(dispatches().filter((d) => d.workflow === "flibs-promote.yml")).toEqual([]);
     expect(world.github.calls(DEPLOY)).toEqual([]);
 
