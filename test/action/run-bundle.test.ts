@@ -1,14 +1,19 @@
 /**
  * Runs the committed bundle the way a runner does: `node action/dist/index.js` with `INPUT_*` variables,
- * `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files, GHES-style server and API URLs. Real buildah (private
- * storage through CONTAINERS_STORAGE_CONF), qemu for aarch64, and a real registry.
+ * `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files, a GHES-style server URL and the test world's GitHub listening
+ * on loopback as the API (the promote mode reads the flibs App's own flibs/promote check there). Real buildah
+ * (private storage through CONTAINERS_STORAGE_CONF), qemu for aarch64, and a real registry.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatPromotionKey } from "../../src/core/promote/promotion-id.js";
+import { formatIndexMarker } from "../../src/core/report/index-marker.js";
+import { FakeGitHub } from "../helpers/github.js";
 import { skopeoInspectRaw, startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { World } from "../helpers/world.js";
 import { makeContainerRepo, newStorage, pushBusyboxBase, requireBuildTools, type Storage } from "../builder/helpers.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -16,8 +21,15 @@ let registry: TestRegistry;
 let storage: Storage;
 let repo: Awaited<ReturnType<typeof makeContainerRepo>>;
 let work: string;
+let github: FakeGitHub;
+let api: { url: string; close(): Promise<void> };
+let world: World;
+const APP_ID = 4242;
 
 beforeAll(async () => {
+  github = new FakeGitHub({ baseUrl: "https://github.example.com/api/v3", intercept: false });
+  api = await github.listen();
+  world = await World.create(github, { app: { id: APP_ID, slug: "flibs" }, runners: [] });
   await requireBuildTools();
   registry = await startRegistry();
   storage = await newStorage();
@@ -31,6 +43,9 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await world?.cleanup();
+  await api?.close();
+  github?.stop();
   await repo?.remove();
   await storage?.remove();
   await registry?.stop();
@@ -72,7 +87,7 @@ async function runAction(inputs: Record<string, string>): Promise<StepRun> {
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_SERVER_URL: "https://github.example.com",
-    GITHUB_API_URL: "https://github.example.com/api/v3",
+    GITHUB_API_URL: api.url,
     GITHUB_REPOSITORY: "my-org/app",
     GITHUB_RUN_ID: "4242",
     GITHUB_SHA: repo.sha,
@@ -85,6 +100,18 @@ async function runAction(inputs: Record<string, string>): Promise<StepRun> {
   child.stderr.on("data", (d: Buffer) => (stdout += d.toString()));
   const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? -1)));
   return { code, stdout, outputs: parseOutputs(await readFile(outputFile, "utf8")), summary: await readFile(summaryFile, "utf8") };
+}
+
+let attempt = 0;
+/**
+ * The flibs App started a promotion of `digest` for `ref`: its own flibs/promote check on the commit, in progress,
+ * names the promotion and the digest (what the App writes, src/app/promote.ts). Returns the inputs the promote
+ * caller passes for it.
+ */
+function promotionAsked(ref: string, digest: string): Record<string, string> {
+  const id = { sha: repo.sha, attempt: ++attempt };
+  github.addCheckRun({ repo: "my-org/app", head_sha: repo.sha, name: "flibs/promote", app_id: APP_ID, status: "in_progress", conclusion: null, external_id: formatPromotionKey({ id, ref, deploymentId: 900 + attempt }), summary: `Promoting\n${formatIndexMarker(digest)}` });
+  return { digest, "git-ref": ref, "promotion-id": `${repo.sha}-${attempt}`, "app-id": String(APP_ID), "github-token": "ghs_promote_job_token" };
 }
 
 const common = () => ({
@@ -116,7 +143,8 @@ describe("the bundled Action, run as a runner runs it", () => {
   }, 300_000);
 
   it("publish mode writes the index digest and tags, with labels naming the GHES server", async () => {
-    const r = await runAction({ ...common(), mode: "publish", "build-id": `${repo.sha}.1`, pr: "7" });
+    // In a workflow each arch's digest comes by value from its build job (before: read from the sha-<sha>-<arch> tags).
+    const r = await runAction({ ...common(), mode: "publish", digests: JSON.stringify(digests), "build-id": `${repo.sha}.1`, pr: "7" });
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs.tags).toBe(`pr-7-${repo.sha.slice(0, 7)},sha-${repo.sha}`);
     const judged = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:pr-7-${repo.sha.slice(0, 7)}`);
@@ -133,13 +161,13 @@ describe("the bundled Action, run as a runner runs it", () => {
   }, 120_000);
 
   it("a scratch build is published only as scratch-<sha>, which promotion never picks", async () => {
-    const r = await runAction({ ...common(), mode: "publish", scratch: "true", pr: "7" });
+    const r = await runAction({ ...common(), mode: "publish", digests: JSON.stringify(digests), scratch: "true", pr: "7" });
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs.tags).toBe(`scratch-${repo.sha}`);
   }, 120_000);
 
   it("publish with component-drift: fail fails the step, after writing the summary", async () => {
-    const r = await runAction({ ...common(), mode: "publish", "component-drift": "fail" });
+    const r = await runAction({ ...common(), mode: "publish", digests: JSON.stringify(digests), "component-drift": "fail" });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/::error::1 package version\(s\) differ between arches/);
     expect(r.summary).toMatch(/policy: fail/);
@@ -147,35 +175,56 @@ describe("the bundled Action, run as a runner runs it", () => {
 
   it("promote mode copies the tested index to the stable repository under the release's tags", async () => {
     const published = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`);
-    const r = await runAction({ ...common(), mode: "promote", "stable-registry": `${registry.host}/stable`, "git-ref": "refs/tags/v1.2.3" });
+    // In a workflow the job first checks the App asked for this promotion (before: no promotion-id, app-id, token).
+    const r = await runAction({ ...common(), mode: "promote", ...promotionAsked("refs/tags/v1.2.3", published.digest), "stable-registry": `${registry.host}/stable` });
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs["index-digest"]).toBe(published.digest);
     expect(r.outputs.tags!.split(",").sort()).toEqual(["1", "1.2", "1.2.3", "latest"]);
     expect((await skopeoInspectRaw(`${registry.host}/stable/demo/app:1.2.3`)).digest).toBe(published.digest);
     expect(r.summary).toContain(`| aarch64 | \`${digests.aarch64}\``);
     expect(r.summary).toContain("not signed: cosign is not installed on this runner");
+    expect(r.stdout).toContain(`verified: the flibs App asked for promotion ${repo.sha}-${attempt} of ${published.digest}`);
+    // Read with the job's token, only the App's own checks of the commit.
+    const read = github.calls("GET /repos/{owner}/{repo}/commits/{ref}/check-runs").at(-1)!;
+    expect(read.query).toMatchObject({ check_name: "flibs/promote", app_id: String(APP_ID) });
+    expect(read.headers.authorization).toBe("Bearer ghs_promote_job_token");
+  }, 120_000);
+
+  it("promote dispatched by hand, for a promotion the App did not start or with another digest, copies nothing", async () => {
+    const published = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`);
+    const asked = promotionAsked("refs/tags/v3.0.0", published.digest);
+    const forged = await runAction({ ...common(), mode: "promote", ...asked, "promotion-id": `${repo.sha}-99`, "stable-registry": `${registry.host}/stable-forged` });
+    expect(forged.code).toBe(1);
+    expect(forged.stdout).toContain(`the flibs App started no promotion ${repo.sha}-99`);
+    const other = `sha256:${"1".repeat(64)}`;
+    const swapped = await runAction({ ...common(), mode: "promote", ...asked, digest: other, "stable-registry": `${registry.host}/stable-forged` });
+    expect(swapped.code).toBe(1);
+    expect(swapped.stdout).toContain(`the flibs App is promoting ${published.digest}, not ${other}`);
+    const tagged = await fetch(`${registry.url}/v2/stable-forged/demo/app/tags/list`);
+    expect(tagged.status).toBe(404);
   }, 120_000);
 
   it("promote with latest: false (the policy's promote.latest) tags the release but leaves latest alone", async () => {
     const published = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`);
-    const r = await runAction({ ...common(), mode: "promote", latest: "false", "stable-registry": `${registry.host}/stable-no-latest`, "git-ref": "refs/tags/v2.0.0" });
+    const r = await runAction({ ...common(), mode: "promote", ...promotionAsked("refs/tags/v2.0.0", published.digest), latest: "false", "stable-registry": `${registry.host}/stable-no-latest` });
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs.tags!.split(",").sort()).toEqual(["2", "2.0", "2.0.0"]);
     expect((await skopeoInspectRaw(`${registry.host}/stable-no-latest/demo/app:2.0.0`)).digest).toBe(published.digest);
-    const bad = await runAction({ ...common(), mode: "promote", latest: "no", "stable-registry": `${registry.host}/stable-no-latest`, "git-ref": "refs/tags/v2.0.0" });
+    const bad = await runAction({ ...common(), mode: "promote", ...promotionAsked("refs/tags/v2.0.0", published.digest), latest: "no", "stable-registry": `${registry.host}/stable-no-latest` });
     expect(bad.stdout).toContain('::error::latest must be true or false, got "no"');
   }, 120_000);
 
   it("promote with a digest reads the source by that digest, never by the sha- tag", async () => {
     const published = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`);
+    // Even a promotion the App started, of a digest the candidate registry does not hold, is read by that digest.
     const absent = `sha256:${"0".repeat(64)}`;
-    const r = await runAction({ ...common(), mode: "promote", digest: absent, "stable-registry": `${registry.host}/stable-by-digest`, "git-ref": "refs/heads/main" });
+    const r = await runAction({ ...common(), mode: "promote", ...promotionAsked("refs/heads/main", absent), "stable-registry": `${registry.host}/stable-by-digest` });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(absent);
-    const ok = await runAction({ ...common(), mode: "promote", digest: published.digest, "stable-registry": `${registry.host}/stable-by-digest`, "git-ref": "refs/heads/main" });
+    const ok = await runAction({ ...common(), mode: "promote", ...promotionAsked("refs/heads/main", published.digest), "stable-registry": `${registry.host}/stable-by-digest` });
     expect(ok.code, ok.stdout).toBe(0);
     expect(ok.outputs["index-digest"]).toBe(published.digest);
-    const bad = await runAction({ ...common(), mode: "promote", digest: "latest", "stable-registry": `${registry.host}/stable-by-digest` });
+    const bad = await runAction({ ...common(), mode: "promote", ...promotionAsked("refs/heads/main", published.digest), digest: "latest", "stable-registry": `${registry.host}/stable-by-digest` });
     expect(bad.stdout).toContain("::error::digest must be sha256:<64 hex digits>");
   }, 120_000);
 
@@ -186,5 +235,9 @@ describe("the bundled Action, run as a runner runs it", () => {
     expect(r.stdout).not.toMatch(/\n\s+at /);
     const r2 = await runAction({ ...common(), mode: "deploy" });
     expect(r2.stdout).toContain("::error::mode must be build, publish or promote");
+  });
+
+  it("every request the Action made of GitHub was valid", () => {
+    expect(github.problems).toEqual([]);
   });
 });

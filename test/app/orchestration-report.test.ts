@@ -1,16 +1,22 @@
 /**
- * `workflow_run.completed` closes `flibs/build` from the index read back from a real registry (Debian's
- * docker-registry on loopback, images pushed with skopeo), never from what the workflow claims.
+ * `workflow_run.completed` closes `flibs/build` from what the run's jobs reported by value (each arch job's digest
+ * notice, the publish job's index notice) and the index read back *by that digest* from a real registry (Debian's
+ * docker-registry on loopback), never from a tag. The shipped workflows run through the fake Actions, the Action's
+ * bundle replaced by the stand-in, which pushes small real images and the index to that registry.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
-import { createTestApp, examplePayload, useFakeGitHub, type TestApp } from "../helpers/github.js";
-import { pushTestImage, startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { parseDigestsMarker } from "../../src/core/report/custody.js";
+import { parseIndexMarker } from "../../src/core/report/index-marker.js";
+import { createTestApp, type TestApp } from "../helpers/github.js";
+import { startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
+import { useWorld } from "../helpers/world.js";
 
 const REPO = "my-org/hello";
-const SHA_OK = "1".repeat(40);
-const SHA_PARTIAL = "2".repeat(40);
-const github = useFakeGitHub();
+const UPDATE = "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}";
 let registry: TestRegistry;
+const world = useWorld();
+failOnUnhandledRejections();
 let app: TestApp;
 
 beforeAll(async () => {
@@ -21,86 +27,72 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  const policy = `arches: [x86_64, aarch64]\nregistries:\n  candidate: ${registry.host}/candidates\n  stable: ${registry.host}/stable\n`;
-  github.repoFiles(REPO, { Dockerfile: "FROM registry.fedoraproject.org/fedora:41\n", "container.yaml": "image: my-org/hello\n" });
-  github.repoFiles("my-org/.github", { ".github/flibs.yml": policy });
-  github.acceptCheckRuns().listCheckRuns();
-  github.on("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", { status: 204 });
+  world.policy(`arches: [x86_64, aarch64]\nregistries:\n  candidate: ${registry.host}/candidates\n  stable: ${registry.host}/stable\n`);
+  await world.repo(REPO, { Dockerfile: "FROM registry.fedoraproject.org/fedora:41\n", "container.yaml": "image: my-org/hello\n" });
+  world.role("member", "write");
   app = await createTestApp();
+  world.deliverTo(app);
 });
 
-async function build(sha: string) {
-  await app.receive(
-    "pull_request",
-    examplePayload("pull_request", "synchronize", { repo: REPO, headSha: sha, installationId: 42, edit: (p) => (p.repository.default_branch = "main") }),
-  );
-  for (const arch of ["x86_64", "aarch64"]) {
-    await app.receive(
-      "workflow_job",
-      examplePayload("workflow_job", "completed", {
-        repo: REPO,
-        installationId: 42,
-        headSha: sha,
-        edit: (p) => {
-          p.workflow_job.name = `build (${arch}) ${sha}.1`;
-          p.workflow_job.conclusion = "success";
-        },
-      }),
-    );
-  }
+/** A member's PR whose head builds through the App and the shipped workflows, to the end of its run. */
+async function build(number: number): Promise<string> {
+  const head = await world.commit({ "notes.txt": `change ${number}\n` }, { branch: `pr-${number}` });
+  world.pull({ number, head, author: "member" });
+  await app.receive("pull_request", world.pullEvent(number, "synchronize"));
+  await world.settled();
+  return head;
 }
 
-const runCompleted = (sha: string) =>
-  examplePayload("workflow_run", "completed", {
-    repo: REPO,
-    installationId: 42,
-    edit: (p) => {
-      p.workflow_run.display_title = `flibs build ${sha}.1`;
-      p.workflow_run.conclusion = "success";
-    },
-  });
-
-const summaryOf = (sha: string) => github.checkRuns.find((c) => c.head_sha === sha && c.name === "flibs/build")!;
+/** An index as the registry serves it, by digest. */
+async function index(digest: string): Promise<{ manifests: Array<{ digest: string; platform: { architecture: string } }> }> {
+  const res = await fetch(`${registry.url}/v2/candidates/my-org/hello/manifests/${digest}`, { headers: { accept: "application/vnd.oci.image.index.v1+json" } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { manifests: Array<{ digest: string; platform: { architecture: string } }> };
+}
 
 test("every planned arch in the index: success, with each arch's digest and size and the index digest recorded", async () => {
-  const pushed = await pushTestImage(registry, `candidates/my-org/hello:sha-${SHA_OK}`, { platforms: [{ os: "linux", architecture: "amd64" }, { os: "linux", architecture: "arm64" }] });
-  try {
-    await build(SHA_OK);
-    await app.receive("workflow_run", runCompleted(SHA_OK));
-    await app.receive("workflow_run", runCompleted(SHA_OK));
+  await world.standIn({ push: true });
+  const sha = await build(1);
 
-    const s = summaryOf(SHA_OK);
-    expect(s).toMatchObject({ status: "completed", conclusion: "success", title: "Built 2 arches" });
-    for (const m of pushed.manifests) expect(s.summary).toContain(m.digest);
-    expect(s.summary).toContain(`<!-- flibs:index ${pushed.indexDigest} -->`);
-    expect(s.summary).toMatch(/\| x86_64 \| success \| `sha256:[0-9a-f]{64}` \| [0-9.]+ (B|KiB|MiB) \|/);
-    // The second delivery found the check closed and changed nothing.
-    expect(github.calls("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}").filter((r) => (r.body as { output?: { title?: string } }).output?.title === "Built 2 arches")).toHaveLength(1);
-  } finally {
-    await pushed.cleanup();
-  }
+  const s = world.shown(sha, "flibs/build")!;
+  expect(s, s.summary ?? "").toMatchObject({ status: "completed", conclusion: "success", title: "Built and tested: x86_64, aarch64" });
+  const indexDigest = parseIndexMarker(s.summary)!;
+  const run = world.buildRun(`${sha}.1`);
+  // The index publish reported, read back by that digest: its children are the digests the arch jobs tested.
+  expect(run.jobs.find((j) => j.name === `build / publish ${sha}.1`)!.outputs["index-digest"]).toBe(indexDigest);
+  const children = (await index(indexDigest)).manifests;
+  expect(children.map((m) => m.platform.architecture)).toEqual(["amd64", "arm64"]);
+  for (const m of children) expect(s.summary).toContain(m.digest);
+  expect(parseDigestsMarker(s.summary)).toEqual({ x86_64: children[0]!.digest, aarch64: children[1]!.digest });
+  expect(s.summary).toMatch(/\| x86_64 \| passed \| `sha256:[0-9a-f]{64}` \| [0-9.]+ (B|KiB|MiB) \|/);
+  // The run's completion delivered again finds the check closed and changes nothing.
+  const closing = () => world.github.calls(UPDATE).filter((r) => (r.body as { conclusion?: string }).conclusion === "success" && Number(r.params.check_run_id) === s.id);
+  expect(closing()).toHaveLength(1);
+  await world.replay(world.deliveriesOf(run, { event: "workflow_run", action: "completed" }), app);
+  expect(closing()).toHaveLength(1);
 }, 60_000);
 
 test("an arch missing from the index fails flibs/build naming it", async () => {
-  const pushed = await pushTestImage(registry, `candidates/my-org/hello:sha-${SHA_PARTIAL}`, { platforms: [{ os: "linux", architecture: "amd64" }] });
-  try {
-    await build(SHA_PARTIAL);
-    await app.receive("workflow_run", runCompleted(SHA_PARTIAL));
-    const s = summaryOf(SHA_PARTIAL);
-    expect(s).toMatchObject({ status: "completed", conclusion: "failure" });
-    expect(s.title).toContain("missing from the index: aarch64");
-    expect(s.summary).not.toContain("flibs:index");
-  } finally {
-    await pushed.cleanup();
-  }
+  // The publish job pushes an index without aarch64 (and reports it): the index read back by its digest lacks it.
+  await world.standIn({ push: true, publish: { leave_out: ["aarch64"] } });
+  const sha = await build(2);
+  const s = world.shown(sha, "flibs/build")!;
+  expect(s).toMatchObject({ status: "completed", conclusion: "failure" });
+  // The index is now read by the digest publish reported (before: by its tag) and checked against the tested
+  // digests; the summary says which arch it lacks, and the title of the failed check names it too (as it did).
+  expect(s.summary).toContain("the index holds no aarch64 image");
+  expect(s.summary).not.toContain("flibs:index");
+  expect(s.title).toContain("aarch64");
 }, 60_000);
 
-test("no index at all (the publish job never ran): failure that says the index could not be read", async () => {
-  const sha = "3".repeat(40);
-  await build(sha);
-  await app.receive("workflow_run", runCompleted(sha));
-  const s = summaryOf(sha);
+test("no index at all (the publish job published none): failure that says no index was published", async () => {
+  await world.standIn({ push: true, publish: { fail: true } });
+  const sha = await build(3);
+  const s = world.shown(sha, "flibs/build")!;
   expect(s).toMatchObject({ status: "completed", conclusion: "failure" });
-  expect(s.summary).toContain("The index could not be read");
-  expect(s.title).toContain("no index");
+  // Before: "The index could not be read" (the tag was missing). Now the publish job's own result says it.
+  // (The colon may be escaped as `&#58;` in the summary.) The title says the run failed.
+  expect(s.summary).toMatch(/❌ the publish job ended failure(:|&#58;) no index was published/);
+  expect(s.title).toBe("The run ended failure");
+  expect(s.summary).not.toContain("flibs:index");
 }, 60_000);

@@ -1,20 +1,27 @@
 /**
  * Whole conversations with the App (issue 5, flows 2-4): real Probot, real payloads from
- * @octokit/webhooks-examples, GitHub faked by nock and every REST request checked against GitHub's OpenAPI
- * description, every GraphQL query against GitHub's schema. State lives only in the fake's check runs.
+ * @octokit/webhooks-examples, GitHub the one test world (test/helpers/world.ts: every REST request checked against
+ * GitHub's OpenAPI description, every GraphQL query against GitHub's schema), and GitHub Actions running the
+ * shipped workflows (the Action's bundle replaced by the stand-in, pushing to a real loopback registry): the
+ * `workflow_job` and `workflow_run` deliveries are the harness's, named as GitHub names them. State lives only in
+ * GitHub's check runs.
  */
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { createTestApp, examplePayload, GRAPHQL_ROUTE, notFound, useFakeGitHub, type GitHubRequest, type TestApp } from "../helpers/github.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { parseDigestsMarker } from "../../src/core/report/custody.js";
+import { createTestApp, examplePayload, GRAPHQL_ROUTE, notFound, type GitHubRequest, type TestApp } from "../helpers/github.js";
+import { startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
+import { useWorld } from "../helpers/world.js";
 
 const REPO = "my-org/hello";
-const HEAD = "4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e";
-const HEAD2 = "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b";
+const PR = 7;
 const DISPATCH = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches";
 const PERMISSION = "GET /repos/{owner}/{repo}/collaborators/{username}/permission";
 const REACTION = "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions";
 const COMMENT = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments";
 const CREATE = "POST /repos/{owner}/{repo}/check-runs";
-const POLICY = "arches: [x86_64, aarch64]\nregistries:\n  candidate: registry.example.com/candidates\n  stable: registry.example.com/stable\n";
+const UPDATE = "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}";
+const CANCEL = "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel";
 const DOCKERFILE = [
   "FROM registry.fedoraproject.org/fedora:41",
   'LABEL com.redhat.component="hello" name="hello" version="1" summary="hello" maintainer="me <me@example.com>"',
@@ -22,141 +29,91 @@ const DOCKERFILE = [
   "",
 ].join("\n");
 
-const github = useFakeGitHub();
-const permissions = new Map<string, string>();
-let pull: { sha: string; fork: boolean; author: string };
-
-interface DispatchBody {
-  ref: string;
-  inputs: { sha: string; arches: string; index_arches?: string; runner_labels: string; build_id: string; pr: string; scratch: string };
-}
-
-function world() {
-  github.repoFiles(REPO, { Dockerfile: DOCKERFILE, "container.yaml": "image: my-org/hello\n" }).repoFiles("my-org/.github", { ".github/flibs.yml": POLICY });
-  github.acceptCheckRuns().listCheckRuns();
-  github.on(DISPATCH, { status: 204 });
-  github.on(PERMISSION, (req) => {
-    const p = permissions.get(req.params.username!) ?? "read";
-    return { status: 200, body: { permission: p === "maintain" ? "write" : p, role_name: p, user: { login: req.params.username } } };
-  });
-  github.on("GET /repos/{owner}/{repo}/pulls/{pull_number}", (req) => ({
-    status: 200,
-    body: {
-      number: Number(req.params.pull_number),
-      state: "open",
-      user: { login: pull.author },
-      head: { sha: pull.sha, ref: "feature", repo: { full_name: pull.fork ? "outsider/hello" : REPO } },
-      base: { ref: "main", repo: { full_name: REPO, default_branch: "main" } },
-    },
-  }));
-  // GitHub answers 200 for a reaction this App already left on the comment, 201 for a new one.
-  const reacted = new Set<string>();
-  github.on(REACTION, (req) => {
-    const content = (req.body as { content: string }).content;
-    const key = `${req.params.comment_id}:${content}`;
-    const seen = reacted.has(key);
-    reacted.add(key);
-    return { status: seen ? 200 : 201, body: { id: 1, content } };
-  });
-  github.on(COMMENT, (req) => ({ status: 201, body: { id: 2, body: (req.body as { body: string }).body } }));
-}
-
-function prEvent(action: string, o: { sha?: string; fork?: boolean; author?: string } = {}) {
-  return examplePayload("pull_request", action, {
-    repo: REPO,
-    headSha: o.sha ?? HEAD,
-    installationId: 42,
-    sender: o.author ?? "outsider",
-    ...(o.fork === false ? {} : { fork: "outsider/hello" }),
-    edit: (p) => {
-      p.repository.default_branch = "main";
-    },
-  });
-}
-
-let commentId = 100;
-function comment(body: string, by: string, o: { bot?: boolean; pr?: number } = {}) {
-  return examplePayload("issue_comment", "created", {
-    repo: REPO,
-    installationId: 42,
-    sender: by,
-    edit: (p) => {
-      p.repository.default_branch = "main";
-      p.issue.number = o.pr ?? PR;
-      p.issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${o.pr ?? PR}`, html_url: `https://github.com/${REPO}/pull/${o.pr ?? PR}`, diff_url: null, patch_url: null };
-      p.comment.id = commentId++;
-      p.comment.body = body;
-      p.comment.user = { ...p.comment.user, login: by, type: o.bot ? "Bot" : "User" };
-      p.comment.performed_via_github_app = null;
-    },
-  });
-}
-
-const PR: number = prEvent("opened").pull_request.number;
-const dispatches = () => github.calls(DISPATCH).map((r) => r.body as DispatchBody);
-const buildChecks = (sha: string) => github.checkRuns.filter((c) => c.head_sha === sha && c.name.startsWith("flibs/build"));
-/** Result reactions (every handled comment first gets "eyes", the App's mark that it saw the comment). */
-const reactions = () => github.calls(REACTION).map((r) => (r.body as { content: string }).content).filter((c) => c !== "eyes");
-const replies = () => github.calls(COMMENT).map((r) => (r.body as { body: string }).body);
-
-/** The caller workflow's runs GitHub lists (id, build id in the run-name, status), and their cancel route. */
-function serveRuns(runs: Array<[number, string, string]>) {
-  github.on("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", {
-    status: 200,
-    body: { total_count: runs.length, workflow_runs: runs.map(([id, build, status]) => ({ id, name: "flibs", display_title: `flibs build ${build}`, status })) },
-  });
-  github.on("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel", { status: 202, body: {} });
-}
-
+let registry: TestRegistry;
+const world = useWorld();
+failOnUnhandledRejections();
 let app: TestApp;
-let unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => unhandled.push(e);
+let HEAD: string;
+let HEAD2: string;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+}, 60_000);
+afterAll(async () => {
+  await registry?.stop();
+});
+
 beforeEach(async () => {
-  unhandled = [];
-  process.on("unhandledRejection", onUnhandled);
-  permissions.clear();
-  permissions.set("member", "write");
-  permissions.set("outsider", "read");
-  pull = { sha: HEAD, fork: true, author: "outsider" };
-  world();
+  world.policy(`arches: [x86_64, aarch64]\nregistries:\n  candidate: ${registry.host}/candidates\n  stable: ${registry.host}/stable\n`);
+  await world.repo(REPO, { Dockerfile: DOCKERFILE, "container.yaml": "image: my-org/hello\n" });
+  HEAD = await world.commit({ "feature.txt": "one\n" }, { branch: `pr-${PR}` });
+  HEAD2 = await world.commit({ "feature.txt": "two\n" }, { branch: `pr-${PR}` });
+  world.role("member", "write").role("outsider", "read");
+  await world.standIn({ push: true });
+  // By default the PR comes from an outsider's fork, at HEAD.
+  pullFrom({ fork: true, author: "outsider" });
   app = await createTestApp();
 });
-afterEach(() => {
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+
+/** The PR as GitHub has it now: from a fork or not, by whom, at which head. */
+function pullFrom(o: { fork: boolean; author: string; head?: string }) {
+  world.pull({ number: PR, head: o.head ?? HEAD, author: o.author, ...(o.fork ? { fork: "outsider/hello" } : {}) });
+}
+
+const prEvent = (action: string) => world.pullEvent(PR, action);
+const comment = (body: string, by: string, o: { bot?: boolean } = {}) => world.commentEvent(PR, body, by, o);
+const dispatches = () => world.github.calls(DISPATCH).map((r) => r.body as { ref: string; inputs: Record<string, string>; return_run_details?: boolean });
+const buildChecks = (sha: string) => world.github.checkRuns.filter((c) => c.head_sha === sha && c.name.startsWith("flibs/build"));
+/** Result reactions (every handled comment first gets "eyes", the App's mark that it saw the comment). */
+const reactions = () => world.github.calls(REACTION).map((r) => (r.body as { content: string }).content).filter((c) => c !== "eyes");
+const replies = () => world.github.calls(COMMENT).map((r) => (r.body as { body: string }).body);
+
+/** A member's same-repository PR at HEAD, built through the App to the end of its run (events delivered as they happen). */
+async function builtOnce(): Promise<void> {
+  pullFrom({ fork: false, author: "member" });
+  world.deliverTo(app);
+  await app.receive("pull_request", prEvent("synchronize"));
+  await world.settled();
+}
 
 describe("gate: untrusted code waits for /ok-to-test on its exact SHA", () => {
   test("fork PR by an outsider -> no dispatch; flibs/build is action_required and says who can approve", async () => {
     await app.receive("pull_request", prEvent("opened"));
 
     expect(dispatches()).toEqual([]);
-    expect(github.calls(PERMISSION).map((r) => r.params.username)).toEqual(["outsider"]);
+    expect(world.github.calls(PERMISSION).map((r) => r.params.username)).toEqual(["outsider"]);
     const [gate] = buildChecks(HEAD);
     expect(buildChecks(HEAD)).toHaveLength(1);
     expect(gate).toMatchObject({ name: "flibs/build", status: "completed", conclusion: "action_required" });
     expect(gate!.summary).toContain("write access");
-    expect(gate!.summary).toContain("`/ok-to-test`");
+    // Before: "`/ok-to-test`"; the gate now asks for the commit reviewed to be named.
+    expect(gate!.summary).toContain(`\`/ok-to-test ${HEAD.slice(0, 12)}\``);
     expect(gate!.summary).toContain(HEAD.slice(0, 12));
-    expect(github.checkRuns.map((c) => c.name)).toContain("flibs/review");
+    expect(world.github.checkRuns.map((c) => c.name)).toContain("flibs/review");
   });
 
-  test("/ok-to-test by a member -> one dispatch for that SHA, from the default branch, reaction rocket", async () => {
+  test("/ok-to-test by a member -> one dispatch for that SHA, from the default branch, reaction rocket and a reply naming the SHA", async () => {
     await app.receive("pull_request", prEvent("opened"));
     await app.receive("issue_comment", comment("/ok-to-test", "member"));
 
     expect(dispatches()).toHaveLength(1);
     const d = dispatches()[0]!;
     expect(d.ref).toBe("main");
+    expect(d.return_run_details).toBe(true);
     expect(d.inputs).toMatchObject({ sha: HEAD, build_id: `${HEAD}.1`, pr: String(PR), scratch: "false" });
-    expect(JSON.parse(d.inputs.arches)).toEqual(["x86_64", "aarch64"]);
-    expect(JSON.parse(d.inputs.runner_labels)).toEqual({ x86_64: ["self-hosted", "linux", "x86_64"], aarch64: ["self-hosted", "linux", "aarch64"] });
-    expect(github.calls(DISPATCH)[0]!.params.workflow_id).toBe("flibs.yml");
-    expect(github.calls(PERMISSION).map((r) => r.params.username)).toEqual(["outsider", "member"]);
+    expect(JSON.parse(d.inputs.arches!)).toEqual(["x86_64", "aarch64"]);
+    // The organisation policy travels as one input (before: a runner_labels input of its own).
+    expect(JSON.parse(d.inputs.policy!)).toMatchObject({ candidate: `${registry.host}/candidates`, runner_labels: { x86_64: ["self-hosted", "linux", "x86_64"], aarch64: ["self-hosted", "linux", "aarch64"] }, control_runner: ["ubuntu-latest"] });
+    expect(world.github.calls(DISPATCH)[0]!.params.workflow_id).toBe("flibs.yml");
+    expect(world.github.calls(PERMISSION).map((r) => r.params.username)).toEqual(["outsider", "member"]);
     expect(reactions()).toEqual(["rocket"]);
-    expect(replies()).toEqual([]);
+    // Before: no reply. The App now says which commit the approval covers.
+    expect(replies()).toHaveLength(1);
+    expect(replies()[0]).toContain(`Approved \`${HEAD.slice(0, 12)}\` (this commit only`);
     const summary = buildChecks(HEAD).find((c) => c.external_id === `flibs:${HEAD}.1:summary`);
+    // Queued, with the run GitHub started for the dispatch recorded.
     expect(summary).toMatchObject({ status: "queued" });
+    expect(summary!.summary).toContain(`"run":${world.buildRun(`${HEAD}.1`).id}`);
 
     // A second /ok-to-test for the same SHA starts nothing more.
     await app.receive("issue_comment", comment("/ok-to-test", "member"));
@@ -169,8 +126,8 @@ describe("gate: untrusted code waits for /ok-to-test on its exact SHA", () => {
     await app.receive("issue_comment", comment("/ok-to-test", "member"));
     expect(dispatches()).toHaveLength(1);
 
-    pull.sha = HEAD2;
-    await app.receive("pull_request", prEvent("synchronize", { sha: HEAD2 }));
+    world.pushTo(PR, HEAD2);
+    await app.receive("pull_request", prEvent("synchronize"));
     expect(dispatches()).toHaveLength(1);
     expect(buildChecks(HEAD2)).toMatchObject([{ name: "flibs/build", conclusion: "action_required" }]);
     expect(buildChecks(HEAD2)[0]!.summary).toContain(HEAD2.slice(0, 12));
@@ -180,8 +137,8 @@ describe("gate: untrusted code waits for /ok-to-test on its exact SHA", () => {
     await app.receive("pull_request", prEvent("opened"));
     const written = comment("/ok-to-test", "member");
     written.comment.created_at = written.comment.updated_at = "2020-01-01T00:00:00Z";
-    pull.sha = HEAD2;
-    await app.receive("pull_request", prEvent("synchronize", { sha: HEAD2 }));
+    world.pushTo(PR, HEAD2);
+    await app.receive("pull_request", prEvent("synchronize"));
     await app.receive("issue_comment", written);
     expect(dispatches()).toEqual([]);
     expect(replies().at(-1)).toContain(`written before ${HEAD2.slice(0, 12)} was pushed`);
@@ -199,74 +156,83 @@ describe("gate: untrusted code waits for /ok-to-test on its exact SHA", () => {
     expect(replies()).toHaveLength(1);
     expect(replies()[0]).toContain("`/ok-to-test` was refused: @outsider has read access; `/ok-to-test` needs write access");
     // Decided from the permission API, never from author_association.
-    expect(github.calls(PERMISSION).at(-1)!.params.username).toBe("outsider");
+    expect(world.github.calls(PERMISSION).at(-1)!.params.username).toBe("outsider");
   });
 });
 
 describe("dispatch, budget and idempotency", () => {
   test("a member's synchronize dispatches at once and stays within 6 GitHub API calls", async () => {
-    pull = { sha: HEAD, fork: false, author: "member" };
-    await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
+    pullFrom({ fork: false, author: "member" });
+    await app.receive("pull_request", prEvent("synchronize"));
 
-    const calls = github.apiCalls().map((r) => r.route);
+    const calls = world.github.apiCalls().map((r) => r.route);
     console.log(`pull_request.synchronize (same-repo, config unchanged): ${calls.length} GitHub API calls: ${calls.join(", ")}`);
     expect(calls.length).toBeLessThanOrEqual(6);
-    expect(calls).toEqual([GRAPHQL_ROUTE, CREATE, CREATE, DISPATCH]);
+    // Before: no PATCH. The run id GitHub answered the dispatch with is now recorded in flibs/build.
+    expect(calls).toEqual([GRAPHQL_ROUTE, CREATE, CREATE, DISPATCH, UPDATE]);
     expect(dispatches()).toHaveLength(1);
     expect(dispatches()[0]!.inputs.sha).toBe(HEAD);
   });
 
   test("another App's check runs under flibs' names neither stand for a build nor stop one", async () => {
-    pull = { sha: HEAD, fork: false, author: "member" };
+    pullFrom({ fork: false, author: "member" });
     // A build already running, as far as check names and external ids go, but written by App 99.
-    github.addCheckRun({ repo: "my-org/hello", head_sha: HEAD, name: "flibs/build", app_id: 99, status: "in_progress", conclusion: null, external_id: `flibs:${HEAD}.1:summary` });
-    github.addCheckRun({ repo: "my-org/hello", head_sha: HEAD, name: "flibs/build (x86_64)", app_id: 99, status: "in_progress", conclusion: null, external_id: `flibs:${HEAD}.1:x86_64` });
-    await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
+    world.github.addCheckRun({ repo: REPO, head_sha: HEAD, name: "flibs/build", app_id: 99, status: "in_progress", conclusion: null, external_id: `flibs:${HEAD}.1:summary` });
+    world.github.addCheckRun({ repo: REPO, head_sha: HEAD, name: "flibs/build (x86_64)", app_id: 99, status: "in_progress", conclusion: null, external_id: `flibs:${HEAD}.1:x86_64` });
+    await app.receive("pull_request", prEvent("synchronize"));
     expect(dispatches()).toHaveLength(1);
     expect(dispatches()[0]!.inputs.build_id).toBe(`${HEAD}.1`);
   });
 
   test("a fork synchronize by a writer costs one more call (the author's permission) and still fits in 6", async () => {
-    await app.receive("pull_request", prEvent("synchronize", { author: "member" }));
-    const calls = github.apiCalls().map((r) => r.route);
+    pullFrom({ fork: true, author: "member" });
+    await app.receive("pull_request", prEvent("synchronize"));
+    const calls = world.github.apiCalls().map((r) => r.route);
     console.log(`pull_request.synchronize (fork, author with write access): ${calls.length} GitHub API calls: ${calls.join(", ")}`);
-    expect(calls).toEqual([GRAPHQL_ROUTE, CREATE, PERMISSION, CREATE, DISPATCH]);
+    // Before: without the last PATCH (the run id recorded).
+    expect(calls).toEqual([GRAPHQL_ROUTE, CREATE, PERMISSION, CREATE, DISPATCH, UPDATE]);
     expect(calls.length).toBeLessThanOrEqual(6);
   });
 
   test("a synchronize delivered after a newer push builds nothing (its build would cancel the newer head's)", async () => {
-    pull = { sha: HEAD2, fork: false, author: "member" };
-    github.pullHeads.set(`${REPO}#${PR}`, HEAD2);
-    await app.receive("pull_request", prEvent("synchronize", { sha: HEAD2, fork: false, author: "member" }));
+    pullFrom({ fork: false, author: "member", head: HEAD2 });
+    await app.receive("pull_request", prEvent("synchronize"));
     expect(dispatches().map((d) => d.inputs.sha)).toEqual([HEAD2]);
     // GitHub does not order deliveries: the push of HEAD arrives last.
-    await app.receive("pull_request", prEvent("synchronize", { sha: HEAD, fork: false, author: "member" }));
+    const late = world.pullEvent(PR, "synchronize", { edit: (p) => (p.pull_request.head.sha = HEAD) });
+    await app.receive("pull_request", late);
     expect(dispatches().map((d) => d.inputs.sha)).toEqual([HEAD2]);
     expect(buildChecks(HEAD)).toEqual([]);
     // Still one GraphQL read per event: the PR's head comes with the commit's state.
-    expect(github.calls(GRAPHQL_ROUTE)).toHaveLength(2);
+    expect(world.github.calls(GRAPHQL_ROUTE)).toHaveLength(2);
   });
 
   test("the same delivery three times -> one dispatch (at once, and again later)", async () => {
-    pull = { sha: HEAD, fork: false, author: "member" };
-    const payload = prEvent("synchronize", { fork: false, author: "member" });
+    pullFrom({ fork: false, author: "member" });
+    const payload = prEvent("synchronize");
     await Promise.all([1, 2, 3].map(() => app.receive("pull_request", payload, "delivery-1")));
     await app.receive("pull_request", payload, "delivery-1");
     expect(dispatches()).toHaveLength(1);
-    expect(github.checkRuns.filter((c) => c.name === "flibs/review")).toHaveLength(1);
-    expect(github.checkRuns.filter((c) => c.name === "flibs/build")).toHaveLength(1);
+    expect(world.github.checkRuns.filter((c) => c.name === "flibs/review")).toHaveLength(1);
+    expect(world.github.checkRuns.filter((c) => c.name === "flibs/build")).toHaveLength(1);
   });
 
-  test("/retest aarch64 -> only aarch64 is rebuilt, as the next attempt; the summary still expects both arches", async () => {
-    pull = { sha: HEAD, fork: false, author: "member" };
-    await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
+  test("/retest aarch64 -> only aarch64 is rebuilt, as the next attempt, x86_64 kept by its tested digest; the summary still expects both arches", async () => {
+    // Attempt 1 ran to its end (aarch64 failed): flibs/build recorded x86_64's tested digest.
+    await world.standIn({ push: true, fail: ["aarch64"] });
+    await builtOnce();
+    const x86 = parseDigestsMarker(world.shown(HEAD, "flibs/build")!.summary).x86_64;
+    expect(x86).toMatch(/^sha256:[0-9a-f]{64}$/);
+    world.deliverTo(undefined);
     await app.receive("issue_comment", comment("/retest aarch64", "member"));
 
     expect(dispatches()).toHaveLength(2);
     const d = dispatches()[1]!;
-    expect(JSON.parse(d.inputs.arches)).toEqual(["aarch64"]);
-    expect(JSON.parse(d.inputs.index_arches ?? "null")).toEqual(["x86_64", "aarch64"]);
-    expect(JSON.parse(d.inputs.runner_labels)).toEqual({ aarch64: ["self-hosted", "linux", "aarch64"] });
+    expect(JSON.parse(d.inputs.arches!)).toEqual(["aarch64"]);
+    // Before: index_arches ["x86_64","aarch64"] (the index read x86_64 back from its tag); now the kept arch's
+    // tested digest travels by value.
+    expect(JSON.parse(d.inputs.index_digests ?? "null")).toEqual({ x86_64: x86 });
+    expect(JSON.parse(d.inputs.policy!).runner_labels).toEqual({ aarch64: ["self-hosted", "linux", "aarch64"] });
     expect(d.inputs.build_id).toBe(`${HEAD}.2`);
     expect(reactions()).toEqual(["rocket"]);
     const summary = buildChecks(HEAD).find((c) => c.external_id === `flibs:${HEAD}.2:summary`)!;
@@ -274,36 +240,25 @@ describe("dispatch, budget and idempotency", () => {
   });
 
   test("/retest without arches rebuilds the failed ones; none failed -> a reply, no dispatch", async () => {
-    pull = { sha: HEAD, fork: false, author: "member" };
-    await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
-    await app.receive("workflow_job", jobEvent("completed", "x86_64", 1, "success"));
-    await app.receive("workflow_job", jobEvent("completed", "aarch64", 1, "failure"));
+    await world.standIn({ push: true, fail: ["aarch64"] });
+    await builtOnce();
+    expect(world.shown(HEAD, "flibs/build (x86_64)")).toMatchObject({ conclusion: "success" });
+    expect(world.shown(HEAD, "flibs/build (aarch64)")).toMatchObject({ conclusion: "failure" });
+    await world.standIn({ push: true });
     await app.receive("issue_comment", comment("/retest", "member"));
-    expect(JSON.parse(dispatches()[1]!.inputs.arches)).toEqual(["aarch64"]);
+    expect(JSON.parse(dispatches()[1]!.inputs.arches!)).toEqual(["aarch64"]);
 
-    await app.receive("workflow_job", jobEvent("completed", "aarch64", 2, "success"));
+    await world.settled();
+    expect(world.shown(HEAD, "flibs/build (aarch64)")).toMatchObject({ conclusion: "success", external_id: `flibs:${HEAD}.2:aarch64` });
     await app.receive("issue_comment", comment("/retest", "member"));
     expect(dispatches()).toHaveLength(2);
     expect(replies().at(-1)).toContain("passed or is still running");
   });
 });
 
-function jobEvent(action: string, arch: string, attempt: number, conclusion: string | null = null, sha = HEAD) {
-  return examplePayload("workflow_job", action, {
-    repo: REPO,
-    installationId: 42,
-    headSha: sha,
-    edit: (p) => {
-      p.workflow_job.name = `build (${arch}) ${sha}.${attempt}`;
-      p.workflow_job.conclusion = conclusion;
-      p.workflow_job.html_url = `https://github.com/${REPO}/actions/runs/7/job/${arch.length}${attempt}`;
-    },
-  });
-}
-
 describe("commands", () => {
   test("several per comment, unknown ones listed with the valid ones, /help answered", async () => {
-    pull = { sha: HEAD, fork: false, author: "member" };
+    pullFrom({ fork: false, author: "member" });
     await app.receive("issue_comment", comment("/build --scratch\n/frobnicate\n/help", "member"));
 
     expect(dispatches().map((d) => [d.inputs.build_id, d.inputs.scratch])).toEqual([[`${HEAD}.1.scratch`, "true"]]);
@@ -315,12 +270,14 @@ describe("commands", () => {
   });
 
   test("a comment delivered three times (GitHub redelivers) starts one build: the eyes reaction is the mark", async () => {
-    pull = { sha: HEAD, fork: false, author: "member" };
+    pullFrom({ fork: false, author: "member" });
     const c = comment("/build", "member");
     await Promise.all([1, 2, 3].map(() => app.receive("issue_comment", c, "delivery-c")));
     await app.receive("issue_comment", c, "delivery-c");
     expect(dispatches()).toHaveLength(1);
-    expect(github.calls(REACTION).map((r) => (r.body as { content: string }).content).sort()).toEqual(["eyes", "eyes", "eyes", "eyes", "rocket"]);
+    expect(world.github.calls(REACTION).map((r) => (r.body as { content: string }).content).sort()).toEqual(["eyes", "eyes", "eyes", "eyes", "rocket"]);
+    // GitHub created the eyes once and answered 200 to every later one: that is what made them redeliveries.
+    expect(world.reactions.filter((r) => r.content === "eyes").map((r) => r.status)).toEqual([201, 200, 200, 200]);
   });
 
   test("edited comments and comments on plain issues start nothing", async () => {
@@ -330,53 +287,64 @@ describe("commands", () => {
     const onIssue = comment("/build", "member");
     delete onIssue.issue.pull_request;
     await app.receive("issue_comment", onIssue);
-    expect(github.apiCalls()).toEqual([]);
+    expect(world.github.apiCalls()).toEqual([]);
   });
 
   test("comments by bots (the App itself included) are ignored", async () => {
     await app.receive("issue_comment", comment("/build", "flibs[bot]", { bot: true }));
-    expect(github.apiCalls()).toEqual([]);
+    expect(world.github.apiCalls()).toEqual([]);
   });
 
+  /**
+   * Runs of the caller workflow as GitHub lists them: this PR's build at HEAD (running: its arches are held),
+   * another build of HEAD that completed, and a running build of another commit.
+   */
+  async function runsOfSeveralBuilds() {
+    await world.standIn({ push: true, hold: ["x86_64", "aarch64"] });
+    const policy = JSON.stringify({ candidate: `${registry.host}/candidates`, insecure_registries: [], approved_registries: ["registry.fedoraproject.org"], component_drift: "warn", runner_labels: {}, control_runner: ["ubuntu-latest"] });
+    // An earlier build of HEAD, started by hand and finished (a prepare that refuses its arches fails it at once).
+    await world.actions.dispatch(REPO, "flibs.yml", { ref: "main", inputs: { sha: HEAD, arches: '["sparc"]', build_id: `${HEAD}.1`, policy } }, "member");
+    await world.settled();
+    pullFrom({ fork: false, author: "member" });
+    await app.receive("pull_request", prEvent("synchronize"));
+    const ours = world.runs().at(-1)!;
+    // Another commit's build, running (its own concurrency group: no PR number).
+    await world.actions.dispatch(REPO, "flibs.yml", { ref: "main", inputs: { sha: HEAD2, arches: '["x86_64"]', build_id: `${HEAD2}.1`, policy } }, "member");
+    while (!ours.jobs.some((j) => j.status === "in_progress" && j.name.includes("build ("))) await new Promise((r) => setTimeout(r, 20));
+    const [done, other] = [world.runs()[0]!, world.runs().at(-1)!];
+    expect(done).toMatchObject({ display_title: `flibs build ${HEAD}.1`, status: "completed" });
+    expect(ours).toMatchObject({ display_title: `flibs build ${HEAD}.1`, status: "in_progress" });
+    expect(other.status).not.toBe("completed");
+    return { ours, done, other };
+  }
+
   test("/cancel cancels the running run of this PR's build, found by its run-name", async () => {
-    pull = { sha: HEAD, fork: false, author: "member" };
-    await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
-    serveRuns([
-      [71, `${HEAD}.1`, "in_progress"],
-      [72, `${HEAD2}.1`, "in_progress"],
-      [73, `${HEAD}.1`, "completed"],
-    ]);
+    const { ours, other } = await runsOfSeveralBuilds();
     await app.receive("issue_comment", comment("/cancel", "member"));
 
-    expect(github.calls("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel").map((r) => r.params.run_id)).toEqual(["71"]);
+    expect(world.github.calls(CANCEL).map((r) => Number(r.params.run_id))).toEqual([ours.id]);
     expect(reactions()).toEqual(["+1"]);
+    await ours.done;
+    expect(ours.conclusion).toBe("cancelled");
+    expect(other.status).not.toBe("completed");
   });
 
   test("closing the PR unmerged cancels its head's running build; closing it merged leaves the build alone", async () => {
-    pull = { sha: HEAD, fork: false, author: "member" };
-    await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
-    serveRuns([
-      [81, `${HEAD}.1`, "in_progress"],
-      [82, `${HEAD2}.1`, "queued"],
-    ]);
-    const closed = (merged: boolean) => {
-      const p = prEvent("closed", { fork: false, author: "member" });
-      p.pull_request.merged = merged;
-      return p;
-    };
+    const { ours } = await runsOfSeveralBuilds();
+    const closed = (merged: boolean) => world.pullEvent(PR, "closed", { edit: (p) => ((p.pull_request.merged = merged), (p.pull_request.state = "closed")) });
     await app.receive("pull_request", closed(true));
-    expect(github.calls("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel")).toEqual([]);
+    expect(world.github.calls(CANCEL)).toEqual([]);
     await app.receive("pull_request", closed(false));
-    expect(github.calls("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel").map((r) => r.params.run_id)).toEqual(["81"]);
+    expect(world.github.calls(CANCEL).map((r) => Number(r.params.run_id))).toEqual([ours.id]);
   });
 
   test("check_run.rerequested on flibs/build (aarch64) is /retest aarch64 by the requester, authorised too", async () => {
-    pull = { sha: HEAD, fork: false, author: "member" };
-    await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
+    await builtOnce();
+    world.deliverTo(undefined);
     const rerun = (by: string) =>
       examplePayload("check_run", "rerequested", {
         repo: REPO,
-        installationId: 42,
+        installationId: world.installationId,
         headSha: HEAD,
         sender: by,
         edit: (p) => {
@@ -393,7 +361,7 @@ describe("commands", () => {
     const click = rerun("member");
     await app.receive("check_run", click);
     expect(dispatches()).toHaveLength(2);
-    expect(JSON.parse(dispatches()[1]!.inputs.arches)).toEqual(["aarch64"]);
+    expect(JSON.parse(dispatches()[1]!.inputs.arches!)).toEqual(["aarch64"]);
 
     // The same click delivered again (or clicked twice): attempt 2 already rebuilds aarch64.
     await app.receive("check_run", click);
@@ -402,7 +370,6 @@ describe("commands", () => {
   });
 
   test("/promote goes to the promotion module (refused here: the PR is not merged / permission)", async () => {
-    permissions.set("member", "write");
     await app.receive("issue_comment", comment("/promote", "member"));
     expect(replies()).toHaveLength(1);
     expect(replies()[0]).toContain("`/promote` was not run");
@@ -411,50 +378,63 @@ describe("commands", () => {
 });
 
 describe("report: workflow_job moves each arch's check, never backwards", () => {
+  /** The App dispatches HEAD's build; the run goes to its end with the events recorded, not delivered. */
+  async function recordedRun() {
+    pullFrom({ fork: false, author: "member" });
+    await app.receive("pull_request", prEvent("synchronize"));
+    await world.settled();
+    return world.buildRun(`${HEAD}.1`);
+  }
+
   test("queued creates the check; completed before in_progress; duplicates change nothing", async () => {
-    await app.receive("workflow_job", jobEvent("queued", "aarch64", 1));
-    const arch = () => github.checkRuns.filter((c) => c.name === "flibs/build (aarch64)");
+    await world.standIn({ push: true, fail: ["aarch64"] });
+    const run = await recordedRun();
+    const events = (action: string) => world.deliveriesOf(run, { event: "workflow_job", action, job: /build \(aarch64\)/ });
+    const arch = () => world.github.checkRuns.filter((c) => c.name === "flibs/build (aarch64)");
+
+    await world.replay(events("queued"), app);
     expect(arch()).toMatchObject([{ status: "queued", external_id: `flibs:${HEAD}.1:aarch64` }]);
 
-    await app.receive("workflow_job", jobEvent("completed", "aarch64", 1, "failure"));
-    await app.receive("workflow_job", jobEvent("in_progress", "aarch64", 1));
-    await app.receive("workflow_job", jobEvent("completed", "aarch64", 1, "failure"));
+    await world.replay([...events("completed"), ...events("in_progress"), ...events("completed")], app);
     expect(arch()).toMatchObject([{ status: "completed", conclusion: "failure" }]);
-    expect(arch()[0]!.details_url).toContain("/actions/runs/7/job/");
-    expect(github.calls(CREATE)).toHaveLength(1);
-    expect(github.calls("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}")).toHaveLength(1);
+    expect(arch()[0]!.details_url).toContain(`/actions/runs/${run.id}/job/`);
+    // Before, every create and update of the test was this check's; now the PR's own checks are there too.
+    expect(world.github.calls(CREATE).filter((r) => (r.body as { name: string }).name === "flibs/build (aarch64)")).toHaveLength(1);
+    expect(world.github.calls(UPDATE).filter((r) => Number(r.params.check_run_id) === arch()[0]!.id)).toHaveLength(1);
   });
 
   test("jobs that are not an arch's build job (prepare, publish) are ignored", async () => {
-    const e = jobEvent("queued", "aarch64", 1);
-    e.workflow_job.name = `publish ${HEAD}.1`;
-    await app.receive("workflow_job", e);
-    expect(github.apiCalls()).toEqual([]);
+    const run = await recordedRun();
+    const before = world.github.apiCalls().length;
+    const others = world.deliveriesOf(run, { event: "workflow_job", job: /^build \/ (prepare|publish) / });
+    expect(new Set(others.map((d) => d.payload.workflow_job.name))).toEqual(new Set([`build / prepare ${HEAD}.1`, `build / publish ${HEAD}.1`]));
+    await world.replay(others, app);
+    expect(world.github.apiCalls().slice(before)).toEqual([]);
   });
 
   test("a cancelled run (superseded by a newer push) closes flibs/build as cancelled", async () => {
-    pull = { sha: HEAD, fork: false, author: "member" };
-    await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
-    const run = examplePayload("workflow_run", "completed", {
-      repo: REPO,
-      installationId: 42,
-      edit: (p) => {
-        p.workflow_run.display_title = `flibs build ${HEAD}.1`;
-        p.workflow_run.conclusion = "cancelled";
-      },
-    });
-    await app.receive("workflow_run", run);
-    await app.receive("workflow_run", run);
-    expect(github.checkRuns.find((c) => c.name === "flibs/build")).toMatchObject({ status: "completed", conclusion: "cancelled" });
-    expect(github.calls("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}")).toHaveLength(1);
+    await world.standIn({ push: true, hold: ["x86_64", "aarch64"] });
+    pullFrom({ fork: false, author: "member" });
+    await app.receive("pull_request", prEvent("synchronize"));
+    const superseded = world.buildRun(`${HEAD}.1`);
+    // The newer push's build takes the PR's concurrency group: GitHub cancels the running one.
+    world.pushTo(PR, HEAD2);
+    await app.receive("pull_request", prEvent("synchronize"));
+    await superseded.done;
+    expect(superseded.conclusion).toBe("cancelled");
+    const completed = world.deliveriesOf(superseded, { event: "workflow_run", action: "completed" });
+    await world.replay([...completed, ...completed], app);
+    const check = world.shown(HEAD, "flibs/build")!;
+    expect(check).toMatchObject({ status: "completed", conclusion: "cancelled" });
+    expect(world.github.calls(UPDATE).filter((r) => Number(r.params.check_run_id) === check.id && (r.body as { conclusion?: string }).conclusion === "cancelled")).toHaveLength(1);
   });
 });
 
 test("the GraphQL read of a commit is checked against GitHub's schema (a bad field would fail the fake)", async () => {
-  pull = { sha: HEAD, fork: false, author: "member" };
-  github.on("GET /repos/{owner}/{repo}/contents/{path}", () => notFound());
-  await app.receive("pull_request", prEvent("synchronize", { fork: false, author: "member" }));
-  const q = github.calls(GRAPHQL_ROUTE)[0] as GitHubRequest;
+  pullFrom({ fork: false, author: "member" });
+  world.github.on("GET /repos/{owner}/{repo}/contents/{path}", () => notFound());
+  await app.receive("pull_request", prEvent("synchronize"));
+  const q = world.github.calls(GRAPHQL_ROUTE)[0] as GitHubRequest;
   expect((q.body as { query: string }).query).toContain("externalId");
-  expect(github.problems).toEqual([]);
+  expect(world.github.problems).toEqual([]);
 });

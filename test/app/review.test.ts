@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { codeSpans, links } from "../helpers/markdown.js";
 import { createTestApp, examplePayload, GRAPHQL_ROUTE, serverError, useFakeGitHub, type GitHubRequest } from "../helpers/github.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/webhooks/${path}`, import.meta.url), "utf8");
 const HEAD = "4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e";
@@ -41,16 +42,7 @@ function onlyCheck(): { req: GitHubRequest; body: CheckBody } {
   return { req, body: req.body as CheckBody };
 }
 
-let unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => unhandled.push(e);
-beforeEach(() => {
-  unhandled = [];
-  process.on("unhandledRejection", onUnhandled);
-});
-afterEach(() => {
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 describe("pull_request -> flibs/review", () => {
   test("a bad Dockerfile: files read at the head SHA, one completed check with annotations on their lines, failure", async () => {

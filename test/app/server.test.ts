@@ -4,6 +4,7 @@ import { deliveryBudgetFrom } from "../../src/app/deliveries.js";
 import { createFlibsApp } from "../../src/app/index.js";
 import { freePort } from "../helpers/app-process.js";
 import { examplePayload, serverError, signWebhook, startTestServer, useFakeGitHub, type TestServer } from "../helpers/github.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
 
 const github = useFakeGitHub();
 const CREATE = "POST /repos/{owner}/{repo}/check-runs";
@@ -12,18 +13,13 @@ const payload = () => examplePayload("pull_request", "opened", { repo: "my-org/h
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let server: TestServer | undefined;
-let unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => unhandled.push(e);
+failOnUnhandledRejections();
 beforeEach(() => {
-  unhandled = [];
-  process.on("unhandledRejection", onUnhandled);
   github.repoFiles("my-org/hello", { Dockerfile: dockerfile }).repoFiles("my-org/.github", {});
 });
 afterEach(async () => {
   await server?.stop();
   server = undefined;
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
 });
 
 describe("the App behind Probot's HTTP server", () => {

@@ -20,11 +20,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIndexMarker } from "../../src/core/report/index-marker.js";
 import { parsePlanMarker } from "../../src/core/report/plan-marker.js";
 import { freePort, ROOT, spawnApp, waitForHttp, type AppProcess } from "../helpers/app-process.js";
-import { commitFlibsRepo, FakeActions, type RunRecord } from "../helpers/actions/index.js";
+import type { FakeActions, RunRecord } from "../helpers/actions/index.js";
 import { examplePayload, FakeGitHub, signedDelivery, testPrivateKey } from "../helpers/github.js";
 import { startRegistry, type TestRegistry } from "../helpers/registry.js";
 import { newStorage, pushBusyboxBase, requireBuildTools, type Storage } from "../builder/helpers.js";
-import { ChainWorld } from "./world.js";
+import { World } from "../helpers/world.js";
 
 const REPO = "my-org/hello";
 const APP = { id: 12345, slug: "flibs" };
@@ -36,7 +36,7 @@ const MINUTES = 60_000;
 let github: FakeGitHub;
 let fakeApi: { url: string; close(): Promise<void> };
 let actions: FakeActions;
-let world: ChainWorld;
+let world: World;
 let app: AppProcess;
 let appUrl: string;
 let candidate: TestRegistry;
@@ -76,10 +76,8 @@ async function until<T>(what: string, probe: () => T | undefined | false | Promi
 
 /** Opens a pull request whose head commits these files on a branch, as GitHub delivers it to the App. */
 async function openPull(number: number, files: Record<string, string>): Promise<string> {
-  const head = await actions.repos.commit(REPO, files, { branch: `pr-${number}`, message: `PR ${number}` });
-  await world.serveCommit(head);
-  world.pulls.push({ number, head, headRef: `pr-${number}`, author: MEMBER, state: "open" });
-  github.pullHeads.set(`${REPO}#${number}`, head);
+  const head = await world.commit(files, { branch: `pr-${number}`, message: `PR ${number}` });
+  world.pull({ number, head, headRef: `pr-${number}`, author: MEMBER, state: "open" });
   const payload = examplePayload("pull_request", "opened", {
     repo: REPO,
     headSha: head,
@@ -98,11 +96,8 @@ async function openPull(number: number, files: Record<string, string>): Promise<
 
 /** Merges a pull request as GitHub does for a merge commit on an unchanged base: same tree as the head. */
 async function merge(number: number, files: Record<string, string>): Promise<string> {
-  const sha = await actions.repos.commit(REPO, files, { message: `Merge pull request #${number}` });
-  await world.serveCommit(sha);
-  const p = world.pulls.find((x) => x.number === number)!;
-  p.state = "closed";
-  p.merged = { sha };
+  const sha = await world.commit(files, { message: `Merge pull request #${number}` });
+  world.merge(number, sha);
   return sha;
 }
 
@@ -191,7 +186,10 @@ beforeAll(async () => {
   await mkdir(glitch, { recursive: true });
   await writeFile(join(glitch, "buildah"), `#!/bin/sh\ncase " $* " in *" bud "*|*" build "*) if [ -e "${glitch}/armed" ]; then rm -f "${glitch}/armed"; echo "runner glitch: the disk went away" >&2; exit 1; fi;; esac\nexec /usr/bin/buildah "$@"\n`);
   await chmod(join(glitch, "buildah"), 0o755);
-  actions = new FakeActions(github, {
+  world = await World.create(github, {
+    app: APP,
+    policy,
+    action: "bundle",
     runners: [
       { name: "x86-1", labels: ["self-hosted", "linux", "x86_64"], arch: "X64" },
       { name: "arm-1", labels: ["self-hosted", "linux", "aarch64"], arch: "ARM64", env: { PATH: `${glitch}:${process.env.PATH}` } },
@@ -200,20 +198,17 @@ beforeAll(async () => {
     ],
     webhook: { url: `${appUrl}/api/github/webhooks`, secret: SECRET, appId: APP.id },
     installationId: INSTALLATION,
-    actor: `${APP.slug}[bot]`,
     vars: { [REPO]: { FLIBS_APP_ID: String(APP.id) } },
     environments: { stable: { reviewers: true } },
   });
-  world = new ChainWorld(github, actions.repos, REPO, APP).serve(policy);
-  world.roles.set(MEMBER, "maintain");
-  await commitFlibsRepo(actions.repos, "my-org/flibs", ROOT);
-  const main = await actions.repos.create(REPO, {
+  actions = world.actions;
+  world.role(MEMBER, "maintain");
+  await world.repo(REPO, {
     ".github/workflows/flibs.yml": await readFile(join(ROOT, "workflows-templates/flibs.yml"), "utf8"),
     ".github/workflows/flibs-promote.yml": await readFile(join(ROOT, "workflows-templates/flibs-promote.yml"), "utf8"),
     Dockerfile: dockerfile("hello"),
     "container.yaml": containerYaml("test -s /etc/flibs-arch"),
   });
-  await world.serveCommit(main);
 
   app = spawnApp("node", [join(ROOT, "node_modules/probot/bin/probot.js"), "run", "./dist/app/index.js"], {
     PORT: String(port),
@@ -231,7 +226,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
-  await actions?.cleanup();
+  await world?.cleanup();
   await fakeApi?.close();
   github?.stop();
   await Promise.all([candidate?.stop(), stable?.stop(), storage?.remove()]);
@@ -294,7 +289,7 @@ describe("the whole chain, as GitHub runs it", () => {
   }, 10 * MINUTES);
 
   it("a promote run dispatched by hand with another digest copies nothing", async () => {
-    const merged = world.pulls.find((p) => p.number === 7)!.merged!.sha;
+    const merged = world.pullOf(7).merged!;
     const forged = `sha256:${"f".repeat(64)}`;
     const policyInput = JSON.stringify({ candidate: `${candidate.host}/candidates`, stable: `${stable.host}/stable`, insecure_registries: [], latest: true, runner: ["self-hosted", "linux", "promote"] });
     const r = await actions.dispatch(REPO, "flibs-promote.yml", { ref: "main", inputs: { sha: merged, ref: "refs/tags/v9.9.9", digest: forged, promotion_id: `${merged}-9`, policy: policyInput }, return_run_details: true }, MEMBER);

@@ -3,11 +3,21 @@
  * (its whole process group, by id) when the test ends.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** The project's root: the directory above this file holding flibs' package.json (also from a bundle of it, as the benches run). */
+export const ROOT = projectRoot(dirname(fileURLToPath(import.meta.url)));
+
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "flibs") return `${dir}/`;
+    if (dirname(dir) === dir) throw new Error(`no flibs package.json above ${from}`);
+  }
+}
 
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {

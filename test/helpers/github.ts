@@ -87,7 +87,16 @@ export interface FakeGitHubOptions {
   baseUrl?: string;
   /** Which OpenAPI description to validate against (default: api.github.com). */
   spec?: SpecName;
+  /**
+   * Intercept this process's requests to the base URL with nock (default true). A process whose code under test
+   * runs elsewhere (the App as its own process) reaches the fake through `listen()` only, and its own HTTP
+   * requests (a benchmark's deliveries) then go out untouched.
+   */
+  intercept?: boolean;
 }
+
+/** Reads a file of a repository at a ref (branch, tag, SHA or `HEAD`); undefined when the file is not there. */
+export type FileSource = (ref: string, path: string) => string | undefined | Promise<string | undefined>;
 
 interface Route {
   route: string;
@@ -107,20 +116,27 @@ export class FakeGitHub {
   readonly requests: GitHubRequest[] = [];
   /** What will fail the test in `verify()`. */
   readonly problems: string[] = [];
+  /** Called with each request as it is recorded (a benchmark's accounting). */
+  readonly listeners: Array<(req: GitHubRequest) => void> = [];
   private routes: Route[] = [];
   private graphqlHandlers: GraphqlHandler[] = [];
-  private readonly files: Array<{ repo: string; ref?: string; files: Record<string, string> }> = [];
+  private readonly files: Array<{ repo: string; ref?: string; files?: Record<string, string>; read?: FileSource }> = [];
   /** Check runs created through `acceptCheckRuns` (kept up to date by its PATCH route). */
   readonly checkRuns: FakeCheckRun[] = [];
   /** Pull request heads GraphQL answers (`repository.pullRequest(number).headRefOid`), keyed `owner/repo#N`. */
   readonly pullHeads = new Map<string, string>();
   private readonly tokens = new Map<string, number>();
+  /** Check run ids, in the order the runs were created (GitHub's grow with time), whoever wrote them. */
+  private nextCheckRunId = 1000;
   private onNoMatch?: (req: { method?: string; path?: string; host?: string; href?: string }) => void;
   private started = false;
+
+  private readonly intercept: boolean;
 
   constructor(options: FakeGitHubOptions = {}) {
     this.baseUrl = (options.baseUrl ?? "https://api.github.com").replace(/\/+$/, "");
     this.spec = options.spec ?? "api.github.com";
+    this.intercept = options.intercept ?? true;
   }
 
   /** Starts intercepting (network to anything but loopback is refused). `useFakeGitHub` calls it for you. */
@@ -128,6 +144,8 @@ export class FakeGitHub {
     if (this.started) return this;
     this.started = true;
     openApi(this.spec);
+    this.on(AUTH_ROUTE, (req) => this.installationToken(req));
+    if (!this.intercept) return this;
     nock.disableNetConnect();
     nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/);
     const origin = new URL(this.baseUrl).origin;
@@ -154,34 +172,38 @@ export class FakeGitHub {
       this.problems.push(`request to a host the fake does not serve: ${req.method ?? "?"} ${where}`);
     };
     nock.emitter.on("no match", this.onNoMatch);
-    this.on(AUTH_ROUTE, (req) => {
-      const id = Number(req.params.installation_id);
-      const token = `ghs_fake_installation_${id}`;
-      this.tokens.set(token, id);
-      return {
-        status: 201,
-        body: {
-          token,
-          expires_at: new Date(Date.now() + 3600_000).toISOString(),
-          permissions: { checks: "write", contents: "read", metadata: "read" },
-          repository_selection: "all",
-        },
-      };
-    });
     return this;
+  }
+
+  private installationToken(req: GitHubRequest): GitHubReply {
+    const id = Number(req.params.installation_id);
+    const token = `ghs_fake_installation_${id}`;
+    this.tokens.set(token, id);
+    return {
+      status: 201,
+      body: {
+        token,
+        expires_at: new Date(Date.now() + 3600_000).toISOString(),
+        permissions: { checks: "write", contents: "read", metadata: "read" },
+        repository_selection: "all",
+      },
+    };
   }
 
   /** Stops intercepting and forgets routes and records. */
   stop(): void {
     if (!this.started) return;
     this.started = false;
-    nock.cleanAll();
-    nock.enableNetConnect();
-    if (this.onNoMatch) nock.emitter.removeListener("no match", this.onNoMatch);
+    if (this.intercept) {
+      nock.cleanAll();
+      nock.enableNetConnect();
+      if (this.onNoMatch) nock.emitter.removeListener("no match", this.onNoMatch);
+    }
     this.routes = [];
     this.graphqlHandlers = [];
     this.files.length = 0;
     this.checkRuns.length = 0;
+    this.nextCheckRunId = 1000;
     this.pullHeads.clear();
     this.requests.length = 0;
     this.problems.length = 0;
@@ -216,27 +238,45 @@ export class FakeGitHub {
       const path = (req.params.path ?? "").replace(/^\/+/, "");
       const text = files[path];
       if (text === undefined) return notFound();
-      const accept = req.headers.accept ?? "";
-      if (/\.raw\b/.test(accept)) return { status: 200, body: text, headers: { "content-type": "text/plain; charset=utf-8" } };
-      const content = Buffer.from(text, "utf8");
-      return {
-        status: 200,
-        body: {
-          type: "file",
-          encoding: "base64",
-          size: content.length,
-          name: path.split("/").pop(),
-          path,
-          content: content.toString("base64"),
-          sha: "0".repeat(40),
-          url: `${this.baseUrl}/repos/${fullName}/contents/${path}`,
-          git_url: null,
-          html_url: null,
-          download_url: null,
-          _links: { self: `${this.baseUrl}/repos/${fullName}/contents/${path}`, git: null, html: null },
-        },
-      };
+      return this.contentReply(fullName, path, text, req.headers.accept ?? "");
     });
+  }
+
+  /**
+   * Serves a repository whose files are read at the requested ref when asked (a real git repository): the same
+   * `GET .../contents/{path}` answers as `repoFiles` and the same GraphQL blobs. Registered later, it is tried first.
+   */
+  repoSource(fullName: string, read: FileSource): this {
+    const [owner, repo] = fullName.toLowerCase().split("/");
+    this.files.unshift({ repo: `${owner}/${repo}`, read });
+    return this.on("GET /repos/{owner}/{repo}/contents/{path}", async (req) => {
+      if (req.params.owner?.toLowerCase() !== owner || req.params.repo?.toLowerCase() !== repo) return undefined;
+      const path = (req.params.path ?? "").replace(/^\/+/, "");
+      const text = await read(req.query.ref ?? "HEAD", path);
+      return text === undefined ? notFound() : this.contentReply(fullName, path, text, req.headers.accept ?? "");
+    });
+  }
+
+  private contentReply(fullName: string, path: string, text: string, accept: string): GitHubReply {
+    if (/\.raw\b/.test(accept)) return { status: 200, body: text, headers: { "content-type": "text/plain; charset=utf-8" } };
+    const content = Buffer.from(text, "utf8");
+    return {
+      status: 200,
+      body: {
+        type: "file",
+        encoding: "base64",
+        size: content.length,
+        name: path.split("/").pop(),
+        path,
+        content: content.toString("base64"),
+        sha: "0".repeat(40),
+        url: `${this.baseUrl}/repos/${fullName}/contents/${path}`,
+        git_url: null,
+        html_url: null,
+        download_url: null,
+        _links: { self: `${this.baseUrl}/repos/${fullName}/contents/${path}`, git: null, html: null },
+      },
+    };
   }
 
   /**
@@ -244,17 +284,17 @@ export class FakeGitHub {
    * listings under its own App, as on GitHub, but was never created through this App's requests.
    */
   addCheckRun(run: Pick<FakeCheckRun, "repo" | "head_sha" | "name" | "app_id"> & Partial<FakeCheckRun>): FakeCheckRun {
-    const full: FakeCheckRun = { id: 900_000 + this.checkRuns.length, status: "completed", conclusion: "success", external_id: null, title: null, summary: null, details_url: null, ...run, repo: run.repo.toLowerCase() };
+    const full: FakeCheckRun = { id: this.nextCheckRunId++, status: "completed", conclusion: "success", external_id: null, title: null, summary: null, details_url: null, ...run, repo: run.repo.toLowerCase() };
     this.checkRuns.push(full);
     return full;
   }
 
   /** Answers every create of a check run with a new id, echoing the request. Returns the created runs' bodies. */
-  acceptCheckRuns(firstId = 1000): this {
-    let next = firstId;
+  acceptCheckRuns(firstId?: number): this {
+    if (firstId !== undefined) this.nextCheckRunId = firstId;
     this.on("POST /repos/{owner}/{repo}/check-runs", (req) => {
       const b = req.body as { name: string; head_sha: string; status?: string; conclusion?: string; external_id?: string; details_url?: string; output?: { title?: string; summary?: string } };
-      const id = next++;
+      const id = this.nextCheckRunId++;
       this.checkRuns.push({
         id,
         repo: `${req.params.owner}/${req.params.repo}`.toLowerCase(),
@@ -330,7 +370,7 @@ export class FakeGitHub {
             if (!head) throw new GitHubGraphqlError("NOT_FOUND", `Could not resolve to a PullRequest with the number of ${number}.`);
             return { number, headRefOid: head };
           },
-          object: ({ expression, oid }: { expression?: string; oid?: string }) => {
+          object: async ({ expression, oid }: { expression?: string; oid?: string }) => {
             if (oid !== undefined) {
               const runs = this.checkRuns.filter((c) => c.repo === full && c.head_sha === oid);
               // One check suite per App, as GitHub groups them.
@@ -344,11 +384,12 @@ export class FakeGitHub {
             }
             const m = /^([^:]*):(.+)$/.exec(expression ?? "");
             if (!m) return null;
-            const [, ref, path] = m;
-            const hit = served.find((f) => (f.ref === undefined || f.ref === ref) && f.files[path!] !== undefined);
-            if (!hit) return null;
-            const text = hit.files[path!]!;
-            return { __typename: "Blob", text, isBinary: false, byteSize: Buffer.byteLength(text) };
+            const [, ref = "", path = ""] = m;
+            for (const f of served) {
+              const text = f.read ? await f.read(ref || "HEAD", path) : f.ref === undefined || f.ref === ref ? f.files?.[path] : undefined;
+              if (text !== undefined) return { __typename: "Blob", text, isBinary: false, byteSize: Buffer.byteLength(text) };
+            }
+            return null;
           },
         };
       },
@@ -485,6 +526,7 @@ export class FakeGitHub {
     }
     const req: GitHubRequest = { ...base, route: check.route, operationId: check.operationId, params: check.params };
     this.requests.push(req);
+    for (const l of this.listeners) l(req);
     for (const r of this.routes) {
       if (r.route !== check.route || r.times <= 0) continue;
       const reply = await r.handler(req);
@@ -504,6 +546,7 @@ export class FakeGitHub {
     }
     const req: GitHubRequest = { ...base, route: check.ok ? GRAPHQL_ROUTE : "", operationId: check.ok ? "graphql" : "", params: {} };
     this.requests.push(req);
+    for (const l of this.listeners) l(req);
     if (!check.ok) return this.fail(check.error);
     try {
       return await this.answerGraphql({ ...req, graphql: check.request });

@@ -19,6 +19,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { createFlibsApp } from "../../src/app/index.js";
 import { freePort } from "../helpers/app-process.js";
 import { examplePayload, signWebhook, startTestServer, TEST_WEBHOOK_SECRET, useFakeGitHub, type TestServer } from "../helpers/github.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
 import { record } from "./ledger.js";
 
 const AREA = "webhook abuse";
@@ -32,17 +33,10 @@ let server: TestServer;
 let flibs: ReturnType<typeof createFlibsApp>;
 /** Events Probot verified and handed to the App (any event, any action): the abuse must add none. */
 let received = 0;
-let unhandled: unknown[] = [];
-let uncaught: unknown[] = [];
-const onUnhandled = (e: unknown) => unhandled.push(e);
-const onUncaught = (e: unknown) => uncaught.push(e);
+const { seen: escaped } = failOnUnhandledRejections({ uncaught: true });
 
 beforeEach(async () => {
-  unhandled = [];
-  uncaught = [];
   received = 0;
-  process.on("unhandledRejection", onUnhandled);
-  process.on("uncaughtException", onUncaught);
   github.repoFiles(REPO, { Dockerfile: dockerfile }).repoFiles("my-org/.github", {});
   github.acceptCheckRuns();
   // The response waits for the App's work (a long budget), so what a delivery did is known when it is answered.
@@ -58,10 +52,6 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await server.stop();
-  process.off("unhandledRejection", onUnhandled);
-  process.off("uncaughtException", onUncaught);
-  expect(unhandled).toEqual([]);
-  expect(uncaught).toEqual([]);
 });
 
 // ---- raw HTTP ----------------------------------------------------------------------------------------------
@@ -168,7 +158,7 @@ async function group(what: string, cases: Array<{ label: string; send: () => Pro
   await flibs.deliveries.idle();
   const late = snapshot();
   const liveness = await alive();
-  const crashed = [...unhandled, ...uncaught].map((e) => `escaped: ${e instanceof Error ? e.message : String(e)}`);
+  const crashed = escaped.map((e) => `escaped: ${e instanceof Error ? e.message : String(e)}`);
   const lost = outcomes.filter((o) => o.problems.length > 0);
   // A dead server after the group, or an escaped error, loses every case of the group: none of them is proven.
   const groupProblems = [...liveness, ...crashed];
@@ -459,7 +449,7 @@ describe("webhook abuse against the running server", () => {
       outcomes.push({ label: n.slice(0, 30), status, problems });
     }
     const liveness = await alive();
-    const crashed = [...unhandled, ...uncaught];
+    const crashed = [...escaped];
     const lost = outcomes.filter((o) => o.problems.length > 0).length;
     const lostCount = liveness.length || crashed.length ? outcomes.length : lost;
     const statuses = [...new Set(outcomes.map((o) => o.status))].sort().join("/");

@@ -11,16 +11,18 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { externalId, findBuildId, formatBuildId, parseExternalId } from "../../src/core/plan/build-id.js";
+import { beforeEach, describe, expect, test } from "vitest";
+import { findBuildId, formatBuildId, parseExternalId } from "../../src/core/plan/build-id.js";
 import { findPromotionId, formatPromotionId, parsePromotionKey } from "../../src/core/promote/promotion-id.js";
-import { formatIndexMarker } from "../../src/core/report/index-marker.js";
 import { parseComment } from "../../src/core/commands/index.js";
 import { parseContainerConfig } from "../../src/core/config/index.js";
 import { isArch } from "../../src/core/platform.js";
 import { parseIndexMarker } from "../../src/core/report/index-marker.js";
 import { parsePlanMarker } from "../../src/core/report/plan-marker.js";
-import { createTestApp, examplePayload, GRAPHQL_ROUTE, TEST_APP_ID, useFakeGitHub, type GitHubRequest, type TestApp } from "../helpers/github.js";
+import { createTestApp, examplePayload, GRAPHQL_ROUTE, type GitHubRequest, type TestApp } from "../helpers/github.js";
+import type { RunRecord } from "../helpers/actions/index.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
+import { useWorld } from "../helpers/world.js";
 import { gfmCells, markdownHazards, outsideCode, plainTextHazards, type MarkdownAllowance } from "./injection-markdown.js";
 import { record } from "./ledger.js";
 
@@ -75,52 +77,38 @@ export const CRAFTS: readonly string[] = [
   "x".repeat(3000) + "<img src=x>",
 ];
 
-const github = useFakeGitHub();
+// No runner is online: the builds the App dispatches stay queued (their jobs would check out made-up commits).
+// The workflow_job cases bring runners of their own.
+const world = useWorld({ runners: [] });
+const { seen: unhandled } = failOnUnhandledRejections();
 let app: TestApp;
-let unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => unhandled.push(e);
-const permissions = new Map<string, string>();
-let pull: { sha: string; fork: boolean; author: string };
-
-function world(files: Record<string, string>) {
-  github.repoFiles(REPO, files).repoFiles("my-org/.github", { ".github/flibs.yml": POLICY });
-  github.acceptCheckRuns().listCheckRuns();
-  github.on(DISPATCH, { status: 204 });
-  github.on(PERMISSION, (req) => {
-    const p = permissions.get(req.params.username!) ?? "read";
-    return { status: 200, body: { permission: p, role_name: p, user: { login: req.params.username } } };
-  });
-  github.on("GET /repos/{owner}/{repo}/pulls/{pull_number}", (req) => ({
-    status: 200,
-    body: {
-      number: Number(req.params.pull_number),
-      state: "open",
-      user: { login: pull.author },
-      head: { sha: pull.sha, ref: "feature", repo: { full_name: pull.fork ? "outsider/hello" : REPO } },
-      base: { ref: "main", repo: { full_name: REPO, default_branch: "main" } },
-    },
-  }));
-  github.on(REACTION, (req) => ({ status: 201, body: { id: 1, content: (req.body as { content: string }).content } }));
-  github.on(COMMENT, (req) => ({ status: 201, body: { id: 2, body: (req.body as { body: string }).body } }));
-}
 
 beforeEach(async () => {
-  unhandled = [];
-  process.on("unhandledRejection", onUnhandled);
-  permissions.clear();
-  permissions.set("member", "write");
-  pull = { sha: "1".repeat(40), fork: false, author: "member" };
+  world.policy(POLICY);
+  // The container repository on GitHub: its caller workflows are what the App's dispatches start; the files each
+  // case crafts are served at the case's head (made-up SHAs, at any ref).
+  await world.repo(REPO, { Dockerfile: "FROM registry.fedoraproject.org/fedora:41\n" });
+  world.role("member", "write").role("outsider", "read");
   app = await createTestApp();
 });
-afterEach(() => {
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+
+/** The files a case's head holds. */
+function files(f: Record<string, string>) {
+  world.files(REPO, f);
+}
+
+/** The PR as GitHub has it now. */
+function pullAt(o: { sha: string; fork: boolean; author: string }) {
+  world.pull({ number: PR, head: o.sha, author: o.author, ...(o.fork ? { fork: "outsider/hello" } : {}) });
+}
 
 // ---- what the App sent, and what must hold of it ----------------------------------------------------------
 
-/** Problems in what the App sent GitHub in `requests`; `allow` names the mentions and references it writes on purpose. */
-export function outputProblems(requests: readonly GitHubRequest[], allow: MarkdownAllowance): string[] {
+/**
+ * Problems in what the App sent GitHub in `requests`; `allow` names the mentions and references it writes on
+ * purpose, `dispatchRef` the default branch its builds are dispatched from.
+ */
+export function outputProblems(requests: readonly GitHubRequest[], allow: MarkdownAllowance, dispatchRef = "main"): string[] {
   const problems: string[] = [];
   const md = (where: string, text: unknown, a: MarkdownAllowance = allow) => {
     if (text === undefined || text === null) return;
@@ -159,7 +147,7 @@ export function outputProblems(requests: readonly GitHubRequest[], allow: Markdo
     } else if (r.route === DISPATCH && r.params.workflow_id === "flibs-promote.yml") {
       problems.push(...promoteDispatchProblems(r));
     } else if (r.route === DISPATCH) {
-      problems.push(...dispatchProblems(r));
+      problems.push(...dispatchProblems(r, dispatchRef));
     } else if (r.route === DEPLOY || r.route === DEPLOY_STATUS) {
       const b = r.body as { description?: string; environment?: string; ref?: string; payload?: unknown };
       plain(`${where} description`, b.description, 140);
@@ -175,36 +163,52 @@ export function outputProblems(requests: readonly GitHubRequest[], allow: Markdo
 
 /**
  * The promote caller's inputs: the ref is the pushed tag or branch (GitHub's own value, passed as data: the static
- * check below proves no workflow expands it in a script); everything else is of a fixed shape or from policy.
+ * check below proves no workflow expands it in a script); everything else is of a fixed shape or from policy. The
+ * environment is never an input: the caller fixes it.
  */
 export function promoteDispatchProblems(r: GitHubRequest, pushedRef?: string): string[] {
   const problems: string[] = [];
-  const b = r.body as { ref?: unknown; inputs?: Record<string, unknown> };
+  const b = r.body as { ref?: unknown; inputs?: Record<string, unknown>; return_run_details?: unknown };
   const say = (what: string) => problems.push(`dispatch ${r.params.workflow_id}: ${what}`);
   const inputs = b.inputs ?? {};
-  const keys = Object.keys(inputs).filter((k) => k !== "latest").sort().join(",");
-  if (keys !== "candidate,digest,environment,promotion_id,ref,sha,stable") say(`inputs ${keys}`);
+  const keys = Object.keys(inputs).sort().join(",");
+  if (keys !== "digest,policy,promotion_id,ref,sha") say(`inputs ${keys}`);
+  if (b.return_run_details !== undefined && b.return_run_details !== true) say(`return_run_details ${String(b.return_run_details)}`);
   const v = (k: string) => String(inputs[k]);
   if (!/^[0-9a-f]{40}$/.test(v("sha"))) say(`sha ${v("sha")}`);
   if (!/^sha256:[0-9a-f]{64}$/.test(v("digest"))) say(`digest ${v("digest")}`);
   const id = findPromotionId(`flibs promote ${v("promotion_id")}`);
   if (!id || formatPromotionId(id) !== v("promotion_id") || id.sha !== v("sha")) say(`promotion_id ${v("promotion_id")}`);
-  if (v("candidate") !== "registry.example.com/candidates" || v("stable") !== "registry.example.com/stable" || v("environment") !== "stable") say("registries or environment not from policy");
-  if (inputs.latest !== undefined && inputs.latest !== "false") say(`latest ${String(inputs.latest)}`);
+  let policy: Record<string, unknown> = {};
+  try {
+    policy = JSON.parse(v("policy")) as Record<string, unknown>;
+  } catch {
+    say("policy is not JSON");
+  }
+  if (Object.keys(policy).sort().join(",") !== "candidate,insecure_registries,latest,runner,stable") say(`policy keys ${Object.keys(policy).join(",")}`);
+  if (policy.candidate !== "registry.example.com/candidates" || policy.stable !== "registry.example.com/stable") say("registries not from policy");
+  if (typeof policy.latest !== "boolean") say(`latest ${String(policy.latest)}`);
+  if (!labels(policy.runner) || !hosts(policy.insecure_registries)) say("runner or insecure registries not of their shape");
   if (pushedRef !== undefined && (v("ref") !== pushedRef || b.ref !== pushedRef.replace(/^refs\/(heads|tags)\//, ""))) say(`ref ${v("ref")} / ${String(b.ref)} is not the pushed ${pushedRef}`);
   return problems;
 }
 
-/** `workflow_dispatch` inputs: only values the App made, each of a whitelisted shape. */
-export function dispatchProblems(r: GitHubRequest): string[] {
+/** `runs-on` labels: strings of GitHub's label characters. */
+const labels = (l: unknown) => Array.isArray(l) && l.every((x) => typeof x === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(x));
+/** Registry hosts (or host/namespace prefixes). */
+const hosts = (l: unknown) => Array.isArray(l) && l.every((x) => typeof x === "string" && /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._/-]+)?$/.test(x));
+
+/** `workflow_dispatch` inputs of a build: only values the App made, each of a whitelisted shape. */
+export function dispatchProblems(r: GitHubRequest, dispatchRef = "main"): string[] {
   const problems: string[] = [];
-  const b = r.body as { ref?: unknown; inputs?: Record<string, unknown> };
+  const b = r.body as { ref?: unknown; inputs?: Record<string, unknown>; return_run_details?: unknown };
   const say = (what: string) => problems.push(`dispatch ${r.params.workflow_id}: ${what}`);
   if (r.params.workflow_id !== "flibs.yml") say("workflow is not flibs.yml");
-  if (b.ref !== "main") say(`ref ${JSON.stringify(b.ref)}`);
+  if (b.ref !== dispatchRef) say(`ref ${JSON.stringify(b.ref)}`);
+  if (b.return_run_details !== undefined && b.return_run_details !== true) say(`return_run_details ${String(b.return_run_details)}`);
   const inputs = b.inputs ?? {};
-  const keys = Object.keys(inputs).sort().join(",");
-  if (keys !== "arches,build_id,pr,runner_labels,scratch,sha") say(`inputs ${keys}`);
+  const keys = Object.keys(inputs).filter((k) => k !== "index_digests").sort().join(",");
+  if (keys !== "arches,build_id,policy,pr,scratch,sha") say(`inputs ${keys}`);
   const str = (k: string) => (typeof inputs[k] === "string" ? (inputs[k] as string) : (say(`${k} is not a string`), ""));
   const sha = str("sha");
   if (!/^[0-9a-f]{40}$/.test(sha)) say(`sha ${JSON.stringify(sha)}`);
@@ -218,12 +222,25 @@ export function dispatchProblems(r: GitHubRequest): string[] {
   };
   const arches = json("arches");
   if (!Array.isArray(arches) || arches.length === 0 || !arches.every((a) => typeof a === "string" && isArch(a))) say(`arches ${JSON.stringify(arches)}`);
-  const labels = json("runner_labels") as Record<string, unknown> | undefined;
-  if (!labels || typeof labels !== "object" || Array.isArray(labels)) say("runner_labels is not an object");
+  if (inputs.index_digests !== undefined) {
+    const kept = json("index_digests") as Record<string, unknown> | undefined;
+    if (!kept || typeof kept !== "object" || Array.isArray(kept) || !Object.entries(kept).every(([a, d]) => isArch(a) && typeof d === "string" && /^sha256:[0-9a-f]{64}$/.test(d))) say(`index_digests ${JSON.stringify(inputs.index_digests)}`);
+  }
+  const policy = json("policy") as Record<string, unknown> | undefined;
+  if (!policy || typeof policy !== "object" || Array.isArray(policy)) say("policy is not an object");
   else {
-    for (const [arch, l] of Object.entries(labels)) {
-      if (!isArch(arch)) say(`runner_labels key ${JSON.stringify(arch)}`);
-      if (!Array.isArray(l) || !l.every((x) => typeof x === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(x))) say(`runner_labels ${JSON.stringify(l)}`);
+    if (Object.keys(policy).sort().join(",") !== "approved_registries,candidate,component_drift,control_runner,insecure_registries,runner_labels") say(`policy keys ${Object.keys(policy).join(",")}`);
+    if (policy.candidate !== "registry.example.com/candidates") say(`candidate ${JSON.stringify(policy.candidate)} is not the policy's`);
+    if (!hosts(policy.approved_registries) || !hosts(policy.insecure_registries)) say("registries not of their shape");
+    if (policy.component_drift !== "warn" && policy.component_drift !== "fail") say(`component_drift ${JSON.stringify(policy.component_drift)}`);
+    if (!labels(policy.control_runner)) say(`control_runner ${JSON.stringify(policy.control_runner)}`);
+    const runners = policy.runner_labels as Record<string, unknown> | undefined;
+    if (!runners || typeof runners !== "object" || Array.isArray(runners)) say("runner_labels is not an object");
+    else {
+      for (const [arch, l] of Object.entries(runners)) {
+        if (!isArch(arch)) say(`runner_labels key ${JSON.stringify(arch)}`);
+        if (!labels(l)) say(`runner_labels ${JSON.stringify(l)}`);
+      }
     }
   }
   const buildId = str("build_id");
@@ -265,15 +282,14 @@ const validConfig = (c: string) => stringify({ image: "my-org/hello", version: c
 /** container.yaml that is invalid, with `c` as keys, values and the Dockerfile path. */
 const invalidConfig = (c: string) => stringify({ image: c, dockerfile: c, tags: [c], platforms: { only: [c] }, [c]: 1, tests: [{ name: c, command: [c], bogus: c }] });
 
+const PR = 7;
+
+/** A PR opened at `o.sha`, its title, body and branch crafted. */
 function prEvent(c: string, o: { sha: string; fork: boolean; author: string }) {
-  return examplePayload("pull_request", "opened", {
-    repo: REPO,
-    headSha: o.sha,
-    installationId: 42,
+  pullAt(o);
+  return world.pullEvent(PR, "opened", {
     sender: o.author,
-    ...(o.fork ? { fork: "outsider/hello" } : {}),
     edit: (p) => {
-      p.repository.default_branch = "main";
       p.pull_request.title = c;
       p.pull_request.body = c;
       p.pull_request.head.ref = c;
@@ -282,31 +298,16 @@ function prEvent(c: string, o: { sha: string; fork: boolean; author: string }) {
   });
 }
 
-const PR: number = prEvent("", { sha: hex(0), fork: false, author: "member" }).pull_request.number;
-let commentId = 1000;
-
 function commentEvent(body: string, by: string) {
-  return examplePayload("issue_comment", "created", {
-    repo: REPO,
-    installationId: 42,
-    sender: by,
-    edit: (p) => {
-      p.repository.default_branch = "main";
-      p.issue.number = PR;
-      p.issue.title = body;
-      p.issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${PR}`, html_url: `https://github.com/${REPO}/pull/${PR}`, diff_url: null, patch_url: null };
-      p.comment.id = commentId++;
-      p.comment.body = body;
-      p.comment.user = { ...p.comment.user, login: by, type: "User" };
-      p.comment.performed_via_github_app = null;
-    },
-  });
+  return world.commentEvent(PR, body, by, { edit: (p) => (p.issue.title = body) });
 }
 
 interface Case {
   label: string;
   run: () => Promise<void>;
   allow: MarkdownAllowance;
+  /** The default branch the App dispatches builds from (default `main`). */
+  ref?: string;
   /** What the case must have produced, so a case that silently did nothing cannot pass. */
   expect: (sent: readonly GitHubRequest[]) => string[];
 }
@@ -315,13 +316,13 @@ interface Case {
 async function group(what: string, cases: readonly Case[]): Promise<void> {
   const lost: string[] = [];
   for (const c of cases) {
-    const start = github.requests.length;
+    const start = world.github.requests.length;
     let problems: string[];
     try {
       await c.run();
-      const sent = github.requests.slice(start);
+      const sent = world.github.requests.slice(start);
       if (process.env.PEEK && c.label.startsWith(process.env.PEEK)) for (const r of sent) if (r.method !== "GET") console.log(r.route, JSON.stringify(r.body, null, 1).slice(0, 6000));
-      problems = [...c.expect(sent), ...outputProblems(sent, c.allow), ...github.problems];
+      problems = [...c.expect(sent), ...outputProblems(sent, c.allow, c.ref), ...world.github.problems];
     } catch (e) {
       problems = [`threw: ${e instanceof Error ? e.message : String(e)}`];
     }
@@ -354,7 +355,7 @@ describe("crafted text reaches GitHub only inert", () => {
         label: `craft #${i}`,
         allow: { refs: [PR] },
         run: async () => {
-          world({ Dockerfile: craftedDockerfile(c), "container.yaml": validConfig(c) });
+          files({ Dockerfile: craftedDockerfile(c), "container.yaml": validConfig(c) });
           await app.receive("pull_request", prEvent(c, { sha, fork: false, author: "member" }));
         },
         expect: (sent) => [
@@ -375,7 +376,7 @@ describe("crafted text reaches GitHub only inert", () => {
         label: `craft #${i}`,
         allow: { refs: [PR] },
         run: async () => {
-          world({ Dockerfile: craftedDockerfile(c), "container.yaml": validConfig(c) });
+          files({ Dockerfile: craftedDockerfile(c), "container.yaml": validConfig(c) });
           await app.receive("pull_request", prEvent(c, { sha, fork: true, author: "outsider" }));
         },
         expect: (sent) => [
@@ -396,7 +397,7 @@ describe("crafted text reaches GitHub only inert", () => {
         label: `craft #${i}`,
         allow: { refs: [PR] },
         run: async () => {
-          world({ Dockerfile: craftedDockerfile(c), "container.yaml": invalidConfig(c), [c]: craftedDockerfile(c) });
+          files({ Dockerfile: craftedDockerfile(c), "container.yaml": invalidConfig(c), [c]: craftedDockerfile(c) });
           await app.receive("pull_request", prEvent(c, { sha, fork: false, author: "member" }));
         },
         expect: (sent) => [...need(checksNamed(sent, "flibs/review").length === 1, "no flibs/review"), ...reviewed(sent), ...need(sentTo(sent, DISPATCH).length === 0, "an invalid config was dispatched")],
@@ -406,8 +407,7 @@ describe("crafted text reaches GitHub only inert", () => {
   });
 
   test("comments: crafted commands, arguments and surrounding text, by a member and by an outsider", async () => {
-    world({ Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\n" });
-    permissions.set("outsider", "read");
+    files({ Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\n" });
     const forms = (c: string): string[] => [`/build ${c}`, `/retest ${c}`, `/${c.replace(/^[^a-z]+/i, "") || "x"}`, `${c}\n/help`, `/ok-to-test ${c}`, `> /promote\n${c}\n/cancel ${c}`];
     const cases: Case[] = [];
     for (const [i, c] of CRAFTS.entries()) {
@@ -418,7 +418,7 @@ describe("crafted text reaches GitHub only inert", () => {
           // The App answers the commenter by name, and may name the PR.
           allow: { mentions: [by], refs: [PR] },
           run: async () => {
-            pull = { sha: hex(caseNo++), fork: false, author: "member" };
+            pullAt({ sha: hex(caseNo++), fork: false, author: "member" });
             await app.receive("issue_comment", commentEvent(body, by));
           },
           // A comment with no command line (e.g. `/` + text that is no command word, or a command inside a fence or a
@@ -435,7 +435,7 @@ describe("crafted text reaches GitHub only inert", () => {
   });
 
   test("commenter logins: every shape GitHub allows, answered by name and nothing else", async () => {
-    world({ Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\n" });
+    files({ Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\n" });
     // GitHub logins are 1-39 of [A-Za-z0-9-] (no leading hyphen): a login cannot carry markup, but it can be the
     // name of an organisation, look like a number, or be as long as allowed.
     const logins = ["a", "0", "123", "my-org", "security-team", "x".repeat(39), "a-b-c-d", "GH-123", "dependabot", "www", "javascript", "script", "img"];
@@ -446,8 +446,8 @@ describe("crafted text reaches GitHub only inert", () => {
           label: `${login} form ${j}`,
           allow: { mentions: [login], refs: [PR] },
           run: async () => {
-            permissions.set(login, j % 2 ? "read" : "write");
-            pull = { sha: hex(caseNo++), fork: false, author: "member" };
+            world.role(login, j % 2 ? "read" : "write");
+            pullAt({ sha: hex(caseNo++), fork: false, author: "member" });
             await app.receive("issue_comment", commentEvent(body, login));
           },
           expect: (sent) => need(sentTo(sent, COMMENT).length + sentTo(sent, REACTION).length > 0, "the App neither answered nor reacted"),
@@ -457,71 +457,81 @@ describe("crafted text reaches GitHub only inert", () => {
     await group("commenter logins", cases);
   });
 
-  test("workflow_job events: crafted job names, branch, runner, workflow name and log URL", async () => {
-    world({ Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\n" });
-    const cases: Case[] = CRAFTS.flatMap((c, i) =>
-      (["queued", "completed"] as const).map((action) => {
-        const sha = hex(caseNo++);
-        const id = `${sha}.1`;
-        return {
-          label: `craft #${i} ${action}`,
+  test("workflow_job events of the App's own runs: crafted caller workflow and job names, branch and runner", async () => {
+    // What writers of the repository and its admins name, which GitHub then puts in the App's own runs' job events:
+    // the caller workflow's name, its job's name (the job is `<caller job> / build (x86_64) <id>`), the default
+    // branch the run is dispatched from (head_branch), the runner's name. Each craft's caller runs through the
+    // fake Actions, and the x86_64 job's queued and completed events (the harness's) are delivered to the App.
+    const head = await world.commit({ Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\nplatforms:\n  only: [x86_64]\n" }, { branch: `pr-${PR}` });
+    world.addRunners([{ name: "hosted-1", labels: ["ubuntu-latest"] }]);
+    const caller = parse(readFileSync(join(ROOT, "workflows-templates/flibs.yml"), "utf8")) as Yaml;
+    const cases: Case[] = CRAFTS.flatMap((c, i) => {
+      const repo = `my-org/jobs-${i}`;
+      const branch = refName(`${i}-${c}`);
+      let run: RunRecord | undefined;
+      const events = (action: string) => world.deliveriesOf(run!, { event: "workflow_job", action, job: /build \(x86_64\)/ });
+      const delivered = (action: string) => async () => {
+        for (const d of events(action)) await app.receive(d.event, d.payload, d.id);
+      };
+      return [
+        {
+          label: `craft #${i} queued`,
           allow: { refs: [PR] },
+          ref: branch,
           run: async () => {
-            const p = examplePayload("workflow_job", action, { repo: REPO, headSha: sha, installationId: 42 });
-            p.workflow_job.name = `build (x86_64) ${id} ${c}`;
-            p.workflow_job.head_branch = c;
-            p.workflow_job.runner_name = c;
-            p.workflow_job.workflow_name = c;
-            p.workflow_job.labels = [c];
-            p.workflow_job.html_url = `https://github.com/${REPO}/actions/runs/1/job/2?x=${c}`;
-            if (action === "completed") p.workflow_job.conclusion = "failure";
-            await app.receive("workflow_job", p);
+            await world.copyRepo(REPO, repo);
+            await checkRefName(branch);
+            await world.commit({ ".github/workflows/flibs.yml": stringify({ ...caller, name: workflowName(c), jobs: { build: { ...caller.jobs.build, name: literal(c) } } }) }, { repo, branch });
+            world.policy(`${POLICY}runner_labels:\n  x86_64: [self-hosted, linux, x86_64, case-${i}]\n`);
+            world.addRunners([{ name: runnerName(c), labels: ["self-hosted", "linux", "x86_64", `case-${i}`] }]);
+            world.pull({ repo, number: PR, head, author: "member" });
+            await app.receive("pull_request", world.pullEvent(PR, "opened", { repo, sender: "member", edit: (p) => (p.repository.default_branch = branch) }));
+            run = world.actions.runsOf(repo, "flibs.yml")[0];
+            if (!run) throw new Error("no run was started");
+            await run.done;
+            await world.settled();
+            // The harness's event carries the craft where GitHub would: not a case that silently tested nothing.
+            const job = events("completed")[0]?.payload.workflow_job;
+            if (job?.runner_name !== runnerName(c) || job?.head_branch !== branch || job?.workflow_name !== workflowName(c) || !String(job?.name).endsWith(` / build (x86_64) ${head}.1`)) {
+              throw new Error(`the job event does not carry the craft: ${JSON.stringify({ name: job?.name, workflow: job?.workflow_name, runner: job?.runner_name, branch: job?.head_branch, jobs: run.jobs.map((j) => [j.name, j.conclusion, j.annotations.map((a) => a.message)]) })}`);
+            }
+            await delivered("queued")();
           },
-          expect: (sent) => need(sent.some((r) => r.route === CREATE || r.route === UPDATE), "no flibs/build (x86_64) check written"),
-        };
-      }),
-    );
-    await group("workflow_job name/branch/runner/log URL", cases);
-  });
+          expect: (sent) => need(sent.some((r) => r.route === CREATE && (r.body as { name: string }).name === "flibs/build (x86_64)"), "no flibs/build (x86_64) check created"),
+        },
+        {
+          label: `craft #${i} completed`,
+          allow: { refs: [PR] },
+          ref: branch,
+          run: async () => delivered("completed")(),
+          expect: (sent) => need(sent.some((r) => r.route === UPDATE), "flibs/build (x86_64) not moved on"),
+        },
+      ];
+    });
+    await group("workflow_job of the App's runs: caller workflow and job names, branch, runner (shipped build.yml)", cases);
+  }, 600_000);
 
   test("release tags with crafted names: a tested build is promoted, the tag passed only as data", async () => {
-    world({ Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\n" });
-    let deployment = 900;
-    github.on(DEPLOY, (req) => ({ status: 201, body: { id: deployment++, ...(req.body as object) } }));
-    github.on(DEPLOY_STATUS, (req) => ({ status: 201, body: { id: 1, ...(req.body as object) } }));
-    github.on("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { status: 200, body: [] });
-    const commits = new Map<string, string>();
-    github.on("GET /repos/{owner}/{repo}/commits/{ref}", (req) => {
-      const sha = commits.get(`refs/${req.params.ref}`);
-      return sha ? { status: 200, body: { sha, commit: { tree: { sha: "f".repeat(40) } } } } : undefined;
-    });
-    /** What flibs' checks say after a finished, successful build of `sha` (review, both arches, the summary with its index). */
-    const testedBuild = (sha: string) => {
-      const id = { sha, attempt: 1, scratch: false };
-      const add = (name: string, ext: string | null, summary: string | null) => github.addCheckRun({ repo: REPO, head_sha: sha, name, app_id: TEST_APP_ID, external_id: ext, summary });
-      add("flibs/review", null, null);
-      add("flibs/build (x86_64)", externalId(id, "x86_64"), null);
-      add("flibs/build (aarch64)", externalId(id, "aarch64"), null);
-      add("flibs/build", externalId(id, "summary"), `Built 2 arches\n${formatIndexMarker(`sha256:${"d".repeat(64)}`)}`);
-    };
-    // A git tag name cannot hold whitespace, `:`, `~`, `^`, `?`, `*`, `[` or `\\` (git check-ref-format): the rest of each craft stays.
-    const tagOf = (c: string) => `v1.${c.replace(/[\s:~^?*[\\\u0000-\u001f\u007f]/g, "-").replace(/\.\./g, "-")}`;
+    const sha = await world.commit({ Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\n" });
+    const digest = `sha256:${"d".repeat(64)}`;
+    // What flibs' checks say after a finished, successful build of the commit (review, both arches, the summary).
+    world.recordBuild(sha, { index: digest });
     const cases: Case[] = CRAFTS.map((c, i) => {
-      const sha = hex(caseNo++);
-      const ref = `refs/tags/${tagOf(c)}`;
+      const tag = refName(`v1.${i}-${c}`);
+      const ref = `refs/tags/${tag}`;
       return {
         label: `craft #${i} ${ref.slice(0, 40)}`,
-        allow: { digests: [`sha256:${"d".repeat(64)}`] },
+        allow: { digests: [digest] },
         run: async () => {
-          commits.set(ref, sha);
-          testedBuild(sha);
-          const p = examplePayload("push", undefined, { repo: REPO, installationId: 42, headSha: sha });
-          p.ref = ref;
-          p.base_ref = null;
-          p.created = true;
-          p.deleted = false;
-          p.head_commit = { ...p.head_commit, id: sha, message: c, tree_id: "f".repeat(40) };
-          p.commits = [];
+          await checkRefName(tag);
+          await world.tag(tag, sha);
+          const p = await world.pushEvent(ref, sha, {
+            edit: (x) => {
+              x.base_ref = null;
+              x.head_commit = { ...x.head_commit, message: c };
+              x.commits = [];
+            },
+          });
           await app.receive("push", p);
         },
         expect: (sent) => {
@@ -537,6 +547,44 @@ describe("crafted text reaches GitHub only inert", () => {
   });
 });
 
+/** A craft as a git ref name (git check-ref-format): what a branch or a tag can hold of it, `/` included. */
+function refName(c: string): string {
+  return (
+    c
+      .replace(/[\s:~^?*[\\\u0000-\u001f\u007f]/g, "-")
+      .replace(/\.\.+/g, "-")
+      .replace(/@\{/g, "@-")
+      .replace(/\/\/+/g, "/")
+      .replace(/\/\./g, "/-")
+      .replace(/\.lock(?=\/|$)/g, "-lock")
+      .replace(/[./]+$/, "")
+      .slice(0, 200) || "x"
+  );
+}
+
+async function checkRefName(name: string): Promise<void> {
+  const { execFileSync } = await import("node:child_process");
+  execFileSync("git", ["check-ref-format", `refs/heads/${name}`]);
+}
+
+/** A runner's name (a runner process's environment holds it: no control characters). */
+function runnerName(c: string): string {
+  return c.replace(/[\u0000-\u001f\u007f]/g, "") || "x";
+}
+
+/**
+ * A workflow's top-level `name:` as close to `c` as GitHub runs it: its parser refuses any `${{` there (no template
+ * expression is allowed in that context), and the name is every job's GITHUB_WORKFLOW, which no NUL can be in.
+ */
+function workflowName(c: string): string {
+  return c.split("${{").join("$ {{").replaceAll("\u0000", "");
+}
+
+/** A job's `name:` (expressions evaluated) that shows `c`: each `${{` in it written as an expression of itself. */
+function literal(c: string): string {
+  return c.split("${{").join("${{ '${{' }}");
+}
+
 describe("the App-level check finds raw text in what is sent", () => {
   test("each hazardous craft, sent raw in a summary, a comment or a dispatch, is found", () => {
     const req = (route: string, body: unknown, params: Record<string, string> = {}) => ({ method: route.split(" ")[0]!, path: route.split(" ")[1]!, route, params, body }) as unknown as GitHubRequest;
@@ -548,10 +596,20 @@ describe("the App-level check finds raw text in what is sent", () => {
       expect(outputProblems([req(CREATE, { name: "flibs/review", head_sha: "a".repeat(40), output: { title: c, summary: `x ${c}\n\n${cell}` } })], {}), c).not.toEqual([]);
       expect(outputProblems([req(COMMENT, { body: `@member\n\n${cell}` })], { mentions: ["member"] }), c).not.toEqual([]);
     }
-    const inputs = { sha: "a".repeat(40), arches: '["x86_64"]', runner_labels: '{"x86_64":["self-hosted"]}', build_id: `${"a".repeat(40)}.1`, pr: "2", scratch: "false" };
+    const inputs = { sha: "a".repeat(40), arches: '["x86_64"]', build_id: `${"a".repeat(40)}.1`, pr: "2", scratch: "false", policy: GOOD_POLICY };
     expect(outputProblems([req(DISPATCH, { ref: "main", inputs }, { workflow_id: "flibs.yml" })], {})).toEqual([]);
     expect(outputProblems([req(DISPATCH, { ref: "main", inputs: { ...inputs, pr: "2; id" } }, { workflow_id: "flibs.yml" })], {})).not.toEqual([]);
   });
+});
+
+/** The build `policy` input as the App sends it for this suite's organisation. */
+const GOOD_POLICY = JSON.stringify({
+  candidate: "registry.example.com/candidates",
+  insecure_registries: [],
+  approved_registries: ["registry.fedoraproject.org", "quay.io/fedora"],
+  component_drift: "warn",
+  runner_labels: { x86_64: ["self-hosted", "linux", "x86_64"] },
+  control_runner: ["ubuntu-latest"],
 });
 
 // ---- the checker itself -----------------------------------------------------------------------------------
@@ -590,7 +648,7 @@ describe("the markdown checker finds what it is here for", () => {
     expect(inlineCode("x")).toBe("`x`");
   });
   test("the dispatch whitelist refuses crafted inputs", () => {
-    const good = { sha: "a".repeat(40), arches: '["x86_64"]', runner_labels: '{"x86_64":["self-hosted","linux","x86_64"]}', build_id: `${"a".repeat(40)}.1`, pr: "3", scratch: "false" };
+    const good = { sha: "a".repeat(40), arches: '["x86_64"]', build_id: `${"a".repeat(40)}.1`, pr: "3", scratch: "false", policy: GOOD_POLICY };
     const req = (inputs: object) => ({ params: { workflow_id: "flibs.yml" }, body: { ref: "main", inputs } }) as unknown as GitHubRequest;
     expect(dispatchProblems(req(good))).toEqual([]);
     for (const c of CRAFTS.slice(0, 12)) {

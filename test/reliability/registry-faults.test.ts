@@ -20,6 +20,7 @@ import { planTags, type PlannedTag } from "../../src/core/promote/tags.js";
 import { promote, RegistryClient } from "../../src/registry/index.js";
 import { startFaultProxy, type Fault, type FaultRule } from "../helpers/fault-proxy.js";
 import { pushTestImage, startRegistry, type PushedImage, type TestRegistry } from "../helpers/registry.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
 import { record } from "./ledger.js";
 
 const run = promisify(execFile);
@@ -355,14 +356,9 @@ describe("registry faults during promotion (proxy between the engine and real re
   let old: PushedImage;
   let referrer: string;
   let caseNo = 0;
-  const unhandled: unknown[] = [];
-  const onUnhandled = (e: unknown): void => {
-    unhandled.push(e);
-  };
+  const { seen: unhandled } = failOnUnhandledRejections({ scope: "file", uncaught: true });
 
   beforeAll(async () => {
-    process.on("unhandledRejection", onUnhandled);
-    process.on("uncaughtException", onUnhandled);
     [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
     img = await pushTestImage(src, "cand/app:rc", { layersPerPlatform: 1, sharedLayers: 1, layerSize: 40_000 });
     old = await pushTestImage(src, "cand/app:old", { layersPerPlatform: 1, layerSize: 1000 });
@@ -385,8 +381,6 @@ describe("registry faults during promotion (proxy between the engine and real re
     client.transport.close();
   });
   afterAll(async () => {
-    process.off("unhandledRejection", onUnhandled);
-    process.off("uncaughtException", onUnhandled);
     await Promise.all([img?.cleanup(), old?.cleanup()]);
     await Promise.all([src?.stop(), dst?.stop()]);
   });

@@ -15,17 +15,16 @@
  * ("allowed build missing"). One App and one fake GitHub serve every case of a test: each case has its own
  * repository and installation, so cases cannot see each other's check runs.
  */
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import type { ApplicationFunction } from "probot";
-import { createTestApp, examplePayload, notFound, useFakeGitHub, type TestApp } from "../helpers/github.js";
+import { createTestApp, examplePayload, type TestApp } from "../helpers/github.js";
+import { failOnUnhandledRejections } from "../helpers/unhandled.js";
+import { useWorld } from "../helpers/world.js";
 import { record } from "./ledger.js";
 
 const AREA = "untrusted code";
 const OWNER = "my-org";
 const DISPATCH = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches";
-const PERMISSION = "GET /repos/{owner}/{repo}/collaborators/{username}/permission";
-const REACTION = "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions";
-const COMMENT = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments";
 const POLICY = "arches: [x86_64, aarch64]\nregistries:\n  candidate: registry.example.com/candidates\n  stable: registry.example.com/stable\n";
 const DOCKERFILE = 'FROM registry.fedoraproject.org/fedora:41\nLABEL com.redhat.component="hello" name="hello" version="1" summary="hello" maintainer="me <me@example.com>"\nUSER 1001\n';
 const PR = 17;
@@ -99,61 +98,14 @@ function expected(c: Case, steps: Step[]): { allowed: Set<string>; dispatches: M
 
 // ---- GitHub, one world for every case ----------------------------------------------------------------
 
-interface RepoWorld {
-  sha: string;
-  fork: boolean;
-  perms: Map<string, Perm>;
-}
-
-const github = useFakeGitHub();
-const repos = new Map<string, RepoWorld>();
+// No runner is online: a dispatched build stays queued (what matters here is whether it was dispatched at all).
+const world = useWorld({ runners: [] });
+failOnUnhandledRejections();
 let app: TestApp;
-let unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => unhandled.push(e);
-
-function serve() {
-  github.repoFiles(`${OWNER}/.github`, { ".github/flibs.yml": POLICY });
-  github.acceptCheckRuns().listCheckRuns();
-  github.on(DISPATCH, { status: 204 });
-  github.on(PERMISSION, (req) => {
-    const w = repos.get(`${req.params.owner}/${req.params.repo}`);
-    const p = w?.perms.get(req.params.username!) ?? "none";
-    // Not a collaborator: GitHub answers 404 on a private repository.
-    if (p === "none") return notFound();
-    const legacy = p === "maintain" ? "write" : p === "triage" ? "read" : p;
-    return { status: 200, body: { permission: legacy, role_name: p, user: { login: req.params.username } } };
-  });
-  github.on("GET /repos/{owner}/{repo}/pulls/{pull_number}", (req) => {
-    const full = `${req.params.owner}/${req.params.repo}`;
-    const w = repos.get(full);
-    if (!w) return notFound();
-    return {
-      status: 200,
-      body: {
-        number: Number(req.params.pull_number),
-        state: "open",
-        merged: false,
-        merge_commit_sha: null,
-        user: { login: "author" },
-        head: { sha: w.sha, ref: "feature", repo: { full_name: w.fork ? "outsider/fork" : full } },
-        base: { ref: "main", repo: { full_name: full, default_branch: "main" } },
-      },
-    };
-  });
-  github.on(REACTION, (req) => ({ status: 201, body: { id: 1, content: (req.body as { content: string }).content } }));
-  github.on(COMMENT, (req) => ({ status: 201, body: { id: 2, body: (req.body as { body: string }).body } }));
-}
 
 beforeEach(async () => {
-  unhandled = [];
-  process.on("unhandledRejection", onUnhandled);
-  repos.clear();
-  serve();
+  world.policy(POLICY);
   app = await createTestApp();
-});
-afterEach(() => {
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
 });
 
 /** A pool of installations (each case its own repository): tokens are cached per installation, as in production. */
@@ -219,14 +171,17 @@ interface Outcome {
 /** Plays one case against the shared App and compares its build dispatches with the rule. */
 async function play(c: Case, target: TestApp = app): Promise<Outcome> {
   const repo = `${OWNER}/u${c.n}`;
-  const world: RepoWorld = { sha: sha(c.n, 1), fork: c.fork, perms: new Map([["author", c.author]]) };
-  repos.set(repo, world);
-  github.repoFiles(repo, { Dockerfile: DOCKERFILE, "container.yaml": "image: my-org/hello\n" });
+  // The repository's caller workflows (what a dispatch starts, each case a copy of the same first commit); the
+  // PR's heads are made-up commits whose files are served at any ref.
+  await world.repo(repo, {});
+  world.files(repo, { Dockerfile: DOCKERFILE, "container.yaml": "image: my-org/hello\n" });
+  const pull = world.pull({ repo, number: PR, head: sha(c.n, 1), author: "author", ...(c.fork ? { fork: "outsider/fork" } : {}) });
+  world.role("author", c.author === "none" ? "none" : c.author, repo);
   const commenterLogin = c.commenter === "self" ? "author" : `commenter-${c.commenter}`;
   const commenterPerm: Perm = c.commenter === "self" || c.commenter === undefined ? c.author : c.commenter;
-  if (c.commenter && c.commenter !== "self") world.perms.set(commenterLogin, c.commenter);
+  if (c.commenter && c.commenter !== "self") world.role(commenterLogin, c.commenter === "none" ? "none" : c.commenter, repo);
 
-  const steps: Step[] = [{ kind: "open", sha: world.sha }];
+  const steps: Step[] = [{ kind: "open", sha: pull.head }];
   const push = { kind: "push" as const, sha: sha(c.n, 2) };
   const comment = c.command ? { kind: "comment" as const, body: c.command, by: commenterPerm } : undefined;
   if (c.timing === "at-head") steps.push(comment!);
@@ -236,15 +191,15 @@ async function play(c: Case, target: TestApp = app): Promise<Outcome> {
   for (const s of steps) {
     if (s.kind === "open") await target.receive("pull_request", prEvent(c, repo, "opened", s.sha));
     else if (s.kind === "push") {
-      world.sha = s.sha;
+      world.pushTo(PR, s.sha, repo);
       await target.receive("pull_request", prEvent(c, repo, "synchronize", s.sha));
-    } else if (s.body === RERUN) await target.receive("check_run", rerunEvent(c, repo, world.sha, commenterLogin));
+    } else if (s.body === RERUN) await target.receive("check_run", rerunEvent(c, repo, world.pullOf(PR, repo).head, commenterLogin));
     else await target.receive("issue_comment", commentEvent(c, repo, s.body, commenterLogin));
   }
 
   const want = expected(c, steps);
   const got = new Map<string, number>();
-  for (const d of github.calls(DISPATCH)) {
+  for (const d of world.github.calls(DISPATCH)) {
     if (`${d.params.owner}/${d.params.repo}` !== repo) continue;
     const body = d.body as { inputs?: { sha?: string } };
     // Only the build workflow runs the PR's code on the build runners.
@@ -303,7 +258,7 @@ async function runMatrix(what: string, timings: readonly Timing[], offset: numbe
   record({ area: AREA, what: `${what}: no forbidden dispatch`, tried, held: tried - lost.length, lost: lost.length });
   record({ area: AREA, what: `${what}: allowed builds dispatched`, tried, held: tried - missing.length, lost: missing.length });
   console.log(`${AREA} / ${what}: ${tried} cases in ${Date.now() - started} ms, ${lost.length} forbidden dispatch(es), ${missing.length} allowed build(s) missing`);
-  expect(github.problems).toEqual([]);
+  expect(world.github.problems).toEqual([]);
   expect(lost.slice(0, 5)).toEqual([]);
   expect(lost).toHaveLength(0);
   expect(missing.slice(0, 5)).toEqual([]);
@@ -330,7 +285,8 @@ describe("untrusted code never reaches a build runner", () => {
     const leaky: ApplicationFunction = (probot) => {
       probot.on("pull_request", async (context) => {
         const { owner, repo } = context.repo();
-        await context.octokit.request(DISPATCH, { owner, repo, workflow_id: "flibs.yml", ref: "main", inputs: { sha: context.payload.pull_request.head.sha } });
+        const sha = context.payload.pull_request.head.sha;
+        await context.octokit.request(DISPATCH, { owner, repo, workflow_id: "flibs.yml", ref: "main", inputs: { sha, arches: '["x86_64"]', build_id: `${sha}.1`, policy: "{}" } });
       });
     };
     const broken = await createTestApp({ appFn: leaky });

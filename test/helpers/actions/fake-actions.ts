@@ -44,8 +44,14 @@ export interface FakeActionsOptions {
   runners: RunnerSpec[];
   /** Where deliveries go (the App's webhook URL), with the webhook secret and the App's id. */
   webhook?: { url: string; secret: string; appId: number };
-  /** The installation the deliveries name (default 1). */
-  installationId?: number;
+  /**
+   * Or a function each delivery is handed to instead (an App in this process: `(d) => app.receive(d.event,
+   * d.payload, d.id)`), one at a time in the order they happen, as over HTTP. Without `webhook` or `deliver`,
+   * deliveries are only recorded (`deliveries`), for a test to replay in the order it wants.
+   */
+  deliver?: (delivery: Delivery) => Promise<void>;
+  /** The installation the deliveries name (default 1), or the installation of each repository (one per organisation). */
+  installationId?: number | ((repo: string) => number);
   /** Repository secrets and variables, by `owner/name`. */
   secrets?: Record<string, Record<string, string>>;
   vars?: Record<string, Record<string, string>>;
@@ -134,6 +140,17 @@ export class FakeActions {
   /** Dispatches a workflow as the REST API would, without going through HTTP (same checks, same answer). */
   async dispatch(repo: string, workflowFile: string, body: { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean }, actor = this.options.actor ?? "octocat"): Promise<GitHubReply> {
     return await this.dispatchRequest(repo, workflowFile, body, actor);
+  }
+
+  /** More self-hosted runners come online: queued jobs they match start on them. */
+  addRunners(runners: RunnerSpec[]): void {
+    this.pool.runners.push(...runners);
+    this.pool.poke();
+  }
+
+  /** Hands later deliveries to `deliver` (or, with undefined, only records them from now on). */
+  deliverTo(deliver: ((delivery: Delivery) => Promise<void>) | undefined): void {
+    this.options.deliver = deliver;
   }
 
   /** Deliveries of one event (and action), in the order they were sent. */
@@ -395,7 +412,8 @@ export class FakeActions {
       id = 500_000 + this.repoIds.size + 1;
       this.repoIds.set(key, id);
     }
-    return { fullName: repo, id, installationId: this.options.installationId ?? 1, actor: "octocat" };
+    const installation = this.options.installationId;
+    return { fullName: repo, id, installationId: typeof installation === "function" ? installation(repo) : (installation ?? 1), actor: "octocat" };
   }
 
   // ---- deliveries ----------------------------------------------------------------------------------------
@@ -416,10 +434,17 @@ export class FakeActions {
     const delivery: Delivery = { id: randomUUID(), event, action, payload: JSON.parse(body), status: 0, response: "" };
     this.deliveries.push(delivery);
     const hook = this.options.webhook;
-    if (!hook) return;
+    const handOver = this.options.deliver;
+    if (!hook && !handOver) return;
     this.pending++;
     this.queue = this.queue.then(async () => {
       try {
+        if (handOver) {
+          await handOver(delivery);
+          delivery.status = 200;
+          return;
+        }
+        if (!hook) return;
         const res = await fetch(hook.url, {
           method: "POST",
           headers: {
@@ -438,6 +463,8 @@ export class FakeActions {
         delivery.status = res.status;
         delivery.response = await res.text();
       } catch (e) {
+        // A function that threw is the App failing the delivery: GitHub records it as a 500.
+        if (handOver) delivery.status = 500;
         delivery.response = (e as Error).message;
       } finally {
         this.pending--;

@@ -42,6 +42,19 @@ export interface ResolvedRef {
 export class LocalRepos {
   private readonly dirs = new Map<string, string>();
   private root?: string;
+  /**
+   * What a commit holds never changes, so what was read of one is kept: file contents by `<sha>:<path>`, the
+   * commits known to exist in each repository, and one pristine checkout per commit that later checkouts copy (a
+   * job checks out the same commit twice or more per run; copying spares a git process each time).
+   */
+  private readonly shown = new Map<string, string | undefined>();
+  private readonly known = new Set<string>();
+  private readonly checkouts = new Map<string, Promise<string>>();
+  /** Refs resolved, by `<dir>:<ref>`: every write to a repository goes through this class, which forgets them. */
+  private readonly refs = new Map<string, ResolvedRef | undefined>();
+  private nextCheckout = 0;
+  /** First commits already made, by their files, tags and message: the same again is a copy with the same SHA. */
+  private readonly templates = new Map<string, Promise<{ dir: string; sha: string }>>();
 
   /** The directory of a repository, or undefined when the test made none of that name. */
   dir(fullName: string): string | undefined {
@@ -54,23 +67,75 @@ export class LocalRepos {
 
   /**
    * Creates `owner/name` with one commit of `files` on `main` (path -> text, or `{ from }` to copy a file or
-   * directory), and the given tags on it. Returns the commit SHA.
+   * directory), and the given tags on it. Returns the commit SHA. A repository created with the same first commit
+   * as an earlier one is a copy of it (the same SHA, as a fork's): many repositories cost one git commit.
    */
   async create(fullName: string, files: Record<string, string | { from: string }>, options: { tags?: string[]; message?: string } = {}): Promise<string> {
-    this.root ??= await mkdtemp(join(tmpdir(), "fake-actions-repos-"));
-    const dir = join(this.root, fullName.toLowerCase().replace("/", "__"));
+    const root = await this.rootDir();
+    const dir = join(root, fullName.toLowerCase().replace("/", "__"));
     await rm(dir, { recursive: true, force: true });
+    this.forget(dir);
+    const key = JSON.stringify([Object.entries(files).sort(([a], [b]) => a.localeCompare(b)), options.tags ?? [], options.message ?? ""]);
+    let template = this.templates.get(key);
+    if (!template) {
+      template = this.template(join(root, ".templates", String(this.templates.size)), files, options);
+      this.templates.set(key, template);
+      template.catch(() => this.templates.delete(key));
+    }
+    const { dir: from, sha } = await template;
+    await cp(from, dir, { recursive: true, verbatimSymlinks: true });
+    this.dirs.set(fullName.toLowerCase(), dir);
+    this.known.add(`${dir}:${sha}`);
+    const branch = { sha, ref: "refs/heads/main", name: "main", type: "branch" as const };
+    this.refs.set(`${dir}:main`, branch).set(`${dir}:refs/heads/main`, branch);
+    for (const t of options.tags ?? []) {
+      const tag = { sha, ref: `refs/tags/${t}`, name: t, type: "tag" as const };
+      this.refs.set(`${dir}:${t}`, tag).set(`${dir}:refs/tags/${t}`, tag);
+    }
+    return sha;
+  }
+
+  private async template(dir: string, files: Record<string, string | { from: string }>, options: { tags?: string[]; message?: string }): Promise<{ dir: string; sha: string }> {
     await mkdir(dir, { recursive: true });
     await git(dir, "init", "--quiet");
-    this.dirs.set(fullName.toLowerCase(), dir);
-    const sha = await this.commit(fullName, files, { message: options.message ?? "Initial commit" });
-    for (const t of options.tags ?? []) await this.tag(fullName, t, sha);
-    return sha;
+    const sha = await this.commitIn(dir, files, { message: options.message ?? "Initial commit" });
+    for (const t of options.tags ?? []) await git(dir, "tag", "--force", t, sha);
+    return { dir, sha };
+  }
+
+  private rootPromise?: Promise<string>;
+  private async rootDir(): Promise<string> {
+    this.rootPromise ??= mkdtemp(join(tmpdir(), "fake-actions-repos-")).then((r) => (this.root = r));
+    return await this.rootPromise;
+  }
+
+  /**
+   * The same repository under another name too (one directory, as forks share storage on GitHub): for many
+   * repositories that are only read. A commit to either name is seen by both.
+   */
+  alias(from: string, to: string): void {
+    this.dirs.set(to.toLowerCase(), this.must(from));
+  }
+
+  /** A copy of a repository under another name, every branch, tag and commit the same (as a fork starts). */
+  async copy(from: string, to: string): Promise<void> {
+    const source = this.must(from);
+    const dir = join(await this.rootDir(), to.toLowerCase().replace("/", "__"));
+    await rm(dir, { recursive: true, force: true });
+    this.forget(dir);
+    await cp(source, dir, { recursive: true, verbatimSymlinks: true });
+    this.dirs.set(to.toLowerCase(), dir);
   }
 
   /** Writes `files` on the checked-out branch (`main`, or `branch`, created from HEAD) and commits them. */
   async commit(fullName: string, files: Record<string, string | { from: string }>, options: { message?: string; branch?: string } = {}): Promise<string> {
     const dir = this.must(fullName);
+    const sha = await this.commitIn(dir, files, options);
+    this.forgetRefs(dir);
+    return sha;
+  }
+
+  private async commitIn(dir: string, files: Record<string, string | { from: string }>, options: { message?: string; branch?: string }): Promise<string> {
     if (options.branch) await git(dir, "checkout", "--quiet", "-B", options.branch);
     for (const [path, content] of Object.entries(files)) {
       const target = join(dir, path);
@@ -86,13 +151,23 @@ export class LocalRepos {
   }
 
   async tag(fullName: string, tag: string, ref = "HEAD"): Promise<void> {
-    await git(this.must(fullName), "tag", "--force", tag, ref);
+    const dir = this.must(fullName);
+    await git(dir, "tag", "--force", tag, ref);
+    this.forgetRefs(dir);
   }
 
   /** A branch or a tag (short or full name), as the dispatch API and `uses: ...@ref` take them; undefined for anything else. */
   async resolveRef(fullName: string, ref: string): Promise<ResolvedRef | undefined> {
     const dir = this.dir(fullName);
     if (!dir) return undefined;
+    const key = `${dir}:${ref}`;
+    if (this.refs.has(key)) return this.refs.get(key);
+    const resolved = await this.lookupRef(dir, ref);
+    this.refs.set(key, resolved);
+    return resolved;
+  }
+
+  private async lookupRef(dir: string, ref: string): Promise<ResolvedRef | undefined> {
     const candidates = ref.startsWith("refs/") ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
     for (const full of candidates) {
       const m = /^refs\/(heads|tags)\/(.+)$/.exec(full);
@@ -110,8 +185,11 @@ export class LocalRepos {
   /** A branch, tag or commit SHA resolved to a commit SHA (what `actions/checkout`'s `ref` accepts). */
   async resolveCommit(fullName: string, ref: string): Promise<string | undefined> {
     if (/^[0-9a-f]{40}$/.test(ref)) {
+      const dir = this.must(fullName);
+      if (this.known.has(`${dir}:${ref}`)) return ref;
       try {
-        await git(this.must(fullName), "cat-file", "-e", `${ref}^{commit}`);
+        await git(dir, "cat-file", "-e", `${ref}^{commit}`);
+        this.known.add(`${dir}:${ref}`);
         return ref;
       } catch {
         return undefined;
@@ -131,11 +209,17 @@ export class LocalRepos {
   async show(fullName: string, ref: string, path: string): Promise<string | undefined> {
     const sha = await this.resolveCommit(fullName, ref);
     if (!sha) return undefined;
+    const dir = this.must(fullName);
+    const key = `${sha}:${path.replace(/^\.?\//, "")}`;
+    if (this.shown.has(key)) return this.shown.get(key);
+    let text: string | undefined;
     try {
-      return await git(this.must(fullName), "show", `${sha}:${path.replace(/^\.?\//, "")}`);
+      text = await git(dir, "show", `${sha}:${path.replace(/^\.?\//, "")}`);
     } catch {
-      return undefined;
+      text = undefined;
     }
+    this.shown.set(key, text);
+    return text;
   }
 
   async defaultBranch(fullName: string): Promise<string> {
@@ -145,15 +229,45 @@ export class LocalRepos {
   /** A real `git clone` of the repository into `dest`, its HEAD detached at `sha`. */
   async clone(fullName: string, sha: string, dest: string): Promise<void> {
     const dir = this.must(fullName);
+    // A commit's checkout is the same whichever repository holds it.
+    const key = sha;
+    let pristine = this.checkouts.get(key);
+    if (!pristine) {
+      pristine = (async () => {
+        const at = join(this.root!, ".checkouts", String(this.nextCheckout++));
+        await mkdir(dirname(at), { recursive: true });
+        await git(dirname(at), "clone", "--quiet", "--no-checkout", dir, at);
+        await git(at, "checkout", "--quiet", "--detach", sha);
+        return at;
+      })();
+      this.checkouts.set(key, pristine);
+      pristine.catch(() => this.checkouts.delete(key));
+    }
     await mkdir(dirname(dest), { recursive: true });
-    await git(dirname(dest), "clone", "--quiet", "--no-checkout", dir, dest);
-    await git(dest, "checkout", "--quiet", "--detach", sha);
+    await cp(await pristine, dest, { recursive: true, verbatimSymlinks: true });
+  }
+
+  private forgetRefs(dir: string): void {
+    for (const k of [...this.refs.keys()]) if (k.startsWith(`${dir}:`)) this.refs.delete(k);
+  }
+
+  /** A repository made again: what was known of its refs and commits no longer holds (a commit's content still does). */
+  private forget(dir: string): void {
+    this.forgetRefs(dir);
+    for (const k of [...this.known]) if (k.startsWith(`${dir}:`)) this.known.delete(k);
   }
 
   async cleanup(): Promise<void> {
-    if (this.root) await rm(this.root, { recursive: true, force: true });
+    const root = this.rootPromise ? await this.rootPromise.catch(() => undefined) : this.root;
+    if (root) await rm(root, { recursive: true, force: true });
     this.root = undefined;
+    this.rootPromise = undefined;
     this.dirs.clear();
+    this.shown.clear();
+    this.known.clear();
+    this.refs.clear();
+    this.templates.clear();
+    this.checkouts.clear();
   }
 
   private must(fullName: string): string {

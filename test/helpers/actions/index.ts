@@ -8,8 +8,8 @@
  *   await actions.dispatch("my-org/app", "ci.yml", { ref: "main" });
  *   await actions.idle();
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { ROOT } from "../app-process.js";
 
 export { FakeActions, commitFlibsRepo, GITHUB_ACTIONS_APP_ID, type FakeActionsOptions } from "./fake-actions.js";
 export { LocalRepos } from "./git-repos.js";
@@ -18,5 +18,5 @@ export type { Annotation, Delivery, JobRecord, RunRecord, RunnerSpec, StepRecord
 
 /** A file under test/fixtures/actions, to copy into a local repository (`{ from }`). */
 export function actionsFixture(path: string): { from: string } {
-  return { from: join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "actions", path) };
+  return { from: join(ROOT, "test", "fixtures", "actions", path) };
 }

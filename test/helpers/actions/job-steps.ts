@@ -426,5 +426,6 @@ let roots = 0;
 async function mkdtempUnder(runner: string): Promise<string> {
   const { mkdtemp } = await import("node:fs/promises");
   const { tmpdir } = await import("node:os");
-  return await mkdtemp(join(tmpdir(), `fake-runner-${runner.replace(/[^\w.-]/g, "_")}-${roots++}-`));
+  // A runner's name may be long or hold any character: the directory takes a short, safe form of it.
+  return await mkdtemp(join(tmpdir(), `fake-runner-${runner.replace(/[^\w.-]/g, "_").slice(0, 40)}-${roots++}-`));
 }

@@ -47,17 +47,37 @@ function fileProvider(repos: LocalRepos, from: { repo: string; sha: string }): F
   };
 }
 
+/**
+ * Workflows parsed, by the commit and path they were read at: a commit's file never changes, and parsing one (with
+ * the reusable workflows it calls) costs tens of milliseconds. The reusable workflows are validated as they were at
+ * the first load; running one loads it again at the ref it names.
+ */
+const parsed = new Map<string, Promise<Omit<LoadedWorkflow, "repo" | "ref">>>();
+
 export async function loadWorkflow(repos: LocalRepos, repo: string, ref: string, path: string): Promise<LoadedWorkflow> {
-  const name = `${repo}/${path}@${ref}`;
   const sha = await repos.resolveCommit(repo, ref);
+  const key = `${sha}:${path}`;
+  let loaded = sha ? parsed.get(key) : undefined;
+  if (!loaded) {
+    loaded = parse(repos, repo, ref, path, sha);
+    if (sha) {
+      parsed.set(key, loaded);
+      loaded.catch(() => parsed.delete(key));
+    }
+  }
+  return { ...(await loaded), repo, ref };
+}
+
+async function parse(repos: LocalRepos, repo: string, ref: string, path: string, sha: string | undefined): Promise<Omit<LoadedWorkflow, "repo" | "ref">> {
+  const name = `${repo}/${path}@${ref}`;
   const content = sha ? await repos.show(repo, sha, path) : undefined;
   if (!sha || content === undefined) throw new WorkflowLoadError(name, [`no file ${path} at ${ref} in ${repo}`]);
-  const parsed = parseWorkflow({ name, content }, new NoOperationTraceWriter());
-  if (!parsed.value || parsed.context.errors.getErrors().length > 0) throw new WorkflowLoadError(name, parsed.context.errors.getErrors().map((e) => e.message));
-  const template = await convertWorkflowTemplate(parsed.context, parsed.value, fileProvider(repos, { repo, sha }), { fetchReusableWorkflowDepth: 1 });
+  const result = parseWorkflow({ name, content }, new NoOperationTraceWriter());
+  if (!result.value || result.context.errors.getErrors().length > 0) throw new WorkflowLoadError(name, result.context.errors.getErrors().map((e) => e.message));
+  const template = await convertWorkflowTemplate(result.context, result.value, fileProvider(repos, { repo, sha }), { fetchReusableWorkflowDepth: 1 });
   if (template.errors?.length) throw new WorkflowLoadError(name, template.errors.map((e) => e.Message));
-  if (!isMapping(parsed.value)) throw new WorkflowLoadError(name, ["the workflow is not a mapping"]);
-  return { template, root: parsed.value, repo, sha, ref, path };
+  if (!isMapping(result.value)) throw new WorkflowLoadError(name, ["the workflow is not a mapping"]);
+  return { template, root: result.value, sha, path };
 }
 
 /** A key of a mapping token, or undefined. */
