@@ -182,7 +182,8 @@ describe("the bundled Action, run as a runner runs it", () => {
     expect(r.outputs.tags!.split(",").sort()).toEqual(["1", "1.2", "1.2.3", "latest"]);
     expect((await skopeoInspectRaw(`${registry.host}/stable/demo/app:1.2.3`)).digest).toBe(published.digest);
     expect(r.summary).toContain(`| aarch64 | \`${digests.aarch64}\``);
-    expect(r.summary).toContain("not signed: cosign is not installed on this runner");
+    // A release promoted unsigned is a warning that names why and the fix.
+    expect(r.summary).toContain("**Release not signed**: cosign is not installed on this runner");
     expect(r.stdout).toContain(`verified: the flibs App asked for promotion ${repo.sha}-${attempt} of ${published.digest}`);
     // Read with the job's token, only the App's own checks of the commit.
     const read = github.calls("GET /repos/{owner}/{repo}/commits/{ref}/check-runs").at(-1)!;
