@@ -8,7 +8,7 @@ import { archCheckName, BUILD_CHECK, externalId, findBuildId, formatBuildId, par
 import { planArchChecks } from "../core/plan/builds.js";
 import { ownRun, type RunFacts, type RunIdentity } from "../core/plan/run-identity.js";
 import type { Arch } from "../core/platform.js";
-import { summarizeBuild, type ArchResult } from "../core/report/build-summary.js";
+import { summarizeBuild, type ArchResult, type BuildProblem } from "../core/report/build-summary.js";
 import { imageSize, indexArches } from "../core/report/index-results.js";
 import { jobCheckUpdate, type CheckState, type JobEvent } from "../core/report/job-check.js";
 import { formatPlanMarker, parsePlanMarker, type BuildPlanRecord } from "../core/report/plan-marker.js";
@@ -172,11 +172,12 @@ export async function reportRun(
     ...(custody.indexDigest ? { indexDigest: custody.indexDigest } : {}),
     ...(custody.indexRef ? { indexRef: custody.indexRef } : {}),
     runConclusion: run.conclusion,
+    runUrl: run.html_url,
+    ...(custody.publish ? { publish: custody.publish } : {}),
+    ...(custody.problem ? { problem: custody.problem } : {}),
   });
   const text = [
     s.text,
-    custody.problem ? `\n❌ ${escapeCell(custody.problem, 1000)}` : "",
-    `\n[Run](${encodeURI(run.html_url)})`,
     // Kept for promotion and for a later /retest of some arches: the plan, and every digest a job reported.
     plan ? `\n${formatPlanMarker(plan)}` : "",
     custody.digests.size ? `\n${formatDigestsMarker(custody.digests)}` : "",
@@ -192,7 +193,9 @@ interface IndexByValue {
   /** Set only when the index publish reported holds exactly the tested digests. */
   indexDigest?: string;
   indexRef?: string;
-  problem?: string;
+  /** What the run's publish job did (absent: it never ran). */
+  publish?: { conclusion: string | null };
+  problem?: BuildProblem;
 }
 
 /**
@@ -206,7 +209,8 @@ async function readIndexByValue(
   a: { id: BuildId; run: { id: number; conclusion: string | null }; plan: BuildPlanRecord | undefined; registry: RegistryAccess },
 ): Promise<IndexByValue> {
   const out: IndexByValue = { digests: new Map(), sizes: new Map() };
-  if (!a.plan) return { ...out, problem: "flibs/build lost its plan: build again with /build" };
+  const pr = (text: string): BuildProblem => ({ text, setup: false });
+  if (!a.plan) return { ...out, problem: pr("flibs/build lost its plan: build again with /build") };
   const plan = a.plan;
   try {
     const jobs = (await listRunJobs(octokit, repo, a.run.id)).map((j) => ({ job: j, parsed: parseBuildJobName(j.name) }));
@@ -215,7 +219,7 @@ async function readIndexByValue(
     for (const { job, parsed } of own) {
       if (parsed?.kind !== "arch" || job.conclusion !== "success" || !plan.building.includes(parsed.arch)) continue;
       const notice = archDigestNotice(await jobAnnotations(octokit, repo, job), parsed.arch);
-      if (!notice.ok) return { ...out, problem: `the ${parsed.arch} job's report cannot be trusted: ${notice.reason}` };
+      if (!notice.ok) return { ...out, problem: pr(`the ${parsed.arch} job's report cannot be trusted: ${notice.reason}`) };
       if (notice.value) reported.set(parsed.arch, notice.value);
     }
     for (const arch of plan.arches) {
@@ -223,29 +227,35 @@ async function readIndexByValue(
       if (d) out.digests.set(arch, d);
     }
     const publish = own.find((j) => j.parsed?.kind === "publish");
+    if (publish) out.publish = { conclusion: publish.job.conclusion };
     if (!publish || publish.job.conclusion !== "success") {
-      return { ...out, problem: publish ? `the publish job ended ${publish.job.conclusion ?? "without a conclusion"}: no index was published` : "no publish job ran: no index was published" };
+      // An arch that failed already explains the missing index (the summary says it once).
+      const archFailed = own.some((j) => j.parsed?.kind === "arch" && j.job.conclusion !== "success");
+      if (archFailed) return out;
+      return { ...out, problem: pr(publish ? `the publish job ended ${publish.job.conclusion ?? "without a conclusion"}: no index was published` : "no publish job ran: no index was published") };
     }
     const notice = indexDigestNotice(await jobAnnotations(octokit, repo, publish.job));
-    if (!notice.ok || !notice.value) return { ...out, problem: `the publish job reported no index digest${notice.ok ? "" : ` (${notice.reason})`}` };
+    if (!notice.ok || !notice.value) return { ...out, problem: pr(`the publish job reported no index digest${notice.ok ? "" : ` (${notice.reason})`}`) };
     const state = await readCommitState(octokit, repo, a.id.sha);
     const config = parseContainerConfig(state.containerYaml?.text ?? "");
     const registries = state.policy.policy.registries;
-    if (!config.ok || !registries) return { ...out, problem: "container.yaml or the policy's registries.candidate is missing" };
+    if (!config.ok) return { ...out, problem: pr("container.yaml cannot be read") };
+    if (!registries) return { ...out, problem: { text: "the organisation policy names no registries.candidate", setup: true } };
     const repository = parseRepository(`${registries.candidate}/${config.value.image ?? repo.repo}`);
     const client = await a.registry.client(registries.insecure);
     const fetched = await client.getManifest({ ...repository, digest: notice.value });
-    if (fetched.manifest.kind !== "index") return { ...out, problem: `${notice.value} is a single-arch manifest, not an index` };
+    if (fetched.manifest.kind !== "index") return { ...out, problem: pr(`${notice.value} is a single-arch manifest, not an index`) };
     const children = indexArches(fetched.manifest);
     const custody = verifyIndexCustody({ planned: plan.arches, building: plan.building, reported, kept: plan.kept ?? {}, children });
-    if (!custody.ok) return { ...out, problem: `the published index does not hold what was tested: ${custody.reason}` };
+    if (!custody.ok) return { ...out, problem: pr(`the published index does not hold what was tested: ${custody.reason}`) };
     for (const { arch, digest } of children) {
       const m = await client.getManifest({ ...repository, digest });
       if (m.manifest.kind === "manifest") out.sizes.set(arch, imageSize(m.manifest));
     }
     return { ...out, indexDigest: notice.value, indexRef: `${repository.registry}/${repository.repository}` };
   } catch (e) {
-    return { ...out, problem: `the index could not be read: ${describeError(e)}` };
+    // The registry refused or failed the App (credentials, outage): flibs' setup, not the pull request.
+    return { ...out, problem: { text: `the index could not be read: ${describeError(e)}`, setup: true } };
   }
 }
 

@@ -85,7 +85,8 @@ export function summarizeBuild(args: {
     if (errors.length) text.push(`**${a}**${r.failedStep ? ` · ${inlineCode(r.failedStep)}` : ""}`, "", codeBlock(errors.join("\n"), 8), "");
   }
   if ((failed.length || unreported.length) && !args.publish) text.push("No index was published: flibs publishes one only when every arch passed.", "");
-  if (args.problem) {
+  // A problem of the PR's own is the headline already, unless an arch failure is.
+  if (args.problem && (args.problem.setup || failed.length || unreported.length)) {
     text.push(
       args.problem.setup
         ? `This is not the pull request's doing: ${escapeCell(args.problem.text, 1000)}. flibs' operators fix it (the App's registry access, the organisation policy); then comment ${inlineCode("/build")}.`
