@@ -229,7 +229,8 @@ export function dispatchProblems(r: GitHubRequest, dispatchRef = "main"): string
   const policy = json("policy") as Record<string, unknown> | undefined;
   if (!policy || typeof policy !== "object" || Array.isArray(policy)) say("policy is not an object");
   else {
-    if (Object.keys(policy).sort().join(",") !== "approved_registries,candidate,component_drift,control_runner,insecure_registries,runner_labels") say(`policy keys ${Object.keys(policy).join(",")}`);
+    if (Object.keys(policy).sort().join(",") !== "approved_registries,candidate,component_drift,control_runner,insecure_registries,isolation,runner_labels") say(`policy keys ${Object.keys(policy).join(",")}`);
+    if (policy.isolation !== "oci" && policy.isolation !== "chroot") say(`isolation ${JSON.stringify(policy.isolation)}`);
     if (policy.candidate !== "registry.example.com/candidates") say(`candidate ${JSON.stringify(policy.candidate)} is not the policy's`);
     if (!hosts(policy.approved_registries) || !hosts(policy.insecure_registries)) say("registries not of their shape");
     if (policy.component_drift !== "warn" && policy.component_drift !== "fail") say(`component_drift ${JSON.stringify(policy.component_drift)}`);
@@ -608,6 +609,7 @@ const GOOD_POLICY = JSON.stringify({
   insecure_registries: [],
   approved_registries: ["registry.fedoraproject.org", "quay.io/fedora"],
   component_drift: "warn",
+  isolation: "oci",
   runner_labels: { x86_64: ["self-hosted", "linux", "x86_64"] },
   control_runner: ["ubuntu-latest"],
 });
