@@ -34,9 +34,12 @@ pre.terminal .prompt { color: #7ee787; }
 
 const BADGE: Record<string, string> = { success: "✅", failure: "❌", neutral: "⚪", cancelled: "⊘", action_required: "⚠️", skipped: "⏭", queued: "🟡", in_progress: "🟡" };
 
-/** Renders markdown as GitHub does (CommonMark + GFM); raw HTML is kept escaped, as GitHub's sanitiser would drop it. */
+/**
+ * Renders markdown as GitHub does (CommonMark + GFM); raw HTML is kept escaped, as GitHub's sanitiser would drop
+ * it, and HTML comments (flibs' markers) are hidden, as GitHub hides them.
+ */
 export function markdownToHtml(md: string): string {
-  return micromark(md, { extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+  return micromark(md, { extensions: [gfm()], htmlExtensions: [gfmHtml()] }).replace(/&lt;!--[\s\S]*?--&gt;/g, "");
 }
 
 function screenHtml(screen: Screen): string {

@@ -94,6 +94,6 @@ test("no index at all (the publish job published none): failure that says no ind
   // The title says what failed, once.
   expect(s.summary).toMatch(/❌ the publish job ended failure(:|&#58;) no index was published/);
   expect(s.title).toBe("Built, but the publish job ended failure: no index was published");
-  expect(s.summary.match(/no index was published/g)).toHaveLength(1);
+  expect(s.summary!.match(/no index was published/g)).toHaveLength(1);
   expect(s.summary).not.toContain("flibs:index");
 }, 60_000);
