@@ -246,7 +246,8 @@ describe("the whole chain, as GitHub runs it", () => {
     expect(world.checks(head, "flibs/review")[0]).toMatchObject({ status: "completed", conclusion: "success" });
     // Jobs named as GitHub names them; the per-arch checks appear anyway, one per arch.
     expect(run.jobs.map((j) => j.name).sort()).toEqual([`build / build (aarch64) ${head}.1`, `build / build (x86_64) ${head}.1`, `build / prepare ${head}.1`, `build / publish ${head}.1`]);
-    for (const arch of ["x86_64", "aarch64"]) expect(world.checks(head, `flibs/build (${arch})`)).toMatchObject([{ status: "completed", conclusion: "success" }]);
+    const jobLog = (j: (typeof run.jobs)[number]) => `${j.name}: ${j.conclusion}\n${j.steps.map((s) => `${s.name}: ${s.conclusion}\n${s.log.slice(-3000)}`).join("\n")}\n${j.annotations.map((a) => a.message).join("\n")}`;
+    for (const arch of ["x86_64", "aarch64"]) expect(world.checks(head, `flibs/build (${arch})`), run.jobs.map(jobLog).join("\n\n")).toMatchObject([{ status: "completed", conclusion: "success" }]);
     expect(build, build.summary ?? "").toMatchObject({ conclusion: "success", details_url: expect.stringContaining(`/actions/runs/${run.id}`) });
     // The run the dispatch answered with is the one recorded, and the summary keeps the plan for promotion.
     expect(parsePlanMarker(build.summary)).toMatchObject({ arches: ["x86_64", "aarch64"], building: ["x86_64", "aarch64"], pr: 7, run: run.id });
