@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { parseIndexMarker } from "../../src/core/report/index-marker.js";
 import type { Delivery, RunRecord } from "../helpers/actions/index.js";
-import { createTestApp, type FakeCheckRun, type GitHubRequest, type TestApp } from "../helpers/github.js";
+import { createTestApp, examplePayload, TEST_APP_ID, type FakeCheckRun, type GitHubRequest, type TestApp } from "../helpers/github.js";
 import { startRegistry, type TestRegistry } from "../helpers/registry.js";
 import { failOnUnhandledRejections } from "../helpers/unhandled.js";
 import { runners, useWorld, type StandIn } from "../helpers/world.js";
@@ -174,6 +174,22 @@ async function mergeAll(variants: ReadonlyArray<{ repo: string; variant: string 
   const merges = new Map<string, string>();
   await Promise.all(variants.map(async (v) => merges.set(v.repo, await mergeAndPush(v.repo, v.variant))));
   await world.settled();
+  // GitHub tells the App when its own flibs/build of a merge commit completes (check_run.completed); the world's
+  // Actions deliver only workflow events, so that delivery is made here, as promote.test.ts does.
+  for (const [repo, merge] of merges) {
+    const build = world.shown(merge, "flibs/build", repo);
+    if (build?.status !== "completed") continue;
+    const payload = examplePayload("check_run", "completed", {
+      repo,
+      installationId: world.installationId,
+      headSha: merge,
+      edit: (p) => {
+        Object.assign(p.check_run, { id: build.id, name: "flibs/build", status: build.status, conclusion: build.conclusion, external_id: build.external_id });
+        p.check_run.app = { ...p.check_run.app, id: TEST_APP_ID };
+      },
+    });
+    await app.receive("check_run", payload);
+  }
   return merges;
 }
 
@@ -190,7 +206,7 @@ function heldUnpromotable(v: { repo: string; head: string; variant: string }, me
   if (parseIndexMarker(s.summary) !== undefined) return `${seen} (an index marker)`;
   if (!why.test(s.summary ?? "")) return `${seen} (does not say ${why})`;
   if (promoted.length) return `${seen} (promotion dispatched: ${JSON.stringify(promoted)})`;
-  if (!merge || promote?.conclusion === "success") return `${seen} (flibs/promote ${state(promote)})`;
+  if (promote?.conclusion !== "failure" || !/^Not promoted/.test(promote.title ?? "")) return `${seen} (flibs/promote ${state(promote)}: ${promote?.title})`;
   return undefined;
 }
 
