@@ -12,6 +12,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { parseIndexMarker } from "../../src/core/report/index-marker.js";
+import { formatPlanMarker, parsePlanMarker } from "../../src/core/report/plan-marker.js";
 import type { Delivery, RunRecord } from "../helpers/actions/index.js";
 import { createTestApp, examplePayload, TEST_APP_ID, type FakeCheckRun, type GitHubRequest, type TestApp } from "../helpers/github.js";
 import { startRegistry, type TestRegistry } from "../helpers/registry.js";
@@ -338,7 +339,12 @@ describe("a run the App did not dispatch, named like flibs' own", () => {
     ].map((f, i) => ({ ...f, runId: run.id + 1000 + i }));
     const cases = forgeries.flatMap((f) => [...ARCHES.map((arch) => ({ variant: `${f.what}: build (${arch}) completed success`, f, arch: arch as string | undefined })), { variant: `${f.what}: run completed success`, f, arch: undefined }]);
 
-    const lost = await ledger("a run flibs did not dispatch reports success", cases, async (c) => {
+    const held = () => {
+      const arches = ARCHES.map((a) => state(world.shown(head, `flibs/build (${a})`, repo)));
+      const summary = state(world.shown(head, "flibs/build", repo));
+      return arches.some((a) => a !== "in_progress/-") || summary.startsWith("completed") ? `arches ${arches.join(", ")}, flibs/build ${summary}` : undefined;
+    };
+    const forge = async (c: (typeof cases)[number]): Promise<string | undefined> => {
       const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
       const html = `https://github.com/${repo}/actions/runs/${c.f.runId}`;
       let d: Delivery;
@@ -352,12 +358,28 @@ describe("a run the App did not dispatch, named like flibs' own", () => {
       }
       d.payload.action = "completed";
       await app.receive(d.event, d.payload, randomUUID());
-      const arches = ARCHES.map((a) => state(world.shown(head, `flibs/build (${a})`, repo)));
-      const summary = state(world.shown(head, "flibs/build", repo));
-      if (arches.some((a) => a !== "in_progress/-") || summary.startsWith("completed")) return `${c.variant}: arches ${arches.join(", ")}, flibs/build ${summary}`;
-      return undefined;
-    });
+      const seen = held();
+      return seen && `${c.variant}: ${seen}`;
+    };
+    const lost = await ledger("a run flibs did not dispatch reports success", cases, forge);
     expect(lost).toEqual([]);
+
+    // GitHub Enterprise Server 3.20 and older answer a dispatch without the run's id, so flibs/build records none
+    // and a run is flibs' only as a workflow_dispatch of the policy's caller that the App itself started. The same
+    // build as such an App leaves it (no run id in its plan), and a run's completion forged on each of those facts:
+    // a writer can dispatch flibs.yml by hand with the same run name.
+    const summary = world.shown(head, "flibs/build", repo)!;
+    const { run: recordedRun, ...plan } = parsePlanMarker(summary.summary)!;
+    expect(recordedRun).toBe(run.id);
+    summary.summary = summary.summary!.replace(formatPlanMarker({ ...plan, run: recordedRun }), formatPlanMarker(plan));
+    const unrecorded = [
+      { what: "no run id recorded: event pull_request", event: "pull_request", path: run.path, actor: run.actor },
+      { what: "no run id recorded: another workflow file", event: "workflow_dispatch", path: ".github/workflows/ci.yml", actor: run.actor },
+      { what: "no run id recorded: flibs.yml dispatched by a writer", event: "workflow_dispatch", path: run.path, actor: "member" },
+      { what: "no run id recorded: a fork's pull_request run", event: "pull_request", path: ".github/workflows/ci.yml", actor: "outsider" },
+    ].map((f, i) => ({ variant: `${f.what}: run completed success`, f: { ...f, runId: run.id + 2000 + i }, arch: undefined as string | undefined }));
+    expect(parsePlanMarker(world.shown(head, "flibs/build", repo)!.summary)?.run).toBeUndefined();
+    expect(await ledger("a run flibs did not dispatch reports success, no run id recorded (GHES)", unrecorded, forge)).toEqual([]);
 
     // The run flibs did dispatch still closes them: the App was listening all along.
     await world.standIn({ push: true });
