@@ -26,8 +26,9 @@ export interface BuildahOptions {
    * A user namespace for RUN steps and test containers: container ids 0-65535 are host ids `hostId`..+65535,
    * so container root is nobody on the runner (see `rootUserns`). Only for a storage this builder fills
    * alone (the Action's job storage): buildah 1.28 does not shift an image already stored without the
-   * mapping, and a RUN step then cannot write to its own rootfs. Default none; a rootless buildah maps to
-   * the user's subordinate ids by itself.
+   * mapping, and a RUN step then cannot write to its own rootfs. The storage is then vfs, whatever
+   * `storageDriver` says (see `buildahStorageDriver`). Default none; a rootless buildah maps to the user's
+   * subordinate ids by itself.
    */
   userns?: { hostId: number };
   /** TMPDIR for buildah (default the environment's). */
@@ -66,13 +67,22 @@ export function buildahUsernsArgs(o: BuildahOptions): string[] {
   return ["--userns-uid-map", map, "--userns-gid-map", map];
 }
 
+/**
+ * The storage driver: vfs whenever RUN steps run in a user namespace. Under overlay, containers/storage gives
+ * a mapped container idmapped mounts of the image's layers, and buildah commits what a RUN step wrote with
+ * the host ids it has on disk: `/etc/x` written by container root is owned by 1000000000 in the pushed image,
+ * and in a test container of that image it is nobody's (runc cannot even mount `/run/.containerenv`). vfs
+ * keeps a chowned copy per mapping and maps ids back when it commits. (buildah 1.28; upstream still open:
+ * container-libs#914 "Commit and building completely broken (wrong uids...) when userns+idmapping is used".)
+ */
+export function buildahStorageDriver(o: BuildahOptions): string | undefined {
+  return buildahUsernsArgs(o).length ? "vfs" : o.storageDriver;
+}
+
 /** The global flags every buildah call gets. */
 export function buildahGlobalArgs(o: BuildahOptions): string[] {
-  return [
-    ...(o.root ? ["--root", o.root] : []),
-    ...(o.runroot ? ["--runroot", o.runroot] : []),
-    ...(o.storageDriver ? ["--storage-driver", o.storageDriver] : []),
-  ];
+  const driver = buildahStorageDriver(o);
+  return [...(o.root ? ["--root", o.root] : []), ...(o.runroot ? ["--runroot", o.runroot] : []), ...(driver ? ["--storage-driver", driver] : [])];
 }
 
 /** `buildah bud` argv for one arch: labels sorted, timestamps fixed, no identity label that would vary. */
@@ -107,6 +117,9 @@ export function buildahBudArgs(spec: BuildSpec, o: BuildahOptions, localName: st
     spec.contextDir,
   ];
 }
+
+/** buildah's words when the OCI runtime failed to create a test's container (run_linux.go, "creating container for"). */
+const CONTAINER_NOT_STARTED = /^error running container: from \S+ creating container for /m;
 
 export class BuildahBuilder implements Builder {
   readonly name = "buildah" as const;
@@ -174,7 +187,10 @@ export class BuildahBuilder implements Builder {
     } catch (e) {
       if (!isFlibsError(e)) throw e;
       const d = e.detail as { stdout?: string; stderr?: string } | undefined;
-      const exitCode = exitCodeOf(e);
+      // The runtime could not start the command (buildah then exits 1): its stderr says why, and no exit
+      // status is the command's. The output keeps all of it, so a maintainer sees the cause.
+      const notStarted = CONTAINER_NOT_STARTED.test(d?.stderr ?? "");
+      const exitCode = notStarted ? undefined : exitCodeOf(e);
       // buildah's own last line reports the exit status, which the outcome carries: the output is the test's.
       const stderr = d?.stderr?.replace(/^Error: while running runtime: exit status \d+\n?$/m, "");
       return { name: test.name, passed: false, output: (d?.stdout ?? "") + (stderr ?? e.message), ...(exitCode !== undefined ? { exitCode } : {}) };
