@@ -24,6 +24,7 @@ import { platformToArch, type Arch } from "../core/platform.js";
 import type { OciLayout, RegistryClient } from "../registry/index.js";
 import { commitInfo, type CommitInfo } from "./git.js";
 import { stepFailureDetail, type TestRun } from "../core/report/job-summary/index.js";
+import { testLogLines } from "../core/report/test-log.js";
 import { traced } from "./exec.js";
 import { StepClock } from "./step-clock.js";
 import { isStopping } from "./terminate.js";
@@ -243,7 +244,7 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
           testing.end("failed");
           throw e;
         });
-        log(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
+        for (const line of testLogLines(r)) log(line);
         tests.push({ ...r, command: t.command, ...(t.expect !== undefined ? { expect: t.expect } : {}), seconds: (Date.now() - t0) / 1000 });
       }
       const failed = tests.filter((t) => !t.passed).length;
