@@ -55985,12 +55985,12 @@ function buildahUsernsArgs(o) {
   const map2 = `0:${o.userns.hostId}:${USERNS_SIZE}`;
   return ["--userns-uid-map", map2, "--userns-gid-map", map2];
 }
+function buildahStorageDriver(o) {
+  return buildahUsernsArgs(o).length ? "vfs" : o.storageDriver;
+}
 function buildahGlobalArgs(o) {
-  return [
-    ...o.root ? ["--root", o.root] : [],
-    ...o.runroot ? ["--runroot", o.runroot] : [],
-    ...o.storageDriver ? ["--storage-driver", o.storageDriver] : []
-  ];
+  const driver = buildahStorageDriver(o);
+  return [...o.root ? ["--root", o.root] : [], ...o.runroot ? ["--runroot", o.runroot] : [], ...driver ? ["--storage-driver", driver] : []];
 }
 function buildahBudArgs(spec, o, localName) {
   return [
@@ -56023,6 +56023,7 @@ function buildahBudArgs(spec, o, localName) {
     spec.contextDir
   ];
 }
+var CONTAINER_NOT_STARTED = /^error running container: from \S+ creating container for /m;
 var BuildahBuilder = class {
   constructor(options = {}) {
     this.options = options;
@@ -56081,7 +56082,8 @@ var BuildahBuilder = class {
     } catch (e) {
       if (!isFlibsError(e)) throw e;
       const d = e.detail;
-      const exitCode = exitCodeOf(e);
+      const notStarted = CONTAINER_NOT_STARTED.test(d?.stderr ?? "");
+      const exitCode = notStarted ? void 0 : exitCodeOf(e);
       const stderr = d?.stderr?.replace(/^Error: while running runtime: exit status \d+\n?$/m, "");
       return { name: test.name, passed: false, output: (d?.stdout ?? "") + (stderr ?? e.message), ...exitCode !== void 0 ? { exitCode } : {} };
     } finally {
@@ -56304,6 +56306,15 @@ async function commitInfo(dir, rev = "HEAD") {
   }
 }
 
+// src/core/report/test-log.ts
+var TEST_LOG_LINES = 20;
+function testLogLines(t) {
+  if (t.passed) return [`test ${t.name}: passed`];
+  const { lines, omitted } = outputTail(t.output, TEST_LOG_LINES);
+  if (lines.length === 0) return [`test ${t.name}: FAILED, printing nothing`];
+  return [`test ${t.name}: FAILED; ${omitted > 0 ? `the last ${lines.length} lines of its output` : "its output"}:`, ...lines.map((l) => `  ${l}`)];
+}
+
 // src/builder/step-clock.ts
 var StepClock = class {
   constructor(now = Date.now) {
@@ -56498,7 +56509,7 @@ ${labelLine}
           testing.end("failed");
           throw e;
         });
-        log2(`test ${t.name}: ${r.passed ? "passed" : "FAILED"}`);
+        for (const line of testLogLines(r)) log2(line);
         tests.push({ ...r, command: t.command, ...t.expect !== void 0 ? { expect: t.expect } : {}, seconds: (Date.now() - t0) / 1e3 });
       }
       const failed = tests.filter((t) => !t.passed).length;
