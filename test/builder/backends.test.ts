@@ -8,7 +8,9 @@ import {
   BuildxBuilder,
   buildahBudArgs,
   buildahEnv,
+  buildahGlobalArgs,
   buildahUsernsArgs,
+  type BuildahOptions,
   buildxArgs,
   rootUserns,
   buildxTestArgs,
@@ -70,6 +72,18 @@ describe("buildah backend", () => {
     expect(buildahUsernsArgs({ isolation: "chroot", userns: { hostId: 200_000 } })).toEqual([]);
     const argv = buildahBudArgs(spec, { userns: { hostId: 200_000 } }, "x");
     expect(argv.slice(argv.indexOf("bud"), argv.indexOf("bud") + 7)).toEqual(["bud", "--isolation", "oci", "--userns-uid-map", "0:200000:65536", "--userns-gid-map", "0:200000:65536"]);
+  });
+
+  it("keeps a mapped build's storage on vfs, whatever driver was asked for: overlay would commit host ids (test/builder/userns.test.ts)", () => {
+    const driver = (o: BuildahOptions) => {
+      const argv = buildahGlobalArgs(o);
+      return argv.includes("--storage-driver") ? argv[argv.indexOf("--storage-driver") + 1] : undefined;
+    };
+    expect(driver({ userns: rootUserns("oci", 0) })).toBe("vfs");
+    expect(driver({ userns: { hostId: 200_000 }, storageDriver: "overlay" })).toBe("vfs");
+    expect(driver({ storageDriver: "overlay" })).toBe("overlay");
+    expect(driver({ isolation: "chroot", userns: { hostId: 200_000 }, storageDriver: "overlay" })).toBe("overlay");
+    expect(driver({})).toBeUndefined();
   });
 
   it("passes buildah what it and the runner need of the environment, and no job secret", () => {
