@@ -23,11 +23,14 @@ export class FlibsError extends Error {
   readonly [BRAND] = true;
   readonly code: FlibsErrorCode;
   readonly detail: unknown;
-  constructor(code: FlibsErrorCode, message: string, options: { cause?: unknown; detail?: unknown } = {}) {
+  /** The HTTP status a service answered, when the error is its answer (GitHub's 404, a registry's 401). */
+  readonly status?: number;
+  constructor(code: FlibsErrorCode, message: string, options: { cause?: unknown; detail?: unknown; status?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "FlibsError";
     this.code = code;
     this.detail = options.detail;
+    if (options.status !== undefined) this.status = options.status;
   }
 }
 

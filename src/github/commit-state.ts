@@ -4,6 +4,7 @@ import { FlibsError } from "../core/errors.js";
 import type { CheckRunView } from "../core/promote/tested-build.js";
 import { dockerfilePath } from "../core/review/index.js";
 import { readFileAt, type RepoFile } from "./contents.js";
+import { githubError } from "./errors.js";
 import type { ContainerRepoAt } from "./container-repo.js";
 import { ownAppId, type GitHubClient, type RepoRef } from "./octokit.js";
 import { ORG_CONFIG_REPO, readOrgPolicy, type PolicyRead } from "./policy.js";
@@ -109,9 +110,7 @@ async function query(octokit: GitHubClient, repo: RepoRef, sha: string, pr: numb
       const orgMissing = err.errors.some((x) => x.path?.[0] === "org");
       return { ...err.data, ...(orgMissing ? { org: null } : {}) };
     }
-    const status = (e as { status?: number }).status;
-    const message = e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e);
-    throw new FlibsError("github", `cannot read ${repo.owner}/${repo.repo} at ${sha.slice(0, 12)}: ${status ? `GitHub answered ${status} (${message})` : message}`, { cause: e });
+    throw githubError(e, `cannot read ${repo.owner}/${repo.repo} at ${sha.slice(0, 12)}`);
   }
 }
 

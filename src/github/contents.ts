@@ -1,4 +1,5 @@
 import { FlibsError } from "../core/errors.js";
+import { githubError, statusOf } from "./errors.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
 
 export interface RepoFile {
@@ -24,9 +25,8 @@ export async function readFileAt(octokit: GitHubClient, repo: RepoRef, path: str
       mediaType: { format: "raw" },
     });
   } catch (e) {
-    const status = (e as { status?: number }).status;
-    if (status === 404) return undefined;
-    throw new FlibsError("github", `cannot read ${path} at ${ref.slice(0, 12)}: ${describe(e)}`, { cause: e });
+    if (statusOf(e) === 404) return undefined;
+    throw githubError(e, `cannot read ${path} at ${ref.slice(0, 12)}`);
   }
   const data: unknown = response.data;
   if (typeof data === "string") return { path, text: data };
@@ -35,8 +35,25 @@ export async function readFileAt(octokit: GitHubClient, repo: RepoRef, path: str
   throw new FlibsError("github", `${path} at ${ref.slice(0, 12)} is not a regular file`);
 }
 
-function describe(e: unknown): string {
-  const status = (e as { status?: number }).status;
-  const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
-  return status ? `GitHub answered ${status}${message ? ` (${message})` : ""}` : (message ?? "unknown error");
+/** The tree of a commit: a merge with the tree of a tested commit holds exactly what was tested. */
+export async function commitTree(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<string> {
+  try {
+    const r = await octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { ...repo, commit_sha: sha });
+    return r.data.tree.sha;
+  } catch (e) {
+    throw githubError(e, `cannot read commit ${sha.slice(0, 12)}`);
+  }
+}
+
+/**
+ * The commit a full ref (`refs/tags/v1.2.3`, `refs/heads/main`) points at, and its tree; an annotated tag is
+ * peeled to its commit. GitHub names refs here as `tags/<name>` and `heads/<name>`.
+ */
+export async function resolveCommit(octokit: GitHubClient, repo: RepoRef, ref: string): Promise<{ sha: string; tree: string }> {
+  try {
+    const r = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { ...repo, ref: ref.replace(/^refs\//, "") });
+    return { sha: r.data.sha, tree: r.data.commit.tree.sha };
+  } catch (e) {
+    throw githubError(e, `cannot resolve ${ref}`);
+  }
 }

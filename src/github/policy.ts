@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY, parsePolicy, POLICY_FILE, type Policy } from "../core/config/index.js";
-import { describeError } from "../core/errors.js";
+import { githubError } from "./errors.js";
 import type { GitHubClient } from "./octokit.js";
 
 export type PolicyRead = { ok: true; policy: Policy; found: boolean } | { ok: false; message: string; policy: Policy };
@@ -19,16 +19,10 @@ export async function readOrgPolicy(octokit: GitHubClient, owner: string): Promi
   try {
     ({ files, config } = await octokit.config.get({ owner, repo: ORG_CONFIG_REPO, path: POLICY_FILE }));
   } catch (e) {
-    return { ok: false, policy: DEFAULT_POLICY, message: `cannot read the organisation policy ${owner}/${ORG_CONFIG_REPO}:${POLICY_FILE}: ${cleanMessage(e)}` };
+    return { ok: false, policy: DEFAULT_POLICY, message: githubError(e, `cannot read the organisation policy ${owner}/${ORG_CONFIG_REPO}:${POLICY_FILE}`).message };
   }
   if (!files.some((f) => f.config !== null)) return { ok: true, policy: DEFAULT_POLICY, found: false };
   const parsed = parsePolicy(config);
   if (!parsed.ok) return { ok: false, policy: DEFAULT_POLICY, message: `invalid organisation policy ${owner}/${ORG_CONFIG_REPO}:${POLICY_FILE}: ${parsed.message}` };
   return { ok: true, policy: parsed.value, found: true };
-}
-
-function cleanMessage(e: unknown): string {
-  const status = (e as { status?: number }).status;
-  const text = describeError(e).replace(/^\[@probot\/octokit-plugin-config\]\s*/, "");
-  return status ? `GitHub answered ${status} (${text})` : text;
 }

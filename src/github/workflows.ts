@@ -1,4 +1,6 @@
 import { FlibsError } from "../core/errors.js";
+import { formatBuildId, findBuildId, type BuildId } from "../core/plan/build-id.js";
+import { githubError, statusOf } from "./errors.js";
 import type { RunFacts } from "../core/plan/run-identity.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
 
@@ -30,61 +32,52 @@ export async function dispatchWorkflow(octokit: GitHubClient, repo: RepoRef, wor
     return { ...(runId !== undefined ? { runId } : {}), ...(typeof data?.html_url === "string" ? { htmlUrl: data.html_url } : {}) };
   } catch (e) {
     const status = statusOf(e);
-    const why = status === 404 ? `${workflow} does not exist on ${ref}` : status === 422 ? `GitHub refused the inputs or the ref (${messageOf(e)})` : messageOf(e);
-    const fix = status === 422 && /unexpected inputs/i.test(messageOf(e)) ? `; update .github/workflows/${workflow} from flibs' workflows-templates (\`flibs init --force\`)` : "";
-    throw new FlibsError("github", `cannot dispatch .github/workflows/${workflow}: ${why}${fix}`, { cause: e });
+    const doing = `cannot dispatch .github/workflows/${workflow} on ${ref}`;
+    const err = githubError(e, doing);
+    const why = status === 404 ? `${doing}: ${workflow} does not exist on ${ref}` : status === 422 && /unexpected inputs/i.test(err.message) ? `${err.message}; update .github/workflows/${workflow} from flibs' workflows-templates (\`flibs init --force\`)` : err.message;
+    throw new FlibsError(err.code, why, { cause: e, ...(status !== undefined ? { status } : {}) });
   }
 }
 
 /** A run as flibs judges whose it is: id, workflow file, triggering event and actor. */
 export async function readRun(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<RunFacts> {
-  const r = await octokit.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}", { ...repo, run_id: runId });
+  let r;
+  try {
+    r = await octokit.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}", { ...repo, run_id: runId });
+  } catch (e) {
+    throw githubError(e, `cannot read run ${runId}`);
+  }
   return { id: Number(r.data.id), path: r.data.path, event: r.data.event, actor: r.data.triggering_actor?.login ?? r.data.actor?.login ?? null };
 }
 
-function statusOf(e: unknown): number | undefined {
-  const status = (e as { status?: unknown }).status;
-  return typeof status === "number" ? status : undefined;
-}
 
-function messageOf(e: unknown): string {
-  const status = statusOf(e);
-  const message = e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e);
-  return status ? `GitHub answered ${status}${message ? ` (${message})` : ""}` : message;
-}
-
-/** A job of a run, as the jobs API lists it (the fields flibs reads). */
-export interface RunJob {
-  id: number;
-  name: string;
-  status: string;
-  conclusion: string | null;
-  htmlUrl: string | null;
-  /** The job's check run (its annotations hold what the Action reported): the id at the end of `check_run_url`. */
-  checkRunId?: number;
-  steps: Array<{ name: string; status: string; conclusion: string | null; number: number }>;
-}
-
-/** The jobs of a run's latest attempt. */
-export async function listRunJobs(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<RunJob[]> {
-  const r = await octokit.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs", { ...repo, run_id: runId, filter: "latest", per_page: 100 });
-  return r.data.jobs.map((j) => {
-    const check = /\/check-runs\/(\d+)$/.exec(j.check_run_url ?? "")?.[1];
-    return {
-      id: Number(j.id),
-      name: j.name,
-      status: j.status,
-      conclusion: j.conclusion ?? null,
-      htmlUrl: j.html_url ?? null,
-      ...(check ? { checkRunId: Number(check) } : {}),
-      steps: (j.steps ?? []).map((s) => ({ name: s.name, status: s.status, conclusion: s.conclusion ?? null, number: s.number })),
-    };
+/**
+ * Cancels the caller workflow's runs of these builds that have not completed: the run each build recorded, or
+ * (no id recorded) the run whose run-name carries its build id. Returns the ids of the runs cancelled.
+ */
+export async function cancelRuns(octokit: GitHubClient, repo: RepoRef, workflow: string, builds: ReadonlyArray<{ id: BuildId; run?: number }>): Promise<number[]> {
+  if (builds.length === 0) return [];
+  const ids = new Set(builds.flatMap((b) => (b.run !== undefined ? [b.run] : [])));
+  const names = new Set(builds.filter((b) => b.run === undefined).map((b) => formatBuildId(b.id)));
+  let r;
+  try {
+    r = await octokit.request("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", { ...repo, workflow_id: workflow, event: "workflow_dispatch", per_page: 100 });
+  } catch (e) {
+    throw githubError(e, `cannot list the runs of ${workflow}`);
+  }
+  const running = r.data.workflow_runs.filter((run) => {
+    if (run.status === "completed") return false;
+    if (ids.has(Number(run.id))) return true;
+    const id = findBuildId(run.display_title ?? run.name ?? "");
+    return id !== undefined && names.has(formatBuildId(id));
   });
-}
-
-/** A job's annotations (its `::notice`/`::error` lines and GitHub's own), at most 100. */
-export async function jobAnnotations(octokit: GitHubClient, repo: RepoRef, job: RunJob): Promise<Array<{ annotation_level: string | null; title: string | null; message: string | null }>> {
-  if (job.checkRunId === undefined) return [];
-  const r = await octokit.request("GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", { ...repo, check_run_id: job.checkRunId, per_page: 100 });
-  return r.data.map((a) => ({ annotation_level: a.annotation_level ?? null, title: a.title ?? null, message: a.message ?? null }));
+  for (const run of running) {
+    try {
+      await octokit.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel", { ...repo, run_id: Number(run.id) });
+    } catch (e) {
+      // 409: the run finished in the meantime; nothing left to cancel.
+      if (statusOf(e) !== 409) throw githubError(e, `cannot cancel run ${run.id}`);
+    }
+  }
+  return running.map((run) => Number(run.id));
 }

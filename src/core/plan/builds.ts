@@ -19,6 +19,11 @@ export function gateExternalId(sha: string): string {
   return `flibs:gate:${sha}`;
 }
 
+/** The `external_id` of a `flibs/build` completed at once because no build will run for the commit. */
+export function noBuildExternalId(sha: string): string {
+  return `flibs:none:${sha}`;
+}
+
 export interface CommitBuilds {
   /** `flibs/build` checks that started a build (not the approval gate), newest attempt last. */
   builds: Array<{ id: BuildId; check: CheckView }>;
