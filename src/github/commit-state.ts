@@ -5,11 +5,18 @@ import type { CheckRunView } from "../core/promote/tested-build.js";
 import { dockerfilePath } from "../core/review/index.js";
 import { readFileAt, type RepoFile } from "./contents.js";
 import { githubError } from "./errors.js";
-import type { ContainerRepoAt } from "./container-repo.js";
 import { ownAppId, type GitHubClient, type RepoRef } from "./octokit.js";
 import { ORG_CONFIG_REPO, readOrgPolicy, type PolicyRead } from "./policy.js";
 
 /** A container repo at a commit plus the check runs already on that commit: what one event needs to decide. */
+/** A container repo at a commit, as one event reads it: shared by review and planning. */
+export interface ContainerRepoAt {
+  sha: string;
+  containerYaml?: RepoFile;
+  dockerfile?: RepoFile;
+  policy: PolicyRead;
+}
+
 export interface CommitState extends ContainerRepoAt {
   checks: CheckRunView[];
   /** The PR's head now, when the read was for a PR (a late delivery may be about an older head). */

@@ -50,7 +50,6 @@ export async function readRun(octokit: GitHubClient, repo: RepoRef, runId: numbe
   return { id: Number(r.data.id), path: r.data.path, event: r.data.event, actor: r.data.triggering_actor?.login ?? r.data.actor?.login ?? null };
 }
 
-
 /**
  * Cancels the caller workflow's runs of these builds that have not completed: the run each build recorded, or
  * (no id recorded) the run whose run-name carries its build id. Returns the ids of the runs cancelled.
@@ -80,4 +79,50 @@ export async function cancelRuns(octokit: GitHubClient, repo: RepoRef, workflow:
     }
   }
   return running.map((run) => Number(run.id));
+}
+
+/** A job of a run, as the jobs API lists it (the fields flibs reads). */
+export interface RunJob {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  htmlUrl: string | null;
+  /** The job's check run (its annotations hold what the Action reported): the id at the end of `check_run_url`. */
+  checkRunId?: number;
+  steps: Array<{ name: string; status: string; conclusion: string | null; number: number }>;
+}
+
+/** The jobs of a run's latest attempt. */
+export async function listRunJobs(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<RunJob[]> {
+  let r;
+  try {
+    r = await octokit.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs", { ...repo, run_id: runId, filter: "latest", per_page: 100 });
+  } catch (e) {
+    throw githubError(e, `cannot list the jobs of run ${runId}`);
+  }
+  return r.data.jobs.map((j) => {
+    const check = /\/check-runs\/(\d+)$/.exec(j.check_run_url ?? "")?.[1];
+    return {
+      id: Number(j.id),
+      name: j.name,
+      status: j.status,
+      conclusion: j.conclusion ?? null,
+      htmlUrl: j.html_url ?? null,
+      ...(check ? { checkRunId: Number(check) } : {}),
+      steps: (j.steps ?? []).map((s) => ({ name: s.name, status: s.status, conclusion: s.conclusion ?? null, number: s.number })),
+    };
+  });
+}
+
+/** A job's annotations (its `::notice`/`::error` lines and GitHub's own), at most 100. */
+export async function jobAnnotations(octokit: GitHubClient, repo: RepoRef, job: RunJob): Promise<Array<{ annotation_level: string | null; title: string | null; message: string | null }>> {
+  if (job.checkRunId === undefined) return [];
+  let r;
+  try {
+    r = await octokit.request("GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", { ...repo, check_run_id: job.checkRunId, per_page: 100 });
+  } catch (e) {
+    throw githubError(e, `cannot read the annotations of job ${job.name}`);
+  }
+  return r.data.map((a) => ({ annotation_level: a.annotation_level ?? null, title: a.title ?? null, message: a.message ?? null }));
 }

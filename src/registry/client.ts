@@ -192,15 +192,6 @@ export class RegistryClient implements ImageStore {
     return { digest, subjectAware: res.header("oci-subject") !== undefined };
   }
 
-  async deleteManifest(repo: RepositoryRef, digest: string): Promise<void> {
-    const res = await this.transport.request(repo.registry, manifestPath(repo, digest), {
-      method: "DELETE",
-      scopes: [scope(repo.repository, "pull,push")],
-      accept: [404],
-    });
-    if (res.status !== 202 && res.status !== 200 && res.status !== 404) throw failure(res, `DELETE manifest ${digest}`);
-  }
-
   /** HEAD a blob; its size, or `undefined` when absent. */
   async headBlob(repo: RepositoryRef, digest: string): Promise<{ size: number } | undefined> {
     const res = await this.transport.request(repo.registry, blobPath(repo, digest), {

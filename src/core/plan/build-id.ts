@@ -13,8 +13,6 @@ export interface BuildId {
 export const SUMMARY = "summary" as const;
 export type CheckTarget = Arch | typeof SUMMARY;
 
-const SHA = /^[0-9a-f]{40}$/;
-
 export function formatBuildId(id: BuildId): string {
   return `${id.sha}.${id.attempt}${id.scratch ? ".scratch" : ""}`;
 }
@@ -44,10 +42,6 @@ export function parseExternalId(text: string | null | undefined): { id: BuildId;
   return { id, target: target as CheckTarget };
 }
 
-export function isSha(text: string): boolean {
-  return SHA.test(text);
-}
-
 /**
  * The job of build.yml a `workflow_job` name belongs to. GitHub names a job of a reusable workflow
  * `<caller job> / <called job>` (one ` / ` per nesting level), so only the last segment is build.yml's own
@@ -72,9 +66,6 @@ export const BUILD_CHECK = "flibs/build";
 export const PROMOTE_CHECK = "flibs/promote";
 export function archCheckName(arch: Arch): string {
   return `${BUILD_CHECK} (${arch})`;
-}
-export function checkNameFor(target: CheckTarget): string {
-  return target === SUMMARY ? BUILD_CHECK : archCheckName(target);
 }
 export function archFromCheckName(name: string): Arch | undefined {
   const m = /^flibs\/build \(([a-z0-9_]+)\)$/.exec(name);

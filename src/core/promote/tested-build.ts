@@ -1,5 +1,6 @@
 import type { Arch } from "../platform.js";
-import { archFromCheckName, BUILD_CHECK, parseExternalId, PROMOTE_CHECK, REVIEW_CHECK, SUMMARY } from "../plan/build-id.js";
+import { archFromCheckName, BUILD_CHECK, parseExternalId, REVIEW_CHECK, SUMMARY } from "../plan/build-id.js";
+import { isPromoteCheckName } from "../report/promote-check.js";
 import type { TestedBuild } from "../plan/promotion.js";
 import { parseIndexMarker } from "../report/index-marker.js";
 import { parsePlanMarker } from "../report/plan-marker.js";
@@ -73,7 +74,7 @@ export interface PromoteCheck {
 /** The `flibs/promote` check runs of a commit that flibs made, with their keys. */
 export function promoteChecks(checks: readonly CheckRunView[]): PromoteCheck[] {
   return checks.flatMap((check) => {
-    if (check.name !== PROMOTE_CHECK) return [];
+    if (!isPromoteCheckName(check.name)) return [];
     const key = parsePromotionKey(check.external_id);
     return key ? [{ check, key }] : [];
   });

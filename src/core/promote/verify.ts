@@ -1,4 +1,5 @@
 import { parseIndexMarker } from "../report/index-marker.js";
+import { isPromoteCheckName } from "../report/promote-check.js";
 import { formatPromotionId, parsePromotionKey } from "./promotion-id.js";
 import type { CheckRunView } from "./tested-build.js";
 import type { BuildRecord } from "../build/record.js";
@@ -13,7 +14,7 @@ import type { BuildRecord } from "../build/record.js";
 export type Verification = { ok: true } | { ok: false; reason: string };
 
 export function verifyPromotionRequest(args: { promotionId: string; ref: string; digest: string; sha: string; checks: readonly CheckRunView[] }): Verification {
-  const own = args.checks.filter((c) => c.name === "flibs/promote").map((c) => ({ c, key: parsePromotionKey(c.external_id) }));
+  const own = args.checks.filter((c) => isPromoteCheckName(c.name)).map((c) => ({ c, key: parsePromotionKey(c.external_id) }));
   const mine = own.filter(({ key }) => key && formatPromotionId(key.id) === args.promotionId && key.id.sha === args.sha);
   if (mine.length === 0) return { ok: false, reason: `the flibs App started no promotion ${args.promotionId} of ${args.sha.slice(0, 12)}: promotions are started by the App (merge, release or /promote), not by hand` };
   const check = mine.sort((a, b) => b.c.id - a.c.id)[0]!;
