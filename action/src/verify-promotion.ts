@@ -5,6 +5,7 @@ import { FlibsError } from "../../src/core/errors.js";
 import type { RepositoryRef } from "../../src/core/oci/reference.js";
 import type { CheckRunView } from "../../src/core/promote/tested-build.js";
 import { verifyBuildRecord, verifyPromotionRequest } from "../../src/core/promote/verify.js";
+import { promoteCheckName } from "../../src/core/report/promote-check.js";
 import type { RegistryClient } from "../../src/registry/index.js";
 
 export interface PromotionRequest {
@@ -18,7 +19,7 @@ export interface PromotionRequest {
 }
 
 /**
- * Before the promote job copies anything: the flibs App itself asked for this promotion (its own `flibs/promote`
+ * Before the promote job copies anything: the flibs App itself asked for this promotion (its own `flibs/promote (<ref>)`
  * check, read with the job's token and filtered by the App's id), and the candidate index's build record was built
  * from the released commit's tree. A hand-made dispatch of the promote caller stops here.
  */
@@ -36,7 +37,7 @@ async function appChecks(req: PromotionRequest, env: NodeJS.ProcessEnv): Promise
   const api = (env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, "");
   const repo = env.GITHUB_REPOSITORY;
   if (!repo) throw new FlibsError("usage", "GITHUB_REPOSITORY is not set: the promote mode runs in a GitHub Actions job");
-  const url = `${api}/repos/${repo}/commits/${req.sha}/check-runs?check_name=${encodeURIComponent("flibs/promote")}&app_id=${req.appId}&filter=all&per_page=100`;
+  const url = `${api}/repos/${repo}/commits/${req.sha}/check-runs?check_name=${encodeURIComponent(promoteCheckName(req.ref))}&app_id=${req.appId}&filter=all&per_page=100`;
   const res = await fetch(url, { headers: { authorization: `Bearer ${req.token}`, accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "flibs-action" } });
   if (!res.ok) {
     const why = res.status === 403 ? " (the promote job needs `checks: read`)" : "";

@@ -1,49 +1,52 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
-import { onPullRequest, onPullRequestClosed, PerCommit } from "./build.js";
-import { onComment, onRerequested } from "./commands.js";
+import { registerBuildClose } from "./close-build.js";
+import { registerCommands } from "./commands.js";
 import { deliveryBudgetFrom, DeliveryWork } from "./deliveries.js";
-import { registerPromotion } from "./promote.js";
-import { defaultRegistryAccess, registerReport, type RegistryAccess } from "./report.js";
-import { REVIEW_EVENTS } from "./review.js";
+import { registerJobEvents } from "./job-events.js";
+import { registerPromotionProgress } from "./promotion-done.js";
+import { onPullRequest, onPullRequestClosed, PULL_REQUEST_EVENTS } from "./pull-request.js";
+import { registerPushAndRelease } from "./push-release.js";
+import { defaultRegistryAccess, type RegistryAccess } from "./registry-access.js";
+import { registerRerun } from "./rerun.js";
+import { docsUrlFrom, type Flibs } from "./scope.js";
+import { PerCommit } from "./serial.js";
 
 export interface FlibsAppOptions {
   /** How long a delivery's response may wait for its work (default 0: answer at once; GitHub gives up after 10 s). */
   deliveryBudgetMs?: number;
   /** How the App reads built indexes back (default: the standard Docker/Podman credential files). */
   registry?: RegistryAccess;
+  /** Base of the rule reference `flibs/review` links to (default `FLIBS_DOCS_URL`). */
+  docsUrl?: string;
 }
 
 export type FlibsAppFunction = (probot: Probot, options?: ApplicationFunctionOptions) => void;
 
-/** The App and the work it has in flight. Handlers only translate: event -> core -> src/github. */
+/**
+ * The App and the work it has in flight. Each handler only wires an event to the core and src/github; one
+ * per-commit serialiser is shared by builds, reports and promotions.
+ */
 export function createFlibsApp(options: FlibsAppOptions = {}): { app: FlibsAppFunction; deliveries: DeliveryWork } {
   const deliveries = new DeliveryWork(options.deliveryBudgetMs);
-  const serial = new PerCommit();
-  const registry = options.registry ?? defaultRegistryAccess();
+  const docsUrl = options.docsUrl ?? docsUrlFrom(process.env);
+  const flibs: Flibs = { serial: new PerCommit(), registry: options.registry ?? defaultRegistryAccess(), ...(docsUrl ? { docsUrl } : {}) };
   const app = (probot: Probot, _options?: ApplicationFunctionOptions): void => {
-    // Review, gate and build of a PR's head: one read of the commit for all three (src/app/build.ts).
-    probot.on([...REVIEW_EVENTS], async (context) => {
+    probot.on([...PULL_REQUEST_EVENTS], async (context) => {
       await deliveries.run(context.log, "flibs/review", async () => {
-        await onPullRequest(probot, context, serial);
+        await onPullRequest(probot, context, flibs);
       });
     });
     probot.on("pull_request.closed", async (context) => {
       await deliveries.run(context.log, "flibs close", async () => {
-        await onPullRequestClosed(probot, context);
+        await onPullRequestClosed(probot, context, flibs);
       });
     });
-    probot.on("issue_comment.created", async (context) => {
-      await deliveries.run(context.log, "flibs commands", async () => {
-        await onComment(probot, context, serial);
-      });
-    });
-    probot.on("check_run.rerequested", async (context) => {
-      await deliveries.run(context.log, "flibs re-run", async () => {
-        await onRerequested(probot, context, serial);
-      });
-    });
-    registerReport(probot, deliveries, serial, registry);
-    registerPromotion(probot, deliveries);
+    registerCommands(probot, deliveries, flibs);
+    registerRerun(probot, deliveries, flibs);
+    registerJobEvents(probot, deliveries, flibs);
+    registerBuildClose(probot, deliveries, flibs);
+    registerPushAndRelease(probot, deliveries, flibs);
+    registerPromotionProgress(probot, deliveries, flibs);
   };
   return { app, deliveries };
 }

@@ -21,7 +21,15 @@ export interface Scope extends Flibs {
 }
 
 export async function scopeOf(app: Probot, context: Context, flibs: Flibs): Promise<Scope> {
-  const repo = context.repo();
-  const octokit = await installationOctokit(app, context);
-  return { ...flibs, octokit, repo, log: context.log, forCommit: (sha, work) => flibs.serial.run(`${repo.owner}/${repo.repo}@${sha}`, work) };
+  return scopeFor(flibs, await installationOctokit(app, context), context.repo(), context.log);
+}
+
+export function scopeFor(flibs: Flibs, octokit: GitHubClient, repo: RepoRef, log: Context["log"]): Scope {
+  return { ...flibs, octokit, repo, log, forCommit: (sha, work) => flibs.serial.run(`${repo.owner}/${repo.repo}@${sha}`, work) };
+}
+
+/** The rule reference `flibs/review` links to: `FLIBS_DOCS_URL` (e.g. the README of the organisation's flibs fork). */
+export function docsUrlFrom(env: Record<string, string | undefined>): string | undefined {
+  const url = env.FLIBS_DOCS_URL?.trim();
+  return url ? url : undefined;
 }

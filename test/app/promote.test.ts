@@ -8,7 +8,13 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { DeliveryWork } from "../../src/app/deliveries.js";
-import { handlePromoteCommand, registerPromotion } from "../../src/app/promote.js";
+import { promoteMergedPull } from "../../src/app/promotion.js";
+import { registerPromotionProgress } from "../../src/app/promotion-done.js";
+import { registerPushAndRelease } from "../../src/app/push-release.js";
+import { defaultRegistryAccess } from "../../src/app/registry-access.js";
+import { scopeFor, type Flibs } from "../../src/app/scope.js";
+import { PerCommit } from "../../src/app/serial.js";
+import { isPromoteCheckName } from "../../src/core/report/promote-check.js";
 import { parseIndexMarker } from "../../src/core/report/index-marker.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
 import { createTestApp, examplePayload, TEST_APP_ID, type GitHubRequest, type TestApp } from "../helpers/github.js";
@@ -47,7 +53,12 @@ beforeEach(async () => {
 });
 
 const dispatches = () => world.github.calls(DISPATCH).map((r: GitHubRequest) => ({ workflow: r.params.workflow_id, ...(r.body as { ref: string; inputs: Record<string, string> }) }));
-const promoteChecks = (sha: string) => world.checks(sha, "flibs/promote");
+/** Every flibs/promote (<ref>) check of a commit: each ref has its own name (issue 21, point 5). */
+const promoteChecks = (sha: string) => world.checks(sha).filter((c) => isPromoteCheckName(c.name));
+const flibsParts = (): Flibs => ({ serial: new PerCommit(), registry: defaultRegistryAccess() });
+/** `/promote` by `actor` on the PR, as the App's command handling runs it. */
+const handlePromoteCommand = (a: { octokit: GitHubClient; repo: { owner: string; repo: string }; pr: number; actor: string }) =>
+  promoteMergedPull(scopeFor(flibsParts(), a.octokit, a.repo, { info: () => undefined, warn: () => undefined } as never), { pr: a.pr, actor: a.actor });
 /** The build caller's `policy` input for this organisation, as the App sends it. */
 const buildPolicy = () => JSON.stringify({ candidate: `${registry.host}/candidates`, insecure_registries: [], approved_registries: ["registry.fedoraproject.org", "quay.io/fedora"], component_drift: "warn", runner_labels: { x86_64: ["self-hosted", "linux", "x86_64"], aarch64: ["self-hosted", "linux", "aarch64"] }, control_runner: ["ubuntu-latest"] });
 /** The promote caller's `policy` input for this organisation. */
@@ -130,7 +141,11 @@ describe("merge -> promotion", () => {
     // A page a person can open (the GHCR package), not the registry's /v2/ API URL as before.
     expect(statuses[0]!.body).toMatchObject({ state: "success", environment_url: "https://ghcr.io/my-org/hello", log_url: log });
     expect(promoteChecks(MERGE)[0]).toMatchObject({ status: "completed", conclusion: "success", details_url: log });
-    expect(promoteChecks(MERGE)[0]!.title).toBe(`Promoted to ghcr.io/my-org/hello@${digest}`);
+    // Before: "Promoted to ghcr.io/my-org/hello@<digest>". The title names the ref now (each ref has its own
+    // check), and the summary keeps the digest as a copyable reference.
+    expect(promoteChecks(MERGE)[0]!.name).toBe("flibs/promote (main)");
+    expect(promoteChecks(MERGE)[0]!.title).toBe("Promoted to ghcr.io/my-org/hello for main");
+    expect(promoteChecks(MERGE)[0]!.summary).toContain(`podman pull ghcr.io/my-org/hello@${digest}`);
     expect(world.github.writes().length - before).toBe(2);
 
     // The same completion delivered again changes nothing.
@@ -255,7 +270,15 @@ describe("merge -> promotion", () => {
 });
 
 describe("the promotion flow alone (no build report reading a registry)", () => {
-  const promotionOnly = () => createTestApp({ appFn: (probot) => registerPromotion(probot, new DeliveryWork(60_000)) });
+  const promotionOnly = () =>
+    createTestApp({
+      appFn: (probot) => {
+        const deliveries = new DeliveryWork(60_000);
+        const flibs = flibsParts();
+        registerPushAndRelease(probot, deliveries, flibs);
+        registerPromotionProgress(probot, deliveries, flibs);
+      },
+    });
 
   /**
    * The merge commit is being built first: its flibs/promote waits, and its build was dispatched as the App
@@ -264,7 +287,7 @@ describe("the promotion flow alone (no build report reading a registry)", () => 
   async function waitingForBuild(MERGE: string) {
     const r = await world.actions.dispatch(REPO, "flibs.yml", { ref: "main", inputs: { sha: MERGE, arches: '["x86_64","aarch64"]', build_id: `${MERGE}.1`, pr: "", scratch: "false", policy: buildPolicy() }, return_run_details: true });
     const run = world.actions.run((r.body as { workflow_run_id: number }).workflow_run_id);
-    world.github.addCheckRun({ repo: REPO, head_sha: MERGE, name: "flibs/promote", app_id: TEST_APP_ID, status: "queued", conclusion: null, external_id: `flibs-promote:${MERGE}-1:-:refs/heads/main` });
+    world.github.addCheckRun({ repo: REPO, head_sha: MERGE, name: "flibs/promote (main)", app_id: TEST_APP_ID, status: "queued", conclusion: null, external_id: `flibs-promote:${MERGE}-1:-:refs/heads/main` });
     return run;
   }
 

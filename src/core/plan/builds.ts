@@ -1,7 +1,7 @@
 import type { Arch } from "../platform.js";
 import { parsePlanMarker } from "../report/plan-marker.js";
 import { parseDigestsMarker } from "../report/custody.js";
-import { archFromCheckName, BUILD_CHECK, parseExternalId, SUMMARY, type BuildId } from "./build-id.js";
+import { archFromCheckName, BUILD_CHECK, externalId, parseExternalId, SUMMARY, type BuildId } from "./build-id.js";
 
 /** A check run of a commit as flibs reads it back (REST and GraphQL listings both reduce to this). */
 export interface CheckView {
@@ -118,4 +118,9 @@ export function keptDigests(latest: BuildId, summaries: ReadonlyArray<CheckView 
     .filter(({ p }) => p?.target === SUMMARY && p.id.sha === latest.sha && p.id.scratch === latest.scratch)
     .sort((a, b) => b.p!.id.attempt - a.p!.id.attempt || b.c.id - a.c.id);
   return closed.length ? parseDigestsMarker(closed[0]!.c.summary) : {};
+}
+
+/** The `flibs/build` check of a build id (the newest, should a replica have written two). */
+export function buildSummaryCheck<C extends CheckView>(checks: readonly C[], id: BuildId): C | undefined {
+  return checks.filter((c) => c.name === BUILD_CHECK && c.external_id === externalId(id, SUMMARY)).sort((a, b) => b.id - a.id)[0];
 }

@@ -100,3 +100,22 @@ export function formatStableMarker(reference: string): string {
 export function parseStableMarker(text: string | null | undefined): string | undefined {
   return /<!-- flibs:stable (\S+@sha256:[0-9a-f]{64}) -->/.exec(text ?? "")?.[1];
 }
+
+/**
+ * What a promotion's completion needs and its check alone keeps: the tested commit and the tags planned (a tag
+ * is `[A-Za-z0-9_][A-Za-z0-9._-]*`, so neither can close the comment).
+ */
+export function formatPromotedMarker(testedSha: string, tags: ReadonlyArray<{ tag: string; kind: "immutable" | "floating" }>): string {
+  const list = tags.filter((t) => /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(t.tag)).map((t) => `${t.tag}:${t.kind}`);
+  return `<!-- flibs:promotion tested=${/^[0-9a-f]{40}$/.test(testedSha) ? testedSha : "-"} tags=${list.join(",")} -->`;
+}
+
+export function parsePromotedMarker(text: string | null | undefined): { testedSha?: string; tags: Array<{ tag: string; kind: "immutable" | "floating" }> } {
+  const m = /<!-- flibs:promotion tested=([0-9a-f]{40}|-) tags=(\S*) -->/.exec(text ?? "");
+  if (!m) return { tags: [] };
+  const tags = (m[2] ?? "").split(",").flatMap((t) => {
+    const x = /^([A-Za-z0-9_][A-Za-z0-9._-]{0,127}):(immutable|floating)$/.exec(t);
+    return x ? [{ tag: x[1]!, kind: x[2] as "immutable" | "floating" }] : [];
+  });
+  return { ...(m[1] !== "-" ? { testedSha: m[1]! } : {}), tags };
+}

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { summarize } from "../../src/core/findings.js";
-import { reviewCheckOutput } from "../../src/github/review-check.js";
+import { docsUrlFrom } from "../../src/app/scope.js";
+import { reviewCheckOutput } from "../../src/core/report/review-check.js";
 import { links } from "../helpers/markdown.js";
 
 const findings = [{ rule: "add-url", severity: "error" as const, file: "Dockerfile", line: 3, column: 5, message: "m" }];
@@ -13,7 +14,8 @@ afterEach(() => {
 describe("the App's flibs/review check", () => {
   test("links rules to the reference named by FLIBS_DOCS_URL", () => {
     process.env.FLIBS_DOCS_URL = "https://github.com/acme/flibs/blob/v2/README.md";
-    const out = reviewCheckOutput({ findings, summary: summarize(findings, ["Dockerfile"]) }, { sha: "a".repeat(40) });
+    const docsUrl = docsUrlFrom(process.env);
+    const out = reviewCheckOutput({ findings, summary: summarize(findings, ["Dockerfile"]) }, { sha: "a".repeat(40), ...(docsUrl ? { docsUrl } : {}) });
     expect(links(out.summary).map((l) => l.url)).toEqual(["https://github.com/acme/flibs/blob/v2/README.md#rule-add-url"]);
   });
 });

@@ -1,0 +1,75 @@
+import type { Context, Probot } from "probot";
+import { findBuildId } from "../core/plan/build-id.js";
+import { buildSummaryCheck, planArchChecks } from "../core/plan/builds.js";
+import type { Arch } from "../core/platform.js";
+import { cancelledBuild } from "../core/report/build-check.js";
+import { summarizeBuild, type ArchResult } from "../core/report/build-summary.js";
+import { formatDigestsMarker } from "../core/report/custody.js";
+import { formatPlanMarker, parsePlanMarker } from "../core/report/plan-marker.js";
+import { listChecks, writeCheck } from "../github/checks.js";
+import type { DeliveryWork } from "./deliveries.js";
+import { readIndexByValue } from "./index-by-value.js";
+import { isOwnRun, runFacts } from "./own-run.js";
+import { scopeOf, type Flibs, type Scope } from "./scope.js";
+
+type RunPayload = Context<"workflow_run.completed">["payload"]["workflow_run"];
+
+/**
+ * `workflow_run.completed` of a build: closes `flibs/build` with every planned arch's result and the index read
+ * back from the candidate registry by value. A cancelled run closes it cancelled.
+ */
+export async function reportRun(scope: Scope, run: Pick<RunPayload, "id" | "display_title" | "conclusion" | "html_url" | "path" | "event" | "triggering_actor" | "actor">): Promise<"closed" | "ignored" | "already-closed" | "not-ours"> {
+  const id = findBuildId(run.display_title);
+  if (!id) return "ignored";
+  const { octokit, repo } = scope;
+  const checks = await listChecks(octokit, repo, id.sha);
+  const summaryCheck = buildSummaryCheck(checks, id);
+  if (!summaryCheck) return "not-ours";
+  const plan = parsePlanMarker(summaryCheck.summary);
+  const identity = await isOwnRun(scope, run.id, plan?.run, "build", () => Promise.resolve(runFacts(run)));
+  if (!identity.ok) return "not-ours";
+  if (summaryCheck.status === "completed") return "already-closed";
+  // Kept for promotion and for a later /retest of some arches: the plan, and every digest a job reported.
+  const planMarker = plan ? `\n${formatPlanMarker(plan)}` : "";
+  if (run.conclusion === "cancelled") {
+    const text = cancelledBuild({ by: "unknown" });
+    await writeCheck(octokit, repo, { id: summaryCheck.id }, { status: "completed", conclusion: "cancelled", detailsUrl: run.html_url, title: text.title, summary: `${text.summary} [Run](${encodeURI(run.html_url)})${planMarker}` });
+    return "closed";
+  }
+  // This build's check of each arch it built; an arch a /retest left as it was keeps its earlier attempt's.
+  const results = new Map<Arch, ArchResult>();
+  for (const [arch, c] of plan ? planArchChecks(id, plan, checks) : []) {
+    if (c) results.set(arch, { arch, conclusion: c.status === "completed" ? (c.conclusion ?? null) : null, ...(c.details_url ? { jobUrl: c.details_url } : {}) });
+  }
+  const custody = await readIndexByValue(scope, { id, run, plan });
+  for (const [arch, digest] of custody.digests) {
+    const size = custody.sizes.get(arch);
+    results.set(arch, { ...(results.get(arch) ?? { arch }), digest, ...(size !== undefined ? { size } : {}) });
+  }
+  const s = summarizeBuild({
+    planned: plan?.arches ?? [],
+    results: [...results.values()],
+    ...(custody.indexDigest ? { indexDigest: custody.indexDigest } : {}),
+    ...(custody.indexRef ? { indexRef: custody.indexRef } : {}),
+    runConclusion: run.conclusion,
+    runUrl: run.html_url,
+    ...(custody.publish ? { publish: custody.publish } : {}),
+    ...(custody.problem ? { problem: custody.problem } : {}),
+  });
+  const summary = [s.text, planMarker, custody.digests.size ? `\n${formatDigestsMarker(custody.digests)}` : ""].join("");
+  await writeCheck(octokit, repo, { id: summaryCheck.id }, { status: "completed", conclusion: s.conclusion, detailsUrl: run.html_url, title: s.title, summary });
+  return "closed";
+}
+
+export function registerBuildClose(app: Probot, deliveries: DeliveryWork, flibs: Flibs): void {
+  app.on("workflow_run.completed", async (context) => {
+    const run = context.payload.workflow_run;
+    const id = findBuildId(run.display_title);
+    if (!id) return;
+    await deliveries.run(context.log, "flibs/build (workflow_run)", async () => {
+      const scope = await scopeOf(app, context, flibs);
+      const r = await scope.forCommit(id.sha, () => reportRun(scope, run));
+      context.log.info({ run: run.display_title, result: r }, "flibs/build summary");
+    });
+  });
+}

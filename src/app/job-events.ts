@@ -1,0 +1,101 @@
+import type { Context, Probot } from "probot";
+import { parseBuildJobName } from "../core/plan/build-id.js";
+import { buildSummaryCheck } from "../core/plan/builds.js";
+import type { Arch } from "../core/platform.js";
+import { archCheck, archCheckSummary, archCheckTitle, type ArchJob } from "../core/report/arch-check.js";
+import type { CheckConclusion } from "../core/report/check.js";
+import type { CheckUpdate, JobEvent } from "../core/report/job-check.js";
+import { CONVERGENCE_ROUNDS, firstJobCheckState, jobCopiesBehind } from "../core/report/job-convergence.js";
+import { parsePlanMarker } from "../core/report/plan-marker.js";
+import { listChecks } from "../github/checks.js";
+import { writeCheck } from "../github/checks.js";
+import { readRun } from "../github/workflows.js";
+import type { DeliveryWork } from "./deliveries.js";
+import { isOwnRun } from "./own-run.js";
+import { scopeOf, type Flibs, type Scope } from "./scope.js";
+
+export const JOB_EVENTS = ["workflow_job.queued", "workflow_job.in_progress", "workflow_job.completed", "workflow_job.waiting"] as const;
+
+type JobPayload = Context<"workflow_job">["payload"]["workflow_job"];
+
+/**
+ * `workflow_job` of an arch's build job: creates `flibs/build (<arch>)` when absent (normally on `queued`),
+ * otherwise moves every copy of it forward only (src/core/report/job-convergence.ts): late, duplicate or
+ * out-of-order events change nothing.
+ */
+export async function reportJob(scope: Scope, job: JobPayload, action: JobEvent["action"]): Promise<"created" | "updated" | "unchanged" | "ignored" | "not-ours"> {
+  const target = parseBuildJobName(job.name);
+  if (target?.kind !== "arch") return "ignored";
+  const { id, arch } = target;
+  const { octokit, repo } = scope;
+  const all = await listChecks(octokit, repo, id.sha);
+  const summaryCheck = buildSummaryCheck(all, id);
+  if (!summaryCheck) return "not-ours";
+  const identity = await isOwnRun(scope, job.run_id, parsePlanMarker(summaryCheck.summary)?.run, "build", () => readRun(octokit, repo, job.run_id));
+  if (!identity.ok) return "not-ours";
+  const name = archCheck.name(arch);
+  const ext = archCheck.externalId(id, arch);
+  const event: JobEvent = { action, conclusion: job.conclusion, htmlUrl: job.html_url, startedAt: job.started_at, completedAt: job.completed_at ?? null };
+  const output = (u: CheckUpdate) => {
+    const view = archView(job, id, arch, u);
+    return { title: archCheckTitle(view), summary: archCheckSummary(view) };
+  };
+  const copies = async () => (await listChecks(octokit, repo, id.sha, name)).filter((c) => c.external_id === ext);
+  let result: "created" | "updated" | "unchanged" = "unchanged";
+  let found = all.filter((c) => c.name === name && c.external_id === ext);
+  if (found.length === 0) {
+    const u = firstJobCheckState(event);
+    await writeCheck(octokit, repo, { sha: id.sha }, { name, externalId: ext, ...patchOf(u), ...output(u) });
+    result = "created";
+    found = await copies();
+  }
+  for (let round = 0; round < CONVERGENCE_ROUNDS && found.length > 0; round++) {
+    const behind = jobCopiesBehind(
+      found.map((c) => ({ id: c.id, status: c.status as CheckUpdate["status"], conclusion: c.conclusion ?? null })),
+      event,
+    );
+    if (behind.length === 0) break;
+    for (const { id: checkId, update } of behind) await writeCheck(octokit, repo, { id: checkId }, { ...patchOf(update), ...output(update) });
+    if (result === "unchanged") result = "updated";
+    found = await copies();
+  }
+  return result;
+}
+
+function patchOf(u: CheckUpdate) {
+  return {
+    status: u.status,
+    ...(u.conclusion ? { conclusion: u.conclusion } : {}),
+    ...(u.started_at ? { startedAt: u.started_at } : {}),
+    ...(u.completed_at ? { completedAt: u.completed_at } : {}),
+    ...(u.details_url ? { detailsUrl: u.details_url } : {}),
+  };
+}
+
+/** The arch's check as the core renders it, in the state `u` moves it to (the payload's steps say where it stopped). */
+function archView(job: JobPayload, id: ArchJob["id"], arch: Arch, u: CheckUpdate): ArchJob {
+  return {
+    id,
+    arch,
+    status: u.status,
+    ...(u.conclusion ? { conclusion: u.conclusion as CheckConclusion } : {}),
+    htmlUrl: job.html_url,
+    runnerName: job.runner_name,
+    labels: job.labels,
+    steps: (job.steps as ReadonlyArray<{ name: string; number: number; status: string; conclusion: string | null }> | undefined)?.map((s) => ({ name: s.name, number: s.number, status: s.status, conclusion: s.conclusion })) ?? [],
+  };
+}
+
+export function registerJobEvents(app: Probot, deliveries: DeliveryWork, flibs: Flibs): void {
+  app.on([...JOB_EVENTS], async (context) => {
+    const job = context.payload.workflow_job;
+    const target = parseBuildJobName(job.name);
+    if (target?.kind !== "arch") return;
+    await deliveries.run(context.log, "flibs/build (workflow_job)", async () => {
+      const scope = await scopeOf(app, context, flibs);
+      const action = context.payload.action as JobEvent["action"];
+      const r = await scope.forCommit(target.id.sha, () => reportJob(scope, job, action));
+      context.log.info({ job: job.name, action, result: r }, "flibs/build arch");
+    });
+  });
+}
