@@ -63,7 +63,7 @@ export async function runCommand(inv: Invocation, command: Command, facts = new 
   const state = await facts.commit();
   const setup = buildSetup(state);
   const auth = authorize(command, inv.actor, await facts.perm(), "skip" in setup ? state.policy.policy : setup.policy);
-  if (!auth.allowed) return { reply: `${inlineCode(`/${command.name}`)} was refused: ${messageMarkdown(auth.reason)}.` };
+  if (!auth.allowed) return { reply: `${inlineCode(`/${command.name}`)} was refused: ${auth.reason}.` };
   if ("skip" in setup) return { reply: `flibs does not build this repository: ${escapeCell(setup.skip.text, 1000)}` };
   const sha = pull.sha;
   return await scope.forCommit(sha, async () => {

@@ -72,8 +72,10 @@ async function gateAndBuild(scope: Scope, state: CommitState, pull: PullFacts): 
   const existing = state.checks.some((c) => c.name === BUILD_CHECK);
   const setup = buildSetup(state);
   if ("skip" in setup) {
-    // A required flibs/build must not wait forever: it completes with the reason no build will run.
-    if (!existing) await writeCheck(scope.octokit, scope.repo, { sha: pull.sha }, noBuildCheck(pull.sha, setup.skip));
+    // A required flibs/build must not wait forever: in an organisation that builds, an invalid container.yaml
+    // completes it with the reason. A review-only organisation requires no build, and a policy flibs cannot read
+    // is reported by flibs/review: neither gets a flibs/build.
+    if (!existing && setup.skip.kind === "config") await writeCheck(scope.octokit, scope.repo, { sha: pull.sha }, noBuildCheck(pull.sha, setup.skip));
     return { kind: "skipped", reason: setup.skip.text };
   }
   const builds = commitBuilds(pull.sha, state.checks);
