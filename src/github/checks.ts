@@ -69,7 +69,7 @@ export async function writeCheck(octokit: GitHubClient, repo: RepoRef, target: {
     ...(w.startedAt ? { started_at: w.startedAt } : {}),
     ...(w.externalId !== undefined ? { external_id: w.externalId } : {}),
     ...(w.detailsUrl ? { details_url: w.detailsUrl } : {}),
-    ...(output ? { output: { ...output, ...(annotations.length ? { annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST) } : {}) } } : {}),
+    ...(output ? { output: { ...output, ...(w.annotations ? { annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST) } : {}) } } : {}),
   };
   let id: number;
   try {
