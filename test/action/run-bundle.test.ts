@@ -1,7 +1,7 @@
 /**
  * Runs the committed bundle the way a runner does: `node action/dist/index.js` with `INPUT_*` variables,
  * `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files, a GHES-style server URL and the test world's GitHub listening
- * on loopback as the API (the promote mode reads the flibs App's own flibs/promote check there). Real buildah
+ * on loopback as the API (the promote mode reads the flibs App's own flibs/promote (<ref>) check there). Real buildah
  * (private storage through CONTAINERS_STORAGE_CONF), qemu for aarch64, and a real registry.
  */
 import { spawn } from "node:child_process";
@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatPromotionKey } from "../../src/core/promote/promotion-id.js";
 import { formatIndexMarker } from "../../src/core/report/index-marker.js";
+import { promoteCheckName } from "../../src/core/report/promote-check.js";
 import { FakeGitHub } from "../helpers/github.js";
 import { skopeoInspectRaw, startRegistry, type TestRegistry } from "../helpers/registry.js";
 import { World } from "../helpers/world.js";
@@ -104,13 +105,13 @@ async function runAction(inputs: Record<string, string>): Promise<StepRun> {
 
 let attempt = 0;
 /**
- * The flibs App started a promotion of `digest` for `ref`: its own flibs/promote check on the commit, in progress,
- * names the promotion and the digest (what the App writes, src/app/promote.ts). Returns the inputs the promote
+ * The flibs App started a promotion of `digest` for `ref`: its own flibs/promote (<ref>) check on the commit, in
+ * progress, names the promotion and the digest (what the App writes, src/app/promotion.ts). Returns the inputs the promote
  * caller passes for it.
  */
 function promotionAsked(ref: string, digest: string): Record<string, string> {
   const id = { sha: repo.sha, attempt: ++attempt };
-  github.addCheckRun({ repo: "my-org/app", head_sha: repo.sha, name: "flibs/promote", app_id: APP_ID, status: "in_progress", conclusion: null, external_id: formatPromotionKey({ id, ref, deploymentId: 900 + attempt }), summary: `Promoting\n${formatIndexMarker(digest)}` });
+  github.addCheckRun({ repo: "my-org/app", head_sha: repo.sha, name: promoteCheckName(ref), app_id: APP_ID, status: "in_progress", conclusion: null, external_id: formatPromotionKey({ id, ref, deploymentId: 900 + attempt }), summary: `Promoting\n${formatIndexMarker(digest)}` });
   return { digest, "git-ref": ref, "promotion-id": `${repo.sha}-${attempt}`, "app-id": String(APP_ID), "github-token": "ghs_promote_job_token" };
 }
 
@@ -187,7 +188,8 @@ describe("the bundled Action, run as a runner runs it", () => {
     expect(r.stdout).toContain(`verified: the flibs App asked for promotion ${repo.sha}-${attempt} of ${published.digest}`);
     // Read with the job's token, only the App's own checks of the commit.
     const read = github.calls("GET /repos/{owner}/{repo}/commits/{ref}/check-runs").at(-1)!;
-    expect(read.query).toMatchObject({ check_name: "flibs/promote", app_id: String(APP_ID) });
+    // Before: check_name "flibs/promote". Each ref has its own check now: the one of the ref being promoted is read.
+    expect(read.query).toMatchObject({ check_name: "flibs/promote (v1.2.3)", app_id: String(APP_ID) });
     expect(read.headers.authorization).toBe("Bearer ghs_promote_job_token");
   }, 120_000);
 

@@ -271,12 +271,12 @@ describe("the whole chain, as GitHub runs it", () => {
     await push("refs/heads/main", merged);
     const promoteRun = await until("the promote run to wait for the environment's reviewers", () => actions.runsOf(REPO, "flibs-promote.yml").find((r) => r.status === "waiting" || r.jobs.some((j) => j.status === "waiting")));
     expect(actions.approve(promoteRun.id, "stable")).toBe(1);
-    await until("flibs/promote for main", () => world.checks(merged, "flibs/promote").find((c) => c.status === "completed" && c.external_id?.endsWith(":refs/heads/main")));
+    await until("flibs/promote for main", () => world.checks(merged, "flibs/promote (main)").find((c) => c.status === "completed" && c.external_id?.endsWith(":refs/heads/main")));
 
     await push("refs/tags/v1.0.0", merged);
     const release = await until("the release's promote run", () => actions.runsOf(REPO, "flibs-promote.yml").find((r) => r.id !== promoteRun.id && r.jobs.some((j) => j.status === "waiting")));
     actions.approve(release.id, "stable");
-    const done = await until("flibs/promote for v1.0.0", () => world.checks(merged, "flibs/promote").find((c) => c.status === "completed" && c.external_id?.endsWith(":refs/tags/v1.0.0")));
+    const done = await until("flibs/promote for v1.0.0", () => world.checks(merged, "flibs/promote (v1.0.0)").find((c) => c.status === "completed" && c.external_id?.endsWith(":refs/tags/v1.0.0")));
 
     expect(done.conclusion, done.summary ?? "").toBe("success");
     for (const tag of ["1.0.0", "1.0", "1", "latest"]) expect((await manifest(stable, "stable/hello", tag)).digest, tag).toBe(indexDigest);
@@ -316,7 +316,7 @@ describe("the whole chain, as GitHub runs it", () => {
     const merged = await merge(8, files);
     const before = actions.runsOf(REPO, "flibs-promote.yml").length;
     await push("refs/heads/main", merged);
-    const refused = await until("flibs/promote refusing the merge", () => world.checks(merged, "flibs/promote").find((c) => c.status === "completed"));
+    const refused = await until("flibs/promote refusing the merge", () => world.checks(merged, "flibs/promote (main)").find((c) => c.status === "completed"));
     expect(refused.conclusion).toBe("failure");
     expect(refused.title).toContain("aarch64");
     expect(actions.runsOf(REPO, "flibs-promote.yml")).toHaveLength(before);

@@ -395,7 +395,7 @@ describe("a merge to the default branch promotes once", () => {
       tried++;
       if (promoted.length !== 1) lost++;
       expect.soft(promoted.length, `promotion dispatches for merge ${n}`).toBe(1);
-      expect.soft(checks(merge, "flibs/promote").map(state)).toEqual(["in_progress/-"]);
+      expect.soft(checks(merge, "flibs/promote (main)").map(state)).toEqual(["in_progress/-"]);
     }
     record({ area: AREA, what: `merge push ${what}: one promotion`, tried, held: tried - lost, lost });
     expect(lost).toBe(0);
