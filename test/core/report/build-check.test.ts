@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { helpText } from "../../../src/core/commands/index.js";
+import { DEFAULT_POLICY } from "../../../src/core/config/index.js";
+import { noBuildExternalId } from "../../../src/core/plan/builds.js";
+import { cancelledBuild, noBuildCheck, queuedBuildSummary, queuedBuildTitle } from "../../../src/core/report/build-check.js";
+import { parsePlanMarker } from "../../../src/core/report/plan-marker.js";
+import { codeSpans, renderedText } from "../../helpers/markdown.js";
+
+const SHA = "1a2b3c4d5e6f".padEnd(40, "0");
+
+describe("flibs/build before it closes", () => {
+  it("queued: its plan is recorded where every replica reads it, the arches it builds named", () => {
+    const plan = { arches: ["x86_64", "aarch64"] as const, building: ["aarch64"] as const, kept: { x86_64: `sha256:${"1".repeat(64)}` }, pr: 7, run: 42 };
+    const summary = queuedBuildSummary({ sha: SHA, attempt: 2, scratch: false }, "@lead asked to rebuild aarch64 with /retest.", { ...plan, arches: [...plan.arches], building: [...plan.building] });
+    expect(parsePlanMarker(summary)).toMatchObject({ arches: ["x86_64", "aarch64"], building: ["aarch64"], run: 42, pr: 7 });
+    expect(summary).toContain("the index keeps x86_64 as tested in the earlier attempt");
+    expect(queuedBuildTitle(["aarch64"])).toBe("Queued: aarch64");
+  });
+
+  it("cancelled says by what: a newer push, /cancel by whom, the PR's close (issue 21, point 10)", () => {
+    expect(cancelledBuild({ by: "push", head: "9f8e7d6c5b4a".padEnd(40, "1") }).title).toBe("Cancelled: superseded by 9f8e7d6");
+    const byCommand = cancelledBuild({ by: "command", login: "lead" });
+    expect(byCommand.title).toBe("Cancelled with /cancel by lead");
+    expect(codeSpans(byCommand.summary)).toEqual(["lead", "/cancel", "/build"]);
+    expect(cancelledBuild({ by: "close" }).summary).toMatch(/closed without merging/);
+  });
+});
+
+describe("a required flibs/build never waits forever (issue 21, point 6)", () => {
+  it("an invalid container.yaml completes it at once as a failure, with the reason and the next step", () => {
+    const w = noBuildCheck(SHA, { text: "container.yaml is invalid (see flibs/review)", kind: "config" });
+    expect(w).toMatchObject({ name: "flibs/build", externalId: noBuildExternalId(SHA), status: "completed", conclusion: "failure", title: "Not built: container.yaml is invalid" });
+    expect(renderedText(w.summary)).toMatch(/Fix container.yaml .* and push: the build starts with the fix\./);
+  });
+  it("a setup problem says it is not the pull request's doing", () => {
+    const w = noBuildCheck(SHA, { text: "cannot read the organisation policy: GitHub answered 401", kind: "setup" });
+    expect(w.title).toBe("Not built: flibs' setup needs attention");
+    expect(w.summary).toContain("This is not the pull request's doing");
+  });
+});
+
+describe("/help says who may run each command and when (issue 21, point 10)", () => {
+  it("from the organisation's policy", () => {
+    const text = helpText({ ...DEFAULT_POLICY, promote: { ...DEFAULT_POLICY.promote, permission: "admin" } });
+    expect(text).toMatch(/`\/promote`.*Who: `admin` access; only once the PR is merged into the default branch\./);
+    expect(text).toMatch(/`\/build.*Who: `write` access; only while the PR is open\./);
+    expect(text).toContain("Re-run on a check does what its command does");
+  });
+});
