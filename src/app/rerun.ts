@@ -10,6 +10,7 @@ import { reply } from "../github/comments.js";
 import { commitTree } from "../github/contents.js";
 import { readPermission } from "../github/permissions.js";
 import { readOrgPolicy } from "../github/policy.js";
+import { pullsForCommit } from "../github/pulls.js";
 import { runCommand, type CommandResult, type Invocation } from "./command-run.js";
 import type { DeliveryWork } from "./deliveries.js";
 import { describeOutcome, promoteCommit } from "./promotion.js";
@@ -49,7 +50,9 @@ export async function rerun(scope: Scope, actor: string, defaultBranch: string, 
       return o.kind === "promoting" || o.kind === "building-first" || o.kind === "waiting" ? { react: "rocket" } : { reply: `the promotion was not retried: ${messageMarkdown(describeOutcome(o))}` };
     });
   }
-  if (r && "reply" in r && c.pr !== undefined) await reply(scope.octokit, scope.repo, c.pr, `${mention(actor)} Re-run of ${inlineCode(c.name)}: ${r.reply}`);
+  // A merge commit's check names no pull request: the reply goes to the one it merged.
+  const pr = c.pr ?? (r && "reply" in r ? (await pullsForCommit(scope.octokit, scope.repo, c.sha))[0]?.number : undefined);
+  if (r && "reply" in r && pr !== undefined) await reply(scope.octokit, scope.repo, pr, `${mention(actor)} Re-run of ${inlineCode(c.name)}: ${r.reply}`);
   return r;
 }
 
