@@ -10,7 +10,7 @@ import type { Reaction } from "../github/comments.js";
 import { readCommitState, type CommitState } from "../github/commit-state.js";
 import { readPermission } from "../github/permissions.js";
 import { readPull, type Pull } from "../github/pulls.js";
-import { promoteMergedPull } from "./promotion.js";
+import { promoteMergedPull } from "./promote-command.js";
 import { cancelBuildsOf } from "./pull-request.js";
 import type { Scope } from "./scope.js";
 import { buildSetup, startBuild } from "./start-build.js";

@@ -1,5 +1,4 @@
-import { authorize } from "../core/commands/authorize.js";
-import { CONTAINER_CONFIG_FILE, parseContainerConfig, type Permission, type Policy } from "../core/config/index.js";
+import { CONTAINER_CONFIG_FILE, parseContainerConfig, type Policy } from "../core/config/index.js";
 import { describeError } from "../core/errors.js";
 import type { TestedBuild } from "../core/plan/promotion.js";
 import { planPromoteDispatch } from "../core/promote/dispatch.js";
@@ -12,9 +11,8 @@ import { formatRunMarker } from "../core/report/run-marker.js";
 import { listChecks, writeCheck } from "../github/checks.js";
 import { commitTree, readFileAt } from "../github/contents.js";
 import { createDeployment, setDeploymentStatus } from "../github/deployments.js";
-import { readPermission } from "../github/permissions.js";
 import { readOrgPolicy } from "../github/policy.js";
-import { pullsForCommit, readPull } from "../github/pulls.js";
+import { pullsForCommit } from "../github/pulls.js";
 import { dispatchWorkflow } from "../github/workflows.js";
 import { buildOfCommit } from "./promotion-build.js";
 import type { Scope } from "./scope.js";
@@ -132,31 +130,4 @@ async function startPromotion(scope: Scope, p: { id: PromotionId; ref: string; d
     await writeCheck(octokit, repo, { id: checkId }, { ...promoting, summary: `${summary}\n${formatRunMarker(run.runId)}`, ...(run.htmlUrl ? { detailsUrl: run.htmlUrl } : {}) });
   }
   return { kind: "promoting", id, digest, from: p.from, deploymentId, checkId };
-}
-
-/**
- * `/promote` on a pull request: authorised by `policy.promote.permission`, then the PR's merge commit is promoted
- * (or built first) exactly as a merge would be, as a new attempt.
- */
-export async function promoteMergedPull(scope: Scope, a: { pr: number; actor: string; permission?: Permission | "none"; policy?: Policy }): Promise<{ ok: boolean; message: string; outcome?: PromotionOutcome }> {
-  let policy = a.policy;
-  if (!policy) {
-    const read = await readOrgPolicy(scope.octokit, scope.repo.owner);
-    if (!read.ok) return { ok: false, message: read.message };
-    policy = read.policy;
-  }
-  const permission = a.permission ?? (await readPermission(scope.octokit, scope.repo, a.actor));
-  const auth = authorize({ name: "promote" }, a.actor, permission, policy);
-  if (!auth.allowed) return { ok: false, message: auth.reason };
-  const pull = await readPull(scope.octokit, scope.repo, a.pr);
-  if (!pull.merged || !pull.mergeCommitSha) return { ok: false, message: `#${a.pr} is not merged: flibs promotes what reached ${pull.defaultBranch}, so merge it and its merge is promoted` };
-  if (pull.base !== pull.defaultBranch) return { ok: false, message: `#${a.pr} was merged into ${pull.base}, not the default branch ${pull.defaultBranch}` };
-  const sha = pull.mergeCommitSha;
-  const tree = await commitTree(scope.octokit, scope.repo, sha);
-  const outcome = await scope.forCommit(sha, () => promoteCommit(scope, { sha, tree, ref: `refs/heads/${pull.defaultBranch}`, trigger: "command", policy }));
-  return { ok: outcome.kind === "promoting" || outcome.kind === "building-first" || outcome.kind === "waiting", message: describeOutcome(outcome), outcome };
-}
-
-export function describeOutcome(o: PromotionOutcome): string {
-  return o.kind === "promoting" ? `promoting ${o.digest} (tested on ${o.from.slice(0, 12)}); deployment ${o.deploymentId}` : o.reason;
 }

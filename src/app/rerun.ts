@@ -13,7 +13,8 @@ import { readOrgPolicy } from "../github/policy.js";
 import { pullsForCommit } from "../github/pulls.js";
 import { runCommand, type CommandResult, type Invocation } from "./command-run.js";
 import type { DeliveryWork } from "./deliveries.js";
-import { describeOutcome, promoteCommit } from "./promotion.js";
+import { describeOutcome } from "./promote-command.js";
+import { promoteCommit } from "./promotion.js";
 import { publishReview } from "./review.js";
 import { scopeOf, type Flibs, type Scope } from "./scope.js";
 

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { DeliveryWork } from "../../src/app/deliveries.js";
-import { promoteMergedPull } from "../../src/app/promotion.js";
+import { promoteMergedPull } from "../../src/app/promote-command.js";
 import { registerPromotionProgress } from "../../src/app/promotion-done.js";
 import { registerPushAndRelease } from "../../src/app/push-release.js";
 import { defaultRegistryAccess } from "../../src/app/registry-access.js";
