@@ -9,7 +9,7 @@ import { CONVERGENCE_ROUNDS, firstJobCheckState, jobCopiesBehind } from "../core
 import { parsePlanMarker } from "../core/report/plan-marker.js";
 import { listChecks } from "../github/checks.js";
 import { writeCheck } from "../github/checks.js";
-import { readRun } from "../github/workflows.js";
+import { jobAnnotations, readRun } from "../github/workflows.js";
 import type { DeliveryWork } from "./deliveries.js";
 import { isOwnRun } from "./own-run.js";
 import { scopeOf, type Flibs, type Scope } from "./scope.js";
@@ -36,8 +36,11 @@ export async function reportJob(scope: Scope, job: JobPayload, action: JobEvent[
   const name = archCheck.name(arch);
   const ext = archCheck.externalId(id, arch);
   const event: JobEvent = { action, conclusion: job.conclusion, htmlUrl: job.html_url, startedAt: job.started_at, completedAt: job.completed_at ?? null };
-  const output = (u: CheckUpdate) => {
-    const view = archView(job, id, arch, u);
+  // A failed job's error lines are its failure annotations: read once, only when a failure is written.
+  let errors: Promise<string[]> | undefined;
+  const output = async (u: CheckUpdate) => {
+    const failed = u.status === "completed" && u.conclusion !== "success" && u.conclusion !== "cancelled" && u.conclusion !== "skipped";
+    const view = { ...archView(job, id, arch, u), ...(failed ? { errors: await (errors ??= failureLines(scope, job)) } : {}) };
     return { title: archCheckTitle(view), summary: archCheckSummary(view) };
   };
   const copies = async () => (await listChecks(octokit, repo, id.sha, name)).filter((c) => c.external_id === ext);
@@ -45,7 +48,7 @@ export async function reportJob(scope: Scope, job: JobPayload, action: JobEvent[
   let found = all.filter((c) => c.name === name && c.external_id === ext);
   if (found.length === 0) {
     const u = firstJobCheckState(event);
-    await writeCheck(octokit, repo, { sha: id.sha }, { name, externalId: ext, ...patchOf(u), ...output(u) });
+    await writeCheck(octokit, repo, { sha: id.sha }, { name, externalId: ext, ...patchOf(u), ...(await output(u)) });
     result = "created";
     found = await copies();
   }
@@ -55,11 +58,25 @@ export async function reportJob(scope: Scope, job: JobPayload, action: JobEvent[
       event,
     );
     if (behind.length === 0) break;
-    for (const { id: checkId, update } of behind) await writeCheck(octokit, repo, { id: checkId }, { ...patchOf(update), ...output(update) });
+    for (const { id: checkId, update } of behind) await writeCheck(octokit, repo, { id: checkId }, { ...patchOf(update), ...(await output(update)) });
     if (result === "unchanged") result = "updated";
     found = await copies();
   }
   return result;
+}
+
+/** The failure annotations of the job (its `::error::` lines and GitHub's own); none when they cannot be read. */
+async function failureLines(scope: Scope, job: JobPayload): Promise<string[]> {
+  const checkRunId = /\/check-runs\/(\d+)$/.exec(job.check_run_url)?.[1];
+  if (!checkRunId) return [];
+  try {
+    const annotations = await jobAnnotations(scope.octokit, scope.repo, { id: job.id, name: job.name, status: job.status, conclusion: job.conclusion, htmlUrl: job.html_url, checkRunId: Number(checkRunId), steps: [] });
+    return annotations.filter((a) => a.annotation_level === "failure" && a.message).map((a) => a.message!);
+  } catch (e) {
+    // The check still says where the job stopped; the lines are a help, not a reason to fail the event.
+    scope.log.warn({ err: e, job: job.name }, "flibs/build arch: the job's annotations could not be read");
+    return [];
+  }
 }
 
 function patchOf(u: CheckUpdate) {

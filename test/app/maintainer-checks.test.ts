@@ -1,5 +1,6 @@
 /**
- * "Re-run" in the checks UI (issue 21, point 4): each flibs check's Re-run does what its command does, with that
+ * What a maintainer reads and clicks on flibs' checks, through the App (issue 21): a failed arch says where, why and
+ * what next; a build that will not run or was stopped says why; and "Re-run" in the checks UI (point 4): each flibs check's Re-run does what its command does, with that
  * command's permission, and a refusal is answered on the pull request. GitHub sends `check_run.rerequested` for
  * one check and `check_suite.rerequested` for "Re-run all checks"
  * (https://docs.github.com/en/webhooks/webhook-events-and-payloads#check_run, #check_suite: an App that receives
@@ -7,6 +8,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { createTestApp, examplePayload, type TestApp } from "../helpers/github.js";
+import { codeBlocks, codeSpans } from "../helpers/markdown.js";
 import { startRegistry, type TestRegistry } from "../helpers/registry.js";
 import { failOnUnhandledRejections } from "../helpers/unhandled.js";
 import { useWorld } from "../helpers/world.js";
@@ -164,5 +166,17 @@ describe("when no build will run, or a build is stopped, flibs/build says why", 
     await app.receive("pull_request", world.pullEvent(PR, "synchronize"));
     await app.receive("pull_request", world.pullEvent(PR, "closed"));
     expect(world.shown(HEAD, "flibs/build")).toMatchObject({ status: "completed", conclusion: "cancelled", title: "Cancelled: the pull request was closed" });
+  });
+});
+
+describe("a failed arch's check says where, why and what next (issue 21, point 2)", () => {
+  test("names the failing step, quotes the job's error lines and offers /retest <arch>", async () => {
+    await built(true);
+    const check = world.shown(HEAD, "flibs/build (aarch64)")!;
+    expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(check.title).toMatch(/^aarch64: failed in “.+”$/);
+    expect(codeBlocks(check.summary ?? "").join("\n")).toContain("image test runs failed on aarch64");
+    expect(codeSpans(check.summary ?? "")).toContain("/retest aarch64");
+    expect(world.shown(HEAD, "flibs/build (x86_64)")!.title).toBe("x86_64: built and tested");
   });
 });
