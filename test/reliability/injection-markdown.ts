@@ -26,7 +26,7 @@ export interface MarkdownAllowance {
 }
 
 /** The machine-readable markers the App writes itself (src/core/report/*-marker.ts). */
-const APP_MARKER = /<!-- flibs:(?:plan \{[^<>]*\}|index sha256:[0-9a-f]{64}|stable [^\s<>]+@sha256:[0-9a-f]{64}|run [1-9][0-9]*|digests \{(?:"(?:x86_64|aarch64|ppc64le|s390x)":"sha256:[0-9a-f]{64}",?)*\}) -->/g;
+const APP_MARKER = /<!-- flibs:(?:plan \{[^<>]*\}|index sha256:[0-9a-f]{64}|stable [^\s<>]+@sha256:[0-9a-f]{64}|run [1-9][0-9]*|promotion tested=(?:[0-9a-f]{40}|-) tags=(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}:(?:immutable|floating),?)*|digests \{(?:"(?:x86_64|aarch64|ppc64le|s390x)":"sha256:[0-9a-f]{64}",?)*\}) -->/g;
 const DEFAULT_LINKS = ["https://github.com/"];
 
 /** Cells of a GFM table row, split as GitHub does (escaped pipes stay in the cell). */

@@ -129,7 +129,7 @@ export function outputProblems(requests: readonly GitHubRequest[], allow: Markdo
       plain(`${where} name`, b.name, 255);
       if (b.details_url !== undefined && !/^https:\/\/github\.com\//.test(b.details_url)) problems.push(`${where}: details_url ${b.details_url}`);
       // external_id is data (never rendered), but always one of the App's own formats.
-      if (b.external_id !== undefined && !parseExternalId(b.external_id) && !parsePromotionKey(b.external_id) && !/^flibs:gate:[0-9a-f]{40}$/.test(b.external_id)) problems.push(`${where}: external_id ${b.external_id}`);
+      if (b.external_id !== undefined && !parseExternalId(b.external_id) && !parsePromotionKey(b.external_id) && !/^flibs:(gate|none):[0-9a-f]{40}$/.test(b.external_id)) problems.push(`${where}: external_id ${b.external_id}`);
       plain(`${where} title`, b.output?.title, 1024);
       // Only here may the App's own markers stand (the plan it records is checked below, the index marker above).
       md(`${where} summary`, b.output?.summary, { ...allow, markers: true });
@@ -383,7 +383,13 @@ describe("crafted text reaches GitHub only inert", () => {
         expect: (sent) => [
           ...need(checksNamed(sent, "flibs/review").length === 1, "no flibs/review"),
           ...reviewed(sent),
-          ...need(checksNamed(sent, "flibs/build").length === (parseContainerConfig(validConfig(c)).ok ? 1 : 0), "flibs/build (waiting) missing, or there with an invalid config"),
+          // A valid config waits for /ok-to-test; an invalid one completes flibs/build at once as a failure saying why
+          // (before: no flibs/build at all, which a required check would wait for forever).
+          ...need(
+            checksNamed(sent, "flibs/build").length === 1 &&
+              (checksNamed(sent, "flibs/build")[0]!.body as { conclusion?: string }).conclusion === (parseContainerConfig(validConfig(c)).ok ? "action_required" : "failure"),
+            "flibs/build missing, or not waiting with a valid config / not failed with an invalid one",
+          ),
           ...need(sentTo(sent, DISPATCH).length === 0, "a fork PR was dispatched"),
         ],
       };
