@@ -202,7 +202,7 @@ function heldUnpromotable(v: { repo: string; head: string; variant: string }, me
   const s = world.shown(v.head, "flibs/build", v.repo);
   const seen = `${v.variant}: flibs/build ${state(s)}: ${s?.title} / ${s?.summary?.slice(0, 300)}`;
   const promoted = dispatchesTo(v.repo, "flibs-promote.yml");
-  const promote = merge ? world.shown(merge, "flibs/promote", v.repo) : undefined;
+  const promote = merge ? world.shown(merge, "flibs/promote (main)", v.repo) : undefined;
   if (s?.status !== "completed" || s.conclusion === "success") return seen;
   if (parseIndexMarker(s.summary) !== undefined) return `${seen} (an index marker)`;
   if (!why.test(s.summary ?? "")) return `${seen} (does not say ${why})`;
@@ -309,7 +309,7 @@ describe("a token holder moves the candidate tags after the build", () => {
       if (Object.values(moved.get(c.repo)!).includes(recorded)) return `${seen} (a moved tag's digest recorded)`;
       if (JSON.stringify(await indexChildren(recorded)) !== JSON.stringify(out.arches)) return `${seen} (children ${JSON.stringify(await indexChildren(recorded))} are not the tested ${JSON.stringify(out.arches)})`;
       if (promoted.length !== 1 || promoted[0] !== recorded) return seen;
-      if (world.shown(merges.get(c.repo)!, "flibs/promote", c.repo)?.summary?.includes(recorded) !== true) return `${seen} (flibs/promote does not name it)`;
+      if (world.shown(merges.get(c.repo)!, "flibs/promote (main)", c.repo)?.summary?.includes(recorded) !== true) return `${seen} (flibs/promote does not name it)`;
       return undefined;
     });
     expect(lost).toEqual([]);
@@ -416,7 +416,7 @@ describe("a merge of a PR whose build did not pass on every arch", () => {
     const merges = await mergeAll(repos);
 
     const lost = await ledger("a merge of a build not passed on every arch", repos, async (c) => {
-      const promote = world.shown(merges.get(c.repo)!, "flibs/promote", c.repo);
+      const promote = world.shown(merges.get(c.repo)!, "flibs/promote (main)", c.repo);
       const promoted = dispatchesTo(c.repo, "flibs-promote.yml");
       const seen = `${c.variant}: flibs/promote ${state(promote)} ${promote?.title}, dispatches ${JSON.stringify(promoted)}`;
       if (promoted.length || world.deployments.some((d) => d.repo === c.repo)) return seen;
