@@ -154,7 +154,7 @@ export function publishJob(i: ActionInputs, c: RunContext): ModeJob {
     let tree: string | undefined;
     let time: number | undefined;
     try {
-      const info = await commitInfo(i.context, i.sha!);
+      const info = await commitInfo(i.context, i.sha);
       tree = info.tree;
       time = info.time;
     } catch {

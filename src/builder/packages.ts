@@ -32,11 +32,11 @@ async function scanLayers(
   const acc = new TopDownFiles(wanted);
   for (const l of [...m.layers].reverse()) {
     if (enough(acc.files)) break;
-    if (/zstd/.test(l.mediaType)) throw new FlibsError("build", `layer ${l.digest} is zstd-compressed, which flibs cannot read yet`);
+    if (l.mediaType.includes("zstd")) throw new FlibsError("build", `layer ${l.digest} is zstd-compressed, which flibs cannot read yet`);
     const scanner = acc.layer();
     const { stream } = await client.getBlobStream(repo, l.digest, l.size);
-    const source = Readable.fromWeb(stream as import("node:stream/web").ReadableStream<Uint8Array>);
-    const tar = /gzip/.test(l.mediaType) ? source.pipe(createGunzip()) : source;
+    const source = Readable.fromWeb(stream);
+    const tar = l.mediaType.includes("gzip") ? source.pipe(createGunzip()) : source;
     for await (const chunk of tar) scanner.push(chunk as Uint8Array);
   }
   return acc.files;

@@ -84,7 +84,7 @@ export function inlineCode(text: string, max = 300): string {
 function codeSpan(content: string): string {
   // flibs' machine-readable markers are HTML comments (`<!-- flibs:index ... -->`) found in the raw summary,
   // code spans included: a `<` opening a comment is shown outside the span, so user text never forms one.
-  if (/<!--/.test(content)) return content.split(/<(?=!--)/).map(codeSpan).join(entity("<"));
+  if (content.includes("<!--")) return content.split(/<(?=!--)/).map(codeSpan).join(entity("<"));
   if (content.length === 0) return "";
   const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
@@ -201,13 +201,13 @@ function cell(v: CellValue): string {
 }
 
 /** A GFM table. Strings are escaped; `trusted(...)` values are the caller's own markdown, fitted to a cell. */
-export function table(headers: readonly CellValue[], rows: readonly (readonly CellValue[])[]): string {
+export function table(headers: readonly CellValue[], rows: ReadonlyArray<readonly CellValue[]>): string {
   const line = (cells: readonly CellValue[]) => `| ${cells.map(cell).join(" | ")} |`;
   return [line(headers), `|${headers.map(() => " --- ").join("|")}|`, ...rows.map(line)].join("\n");
 }
 
 /** Joins blocks with blank lines and keeps the result under GitHub's limit, saying that it was cut. */
-export function joinMarkdown(blocks: readonly (string | Markdown)[], limit = GITHUB_MARKDOWN_LIMIT): string {
+export function joinMarkdown(blocks: ReadonlyArray<string | Markdown>, limit = GITHUB_MARKDOWN_LIMIT): string {
   const text = blocks.map((b) => (typeof b === "string" ? b : b.markdown)).filter((b) => b.length > 0).join("\n\n");
   return truncateMarkdown(text, limit);
 }

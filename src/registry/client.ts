@@ -50,7 +50,7 @@ export interface VerifiedBlob {
 export type BlobData = Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | VerifiedBlob;
 
 function isVerifiedBlob(d: BlobData): d is VerifiedBlob {
-  return typeof d === "object" && d !== null && "verified" in d && (d as VerifiedBlob).verified === true;
+  return typeof d === "object" && "verified" in d && d.verified;
 }
 
 export interface PushBlobOptions {
@@ -180,7 +180,7 @@ export class RegistryClient implements ImageStore {
     let res = await put();
     // The bytes were checked against the digest above, so DIGEST_INVALID here is the registry reading a link
     // of a blob another upload is writing at that moment (CNCF distribution's filesystem store): ask again.
-    for (let retry = 1; retry <= MANIFEST_DIGEST_RETRIES && res.status === 400 && /DIGEST_INVALID/.test(res.text()); retry++) {
+    for (let retry = 1; retry <= MANIFEST_DIGEST_RETRIES && res.status === 400 && res.text().includes("DIGEST_INVALID"); retry++) {
       await new Promise((r) => setTimeout(r, 100 * retry));
       res = await put();
     }

@@ -246,7 +246,7 @@ export class OciLayout implements ImageStore {
 }
 
 function isVerified(d: BlobData): d is VerifiedBlob {
-  return typeof d === "object" && d !== null && "verified" in d && (d as VerifiedBlob).verified === true;
+  return typeof d === "object" && "verified" in d && d.verified;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -11,7 +11,7 @@ export function builderSteps(onStep: (text: string) => void): (chunk: string) =>
       const step = /^STEP (\d+\/\d+): (.*)$/.exec(line) ?? /^#\d+ \[(?:[\w-]+ )?(\d+\/\d+)\] (.*)$/.exec(line);
       if (step) onStep(`STEP ${step[1]}: ${step[2]!.trim()}`);
       else if (/^COMMIT\b/.test(line)) onStep("committing the image");
-      else if (/^Copying blob /.test(line)) onStep(`copying ${line.slice("Copying ".length).trim()}`);
+      else if (line.startsWith("Copying blob ")) onStep(`copying ${line.slice("Copying ".length).trim()}`);
     }
   };
 }

@@ -115,7 +115,7 @@ export function archImageDigest(
   manifest: { manifests?: Array<{ digest: string; platform?: { os?: string; architecture?: string } }> },
   arch: Arch,
 ): string | undefined {
-  return manifest.manifests?.find((m) => m.platform && platformToArch(m.platform as { os: string; architecture: string }) === arch)?.digest;
+  return manifest.manifests?.find((m) => m.platform && platformToArch(m.platform) === arch)?.digest;
 }
 
 /**

@@ -37,11 +37,11 @@ export function parseComment(body: string | null | undefined): ParsedComment {
     const line = raw.trim();
     const marker = /^(`{3,}|~{3,})(.*)$/.exec(line);
     if (marker) {
-      const run = marker[1] as string;
-      const rest = marker[2] as string;
+      const run = marker[1]!;
+      const rest = marker[2]!;
       if (!fence) {
         // An opening backtick fence cannot have a backtick in its info string (that line is inline code).
-        if (!(run[0] === "`" && rest.includes("`"))) fence = { char: run[0] as string, length: run.length };
+        if (!(run.startsWith("`") && rest.includes("`"))) fence = { char: run[0]!, length: run.length };
         continue;
       }
       if (run[0] === fence.char && run.length >= fence.length && rest.trim() === "") {

@@ -39,7 +39,7 @@ export function issueMessage(issue: z.core.$ZodIssue, data: unknown, path: reado
     case "too_small":
       return issue.origin === "array" ? `${name} must list at least ${issue.minimum}` : `${name} must not be empty`;
     case "invalid_format":
-      return /^not /.test(issue.message) ? `${shownValue(value)} is ${issue.message}` : `${shownValue(value)}: ${issue.message}`;
+      return issue.message.startsWith("not ") ? `${shownValue(value)} is ${issue.message}` : `${shownValue(value)}: ${issue.message}`;
     default:
       return `${name}: ${issue.message}`;
   }

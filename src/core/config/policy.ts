@@ -44,7 +44,7 @@ export const policySchema = z
         ...Object.fromEntries(ARCHES.map((a) => [a, runsOn.optional()])),
         control: runsOn.default(["ubuntu-latest"]).describe("`runs-on` of the prepare and publish jobs: never a runner that builds pull request code."),
         promote: runsOn.default(["ubuntu-latest"]).describe("`runs-on` of the promote job (stable credentials): never a runner that builds pull request code."),
-      } as { [A in (typeof ARCHES)[number]]: z.ZodOptional<typeof runsOn> } & { control: z.ZodDefault<typeof runsOn>; promote: z.ZodDefault<typeof runsOn> })
+      } as Record<(typeof ARCHES)[number], z.ZodOptional<typeof runsOn>> & { control: z.ZodDefault<typeof runsOn>; promote: z.ZodDefault<typeof runsOn> })
       .strict()
       .default({ control: ["ubuntu-latest"], promote: ["ubuntu-latest"] })
       .describe("`runs-on` labels per arch (default `[self-hosted, linux, <arch>]`), and of the `control` (prepare, publish) and `promote` jobs (default a GitHub-hosted `ubuntu-latest`)."),

@@ -102,10 +102,10 @@ function lineIndex(text: string): (offset: number | undefined) => { line: number
     let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= o) lo = mid;
+      if ((starts[mid]!) <= o) lo = mid;
       else hi = mid - 1;
     }
-    const start = starts[lo] as number;
+    const start = starts[lo]!;
     // An offset on the CR or LF ending a line points just past the line's last character.
     const next = starts[lo + 1];
     const end = next === undefined ? text.length : next - 1 - (text[next - 2] === "\r" ? 1 : 0);

@@ -12,7 +12,7 @@ export interface ImageName {
 export function parseImageName(ref: string): ImageName | undefined {
   const m = /^([^@\s]+?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@([A-Za-z0-9_+.-]+:[A-Fa-f0-9]{32,}))?$/.exec(ref);
   if (!m) return undefined;
-  const name = m[1] as string;
+  const name = m[1]!;
   const slash = name.indexOf("/");
   const first = slash < 0 ? "" : name.slice(0, slash);
   const hasHost = slash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost");

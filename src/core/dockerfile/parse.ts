@@ -224,13 +224,13 @@ function flagImages(ins: DockerInstruction, via: "COPY --from" | "RUN --mount", 
     let offset: number;
     if (via === "COPY --from") {
       raw = m[2]!;
-      offset = m.index! + m[0].indexOf("=") + 1 + m[1]!.length;
+      offset = m.index + m[0].indexOf("=") + 1 + m[1]!.length;
     } else {
       const body = m[1]!;
       const from = /(?:^|,)from=([^,]+)/.exec(body);
       if (!from) continue;
       raw = from[1]!.replace(/^"|"$/g, "");
-      offset = m.index! + m[0].indexOf("--mount=") + "--mount=".length + from.index + from[0].indexOf("=") + 1 + (from[1]!.startsWith('"') ? 1 : 0);
+      offset = m.index + m[0].indexOf("--mount=") + "--mount=".length + from.index + from[0].indexOf("=") + 1 + (from[1]!.startsWith('"') ? 1 : 0);
     }
     const { value: resolved, unresolved } = substitute(raw, vars, escape);
     const lower = resolved.toLowerCase();
@@ -246,7 +246,7 @@ function argDefinitions(args: string): Array<[string, string | undefined]> {
   const out: Array<[string, string | undefined]> = [];
   for (const m of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|\S*))?/g)) {
     const v = m[2];
-    out.push([m[1] as string, v === undefined ? undefined : v.replace(/^(["'])([\s\S]*)\1$/, "$2")]);
+    out.push([m[1]!, v === undefined ? undefined : v.replace(/^(["'])([\s\S]*)\1$/, "$2")]);
   }
   return out;
 }
@@ -259,7 +259,7 @@ function toRun(ins: DockerInstruction, start: number): RunCommand {
   for (;;) {
     const m = /^\s*(--\S+)/.exec(ins.args.slice(bodyStart));
     if (!m) break;
-    flags.push(m[1] as string);
+    flags.push(m[1]!);
     bodyStart += m[0].length;
   }
   bodyStart += /^\s*/.exec(ins.args.slice(bodyStart))?.[0].length ?? 0;
@@ -269,7 +269,7 @@ function toRun(ins: DockerInstruction, start: number): RunCommand {
     try {
       const argv: unknown = JSON.parse(body);
       if (Array.isArray(argv) && argv.every((a) => typeof a === "string")) {
-        const strings = argv as string[];
+        const strings = argv;
         return { instruction: ins, onbuild, flags, form: "exec", text: strings.join(" "), argv: strings, positionAt: () => ins.positionAt(bodyStart) };
       }
     } catch {

@@ -27,7 +27,7 @@ export function substitute(
       out += ch;
       continue;
     }
-    const name = m[1] as string;
+    const name = m[1]!;
     const value = vars.get(name);
     const op = braced?.[2];
     const word = braced?.[3] ?? "";

@@ -39,7 +39,7 @@ export function parseExternalId(text: string | null | undefined): { id: BuildId;
   const id = parseBuildId(m[1]);
   const target = m[2]!;
   if (!id || !(target === SUMMARY || isArch(target))) return undefined;
-  return { id, target: target as CheckTarget };
+  return { id, target };
 }
 
 /**
@@ -54,7 +54,7 @@ export function parseBuildJobName(name: string | null | undefined): BuildJob | u
   const arch = /^build \(([a-z0-9_]+)\) (\S+)$/.exec(own);
   if (arch) {
     const id = parseBuildId(arch[2]);
-    return id && isArch(arch[1]!) ? { kind: "arch", id, arch: arch[1] as Arch } : undefined;
+    return id && isArch(arch[1]!) ? { kind: "arch", id, arch: arch[1] } : undefined;
   }
   const other = /^(publish|prepare) (\S+)$/.exec(own);
   const id = other ? parseBuildId(other[2]) : undefined;
@@ -69,5 +69,5 @@ export function archCheckName(arch: Arch): string {
 }
 export function archFromCheckName(name: string): Arch | undefined {
   const m = /^flibs\/build \(([a-z0-9_]+)\)$/.exec(name);
-  return m && isArch(m[1]!) ? (m[1] as Arch) : undefined;
+  return m && isArch(m[1]!) ? (m[1]) : undefined;
 }

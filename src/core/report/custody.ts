@@ -50,7 +50,7 @@ export function parseDigestsMarker(text: string | null | undefined): Partial<Rec
   if (!m) return {};
   try {
     const v = JSON.parse(m[1]!) as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(v).filter(([a, d]) => isArch(a) && typeof d === "string" && DIGEST.test(d))) as Partial<Record<Arch, string>>;
+    return Object.fromEntries(Object.entries(v).filter(([a, d]) => isArch(a) && typeof d === "string" && DIGEST.test(d)));
   } catch {
     return {};
   }

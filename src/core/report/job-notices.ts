@@ -42,7 +42,7 @@ export function indexDigestNotice(annotations: readonly JobAnnotation[]): Notice
 export function reportedArches(annotations: readonly JobAnnotation[]): Arch[] {
   return notices(annotations).flatMap((a) => {
     const m = /^flibs digest \(([a-z0-9_]+)\)$/.exec(a.title ?? "");
-    return m && isArch(m[1]!) ? [m[1] as Arch] : [];
+    return m && isArch(m[1]!) ? [m[1]] : [];
   });
 }
 

@@ -44,7 +44,7 @@ export function parsePlanMarker(text: string | null | undefined): BuildPlanRecor
 
 function archList(v: unknown): Arch[] | undefined {
   if (!Array.isArray(v) || !v.every((a) => typeof a === "string" && isArch(a))) return undefined;
-  return v as Arch[];
+  return v;
 }
 
 function positiveInteger(v: unknown): number | undefined {

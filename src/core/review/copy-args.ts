@@ -16,7 +16,7 @@ export function copyArgs(ins: DockerInstruction): CopyArgs {
       const list: unknown = JSON.parse(trimmed);
       if (Array.isArray(list) && list.every((x) => typeof x === "string")) {
         const offset = text.length - trimmed.length;
-        for (const v of list as string[]) words.push({ value: v, offset });
+        for (const v of list) words.push({ value: v, offset });
       }
     } catch {
       // fall through to the shell form

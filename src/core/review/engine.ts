@@ -22,7 +22,7 @@ const describe = (r: RuleDescription): RuleDescription => ({ id: r.id, severity:
 export const RULES: readonly RuleDescription[] = [...ALL_RULES.map(describe), describe(INTERNAL_RULE)];
 
 /** Every rule's whole page (doc, fix, example, peer rules): what `flibs review --explain` prints. */
-export const RULE_PAGES: readonly (RuleDescription & RuleExplanation)[] = [...ALL_RULES, INTERNAL_RULE];
+export const RULE_PAGES: ReadonlyArray<RuleDescription & RuleExplanation> = [...ALL_RULES, INTERNAL_RULE];
 
 const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
 

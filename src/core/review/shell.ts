@@ -41,7 +41,7 @@ export function simpleCommands(text: string): SimpleCommand[] {
     words = [];
   };
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
+    const ch = text[i]!;
     if (ch === "'" || ch === '"') {
       const close = text.indexOf(ch, i + 1);
       const end = close < 0 ? text.length : close;

@@ -32,7 +32,7 @@ export const rule: Rule = {
         } else if (values.includes("copr") && values.includes("enable")) why = "`copr enable` adds a repository";
         else if (values.some((v) => v.startsWith("--repofrompath"))) why = "`--repofrompath` adds a repository";
         else if (!READ_ONLY.has(tool) && values.some((v) => v.includes("/etc/yum.repos.d"))) why = "writes to /etc/yum.repos.d";
-        else if ((tool === "curl" || tool === "wget") && values.some((v) => /\.repo$/.test(v))) why = "downloads a .repo file";
+        else if ((tool === "curl" || tool === "wget") && values.some((v) => v.endsWith(".repo"))) why = "downloads a .repo file";
         if (why) hits.push({ ...at, message: `${why} at build time` });
       }
       for (const m of run.text.matchAll(/>>?\s*(\S*(\/etc\/yum\.repos\.d\/\S*|\.repo))(?=\s|$)/g)) {
