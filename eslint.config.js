@@ -48,6 +48,8 @@ export default tseslint.config(
       "@typescript-eslint/no-confusing-void-expression": ["error", { ignoreArrowShorthand: true }],
       // `() => {}` is the project's no-op callback (a stream's pipeline callback, an unobserved rejection).
       "@typescript-eslint/no-empty-function": ["error", { allow: ["arrowFunctions"] }],
+      // `x || fallback` on a string or number is deliberate: an empty variable or 0 columns means not set.
+      "@typescript-eslint/prefer-nullish-coalescing": ["error", { ignorePrimitives: { string: true, number: true } }],
       // The code's style: `string[]` for a simple element type, `Array<{ ... }>` for an object or union.
       "@typescript-eslint/array-type": ["error", { default: "array-simple" }],
     },

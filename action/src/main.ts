@@ -40,7 +40,7 @@ export async function main(): Promise<void> {
   try {
     const inputs = readInputs();
     const dir = await createJobDir(process.env.RUNNER_TEMP || tmpdir());
-    cleanup = dir.remove;
+    cleanup = () => dir.remove();
     // Every temporary file of this job (the pinned Dockerfile, package databases) goes in its own directory.
     process.env.TMPDIR = dir.tmp;
     const ctx = await makeContext(inputs, process.env, dir);

@@ -78,7 +78,10 @@ export function buildJob(i: ActionInputs, c: RunContext): ModeJob {
       stopped = false;
     };
     // A cancel during the build: the Action's own failure message must reach the runner.
-    const unhook = onStop(async () => resumeCommands());
+    const unhook = onStop(() => {
+      resumeCommands();
+      return Promise.resolve();
+    });
     try {
       stopCommands();
       const r = await buildArch({
@@ -270,7 +273,7 @@ export function promoteJob(i: ActionInputs, c: RunContext): ModeJob {
       signature = { signed: false, why: "cosign is not installed on this runner" };
       signing.end("skipped", "not signed: no cosign");
     }
-    if (signature && !signature.signed && gitTag) core.warning(`release ${gitTag} promoted but not signed: ${signature.why}`);
+    if (!signature.signed && gitTag) core.warning(`release ${gitTag} promoted but not signed: ${signature.why}`);
   };
 
   const job = (): PromoteJob => ({

@@ -101,7 +101,7 @@ const buildBases = new WeakMap<readonly Arch[], Map<string, Promise<ResolvedBase
 
 function resolveBase(client: RegistryClient, refText: string, build: readonly Arch[]): Promise<ResolvedBase> {
   let cache = buildBases.get(build);
-  if (!cache) buildBases.set(build, (cache = new Map()));
+  if (!cache) buildBases.set(build, (cache = new Map<string, Promise<ResolvedBase>>()));
   const hit = cache.get(refText);
   if (hit) return hit;
   const lookup = traced(`resolve base ${refText}`, async (): Promise<ResolvedBase> => {

@@ -74,5 +74,7 @@ export class BuildxBuilder implements Builder {
     }
   }
 
-  async cleanup(): Promise<void> {}
+  async cleanup(): Promise<void> {
+    // buildx pushed straight to the registry and kept no local image: there is nothing to remove.
+  }
 }

@@ -21,7 +21,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       // One line: commander puts "(Did you mean ...?)" on a second one.
       outputError: (s, write) => write(`flibs: ${s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " ")}\n`),
     });
-  program.addHelpCommand(false);
+  program.helpCommand(false);
   for (const command of COMMANDS) {
     command.register(program, io, (code) => {
       exit = code;

@@ -228,15 +228,16 @@ export class RegistryClient implements ImageStore {
       chunks,
       size: length,
       verified: true,
-      cancel: async () => {
+      cancel: () => {
         chunks.destroy();
+        return Promise.resolve();
       },
     };
   }
 
   async getBlob(repo: RepositoryRef, digest: string): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
-    for await (const c of (await this.openBlob(repo, digest)).chunks) chunks.push(c);
+    for await (const c of (await this.openBlob(repo, digest)).chunks) chunks.push(c as Uint8Array);
     return Buffer.concat(chunks);
   }
 
@@ -246,7 +247,7 @@ export class RegistryClient implements ImageStore {
    */
   async mountBlob(repo: RepositoryRef, digest: string, fromRepository: string): Promise<boolean> {
     const q = new URLSearchParams({ mount: digest, from: fromRepository });
-    const res = await this.transport.request(repo.registry, `/v2/${repo.repository}/blobs/uploads/?${q}`, {
+    const res = await this.transport.request(repo.registry, `/v2/${repo.repository}/blobs/uploads/?${q.toString()}`, {
       method: "POST",
       scopes: [scope(repo.repository, "pull,push"), scope(fromRepository, "pull")],
     });
@@ -262,7 +263,7 @@ export class RegistryClient implements ImageStore {
     const loc = res.header("location");
     if (!loc) return;
     try {
-      const del = await this.transport.request(repo.registry, uploadUrl(this.transport.baseUrl(repo.registry), loc), {
+      await this.transport.request(repo.registry, uploadUrl(this.transport.baseUrl(repo.registry), loc), {
         method: "DELETE",
         scopes: [scope(repo.repository, "pull,push")],
         accept: [404],
@@ -379,7 +380,7 @@ export class RegistryClient implements ImageStore {
       if (res.status !== 201) throw failure(res, `commit ${what}`);
     } catch (e) {
       try {
-        const del = await this.transport.request(repo.registry, location, { method: "DELETE", scopes, accept: [404, 400] });
+        await this.transport.request(repo.registry, location, { method: "DELETE", scopes, accept: [404, 400] });
       } catch {
         /* best effort */
       }
@@ -424,7 +425,7 @@ export class RegistryClient implements ImageStore {
     artifactType?: string,
   ): Promise<{ descriptors: Descriptor[]; filtered: boolean } | undefined> {
     if (this.noReferrersApi.has(repo.registry)) return undefined;
-    const q = artifactType ? `?${new URLSearchParams({ artifactType })}` : "";
+    const q = artifactType ? `?${new URLSearchParams({ artifactType }).toString()}` : "";
     const res = await this.transport.request(repo.registry, `/v2/${repo.repository}/referrers/${digest}${q}`, {
       headers: { accept: MEDIA_TYPES.ociIndex },
       scopes: [scope(repo.repository, "pull")],

@@ -142,8 +142,9 @@ export class OciLayout implements ImageStore {
       chunks,
       size: length,
       verified: true,
-      cancel: async () => {
+      cancel: () => {
         chunks.destroy();
+        return Promise.resolve();
       },
     };
   }
@@ -161,7 +162,7 @@ export class OciLayout implements ImageStore {
 
   async pushBlob(repo: RepositoryRef, digest: string, data: BlobData, size: number): Promise<PushBlobResult> {
     const have = await this.headBlob(repo, digest);
-    if (have && have.size === size) {
+    if (have?.size === size) {
       if (data instanceof ReadableStream) await data.cancel();
       else if (isVerified(data)) await data.cancel();
       return "exists";

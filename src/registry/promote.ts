@@ -135,17 +135,17 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
   };
   const blobsDone = new Map<string, Promise<void>>();
   // After the first failure no new transfer starts (those in flight finish or fail on their own).
-  let failed: unknown;
+  let failed: { error: unknown } | undefined;
   const copyBlob = (d: Descriptor): Promise<void> => {
     let p = blobsDone.get(d.digest);
     if (!p) {
       p = pool.run(async () => {
-        if (failed !== undefined) throw failed;
+        if (failed) throw failed.error;
         try {
           event({ kind: "blob-start", digest: d.digest, size: d.size });
           event({ kind: "blob-done", digest: d.digest, size: d.size, how: await copyOneBlob(d) });
         } catch (e) {
-          failed ??= e;
+          failed ??= { error: e };
           throw e;
         }
       });
@@ -283,7 +283,14 @@ function counted(blob: VerifiedBlob, onBytes: (n: number) => void): VerifiedBlob
     },
   });
   const chunks = pipeline(blob.chunks, counter, () => {});
-  return { ...blob, chunks, cancel: async () => void chunks.destroy() };
+  return {
+    ...blob,
+    chunks,
+    cancel: () => {
+      chunks.destroy();
+      return Promise.resolve();
+    },
+  };
 }
 
 /** Marks a promise as handled (its rejection surfaces where it is awaited, never as an unhandled one). */

@@ -298,7 +298,7 @@ export class Transport {
       // A stream that fails (a digest mismatch while verifying, a broken source) aborts the request with its error.
       pipeline(body instanceof Readable ? body : Readable.from(body), req).catch((e: unknown) => {
         req.destroy();
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       });
     });
   }

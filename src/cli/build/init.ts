@@ -32,7 +32,7 @@ function templatesDir(): string {
 }
 
 const OWNER_REPO = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
-const REF = /^[A-Za-z0-9][A-Za-z0-9._\/-]{0,99}$/;
+const REF = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 const IMAGE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
 /** `flibs init`: the build and promote caller workflows and a container.yaml starter, never overwriting without --force. */

@@ -55,8 +55,8 @@ export async function openTarget(
       store: ctx.client,
       repository: { registry: dest.registry, repository: dest.repository },
       tag: dest.tag,
-      finish: async () => undefined,
-      cleanup: async () => undefined,
+      finish: () => Promise.resolve(),
+      cleanup: () => Promise.resolve(),
     };
   }
   const name = imageName(ctx.config, ctx.dir);

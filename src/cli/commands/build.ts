@@ -1,3 +1,4 @@
+import type { BuildCliOptions } from "../build/build.js";
 import type { CommandDefinition } from "./types.js";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -22,7 +23,7 @@ export const buildCommand: CommandDefinition = {
       .option("--root <dir>", "buildah storage root (as buildah's --root)")
       .option("--runroot <dir>", "buildah run root (as buildah's --runroot)")
       .option("--storage-driver <name>", "buildah storage driver, e.g. vfs or overlay")
-      .action(async (dir: string, opts) => {
+      .action(async (dir: string, opts: Omit<BuildCliOptions, "dir">) => {
         const { runBuild } = await import("../build/build.js");
         setExit(await runBuild({ dir, ...opts }, io));
       });

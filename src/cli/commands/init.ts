@@ -1,3 +1,4 @@
+import type { InitOptions } from "../build/init.js";
 import type { CommandDefinition } from "./types.js";
 
 export const initCommand: CommandDefinition = {
@@ -11,7 +12,7 @@ export const initCommand: CommandDefinition = {
       .option("--server <url>", "where --flibs-repo lives, to resolve --ref (GitHub Enterprise Server: its URL)", "https://github.com")
       .option("--image <path>", "image path under the registries (default: the directory's name)")
       .option("--force", "overwrite files that exist")
-      .action(async (dir: string, opts) => {
+      .action(async (dir: string, opts: Omit<InitOptions, "dir">) => {
         const { runInit } = await import("../build/init.js");
         setExit(await runInit({ dir, ...opts }, io));
       });

@@ -1,3 +1,4 @@
+import type { PublishCliOptions } from "../build/publish.js";
 import type { CommandDefinition } from "./types.js";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -14,7 +15,7 @@ export const publishCommand: CommandDefinition = {
       .option("--digest <arch=digest>", "an arch's image digest instead of its tag sha-<sha>-<arch> (repeatable)", collect, [])
       .option("--insecure <host>", "reach this registry over plain HTTP (loopback always is; repeatable)", collect, [])
       .option("--fail-on-drift", "exit 1 when a package version differs between arches")
-      .action(async (dir: string, opts) => {
+      .action(async (dir: string, opts: Omit<PublishCliOptions, "dir">) => {
         const { runPublish } = await import("../build/publish.js");
         setExit(await runPublish({ dir, ...opts }, io));
       });

@@ -25,7 +25,7 @@ export class StatusBoard {
     private readonly now: () => number = Date.now,
   ) {
     this.timer = intervalMs > 0 ? setInterval(() => this.tick(), intervalMs) : undefined;
-    this.timer?.unref?.();
+    this.timer?.unref();
   }
 
   /** Sets (or adds, at the bottom) the line under `key`. */

@@ -17,7 +17,8 @@ export interface ReviewOptions {
 /** `flibs review`: reads DIR's container.yaml and Dockerfile, prints the review, returns 1 on error findings. */
 export async function runReview(opts: ReviewOptions, io: CliIo): Promise<number> {
   const dir = resolve(io.cwd, opts.dir);
-  const info = await stat(dir).catch((e: NodeJS.ErrnoException) => {
+  const info = await stat(dir).catch((err: unknown) => {
+    const e = err as NodeJS.ErrnoException;
     throw new FlibsError("io", e.code === "ENOENT" ? `no such directory: ${opts.dir}` : `cannot read ${opts.dir}: ${e.code ?? e.message}`);
   });
   if (!info.isDirectory()) throw new FlibsError("usage", `not a directory: ${opts.dir}`);

@@ -44,7 +44,7 @@ export function parseComment(body: string | null | undefined): ParsedComment {
         if (!(run.startsWith("`") && rest.includes("`"))) fence = { char: run[0]!, length: run.length };
         continue;
       }
-      if (run[0] === fence.char && run.length >= fence.length && rest.trim() === "") {
+      if (run.startsWith(fence.char) && run.length >= fence.length && rest.trim() === "") {
         fence = undefined;
         continue;
       }

@@ -21,7 +21,7 @@ export const containerConfigSchema = z
     image: z
       .string()
       .regex(/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/, {
-        message: "image must be a repository path such as `fedora/httpd` (lowercase, no registry host, no tag)",
+        error: "image must be a repository path such as `fedora/httpd` (lowercase, no registry host, no tag)",
       })
       .optional()
       .describe("Repository path under the candidate and stable registries; default: the Git repository's name."),
@@ -34,7 +34,7 @@ export const containerConfigSchema = z
       .strict()
       .default({})
       .describe("OSBS's platform filter, applied to the arches the organisation's policy builds."),
-    tags: z.array(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { message: "not a valid OCI tag" })).default([])
+    tags: z.array(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "not a valid OCI tag" })).default([])
       .describe("Extra tags written on promotion, besides the ones derived from a release tag."),
     version: z.string().optional().describe("The image version label; default: from the release tag or the Dockerfile's `version` LABEL."),
     build_args: z.record(z.string(), z.string()).default({}).describe("`--build-arg` values."),

@@ -87,7 +87,9 @@ function shownValue(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return `\`${value.length > 60 ? `${value.slice(0, 59)}…` : value}\``;
-  return `\`${String(value)}\``;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" || value === undefined) return `\`${String(value)}\``;
+  // YAML gives no other kind of value; a function or symbol would come from a caller's bug.
+  return "a value";
 }
 
 function orList(items: readonly string[]): string {

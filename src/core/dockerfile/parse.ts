@@ -1,4 +1,4 @@
-import { DockerfileParser, type Instruction, type Label } from "dockerfile-ast";
+import { DockerfileParser, Env, Label, type Instruction } from "dockerfile-ast";
 import type {
   DockerInstruction,
   IgnoreComment,
@@ -84,14 +84,14 @@ export function parseDockerfile(source: string, file = "Dockerfile", options: Pa
         }
         break;
       case "ENV":
-        for (const p of (node as Label).getProperties?.() ?? []) {
+        for (const p of node instanceof Env ? node.getProperties() : []) {
           const name = p.getName();
           const value = p.getValue();
           if (name) vars.set(name, substitute(value ?? "", vars, escape).value);
         }
         break;
       case "LABEL":
-        for (const p of (node as Label).getProperties()) {
+        for (const p of node instanceof Label ? node.getProperties() : []) {
           const range = p.getNameRange();
           labels.push({
             key: substitute(p.getName(), vars, escape).value,

@@ -10,7 +10,7 @@ export function substitute(
   const unresolved: string[] = [];
   let out = "";
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
+    const ch = text[i]!;
     if (ch === escape && text[i + 1] === "$") {
       out += "$";
       i++;

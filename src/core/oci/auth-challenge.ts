@@ -40,7 +40,7 @@ export function parseAuthChallenges(header: string): AuthChallenge[] {
         i++;
         while (i < n && header[i] !== '"') {
           if (header[i] === "\\" && i + 1 < n) i++;
-          value += header[i];
+          value += header[i]!;
           i++;
         }
         i++; // closing quote

@@ -6,7 +6,7 @@ export function isValidDigest(value: string): boolean {
   if (!DIGEST.test(value)) return false;
   const [algorithm, encoded] = value.split(":") as [string, string];
   const rule = ENCODED[algorithm];
-  return rule !== undefined && rule.test(encoded);
+  return rule?.test(encoded) === true;
 }
 
 export function digestAlgorithm(digest: string): string {

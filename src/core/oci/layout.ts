@@ -58,8 +58,8 @@ export function parseLayoutIndex(text: string): LayoutIndex {
   } catch {
     throw new FlibsError("registry", "index.json is not JSON");
   }
-  const o = json as { schemaVersion?: unknown; manifests?: unknown };
-  if (typeof o !== "object" || o === null || o.schemaVersion !== 2 || !Array.isArray(o.manifests)) {
+  const o = json as { schemaVersion?: unknown; manifests?: unknown } | null;
+  if (typeof o !== "object" || o?.schemaVersion !== 2 || !Array.isArray(o.manifests)) {
     throw new FlibsError("registry", "index.json is not an OCI image index (schemaVersion 2 with a manifests list)");
   }
   const manifests = o.manifests.map((v, i) => {

@@ -30,7 +30,7 @@ export function summarizeImage(
   const images: ImageEntry[] = [];
   const blobs = new Map<string, number>();
   const add = (platform: string, digest: string, mediaType: string, m: Manifest | undefined): void => {
-    if (!m || m.kind !== "manifest") return;
+    if (m?.kind !== "manifest") return;
     for (const d of [m.config, ...m.layers]) blobs.set(d.digest, d.size);
     images.push({ platform, digest, mediaType, size: imageSize(m), layers: m.layers.length });
   };

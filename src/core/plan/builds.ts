@@ -50,7 +50,7 @@ export function commitBuilds(sha: string, checks: readonly CheckView[]): CommitB
       continue;
     }
     const parsed = parseExternalId(c.external_id);
-    if (!parsed || parsed.id.sha !== sha) continue;
+    if (parsed?.id.sha !== sha) continue;
     attempt = Math.max(attempt, parsed.id.attempt);
     if (parsed.target === SUMMARY && c.name === BUILD_CHECK) builds.push({ id: parsed.id, check: c });
     const arch = archFromCheckName(c.name);
@@ -82,7 +82,7 @@ export function rerunAlreadyStarted(clicked: string | null | undefined, arch: Ar
   if (!from) return false;
   return summaries.some((c) => {
     const p = parseExternalId(c.external_id);
-    return p !== undefined && p.target === SUMMARY && p.id.sha === from.id.sha && p.id.attempt > from.id.attempt && (parsePlanMarker(c.summary)?.building.includes(arch) ?? false);
+    return p?.target === SUMMARY && p.id.sha === from.id.sha && p.id.attempt > from.id.attempt && (parsePlanMarker(c.summary)?.building.includes(arch) ?? false);
   });
 }
 
@@ -98,7 +98,7 @@ export function planArchChecks<C extends CheckView>(id: BuildId, plan: { arches:
     for (const c of checks) {
       if (archFromCheckName(c.name) !== arch) continue;
       const p = parseExternalId(c.external_id);
-      if (!p || p.target !== arch || p.id.sha !== id.sha || p.id.scratch !== id.scratch) continue;
+      if (p?.target !== arch || p.id.sha !== id.sha || p.id.scratch !== id.scratch) continue;
       const fits = plan.building.includes(arch) ? p.id.attempt === id.attempt : p.id.attempt < id.attempt;
       if (fits && (!best || p.id.attempt > best.attempt || (p.id.attempt === best.attempt && c.id > best.check.id))) best = { attempt: p.id.attempt, check: c };
     }

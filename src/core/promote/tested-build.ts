@@ -47,16 +47,16 @@ export function buildStateFromChecks(sha: string, tree: string, checks: readonly
   const summary = latest.get(BUILD_CHECK);
   const hasArchCheck = checks.some((c) => archFromCheckName(c.name) !== undefined && parseExternalId(c.external_id)?.id.sha === sha);
   if (!summary && !hasArchCheck) return { state: "none" };
-  if (!summary || summary.status !== "completed") return { state: "running" };
+  if (summary?.status !== "completed") return { state: "running" };
   const summaryId = parseExternalId(summary.external_id);
   const plan = parsePlanMarker(summary.output?.summary);
   const judged = summaryId && plan ? planArchChecks(summaryId.id, plan, checks) : new Map<Arch, CheckRunView | undefined>();
-  const arches = [...judged].map(([arch, c]) => ({ arch, conclusion: c && c.status === "completed" ? (c.conclusion ?? null) : null }));
+  const arches = [...judged].map(([arch, c]) => ({ arch, conclusion: c?.status === "completed" ? (c.conclusion ?? null) : null }));
   const tested: TestedBuild = {
     sha,
     tree,
     // A summary without a flibs external id cannot prove it was not a scratch build.
-    scratch: summaryId === undefined || summaryId.target !== SUMMARY || summaryId.id.sha !== sha || summaryId.id.scratch,
+    scratch: summaryId?.target !== SUMMARY || summaryId.id.sha !== sha || summaryId.id.scratch,
     review: latest.get(REVIEW_CHECK)?.conclusion ?? null,
     build: summary.conclusion ?? null,
     arches,

@@ -30,6 +30,6 @@ export function verifyBuildRecord(args: { record: Partial<BuildRecord> | undefin
   if (!r) return { ok: false, reason: `the candidate index ${args.digest} has no flibs build record: it was not published by flibs` };
   if (r.indexDigest !== args.digest) return { ok: false, reason: `the build record attached to ${args.digest} describes ${r.indexDigest ?? "another index"}` };
   if (!r.tree) return { ok: false, reason: "the build record names no tree: the tested source cannot be compared with the released commit" };
-  if (r.tree !== args.tree) return { ok: false, reason: `the index was built from tree ${r.tree.slice(0, 12)} (commit ${String(r.commit ?? "?").slice(0, 12)}), not from the released commit's tree ${args.tree.slice(0, 12)}` };
+  if (r.tree !== args.tree) return { ok: false, reason: `the index was built from tree ${r.tree.slice(0, 12)} (commit ${(r.commit ?? "?").slice(0, 12)}), not from the released commit's tree ${args.tree.slice(0, 12)}` };
   return { ok: true };
 }

@@ -4,12 +4,14 @@
  */
 const MARKER = /<!-- flibs:index (sha256:[0-9a-f]{64}) -->/g;
 
+const INDEX_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
 export function isIndexDigest(text: string | null | undefined): text is string {
-  return /^sha256:[0-9a-f]{64}$/.test(text ?? "");
+  return INDEX_DIGEST.test(text ?? "");
 }
 
 export function formatIndexMarker(digest: string): string {
-  if (!isIndexDigest(digest)) throw new Error(`not an index digest: ${digest}`);
+  if (!INDEX_DIGEST.test(digest)) throw new Error(`not an index digest: ${digest}`);
   return `<!-- flibs:index ${digest} -->`;
 }
 

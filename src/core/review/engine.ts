@@ -37,6 +37,7 @@ export function dockerfilePath(containerYamlText?: string): string {
 /** The review with a given rule set (tests use it to check that a throwing rule becomes an `internal` finding). */
 export function runReview(input: ReviewInput, ruleSet: readonly Rule[] = ALL_RULES): ReviewResult {
   const policy = input.policy ?? DEFAULT_POLICY;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a policy object not parsed by the schema may lack fields
   const levels: Partial<Record<string, Severity | "off">> = policy.rules ?? {};
   const effective = (r: RuleDescription): Severity | "off" => levels[r.id] ?? r.severity;
   const rules = RULES.flatMap((r) => {
@@ -91,6 +92,7 @@ export function runReview(input: ReviewInput, ruleSet: readonly Rule[] = ALL_RUL
     for (const h of hits.value) raw.push({ rule: rule.id, severity: rule.severity, file: h.file ?? dfPath, ...position(h), message: h.message });
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above
   const unwaivable = new Set(policy.not_ignorable ?? []);
   const kept: Finding[] = [];
   let suppressed = 0;

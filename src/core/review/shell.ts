@@ -52,7 +52,7 @@ export function simpleCommands(text: string): SimpleCommand[] {
     }
     if (ch === "\\" && i + 1 < text.length) {
       if (curStart < 0) curStart = i;
-      cur += text[i + 1];
+      cur += text[i + 1]!;
       i++;
       continue;
     }
