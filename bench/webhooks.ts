@@ -46,7 +46,6 @@ function positive(name: string, fallback: number): number {
 type Kind = "pull_request.synchronize" | "workflow_job" | "issue_comment";
 /** 4 in 10 PR pushes, 4 in 10 job events, 2 in 10 comments. */
 const MIX: Kind[] = ["pull_request.synchronize", "workflow_job", "issue_comment", "workflow_job", "pull_request.synchronize", "workflow_job", "pull_request.synchronize", "issue_comment", "workflow_job", "pull_request.synchronize"];
-const JOB_ACTIONS = ["queued", "in_progress", "completed"] as const;
 const COMMENTS = ["Looks good to me, thanks!", "/help", "Could you rebase on main?", "/retest aarch64"];
 
 // Delivery i carries sha hex(i) and comment ids derived from i, so GitHub's requests map back to it.

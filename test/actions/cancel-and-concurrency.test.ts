@@ -93,7 +93,7 @@ describe("timeout-minutes", () => {
 });
 
 describe("concurrency", () => {
-  async function grouped(cancel: boolean): Promise<{ a: FakeActions; trace: () => string; release: () => Promise<void> }> {
+  async function grouped(): Promise<{ a: FakeActions; trace: () => string; release: () => Promise<void> }> {
     dir = await mkdtemp(join(tmpdir(), "concurrency-"));
     const traceFile = join(dir, "trace");
     const releaseFile = join(dir, "release");
@@ -106,7 +106,7 @@ describe("concurrency", () => {
   }
 
   it("cancel-in-progress: a newer run of the group cancels the running one", async () => {
-    const g = await grouped(true);
+    const g = await grouped();
     actions = g.a;
     await actions.dispatch("my-org/app", "grouped.yml", { ref: "main", inputs: { n: "1" } });
     await until(actions, () => g.trace().includes("started 1"));
@@ -120,7 +120,7 @@ describe("concurrency", () => {
   });
 
   it("without it, the newer run waits (pending) for the running one, and a third replaces the pending second", async () => {
-    const g = await grouped(false);
+    const g = await grouped();
     actions = g.a;
     await actions.dispatch("my-org/app", "grouped.yml", { ref: "main", inputs: { n: "1", cancel: "false" } });
     await until(actions, () => g.trace().includes("started 1"));
@@ -135,7 +135,7 @@ describe("concurrency", () => {
   });
 
   it("a reusable workflow's own concurrency: a newer call cancels the run holding the group", async () => {
-    const g = await grouped(true);
+    const g = await grouped();
     actions = g.a;
     await actions.repos.commit("my-org/app", { ".github/workflows/caller.yml": actionsFixture("concurrency/caller.yml"), ".github/workflows/called.yml": actionsFixture("concurrency/called.yml") });
     await actions.dispatch("my-org/app", "caller.yml", { ref: "main", inputs: { n: "1" } });
@@ -151,7 +151,7 @@ describe("concurrency", () => {
   });
 
   it("a run asking for a group it already holds is cancelled as a deadlock", async () => {
-    const g = await grouped(true);
+    const g = await grouped();
     actions = g.a;
     await actions.repos.commit("my-org/app", { ".github/workflows/deadlock.yml": actionsFixture("concurrency/deadlock.yml"), ".github/workflows/called.yml": actionsFixture("concurrency/called.yml") });
     await actions.dispatch("my-org/app", "deadlock.yml", { ref: "main" });

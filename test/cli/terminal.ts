@@ -15,7 +15,10 @@ export function screen(output: string): string[] {
       const n = m[1] === "" ? 1 : Number(m[1]);
       if (m[2] === "A") row = Math.max(0, row - n);
       else if (m[2] === "K" && m[1] === "2") lines[row] = "";
-      else if (m[2] === "J") lines.splice(row + 1), (lines[row] = lines[row]!.slice(0, col));
+      else if (m[2] === "J") {
+        lines.splice(row + 1);
+        lines[row] = lines[row]!.slice(0, col);
+      }
       else throw new Error(`unexpected escape ${JSON.stringify(m[0])}`);
       i += m[0].length - 1;
     } else if (c === "\r") col = 0;

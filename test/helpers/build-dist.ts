@@ -17,7 +17,7 @@ export default function buildDist(): void {
   } catch (e) {
     // tsc still emits when only types are wrong (`npm test` reports those in its typecheck step).
     const out = String((e as { stdout?: Buffer }).stdout ?? e);
-    if (!existsSync(join(ROOT, "dist", "cli", "main.js"))) throw new Error(`build-dist: tsc produced no dist/:\n${out}`);
+    if (!existsSync(join(ROOT, "dist", "cli", "main.js"))) throw new Error(`build-dist: tsc produced no dist/:\n${out}`, { cause: e });
     console.warn(`build-dist: tsc reported errors; testing what it emitted:\n${out.split("\n").slice(0, 10).join("\n")}`);
   }
   execFileSync(process.execPath, [join(ROOT, "scripts", "bundle-cli.js")], { cwd: ROOT, stdio: "inherit" });

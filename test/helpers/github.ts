@@ -151,6 +151,8 @@ export class FakeGitHub {
     const origin = new URL(this.baseUrl).origin;
     const scope = nock(origin).persist();
     for (const method of METHODS) {
+      // nock gives the reply function the interceptor as `this`, so the fake is reached through a local.
+      // eslint-disable-next-line @typescript-eslint/no-this-alias
       const fake = this;
       scope
         .intercept(() => true, method)

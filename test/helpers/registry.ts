@@ -317,7 +317,7 @@ async function skopeo(args: string[]): Promise<string> {
     return stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`skopeo ${args[0]} failed: ${err.stderr || err.message}`);
+    throw new Error(`skopeo ${args[0]} failed: ${err.stderr || err.message}`, { cause: e });
   }
 }
 

@@ -150,7 +150,7 @@ export async function compileStatic(source: string, out: string): Promise<void> 
     await exec("gcc", ["-static", "-O2", "-o", out, source]);
   } catch (e) {
     const err = e as { code?: string; stderr?: string };
-    if (err.code === "ENOENT") throw new Error("gcc is not installed: run `sudo bash scripts/setup-system.sh` (gcc, libc6-dev)");
-    throw new Error(`gcc -static failed (is libc6-dev installed? run \`sudo bash scripts/setup-system.sh\`): ${err.stderr ?? String(e)}`);
+    if (err.code === "ENOENT") throw new Error("gcc is not installed: run `sudo bash scripts/setup-system.sh` (gcc, libc6-dev)", { cause: e });
+    throw new Error(`gcc -static failed (is libc6-dev installed? run \`sudo bash scripts/setup-system.sh\`): ${err.stderr ?? String(e)}`, { cause: e });
   }
 }

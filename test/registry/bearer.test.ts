@@ -43,7 +43,6 @@ async function startGate(backend: TestRegistry): Promise<Gate> {
   const tokens = new Map<string, string[]>();
   const tokenRequests: URL[] = [];
   let host = "";
-  let gate: Gate;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", `http://${host}`);
     if (url.pathname === "/token") {
@@ -87,7 +86,7 @@ async function startGate(backend: TestRegistry): Promise<Gate> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const addr = server.address();
   host = `127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
-  gate = { host, tokenRequests, close: () => new Promise((r) => server.close(() => r())) };
+  const gate: Gate = { host, tokenRequests, close: () => new Promise((r) => server.close(() => r())) };
   return gate;
 }
 

@@ -39,7 +39,7 @@ export function gfmCells(line: string): string[] {
     const c = t[i]!;
     endsWithPipe = false;
     // cmark-gfm: a backslash escapes the next ASCII punctuation (a backslash too, so `\\|` splits).
-    if (c === "\\" && i + 1 < t.length && /[!-\/:-@[-`{-~]/.test(t[i + 1]!)) {
+    if (c === "\\" && i + 1 < t.length && /[!-/:-@[-`{-~]/.test(t[i + 1]!)) {
       cur += c + t[i + 1]!;
       i++;
       continue;
@@ -192,10 +192,10 @@ export function markdownHazards(md: string, allow: MarkdownAllowance = {}): stri
     }
     if (/javascript:|vbscript:|data:text\/html/i.test(text)) problems.push(`${where}: a script URL scheme outside code`);
     if (/[\w.+-]+@[A-Za-z0-9-]+\.[A-Za-z]{2,}/.test(text)) problems.push(`${where}: an autolinked e-mail address`);
-    for (const m of text.matchAll(/(?<![\w`\/&])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(\/[\w.-]+)?/g)) {
+    for (const m of text.matchAll(/(?<![\w`/&])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(\/[\w.-]+)?/g)) {
       if (m[2] || !mentions.has(m[1]!.toLowerCase())) problems.push(`${where}: a mention ${m[0]}`);
     }
-    for (const m of text.matchAll(/(?<![\w&\/])#(\d+)\b/g)) {
+    for (const m of text.matchAll(/(?<![\w&/])#(\d+)\b/g)) {
       if (!refs.has(Number(m[1]))) problems.push(`${where}: a reference ${m[0]}`);
     }
     if (/(?<![@\w-])GH-\d+/i.test(text)) problems.push(`${where}: a GH- reference`);

@@ -45,7 +45,7 @@ async function skopeo(args: string[]): Promise<string> {
     return stdout;
   } catch (e) {
     const err = e as { code?: string; stderr?: string; message: string };
-    if (err.code === "ENOENT") throw new Error("skopeo is not installed: run `sudo bash scripts/setup-system.sh`");
+    if (err.code === "ENOENT") throw new Error("skopeo is not installed: run `sudo bash scripts/setup-system.sh`", { cause: e });
     throw Object.assign(new Error(`skopeo ${args[0]} failed: ${err.stderr || err.message}`), { stderr: err.stderr ?? "" });
   }
 }
@@ -456,11 +456,11 @@ describe("registry faults during promotion (proxy between the engine and real re
       blobRetryDelayMs: 20,
     };
     const seenUnhandled = unhandled.length;
-    let proxyFaults: string[] = [];
+    let proxyFaults: string[];
     const t0 = Date.now();
-    let tFirst = 0, tJudge = 0, tRerun = 0;
+    let tFirst: number, tJudge: number, tRerun: number;
     let first: Outcome["first"];
-    let injected = 0;
+    let injected: number;
     try {
       proxy.setRules(c.rules(ctx));
       const client = newClient();

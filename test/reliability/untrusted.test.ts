@@ -48,8 +48,7 @@ type Commenter = (typeof COMMENTERS)[number];
  * When the command comes: `none` (no comment), `at-head` (on the opened head), `after-push` (the author pushed a
  * new SHA first; the command is for that one), `then-push` (the command, then the author pushes a new SHA).
  */
-const TIMINGS = ["at-head", "after-push", "then-push"] as const;
-type Timing = "none" | (typeof TIMINGS)[number];
+type Timing = "none" | "at-head" | "after-push" | "then-push";
 
 interface Case {
   n: number;

@@ -132,7 +132,7 @@ function crossCheck(caller: Yaml): string[] {
   const problems: string[] = [];
   for (const [jobId, job] of Object.entries<Yaml>(caller.jobs ?? {})) {
     if (typeof job.uses !== "string") continue;
-    const m = /^[\w.-]+\/[\w.-]+\/(\.github\/workflows\/[\w.-]+\.ya?ml)@[\w.\/-]+$/.exec(job.uses);
+    const m = /^[\w.-]+\/[\w.-]+\/(\.github\/workflows\/[\w.-]+\.ya?ml)@[\w./-]+$/.exec(job.uses);
     if (!m) {
       problems.push(`${jobId}: uses ${job.uses} is not owner/repo/.github/workflows/file.yml@ref`);
       continue;

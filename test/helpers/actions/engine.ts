@@ -186,7 +186,11 @@ export class RunExecution {
     const needs = (job.needs ?? []).map((n) => n.value);
     const ancestors = new Set<string>();
     const walk = (id: string) => {
-      for (const n of byId.get(id)?.needs ?? []) if (!ancestors.has(n.value)) (ancestors.add(n.value), walk(n.value));
+      for (const n of byId.get(id)?.needs ?? []) {
+        if (ancestors.has(n.value)) continue;
+        ancestors.add(n.value);
+        walk(n.value);
+      }
     };
     walk(job.id.value);
     const needsCtx = Object.fromEntries(needs.map((n) => [n, results.get(n) ?? { result: "skipped", outputs: {} }]));
@@ -236,7 +240,13 @@ export class RunExecution {
         : this.executeLeg(job as Job, scope, legCtx, combos[i], isMatrix, leg));
       conclusions.push(r.result);
       for (const [k, v] of Object.entries(r.outputs)) if (v !== "") outputs[k] = v;
-      if (r.result === "failure" && failFast) for (const other of legs) if (other !== leg) (other.stopped ??= "The strategy configuration was canceled because \"" + job.id.value + "\" failed", other.stop?.(other.stopped));
+      if (r.result === "failure" && failFast) {
+        for (const other of legs) {
+          if (other === leg) continue;
+          other.stopped ??= "The strategy configuration was canceled because \"" + job.id.value + "\" failed";
+          other.stop?.(other.stopped);
+        }
+      }
       slots++;
       waiting.shift()?.();
     };

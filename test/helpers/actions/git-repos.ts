@@ -26,7 +26,7 @@ export async function git(cwd: string, ...args: string[]): Promise<string> {
     return stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`git ${args.join(" ")} (in ${cwd}) failed: ${err.stderr?.trim() || err.message}`);
+    throw new Error(`git ${args.join(" ")} (in ${cwd}) failed: ${err.stderr?.trim() || err.message}`, { cause: e });
   }
 }
 
