@@ -1,6 +1,6 @@
 /**
- * Story 8 of issue 12: the stable registry's credentials (an environment secret of the promote job) were sent to
- * whatever host the candidate input named. Each credential now goes to its own registry only.
+ * The stable registry's credentials (an environment secret of the promote job) must not reach whatever host the
+ * candidate input names: each credential goes to its own registry only.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

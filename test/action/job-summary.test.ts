@@ -1,5 +1,5 @@
 /**
- * Issue 21, point 8: the job summary each mode of the bundled Action writes, whatever happens. Run as a runner
+ * The job summary each mode of the bundled Action writes, whatever happens. Run as a runner
  * runs it (test/helpers/runner-host.ts: `node action/dist/index.js`, GITHUB_STEP_SUMMARY, RUNNER_TEMP), with
  * real buildah, a loopback registry and a busybox base. Each summary is read as GitHub renders it (a GFM
  * parser, test/helpers/markdown.ts): nothing shows its escaping, tables are well-formed, the failing step and
@@ -78,7 +78,7 @@ function steps(summary: string): Map<string, [string, string]> {
 
 const seconds = (cell: string) => Number(/^(\d+(?:\.\d+)?) s$/.exec(cell)?.[1] ?? NaN);
 
-describe("point 8: the job summaries the Action writes", () => {
+describe("the job summaries the Action writes", () => {
   it("a build that succeeds gives each step (resolve bases, build, push, tests) its own time, not the elapsed time on every row, and keeps the isolation note", async () => {
     const r = await repo("repo");
     const started = Date.now();

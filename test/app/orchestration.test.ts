@@ -1,5 +1,5 @@
 /**
- * Whole conversations with the App (issue 5, flows 2-4): real Probot, real payloads from
+ * Whole conversations with the App (gate, build, report): real Probot, real payloads from
  * @octokit/webhooks-examples, GitHub the one test world (test/helpers/world.ts: every REST request checked against
  * GitHub's OpenAPI description, every GraphQL query against GitHub's schema), and GitHub Actions running the
  * shipped workflows (the Action's bundle replaced by the stand-in, pushing to a real loopback registry): the

@@ -1,5 +1,5 @@
 /**
- * Promotion (flow 6) through the App, on the one test world: a pull request's head is built and tested through the
+ * Promotion through the App, on the one test world: a pull request's head is built and tested through the
  * App and the shipped workflows (the stand-in Action pushing to a real loopback registry), merged as git merges
  * (same tree, or not), and the merge, a release or `/promote` dispatches the promote caller, whose run (promote.yml
  * through the fake Actions) closes `flibs/promote` and the deployment on its completion. Where only the promotion

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { StepClock } from "../../src/builder/step-clock.js";
 
 describe("the step clock of a job", () => {
-  it("point 8: gives each step its own duration, overlapping steps included, and lists planned steps never started as not run", async () => {
+  it("gives each step its own duration, overlapping steps included, and lists planned steps never started as not run", async () => {
     let now = 1_000;
     const clock = new StepClock(() => now);
     clock.plan(["read x86_64", "read aarch64", "push index", "record"]);
@@ -28,7 +28,7 @@ describe("the step clock of a job", () => {
     ]);
   });
 
-  it("point 8: a step under way when the job ends is running, with its time so far; an end after the first changes nothing", () => {
+  it("a step under way when the job ends is running, with its time so far; an end after the first changes nothing", () => {
     let now = 0;
     const clock = new StepClock(() => now);
     const build = clock.begin("build");

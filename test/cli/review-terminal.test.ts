@@ -18,7 +18,7 @@ async function run(args: string[], env: Record<string, string>, stdoutIsTTY: boo
   return { code, stdout };
 }
 
-describe("point 9: flibs review on a terminal shows each finding's source line with a marker, in colour", () => {
+describe("flibs review on a terminal shows each finding's source line with a marker, in colour", () => {
   it("underlines the span under its line, keeps the plain first line, colours by severity", async () => {
     const r = await run(["review", ERRORS], { TERM: "xterm-256color" }, true);
     expect(r.code).toBe(1);

@@ -15,7 +15,7 @@ describe("container.yaml", () => {
     expect(r.ok).toBe(false);
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]).toMatchObject({ rule: "config-schema", file: "container.yaml", line: 3, severity: "error" });
-    // Was `platforms.only.1: must be one of "x86_64", ...`: a schema path, not what the person typed (issue 21, point 9).
+    // Was `platforms.only.1: must be one of "x86_64", ...`: a schema path, not what the person typed.
     expect(r.findings[0]!.message).toBe("`arm64` is not an arch flibs builds: did you mean `aarch64`?");
   });
 
@@ -50,7 +50,7 @@ describe("container.yaml", () => {
   });
 });
 
-describe("point 9: config errors give the bad value and a suggestion, not a schema path", () => {
+describe("config errors give the bad value and a suggestion, not a schema path", () => {
   const byLine = (fs: readonly { line: number; message: string }[]) => [...fs].sort((a, b) => a.line - b.line).map((f) => `${f.line}: ${f.message}`);
   const messages = (text: string) => byLine(parseContainerConfig(text).findings);
   const policyText = (text: string) => byLine(parsePolicyText(text, "flibs.yml").findings);

@@ -36,7 +36,7 @@ describe("escapeText", () => {
     expect(tables(table(["a"], [[input]]))[0]![1]).toEqual([input.replace(/\r\n?|\n/g, " ")]);
   });
 
-  test("point 7: no zero-width character: a URL, a mention and a reference copy as typed", () => {
+  test("no zero-width character: a URL, a mention and a reference copy as typed", () => {
     const input = "fetch https://example.com/app.tar.gz, ask @octocat about #12";
     const out = escapeText(input);
     expect(out).not.toMatch(/[\u200b-\u200d\u2060\ufeff]/);
@@ -76,7 +76,7 @@ describe("escapeCell and inlineCode", () => {
     for (const s of ["a ``b`` c", "`start", "end`", " lead", "trail ", "`", "``", "a `b` c"]) expect(codeSpans(inlineCode(s)), s).toEqual([s]);
   });
 
-  test("point 1: a reference, digest, tag and URL in a code span read exactly as typed, in a paragraph and in a table", () => {
+  test("a reference, digest, tag and URL in a code span read exactly as typed, in a paragraph and in a table", () => {
     // CommonMark, "Code spans": backslash escapes and entities are literal inside a code span.
     const values = [REF, "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "sha-1a2b", "https://example.com/a?b=c&d=e#f", "curl -s x | sh", "grep 'a\\|b' f", "a\\\\|b", "\\", "&#58;"];
     for (const v of values) {

@@ -21,7 +21,7 @@ describe("gallery screens", () => {
     for (const s of SCENARIOS) expect(s.id).toMatch(/^[a-z0-9-]+$/);
   });
 
-  it("point 8: has the job summaries: build success, failed RUN, failed image test, publish drift (warn, fail), promote signed and unsigned", () => {
+  it("has the job summaries: build success, failed RUN, failed image test, publish drift (warn, fail), promote signed and unsigned", () => {
     expect(SCENARIOS.map((s) => s.id)).toEqual(
       expect.arrayContaining(["job-summary-build-success", "job-summary-build-failed-run", "job-summary-build-failed-test", "job-summary-publish-drift", "job-summary-promote"]),
     );

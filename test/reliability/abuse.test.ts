@@ -1,5 +1,5 @@
 /**
- * Reliability, "webhook abuse" (issue 6, part 1): deliveries GitHub would never send, posted over HTTP to the App
+ * Reliability, "webhook abuse": deliveries GitHub would never send, posted over HTTP to the App
  * running behind Probot's own server (as `npm start` runs it). Each case must be refused (a 4xx, recorded), reach
  * no handler (Probot saw no event, the fake GitHub no request, no check run exists), crash nothing and leave no
  * unhandled rejection; after each group one good signed delivery proves the server still works (it creates

@@ -1,5 +1,5 @@
 /**
- * Reliability, "injection" (issue 6, part 3). Text an outsider controls (PR titles, branch names, PR bodies,
+ * Reliability, "injection". Text an outsider controls (PR titles, branch names, PR bodies,
  * comment bodies, commenter logins, Dockerfile content, container.yaml keys and values, file paths) is crafted
  * for shell (`$(...)`, backticks, `;`, `|`, newlines), workflow expressions (`${{ github.token }}`) and
  * markdown/HTML (`<img onerror>`, `javascript:` links, `@org/team`, `#123`, table-breaking pipes, fences, forged

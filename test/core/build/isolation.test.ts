@@ -14,7 +14,7 @@ describe("build isolation policy", () => {
   it("refuses an unknown isolation on its YAML line", () => {
     const r = parsePolicyText("build:\n  permission: write\n  isolation: none\n");
     expect(r.ok).toBe(false);
-    // Was the schema path (`build.isolation: ...`); config errors now name the value and the choices (issue 21, point 9).
+    // Was the schema path (`build.isolation: ...`); config errors now name the value and the choices.
     expect(r.findings.map((f) => [f.line, f.message])).toEqual([[3, "`none` is not a value `isolation` takes: use `oci` or `chroot`"]]);
   });
 

@@ -11,7 +11,7 @@ const steps = [
 ];
 
 describe("flibs/build (<arch>)", () => {
-  it("point 2: a failed arch names its failing step, shows the error lines and the next command", () => {
+  it("a failed arch names its failing step, shows the error lines and the next command", () => {
     const job = { id, arch: "aarch64" as const, status: "completed" as const, conclusion: "failure" as const, htmlUrl: "https://github.com/o/r/actions/runs/1/job/2", steps, errors: ["image test arch failed on aarch64: expected x86_64, got aarch64", "Process completed with exit code 1."] };
     expect(archCheckTitle(job)).toBe("aarch64: failed in “Build, push and test”");
     const md = archCheckSummary(job);
@@ -39,13 +39,13 @@ describe("flibs/promote (<ref>)", () => {
     stable: `ghcr.io/my-org/hello@sha256:${"d".repeat(64)}`,
     tags: [{ tag: "1.0.0", kind: "immutable", reason: "" }, { tag: "latest", kind: "floating", reason: "" }],
   };
-  it("point 5: each ref keeps its own check", () => {
+  it("each ref keeps its own check", () => {
     expect(promoteCheckName("refs/heads/main")).toBe("flibs/promote (main)");
     expect(promoteCheckName("refs/tags/v1.0.0")).toBe("flibs/promote (v1.0.0)");
     expect(isPromoteCheckName("flibs/promote (v1.0.0)")).toBe(true);
     expect(isPromoteCheckName("flibs/build")).toBe(false);
   });
-  it("point 5: a completed promotion keeps the digest, the stable reference, the tags with their kind and the signature; unsigned on a release is a warning", () => {
+  it("a completed promotion keeps the digest, the stable reference, the tags with their kind and the signature; unsigned on a release is a warning", () => {
     const r = completedPromotion(facts, { ok: true, runConclusion: "success", runUrl: "https://github.com/o/r/actions/runs/9", signed: false });
     expect(r.title).toBe("Promoted to ghcr.io/my-org/hello for v1.0.0 (unsigned)");
     expect(codeSpans(r.summary)).toEqual(expect.arrayContaining([facts.stable, "1.0.0", "latest"]));

@@ -1,5 +1,5 @@
 /**
- * Issue 21, point 8: the job summaries the Action writes, as values. Each is read as GitHub renders it (a
+ * The job summaries the Action writes, as values. Each is read as GitHub renders it (a
  * CommonMark + GFM parser, test/helpers/markdown.ts): nothing shows its escaping, every table has as many cells
  * per row as its header, code spans and code blocks hold exactly what a reader copies. The builder's output is
  * real: test/fixtures/job-summary/*.txt were printed by buildah 1.28 (a RUN step that fails, a push a registry
@@ -73,14 +73,14 @@ const buildSteps = (failedAt?: "build" | "push" | "tests"): JobStep[] => {
 const buildJob = (over: Partial<BuildJob> = {}): BuildJob => ({ arch: "x86_64", steps: buildSteps(), tests: [], testsPlanned: 0, isolationNote: NOTE, ...over });
 
 describe("the end of a step's output, as a reader sees it", () => {
-  it("point 8: colour and other escape sequences, control characters and carriage-return rewrites are stripped", () => {
+  it("colour and other escape sequences, control characters and carriage-return rewrites are stripped", () => {
     expect(cleanOutput("\u001b[1;31merror:\u001b[0m bad\r\n")).toBe("error: bad\n");
     expect(cleanOutput("10%\r50%\r100%\nnext\u0007 \u001b]0;title\u0007done")).toBe("100%\nnext done");
     expect(cleanOutput("zero\u200bwidth \u202eevil")).toBe("zero\ufffdwidth \ufffdevil");
     expect(cleanOutput("\u0000nul\u007f \u009b31mred")).toBe("nul red");
   });
 
-  it("point 8: keeps the last 20 lines, blank lines at either end dropped, and says how many came before", () => {
+  it("keeps the last 20 lines, blank lines at either end dropped, and says how many came before", () => {
     const text = ["", ...Array.from({ length: 30 }, (_, i) => `line ${i + 1}`), "", ""].join("\n");
     const tail = outputTail(text, 20);
     expect(tail.lines).toEqual(Array.from({ length: 20 }, (_, i) => `line ${i + 11}`));
@@ -89,7 +89,7 @@ describe("the end of a step's output, as a reader sees it", () => {
   });
 
   it.each([["plain"], ["a `tick`"], ["```"], ["````````` nine"], ["```\nclosing fence on its own line\n```"]])(
-    "point 8: a code block's fence is longer than any backtick run inside, so %j reads back exactly",
+    "a code block's fence is longer than any backtick run inside, so %j reads back exactly",
     (text) => {
       const lines = text.split("\n");
       const md = `before\n\n${codeBlock(lines.join("\n"))}\n\nafter`;
@@ -101,13 +101,13 @@ describe("the end of a step's output, as a reader sees it", () => {
 });
 
 describe("the failing step of a build, from buildah's output", () => {
-  it("point 8: STEP headers are read with and without a stage", () => {
+  it("STEP headers are read with and without a stage", () => {
     expect(parseStepHeader("STEP 3/6: RUN make")).toEqual({ stage: 1, stages: 1, step: 3, steps: 6, text: "RUN make" });
     expect(parseStepHeader("[3/3] STEP 2/3: COPY --from=one /d /e")).toEqual({ stage: 3, stages: 3, step: 2, steps: 3, text: "COPY --from=one /d /e" });
     expect(parseStepHeader("compiling STEP 3/6: no")).toBeUndefined();
   });
 
-  it("point 8: a failed RUN is found at its Dockerfile line, with buildah's reason, and its own output only", () => {
+  it("a failed RUN is found at its Dockerfile line, with buildah's reason, and its own output only", () => {
     const { output, failure } = failedRun();
     expect(failure.instruction).toMatchObject({ keyword: "RUN", file: "Dockerfile", line: 3, step: 3, steps: 6, stage: 1, stages: 1, flibs: false, reason: "exit status 2" });
     expect(failure.instruction!.text).toMatch(/^RUN for i in \$\(seq 1 30\); do echo "compiling part \$i"; done && +printf/);
@@ -118,21 +118,21 @@ describe("the failing step of a build, from buildah's output", () => {
     expect(failure.message).toBe("RUN at Dockerfile line 3 failed on x86_64 (exit status 2)");
   });
 
-  it("point 8: in a multi-stage build the stage counts among all stages, skipped ones too", () => {
+  it("in a multi-stage build the stage counts among all stages, skipped ones too", () => {
     const output = new StepOutput();
     output.push(fixture("job-summary/buildah-multistage-failed.txt"));
     const at = locateStep(output.header!, parseDockerfile(fixture("job-summary/Dockerfile.multistage"), "Dockerfile"), "Dockerfile", output.failure);
     expect(at).toMatchObject({ text: "RUN false", line: 7, stage: 3, stages: 3, step: 3, reason: "exit status 1" });
   });
 
-  it("point 8: a step after the repository's own is one flibs adds; a header that does not match the file claims no line", () => {
+  it("a step after the repository's own is one flibs adds; a header that does not match the file claims no line", () => {
     const parsed = parseDockerfile(fixture("build/failing-run-repo/Dockerfile.in"), "Dockerfile");
     expect(locateStep({ stage: 1, stages: 1, step: 6, steps: 6, text: 'LABEL "architecture"="x86_64"' }, parsed, "Dockerfile")).toMatchObject({ flibs: true });
     expect(locateStep({ stage: 1, stages: 1, step: 3, steps: 6, text: "COPY a b" }, parsed, "Dockerfile").line).toBeUndefined();
     expect(locateStep({ stage: 2, stages: 2, step: 1, steps: 1, text: "FROM x" }, parsed, "Dockerfile").line).toBeUndefined();
   });
 
-  it("point 8: a step of flibs' own (the push) starts with no header, so a push failure names no instruction", () => {
+  it("a step of flibs' own (the push) starts with no header, so a push failure names no instruction", () => {
     const output = new StepOutput();
     output.push("STEP 6/6: LABEL a=b\nCOMMIT x\n");
     output.restart();
@@ -142,8 +142,8 @@ describe("the failing step of a build, from buildah's output", () => {
   });
 });
 
-describe("point 8: the build job summary", () => {
-  it("point 8: a failed RUN step writes which instruction failed, at which line, the last 20 lines of its output, and /retest", () => {
+describe("the build job summary", () => {
+  it("a failed RUN step writes which instruction failed, at which line, the last 20 lines of its output, and /retest", () => {
     const { failure } = failedRun();
     const md = readable(buildJobSummary(buildJob({ steps: buildSteps("build"), testsPlanned: 1 }), { kind: "failure", failure }));
     expect(md.split("\n")[0]).toBe("### ❌ flibs build (x86_64) failed at `Dockerfile` line 3");
@@ -164,7 +164,7 @@ describe("point 8: the build job summary", () => {
     expect(md).toContain(NOTE);
   });
 
-  it("point 8: a failed image test names the test and its command, shows its output, and a `|` in its name stays in its cell", () => {
+  it("a failed image test names the test and its command, shows its output, and a `|` in its name stays in its cell", () => {
     const tests: TestRun[] = [
       { name: "shell runs", command: ["/bin/sh", "-c", "true"], passed: true, seconds: 0.4, exitCode: 0, output: "" },
       { name: "config | says `Listen 80`", command: "grep -x 'Listen 80' /etc/demo.conf", passed: false, seconds: 0.5, exitCode: 1, output: "checking\nError: while running runtime: exit status 1\n" },
@@ -183,13 +183,13 @@ describe("point 8: the build job summary", () => {
     ]);
   });
 
-  it("point 8: a test that exits 0 without the expected output says what it lacked", () => {
+  it("a test that exits 0 without the expected output says what it lacked", () => {
     const test: TestRun = { name: "httpd", command: ["httpd", "-v"], expect: "Apache", passed: false, exitCode: 0, output: "nginx/1.25\n" };
     const md = readable(buildJobSummary(buildJob({ tests: [test], testsPlanned: 1 }), { kind: "failure", failure: { code: "build", message: "x", step: "tests", test } }));
     expect(renderedText(md)).toContain("httpd -v printed no Apache.");
   });
 
-  it("point 8: per-step times: each step shows its own duration, not the time since the job began", () => {
+  it("per-step times: each step shows its own duration, not the time since the job began", () => {
     const md = readable(buildJobSummary(buildJob({ image: { digest: D("b"), size: 2048, seconds: 44.2 } }), { kind: "success" }));
     expect(stepsOf(md).map((r) => [r[0], r[2]])).toEqual([
       ["resolve bases", "0.3 s"],
@@ -204,7 +204,7 @@ describe("point 8: the build job summary", () => {
     expect(renderedText(md)).toContain("No image tests for x86_64 in container.yaml.");
   });
 
-  it("point 8: a push the registry refuses says it is not the pull request's problem, with the registry's own words", () => {
+  it("a push the registry refuses says it is not the pull request's problem, with the registry's own words", () => {
     const output = new StepOutput();
     output.push(fixture("job-summary/buildah-push-unauthorized.txt"));
     const message = stepFailureMessage("push", "x86_64", undefined, output.output);
@@ -218,14 +218,14 @@ describe("point 8: the build job summary", () => {
     expect(codeSpans(md)).toContain("/retest x86_64");
   });
 
-  it("point 8: a policy refusal says what to change and where the policy lives", () => {
+  it("a policy refusal says what to change and where the policy lives", () => {
     const failure = jobFailureOf(new FlibsError("policy", "base image quay.io/x/y:1 not from an approved registry (registry.fedoraproject.org)"), "resolve bases");
     const md = readable(buildJobSummary(buildJob({ steps: [{ name: "resolve bases", result: "failed", seconds: 0.1 }, { name: "build", result: "not run" }] }), { kind: "failure", failure }));
     expect(renderedText(md)).toContain("Failed at resolve bases: base image quay.io/x/y:1 not from an approved registry (registry.fedoraproject.org)");
     expect(codeSpans(md)).toContain(".github/flibs.yml");
   });
 
-  it("point 8: a cancelled build says so and shows the step it stopped in as cancelled, with its time so far", () => {
+  it("a cancelled build says so and shows the step it stopped in as cancelled, with its time so far", () => {
     const steps: JobStep[] = [
       { name: "resolve bases", result: "done", seconds: 0.2 },
       { name: "build and push", result: "running", seconds: 12.5 },
@@ -237,7 +237,7 @@ describe("point 8: the build job summary", () => {
     expect(codeSpans(md)).toContain("/retest x86_64");
   });
 
-  it("point 8: a failure before the mode began (bad inputs, container.yaml) still writes a summary", () => {
+  it("a failure before the mode began (bad inputs, container.yaml) still writes a summary", () => {
     const md = readable(errorSummary("build", jobFailureOf(new FlibsError("config", "container.yaml is invalid: line 2: `platforms.only.0` must be one of x86_64, aarch64"))));
     expect(md.split("\n")[0]).toBe("### ❌ flibs build did not start");
     expect(codeSpans(md)).toEqual(expect.arrayContaining(["platforms.only.0", "container.yaml"]));
@@ -250,30 +250,30 @@ const dpkg = { db: "dpkg" as const, count: 112 };
 const none = { db: "none" as const, note: "no package database (dpkg, apk or rpm) in the image" };
 const DRIFT = [{ name: "libc6", versions: { x86_64: "2.36-9+deb12u13", aarch64: "2.36-9+deb12u10" } }];
 
-describe("point 8: packages agree across arches only when a package database was read for every arch", () => {
-  it("point 8: every arch read, no drift: they agree", () => {
+describe("packages agree across arches only when a package database was read for every arch", () => {
+  it("every arch read, no drift: they agree", () => {
     const md = readable(packageComparison([arch("x86_64", dpkg), arch("aarch64", dpkg)], [], "warn").join("\n\n"));
     expect(renderedText(md)).toBe("Installed packages agree across arches (x86_64: 112 from dpkg; aarch64: 112 from dpkg).");
   });
 
-  it("point 8: one arch without a database: it is named, and no agreement is claimed", () => {
+  it("one arch without a database: it is named, and no agreement is claimed", () => {
     const text = renderedText(readable(packageComparison([arch("x86_64", dpkg), arch("aarch64", none)], [], "warn").join("\n\n")));
     expect(text).toContain("Packages were not compared for aarch64 (no package database (dpkg, apk or rpm) in the image).");
     expect(text).not.toMatch(/agree/);
   });
 
-  it("point 8: no arch with a database: none was found", () => {
+  it("no arch with a database: none was found", () => {
     const text = renderedText(readable(packageComparison([arch("x86_64", none), arch("aarch64", none)], [], "warn").join("\n\n")));
     expect(text).toMatch(/^Packages were not compared: no package database was read for any arch/);
     expect(text).not.toMatch(/agree/);
   });
 
-  it("point 8: a single arch has nothing to compare with", () => {
+  it("a single arch has nothing to compare with", () => {
     expect(renderedText(packageComparison([arch("x86_64", dpkg)], [], "warn").join("\n\n"))).toMatch(/no other arch to compare it with/);
   });
 });
 
-describe("point 8: the publish job summary", () => {
+describe("the publish job summary", () => {
   const job = (over: Partial<PublishJob> = {}): PublishJob => ({
     repository: "registry.example.com/candidates/httpd",
     steps: [
@@ -289,7 +289,7 @@ describe("point 8: the publish job summary", () => {
     ...over,
   });
 
-  it("point 8: drift under warn: the index is tagged, the drift table says which versions, with a ready pull line", () => {
+  it("drift under warn: the index is tagged, the drift table says which versions, with a ready pull line", () => {
     const md = readable(publishJobSummary(job(), { kind: "success" }));
     expect(renderedText(md).split("\n")[0]).toBe("⚠️ flibs publish registry.example.com/candidates/httpd: index pushed, package versions differ between arches");
     expect(codeSpans(md)).toEqual(expect.arrayContaining([`registry.example.com/candidates/httpd@${D("9")}`, `podman pull registry.example.com/candidates/httpd@${D("9")}`, "pr-7-abc1234"]));
@@ -301,7 +301,7 @@ describe("point 8: the publish job summary", () => {
     expect(stepsOf(md).map((r) => r[0])).toEqual(["read x86_64", "read aarch64", "push index", "record"]);
   });
 
-  it("point 8: drift under fail: not tagged, the consequence stated once, and /retest of the drifting arches", () => {
+  it("drift under fail: not tagged, the consequence stated once, and /retest of the drifting arches", () => {
     const failure = jobFailureOf(new FlibsError("policy", "1 package version(s) differ between arches and policy says component_drift: fail"));
     const md = readable(publishJobSummary(job({ index: { digest: D("9"), tags: [], record: D("8") }, driftPolicy: "fail" }), { kind: "failure", failure }));
     expect(renderedText(md).split("\n")[0]).toBe("❌ flibs publish registry.example.com/candidates/httpd: package versions differ between arches, index not tagged");
@@ -310,12 +310,12 @@ describe("point 8: the publish job summary", () => {
     expect(renderedText(md)).toContain(`not tagged`);
   });
 
-  it("point 8: the arches to build again are those whose version differs from the majority's (all of them without a majority)", () => {
+  it("the arches to build again are those whose version differs from the majority's (all of them without a majority)", () => {
     expect(driftArches(DRIFT)).toEqual(["x86_64", "aarch64"]);
     expect(driftArches([{ name: "glibc", versions: { x86_64: "2.40-17", aarch64: "2.40-12", ppc64le: "2.40-17" } }, { name: "zlib", versions: { x86_64: "1.3", aarch64: "1.3", s390x: "1.2" } }])).toEqual(["aarch64", "s390x"]);
   });
 
-  it("point 8: an arch whose image is missing fails the read step, and the summary says which and what next", () => {
+  it("an arch whose image is missing fails the read step, and the summary says which and what next", () => {
     const failure = jobFailureOf(new FlibsError("not-found", "no aarch64 image for abc1234 (sha256:...): did its build job succeed?"), "read aarch64");
     const md = readable(publishJobSummary(job({ arches: [], index: undefined, drift: undefined, steps: [{ name: "read x86_64", result: "done", seconds: 0.4 }, { name: "read aarch64", result: "failed", seconds: 0.1 }, { name: "push index", result: "not run" }, { name: "record", result: "not run" }] }), { kind: "failure", failure }));
     expect(renderedText(md)).toContain("Failed at read aarch64: no aarch64 image for abc1234");
@@ -323,7 +323,7 @@ describe("point 8: the publish job summary", () => {
   });
 });
 
-describe("point 8: the promote job summary", () => {
+describe("the promote job summary", () => {
   const report = {
     source: `registry.example.com/candidates/httpd@${D("9")}`,
     destination: "quay.example.com/fedora/httpd",
@@ -354,7 +354,7 @@ describe("point 8: the promote job summary", () => {
     ...over,
   });
 
-  it("point 8: a signed release: the promoted reference, a pull line, each tag with its kind and what was written, in a table", () => {
+  it("a signed release: the promoted reference, a pull line, each tag with its kind and what was written, in a table", () => {
     const md = readable(promoteJobSummary(job(), { kind: "success" }));
     expect(codeSpans(md)).toEqual(expect.arrayContaining([`podman pull quay.example.com/fedora/httpd@${D("9")}`, "1.2.3", D("7")]));
     expect(tables(md).find((t) => t[0]![0] === "tag")).toEqual([
@@ -367,7 +367,7 @@ describe("point 8: the promote job summary", () => {
     expect(stepsOf(md).map((r) => r[0])).toEqual(["verify", "copy", "tags", "sign"]);
   });
 
-  it("point 8: an unsigned release is a warning, not a plain line", () => {
+  it("an unsigned release is a warning, not a plain line", () => {
     const md = readable(promoteJobSummary(job({ signature: { signed: false, why: "cosign is not installed on this runner" } }), { kind: "success" }));
     expect(md.split("\n")[0]).toMatch(/^### ⚠️ .*promoted, not signed$/);
     expect(md).toContain("> ⚠️ **Release not signed**: cosign is not installed on this runner.");
@@ -376,7 +376,7 @@ describe("point 8: the promote job summary", () => {
     expect(branch).not.toContain("> ⚠️");
   });
 
-  it("point 8: a hand-made dispatch refused before copying says why and who fixes what", () => {
+  it("a hand-made dispatch refused before copying says why and who fixes what", () => {
     const failure = jobFailureOf(new FlibsError("usage", "mode promote in a workflow needs digest, promotion-id and git-ref, as the flibs App sends them"), "verify");
     const md = readable(promoteJobSummary(job({ report: undefined, arches: [], signature: undefined, steps: [{ name: "verify", result: "failed", seconds: 0 }, { name: "copy", result: "not run" }] }), { kind: "failure", failure }));
     expect(renderedText(md)).toContain("never from a run started by hand");

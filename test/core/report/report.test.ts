@@ -41,7 +41,7 @@ describe("summarizeBuild", () => {
     });
     expect(s.conclusion).toBe("success");
     expect(tables(s.text)[0]![1]).toEqual(["x86_64", "passed", d("1"), "5.0 MiB", "log"]);
-    // Point 1: the reference in its code span is exactly what a maintainer copies.
+    // The reference in its code span is exactly what a maintainer copies.
     expect(codeSpans(s.text)).toContain(`127.0.0.1:5999/cand/acme/httpd@${d("3")}`);
     expect(s.text).toContain(`podman pull 127.0.0.1:5999/cand/acme/httpd@${d("3")}`);
     expect(readerProblems(s.text, { links: ["https://github.com/"], markers: true })).toEqual([]);
@@ -59,7 +59,7 @@ describe("summarizeBuild", () => {
     expect(s).toMatchObject({ conclusion: "failure", missing: ["s390x"] });
     expect(s.title).toContain("No result from s390x");
   });
-  it("point 2: a red build names the failing step, shows its error lines and the next command; publish is stated once, passed arches are not called missing", () => {
+  it("a red build names the failing step, shows its error lines and the next command; publish is stated once, passed arches are not called missing", () => {
     const s = summarizeBuild({
       planned: ["x86_64", "aarch64"],
       results: [
@@ -77,7 +77,7 @@ describe("summarizeBuild", () => {
     expect(s.text).not.toMatch(/could not be read/);
     expect(readerProblems(s.text)).toEqual([]);
   });
-  it("point 6: a problem of flibs' own setup says so and who fixes it, never blames the PR", () => {
+  it("a problem of flibs' own setup says so and who fixes it, never blames the PR", () => {
     const s = summarizeBuild({
       planned: ["x86_64"],
       results: [{ arch: "x86_64", conclusion: "success", digest: d("1") }],

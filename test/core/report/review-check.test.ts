@@ -63,14 +63,14 @@ describe("reviewCheckOutput", () => {
     expect(out.annotations[0]!.message).toBe("@admins see [x](https://evil.example) 0");
   });
 
-  test("point 9: errors before warnings before infos, in the table and in the annotations", () => {
+  test("errors before warnings before infos, in the table and in the annotations", () => {
     const findings = [f({ severity: "info", rule: "user-missing", line: 1 }), f({ severity: "warning", rule: "dnf-clean-all", line: 2 }), f({ line: 9 }), f({ severity: "warning", rule: "add-local-file", line: 3 })];
     const out = check(findings);
     expect(tables(out.summary)[0]!.slice(1).map((r) => `${r[0]} ${r[3]} ${r[2]}`)).toEqual(["❌\u00a0error add-url: m 9", "⚠️\u00a0warning dnf-clean-all: m 2", "⚠️\u00a0warning add-local-file: m 3", "ℹ️\u00a0info user-missing: m 1"]);
     expect(out.annotations.map((a) => a.annotation_level)).toEqual(["failure", "warning", "warning", "notice"]);
   });
 
-  test("point 9: 150 identical dnf-assume-yes findings are one row with the count and the lines", () => {
+  test("150 identical dnf-assume-yes findings are one row with the count and the lines", () => {
     const message = "`dnf install` without `-y` stops at the confirmation prompt and fails the build";
     const findings = Array.from({ length: 150 }, (_, i) => f({ rule: "dnf-assume-yes", line: 2 * i + 3, message }));
     const out = check(findings);
@@ -82,7 +82,7 @@ describe("reviewCheckOutput", () => {
     expect(groupFindings(findings)).toHaveLength(1);
   });
 
-  test("point 9: each rule id is a code span leading its finding's cell (no narrow column to wrap it at a hyphen), linked to its entry in the rule reference", () => {
+  test("each rule id is a code span leading its finding's cell (no narrow column to wrap it at a hyphen), linked to its entry in the rule reference", () => {
     const out = check([f({ rule: "dnf-assume-yes" }), f({ rule: "base-image-tag", line: 1 })]);
     expect(readerProblems(out.summary, DOCS)).toEqual([]);
     expect(codeSpans(out.summary)).toEqual(expect.arrayContaining(["dnf-assume-yes", "base-image-tag"]));
@@ -95,27 +95,27 @@ describe("reviewCheckOutput", () => {
     expect(DEFAULT_DOCS_URL).toMatch(/^https:\/\/github\.com\//);
   });
 
-  test("point 9: the rule reference's base is configurable; only an http(s) URL is taken, never a path", () => {
+  test("the rule reference's base is configurable; only an http(s) URL is taken, never a path", () => {
     const docs = (docsUrl: string) => links(check([f({})], { docsUrl }).summary).map((l) => l.url);
     expect(docs("https://github.example.com/acme/flibs/blob/v2/README.md")).toEqual(["https://github.example.com/acme/flibs/blob/v2/README.md#rule-add-url"]);
     expect(docs("/srv/flibs/README.md")).toEqual([`${DEFAULT_DOCS_URL}#rule-add-url`]);
     expect(docs("javascript:alert(1)")).toEqual([`${DEFAULT_DOCS_URL}#rule-add-url`]);
   });
 
-  test("point 9: the check says info, as flibs review does, never notices", () => {
+  test("the check says info, as flibs review does, never notices", () => {
     const out = check([f({ severity: "info" }), f({ severity: "info", line: 5 })]);
     expect(out.title).toBe("2 infos");
     expect(out.summary).toContain("0 errors, 0 warnings, 2 infos.");
     expect(renderedText(out.summary)).not.toMatch(/notice/);
   });
 
-  test("point 9: an unreadable organisation policy reaches the title when there are findings too", () => {
+  test("an unreadable organisation policy reaches the title when there are findings too", () => {
     const out = check([f({})], { problems: ["cannot read the organisation policy my-org/.github:.github/flibs.yml: GitHub answered 500"] });
     expect(out.title).toBe("1 error; cannot read the organisation policy my-org/.github:.github/flibs.yml: GitHub answered 500");
     expect(out.conclusion).toBe("failure");
   });
 
-  test("point 7: backticks in a message render as code, not as literal backticks or entities", () => {
+  test("backticks in a message render as code, not as literal backticks or entities", () => {
     const out = check([f({ message: "ADD of URL `https://example.com/app.tar.gz`: fetched unreviewed at build time; vendor the file and COPY it" })]);
     expect(tables(out.summary)[0]![1]![3]).toBe("add-url: ADD of URL https://example.com/app.tar.gz: fetched unreviewed at build time; vendor the file and COPY it");
     expect(codeSpans(out.summary)).toContain("https://example.com/app.tar.gz");
