@@ -30725,7 +30725,7 @@ var require_env = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Env = void 0;
     var propertyInstruction_1 = require_propertyInstruction();
-    var Env = class extends propertyInstruction_1.PropertyInstruction {
+    var Env2 = class extends propertyInstruction_1.PropertyInstruction {
       constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
       }
@@ -30733,7 +30733,7 @@ var require_env = __commonJS({
         return super.getProperties();
       }
     };
-    exports.Env = Env;
+    exports.Env = Env2;
   }
 });
 
@@ -31037,7 +31037,7 @@ var require_label = __commonJS({
     exports.Label = void 0;
     var propertyInstruction_1 = require_propertyInstruction();
     var util_1 = require_util9();
-    var Label = class extends propertyInstruction_1.PropertyInstruction {
+    var Label2 = class extends propertyInstruction_1.PropertyInstruction {
       constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
       }
@@ -31062,7 +31062,7 @@ var require_label = __commonJS({
         return super.getProperties();
       }
     };
-    exports.Label = Label;
+    exports.Label = Label2;
   }
 });
 
@@ -33162,7 +33162,7 @@ function inlineCode(text, max = 300) {
   return codeSpan(shorten(oneLine(text), max));
 }
 function codeSpan(content) {
-  if (/<!--/.test(content)) return content.split(/<(?=!--)/).map(codeSpan).join(entity("<"));
+  if (content.includes("<!--")) return content.split(/<(?=!--)/).map(codeSpan).join(entity("<"));
   if (content.length === 0) return "";
   const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
@@ -53427,14 +53427,14 @@ var imageTestSchema = external_exports.object({
 }).strict();
 var containerConfigSchema = external_exports.object({
   image: external_exports.string().regex(/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/, {
-    message: "image must be a repository path such as `fedora/httpd` (lowercase, no registry host, no tag)"
+    error: "image must be a repository path such as `fedora/httpd` (lowercase, no registry host, no tag)"
   }).optional().describe("Repository path under the candidate and stable registries; default: the Git repository's name."),
   dockerfile: external_exports.string().min(1).default("Dockerfile").describe("Path of the Dockerfile in the repo."),
   platforms: external_exports.object({
     only: external_exports.array(archSchema).optional().describe("Build only these arches."),
     not: external_exports.array(archSchema).optional().describe("Never build these arches.")
   }).strict().default({}).describe("OSBS's platform filter, applied to the arches the organisation's policy builds."),
-  tags: external_exports.array(external_exports.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { message: "not a valid OCI tag" })).default([]).describe("Extra tags written on promotion, besides the ones derived from a release tag."),
+  tags: external_exports.array(external_exports.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "not a valid OCI tag" })).default([]).describe("Extra tags written on promotion, besides the ones derived from a release tag."),
   version: external_exports.string().optional().describe("The image version label; default: from the release tag or the Dockerfile's `version` LABEL."),
   build_args: external_exports.record(external_exports.string(), external_exports.string()).default({}).describe("`--build-arg` values."),
   tests: external_exports.array(imageTestSchema).default([]).describe("Gating tests run against every built arch.")
@@ -53536,7 +53536,7 @@ function issueMessage(issue3, data, path, schema) {
     case "too_small":
       return issue3.origin === "array" ? `${name} must list at least ${issue3.minimum}` : `${name} must not be empty`;
     case "invalid_format":
-      return /^not /.test(issue3.message) ? `${shownValue(value)} is ${issue3.message}` : `${shownValue(value)}: ${issue3.message}`;
+      return issue3.message.startsWith("not ") ? `${shownValue(value)} is ${issue3.message}` : `${shownValue(value)}: ${issue3.message}`;
     default:
       return `${name}: ${issue3.message}`;
   }
@@ -53579,7 +53579,8 @@ function shownValue(value) {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return `\`${value.length > 60 ? `${value.slice(0, 59)}\u2026` : value}\``;
-  return `\`${String(value)}\``;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" || value === void 0) return `\`${String(value)}\``;
+  return "a value";
 }
 function orList(items) {
   return items.length <= 1 ? items[0] ?? "" : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
@@ -53780,7 +53781,7 @@ function isValidDigest(value) {
   if (!DIGEST.test(value)) return false;
   const [algorithm, encoded] = value.split(":");
   const rule = ENCODED[algorithm];
-  return rule !== void 0 && rule.test(encoded);
+  return rule?.test(encoded) === true;
 }
 function referrersFallbackTag(subjectDigest) {
   return subjectDigest.replace(":", "-").slice(0, 128);
@@ -53990,7 +53991,10 @@ function verifyingTransform(digest, size, what, onBytes) {
       hash2.update(chunk);
       seen += chunk.length;
       onBytes?.(chunk.length);
-      if (size !== void 0 && seen > size) return done(new FlibsError("digest-mismatch", `${what}: more than the ${size} bytes announced`));
+      if (size !== void 0 && seen > size) {
+        done(new FlibsError("digest-mismatch", `${what}: more than the ${size} bytes announced`));
+        return;
+      }
       const out = held;
       held = chunk;
       done(null, out);
@@ -54278,7 +54282,7 @@ var Transport = class {
       }
       pipeline(body instanceof Readable ? body : Readable.from(body), req).catch((e) => {
         req.destroy();
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       });
     });
   }
@@ -54450,7 +54454,7 @@ function registryMessage(text) {
 
 // src/registry/client.ts
 function isVerifiedBlob(d) {
-  return typeof d === "object" && d !== null && "verified" in d && d.verified === true;
+  return typeof d === "object" && "verified" in d && d.verified;
 }
 var MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 var manifestPath = (repo, ref) => `/v2/${repo.repository}/manifests/${ref}`;
@@ -54548,7 +54552,7 @@ var RegistryClient = class {
       scopes: [scope(repo.repository, "pull,push")]
     });
     let res = await put();
-    for (let retry = 1; retry <= MANIFEST_DIGEST_RETRIES && res.status === 400 && /DIGEST_INVALID/.test(res.text()); retry++) {
+    for (let retry = 1; retry <= MANIFEST_DIGEST_RETRIES && res.status === 400 && res.text().includes("DIGEST_INVALID"); retry++) {
       await new Promise((r) => setTimeout(r, 100 * retry));
       res = await put();
     }
@@ -54593,8 +54597,9 @@ var RegistryClient = class {
       chunks,
       size: length,
       verified: true,
-      cancel: async () => {
+      cancel: () => {
         chunks.destroy();
+        return Promise.resolve();
       }
     };
   }
@@ -54609,7 +54614,7 @@ var RegistryClient = class {
    */
   async mountBlob(repo, digest, fromRepository) {
     const q = new URLSearchParams({ mount: digest, from: fromRepository });
-    const res = await this.transport.request(repo.registry, `/v2/${repo.repository}/blobs/uploads/?${q}`, {
+    const res = await this.transport.request(repo.registry, `/v2/${repo.repository}/blobs/uploads/?${q.toString()}`, {
       method: "POST",
       scopes: [scope(repo.repository, "pull,push"), scope(fromRepository, "pull")]
     });
@@ -54624,7 +54629,7 @@ var RegistryClient = class {
     const loc = res.header("location");
     if (!loc) return;
     try {
-      const del = await this.transport.request(repo.registry, uploadUrl(this.transport.baseUrl(repo.registry), loc), {
+      await this.transport.request(repo.registry, uploadUrl(this.transport.baseUrl(repo.registry), loc), {
         method: "DELETE",
         scopes: [scope(repo.repository, "pull,push")],
         accept: [404]
@@ -54721,7 +54726,7 @@ var RegistryClient = class {
       if (res.status !== 201) throw failure2(res, `commit ${what}`);
     } catch (e) {
       try {
-        const del = await this.transport.request(repo.registry, location, { method: "DELETE", scopes, accept: [404, 400] });
+        await this.transport.request(repo.registry, location, { method: "DELETE", scopes, accept: [404, 400] });
       } catch {
       }
       throw e;
@@ -54758,7 +54763,7 @@ var RegistryClient = class {
   /** The referrers API's answer, or `undefined` when the registry does not implement it. */
   async referrersApi(repo, digest, artifactType) {
     if (this.noReferrersApi.has(repo.registry)) return void 0;
-    const q = artifactType ? `?${new URLSearchParams({ artifactType })}` : "";
+    const q = artifactType ? `?${new URLSearchParams({ artifactType }).toString()}` : "";
     const res = await this.transport.request(repo.registry, `/v2/${repo.repository}/referrers/${digest}${q}`, {
       headers: { accept: MEDIA_TYPES.ociIndex },
       scopes: [scope(repo.repository, "pull")],
@@ -55052,12 +55057,12 @@ async function promote(client, options) {
     let p = blobsDone.get(d.digest);
     if (!p) {
       p = pool.run(async () => {
-        if (failed !== void 0) throw failed;
+        if (failed) throw failed.error;
         try {
           event({ kind: "blob-start", digest: d.digest, size: d.size });
           event({ kind: "blob-done", digest: d.digest, size: d.size, how: await copyOneBlob(d) });
         } catch (e) {
-          failed ??= e;
+          failed ??= { error: e };
           throw e;
         }
       });
@@ -55175,7 +55180,14 @@ function counted(blob, onBytes) {
   });
   const chunks = pipeline3(blob.chunks, counter, () => {
   });
-  return { ...blob, chunks, cancel: async () => void chunks.destroy() };
+  return {
+    ...blob,
+    chunks,
+    cancel: () => {
+      chunks.destroy();
+      return Promise.resolve();
+    }
+  };
 }
 function quiet(p) {
   p.catch(() => {
@@ -55406,14 +55418,14 @@ function parseDockerfile(source, file2 = "Dockerfile", options = {}) {
         }
         break;
       case "ENV":
-        for (const p of node2.getProperties?.() ?? []) {
+        for (const p of node2 instanceof import_dockerfile_ast.Env ? node2.getProperties() : []) {
           const name = p.getName();
           const value = p.getValue();
           if (name) vars.set(name, substitute(value ?? "", vars, escape).value);
         }
         break;
       case "LABEL":
-        for (const p of node2.getProperties()) {
+        for (const p of node2 instanceof import_dockerfile_ast.Label ? node2.getProperties() : []) {
           const range = p.getNameRange();
           labels.push({
             key: substitute(p.getName(), vars, escape).value,
@@ -56300,7 +56312,7 @@ async function commitInfo(dir, rev = "HEAD") {
     if (!sha || !tree || !time3) throw new Error(stdout);
     return { sha, tree, time: Number(time3) };
   } catch (e) {
-    throw new FlibsError("io", `${dir} is not a Git checkout with commit ${rev}: flibs builds commits (${e instanceof Error ? e.message.split("\n")[0] : e})`);
+    throw new FlibsError("io", `${dir} is not a Git checkout with commit ${rev}: flibs builds commits (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
   }
 }
 
@@ -56683,11 +56695,11 @@ async function scanLayers(client, repo, m, wanted, enough) {
   const acc = new TopDownFiles(wanted);
   for (const l of [...m.layers].reverse()) {
     if (enough(acc.files)) break;
-    if (/zstd/.test(l.mediaType)) throw new FlibsError("build", `layer ${l.digest} is zstd-compressed, which flibs cannot read yet`);
+    if (l.mediaType.includes("zstd")) throw new FlibsError("build", `layer ${l.digest} is zstd-compressed, which flibs cannot read yet`);
     const scanner = acc.layer();
     const { stream } = await client.getBlobStream(repo, l.digest, l.size);
     const source = Readable2.fromWeb(stream);
-    const tar = /gzip/.test(l.mediaType) ? source.pipe(createGunzip()) : source;
+    const tar = l.mediaType.includes("gzip") ? source.pipe(createGunzip()) : source;
     for await (const chunk of tar) scanner.push(chunk);
   }
   return acc.files;
@@ -56867,7 +56879,7 @@ function verifyBuildRecord(args) {
   if (!r) return { ok: false, reason: `the candidate index ${args.digest} has no flibs build record: it was not published by flibs` };
   if (r.indexDigest !== args.digest) return { ok: false, reason: `the build record attached to ${args.digest} describes ${r.indexDigest ?? "another index"}` };
   if (!r.tree) return { ok: false, reason: "the build record names no tree: the tested source cannot be compared with the released commit" };
-  if (r.tree !== args.tree) return { ok: false, reason: `the index was built from tree ${r.tree.slice(0, 12)} (commit ${String(r.commit ?? "?").slice(0, 12)}), not from the released commit's tree ${args.tree.slice(0, 12)}` };
+  if (r.tree !== args.tree) return { ok: false, reason: `the index was built from tree ${r.tree.slice(0, 12)} (commit ${(r.commit ?? "?").slice(0, 12)}), not from the released commit's tree ${args.tree.slice(0, 12)}` };
   return { ok: true };
 }
 
@@ -56945,7 +56957,10 @@ function buildJob(i, c) {
 `);
       stopped = false;
     };
-    const unhook = onStop(async () => resumeCommands());
+    const unhook = onStop(() => {
+      resumeCommands();
+      return Promise.resolve();
+    });
     try {
       stopCommands();
       const r = await buildArch({
@@ -57122,7 +57137,7 @@ function promoteJob(i, c) {
       signature2 = { signed: false, why: "cosign is not installed on this runner" };
       signing.end("skipped", "not signed: no cosign");
     }
-    if (signature2 && !signature2.signed && gitTag) warning(`release ${gitTag} promoted but not signed: ${signature2.why}`);
+    if (!signature2.signed && gitTag) warning(`release ${gitTag} promoted but not signed: ${signature2.why}`);
   };
   const job = () => ({
     destination: `${destination.registry}/${destination.repository}`,
@@ -57160,7 +57175,7 @@ async function main() {
   try {
     const inputs = readInputs();
     const dir = await createJobDir(process.env.RUNNER_TEMP || tmpdir5());
-    cleanup = dir.remove;
+    cleanup = () => dir.remove();
     process.env.TMPDIR = dir.tmp;
     const ctx = await makeContext(inputs, process.env, dir);
     job = inputs.mode === "build" ? buildJob(inputs, ctx) : inputs.mode === "publish" ? publishJob(inputs, ctx) : promoteJob(inputs, ctx);
