@@ -16,9 +16,6 @@ export default tseslint.config(
       "coverage/**",
       // Test data: files tests read or run as they are (a stand-in Action bundle, fake actions).
       "test/fixtures/**",
-      // TEMPORARY: being rewritten on branch app-restructure
-      "src/app/**",
-      "src/github/**",
     ],
   },
   {

@@ -27,7 +27,7 @@ export class DeliveryWork {
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
     const background = () => void task.catch((e: unknown) => log.error({ err: e }, `${what} failed in the background: ${describeError(e)}`));
-    if (this.budgetMs <= 0) return background();
+    if (this.budgetMs <= 0) { background(); return; }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<"late">((resolve) => {
       timer = setTimeout(() => resolve("late"), this.budgetMs);

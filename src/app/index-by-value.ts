@@ -1,5 +1,5 @@
 import { parseContainerConfig } from "../core/config/index.js";
-import { describeError } from "../core/errors.js";
+import { describeError, isFlibsError } from "../core/errors.js";
 import { parseRepository } from "../core/oci/reference.js";
 import { formatBuildId, parseBuildJobName, type BuildId } from "../core/plan/build-id.js";
 import type { Arch } from "../core/platform.js";
@@ -51,7 +51,7 @@ export async function readIndexByValue(scope: Scope, a: { id: BuildId; run: { id
     }
     const publish = own.find((j) => j.parsed?.kind === "publish");
     if (publish) out.publish = { conclusion: publish.job.conclusion };
-    if (!publish || publish.job.conclusion !== "success") {
+    if (publish?.job.conclusion !== "success") {
       // An arch that failed already explains the missing index (the summary says it once).
       const archFailed = own.some((j) => j.parsed?.kind === "arch" && j.job.conclusion !== "success");
       if (archFailed) return out;
@@ -77,7 +77,9 @@ export async function readIndexByValue(scope: Scope, a: { id: BuildId; run: { id
     }
     return { ...out, indexDigest: notice.value, indexRef: `${repository.registry}/${repository.repository}` };
   } catch (e) {
-    // The registry refused or failed the App (credentials, outage): flibs' setup, not the pull request.
-    return { ...out, problem: { text: `the index could not be read: ${describeError(e)}`, setup: true } };
+    // An index the publish job named but the registry does not hold is the run's doing; the registry refusing or
+    // failing the App (credentials, outage) is flibs' setup, not the pull request.
+    const absent = isFlibsError(e) && e.code === "not-found";
+    return { ...out, problem: { text: `the index could not be read: ${describeError(e)}${absent ? " (the publish job reported a digest the candidate registry does not hold)" : ""}`, setup: !absent } };
   }
 }

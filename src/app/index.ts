@@ -30,7 +30,7 @@ export function createFlibsApp(options: FlibsAppOptions = {}): { app: FlibsAppFu
   const deliveries = new DeliveryWork(options.deliveryBudgetMs);
   const docsUrl = options.docsUrl ?? docsUrlFrom(process.env);
   const flibs: Flibs = { serial: new PerCommit(), registry: options.registry ?? defaultRegistryAccess(), ...(docsUrl ? { docsUrl } : {}) };
-  const app = (probot: Probot, _options?: ApplicationFunctionOptions): void => {
+  const app = (probot: Probot): void => {
     probot.on([...PULL_REQUEST_EVENTS], async (context) => {
       await deliveries.run(context.log, "flibs/review", async () => {
         await onPullRequest(probot, context, flibs);

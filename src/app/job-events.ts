@@ -3,7 +3,6 @@ import { parseBuildJobName } from "../core/plan/build-id.js";
 import { buildSummaryCheck } from "../core/plan/builds.js";
 import type { Arch } from "../core/platform.js";
 import { archCheck, archCheckSummary, archCheckTitle, type ArchJob } from "../core/report/arch-check.js";
-import type { CheckConclusion } from "../core/report/check.js";
 import type { CheckUpdate, JobEvent } from "../core/report/job-check.js";
 import { CONVERGENCE_ROUNDS, firstJobCheckState, jobCopiesBehind } from "../core/report/job-convergence.js";
 import { parsePlanMarker } from "../core/report/plan-marker.js";
@@ -95,7 +94,7 @@ function archView(job: JobPayload, id: ArchJob["id"], arch: Arch, u: CheckUpdate
     id,
     arch,
     status: u.status,
-    ...(u.conclusion ? { conclusion: u.conclusion as CheckConclusion } : {}),
+    ...(u.conclusion ? { conclusion: u.conclusion } : {}),
     htmlUrl: job.html_url,
     runnerName: job.runner_name,
     labels: job.labels,
@@ -110,7 +109,7 @@ export function registerJobEvents(app: Probot, deliveries: DeliveryWork, flibs: 
     if (target?.kind !== "arch") return;
     await deliveries.run(context.log, "flibs/build (workflow_job)", async () => {
       const scope = await scopeOf(app, context, flibs);
-      const action = context.payload.action as JobEvent["action"];
+      const action = context.payload.action;
       const r = await scope.forCommit(target.id.sha, () => reportJob(scope, job, action));
       context.log.info({ job: job.name, action, result: r }, "flibs/build arch");
     });

@@ -1,4 +1,4 @@
-import type { Context, Probot } from "probot";
+import type { Probot } from "probot";
 import { authorize, type Command } from "../core/commands/index.js";
 import { inlineCode, mention, messageMarkdown } from "../core/markdown.js";
 import { archFromCheckName, BUILD_CHECK } from "../core/plan/build-id.js";
@@ -68,7 +68,7 @@ export function registerRerun(app: Probot, deliveries: DeliveryWork, flibs: Flib
     await deliveries.run(context.log, "flibs re-run", async () => {
       const check = context.payload.check_run;
       const scope = await scopeOf(app, context, flibs);
-      const c = { name: check.name, externalId: check.external_id ?? null, sha: check.head_sha, pr: check.pull_requests[0]?.number };
+      const c = { name: check.name, externalId: check.external_id, sha: check.head_sha, pr: check.pull_requests[0]?.number };
       context.log.info({ check: check.name, result: await rerun(scope, context.payload.sender.login, context.payload.repository.default_branch, c) }, "flibs re-run");
     });
   });

@@ -11,7 +11,7 @@ import type { CommitState } from "../github/commit-state.js";
 import { dispatchWorkflow } from "../github/workflows.js";
 import type { Scope } from "./scope.js";
 
-export type NoBuild = { text: string; kind: "config" | "review-only" | "setup" };
+export interface NoBuild { text: string; kind: "config" | "review-only" | "setup" }
 
 /** The facts a build needs, or why there is no build (then only the review runs). */
 export function buildSetup(state: Pick<CommitState, "policy" | "containerYaml">): { config: ContainerConfig; policy: Policy } | { skip: NoBuild } {

@@ -46,8 +46,8 @@ export async function listChecks(octokit: GitHubClient, repo: RepoRef, sha: stri
     completed_at: c.completed_at ?? null,
     head_sha: c.head_sha,
     details_url: c.details_url ?? null,
-    summary: c.output?.summary ?? null,
-    text: c.output?.text ?? null,
+    summary: c.output.summary ?? null,
+    text: c.output.text ?? null,
   }));
 }
 

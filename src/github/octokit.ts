@@ -36,7 +36,7 @@ interface InstallationFactoryArgs {
 export async function installationOctokit(app: Probot, context: Pick<Context, "octokit"> & { payload: unknown }): Promise<GitHubClient> {
   const id = (context.payload as InstallationPayload).installation?.id;
   if (typeof id !== "number") return context.octokit;
-  const [writer, reader, appId] = await Promise.all([app.auth(id) as Promise<GitHubClient>, graphqlReader(app, id), appIdOf(app)]);
+  const [writer, reader, appId] = await Promise.all([app.auth(id), graphqlReader(app, id), appIdOf(app)]);
   writer.graphql = reader.graphql;
   clientAppIds.set(writer, appId);
   clientProbots.set(writer, app);
@@ -44,7 +44,7 @@ export async function installationOctokit(app: Probot, context: Pick<Context, "o
 }
 
 async function graphqlReader(app: Probot, installationId: number): Promise<GitHubClient> {
-  const appOctokit = (await app.auth()) as GitHubClient;
+  const appOctokit = (await app.auth());
   return (await appOctokit.auth({
     type: "installation",
     installationId,
@@ -69,7 +69,7 @@ const probotAppIds = new WeakMap<Probot, Promise<number | undefined>>();
 function appIdOf(app: Probot): Promise<number | undefined> {
   let id = probotAppIds.get(app);
   if (!id) {
-    id = app.auth().then((o) => readAppId(o as GitHubClient));
+    id = app.auth().then((o) => readAppId(o));
     // A failed lookup is not remembered: the next event asks again.
     id.catch(() => probotAppIds.delete(app));
     probotAppIds.set(app, id);
@@ -115,7 +115,7 @@ export async function ownAppLogin(octokit: GitHubClient): Promise<string | undef
   if (!app) return undefined;
   let login = probotLogins.get(app);
   if (!login) {
-    login = (app.auth() as Promise<GitHubClient>)
+    login = (app.auth())
       .then((o) => o.request("GET /app"))
       .then((r) => (r.data?.slug ? `${r.data.slug}[bot]` : undefined))
       .catch(() => {

@@ -14,7 +14,7 @@ export const ORG_CONFIG_REPO = ".github";
  * reported (with the default policy to review with) and never thrown.
  */
 export async function readOrgPolicy(octokit: GitHubClient, owner: string): Promise<PolicyRead> {
-  let files: { config: Record<string, unknown> | null }[];
+  let files: Array<{ config: Record<string, unknown> | null }>;
   let config: unknown;
   try {
     ({ files, config } = await octokit.config.get({ owner, repo: ORG_CONFIG_REPO, path: POLICY_FILE }));

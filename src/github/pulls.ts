@@ -25,9 +25,11 @@ export async function readPull(octokit: GitHubClient, repo: RepoRef, pr: number)
     number: r.data.number,
     sha: r.data.head.sha,
     author: r.data.user.login,
+    // GitHub sends head.repo null once the fork is deleted, though its description says otherwise.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     fromFork: r.data.head.repo?.full_name !== r.data.base.repo.full_name,
     state: r.data.state,
-    merged: r.data.merged ?? false,
+    merged: r.data.merged,
     mergeCommitSha: r.data.merge_commit_sha ?? null,
     base: r.data.base.ref,
     defaultBranch: r.data.base.repo.default_branch,

@@ -67,7 +67,7 @@ export async function cancelRuns(octokit: GitHubClient, repo: RepoRef, workflow:
   const running = r.data.workflow_runs.filter((run) => {
     if (run.status === "completed") return false;
     if (ids.has(Number(run.id))) return true;
-    const id = findBuildId(run.display_title ?? run.name ?? "");
+    const id = findBuildId(run.display_title);
     return id !== undefined && names.has(formatBuildId(id));
   });
   for (const run of running) {
@@ -102,7 +102,7 @@ export async function listRunJobs(octokit: GitHubClient, repo: RepoRef, runId: n
     throw githubError(e, `cannot list the jobs of run ${runId}`);
   }
   return r.data.jobs.map((j) => {
-    const check = /\/check-runs\/(\d+)$/.exec(j.check_run_url ?? "")?.[1];
+    const check = /\/check-runs\/(\d+)$/.exec(j.check_run_url)?.[1];
     return {
       id: Number(j.id),
       name: j.name,
