@@ -17,7 +17,9 @@ export function options(outfile = join(here, "dist", "index.js")) {
     format: "esm",
     legalComments: "none",
     logLevel: "warning",
-    banner: { js: "import { createRequire as __flibsCreateRequire } from 'module'; const require = __flibsCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __flibsCreateRequire } from 'module'; const require = __flibsCreateRequire(import.meta.url);",
+    },
   };
 }
 

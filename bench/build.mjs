@@ -65,7 +65,9 @@ try {
       {
         name: "flibs-external-packages",
         setup(b) {
-          b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith("node:") || INLINE_PACKAGES.test(args.path) ? undefined : { path: args.path, external: true }));
+          b.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.path.startsWith("node:") || INLINE_PACKAGES.test(args.path) ? undefined : { path: args.path, external: true },
+          );
         },
       },
     ],
@@ -75,7 +77,11 @@ try {
     minify: !process.env.BENCH_CHILD_NODE_ARGS,
     logLevel: "warning",
   });
-  const r = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: "inherit", cwd: root, env: { ...process.env, FLIBS_BENCH_CLI: cliFile } });
+  const r = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], {
+    stdio: "inherit",
+    cwd: root,
+    env: { ...process.env, FLIBS_BENCH_CLI: cliFile },
+  });
   process.exitCode = r.status ?? 1;
 } finally {
   rmSync(out, { recursive: true, force: true });

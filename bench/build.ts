@@ -38,7 +38,9 @@ function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> 
     let err = "";
     c.stderr.on("data", (d: Buffer) => (err += d.toString()));
     c.on("close", (code) => {
-      trace?.(`[plain] ${Math.round(performance.now() - t0)} ms, ${(childrenCpuMs() ?? 0) - c0} ms CPU exit ${code}: ${cmd} ${args.join(" ")}`);
+      trace?.(
+        `[plain] ${Math.round(performance.now() - t0)} ms, ${(childrenCpuMs() ?? 0) - c0} ms CPU exit ${code}: ${cmd} ${args.join(" ")}`,
+      );
       if (code === 0) resolve();
       else reject(new Error(`${cmd} ${args.join(" ")}: ${err.slice(-500)}`));
     });
@@ -53,7 +55,10 @@ const childCpu = () => childrenCpuMs() ?? 0;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const secs = (ms: number) => (ms / 1000).toFixed(2);
-const load = () => loadavg().map((l) => l.toFixed(2)).join(", ");
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
 
 const cli = process.env.FLIBS_BENCH_CLI;
 if (!cli) throw new Error("run the build bench through bench/build.mjs (npm run bench:build): it bundles the CLI it times");
@@ -75,22 +80,67 @@ try {
 
   const plain = async (i: number) => {
     const t0 = performance.now();
-    for (const [arch, platform] of [["amd64", "linux/amd64"], ["arm64", "linux/arm64"]] as const) {
-      await sh("buildah", [...g, "bud", "--isolation", "oci", "--platform", platform, "--timestamp", "1700000000", "--tls-verify=false", "-t", `localhost/plain-${arch}`, "-f", join(repo.dir, "Dockerfile"), repo.dir], env);
+    for (const [arch, platform] of [
+      ["amd64", "linux/amd64"],
+      ["arm64", "linux/arm64"],
+    ] as const) {
+      await sh(
+        "buildah",
+        [
+          ...g,
+          "bud",
+          "--isolation",
+          "oci",
+          "--platform",
+          platform,
+          "--timestamp",
+          "1700000000",
+          "--tls-verify=false",
+          "-t",
+          `localhost/plain-${arch}`,
+          "-f",
+          join(repo.dir, "Dockerfile"),
+          repo.dir,
+        ],
+        env,
+      );
     }
     const list = `localhost/plain-list-${i}`;
     await sh("buildah", [...g, "manifest", "create", list], env);
     for (const arch of ["amd64", "arm64"]) await sh("buildah", [...g, "manifest", "add", list, `localhost/plain-${arch}`], env);
-    await sh("buildah", [...g, "manifest", "push", "--all", "--tls-verify=false", "--format", "oci", list, `docker://${registry.host}/plain/app:run-${i}`], env);
+    await sh(
+      "buildah",
+      [...g, "manifest", "push", "--all", "--tls-verify=false", "--format", "oci", list, `docker://${registry.host}/plain/app:run-${i}`],
+      env,
+    );
     return performance.now() - t0;
   };
   // Untimed, after each plain run: back to the state flibs leaves (it removes its images), so both start alike.
-  const plainReset = (i: number) => sh("buildah", [...g, "rmi", "-f", `localhost/plain-list-${i}`, "localhost/plain-amd64", "localhost/plain-arm64"], env).catch(() => undefined);
+  const plainReset = (i: number) =>
+    sh("buildah", [...g, "rmi", "-f", `localhost/plain-list-${i}`, "localhost/plain-amd64", "localhost/plain-arm64"], env).catch(
+      () => undefined,
+    );
   const flibs = async (i: number) => {
     const t0 = performance.now();
     await new Promise<void>((resolve, reject) => {
-      const args = [...childNodeArgs, cli, "build", repo.dir, "--platforms", "x86_64,aarch64", "--push", `${registry.host}/flibs/app:run-${i}`, "--allow-base", registry.host, "--no-test"];
-      const c = spawn(process.execPath, [...args, "--root", storage.options.root!, "--runroot", storage.options.runroot!, "--storage-driver", "vfs"], { env, cwd: repo.dir, stdio: ["ignore", "ignore", "pipe"] });
+      const args = [
+        ...childNodeArgs,
+        cli,
+        "build",
+        repo.dir,
+        "--platforms",
+        "x86_64,aarch64",
+        "--push",
+        `${registry.host}/flibs/app:run-${i}`,
+        "--allow-base",
+        registry.host,
+        "--no-test",
+      ];
+      const c = spawn(
+        process.execPath,
+        [...args, "--root", storage.options.root!, "--runroot", storage.options.runroot!, "--storage-driver", "vfs"],
+        { env, cwd: repo.dir, stdio: ["ignore", "ignore", "pipe"] },
+      );
       let err = "";
       c.stderr.on("data", (d: Buffer) => {
         err += d.toString();
@@ -130,7 +180,9 @@ try {
   console.log(`  buildah bud x2 + manifest push : ${secs(mp)} s  (${p.map(secs).join(", ")})`);
   console.log(`  flibs build                    : ${secs(mf)} s  (${f.map(secs).join(", ")})`);
   console.log(`  ratio flibs / plain            : ${(mf / mp).toFixed(2)}x  (goal < 1.2x)`);
-  console.log(`  CPU s, plain / flibs (medians) : ${secs(median(pc))} / ${secs(median(fc))} = ${(median(fc) / median(pc)).toFixed(2)}x  (user+sys of each side's process tree)`);
+  console.log(
+    `  CPU s, plain / flibs (medians) : ${secs(median(pc))} / ${secs(median(fc))} = ${(median(fc) / median(pc)).toFixed(2)}x  (user+sys of each side's process tree)`,
+  );
   console.log(`  load average before / after    : ${loadBefore} / ${load()}`);
 } finally {
   await made?.remove();

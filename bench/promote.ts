@@ -89,7 +89,14 @@ const median = (xs: number[]): number => {
 };
 const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
-async function scenario(name: string, source: string, destRegistry: TestRegistry, runs: number, goal: number, expectBytes: (b: number) => boolean) {
+async function scenario(
+  name: string,
+  source: string,
+  destRegistry: TestRegistry,
+  runs: number,
+  goal: number,
+  expectBytes: (b: number) => boolean,
+) {
   const flibs: RunResult[] = [];
   const skopeo: RunResult[] = [];
   const cli: RunResult[] = [];
@@ -109,9 +116,11 @@ async function scenario(name: string, source: string, destRegistry: TestRegistry
   const last = flibs.at(-1)!.child!;
   const ratio = f / s;
   console.log(`\n${name}: ${runs} runs each, medians`);
-  console.log(`  flibs   ${f.toFixed(0).padStart(6)} ms  (in-process ${median(flibs.map((r) => r.child!.ms)).toFixed(0)} ms; ` +
-    `blob bytes through client ${mb(last.bytesThroughClient)}, requests ${last.requests}, mounted ${last.mounted}, streamed ${last.streamed}, peak RSS ${last.maxRssMb.toFixed(0)} MB, ` +
-    `CPU ${last.cpuMs.toFixed(0)} ms, Node start ${median(flibs.map((r) => r.child!.bootMs)).toFixed(0)} ms${last.undici ? ", undici LOADED" : ""})`);
+  console.log(
+    `  flibs   ${f.toFixed(0).padStart(6)} ms  (in-process ${median(flibs.map((r) => r.child!.ms)).toFixed(0)} ms; ` +
+      `blob bytes through client ${mb(last.bytesThroughClient)}, requests ${last.requests}, mounted ${last.mounted}, streamed ${last.streamed}, peak RSS ${last.maxRssMb.toFixed(0)} MB, ` +
+      `CPU ${last.cpuMs.toFixed(0)} ms, Node start ${median(flibs.map((r) => r.child!.bootMs)).toFixed(0)} ms${last.undici ? ", undici LOADED" : ""})`,
+  );
   console.log(`  skopeo  ${s.toFixed(0).padStart(6)} ms`);
   if (cli.length) {
     const c = median(cli.map((r) => r.ms));
@@ -119,7 +128,9 @@ async function scenario(name: string, source: string, destRegistry: TestRegistry
   } else {
     console.log("  CLI     not timed (run `npm run build` to time bin/flibs.js promote too)");
   }
-  console.log(`  ratio   ${ratio.toFixed(2)}x skopeo (goal <= ${goal}x) ${ratio <= goal && expectBytes(last.bytesThroughClient) ? "MET" : "NOT MET"}`);
+  console.log(
+    `  ratio   ${ratio.toFixed(2)}x skopeo (goal <= ${goal}x) ${ratio <= goal && expectBytes(last.bytesThroughClient) ? "MET" : "NOT MET"}`,
+  );
   return { f, s, ratio, last };
 }
 
@@ -146,14 +157,18 @@ async function main(): Promise<void> {
     const layout = await writeOciLayout(work, { layersPerPlatform, layerSize });
     const source = `${a.host}/bench/src@${layout.indexDigest}`;
     await pushLayout(work, `${a.host}/bench/src:1`);
-    console.log(`source: 2-arch index ${layout.indexDigest}, ${mb(layout.blobBytes)} of blobs (${2 * layersPerPlatform} layers), ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `source: 2-arch index ${layout.indexDigest}, ${mb(layout.blobBytes)} of blobs (${2 * layersPerPlatform} layers), ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     console.log(`tools: node ${process.version}, ${(await runProcess("skopeo", ["--version"])).stdout.trim()}`);
     if (process.env.BENCH_WARM) {
       console.log((await runProcess(process.execPath, [CHILD, "--warm", source, `${a.host}/warm/x`])).stdout);
     }
     if (rss) {
       const r = await scenario("across-1g", source, b, runs, 1.0, () => true);
-      console.log(`  peak RSS of flibs for ${mb(layout.blobBytes)} across registries: ${r.last.maxRssMb.toFixed(0)} MB (goal < 128 MB) ${r.last.maxRssMb < 128 ? "MET" : "NOT MET"}`);
+      console.log(
+        `  peak RSS of flibs for ${mb(layout.blobBytes)} across registries: ${r.last.maxRssMb.toFixed(0)} MB (goal < 128 MB) ${r.last.maxRssMb < 128 ? "MET" : "NOT MET"}`,
+      );
       return;
     }
     await scenario("within", source, a, runs, 0.2, (bytes) => bytes === 0);

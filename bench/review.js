@@ -23,15 +23,26 @@ function generateDockerfile(lines = 1000) {
   let stage = 0;
   while (out.length < lines) {
     const name = `stage${stage}`;
-    out.push(stage === 0 ? `FROM \${BASE}:\${TAG} AS ${name}` : `FROM ${stage % 3 === 0 ? "quay.io/fedora/fedora:41" : `stage${stage - 1}`} AS ${name}`);
-    out.push(`LABEL com.redhat.component="c${stage}" \\`, `      name="n${stage}" version="1.${stage}" \\`, `      summary="stage ${stage}" maintainer="Bench <bench@example.com>"`);
+    out.push(
+      stage === 0
+        ? `FROM \${BASE}:\${TAG} AS ${name}`
+        : `FROM ${stage % 3 === 0 ? "quay.io/fedora/fedora:41" : `stage${stage - 1}`} AS ${name}`,
+    );
+    out.push(
+      `LABEL com.redhat.component="c${stage}" \\`,
+      `      name="n${stage}" version="1.${stage}" \\`,
+      `      summary="stage ${stage}" maintainer="Bench <bench@example.com>"`,
+    );
     out.push(`ENV APP_${stage}=/opt/app${stage} PATH=/opt/app${stage}/bin:$PATH`);
     out.push("RUN dnf -y --setopt=tsflags=nodocs install \\");
     for (let i = 0; i < 12; i++) out.push(`      package-${stage}-${i} \\`);
     out.push("    && dnf clean all");
     out.push(`# flibs-ignore add-local-file keeps ADD for the bench`, `ADD conf${stage}.txt /etc/conf${stage}.txt`);
     out.push(`COPY --chown=1001:0 src${stage}/ /opt/app${stage}/`);
-    out.push(`RUN set -e; curl -fsSLo /tmp/x${stage}.tar.gz https://example.com/x${stage}.tar.gz && \\`, `    tar -xzf /tmp/x${stage}.tar.gz -C /opt && rm -f /tmp/x${stage}.tar.gz`);
+    out.push(
+      `RUN set -e; curl -fsSLo /tmp/x${stage}.tar.gz https://example.com/x${stage}.tar.gz && \\`,
+      `    tar -xzf /tmp/x${stage}.tar.gz -C /opt && rm -f /tmp/x${stage}.tar.gz`,
+    );
     out.push(`RUN yum install legacy-${stage}`); // findings too: no -y, no clean all
     out.push(`WORKDIR /opt/app${stage}`, "USER 1001", "");
     stage++;
@@ -57,7 +68,9 @@ for (let i = 0; i < RUNS; i++) {
   times.push(ms(start));
 }
 const inProcess = median(times);
-console.log(`review, 1,000-line Dockerfile, in-process: median ${inProcess.toFixed(2)} ms over ${RUNS} runs (min ${Math.min(...times).toFixed(2)}, max ${Math.max(...times).toFixed(2)}; ${findings} findings; goal < 20 ms)`);
+console.log(
+  `review, 1,000-line Dockerfile, in-process: median ${inProcess.toFixed(2)} ms over ${RUNS} runs (min ${Math.min(...times).toFixed(2)}, max ${Math.max(...times).toFixed(2)}; ${findings} findings; goal < 20 ms)`,
+);
 
 function wall(dir) {
   const runs = [];
@@ -77,7 +90,9 @@ try {
   const big = wall(tmp);
   const small = wall(join(ROOT, "test", "fixtures", "review", "clean"));
   console.log(`flibs review wall time, 1,000-line Dockerfile: median ${(big / 1000).toFixed(3)} s over ${CLI_RUNS} runs`);
-  console.log(`flibs review wall time, small repo (test/fixtures/review/clean): median ${(small / 1000).toFixed(3)} s over ${CLI_RUNS} runs (goal < 0.3 s)`);
+  console.log(
+    `flibs review wall time, small repo (test/fixtures/review/clean): median ${(small / 1000).toFixed(3)} s over ${CLI_RUNS} runs (goal < 0.3 s)`,
+  );
   const ok = inProcess < 20 && small < 300;
   console.log(ok ? "bench: within goals" : "bench: OVER GOAL");
   process.exitCode = ok ? 0 : 1;

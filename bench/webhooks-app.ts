@@ -13,7 +13,8 @@ import { testPrivateKey } from "../test/helpers/github-app.js";
 const baseUrl = process.env.FAKE_GITHUB_URL;
 const secret = process.env.WEBHOOK_SECRET;
 const port = Number(process.env.PORT);
-if (!baseUrl || !secret || !port || !process.send) throw new Error("bench/webhooks-app runs under bench/webhooks.ts (FAKE_GITHUB_URL, WEBHOOK_SECRET, PORT, IPC)");
+if (!baseUrl || !secret || !port || !process.send)
+  throw new Error("bench/webhooks-app runs under bench/webhooks.ts (FAKE_GITHUB_URL, WEBHOOK_SECRET, PORT, IPC)");
 
 /** How long each GitHub request takes as the App sees it (its own queueing included). */
 let roundTrips: number[] = [];
@@ -55,7 +56,8 @@ loop.enable();
 let cpu = process.cpuUsage();
 const timer = setInterval(() => {
   // The callback takes a send that lost the race with the driver's disconnect (EPIPE) instead of an 'error' event.
-  if (process.connected) process.send?.({ rss: process.memoryUsage.rss(), running: flibs.deliveries.running }, undefined, undefined, () => undefined);
+  if (process.connected)
+    process.send?.({ rss: process.memoryUsage.rss(), running: flibs.deliveries.running }, undefined, undefined, () => undefined);
 }, 100);
 process.on("message", (msg) => {
   if (msg !== "report") return;

@@ -45,7 +45,18 @@ function positive(name: string, fallback: number): number {
 
 type Kind = "pull_request.synchronize" | "workflow_job" | "issue_comment";
 /** 4 in 10 PR pushes, 4 in 10 job events, 2 in 10 comments. */
-const MIX: Kind[] = ["pull_request.synchronize", "workflow_job", "issue_comment", "workflow_job", "pull_request.synchronize", "workflow_job", "pull_request.synchronize", "issue_comment", "workflow_job", "pull_request.synchronize"];
+const MIX: Kind[] = [
+  "pull_request.synchronize",
+  "workflow_job",
+  "issue_comment",
+  "workflow_job",
+  "pull_request.synchronize",
+  "workflow_job",
+  "pull_request.synchronize",
+  "issue_comment",
+  "workflow_job",
+  "pull_request.synchronize",
+];
 const COMMENTS = ["Looks good to me, thanks!", "/help", "Could you rebase on main?", "/retest aarch64"];
 
 // Delivery i carries sha hex(i) and comment ids derived from i, so GitHub's requests map back to it.
@@ -82,7 +93,10 @@ let jobEvents: Delivery[] = [];
 let jobsSent = 0;
 const lastJobDelivery = new Map<string, number>();
 
-function delivery(i: number, only?: { kind: Kind; installation: number }): { kind: Kind; name: string; body: string; repo: string; first?: boolean } {
+function delivery(
+  i: number,
+  only?: { kind: Kind; installation: number },
+): { kind: Kind; name: string; body: string; repo: string; first?: boolean } {
   const kind = only?.kind ?? kindOf(i);
   const inst = only?.installation ?? (i % INSTALLATIONS) + 1;
   const { owner, name } = repoOf(inst);
@@ -101,14 +115,23 @@ function delivery(i: number, only?: { kind: Kind; installation: number }): { kin
   const opts = { installationId: inst, repo, headSha: sha, sender: `dev-${inst}` };
   let p: any;
   if (kind === "pull_request.synchronize") {
-    p = examplePayload("pull_request", "synchronize", { ...opts, edit: (x) => ((x.number = x.pull_request.number = number), (x.repository.default_branch = "main")) });
+    p = examplePayload("pull_request", "synchronize", {
+      ...opts,
+      edit: (x) => ((x.number = x.pull_request.number = number), (x.repository.default_branch = "main")),
+    });
   } else {
     p = examplePayload("issue_comment", "created", {
       ...opts,
       edit: (x) => {
         x.repository.default_branch = "main";
         x.issue.number = number;
-        x.issue.pull_request = { url: `https://api.github.com/repos/${repo}/pulls/${number}`, html_url: "", diff_url: "", patch_url: "", merged_at: null };
+        x.issue.pull_request = {
+          url: `https://api.github.com/repos/${repo}/pulls/${number}`,
+          html_url: "",
+          diff_url: "",
+          patch_url: "",
+          merged_at: null,
+        };
         x.comment.id = i;
         x.comment.body = COMMENTS[i % COMMENTS.length];
         x.comment.performed_via_github_app = null;
@@ -161,7 +184,11 @@ const AUTH_ROUTE = "POST /app/installations/{installation_id}/access_tokens";
 function attribute(req: GitHubRequest): number | undefined {
   const repo = req.params.owner ? `${req.params.owner}/${req.params.repo}` : undefined;
   if (repo?.startsWith(`${SAMPLE_ORG}-`)) return lastJobDelivery.get(repo);
-  const body = (req.body ?? {}) as { head_sha?: string; variables?: { sha?: string; owner?: string; name?: string }; inputs?: { sha?: string } };
+  const body = (req.body ?? {}) as {
+    head_sha?: string;
+    variables?: { sha?: string; owner?: string; name?: string };
+    inputs?: { sha?: string };
+  };
   if (req.route === GRAPHQL_ROUTE) {
     const r = body.variables?.owner ? `${body.variables.owner}/${body.variables.name}` : "";
     if (r.startsWith(`${SAMPLE_ORG}-`)) return lastJobDelivery.get(r);
@@ -197,7 +224,10 @@ async function startGitHub(): Promise<{ url: string; close: () => Promise<void> 
   const github = new FakeGitHub({ intercept: false });
   github.start();
   const api = await github.listen();
-  world = await World.create(github, { runners: [], installations: Object.fromEntries(Array.from({ length: JOB_RUNS }, (_, i) => [sampleOrg(i + 1), sampleInstallation(i + 1)])) });
+  world = await World.create(github, {
+    runners: [],
+    installations: Object.fromEntries(Array.from({ length: JOB_RUNS }, (_, i) => [sampleOrg(i + 1), sampleInstallation(i + 1)])),
+  });
   github.listeners.push(account);
   const base = "bench/base";
   await world.repo(base, FILES);
@@ -240,10 +270,20 @@ async function runSampleBuilds(send: (d: { name: string; body: string }) => Prom
     world.aliasRepo(base, repo);
     world.files(repo, FILES).policy(SAMPLE_POLICY, sampleOrg(k));
     world.pull({ repo, number: 1, head, author: "sample-dev" });
-    const p = examplePayload("pull_request", "synchronize", { installationId: sampleInstallation(k), repo, headSha: head, sender: "sample-dev", edit: (x) => ((x.number = x.pull_request.number = 1), (x.repository.default_branch = "main")) });
+    const p = examplePayload("pull_request", "synchronize", {
+      installationId: sampleInstallation(k),
+      repo,
+      headSha: head,
+      sender: "sample-dev",
+      edit: (x) => ((x.number = x.pull_request.number = 1), (x.repository.default_branch = "main")),
+    });
     await send({ name: "pull_request", body: JSON.stringify(p) });
   }
-  await until(() => repos.every((r) => world.actions.runsOf(r, "flibs.yml")[0]?.status === "completed"), 15 * 60_000, "the sample builds to finish");
+  await until(
+    () => repos.every((r) => world.actions.runsOf(r, "flibs.yml")[0]?.status === "completed"),
+    15 * 60_000,
+    "the sample builds to finish",
+  );
   const perRun = repos.map((r) => {
     const run = world.actions.runsOf(r, "flibs.yml")[0]!;
     return world.deliveriesOf(run, { event: "workflow_job", job: /^build \/ build \(/ });
@@ -399,7 +439,12 @@ async function main(): Promise<void> {
     // Warm-up: one delivery per installation (tokens fetched and cached, code paths compiled), not measured.
     const warm: Promise<void>[] = [];
     for (let k = 0; k < INSTALLATIONS; k++) {
-      warm.push(send(agent, port, delivery(1_000_000 + k, { kind: "pull_request.synchronize", installation: k + 1 }), { kind: "pull_request.synchronize", at: 0 }));
+      warm.push(
+        send(agent, port, delivery(1_000_000 + k, { kind: "pull_request.synchronize", installation: k + 1 }), {
+          kind: "pull_request.synchronize",
+          at: 0,
+        }),
+      );
     }
     await Promise.all(warm);
     await settle();
@@ -442,10 +487,18 @@ async function main(): Promise<void> {
     const ok = sent.filter((s) => s.status !== undefined && s.status >= 200 && s.status < 300);
     const errors = sent.length - ok.length;
     const latencies = ok.map((s) => s.latency!);
-    console.log(`flibs webhooks bench${process.env.BENCH_THROTTLE === "off" ? " (write throttling off)" : ""}: ${sent.length} deliveries sent over ${elapsed.toFixed(1)} s (${(sent.length / elapsed).toFixed(1)}/s), ${INSTALLATIONS} installations, mix ${Object.entries(countBy(sent.map((s) => s.kind))).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    console.log(
+      `flibs webhooks bench${process.env.BENCH_THROTTLE === "off" ? " (write throttling off)" : ""}: ${sent.length} deliveries sent over ${elapsed.toFixed(1)} s (${(sent.length / elapsed).toFixed(1)}/s), ${INSTALLATIONS} installations, mix ${Object.entries(
+        countBy(sent.map((s) => s.kind)),
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+    );
     console.log(`response latency     p50 ${ms(pct(latencies, 50))}  p99 ${ms(pct(latencies, 99))}  max ${ms(pct(latencies, 100))}`);
     for (const kind of new Set(sent.map((s) => s.kind))) {
-      const firsts = sent.flatMap((s, i) => (s.kind === kind && seen.get(i)?.firstCheck !== undefined ? [seen.get(i)!.firstCheck! - s.at] : []));
+      const firsts = sent.flatMap((s, i) =>
+        s.kind === kind && seen.get(i)?.firstCheck !== undefined ? [seen.get(i)!.firstCheck! - s.at] : [],
+      );
       const lat = sent.filter((s) => s.kind === kind && s.latency !== undefined).map((s) => s.latency!);
       const of = sent.filter((s) => s.kind === kind).length;
       const reqs = sent.reduce((n, s, i) => n + (s.kind === kind ? (seen.get(i)?.requests ?? 0) : 0), 0);
@@ -458,22 +511,43 @@ async function main(): Promise<void> {
     if (TRACE) {
       const offsets = new Map<string, number[]>();
       sent.forEach((s, i) => {
-        for (const [what, at] of seen.get(i)?.trace ?? []) offsets.set(`${s.kind} ${what}`, [...(offsets.get(`${s.kind} ${what}`) ?? []), at - s.at]);
+        for (const [what, at] of seen.get(i)?.trace ?? [])
+          offsets.set(`${s.kind} ${what}`, [...(offsets.get(`${s.kind} ${what}`) ?? []), at - s.at]);
       });
-      for (const [what, v] of offsets) console.log(`  trace ${what}: p50 ${ms(pct(v, 50))} p99 ${ms(pct(v, 99))} after the delivery was sent`);
+      for (const [what, v] of offsets)
+        console.log(`  trace ${what}: p50 ${ms(pct(v, 50))} p99 ${ms(pct(v, 99))} after the delivery was sent`);
     }
     const firstChecks = sent.flatMap((s, i) => (seen.get(i)?.firstCheck !== undefined ? [seen.get(i)!.firstCheck! - s.at] : []));
-    console.log(`first check-run req  p50 ${ms(pct(firstChecks, 50))}  p99 ${ms(pct(firstChecks, 99))}  (${firstChecks.length} deliveries made one)`);
+    console.log(
+      `first check-run req  p50 ${ms(pct(firstChecks, 50))}  p99 ${ms(pct(firstChecks, 99))}  (${firstChecks.length} deliveries made one)`,
+    );
     console.log(`installation tokens issued during the load: ${tokensIssued} (${INSTALLATIONS} installations, tokens fetched in warm-up)`);
-    console.log(`requests not tied to one delivery (policy reads, permissions, dispatches): ${unattributed.requests} (${unattributed.writes} writes)`);
-    console.log(`workflow_job deliveries: ${Math.min(jobsSent, jobEvents.length)} first deliveries of the ${jobEvents.length} job events of ${JOB_RUNS} builds, ${Math.max(0, jobsSent - jobEvents.length)} redeliveries`);
+    console.log(
+      `requests not tied to one delivery (policy reads, permissions, dispatches): ${unattributed.requests} (${unattributed.writes} writes)`,
+    );
+    console.log(
+      `workflow_job deliveries: ${Math.min(jobsSent, jobEvents.length)} first deliveries of the ${jobEvents.length} job events of ${JOB_RUNS} builds, ${Math.max(0, jobsSent - jobEvents.length)} redeliveries`,
+    );
     const problems = [...new Set(world.github.problems)];
-    if (problems.length) console.log(`requests GitHub would refuse or the world does not answer (${world.github.problems.length}): ${problems.slice(0, 5).join(" | ")}`);
+    if (problems.length)
+      console.log(
+        `requests GitHub would refuse or the world does not answer (${world.github.problems.length}): ${problems.slice(0, 5).join(" | ")}`,
+      );
     const failures = countBy(sent.filter((s) => !ok.includes(s)).map((s) => s.error ?? `HTTP ${s.status}`));
     if (staleSocketRetries) console.log(`resent on a fresh socket (keep-alive race, counted in latency): ${staleSocketRetries}`);
-    console.log(`errors               ${errors}${errors ? ` (${Object.entries(failures).map(([k, v]) => `${k} x${v}`).join(", ")})` : ""}`);
+    console.log(
+      `errors               ${errors}${
+        errors
+          ? ` (${Object.entries(failures)
+              .map(([k, v]) => `${k} x${v}`)
+              .join(", ")})`
+          : ""
+      }`,
+    );
     const driverCpu = process.cpuUsage(driverCpu0);
-    console.log(`GitHub round trips   ${measured.roundTrips} as the App saw them: p50 ${ms(measured.roundTripP50)} p99 ${ms(measured.roundTripP99)}`);
+    console.log(
+      `GitHub round trips   ${measured.roundTrips} as the App saw them: p50 ${ms(measured.roundTripP50)} p99 ${ms(measured.roundTripP99)}`,
+    );
     console.log(
       `App CPU              ${((measured.cpuMs / 1000 / elapsed) * 100).toFixed(0)}% of a core; event-loop delay p99 ${ms(measured.loopP99)}, max ${ms(measured.loopMax)} ` +
         `(driver and fake GitHub: ${(((driverCpu.user + driverCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}% of a core, event-loop delay p99 ${ms(driverLoop.percentile(99) / 1e6)})`,
@@ -491,7 +565,9 @@ async function main(): Promise<void> {
       const early = pct(window(warmupEnd, warmupEnd + 60), 50);
       const late = pct(window(elapsed - 60, elapsed + 1), 50);
       const growth = ((late - early) / early) * 100;
-      console.log(`soak RSS             median ${mb(early)} in the minute after warm-up (${warmupEnd.toFixed(0)} s), ${mb(late)} in the last minute: growth ${growth.toFixed(1)}%`);
+      console.log(
+        `soak RSS             median ${mb(early)} in the minute after warm-up (${warmupEnd.toFixed(0)} s), ${mb(late)} in the last minute: growth ${growth.toFixed(1)}%`,
+      );
       const held = Number.isFinite(growth) && growth <= 10;
       console.log(`soak goal (RSS growth <= 10% after warm-up): ${held ? "met" : "NOT met"}`);
       pass &&= held;

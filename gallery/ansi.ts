@@ -21,7 +21,10 @@ export function ansiToHtml(text: string): string {
     last = m.index + m[0].length;
     if (open) out += "</span>";
     open = false;
-    const css = (m[1] ?? "").split(";").map((c) => STYLE[c]).filter(Boolean);
+    const css = (m[1] ?? "")
+      .split(";")
+      .map((c) => STYLE[c])
+      .filter(Boolean);
     if (css.length > 0) {
       out += `<span style="${css.join(";")}">`;
       open = true;

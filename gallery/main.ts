@@ -46,22 +46,41 @@ async function run(outDir: string): Promise<void> {
 
 /** Headless Chromium with nothing that reaches the network or a desktop. */
 function chromiumArgs(profile: string): string[] {
-  return ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars", `--user-data-dir=${profile}`];
+  return [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    `--user-data-dir=${profile}`,
+  ];
 }
 
 /** The page's height: Chromium's --screenshot takes the window, so the window is made as tall as the page. */
 function pageHeight(chromium: string, profile: string, file: string): number {
   const measure = file.replace(/\.html$/, ".measure.html");
-  const html = readFileSync(file, "utf8").replace("</body>", "<script>document.title='height:'+Math.ceil(document.querySelector('main').getBoundingClientRect().bottom)</script></body>");
+  const html = readFileSync(file, "utf8").replace(
+    "</body>",
+    "<script>document.title='height:'+Math.ceil(document.querySelector('main').getBoundingClientRect().bottom)</script></body>",
+  );
   writeFileSync(measure, html);
-  const r = spawnSync(chromium, [...chromiumArgs(profile), `--window-size=${WIDTH},800`, "--dump-dom", `file://${measure}`], { encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(chromium, [...chromiumArgs(profile), `--window-size=${WIDTH},800`, "--dump-dom", `file://${measure}`], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   rmSync(measure, { force: true });
   const m = /height:(\d+)/.exec(r.stdout ?? "");
   return Math.min(16_000, Math.max(200, Number(m?.[1] ?? 2000)));
 }
 
 function shoot(chromium: string, profile: string, file: string, png: string, height: number): void {
-  const r = spawnSync(chromium, [...chromiumArgs(profile), `--window-size=${WIDTH},${height}`, `--screenshot=${png}`, `file://${file}`], { encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(chromium, [...chromiumArgs(profile), `--window-size=${WIDTH},${height}`, `--screenshot=${png}`, `file://${file}`], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   if (r.status !== 0 || !existsSync(png)) throw new Error(`chromium could not take ${png}: ${r.stderr?.split("\n").slice(-5).join("\n")}`);
 }
 

@@ -32,7 +32,16 @@ pre.terminal { margin: 0; padding: 12px 16px; background: #0d1117; color: #e6edf
 pre.terminal .prompt { color: #7ee787; }
 `;
 
-const BADGE: Record<string, string> = { success: "✅", failure: "❌", neutral: "⚪", cancelled: "⊘", action_required: "⚠️", skipped: "⏭", queued: "🟡", in_progress: "🟡" };
+const BADGE: Record<string, string> = {
+  success: "✅",
+  failure: "❌",
+  neutral: "⚪",
+  cancelled: "⊘",
+  action_required: "⚠️",
+  skipped: "⏭",
+  queued: "🟡",
+  in_progress: "🟡",
+};
 
 /**
  * Renders markdown as GitHub does (CommonMark + GFM); raw HTML is kept escaped, as GitHub's sanitiser would drop
@@ -58,7 +67,12 @@ function checkHead(screen: MarkdownScreen): string {
 function annotations(screen: MarkdownScreen): string {
   const list = screen.check?.annotations ?? [];
   if (list.length === 0) return "";
-  const shown = list.slice(0, 5).map((a) => `<li><b>${escapeHtml(a.annotation_level)}</b> <span class="path">${escapeHtml(a.path)}#L${a.start_line}</span> ${escapeHtml(a.title ?? "")}: ${escapeHtml(a.message)}</li>`);
+  const shown = list
+    .slice(0, 5)
+    .map(
+      (a) =>
+        `<li><b>${escapeHtml(a.annotation_level)}</b> <span class="path">${escapeHtml(a.path)}#L${a.start_line}</span> ${escapeHtml(a.title ?? "")}: ${escapeHtml(a.message)}</li>`,
+    );
   const more = list.length > shown.length ? `<li>… ${list.length - shown.length} more annotations</li>` : "";
   return `<div class="annotations">Annotations (${list.length})<ul>${shown.join("")}${more}</ul></div>`;
 }

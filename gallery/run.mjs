@@ -13,7 +13,16 @@ mkdirSync(join(root, "node_modules", ".cache"), { recursive: true });
 const out = mkdtempSync(join(root, "node_modules", ".cache", "flibs-gallery-"));
 try {
   const outfile = join(out, "gallery.mjs");
-  await build({ entryPoints: [join(here, "main.ts")], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile, logLevel: "warning" });
+  await build({
+    entryPoints: [join(here, "main.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    outfile,
+    logLevel: "warning",
+  });
   const r = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { cwd: root, stdio: "inherit" });
   process.exitCode = r.status ?? 1;
 } finally {

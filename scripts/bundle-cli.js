@@ -18,7 +18,20 @@ const outdir = join(dist, `flibs-cli.tmp-${process.pid}`);
 const entry = join(dist, "cli", "main.js");
 
 /** dist/ files bundled: pure code without file reads relative to its own location. */
-const INLINE = ["cli/main.js", "cli/io.js", "cli/version.js", "cli/commands/", "cli/review/", "cli/output/", "core/", "cli/promote-impl.js", "cli/inspect-impl.js", "cli/layout-source.js", "cli/progress/", "registry/"].map((p) => join(dist, p));
+const INLINE = [
+  "cli/main.js",
+  "cli/io.js",
+  "cli/version.js",
+  "cli/commands/",
+  "cli/review/",
+  "cli/output/",
+  "core/",
+  "cli/promote-impl.js",
+  "cli/inspect-impl.js",
+  "cli/layout-source.js",
+  "cli/progress/",
+  "registry/",
+].map((p) => join(dist, p));
 /** npm packages bundled: pure JavaScript, no assets read from their own folder. */
 const INLINE_PACKAGES = /^(commander|zod|yaml|dockerfile-ast|vscode-languageserver-types|vscode-languageserver-textdocument)(\/|$)/;
 
@@ -36,7 +49,9 @@ const external = {
       if (!file.startsWith(dist + sep) || INLINE.some((p) => (p.endsWith(".js") ? file === p : file.startsWith(p)))) return undefined;
       return { path: relative(outdir, file).split(sep).join("/"), external: true };
     });
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith("node:") || INLINE_PACKAGES.test(args.path) ? undefined : { path: args.path, external: true }));
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith("node:") || INLINE_PACKAGES.test(args.path) ? undefined : { path: args.path, external: true },
+    );
   },
 };
 

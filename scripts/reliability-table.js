@@ -8,7 +8,10 @@ if (!existsSync(file)) {
   console.log(`reliability: no ledger at ${file} (the reliability suite did not run)`);
   process.exit(1);
 }
-const lines = readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const lines = readFileSync(file, "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 const areas = new Map();
 for (const l of lines) {
   const a = areas.get(l.area) ?? { tried: 0, held: 0, lost: 0, checks: 0 };
@@ -19,7 +22,10 @@ for (const l of lines) {
   areas.set(l.area, a);
 }
 const rows = [...areas].map(([area, a]) => [area, String(a.checks), String(a.tried), String(a.held), String(a.lost)]);
-const total = [...areas.values()].reduce((t, a) => ({ tried: t.tried + a.tried, held: t.held + a.held, lost: t.lost + a.lost, checks: t.checks + a.checks }), { tried: 0, held: 0, lost: 0, checks: 0 });
+const total = [...areas.values()].reduce(
+  (t, a) => ({ tried: t.tried + a.tried, held: t.held + a.held, lost: t.lost + a.lost, checks: t.checks + a.checks }),
+  { tried: 0, held: 0, lost: 0, checks: 0 },
+);
 rows.push(["total", String(total.checks), String(total.tried), String(total.held), String(total.lost)]);
 const head = ["area", "checks", "cases tried", "held", "lost"];
 const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

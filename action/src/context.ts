@@ -73,7 +73,11 @@ export async function makeContext(inputs: ActionInputs, env: NodeJS.ProcessEnv, 
     authFile = job.authFile;
     await writeFile(authFile, JSON.stringify({ auths }), { mode: 0o600, flag: "wx" });
   }
-  const client = new RegistryClient({ credentials: credentialsFrom(creds), insecureHosts: inputs.insecureRegistries, userAgent: "flibs-action" });
+  const client = new RegistryClient({
+    credentials: credentialsFrom(creds),
+    insecureHosts: inputs.insecureRegistries,
+    userAgent: "flibs-action",
+  });
   const server = env.GITHUB_SERVER_URL?.replace(/\/+$/, "");
   return {
     config,
@@ -85,7 +89,10 @@ export async function makeContext(inputs: ActionInputs, env: NodeJS.ProcessEnv, 
     job,
     approved: inputs.approvedRegistries ?? DEFAULT_POLICY.approved_base_registries,
     sourceUrl: server && env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}` : undefined,
-    runUrl: server && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    runUrl:
+      server && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined,
     repoPath: (file) => repoPath(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.context, file),
     cleanup: () => job.remove(),
   };

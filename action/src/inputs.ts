@@ -44,7 +44,11 @@ export interface ActionInputs {
   githubToken?: string;
 }
 
-const list = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 const opt = (name: string) => core.getInput(name).trim() || undefined;
 
 function arch(text: string, what: string): Arch {
@@ -59,7 +63,7 @@ function archList(text: string): Arch[] {
   } catch {
     v = list(text);
   }
-  if (!Array.isArray(v) || v.length === 0) throw new FlibsError("usage", "arches must be a JSON array such as [\"x86_64\", \"aarch64\"]");
+  if (!Array.isArray(v) || v.length === 0) throw new FlibsError("usage", 'arches must be a JSON array such as ["x86_64", "aarch64"]');
   return v.map((a) => arch(String(a), "each of arches"));
 }
 
@@ -76,7 +80,8 @@ export function readInputs(): ActionInputs {
     throw new FlibsError("usage", `mode must be build, publish or promote, got ${JSON.stringify(mode)}`);
   }
   const drift = opt("component-drift") ?? "warn";
-  if (drift !== "warn" && drift !== "fail") throw new FlibsError("usage", `component-drift must be warn or fail, got ${JSON.stringify(drift)}`);
+  if (drift !== "warn" && drift !== "fail")
+    throw new FlibsError("usage", `component-drift must be warn or fail, got ${JSON.stringify(drift)}`);
   const registry = opt("registry");
   if (!registry) throw new FlibsError("usage", "registry is required (the candidate repository prefix, e.g. ghcr.io/my-org/candidates)");
   const password = opt("password");
@@ -116,17 +121,20 @@ export function readInputs(): ActionInputs {
   if (kept) inputs.keptDigests = parseArchDigests(kept, "kept-digests", { allowEmpty: true });
   const digest = opt("digest");
   if (digest !== undefined) {
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new FlibsError("usage", `digest must be sha256:<64 hex digits>, got ${JSON.stringify(digest)}`);
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+      throw new FlibsError("usage", `digest must be sha256:<64 hex digits>, got ${JSON.stringify(digest)}`);
     inputs.digest = digest;
   }
   const promotionId = opt("promotion-id");
   if (promotionId !== undefined) {
-    if (!/^[0-9a-f]{40}-[1-9][0-9]{0,5}$/.test(promotionId)) throw new FlibsError("usage", `promotion-id must be <sha>-<attempt>, got ${JSON.stringify(promotionId)}`);
+    if (!/^[0-9a-f]{40}-[1-9][0-9]{0,5}$/.test(promotionId))
+      throw new FlibsError("usage", `promotion-id must be <sha>-<attempt>, got ${JSON.stringify(promotionId)}`);
     inputs.promotionId = promotionId;
   }
   const appId = opt("app-id");
   if (appId !== undefined) {
-    if (!/^[1-9][0-9]{0,15}$/.test(appId)) throw new FlibsError("usage", `app-id must be the flibs App's numeric id, got ${JSON.stringify(appId)}`);
+    if (!/^[1-9][0-9]{0,15}$/.test(appId))
+      throw new FlibsError("usage", `app-id must be the flibs App's numeric id, got ${JSON.stringify(appId)}`);
     inputs.appId = Number(appId);
   }
   const token = opt("github-token");
@@ -134,7 +142,8 @@ export function readInputs(): ActionInputs {
     core.setSecret(token);
     inputs.githubToken = token;
   }
-  if (inputs.sha !== undefined && !/^[0-9a-f]{40}$/.test(inputs.sha)) throw new FlibsError("usage", `sha must be a full commit SHA, got ${JSON.stringify(inputs.sha)}`);
+  if (inputs.sha !== undefined && !/^[0-9a-f]{40}$/.test(inputs.sha))
+    throw new FlibsError("usage", `sha must be a full commit SHA, got ${JSON.stringify(inputs.sha)}`);
   if (mode === "build" && !inputs.arch) throw new FlibsError("usage", "mode build needs arch");
   if (mode === "publish" && !inputs.arches && !inputs.digests) throw new FlibsError("usage", "mode publish needs arches or digests");
   if (mode === "promote" && !inputs.stableRegistry) throw new FlibsError("usage", "mode promote needs stable-registry");

@@ -129,7 +129,11 @@ export function buildJob(i: ActionInputs, c: RunContext): ModeJob {
 
   return {
     run: work,
-    summary: (outcome) => buildJobSummary({ arch, steps: clock.steps(), ...(image ? { image } : {}), tests, testsPlanned, isolationNote: isolation.note }, outcome),
+    summary: (outcome) =>
+      buildJobSummary(
+        { arch, steps: clock.steps(), ...(image ? { image } : {}), tests, testsPlanned, isolationNote: isolation.note },
+        outcome,
+      ),
     failedStep: () => clock.failed,
     annotation: (f) => {
       const file = f.instruction?.line !== undefined ? c.repoPath(f.instruction.file) : undefined;
@@ -152,7 +156,10 @@ export function publishJob(i: ActionInputs, c: RunContext): ModeJob {
     // App's record of the earlier build): a tag is a pointer anyone with write access to the registry can move.
     const untracked = planned.filter((a) => !digests.has(a));
     if (process.env.GITHUB_ACTIONS === "true" && untracked.length) {
-      throw new FlibsError("usage", `no tested digest for ${untracked.join(", ")}: pass each arch's digest from its build job (digests) or, for arches a retest kept, kept-digests`);
+      throw new FlibsError(
+        "usage",
+        `no tested digest for ${untracked.join(", ")}: pass each arch's digest from its build job (digests) or, for arches a retest kept, kept-digests`,
+      );
     }
     let tree: string | undefined;
     let time: number | undefined;
@@ -187,7 +194,10 @@ export function publishJob(i: ActionInputs, c: RunContext): ModeJob {
     core.setOutput("record-digest", r.recordDigest);
     core.setOutput("image", `${repository}@${r.indexDigest}`);
     if (r.failed) {
-      throw new FlibsError("policy", `${r.drift.length} package version(s) differ between arches and policy says component_drift: fail: ${driftText(r.drift)}`);
+      throw new FlibsError(
+        "policy",
+        `${r.drift.length} package version(s) differ between arches and policy says component_drift: fail: ${driftText(r.drift)}`,
+      );
     }
     core.notice(r.indexDigest, { title: INDEX_NOTICE });
     // Drift the policy accepts: one warning, the summary has the table.
@@ -196,14 +206,32 @@ export function publishJob(i: ActionInputs, c: RunContext): ModeJob {
 
   return {
     run: work,
-    summary: (outcome) => publishJobSummary({ repository, steps: clock.steps(), arches, ...(index ? { index } : {}), ...(drift ? { drift } : {}), driftPolicy: i.componentDrift }, outcome),
+    summary: (outcome) =>
+      publishJobSummary(
+        {
+          repository,
+          steps: clock.steps(),
+          arches,
+          ...(index ? { index } : {}),
+          ...(drift ? { drift } : {}),
+          driftPolicy: i.componentDrift,
+        },
+        outcome,
+      ),
     failedStep: () => clock.failed,
     annotation: () => ({}),
   };
 }
 
 function driftText(drift: readonly ComponentDrift[]): string {
-  return drift.map((d) => `${d.name} ${Object.entries(d.versions).map(([a, v]) => `${a}=${v}`).join(" ")}`).join("; ");
+  return drift
+    .map(
+      (d) =>
+        `${d.name} ${Object.entries(d.versions)
+          .map(([a, v]) => `${a}=${v}`)
+          .join(" ")}`,
+    )
+    .join("; ");
 }
 
 export function promoteJob(i: ActionInputs, c: RunContext): ModeJob {
@@ -219,10 +247,27 @@ export function promoteJob(i: ActionInputs, c: RunContext): ModeJob {
     if (inWorkflow) {
       await clock.step("verify", async () => {
         // Anyone with write access can dispatch the promote caller by hand: only what the App asked for is copied.
-        if (!i.digest || !i.promotionId || !i.gitRef) throw new FlibsError("usage", "mode promote in a workflow needs digest, promotion-id and git-ref, as the flibs App sends them");
-        if (i.appId === undefined) throw new FlibsError("usage", "mode promote needs app-id: set the organisation variable FLIBS_APP_ID to the flibs App's id (its settings page shows it)");
+        if (!i.digest || !i.promotionId || !i.gitRef)
+          throw new FlibsError("usage", "mode promote in a workflow needs digest, promotion-id and git-ref, as the flibs App sends them");
+        if (i.appId === undefined)
+          throw new FlibsError(
+            "usage",
+            "mode promote needs app-id: set the organisation variable FLIBS_APP_ID to the flibs App's id (its settings page shows it)",
+          );
         if (!i.githubToken) throw new FlibsError("usage", "mode promote needs github-token (the job's token, with checks: read)");
-        await verifyPromotion({ promotionId: i.promotionId, appId: i.appId, token: i.githubToken, sha: i.sha!, ref: i.gitRef, digest: i.digest, context: i.context }, process.env, { client: c.client, repository: c.repository });
+        await verifyPromotion(
+          {
+            promotionId: i.promotionId,
+            appId: i.appId,
+            token: i.githubToken,
+            sha: i.sha!,
+            ref: i.gitRef,
+            digest: i.digest,
+            context: i.context,
+          },
+          process.env,
+          { client: c.client, repository: c.repository },
+        );
         core.info(`verified: the flibs App asked for promotion ${i.promotionId} of ${i.digest}, built from this commit's tree`);
       });
     }
@@ -232,7 +277,9 @@ export function promoteJob(i: ActionInputs, c: RunContext): ModeJob {
       const existing = await c.client.listTags(destination).catch(() => [] as string[]);
       const plan = planTags({ gitTag, extraTags: c.config.tags, existingTags: existing, moveLatest: i.latest });
       if (!plan.ok) throw plan.error;
-      const tags: PlannedTag[] = plan.value.tags.length ? plan.value.tags : [{ tag: `sha-${i.sha}`, kind: "immutable", reason: "the commit" }];
+      const tags: PlannedTag[] = plan.value.tags.length
+        ? plan.value.tags
+        : [{ tag: `sha-${i.sha}`, kind: "immutable", reason: "the commit" }];
       report = await promote(c.client, {
         source: i.digest ? { ...c.repository, digest: i.digest } : { ...c.repository, tag: `sha-${i.sha}` },
         destination,

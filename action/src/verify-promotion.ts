@@ -23,7 +23,11 @@ export interface PromotionRequest {
  * check, read with the job's token and filtered by the App's id), and the candidate index's build record was built
  * from the released commit's tree. A hand-made dispatch of the promote caller stops here.
  */
-export async function verifyPromotion(req: PromotionRequest, env: NodeJS.ProcessEnv, registry: { client: RegistryClient; repository: RepositoryRef }): Promise<void> {
+export async function verifyPromotion(
+  req: PromotionRequest,
+  env: NodeJS.ProcessEnv,
+  registry: { client: RegistryClient; repository: RepositoryRef },
+): Promise<void> {
   const checks = await appChecks(req, env);
   const asked = verifyPromotionRequest({ promotionId: req.promotionId, ref: req.ref, digest: req.digest, sha: req.sha, checks });
   if (!asked.ok) throw new FlibsError("refused", `not promoted: ${asked.reason}`);
@@ -38,7 +42,14 @@ async function appChecks(req: PromotionRequest, env: NodeJS.ProcessEnv): Promise
   const repo = env.GITHUB_REPOSITORY;
   if (!repo) throw new FlibsError("usage", "GITHUB_REPOSITORY is not set: the promote mode runs in a GitHub Actions job");
   const url = `${api}/repos/${repo}/commits/${req.sha}/check-runs?check_name=${encodeURIComponent(promoteCheckName(req.ref))}&app_id=${req.appId}&filter=all&per_page=100`;
-  const res = await fetch(url, { headers: { authorization: `Bearer ${req.token}`, accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "flibs-action" } });
+  const res = await fetch(url, {
+    headers: {
+      authorization: `Bearer ${req.token}`,
+      accept: "application/vnd.github+json",
+      "x-github-api-version": "2022-11-28",
+      "user-agent": "flibs-action",
+    },
+  });
   if (!res.ok) {
     const why = res.status === 403 ? " (the promote job needs `checks: read`)" : "";
     throw new FlibsError("github", `cannot read the flibs App's checks of ${req.sha.slice(0, 12)}: GitHub answered ${res.status}${why}`);

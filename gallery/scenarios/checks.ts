@@ -22,11 +22,29 @@ const RUN = "https://github.com/my-org/demo-httpd/actions/runs/16000000001";
 const JOB = (n: number) => `${RUN}/job/4500000000${n}`;
 const ARCHES = ["x86_64", "aarch64"] as const;
 
-function check(title: string, name: string, s: { conclusion: string; title: string; text?: string; summary?: string }, copyable: readonly string[] = []): MarkdownScreen {
-  return { title, kind: "check", markdown: s.text ?? s.summary ?? "", check: { name, conclusion: s.conclusion, title: s.title }, copyable, links: ["https://github.com/my-org/demo-httpd/"] };
+function check(
+  title: string,
+  name: string,
+  s: { conclusion: string; title: string; text?: string; summary?: string },
+  copyable: readonly string[] = [],
+): MarkdownScreen {
+  return {
+    title,
+    kind: "check",
+    markdown: s.text ?? s.summary ?? "",
+    check: { name, conclusion: s.conclusion, title: s.title },
+    copyable,
+    links: ["https://github.com/my-org/demo-httpd/"],
+  };
 }
 
-const passed = (arch: (typeof ARCHES)[number], d: string, size: number, n: number): ArchResult => ({ arch, conclusion: "success", digest: d, size, jobUrl: JOB(n) });
+const passed = (arch: (typeof ARCHES)[number], d: string, size: number, n: number): ArchResult => ({
+  arch,
+  conclusion: "success",
+  digest: d,
+  size,
+  jobUrl: JOB(n),
+});
 
 function greenBuild(): MarkdownScreen[] {
   const s = summarizeBuild({
@@ -43,7 +61,7 @@ function greenBuild(): MarkdownScreen[] {
 
 function aarch64Fails(): MarkdownScreen[] {
   const id = parseBuildId(`${SHA}.1`)!;
-  const errors = ["Error: building at STEP \"RUN dnf -y install httpd-tools-9.9\": exit status 1", "No match for argument: httpd-tools-9.9"];
+  const errors = ['Error: building at STEP "RUN dnf -y install httpd-tools-9.9": exit status 1', "No match for argument: httpd-tools-9.9"];
   const job: ArchJob = {
     id,
     arch: "aarch64",
@@ -59,12 +77,20 @@ function aarch64Fails(): MarkdownScreen[] {
   };
   const s = summarizeBuild({
     planned: [...ARCHES],
-    results: [passed("x86_64", X86, 71_303_168, 1), { arch: "aarch64", conclusion: "failure", jobUrl: JOB(2), failedStep: "Build, push and test", errors }],
+    results: [
+      passed("x86_64", X86, 71_303_168, 1),
+      { arch: "aarch64", conclusion: "failure", jobUrl: JOB(2), failedStep: "Build, push and test", errors },
+    ],
     runConclusion: "failure",
     runUrl: RUN,
   });
   return [
-    check("flibs/build (aarch64): the failing step, its errors and the next command", "flibs/build (aarch64)", { conclusion: "failure", title: archCheckTitle(job), summary: archCheckSummary(job) }, ["/retest aarch64"]),
+    check(
+      "flibs/build (aarch64): the failing step, its errors and the next command",
+      "flibs/build (aarch64)",
+      { conclusion: "failure", title: archCheckTitle(job), summary: archCheckSummary(job) },
+      ["/retest aarch64"],
+    ),
     check("flibs/build: why it is red, and what next", "flibs/build", s, ["/retest aarch64"]),
   ];
 }
@@ -103,7 +129,9 @@ function promotions(): MarkdownScreen[] {
   const failed = completedPromotion(facts("refs/tags/v1.0.1"), { ok: false, runConclusion: "failure", runUrl: run(3) });
   return [
     check("flibs/promote (main): promoted and signed", promoteCheckName("refs/heads/main"), main, [`${STABLE}@${INDEX}`]),
-    check("flibs/promote (v1.0.0): the same commit released, unsigned (a warning)", promoteCheckName("refs/tags/v1.0.0"), release, [`${STABLE}@${INDEX}`]),
+    check("flibs/promote (v1.0.0): the same commit released, unsigned (a warning)", promoteCheckName("refs/tags/v1.0.0"), release, [
+      `${STABLE}@${INDEX}`,
+    ]),
     check("flibs/promote (v1.0.1): the promote run failed", promoteCheckName("refs/tags/v1.0.1"), failed, ["/promote"]),
   ];
 }
@@ -111,6 +139,10 @@ function promotions(): MarkdownScreen[] {
 export const checkScenarios: readonly Scenario[] = [
   { id: "build-green", title: "A green build: both arches, the index and its pull line", screens: async () => greenBuild() },
   { id: "build-aarch64-fails", title: "aarch64 fails: where, why, and what next", screens: async () => aarch64Fails() },
-  { id: "build-setup-problem", title: "The candidate registry refuses the App: whose problem it is", screens: async () => registryRefusesTheApp() },
+  {
+    id: "build-setup-problem",
+    title: "The candidate registry refuses the App: whose problem it is",
+    screens: async () => registryRefusesTheApp(),
+  },
   { id: "promotions", title: "One commit promoted for main and for two releases", screens: async () => promotions() },
 ];

@@ -36,27 +36,72 @@ function screen(title: string, markdown: string, copyable: readonly string[]): M
   return { title, kind: "job-summary", markdown, copyable };
 }
 
-const steps = (entries: Array<[string, JobStep["result"], number?]>): JobStep[] => entries.map(([name, result, seconds]) => ({ name, result, ...(seconds !== undefined ? { seconds } : {}) }));
+const steps = (entries: Array<[string, JobStep["result"], number?]>): JobStep[] =>
+  entries.map(([name, result, seconds]) => ({ name, result, ...(seconds !== undefined ? { seconds } : {}) }));
 
 const TESTS: TestRun[] = [
-  { name: "httpd is installed", command: ["httpd", "-v"], expect: "Apache", passed: true, seconds: 1.1, exitCode: 0, output: "Server version: Apache/2.4.62 (Fedora Linux)\n" },
-  { name: "config | listens on 8080", command: "grep -x 'Listen 8080' /etc/httpd/conf/httpd.conf", passed: true, seconds: 0.9, exitCode: 0, output: "Listen 8080\n" },
+  {
+    name: "httpd is installed",
+    command: ["httpd", "-v"],
+    expect: "Apache",
+    passed: true,
+    seconds: 1.1,
+    exitCode: 0,
+    output: "Server version: Apache/2.4.62 (Fedora Linux)\n",
+  },
+  {
+    name: "config | listens on 8080",
+    command: "grep -x 'Listen 8080' /etc/httpd/conf/httpd.conf",
+    passed: true,
+    seconds: 0.9,
+    exitCode: 0,
+    output: "Listen 8080\n",
+  },
 ];
 
-const build = (over: Partial<BuildJob>): BuildJob => ({ arch: "x86_64", steps: [], tests: [], testsPlanned: TESTS.length, isolationNote: NOTE, ...over });
+const build = (over: Partial<BuildJob>): BuildJob => ({
+  arch: "x86_64",
+  steps: [],
+  tests: [],
+  testsPlanned: TESTS.length,
+  isolationNote: NOTE,
+  ...over,
+});
 
 /** The failing RUN of test/fixtures/build/failing-run-repo, as build-arch reports it from buildah's output. */
 function failedRun(): JobOutcome {
   const output = new StepOutput();
   output.push(fixture("job-summary/buildah-run-failed.txt"));
-  const instruction = locateStep(output.header!, parseDockerfile(fixture("build/failing-run-repo/Dockerfile.in"), "Dockerfile"), "Dockerfile", output.failure);
-  return { kind: "failure", failure: { code: "build", message: stepFailureMessage("build", "aarch64", instruction, output.output), step: "build", instruction, output: output.output } };
+  const instruction = locateStep(
+    output.header!,
+    parseDockerfile(fixture("build/failing-run-repo/Dockerfile.in"), "Dockerfile"),
+    "Dockerfile",
+    output.failure,
+  );
+  return {
+    kind: "failure",
+    failure: {
+      code: "build",
+      message: stepFailureMessage("build", "aarch64", instruction, output.output),
+      step: "build",
+      instruction,
+      output: output.output,
+    },
+  };
 }
 
 function pushRefused(): JobOutcome {
   const output = new StepOutput();
   output.push(fixture("job-summary/buildah-push-unauthorized.txt"));
-  return { kind: "failure", failure: { code: "build", message: stepFailureMessage("push", "x86_64", undefined, output.output), step: "push", output: output.output } };
+  return {
+    kind: "failure",
+    failure: {
+      code: "build",
+      message: stepFailureMessage("push", "x86_64", undefined, output.output),
+      step: "push",
+      output: output.output,
+    },
+  };
 }
 
 const DRIFT: ComponentDrift[] = [
@@ -66,7 +111,13 @@ const DRIFT: ComponentDrift[] = [
 
 const publish = (over: Partial<PublishJob>): PublishJob => ({
   repository: CANDIDATE,
-  steps: steps([["read x86_64", "done", 2.4], ["read aarch64", "done", 3.1], ["read ppc64le", "done", 2.8], ["push index", "done", 0.4], ["record", "done", 0.3]]),
+  steps: steps([
+    ["read x86_64", "done", 2.4],
+    ["read aarch64", "done", 3.1],
+    ["read ppc64le", "done", 2.8],
+    ["push index", "done", 0.4],
+    ["record", "done", 0.3],
+  ]),
   arches: [
     { arch: "x86_64", digest: X86, size: 74_500_000, packages: { db: "rpm", count: 187 } },
     { arch: "aarch64", digest: ARM, size: 71_900_000, packages: { db: "rpm", count: 187 } },
@@ -98,7 +149,12 @@ const PROMOTION: PromotionReport = {
 const promote = (over: Partial<PromoteJob>): PromoteJob => ({
   destination: STABLE,
   gitRef: "refs/tags/v2.4.62",
-  steps: steps([["verify", "done", 0.7], ["copy", "done", 18.3], ["tags", "done", 0.6], ["sign", "done", 4.2]]),
+  steps: steps([
+    ["verify", "done", 0.7],
+    ["copy", "done", 18.3],
+    ["tags", "done", 0.6],
+    ["sign", "done", 4.2],
+  ]),
   report: PROMOTION,
   arches: [
     { arch: "x86_64", digest: X86, size: 74_500_000 },
@@ -113,7 +169,12 @@ export const jobSummaryScenarios: readonly Scenario[] = [
     title: "Job summary: an arch built, pushed and tested",
     async screens() {
       const job = build({
-        steps: steps([["resolve bases", "done", 0.6], ["build", "done", 212.4], ["push", "done", 6.3], ["tests", "done", 2.0]]),
+        steps: steps([
+          ["resolve bases", "done", 0.6],
+          ["build", "done", 212.4],
+          ["push", "done", 6.3],
+          ["tests", "done", 2.0],
+        ]),
         image: { digest: X86, size: 74_500_000, seconds: 221.3 },
         tests: TESTS,
       });
@@ -125,10 +186,24 @@ export const jobSummaryScenarios: readonly Scenario[] = [
     id: "job-summary-build-failed-run",
     title: "Job summary: a RUN step fails (buildah's own output), and a push the registry refuses",
     async screens() {
-      const failedAt = steps([["resolve bases", "done", 0.4], ["build", "failed", 1.9], ["push", "not run"], ["tests", "not run"]]);
-      const refused = steps([["resolve bases", "done", 0.5], ["build", "done", 198.0], ["push", "failed", 0.4], ["tests", "not run"]]);
+      const failedAt = steps([
+        ["resolve bases", "done", 0.4],
+        ["build", "failed", 1.9],
+        ["push", "not run"],
+        ["tests", "not run"],
+      ]);
+      const refused = steps([
+        ["resolve bases", "done", 0.5],
+        ["build", "done", 198.0],
+        ["push", "failed", 0.4],
+        ["tests", "not run"],
+      ]);
       return [
-        screen("build (aarch64), RUN failed at Dockerfile line 3", buildJobSummary(build({ arch: "aarch64", steps: failedAt, testsPlanned: 1 }), failedRun()), ["/retest aarch64"]),
+        screen(
+          "build (aarch64), RUN failed at Dockerfile line 3",
+          buildJobSummary(build({ arch: "aarch64", steps: failedAt, testsPlanned: 1 }), failedRun()),
+          ["/retest aarch64"],
+        ),
         screen("build (x86_64), push refused with 401", buildJobSummary(build({ steps: refused }), pushRefused()), ["/retest x86_64"]),
       ];
     },
@@ -147,12 +222,20 @@ export const jobSummaryScenarios: readonly Scenario[] = [
       };
       const job = build({
         arch: "aarch64",
-        steps: steps([["resolve bases", "done", 0.5], ["build", "done", 403.7], ["push", "done", 7.9], ["tests", "failed", 2.1]]),
+        steps: steps([
+          ["resolve bases", "done", 0.5],
+          ["build", "done", 403.7],
+          ["push", "done", 7.9],
+          ["tests", "failed", 2.1],
+        ]),
         image: { digest: ARM, size: 71_900_000, seconds: 414.2 },
         tests: [TESTS[0]!, failed],
       });
       job.steps[3]!.label = "1 of 2 failed";
-      const outcome: JobOutcome = { kind: "failure", failure: { code: "build", message: "image test failed", step: "tests", test: failed } };
+      const outcome: JobOutcome = {
+        kind: "failure",
+        failure: { code: "build", message: "image test failed", step: "tests", test: failed },
+      };
       return [screen("build (aarch64), image test failed", buildJobSummary(job, outcome), ["/retest aarch64"])];
     },
   },
@@ -160,10 +243,20 @@ export const jobSummaryScenarios: readonly Scenario[] = [
     id: "job-summary-publish-drift",
     title: "Job summary: publish with component drift, policy warn and policy fail",
     async screens() {
-      const failed: JobOutcome = { kind: "failure", failure: { code: "policy", message: "2 package version(s) differ between arches and policy says component_drift: fail" } };
+      const failed: JobOutcome = {
+        kind: "failure",
+        failure: { code: "policy", message: "2 package version(s) differ between arches and policy says component_drift: fail" },
+      };
       return [
-        screen("publish, drift, component_drift: warn", publishJobSummary(publish({}), { kind: "success" }), [`podman pull ${CANDIDATE}@${INDEX}`, "pr-42-4f3e2d1"]),
-        screen("publish, drift, component_drift: fail", publishJobSummary(publish({ driftPolicy: "fail", index: { digest: INDEX, tags: [], record: RECORD } }), failed), ["/retest aarch64 ppc64le"]),
+        screen("publish, drift, component_drift: warn", publishJobSummary(publish({}), { kind: "success" }), [
+          `podman pull ${CANDIDATE}@${INDEX}`,
+          "pr-42-4f3e2d1",
+        ]),
+        screen(
+          "publish, drift, component_drift: fail",
+          publishJobSummary(publish({ driftPolicy: "fail", index: { digest: INDEX, tags: [], record: RECORD } }), failed),
+          ["/retest aarch64 ppc64le"],
+        ),
       ];
     },
   },
@@ -172,13 +265,26 @@ export const jobSummaryScenarios: readonly Scenario[] = [
     title: "Job summary: a release promoted, signed and unsigned",
     async screens() {
       return [
-        screen("promote v2.4.62, signed", promoteJobSummary(promote({ signature: { signed: true, how: "with cosign, keyless (the job's OIDC identity)" } }), { kind: "success" }), [`podman pull ${STABLE}@${INDEX}`, "2.4.62"]),
+        screen(
+          "promote v2.4.62, signed",
+          promoteJobSummary(promote({ signature: { signed: true, how: "with cosign, keyless (the job's OIDC identity)" } }), {
+            kind: "success",
+          }),
+          [`podman pull ${STABLE}@${INDEX}`, "2.4.62"],
+        ),
         screen(
           "promote v2.4.62, cosign missing on the runner",
           promoteJobSummary(
             promote({
               signature: { signed: false, why: "cosign is not installed on this runner" },
-              steps: [...steps([["verify", "done", 0.7], ["copy", "done", 18.3], ["tags", "done", 0.6]]), { name: "sign", result: "skipped", seconds: 0.1, label: "not signed: no cosign" }],
+              steps: [
+                ...steps([
+                  ["verify", "done", 0.7],
+                  ["copy", "done", 18.3],
+                  ["tags", "done", 0.6],
+                ]),
+                { name: "sign", result: "skipped", seconds: 0.1, label: "not signed: no cosign" },
+              ],
             }),
             { kind: "success" },
           ),

@@ -66,7 +66,12 @@ function checkScreen(title: string, out: CheckOutput, copyable: readonly string[
 }
 
 function terminalScreen(result: ReviewResult, sources: Record<string, string>, dir: string): Screen {
-  return { title: "flibs review in a terminal", kind: "terminal", command: `flibs review ${dir}`, text: formatReviewForTerminal(result, sources, { colour: true }) };
+  return {
+    title: "flibs review in a terminal",
+    kind: "terminal",
+    command: `flibs review ${dir}`,
+    text: formatReviewForTerminal(result, sources, { colour: true }),
+  };
 }
 
 /** The policy read as the App reads it (src/github/policy.ts), from an octokit that answers as GitHub would. */
@@ -80,7 +85,10 @@ export const reviewScenarios: readonly Scenario[] = [
     id: "review-clean",
     title: "Review: a clean container repo",
     async screens() {
-      const result = review({ dockerfile: { path: "Dockerfile", text: GOOD_DOCKERFILE }, containerYaml: { path: "container.yaml", text: GOOD_CONFIG } });
+      const result = review({
+        dockerfile: { path: "Dockerfile", text: GOOD_DOCKERFILE },
+        containerYaml: { path: "container.yaml", text: GOOD_CONFIG },
+      });
       return [
         checkScreen("flibs/review, no findings", reviewCheckOutput(result, { sha: SHA }), ["Dockerfile", "container.yaml"]),
         terminalScreen(result, { Dockerfile: GOOD_DOCKERFILE, "container.yaml": GOOD_CONFIG }, "."),
@@ -93,7 +101,12 @@ export const reviewScenarios: readonly Scenario[] = [
     async screens() {
       const result = review({ dockerfile: { path: "Dockerfile", text: BAD_DOCKERFILE } });
       return [
-        checkScreen("flibs/review, errors and warnings", reviewCheckOutput(result, { sha: SHA }), ["https://example.com/app.tar.gz", "LABEL maintainer=\"...\"", "dnf-assume-yes", "base-image-tag"]),
+        checkScreen("flibs/review, errors and warnings", reviewCheckOutput(result, { sha: SHA }), [
+          "https://example.com/app.tar.gz",
+          'LABEL maintainer="..."',
+          "dnf-assume-yes",
+          "base-image-tag",
+        ]),
         terminalScreen(result, { Dockerfile: BAD_DOCKERFILE }, "."),
       ];
     },
@@ -104,17 +117,31 @@ export const reviewScenarios: readonly Scenario[] = [
     async screens() {
       const text = manyFindingsDockerfile();
       const result = review({ dockerfile: { path: "Dockerfile", text } });
-      return [checkScreen(`flibs/review, ${result.findings.length} findings grouped`, reviewCheckOutput(result, { sha: SHA }), ["dnf-assume-yes", "dnf-clean-all"])];
+      return [
+        checkScreen(`flibs/review, ${result.findings.length} findings grouped`, reviewCheckOutput(result, { sha: SHA }), [
+          "dnf-assume-yes",
+          "dnf-clean-all",
+        ]),
+      ];
     },
   },
   {
     id: "review-invalid-config",
     title: "Review: an invalid container.yaml (a mistyped key, an OCI arch name)",
     async screens() {
-      const config = "image: my-org/demo-httpd\nplatfroms:\n  only: [x86_64]\ntests:\n  - name: httpd | version\n    command: [httpd, -v]\n    arches: [arm64]\n";
-      const result = review({ dockerfile: { path: "Dockerfile", text: GOOD_DOCKERFILE }, containerYaml: { path: "container.yaml", text: config } });
+      const config =
+        "image: my-org/demo-httpd\nplatfroms:\n  only: [x86_64]\ntests:\n  - name: httpd | version\n    command: [httpd, -v]\n    arches: [arm64]\n";
+      const result = review({
+        dockerfile: { path: "Dockerfile", text: GOOD_DOCKERFILE },
+        containerYaml: { path: "container.yaml", text: config },
+      });
       return [
-        checkScreen("flibs/review, config errors with suggestions", reviewCheckOutput(result, { sha: SHA }), ["arm64", "aarch64", "platfroms", "platforms"]),
+        checkScreen("flibs/review, config errors with suggestions", reviewCheckOutput(result, { sha: SHA }), [
+          "arm64",
+          "aarch64",
+          "platfroms",
+          "platforms",
+        ]),
         terminalScreen(result, { Dockerfile: GOOD_DOCKERFILE, "container.yaml": config }, "."),
       ];
     },
@@ -126,13 +153,23 @@ export const reviewScenarios: readonly Scenario[] = [
       const down = await policyRead(async () => {
         throw Object.assign(new Error("Server Error"), { status: 500 });
       });
-      const invalid = await policyRead(async () => ({ files: [{ config: { arches: ["x86_64", "arm64"] } }], config: { arches: ["x86_64", "arm64"] } }));
+      const invalid = await policyRead(async () => ({
+        files: [{ config: { arches: ["x86_64", "arm64"] } }],
+        config: { arches: ["x86_64", "arm64"] },
+      }));
       const result = review({ dockerfile: { path: "Dockerfile", text: GOOD_DOCKERFILE } });
       const withFindings = review({ dockerfile: { path: "Dockerfile", text: BAD_DOCKERFILE } });
       const problem = (p: typeof down) => (p.ok ? [] : [p.message]);
       return [
-        checkScreen("flibs/review, policy unreadable (GitHub answered 500)", reviewCheckOutput(result, { sha: SHA, problems: problem(down) })),
-        checkScreen("flibs/review, policy invalid, with findings", reviewCheckOutput(withFindings, { sha: SHA, problems: problem(invalid) }), ["arm64", "aarch64"]),
+        checkScreen(
+          "flibs/review, policy unreadable (GitHub answered 500)",
+          reviewCheckOutput(result, { sha: SHA, problems: problem(down) }),
+        ),
+        checkScreen(
+          "flibs/review, policy invalid, with findings",
+          reviewCheckOutput(withFindings, { sha: SHA, problems: problem(invalid) }),
+          ["arm64", "aarch64"],
+        ),
       ];
     },
   },

@@ -18,7 +18,10 @@ type RunPayload = Context<"workflow_run.completed">["payload"]["workflow_run"];
  * `workflow_run.completed` of a build: closes `flibs/build` with every planned arch's result and the index read
  * back from the candidate registry by value. A cancelled run closes it cancelled.
  */
-export async function reportRun(scope: Scope, run: Pick<RunPayload, "id" | "display_title" | "conclusion" | "html_url" | "path" | "event" | "triggering_actor" | "actor">): Promise<"closed" | "ignored" | "already-closed" | "not-ours"> {
+export async function reportRun(
+  scope: Scope,
+  run: Pick<RunPayload, "id" | "display_title" | "conclusion" | "html_url" | "path" | "event" | "triggering_actor" | "actor">,
+): Promise<"closed" | "ignored" | "already-closed" | "not-ours"> {
   const id = findBuildId(run.display_title);
   if (!id) return "ignored";
   const { octokit, repo } = scope;
@@ -33,13 +36,29 @@ export async function reportRun(scope: Scope, run: Pick<RunPayload, "id" | "disp
   const planMarker = plan ? `\n${formatPlanMarker(plan)}` : "";
   if (run.conclusion === "cancelled") {
     const text = cancelledBuild({ by: "unknown" });
-    await writeCheck(octokit, repo, { id: summaryCheck.id }, { status: "completed", conclusion: "cancelled", detailsUrl: run.html_url, title: text.title, summary: `${text.summary} [Run](${encodeURI(run.html_url)})${planMarker}` });
+    await writeCheck(
+      octokit,
+      repo,
+      { id: summaryCheck.id },
+      {
+        status: "completed",
+        conclusion: "cancelled",
+        detailsUrl: run.html_url,
+        title: text.title,
+        summary: `${text.summary} [Run](${encodeURI(run.html_url)})${planMarker}`,
+      },
+    );
     return "closed";
   }
   // This build's check of each arch it built; an arch a /retest left as it was keeps its earlier attempt's.
   const results = new Map<Arch, ArchResult>();
   for (const [arch, c] of plan ? planArchChecks(id, plan, checks) : []) {
-    if (c) results.set(arch, { arch, conclusion: c.status === "completed" ? (c.conclusion ?? null) : null, ...(c.details_url ? { jobUrl: c.details_url } : {}) });
+    if (c)
+      results.set(arch, {
+        arch,
+        conclusion: c.status === "completed" ? (c.conclusion ?? null) : null,
+        ...(c.details_url ? { jobUrl: c.details_url } : {}),
+      });
   }
   const custody = await readIndexByValue(scope, { id, run, plan });
   for (const [arch, digest] of custody.digests) {
@@ -57,7 +76,12 @@ export async function reportRun(scope: Scope, run: Pick<RunPayload, "id" | "disp
     ...(custody.problem ? { problem: custody.problem } : {}),
   });
   const summary = [s.text, planMarker, custody.digests.size ? `\n${formatDigestsMarker(custody.digests)}` : ""].join("");
-  await writeCheck(octokit, repo, { id: summaryCheck.id }, { status: "completed", conclusion: s.conclusion, detailsUrl: run.html_url, title: s.title, summary });
+  await writeCheck(
+    octokit,
+    repo,
+    { id: summaryCheck.id },
+    { status: "completed", conclusion: s.conclusion, detailsUrl: run.html_url, title: s.title, summary },
+  );
   return "closed";
 }
 

@@ -71,11 +71,27 @@ export async function runCommand(inv: Invocation, command: Command, facts = new 
     const fresh = await facts.commit();
     const builds = commitBuilds(sha, fresh.checks);
     const start = async (scratch: boolean, why: string, only?: Arch[], kept?: Partial<Record<Arch, string>>): Promise<CommandResult> => {
-      const covers = approvalCoversHead({ sha, fromFork: pull.fromFork, checks: fresh.checks, ...(inv.writtenAt ? { writtenAt: inv.writtenAt } : {}) });
-      if (!covers.ok) return { reply: `${inlineCode(`/${command.name}`)} did not start a build of ${inlineCode(sha.slice(0, 12))}: ${covers.reason}.` };
-      const r = await startBuild(scope, { id: { sha, attempt: builds.nextAttempt, scratch }, ...setup, pr: inv.pr, dispatchRef: inv.defaultBranch, why, ...(only ? { only } : {}), ...(kept ? { kept } : {}) });
+      const covers = approvalCoversHead({
+        sha,
+        fromFork: pull.fromFork,
+        checks: fresh.checks,
+        ...(inv.writtenAt ? { writtenAt: inv.writtenAt } : {}),
+      });
+      if (!covers.ok)
+        return { reply: `${inlineCode(`/${command.name}`)} did not start a build of ${inlineCode(sha.slice(0, 12))}: ${covers.reason}.` };
+      const r = await startBuild(scope, {
+        id: { sha, attempt: builds.nextAttempt, scratch },
+        ...setup,
+        pr: inv.pr,
+        dispatchRef: inv.defaultBranch,
+        why,
+        ...(only ? { only } : {}),
+        ...(kept ? { kept } : {}),
+      });
       facts.forget();
-      return "problem" in r ? { reply: `The build of ${inlineCode(sha.slice(0, 12))} could not start: ${escapeCell(r.problem, 2000)}` } : { react: "rocket" };
+      return "problem" in r
+        ? { reply: `The build of ${inlineCode(sha.slice(0, 12))} could not start: ${escapeCell(r.problem, 2000)}` }
+        : { react: "rocket" };
     };
     switch (command.name) {
       case "ok-to-test": {
@@ -83,20 +99,34 @@ export async function runCommand(inv: Invocation, command: Command, facts = new 
         if (!named.ok) return { reply: `${inlineCode("/ok-to-test")} approved nothing: ${named.reason}.` };
         if (builds.builds.length) return { react: "+1" }; // already approved or trusted: nothing to start twice
         const r = await start(false, `@${inv.actor} approved ${sha.slice(0, 12)} with /ok-to-test.`);
-        return "reply" in r ? r : { react: "rocket", reply: `Approved ${inlineCode(sha.slice(0, 12))} (this commit only: a new push needs a new approval); its build started.` };
+        return "reply" in r
+          ? r
+          : {
+              react: "rocket",
+              reply: `Approved ${inlineCode(sha.slice(0, 12))} (this commit only: a new push needs a new approval); its build started.`,
+            };
       }
       case "build":
         return await start(command.scratch, `@${inv.actor} asked for a${command.scratch ? " scratch" : ""} build with /build.`);
       case "retest": {
         const summaries = await listChecks(scope.octokit, scope.repo, sha, BUILD_CHECK);
         // The same click delivered again (or clicked twice) after its attempt started: nothing more to start.
-        if (inv.rerunOf !== undefined && command.arches.length === 1 && rerunAlreadyStarted(inv.rerunOf, command.arches[0]!, summaries)) return { react: "+1" };
+        if (inv.rerunOf !== undefined && command.arches.length === 1 && rerunAlreadyStarted(inv.rerunOf, command.arches[0]!, summaries))
+          return { react: "+1" };
         const latest = builds.builds.at(-1);
         if (!latest) return { reply: `Nothing to retest: ${inlineCode(sha.slice(0, 12))} was never built. Use ${inlineCode("/build")}.` };
         const arches = command.arches.length ? command.arches : archesToRetest(plannedArches(setup.config, setup.policy), builds);
-        if (arches.length === 0) return { reply: `Every arch of ${inlineCode(formatBuildId(latest.id))} passed or is still running: name the arches to rebuild, e.g. ${inlineCode("/retest aarch64")}.` };
+        if (arches.length === 0)
+          return {
+            reply: `Every arch of ${inlineCode(formatBuildId(latest.id))} passed or is still running: name the arches to rebuild, e.g. ${inlineCode("/retest aarch64")}.`,
+          };
         // The arches not rebuilt keep the digests their own jobs reported: by value, never from a tag.
-        return await start(latest.id.scratch, `@${inv.actor} asked to rebuild ${arches.join(", ")} with /retest.`, arches, keptDigests(latest.id, summaries));
+        return await start(
+          latest.id.scratch,
+          `@${inv.actor} asked to rebuild ${arches.join(", ")} with /retest.`,
+          arches,
+          keptDigests(latest.id, summaries),
+        );
       }
       case "cancel": {
         const cancelled = await cancelBuildsOf(scope, sha, { by: "command", login: inv.actor });

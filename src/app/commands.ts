@@ -18,7 +18,13 @@ export async function onComment(app: Probot, context: Context<"issue_comment.cre
   const parsed = parseComment(comment.body);
   if (parsed.commands.length === 0 && parsed.problems.length === 0) return [];
   const scope = await scopeOf(app, context, flibs);
-  const inv: Invocation = { scope, pr: issue.number, actor: comment.user?.login ?? "", defaultBranch: context.payload.repository.default_branch, ...(comment.created_at ? { writtenAt: comment.created_at } : {}) };
+  const inv: Invocation = {
+    scope,
+    pr: issue.number,
+    actor: comment.user?.login ?? "",
+    defaultBranch: context.payload.repository.default_branch,
+    ...(comment.created_at ? { writtenAt: comment.created_at } : {}),
+  };
   if (!(await acknowledge(scope.octokit, scope.repo, comment.id))) {
     context.log.info({ comment: comment.id }, "flibs commands: comment already handled (redelivery)");
     return [];
@@ -27,7 +33,11 @@ export async function onComment(app: Probot, context: Context<"issue_comment.cre
   const results: CommandResult[] = [];
   const replies: string[] = [];
   if (parsed.problems.length) {
-    replies.push([...parsed.problems.map((p) => `- ${p}`), "", `Valid commands: ${COMMAND_NAMES.map((n) => inlineCode(`/${n}`)).join(", ")}.`].join("\n"));
+    replies.push(
+      [...parsed.problems.map((p) => `- ${p}`), "", `Valid commands: ${COMMAND_NAMES.map((n) => inlineCode(`/${n}`)).join(", ")}.`].join(
+        "\n",
+      ),
+    );
   }
   for (const command of parsed.commands) {
     let r: CommandResult;

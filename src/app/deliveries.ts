@@ -26,8 +26,12 @@ export class DeliveryWork {
     );
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
-    const background = () => void task.catch((e: unknown) => log.error({ err: e }, `${what} failed in the background: ${describeError(e)}`));
-    if (this.budgetMs <= 0) { background(); return; }
+    const background = () =>
+      void task.catch((e: unknown) => log.error({ err: e }, `${what} failed in the background: ${describeError(e)}`));
+    if (this.budgetMs <= 0) {
+      background();
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<"late">((resolve) => {
       timer = setTimeout(() => resolve("late"), this.budgetMs);
@@ -35,7 +39,10 @@ export class DeliveryWork {
     });
     const outcome = await Promise.race([task.then(() => "done" as const), late]).finally(() => clearTimeout(timer));
     if (outcome === "late") {
-      log.warn({ budgetMs: this.budgetMs }, `${what} is still running after ${this.budgetMs} ms; answering the delivery, finishing in the background`);
+      log.warn(
+        { budgetMs: this.budgetMs },
+        `${what} is still running after ${this.budgetMs} ms; answering the delivery, finishing in the background`,
+      );
       background();
     }
   }
@@ -55,7 +62,9 @@ export function deliveryBudgetFrom(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === "") return 0;
   const ms = Number(raw);
   if (!Number.isInteger(ms) || ms < 0 || ms > 9_000) {
-    throw new Error(`FLIBS_DELIVERY_BUDGET_MS must be a whole number of milliseconds from 0 to 9000 (GitHub gives up after 10 s), got ${JSON.stringify(raw)}`);
+    throw new Error(
+      `FLIBS_DELIVERY_BUDGET_MS must be a whole number of milliseconds from 0 to 9000 (GitHub gives up after 10 s), got ${JSON.stringify(raw)}`,
+    );
   }
   return ms;
 }

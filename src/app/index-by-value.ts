@@ -29,7 +29,10 @@ export interface IndexByValue {
  * annotations (src/core/report/job-notices.ts), the index read back from the candidate registry by that digest,
  * and its children checked against the tested digests (src/core/report/custody.ts). A tag is never read.
  */
-export async function readIndexByValue(scope: Scope, a: { id: BuildId; run: { id: number; conclusion: string | null }; plan: BuildPlanRecord | undefined }): Promise<IndexByValue> {
+export async function readIndexByValue(
+  scope: Scope,
+  a: { id: BuildId; run: { id: number; conclusion: string | null }; plan: BuildPlanRecord | undefined },
+): Promise<IndexByValue> {
   const { octokit, repo } = scope;
   const out: IndexByValue = { digests: new Map(), sizes: new Map() };
   const pr = (text: string): BuildProblem => ({ text, setup: false });
@@ -55,10 +58,18 @@ export async function readIndexByValue(scope: Scope, a: { id: BuildId; run: { id
       // An arch that failed already explains the missing index (the summary says it once).
       const archFailed = own.some((j) => j.parsed?.kind === "arch" && j.job.conclusion !== "success");
       if (archFailed) return out;
-      return { ...out, problem: pr(publish ? `the publish job ended ${publish.job.conclusion ?? "without a conclusion"}: no index was published` : "no publish job ran: no index was published") };
+      return {
+        ...out,
+        problem: pr(
+          publish
+            ? `the publish job ended ${publish.job.conclusion ?? "without a conclusion"}: no index was published`
+            : "no publish job ran: no index was published",
+        ),
+      };
     }
     const notice = indexDigestNotice(await jobAnnotations(octokit, repo, publish.job));
-    if (!notice.ok || !notice.value) return { ...out, problem: pr(`the publish job reported no index digest${notice.ok ? "" : ` (${notice.reason})`}`) };
+    if (!notice.ok || !notice.value)
+      return { ...out, problem: pr(`the publish job reported no index digest${notice.ok ? "" : ` (${notice.reason})`}`) };
     const state = await readCommitState(octokit, repo, a.id.sha);
     const config = parseContainerConfig(state.containerYaml?.text ?? "");
     const registries = state.policy.policy.registries;
@@ -80,6 +91,12 @@ export async function readIndexByValue(scope: Scope, a: { id: BuildId; run: { id
     // An index the publish job named but the registry does not hold is the run's doing; the registry refusing or
     // failing the App (credentials, outage) is flibs' setup, not the pull request.
     const absent = isFlibsError(e) && e.code === "not-found";
-    return { ...out, problem: { text: `the index could not be read: ${describeError(e)}${absent ? " (the publish job reported a digest the candidate registry does not hold)" : ""}`, setup: !absent } };
+    return {
+      ...out,
+      problem: {
+        text: `the index could not be read: ${describeError(e)}${absent ? " (the publish job reported a digest the candidate registry does not hold)" : ""}`,
+        setup: !absent,
+      },
+    };
   }
 }

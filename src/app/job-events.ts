@@ -22,7 +22,11 @@ type JobPayload = Context<"workflow_job">["payload"]["workflow_job"];
  * otherwise moves every copy of it forward only (src/core/report/job-convergence.ts): late, duplicate or
  * out-of-order events change nothing.
  */
-export async function reportJob(scope: Scope, job: JobPayload, action: JobEvent["action"]): Promise<"created" | "updated" | "unchanged" | "ignored" | "not-ours"> {
+export async function reportJob(
+  scope: Scope,
+  job: JobPayload,
+  action: JobEvent["action"],
+): Promise<"created" | "updated" | "unchanged" | "ignored" | "not-ours"> {
   const target = parseBuildJobName(job.name);
   if (target?.kind !== "arch") return "ignored";
   const { id, arch } = target;
@@ -30,11 +34,19 @@ export async function reportJob(scope: Scope, job: JobPayload, action: JobEvent[
   const all = await listChecks(octokit, repo, id.sha);
   const summaryCheck = buildSummaryCheck(all, id);
   if (!summaryCheck) return "not-ours";
-  const identity = await isOwnRun(scope, job.run_id, parsePlanMarker(summaryCheck.summary)?.run, "build", () => readRun(octokit, repo, job.run_id));
+  const identity = await isOwnRun(scope, job.run_id, parsePlanMarker(summaryCheck.summary)?.run, "build", () =>
+    readRun(octokit, repo, job.run_id),
+  );
   if (!identity.ok) return "not-ours";
   const name = archCheck.name(arch);
   const ext = archCheck.externalId(id, arch);
-  const event: JobEvent = { action, conclusion: job.conclusion, htmlUrl: job.html_url, startedAt: job.started_at, completedAt: job.completed_at ?? null };
+  const event: JobEvent = {
+    action,
+    conclusion: job.conclusion,
+    htmlUrl: job.html_url,
+    startedAt: job.started_at,
+    completedAt: job.completed_at ?? null,
+  };
   // A failed job's error lines are its failure annotations: read once, only when a failure is written.
   let errors: Promise<string[]> | undefined;
   const output = async (u: CheckUpdate) => {
@@ -57,7 +69,8 @@ export async function reportJob(scope: Scope, job: JobPayload, action: JobEvent[
       event,
     );
     if (behind.length === 0) break;
-    for (const { id: checkId, update } of behind) await writeCheck(octokit, repo, { id: checkId }, { ...patchOf(update), ...(await output(update)) });
+    for (const { id: checkId, update } of behind)
+      await writeCheck(octokit, repo, { id: checkId }, { ...patchOf(update), ...(await output(update)) });
     if (result === "unchanged") result = "updated";
     found = await copies();
   }
@@ -69,7 +82,15 @@ async function failureLines(scope: Scope, job: JobPayload): Promise<string[]> {
   const checkRunId = /\/check-runs\/(\d+)$/.exec(job.check_run_url)?.[1];
   if (!checkRunId) return [];
   try {
-    const annotations = await jobAnnotations(scope.octokit, scope.repo, { id: job.id, name: job.name, status: job.status, conclusion: job.conclusion, htmlUrl: job.html_url, checkRunId: Number(checkRunId), steps: [] });
+    const annotations = await jobAnnotations(scope.octokit, scope.repo, {
+      id: job.id,
+      name: job.name,
+      status: job.status,
+      conclusion: job.conclusion,
+      htmlUrl: job.html_url,
+      checkRunId: Number(checkRunId),
+      steps: [],
+    });
     return annotations.filter((a) => a.annotation_level === "failure" && a.message).map((a) => a.message!);
   } catch (e) {
     // The check still says where the job stopped; the lines are a help, not a reason to fail the event.
@@ -98,7 +119,13 @@ function archView(job: JobPayload, id: ArchJob["id"], arch: Arch, u: CheckUpdate
     htmlUrl: job.html_url,
     runnerName: job.runner_name,
     labels: job.labels,
-    steps: (job.steps as ReadonlyArray<{ name: string; number: number; status: string; conclusion: string | null }> | undefined)?.map((s) => ({ name: s.name, number: s.number, status: s.status, conclusion: s.conclusion })) ?? [],
+    steps:
+      (job.steps as ReadonlyArray<{ name: string; number: number; status: string; conclusion: string | null }> | undefined)?.map((s) => ({
+        name: s.name,
+        number: s.number,
+        status: s.status,
+        conclusion: s.conclusion,
+      })) ?? [],
   };
 }
 

@@ -11,7 +11,10 @@ import type { Scope } from "./scope.js";
  * `/promote` on a pull request: authorised by `policy.promote.permission`, then the PR's merge commit is promoted
  * (or built first) exactly as a merge would be, as a new attempt.
  */
-export async function promoteMergedPull(scope: Scope, a: { pr: number; actor: string; permission?: Permission | "none"; policy?: Policy }): Promise<{ ok: boolean; message: string; outcome?: PromotionOutcome }> {
+export async function promoteMergedPull(
+  scope: Scope,
+  a: { pr: number; actor: string; permission?: Permission | "none"; policy?: Policy },
+): Promise<{ ok: boolean; message: string; outcome?: PromotionOutcome }> {
   let policy = a.policy;
   if (!policy) {
     const read = await readOrgPolicy(scope.octokit, scope.repo.owner);
@@ -22,12 +25,23 @@ export async function promoteMergedPull(scope: Scope, a: { pr: number; actor: st
   const auth = authorize({ name: "promote" }, a.actor, permission, policy);
   if (!auth.allowed) return { ok: false, message: auth.reason };
   const pull = await readPull(scope.octokit, scope.repo, a.pr);
-  if (!pull.merged || !pull.mergeCommitSha) return { ok: false, message: `#${a.pr} is not merged: flibs promotes what reached ${pull.defaultBranch}, so merge it and its merge is promoted` };
-  if (pull.base !== pull.defaultBranch) return { ok: false, message: `#${a.pr} was merged into ${pull.base}, not the default branch ${pull.defaultBranch}` };
+  if (!pull.merged || !pull.mergeCommitSha)
+    return {
+      ok: false,
+      message: `#${a.pr} is not merged: flibs promotes what reached ${pull.defaultBranch}, so merge it and its merge is promoted`,
+    };
+  if (pull.base !== pull.defaultBranch)
+    return { ok: false, message: `#${a.pr} was merged into ${pull.base}, not the default branch ${pull.defaultBranch}` };
   const sha = pull.mergeCommitSha;
   const tree = await commitTree(scope.octokit, scope.repo, sha);
-  const outcome = await scope.forCommit(sha, () => promoteCommit(scope, { sha, tree, ref: `refs/heads/${pull.defaultBranch}`, trigger: "command", policy }));
-  return { ok: outcome.kind === "promoting" || outcome.kind === "building-first" || outcome.kind === "waiting", message: describeOutcome(outcome), outcome };
+  const outcome = await scope.forCommit(sha, () =>
+    promoteCommit(scope, { sha, tree, ref: `refs/heads/${pull.defaultBranch}`, trigger: "command", policy }),
+  );
+  return {
+    ok: outcome.kind === "promoting" || outcome.kind === "building-first" || outcome.kind === "waiting",
+    message: describeOutcome(outcome),
+    outcome,
+  };
 }
 
 export function describeOutcome(o: PromotionOutcome): string {

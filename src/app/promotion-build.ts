@@ -11,7 +11,10 @@ import { startBuild } from "./start-build.js";
  * pull request's head, so it has no flibs/review): the pull request flow's own `startBuild`, with no PR number.
  * Its checks then drive the promotion that waits for it.
  */
-export async function buildOfCommit(scope: Scope, a: { sha: string; dispatchRef: string; config: ContainerConfig; policy: Policy }): Promise<BuildPlan> {
+export async function buildOfCommit(
+  scope: Scope,
+  a: { sha: string; dispatchRef: string; config: ContainerConfig; policy: Policy },
+): Promise<BuildPlan> {
   await publishReview(scope, await readCommitState(scope.octokit, scope.repo, a.sha));
   const started = await startBuild(scope, {
     id: { sha: a.sha, attempt: 1, scratch: false },

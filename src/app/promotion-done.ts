@@ -15,7 +15,10 @@ import { scopeOf, type Flibs, type Scope } from "./scope.js";
 type RunPayload = Context<"workflow_run.completed">["payload"]["workflow_run"];
 
 /** The promote caller's run finished: close `flibs/promote (<ref>)` and the deployment. False when it is not ours or done. */
-export async function completePromotion(scope: Scope, run: Pick<RunPayload, "id" | "display_title" | "conclusion" | "html_url" | "path" | "event" | "triggering_actor" | "actor">): Promise<boolean> {
+export async function completePromotion(
+  scope: Scope,
+  run: Pick<RunPayload, "id" | "display_title" | "conclusion" | "html_url" | "path" | "event" | "triggering_actor" | "actor">,
+): Promise<boolean> {
   const { octokit, repo } = scope;
   const id = findPromotionId(run.display_title);
   if (!id) return false;
@@ -28,7 +31,14 @@ export async function completePromotion(scope: Scope, run: Pick<RunPayload, "id"
   const stable = parseStableMarker(summary) ?? "";
   const ok = run.conclusion === "success";
   const promoted = parsePromotedMarker(summary);
-  const facts = { ref: p.key.ref, digest: parseIndexMarker(summary) ?? stable.split("@")[1] ?? "", testedSha: promoted.testedSha ?? id.sha, environment: "", stable, tags: promoted.tags.map((t) => ({ ...t, reason: "" })) };
+  const facts = {
+    ref: p.key.ref,
+    digest: parseIndexMarker(summary) ?? stable.split("@")[1] ?? "",
+    testedSha: promoted.testedSha ?? id.sha,
+    environment: "",
+    stable,
+    tags: promoted.tags.map((t) => ({ ...t, reason: "" })),
+  };
   const done = completedPromotion(facts, { ok, runConclusion: run.conclusion, runUrl: run.html_url });
   if (p.key.deploymentId !== undefined) {
     const page = ok && stable ? referenceUrl(stable) : undefined;
@@ -39,7 +49,12 @@ export async function completePromotion(scope: Scope, run: Pick<RunPayload, "id"
       logUrl: run.html_url,
     });
   }
-  await writeCheck(octokit, repo, { id: p.check.id }, { name: promoteCheckName(p.key.ref), status: "completed", externalId: formatPromotionKey(p.key), detailsUrl: run.html_url, ...done });
+  await writeCheck(
+    octokit,
+    repo,
+    { id: p.check.id },
+    { name: promoteCheckName(p.key.ref), status: "completed", externalId: formatPromotionKey(p.key), detailsUrl: run.html_url, ...done },
+  );
   return true;
 }
 

@@ -2,8 +2,24 @@ import { CONTAINER_CONFIG_FILE, parseContainerConfig, type Policy } from "../cor
 import { describeError } from "../core/errors.js";
 import type { TestedBuild } from "../core/plan/promotion.js";
 import { planPromoteDispatch } from "../core/promote/dispatch.js";
-import { formatPromotedMarker, formatPromotionKey, formatStableMarker, stableReference, tagOfRef, type PromotionId } from "../core/promote/promotion-id.js";
-import { decidePromotionStep, needsPullHead, promotionEntry, refusedPromotionCheck, resumedPromotionStep, type PromotionStep, type RepoFacts, type Trigger } from "../core/promote/promotion-step.js";
+import {
+  formatPromotedMarker,
+  formatPromotionKey,
+  formatStableMarker,
+  stableReference,
+  tagOfRef,
+  type PromotionId,
+} from "../core/promote/promotion-id.js";
+import {
+  decidePromotionStep,
+  needsPullHead,
+  promotionEntry,
+  refusedPromotionCheck,
+  resumedPromotionStep,
+  type PromotionStep,
+  type RepoFacts,
+  type Trigger,
+} from "../core/promote/promotion-step.js";
 import { planTags } from "../core/promote/tags.js";
 import { buildStateFromChecks, promoteChecks } from "../core/promote/tested-build.js";
 import { promoteCheckName, promotingSummary } from "../core/report/promote-check.js";
@@ -22,10 +38,14 @@ export type PromotionOutcome =
   | { kind: "promoting"; id: PromotionId; digest: string; from: string; deploymentId: number; checkId: number };
 
 async function readFacts(scope: Scope, sha: string, known?: Policy): Promise<RepoFacts | { problem: string }> {
-  const [file, policyRead] = await Promise.all([readFileAt(scope.octokit, scope.repo, CONTAINER_CONFIG_FILE, sha), known ? { ok: true as const, policy: known } : readOrgPolicy(scope.octokit, scope.repo.owner)]);
+  const [file, policyRead] = await Promise.all([
+    readFileAt(scope.octokit, scope.repo, CONTAINER_CONFIG_FILE, sha),
+    known ? { ok: true as const, policy: known } : readOrgPolicy(scope.octokit, scope.repo.owner),
+  ]);
   if (!policyRead.ok) return { problem: policyRead.message };
   const parsed = parseContainerConfig(file?.text ?? "");
-  if (!parsed.ok) return { problem: `container.yaml at ${sha.slice(0, 12)} is invalid: ${parsed.findings.map((f) => f.message).join("; ")}` };
+  if (!parsed.ok)
+    return { problem: `container.yaml at ${sha.slice(0, 12)} is invalid: ${parsed.findings.map((f) => f.message).join("; ")}` };
   return { policy: policyRead.policy, config: parsed.value, image: parsed.value.image ?? scope.repo.repo };
 }
 
@@ -44,7 +64,10 @@ async function listCheckRuns(scope: Scope, sha: string) {
 }
 
 /** Decides and acts for one commit and ref (src/core/promote/promotion-step.ts): promote, build first, wait, or refuse. */
-export async function promoteCommit(scope: Scope, t: { sha: string; tree: string; ref: string; trigger: Trigger; policy?: Policy }): Promise<PromotionOutcome> {
+export async function promoteCommit(
+  scope: Scope,
+  t: { sha: string; tree: string; ref: string; trigger: Trigger; policy?: Policy },
+): Promise<PromotionOutcome> {
   const checks = await listCheckRuns(scope, t.sha);
   const entry = promotionEntry(checks, t.sha, t.ref, t.trigger);
   if (entry.kind !== "new") return entry;
@@ -71,25 +94,43 @@ export async function resumePromotions(scope: Scope, sha: string): Promise<Promo
   return outcomes;
 }
 
-async function carryOut(scope: Scope, step: PromotionStep, p: { id: PromotionId; ref: string; facts: RepoFacts | { problem: string }; checkId?: number }): Promise<PromotionOutcome> {
+async function carryOut(
+  scope: Scope,
+  step: PromotionStep,
+  p: { id: PromotionId; ref: string; facts: RepoFacts | { problem: string }; checkId?: number },
+): Promise<PromotionOutcome> {
   const target = (checkId?: number) => (checkId !== undefined ? { id: checkId } : { sha: p.id.sha });
   if (step.kind === "skipped") return step;
-  if (step.kind === "promote") return await startPromotion(scope, { ...p, digest: step.digest, from: step.from, facts: p.facts as RepoFacts });
+  if (step.kind === "promote")
+    return await startPromotion(scope, { ...p, digest: step.digest, from: step.from, facts: p.facts as RepoFacts });
   const checkId = await writeCheck(scope.octokit, scope.repo, target(p.checkId), step.check);
   if (step.kind !== "building-first") return { kind: step.kind, reason: step.reason };
   try {
     const facts = p.facts as RepoFacts;
-    await buildOfCommit(scope, { sha: p.id.sha, dispatchRef: p.ref.replace(/^refs\/(heads|tags)\//, ""), config: facts.config, policy: facts.policy });
+    await buildOfCommit(scope, {
+      sha: p.id.sha,
+      dispatchRef: p.ref.replace(/^refs\/(heads|tags)\//, ""),
+      config: facts.config,
+      policy: facts.policy,
+    });
   } catch (e) {
     const why = `could not start the build: ${describeError(e)}`;
-    await writeCheck(scope.octokit, scope.repo, { id: checkId }, refusedPromotionCheck(p.ref, formatPromotionKey({ id: p.id, ref: p.ref }), why));
+    await writeCheck(
+      scope.octokit,
+      scope.repo,
+      { id: checkId },
+      refusedPromotionCheck(p.ref, formatPromotionKey({ id: p.id, ref: p.ref }), why),
+    );
     return { kind: "refused", reason: why };
   }
   return { kind: "building-first", reason: step.reason };
 }
 
 /** Deployment, then `flibs/promote (<ref>)` in progress (naming it), then the promote caller's dispatch. */
-async function startPromotion(scope: Scope, p: { id: PromotionId; ref: string; digest: string; from: string; facts: RepoFacts; checkId?: number }): Promise<PromotionOutcome> {
+async function startPromotion(
+  scope: Scope,
+  p: { id: PromotionId; ref: string; digest: string; from: string; facts: RepoFacts; checkId?: number },
+): Promise<PromotionOutcome> {
   const { octokit, repo } = scope;
   const { id, ref, digest, facts } = p;
   const target = (checkId?: number) => (checkId !== undefined ? { id: checkId } : { sha: id.sha });
@@ -114,7 +155,13 @@ async function startPromotion(scope: Scope, p: { id: PromotionId; ref: string; d
     formatStableMarker(stable),
     formatPromotedMarker(p.from, planned),
   ].join("\n");
-  const promoting = { name: promoteCheckName(ref), status: "in_progress" as const, externalId: key, title: `Promoting ${digest.slice(7, 19)} to ${environment}`, summary };
+  const promoting = {
+    name: promoteCheckName(ref),
+    status: "in_progress" as const,
+    externalId: key,
+    title: `Promoting ${digest.slice(7, 19)} to ${environment}`,
+    summary,
+  };
   const checkId = await writeCheck(octokit, repo, target(p.checkId), promoting);
   let run;
   try {
@@ -127,7 +174,12 @@ async function startPromotion(scope: Scope, p: { id: PromotionId; ref: string; d
   }
   // The run's id is what lets its completion close this check: a run merely named `flibs promote <id>` cannot.
   if (run.runId !== undefined) {
-    await writeCheck(octokit, repo, { id: checkId }, { ...promoting, summary: `${summary}\n${formatRunMarker(run.runId)}`, ...(run.htmlUrl ? { detailsUrl: run.htmlUrl } : {}) });
+    await writeCheck(
+      octokit,
+      repo,
+      { id: checkId },
+      { ...promoting, summary: `${summary}\n${formatRunMarker(run.runId)}`, ...(run.htmlUrl ? { detailsUrl: run.htmlUrl } : {}) },
+    );
   }
   return { kind: "promoting", id, digest, from: p.from, deploymentId, checkId };
 }

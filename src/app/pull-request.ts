@@ -18,7 +18,8 @@ import { buildSetup, startBuild } from "./start-build.js";
 
 export const PULL_REQUEST_EVENTS = ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"] as const;
 
-export type GateOutcome = { kind: "skipped" | "duplicate" | "waiting" | "failed"; reason: string } | { kind: "dispatched"; plan: BuildPlan };
+export type GateOutcome =
+  { kind: "skipped" | "duplicate" | "waiting" | "failed"; reason: string } | { kind: "dispatched"; plan: BuildPlan };
 
 interface PullFacts {
   number: number;
@@ -49,7 +50,11 @@ export async function onPullRequest(app: Probot, context: Context<"pull_request"
       return undefined;
     }
     if (!state.checks.some((c) => c.name === REVIEW_CHECK_NAME)) await publishReview(scope, state);
-    if (state.pullHead && state.pullHead !== sha) return { kind: "skipped", reason: `${sha.slice(0, 12)} is no longer the head of #${p.pull_request.number} (${state.pullHead.slice(0, 12)} is)` };
+    if (state.pullHead && state.pullHead !== sha)
+      return {
+        kind: "skipped",
+        reason: `${sha.slice(0, 12)} is no longer the head of #${p.pull_request.number} (${state.pullHead.slice(0, 12)} is)`,
+      };
     const outcome = await gateAndBuild(scope, state, {
       number: p.pull_request.number,
       sha,
@@ -75,20 +80,45 @@ async function gateAndBuild(scope: Scope, state: CommitState, pull: PullFacts): 
     // A required flibs/build must not wait forever: in an organisation that builds, an invalid container.yaml
     // completes it with the reason. A review-only organisation requires no build, and a policy flibs cannot read
     // is reported by flibs/review: neither gets a flibs/build.
-    if (!existing && setup.skip.kind === "config") await writeCheck(scope.octokit, scope.repo, { sha: pull.sha }, noBuildCheck(pull.sha, setup.skip));
+    if (!existing && setup.skip.kind === "config")
+      await writeCheck(scope.octokit, scope.repo, { sha: pull.sha }, noBuildCheck(pull.sha, setup.skip));
     return { kind: "skipped", reason: setup.skip.text };
   }
   const builds = commitBuilds(pull.sha, state.checks);
-  if (builds.builds.length || builds.waitingForApproval) return { kind: "duplicate", reason: `flibs/build already exists on ${pull.sha.slice(0, 12)}` };
+  if (builds.builds.length || builds.waitingForApproval)
+    return { kind: "duplicate", reason: `flibs/build already exists on ${pull.sha.slice(0, 12)}` };
   const pusher = pull.pusher && pull.pusher.toLowerCase() !== pull.author.toLowerCase() ? pull.pusher : undefined;
   const read = (u: string) => readPermission(scope.octokit, scope.repo, u);
-  const authorPermission = !pull.fromFork ? "write" : pusher ? weakest(...(await Promise.all([read(pull.author), read(pusher)]))) : await read(pull.author);
+  const authorPermission = !pull.fromFork
+    ? "write"
+    : pusher
+      ? weakest(...(await Promise.all([read(pull.author), read(pusher)])))
+      : await read(pull.author);
   const gate = decideGate({ authorPermission, fromFork: pull.fromFork, headSha: pull.sha, approvedShas: [], policy: setup.policy });
   if (!gate.build) {
-    await writeCheck(scope.octokit, scope.repo, { sha: pull.sha }, { name: BUILD_CHECK, externalId: gateExternalId(pull.sha), status: "completed", conclusion: "action_required", title: "Waiting for /ok-to-test", summary: gate.message, detailsUrl: pull.htmlUrl });
+    await writeCheck(
+      scope.octokit,
+      scope.repo,
+      { sha: pull.sha },
+      {
+        name: BUILD_CHECK,
+        externalId: gateExternalId(pull.sha),
+        status: "completed",
+        conclusion: "action_required",
+        title: "Waiting for /ok-to-test",
+        summary: gate.message,
+        detailsUrl: pull.htmlUrl,
+      },
+    );
     return { kind: "waiting", reason: gate.message };
   }
-  const started = await startBuild(scope, { id: { sha: pull.sha, attempt: builds.nextAttempt, scratch: false }, ...setup, pr: pull.number, dispatchRef: pull.defaultBranch, why: `Building the head of #${pull.number}.` });
+  const started = await startBuild(scope, {
+    id: { sha: pull.sha, attempt: builds.nextAttempt, scratch: false },
+    ...setup,
+    pr: pull.number,
+    dispatchRef: pull.defaultBranch,
+    why: `Building the head of #${pull.number}.`,
+  });
   return "problem" in started ? { kind: "failed", reason: started.problem } : { kind: "dispatched", plan: started };
 }
 
@@ -109,10 +139,31 @@ export async function cancelBuildsOf(scope: Scope, sha: string, cause: Parameter
   const setup = buildSetup(state);
   if ("skip" in setup) return [];
   const builds = commitBuilds(sha, state.checks).builds;
-  const running = (await listChecks(scope.octokit, scope.repo, sha, BUILD_CHECK)).filter((c) => c.status !== "completed" && builds.some((b) => b.check.id === c.id));
-  const cancelled = await cancelRuns(scope.octokit, scope.repo, setup.policy.build.workflow, running.map((c) => ({ id: builds.find((b) => b.check.id === c.id)!.id, ...(parsePlanMarker(c.summary)?.run !== undefined ? { run: parsePlanMarker(c.summary)!.run! } : {}) })));
+  const running = (await listChecks(scope.octokit, scope.repo, sha, BUILD_CHECK)).filter(
+    (c) => c.status !== "completed" && builds.some((b) => b.check.id === c.id),
+  );
+  const cancelled = await cancelRuns(
+    scope.octokit,
+    scope.repo,
+    setup.policy.build.workflow,
+    running.map((c) => ({
+      id: builds.find((b) => b.check.id === c.id)!.id,
+      ...(parsePlanMarker(c.summary)?.run !== undefined ? { run: parsePlanMarker(c.summary)!.run! } : {}),
+    })),
+  );
   const text = cancelledBuild(cause);
-  for (const c of running) await writeCheck(scope.octokit, scope.repo, { id: c.id }, { status: "completed", conclusion: "cancelled", title: text.title, summary: `${text.summary}\n${c.summary?.match(/<!-- flibs:plan [^\n]*-->/)?.[0] ?? ""}` });
+  for (const c of running)
+    await writeCheck(
+      scope.octokit,
+      scope.repo,
+      { id: c.id },
+      {
+        status: "completed",
+        conclusion: "cancelled",
+        title: text.title,
+        summary: `${text.summary}\n${c.summary?.match(/<!-- flibs:plan [^\n]*-->/)?.[0] ?? ""}`,
+      },
+    );
   if (cancelled.length) scope.log.info({ sha, runs: cancelled }, "flibs/build: running builds cancelled");
   return cancelled;
 }

@@ -21,7 +21,8 @@ export function registerPushAndRelease(app: Probot, deliveries: DeliveryWork, fl
     await deliveries.run(context.log, "flibs/promote (push)", async () => {
       const scope = await scopeOf(app, context, flibs);
       // A tag's `after` may be an annotated tag object: ask GitHub for the commit it names.
-      const target = isDefault && p.head_commit ? { sha: p.after, tree: p.head_commit.tree_id } : await resolveCommit(scope.octokit, scope.repo, p.ref);
+      const target =
+        isDefault && p.head_commit ? { sha: p.after, tree: p.head_commit.tree_id } : await resolveCommit(scope.octokit, scope.repo, p.ref);
       log(context, await scope.forCommit(target.sha, () => promoteCommit(scope, { ...target, ref: p.ref, trigger: "event" })));
     });
   });

@@ -32,7 +32,11 @@ interface Clicked {
  */
 export async function rerun(scope: Scope, actor: string, defaultBranch: string, c: Clicked): Promise<CommandResult | undefined> {
   const arch = archFromCheckName(c.name);
-  const command: Command | undefined = arch ? { name: "retest", arches: [arch] } : c.name === BUILD_CHECK ? { name: "retest", arches: [] } : undefined;
+  const command: Command | undefined = arch
+    ? { name: "retest", arches: [arch] }
+    : c.name === BUILD_CHECK
+      ? { name: "retest", arches: [] }
+      : undefined;
   let r: CommandResult | undefined;
   if (command && c.pr !== undefined) {
     const inv: Invocation = { scope, pr: c.pr, actor, defaultBranch, rerunOf: c.externalId ?? "" };
@@ -48,17 +52,23 @@ export async function rerun(scope: Scope, actor: string, defaultBranch: string, 
     r = await allowed(scope, actor, { name: "promote" }, async () => {
       const tree = await commitTree(scope.octokit, scope.repo, c.sha);
       const o = await scope.forCommit(c.sha, () => promoteCommit(scope, { sha: c.sha, tree, ref: key.ref, trigger: "command" }));
-      return o.kind === "promoting" || o.kind === "building-first" || o.kind === "waiting" ? { react: "rocket" } : { reply: `the promotion was not retried: ${messageMarkdown(describeOutcome(o))}` };
+      return o.kind === "promoting" || o.kind === "building-first" || o.kind === "waiting"
+        ? { react: "rocket" }
+        : { reply: `the promotion was not retried: ${messageMarkdown(describeOutcome(o))}` };
     });
   }
   // A merge commit's check names no pull request: the reply goes to the one it merged.
   const pr = c.pr ?? (r && "reply" in r ? (await pullsForCommit(scope.octokit, scope.repo, c.sha))[0]?.number : undefined);
-  if (r && "reply" in r && pr !== undefined) await reply(scope.octokit, scope.repo, pr, `${mention(actor)} Re-run of ${inlineCode(c.name)}: ${r.reply}`);
+  if (r && "reply" in r && pr !== undefined)
+    await reply(scope.octokit, scope.repo, pr, `${mention(actor)} Re-run of ${inlineCode(c.name)}: ${r.reply}`);
   return r;
 }
 
 async function allowed(scope: Scope, actor: string, command: Command, work: () => Promise<CommandResult>): Promise<CommandResult> {
-  const [policy, permission] = await Promise.all([readOrgPolicy(scope.octokit, scope.repo.owner), readPermission(scope.octokit, scope.repo, actor)]);
+  const [policy, permission] = await Promise.all([
+    readOrgPolicy(scope.octokit, scope.repo.owner),
+    readPermission(scope.octokit, scope.repo, actor),
+  ]);
   const auth = authorize(command, actor, permission, policy.policy);
   return auth.allowed ? await work() : { reply: `${inlineCode(`/${command.name}`)} was refused: ${messageMarkdown(auth.reason)}.` };
 }
@@ -69,7 +79,10 @@ export function registerRerun(app: Probot, deliveries: DeliveryWork, flibs: Flib
       const check = context.payload.check_run;
       const scope = await scopeOf(app, context, flibs);
       const c = { name: check.name, externalId: check.external_id, sha: check.head_sha, pr: check.pull_requests[0]?.number };
-      context.log.info({ check: check.name, result: await rerun(scope, context.payload.sender.login, context.payload.repository.default_branch, c) }, "flibs re-run");
+      context.log.info(
+        { check: check.name, result: await rerun(scope, context.payload.sender.login, context.payload.repository.default_branch, c) },
+        "flibs re-run",
+      );
     });
   });
   // "Re-run all checks": the suite's flibs checks, each as its own Re-run would (review again, retest the failed arches).

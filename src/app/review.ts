@@ -22,18 +22,27 @@ export async function publishReview(scope: Scope, at: ReviewedCommit): Promise<v
     ...(at.containerYaml ? { containerYaml: at.containerYaml } : {}),
     policy: at.policy.policy,
   });
-  const out = reviewCheckOutput(result, { sha: at.sha, problems: at.policy.ok ? [] : [at.policy.message], ...(scope.docsUrl ? { docsUrl: scope.docsUrl } : {}) });
+  const out = reviewCheckOutput(result, {
+    sha: at.sha,
+    problems: at.policy.ok ? [] : [at.policy.message],
+    ...(scope.docsUrl ? { docsUrl: scope.docsUrl } : {}),
+  });
   await writeCheck(scope.octokit, scope.repo, { sha: at.sha }, { name: REVIEW_CHECK_NAME, status: "completed", ...out });
 }
 
 /** What is published when the commit could not even be read: a failing review that says why. */
 export async function publishReviewFailure(scope: Scope, sha: string, e: unknown): Promise<void> {
   scope.log.warn({ err: e, sha }, "flibs/review could not run");
-  await writeCheck(scope.octokit, scope.repo, { sha }, {
-    name: REVIEW_CHECK_NAME,
-    status: "completed",
-    conclusion: "failure",
-    title: `flibs review could not run: ${describeError(e)}`,
-    summary: `❌ flibs could not review ${sha.slice(0, 12)}: ${escapeCell(describeError(e), 2000)}. This is not the pull request's doing; a Re-run of this check tries again.`,
-  });
+  await writeCheck(
+    scope.octokit,
+    scope.repo,
+    { sha },
+    {
+      name: REVIEW_CHECK_NAME,
+      status: "completed",
+      conclusion: "failure",
+      title: `flibs review could not run: ${describeError(e)}`,
+      summary: `❌ flibs could not review ${sha.slice(0, 12)}: ${escapeCell(describeError(e), 2000)}. This is not the pull request's doing; a Re-run of this check tries again.`,
+    },
+  );
 }

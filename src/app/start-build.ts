@@ -11,13 +11,19 @@ import type { CommitState } from "../github/commit-state.js";
 import { dispatchWorkflow } from "../github/workflows.js";
 import type { Scope } from "./scope.js";
 
-export interface NoBuild { text: string; kind: "config" | "review-only" | "setup" }
+export interface NoBuild {
+  text: string;
+  kind: "config" | "review-only" | "setup";
+}
 
 /** The facts a build needs, or why there is no build (then only the review runs). */
-export function buildSetup(state: Pick<CommitState, "policy" | "containerYaml">): { config: ContainerConfig; policy: Policy } | { skip: NoBuild } {
+export function buildSetup(
+  state: Pick<CommitState, "policy" | "containerYaml">,
+): { config: ContainerConfig; policy: Policy } | { skip: NoBuild } {
   if (!state.policy.ok) return { skip: { text: state.policy.message, kind: "setup" } };
   // Without a candidate registry there is nowhere to push to, nor to read the built index back from.
-  if (!state.policy.policy.registries) return { skip: { text: "the organisation policy names no registries.candidate: review only", kind: "review-only" } };
+  if (!state.policy.policy.registries)
+    return { skip: { text: "the organisation policy names no registries.candidate: review only", kind: "review-only" } };
   const parsed = parseContainerConfig(state.containerYaml?.text ?? "");
   if (!parsed.ok) return { skip: { text: "container.yaml is invalid (see flibs/review)", kind: "config" } };
   return { config: parsed.value, policy: state.policy.policy };
@@ -46,25 +52,64 @@ export interface StartBuild {
 export async function startBuild(scope: Scope, b: StartBuild): Promise<BuildPlan | { problem: string }> {
   const pr = b.pr !== undefined ? { pr: b.pr } : {};
   const full = planBuild({ id: b.id, config: b.config, policy: b.policy, ...pr });
-  const plan = b.only ? planBuild({ id: b.id, config: b.config, policy: b.policy, only: b.only, ...(b.kept ? { kept: b.kept } : {}), ...pr }) : full;
+  const plan = b.only
+    ? planBuild({ id: b.id, config: b.config, policy: b.policy, only: b.only, ...(b.kept ? { kept: b.kept } : {}), ...pr })
+    : full;
   if (plan.arches.length === 0) {
-    return { problem: full.arches.length === 0 ? "container.yaml's platforms leave no arch the organisation builds" : `none of ${b.only?.join(", ")} is a planned arch (${full.arches.join(", ")})` };
+    return {
+      problem:
+        full.arches.length === 0
+          ? "container.yaml's platforms leave no arch the organisation builds"
+          : `none of ${b.only?.join(", ")} is a planned arch (${full.arches.join(", ")})`,
+    };
   }
-  const record = (run?: number): BuildPlanRecord => ({ arches: full.arches, building: plan.arches, kept: plan.kept, ...pr, ...(run !== undefined ? { run } : {}) });
+  const record = (run?: number): BuildPlanRecord => ({
+    arches: full.arches,
+    building: plan.arches,
+    kept: plan.kept,
+    ...pr,
+    ...(run !== undefined ? { run } : {}),
+  });
   const title = queuedBuildTitle(plan.arches);
   const { octokit, repo } = scope;
-  const checkId = await writeCheck(octokit, repo, { sha: b.id.sha }, { name: buildCheck.name, externalId: buildCheck.externalId(b.id), status: "queued", title, summary: queuedBuildSummary(b.id, b.why, record()) });
+  const checkId = await writeCheck(
+    octokit,
+    repo,
+    { sha: b.id.sha },
+    {
+      name: buildCheck.name,
+      externalId: buildCheck.externalId(b.id),
+      status: "queued",
+      title,
+      summary: queuedBuildSummary(b.id, b.why, record()),
+    },
+  );
   let run;
   try {
     run = await dispatchWorkflow(octokit, repo, plan.workflow, b.dispatchRef, { ...plan.inputs });
   } catch (e) {
     const problem = describeError(e);
     const summary = `❌ ${escapeCell(problem, 2000)}\n\nThis is not the pull request's doing: the container repo's caller workflow or flibs' access to it needs fixing; then comment \`/build\`.\n${queuedBuildSummary(b.id, b.why, record())}`;
-    await writeCheck(octokit, repo, { id: checkId }, { status: "completed", conclusion: "failure", title: "The build could not start", summary });
+    await writeCheck(
+      octokit,
+      repo,
+      { id: checkId },
+      { status: "completed", conclusion: "failure", title: "The build could not start", summary },
+    );
     return { problem };
   }
   if (run.runId !== undefined) {
-    await writeCheck(octokit, repo, { id: checkId }, { status: "queued", ...(run.htmlUrl ? { detailsUrl: run.htmlUrl } : {}), title, summary: queuedBuildSummary(b.id, b.why, record(run.runId)) });
+    await writeCheck(
+      octokit,
+      repo,
+      { id: checkId },
+      {
+        status: "queued",
+        ...(run.htmlUrl ? { detailsUrl: run.htmlUrl } : {}),
+        title,
+        summary: queuedBuildSummary(b.id, b.why, record(run.runId)),
+      },
+    );
   }
   return plan;
 }

@@ -108,7 +108,10 @@ function resolveBase(client: RegistryClient, refText: string, build: readonly Ar
     const ref = parseReference(refText);
     const m = await client.getManifest(ref);
     if (m.manifest.kind === "index") return { digest: m.digest, manifests: m.manifest.manifests };
-    const cfg = JSON.parse(new TextDecoder().decode(await client.getBlob(ref, m.manifest.config.digest))) as { os?: string; architecture?: string };
+    const cfg = JSON.parse(new TextDecoder().decode(await client.getBlob(ref, m.manifest.config.digest))) as {
+      os?: string;
+      architecture?: string;
+    };
     return { digest: m.digest, configArch: platformToArch({ os: cfg.os ?? "linux", architecture: cfg.architecture ?? "" }) };
   });
   cache.set(refText, lookup);
@@ -149,7 +152,10 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
       const r = resolved[i]!;
       const missing = missingBaseArches(r.manifests ? { manifests: r.manifests } : {}, o.plannedArches, r.configArch);
       if (missing.length > 0) {
-        throw new FlibsError("build", `base image ${base.ref} has no ${missing.join(", ")} image: it cannot be built for ${missing.length > 1 ? "those arches" : "that arch"}`);
+        throw new FlibsError(
+          "build",
+          `base image ${base.ref} has no ${missing.join(", ")} image: it cannot be built for ${missing.length > 1 ? "those arches" : "that arch"}`,
+        );
       }
       digests.set(base.ref, r.digest);
       const own = r.manifests ? archImageDigest({ manifests: r.manifests }, o.arch) : undefined;
@@ -186,7 +192,9 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
     await mkdir(join(work, "buildinfo"));
     await writeFile(join(work, "buildinfo", basename(buildinfo)), pinned);
     // Labels go in as one LABEL instruction: buildah turns each `--label` flag into a build step of its own.
-    const labelLine = `LABEL ${Object.entries(labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(" ")}`;
+    const labelLine = `LABEL ${Object.entries(labels)
+      .map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`)
+      .join(" ")}`;
     const final = `${pinned.replace(/\n*$/, "\n")}COPY --from=${BUILDINFO_CONTEXT} ${basename(buildinfo)} ${buildinfo}\n${labelLine}\n`;
     await writeFile(join(work, "Dockerfile"), final);
     const destination = o.layout
@@ -225,10 +233,12 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
     // The digest as the builder reported it, or (committed straight to the registry) as the tag names it now:
     // a concurrent build of this commit and arch writes the same bytes (reproducible), so the same digest.
     const ref = built.digest ? { ...o.repository, digest: built.digest } : { ...o.repository, tag: archTag(commit.sha, o.arch) };
-    const pushed = await traced(`read pushed manifest ${built.digest ?? destination}`, () => (o.layout ?? o.client).getManifest(ref)).catch((e: unknown) => {
-      step.end("failed");
-      throw e;
-    });
+    const pushed = await traced(`read pushed manifest ${built.digest ?? destination}`, () => (o.layout ?? o.client).getManifest(ref)).catch(
+      (e: unknown) => {
+        step.end("failed");
+        throw e;
+      },
+    );
     if (pushed.manifest.kind !== "manifest") {
       step.end("failed");
       throw new FlibsError("build", `${destination} is not an image manifest`);
@@ -245,7 +255,12 @@ export async function buildArch(o: BuildArchOptions): Promise<ArchBuildResult> {
           throw e;
         });
         for (const line of testLogLines(r)) log(line);
-        tests.push({ ...r, command: t.command, ...(t.expect !== undefined ? { expect: t.expect } : {}), seconds: (Date.now() - t0) / 1000 });
+        tests.push({
+          ...r,
+          command: t.command,
+          ...(t.expect !== undefined ? { expect: t.expect } : {}),
+          seconds: (Date.now() - t0) / 1000,
+        });
       }
       const failed = tests.filter((t) => !t.passed).length;
       testing.end(failed ? "failed" : "done", failed ? `${failed} of ${tests.length} failed` : `${tests.length} passed`);

@@ -46,7 +46,9 @@ const USERNS_SIZE = 65536;
  */
 export function buildahEnv(env: NodeJS.ProcessEnv, o: Pick<BuildahOptions, "tmpdir"> = {}): NodeJS.ProcessEnv {
   const keep = (k: string) =>
-    /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|XDG_RUNTIME_DIR|XDG_CONFIG_HOME|XDG_DATA_HOME|REGISTRY_AUTH_FILE|DOCKER_CONFIG|STORAGE_DRIVER|STORAGE_OPTS|SSL_CERT_FILE|SSL_CERT_DIR|RUNNER_TRACKING_ID)$/.test(k) ||
+    /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|XDG_RUNTIME_DIR|XDG_CONFIG_HOME|XDG_DATA_HOME|REGISTRY_AUTH_FILE|DOCKER_CONFIG|STORAGE_DRIVER|STORAGE_OPTS|SSL_CERT_FILE|SSL_CERT_DIR|RUNNER_TRACKING_ID)$/.test(
+      k,
+    ) ||
     /^(CONTAINERS|BUILDAH)_[A-Z_]+$/.test(k) ||
     /^(HTTP|HTTPS|FTP|NO)_PROXY$/i.test(k);
   const out: NodeJS.ProcessEnv = {};
@@ -82,7 +84,11 @@ export function buildahStorageDriver(o: BuildahOptions): string | undefined {
 /** The global flags every buildah call gets. */
 export function buildahGlobalArgs(o: BuildahOptions): string[] {
   const driver = buildahStorageDriver(o);
-  return [...(o.root ? ["--root", o.root] : []), ...(o.runroot ? ["--runroot", o.runroot] : []), ...(driver ? ["--storage-driver", driver] : [])];
+  return [
+    ...(o.root ? ["--root", o.root] : []),
+    ...(o.runroot ? ["--runroot", o.runroot] : []),
+    ...(driver ? ["--storage-driver", driver] : []),
+  ];
 }
 
 /** `buildah bud` argv for one arch: labels sorted, timestamps fixed, no identity label that would vary. */
@@ -131,7 +137,10 @@ export class BuildahBuilder implements Builder {
   }
 
   private buildah(args: string[], onOutput?: (c: string) => void) {
-    return run(this.bin, [...buildahGlobalArgs(this.options), ...args], { env: { ...buildahEnv(process.env, this.options), BUILDAH_LAYERS: "false" }, onOutput });
+    return run(this.bin, [...buildahGlobalArgs(this.options), ...args], {
+      env: { ...buildahEnv(process.env, this.options), BUILDAH_LAYERS: "false" },
+      onOutput,
+    });
   }
 
   async buildAndPush(spec: BuildSpec): Promise<BuiltImage> {
@@ -178,7 +187,9 @@ export class BuildahBuilder implements Builder {
     const remote = image.handle.startsWith("docker://");
     // The container's user namespace is chosen when it is made; `run` then uses it.
     const userns = buildahUsernsArgs(this.options);
-    const from = remote ? ["from", ...userns, `--tls-verify=${insecure ? "false" : "true"}`, image.handle] : ["from", ...userns, "--pull-never", image.handle];
+    const from = remote
+      ? ["from", ...userns, `--tls-verify=${insecure ? "false" : "true"}`, image.handle]
+      : ["from", ...userns, "--pull-never", image.handle];
     const { stdout: cid } = await this.buildah(from);
     const ctr = cid.trim().split("\n").pop()!;
     try {
@@ -193,7 +204,12 @@ export class BuildahBuilder implements Builder {
       const exitCode = notStarted ? undefined : exitCodeOf(e);
       // buildah's own last line reports the exit status, which the outcome carries: the output is the test's.
       const stderr = d?.stderr?.replace(/^Error: while running runtime: exit status \d+\n?$/m, "");
-      return { name: test.name, passed: false, output: (d?.stdout ?? "") + (stderr ?? e.message), ...(exitCode !== undefined ? { exitCode } : {}) };
+      return {
+        name: test.name,
+        passed: false,
+        output: (d?.stdout ?? "") + (stderr ?? e.message),
+        ...(exitCode !== undefined ? { exitCode } : {}),
+      };
     } finally {
       await this.buildah(["rm", ctr]).catch(() => undefined);
     }

@@ -38,7 +38,16 @@ export function buildxArgs(spec: BuildSpec, metadataFile: string): string[] {
 }
 
 export function buildxTestArgs(image: BuiltImage, arch: Arch, test: ImageTest): string[] {
-  return ["run", "--rm", "--platform", archToPlatformString(arch), "--entrypoint", testArgv(test)[0]!, image.handle, ...testArgv(test).slice(1)];
+  return [
+    "run",
+    "--rm",
+    "--platform",
+    archToPlatformString(arch),
+    "--entrypoint",
+    testArgv(test)[0]!,
+    image.handle,
+    ...testArgv(test).slice(1),
+  ];
 }
 
 /** Chosen when buildah is absent and `docker buildx version` works. Only its argv is tested here (no Docker engine). */
@@ -48,12 +57,19 @@ export class BuildxBuilder implements Builder {
 
   async buildAndPush(spec: BuildSpec): Promise<BuiltImage> {
     if (isLayoutDestination(spec.destination)) {
-      throw new FlibsError("build", "docker buildx cannot add an image to an OCI layout flibs writes: build with buildah (--builder buildah) or --push to a registry");
+      throw new FlibsError(
+        "build",
+        "docker buildx cannot add an image to an OCI layout flibs writes: build with buildah (--builder buildah) or --push to a registry",
+      );
     }
     const dir = await mkdtemp(join(tmpdir(), "flibs-buildx-"));
     try {
       const meta = join(dir, "metadata.json");
-      const env = { ...process.env, SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch), ...(spec.authFile ? { DOCKER_CONFIG: join(spec.authFile, "..") } : {}) };
+      const env = {
+        ...process.env,
+        SOURCE_DATE_EPOCH: String(spec.sourceDateEpoch),
+        ...(spec.authFile ? { DOCKER_CONFIG: join(spec.authFile, "..") } : {}),
+      };
       await run(this.bin, buildxArgs(spec, meta), { onOutput: spec.onOutput, env });
       const digest = (JSON.parse(await readFile(meta, "utf8")) as Record<string, unknown>)["containerimage.digest"];
       if (typeof digest !== "string") throw new FlibsError("build", "docker buildx wrote no image digest");

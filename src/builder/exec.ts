@@ -81,11 +81,20 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       trace?.(code);
-      if (timedOut) reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} took longer than ${Math.round(options.timeoutMs! / 1000)} s and was stopped`, { detail: { stdout, stderr } }));
+      if (timedOut)
+        reject(
+          new FlibsError("build", `${cmd} ${args[0] ?? ""} took longer than ${Math.round(options.timeoutMs! / 1000)} s and was stopped`, {
+            detail: { stdout, stderr },
+          }),
+        );
       else if (code === 0) resolve({ stdout, stderr });
       else {
         const tail = (stderr.trim() || stdout.trim()).split("\n").slice(-5).join("\n");
-        reject(new FlibsError("build", `${cmd} ${args[0] ?? ""} failed (${signal ?? `exit ${code}`}): ${tail}`, { detail: { stdout, stderr, code, signal } }));
+        reject(
+          new FlibsError("build", `${cmd} ${args[0] ?? ""} failed (${signal ?? `exit ${code}`}): ${tail}`, {
+            detail: { stdout, stderr, code, signal },
+          }),
+        );
       }
     });
   });
@@ -120,7 +129,12 @@ export async function traced<T>(what: string, fn: () => Promise<T>): Promise<T> 
 
 /** Whether `cmd` is an executable file on PATH (or at its path): a look, not a run. */
 export async function onPath(cmd: string, path = process.env.PATH ?? ""): Promise<boolean> {
-  const candidates = cmd.includes("/") ? [cmd] : path.split(delimiter).filter(Boolean).map((d) => join(d, cmd));
+  const candidates = cmd.includes("/")
+    ? [cmd]
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, cmd));
   for (const c of candidates) {
     try {
       await access(c, constants.X_OK);

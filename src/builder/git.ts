@@ -16,6 +16,9 @@ export async function commitInfo(dir: string, rev = "HEAD"): Promise<CommitInfo>
     if (!sha || !tree || !time) throw new Error(stdout);
     return { sha, tree, time: Number(time) };
   } catch (e) {
-    throw new FlibsError("io", `${dir} is not a Git checkout with commit ${rev}: flibs builds commits (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+    throw new FlibsError(
+      "io",
+      `${dir} is not a Git checkout with commit ${rev}: flibs builds commits (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`,
+    );
   }
 }

@@ -1,5 +1,14 @@
 export * from "./types.js";
-export { BuildahBuilder, buildahBudArgs, buildahEnv, buildahGlobalArgs, buildahUsernsArgs, rootUserns, ROOT_USERNS, type BuildahOptions } from "./buildah.js";
+export {
+  BuildahBuilder,
+  buildahBudArgs,
+  buildahEnv,
+  buildahGlobalArgs,
+  buildahUsernsArgs,
+  rootUserns,
+  ROOT_USERNS,
+  type BuildahOptions,
+} from "./buildah.js";
 export { createJobDir, mountsUnder, type JobDir } from "./job-storage.js";
 export { onStop, stopChildren, isStopping } from "./terminate.js";
 export { BuildxBuilder, buildxArgs, buildxTestArgs } from "./buildx.js";

@@ -35,7 +35,12 @@ export async function createJobDir(parent: string, o: { buildahBin?: string; bui
   await mkdir(parent, { recursive: true });
   // mkdtemp makes each directory 0700.
   const dir = await mkdtemp(join(parent, "flibs-job-"));
-  const paths = { root: join(dir, "storage", "root"), runroot: join(dir, "storage", "run"), tmp: join(dir, "tmp"), auth: join(dir, "auth") };
+  const paths = {
+    root: join(dir, "storage", "root"),
+    runroot: join(dir, "storage", "run"),
+    tmp: join(dir, "tmp"),
+    auth: join(dir, "auth"),
+  };
   for (const p of Object.values(paths)) await mkdir(p, { recursive: true, mode: 0o700 });
   const buildahTmp = await mkdtemp(join(o.buildahTmpParent ?? "/var/tmp", `${basename(dir)}-buildah-`));
   // Crossed by a RUN step's mapped root on its way to the rootfs; buildah's own directories in it are 0700.

@@ -52,7 +52,9 @@ export async function readImagePackages(client: ImageSource, repo: RepositoryRef
   let files: Map<string, Uint8Array>;
   try {
     // dpkg's status file, once found, decides (it is looked for first below), whatever lower layers hold.
-    files = await scanLayers(client, repo, m, [PACKAGE_DB_PATHS.dpkg, PACKAGE_DB_PATHS.apk, ...rpmDirs], (f) => f.has(PACKAGE_DB_PATHS.dpkg));
+    files = await scanLayers(client, repo, m, [PACKAGE_DB_PATHS.dpkg, PACKAGE_DB_PATHS.apk, ...rpmDirs], (f) =>
+      f.has(PACKAGE_DB_PATHS.dpkg),
+    );
   } catch (e) {
     if (e instanceof FlibsError && e.code === "build") return { db: "none", note: e.message };
     throw e;

@@ -86,28 +86,40 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
 
   // The arches are read at once (each waits on the registry, not the CPU), and taken in the fixed order after.
   const read = await Promise.all(
-    arches.map((arch) => clock.step(`read ${arch}`, async () => {
-      const given = o.digests?.get(arch);
-      const ref: ImageReference = given ? { ...o.repository, digest: given } : { ...o.repository, tag: archTag(o.sha, arch) };
-      let m;
-      try {
-        m = await traced(`read ${arch} manifest`, () => o.client.getManifest(ref));
-      } catch (e) {
-        if (e instanceof FlibsError && e.code === "not-found") throw new FlibsError("not-found", `no ${arch} image for ${o.sha.slice(0, 7)} (${ref.digest ?? ref.tag}): did its build job succeed?`);
-        throw e;
-      }
-      if (m.manifest.kind !== "manifest") throw new FlibsError("build", `${arch}: ${m.digest} is an index, not one arch's image`);
-      const manifest: ImageManifest = m.manifest;
-      const [configBytes, pk] = await Promise.all([
-        o.client.getBlob(o.repository, manifest.config.digest),
-        traced(`read ${arch} packages (${manifest.layers.length} layers)`, () => readImagePackages(o.client, o.repository, manifest)),
-      ]);
-      const config = JSON.parse(new TextDecoder().decode(configBytes)) as { architecture?: string; config?: { Labels?: Record<string, string> } };
-      if (config.architecture !== archToPlatform(arch).architecture) {
-        throw new FlibsError("build", `${arch}: image ${m.digest} is built for ${config.architecture ?? "no architecture"}, not ${archToPlatform(arch).architecture}`);
-      }
-      return { arch, m, manifest, config, pk };
-    })),
+    arches.map((arch) =>
+      clock.step(`read ${arch}`, async () => {
+        const given = o.digests?.get(arch);
+        const ref: ImageReference = given ? { ...o.repository, digest: given } : { ...o.repository, tag: archTag(o.sha, arch) };
+        let m;
+        try {
+          m = await traced(`read ${arch} manifest`, () => o.client.getManifest(ref));
+        } catch (e) {
+          if (e instanceof FlibsError && e.code === "not-found")
+            throw new FlibsError(
+              "not-found",
+              `no ${arch} image for ${o.sha.slice(0, 7)} (${ref.digest ?? ref.tag}): did its build job succeed?`,
+            );
+          throw e;
+        }
+        if (m.manifest.kind !== "manifest") throw new FlibsError("build", `${arch}: ${m.digest} is an index, not one arch's image`);
+        const manifest: ImageManifest = m.manifest;
+        const [configBytes, pk] = await Promise.all([
+          o.client.getBlob(o.repository, manifest.config.digest),
+          traced(`read ${arch} packages (${manifest.layers.length} layers)`, () => readImagePackages(o.client, o.repository, manifest)),
+        ]);
+        const config = JSON.parse(new TextDecoder().decode(configBytes)) as {
+          architecture?: string;
+          config?: { Labels?: Record<string, string> };
+        };
+        if (config.architecture !== archToPlatform(arch).architecture) {
+          throw new FlibsError(
+            "build",
+            `${arch}: image ${m.digest} is built for ${config.architecture ?? "no architecture"}, not ${archToPlatform(arch).architecture}`,
+          );
+        }
+        return { arch, m, manifest, config, pk };
+      }),
+    ),
   );
   for (const { arch, m, manifest, config, pk } of read) {
     if (Object.keys(labels).length === 0) labels = { ...(config.config?.Labels ?? {}) };
@@ -117,12 +129,19 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     records[arch] = {
       digest: m.digest,
       size,
-      ...(manifest.annotations?.["org.opencontainers.image.base.digest"] ? { baseDigest: manifest.annotations["org.opencontainers.image.base.digest"] } : {}),
+      ...(manifest.annotations?.["org.opencontainers.image.base.digest"]
+        ? { baseDigest: manifest.annotations["org.opencontainers.image.base.digest"] }
+        : {}),
       packageDb: pk.note ? `${pk.db}: ${pk.note}` : pk.db,
       ...(pk.packages ? { packages: Object.fromEntries(pk.packages) } : {}),
       ...(o.jobUrls?.[arch] ? { jobUrl: o.jobUrls[arch] } : {}),
     };
-    rows.push({ arch, digest: m.digest, size, packages: { db: pk.db, ...(pk.packages ? { count: pk.packages.size } : {}), ...(pk.note ? { note: pk.note } : {}) } });
+    rows.push({
+      arch,
+      digest: m.digest,
+      size,
+      packages: { db: pk.db, ...(pk.packages ? { count: pk.packages.size } : {}), ...(pk.note ? { note: pk.note } : {}) },
+    });
   }
   delete labels.architecture;
 
@@ -154,20 +173,30 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   const written = failed ? [] : tags;
   // The index under its tags and the record's blobs go up at once: none needs another. The record's manifest
   // follows, once its subject (the index) and its blobs are there.
-  await clock.step("push index", () => Promise.all([
-    ...(written.length ? written : [indexDigest]).map((tag) =>
-      traced(`put index ${tag}`, async () => {
-        const got = await o.client.putManifest(o.repository, tag, indexBytes, MEDIA.index);
-        if (got !== indexDigest) throw new FlibsError("digest-mismatch", `registry stored the index under ${tag} as ${got}, expected ${indexDigest}`);
-      }),
-    ),
-    traced("push record blob", () => o.client.pushBlob(o.repository, recordDigest, recordBytes, recordBytes.byteLength)),
-    traced("push empty config blob", () => o.client.pushBlob(o.repository, EMPTY_CONFIG.digest, new TextEncoder().encode("{}"), 2)),
-  ]));
-  const created = o.sourceDateEpoch !== undefined ? epochToIso(o.sourceDateEpoch) : labels["org.opencontainers.image.created"] ?? epochToIso(0);
-  const artifact = new TextEncoder().encode(
-    recordArtifactManifest({ digest: recordDigest, size: recordBytes.byteLength }, { mediaType: MEDIA.index, digest: indexDigest, size: indexBytes.byteLength }, created),
+  await clock.step("push index", () =>
+    Promise.all([
+      ...(written.length ? written : [indexDigest]).map((tag) =>
+        traced(`put index ${tag}`, async () => {
+          const got = await o.client.putManifest(o.repository, tag, indexBytes, MEDIA.index);
+          if (got !== indexDigest)
+            throw new FlibsError("digest-mismatch", `registry stored the index under ${tag} as ${got}, expected ${indexDigest}`);
+        }),
+      ),
+      traced("push record blob", () => o.client.pushBlob(o.repository, recordDigest, recordBytes, recordBytes.byteLength)),
+      traced("push empty config blob", () => o.client.pushBlob(o.repository, EMPTY_CONFIG.digest, new TextEncoder().encode("{}"), 2)),
+    ]),
   );
-  const artifactDigest = await clock.step("record", () => traced("put record referrer", () => o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest)));
+  const created =
+    o.sourceDateEpoch !== undefined ? epochToIso(o.sourceDateEpoch) : (labels["org.opencontainers.image.created"] ?? epochToIso(0));
+  const artifact = new TextEncoder().encode(
+    recordArtifactManifest(
+      { digest: recordDigest, size: recordBytes.byteLength },
+      { mediaType: MEDIA.index, digest: indexDigest, size: indexBytes.byteLength },
+      created,
+    ),
+  );
+  const artifactDigest = await clock.step("record", () =>
+    traced("put record referrer", () => o.client.putReferrer(o.repository, indexDigest, artifact, MEDIA.manifest)),
+  );
   return { indexDigest, indexSize: indexBytes.byteLength, tags: written, recordDigest: artifactDigest, record, drift, rows, failed };
 }

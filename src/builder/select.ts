@@ -22,7 +22,11 @@ const defaultProbe = (cmd: string, args: string[]) => (cmd === "docker" ? works(
  * buildah with `--isolation oci` runs RUN steps through an OCI runtime; without one it fails on the first
  * RUN with "exec: no command". Said before the build, with the fix.
  */
-async function checkOciRuntime(options: BuildahOptions, probe: (cmd: string, args: string[]) => Promise<boolean>, env: NodeJS.ProcessEnv): Promise<void> {
+async function checkOciRuntime(
+  options: BuildahOptions,
+  probe: (cmd: string, args: string[]) => Promise<boolean>,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   if ((options.isolation ?? "oci") !== "oci" || env.BUILDAH_RUNTIME) return;
   for (const runtime of ["runc", "crun"]) if (await probe(runtime, ["--version"])) return;
   throw new FlibsError(

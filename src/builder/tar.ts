@@ -38,7 +38,10 @@ export class TarScanner {
   private ended = false;
 
   /** `keep(path)` decides which files' content is collected (long-name and PAX records are always read). */
-  constructor(private readonly keep: (path: string) => boolean, private readonly onEntry: (e: TarEntry) => void) {}
+  constructor(
+    private readonly keep: (path: string) => boolean,
+    private readonly onEntry: (e: TarEntry) => void,
+  ) {}
 
   push(chunk: Uint8Array): void {
     if (this.ended) return;
@@ -158,7 +161,9 @@ export class TopDownFiles {
 
   /** Whether `path` (a file path, or a directory as `dir/`) is, holds or lies in something wanted. */
   private matters(path: string): boolean {
-    return this.wanted.some((w) => w.startsWith(path.endsWith("/") || path === "" ? path : `${path}/`) || w === path || (w.endsWith("/") && path.startsWith(w)));
+    return this.wanted.some(
+      (w) => w.startsWith(path.endsWith("/") || path === "" ? path : `${path}/`) || w === path || (w.endsWith("/") && path.startsWith(w)),
+    );
   }
 
   private isHidden(path: string): boolean {
@@ -203,6 +208,9 @@ export function filesFromLayers(layers: Iterable<Uint8Array>, wanted: readonly s
 /** Every entry of one tar in memory (content of files included). */
 export function readTar(tar: Uint8Array): TarEntry[] {
   const out: TarEntry[] = [];
-  new TarScanner(() => true, (e) => out.push(e)).push(tar);
+  new TarScanner(
+    () => true,
+    (e) => out.push(e),
+  ).push(tar);
   return out;
 }

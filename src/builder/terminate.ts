@@ -35,7 +35,9 @@ export function track(child: ChildProcess): void {
 export async function stopChildren(waitMs = 5000): Promise<void> {
   stopping = true;
   const children = [...live];
-  const exited = Promise.all(children.map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r())))));
+  const exited = Promise.all(
+    children.map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once("exit", () => r())))),
+  );
   killTrees(children.map((c) => c.pid).filter((p): p is number => p !== undefined));
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
@@ -72,7 +74,8 @@ function install(): void {
       try {
         await stopChildren();
         // Latest first, as `finally` blocks unwind: the innermost scope's clean-up before the outer ones.
-        for (const c of [...cleanups].reverse()) await c(signal).catch((e: unknown) => log(`clean-up after ${signal} failed: ${String(e)}`));
+        for (const c of [...cleanups].reverse())
+          await c(signal).catch((e: unknown) => log(`clean-up after ${signal} failed: ${String(e)}`));
       } finally {
         process.exit(128 + SIGNALS[signal]);
       }

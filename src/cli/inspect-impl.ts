@@ -21,7 +21,9 @@ export function formatSummary(s: InspectResult): string {
   lines.push(s.kind === "index" ? `  platforms:` : `  image:`);
   const width = Math.max(8, ...s.images.map((i) => i.platform.length));
   for (const i of s.images) {
-    lines.push(`    ${i.platform.padEnd(width)}  ${i.digest}  ${formatBytes(i.size).padStart(10)}  ${i.layers} layer${i.layers === 1 ? "" : "s"}`);
+    lines.push(
+      `    ${i.platform.padEnd(width)}  ${i.digest}  ${formatBytes(i.size).padStart(10)}  ${i.layers} layer${i.layers === 1 ? "" : "s"}`,
+    );
   }
   if (s.referrers.length > 0) {
     lines.push("  referrers:");

@@ -19,7 +19,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),
       // One line: commander puts "(Did you mean ...?)" on a second one.
-      outputError: (s, write) => write(`flibs: ${s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " ")}\n`),
+      outputError: (s, write) =>
+        write(
+          `flibs: ${s
+            .replace(/^error: /, "")
+            .trim()
+            .replace(/\s*\n\s*/g, " ")}\n`,
+        ),
     });
   program.helpCommand(false);
   for (const command of COMMANDS) {

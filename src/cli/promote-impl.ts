@@ -25,7 +25,11 @@ export interface PromoteCliOptions {
 }
 
 /** A client with the user's registry credentials (auth.json, Docker config) read from the given environment. */
-export async function cliRegistryClient(io: CliIo, insecure: string[], note: (line: string) => void = (l) => io.stderr(`${l}\n`)): Promise<RegistryClient> {
+export async function cliRegistryClient(
+  io: CliIo,
+  insecure: string[],
+  note: (line: string) => void = (l) => io.stderr(`${l}\n`),
+): Promise<RegistryClient> {
   const credentials = await loadCredentials(credentialFilePaths(io.env, io.env.HOME ?? homedir()));
   return new RegistryClient({
     credentials,
@@ -55,7 +59,11 @@ function follow(progress: Progress, items: CopiedItem[]): (e: PromoteEvent) => v
   let blobs = 0;
   let bytes = 0;
   let manifests = 0;
-  const totals = () => progress.status("~totals", `${blobs} blob${blobs === 1 ? "" : "s"} done (${formatBytes(bytes)} streamed), ${manifests} manifest${manifests === 1 ? "" : "s"}`);
+  const totals = () =>
+    progress.status(
+      "~totals",
+      `${blobs} blob${blobs === 1 ? "" : "s"} done (${formatBytes(bytes)} streamed), ${manifests} manifest${manifests === 1 ? "" : "s"}`,
+    );
   return (e) => {
     switch (e.kind) {
       case "blob-start":
@@ -125,7 +133,10 @@ export async function runPromote(opts: PromoteCliOptions, io: CliIo): Promise<nu
     } else if (progress.mode === "quiet") {
       io.stdout(`${report.destination}@${report.digest}\n`);
     } else {
-      const table = formatTable([["what", "digest", "size", "how"], ...items.map((i) => [i.what, i.digest, i.size !== undefined ? formatBytes(i.size) : "", i.how])]);
+      const table = formatTable([
+        ["what", "digest", "size", "how"],
+        ...items.map((i) => [i.what, i.digest, i.size !== undefined ? formatBytes(i.size) : "", i.how]),
+      ]);
       io.stdout(`${table}${describePromotion(report).join("\n")}\n  requests: ${report.requests}\n`);
     }
     return 0;

@@ -23,7 +23,13 @@ export interface FindingSummary {
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || ORDER[a.severity] - ORDER[b.severity] || a.rule.localeCompare(b.rule);
+  return (
+    a.file.localeCompare(b.file) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    ORDER[a.severity] - ORDER[b.severity] ||
+    a.rule.localeCompare(b.rule)
+  );
 }
 
 export function summarize(findings: readonly Finding[], files: readonly string[], suppressed = 0): FindingSummary {

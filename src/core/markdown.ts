@@ -84,7 +84,11 @@ export function inlineCode(text: string, max = 300): string {
 function codeSpan(content: string): string {
   // flibs' machine-readable markers are HTML comments (`<!-- flibs:index ... -->`) found in the raw summary,
   // code spans included: a `<` opening a comment is shown outside the span, so user text never forms one.
-  if (content.includes("<!--")) return content.split(/<(?=!--)/).map(codeSpan).join(entity("<"));
+  if (content.includes("<!--"))
+    return content
+      .split(/<(?=!--)/)
+      .map(codeSpan)
+      .join(entity("<"));
   if (content.length === 0) return "";
   const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
@@ -208,7 +212,10 @@ export function table(headers: readonly CellValue[], rows: ReadonlyArray<readonl
 
 /** Joins blocks with blank lines and keeps the result under GitHub's limit, saying that it was cut. */
 export function joinMarkdown(blocks: ReadonlyArray<string | Markdown>, limit = GITHUB_MARKDOWN_LIMIT): string {
-  const text = blocks.map((b) => (typeof b === "string" ? b : b.markdown)).filter((b) => b.length > 0).join("\n\n");
+  const text = blocks
+    .map((b) => (typeof b === "string" ? b : b.markdown))
+    .filter((b) => b.length > 0)
+    .join("\n\n");
   return truncateMarkdown(text, limit);
 }
 

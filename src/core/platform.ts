@@ -31,8 +31,7 @@ export function archToPlatformString(arch: Arch): string {
 
 /** Accepts an OCI platform object or a `linux/arm64[/v8]` string; `undefined` when flibs does not build for it. */
 export function platformToArch(platform: string | { os?: string; architecture?: string }): Arch | undefined {
-  const [os, architecture] =
-    typeof platform === "string" ? platform.split("/") : [platform.os, platform.architecture];
+  const [os, architecture] = typeof platform === "string" ? platform.split("/") : [platform.os, platform.architecture];
   if (os !== "linux") return undefined;
   return ARCHES.find((a) => TO_OCI[a].architecture === architecture);
 }

@@ -19,7 +19,9 @@ export function editDistance(a: string, b: string): number {
 export function closestMatch(value: string, candidates: readonly string[]): string | undefined {
   const v = value.toLowerCase();
   // A longer or shorter spelling of a candidate (`warning` for `warn`, `maint` for `maintain`).
-  const affix = candidates.find((c) => Math.min(c.length, v.length) >= 3 && (v.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(v)));
+  const affix = candidates.find(
+    (c) => Math.min(c.length, v.length) >= 3 && (v.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(v)),
+  );
   if (affix) return affix;
   let best: string | undefined;
   let bestDistance = Infinity;

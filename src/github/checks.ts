@@ -57,11 +57,19 @@ export async function listChecks(octokit: GitHubClient, repo: RepoRef, sha: stri
  * summaries at its 65,535 (at a line, with a note), the same way for every check. A completed check gets its
  * completion time. If a later batch of annotations fails, the check becomes a failure that says so.
  */
-export async function writeCheck(octokit: GitHubClient, repo: RepoRef, target: { sha: string } | { id: number }, w: CheckWrite | CheckPatch): Promise<number> {
+export async function writeCheck(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  target: { sha: string } | { id: number },
+  w: CheckWrite | CheckPatch,
+): Promise<number> {
   const annotations = w.annotations ?? [];
   const output =
     w.title !== undefined && w.summary !== undefined
-      ? { title: w.title.slice(0, TITLE_LIMIT) || ("name" in w ? w.name : "flibs"), summary: truncateMarkdown(w.summary, GITHUB_MARKDOWN_LIMIT) }
+      ? {
+          title: w.title.slice(0, TITLE_LIMIT) || ("name" in w ? w.name : "flibs"),
+          summary: truncateMarkdown(w.summary, GITHUB_MARKDOWN_LIMIT),
+        }
       : undefined;
   const body = {
     status: w.status,
@@ -99,7 +107,10 @@ export async function writeCheck(octokit: GitHubClient, repo: RepoRef, target: {
           ...repo,
           check_run_id: id,
           conclusion: "failure",
-          output: { title: "flibs could not publish every finding", summary: truncateMarkdown(`${output.summary}\n\n❌ ${escapeCell(reason, 1000)}`) },
+          output: {
+            title: "flibs could not publish every finding",
+            summary: truncateMarkdown(`${output.summary}\n\n❌ ${escapeCell(reason, 1000)}`),
+          },
         })
         .catch(() => undefined);
       throw githubError(e, reason);

@@ -17,7 +17,11 @@ export async function react(octokit: GitHubClient, repo: RepoRef, commentId: num
  */
 export async function acknowledge(octokit: GitHubClient, repo: RepoRef, commentId: number): Promise<boolean> {
   try {
-    const r = await octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...repo, comment_id: commentId, content: "eyes" });
+    const r = await octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", {
+      ...repo,
+      comment_id: commentId,
+      content: "eyes",
+    });
     return r.status === 201;
   } catch (e) {
     throw githubError(e, `cannot react to comment ${commentId}`);
@@ -26,7 +30,11 @@ export async function acknowledge(octokit: GitHubClient, repo: RepoRef, commentI
 
 export async function reply(octokit: GitHubClient, repo: RepoRef, issue: number, body: string): Promise<void> {
   try {
-    await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: issue, body: body.slice(0, 65_000) });
+    await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...repo,
+      issue_number: issue,
+      body: body.slice(0, 65_000),
+    });
   } catch (e) {
     throw githubError(e, `cannot reply on #${issue}`);
   }

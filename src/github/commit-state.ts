@@ -58,7 +58,11 @@ interface Answer {
     pullRequest?: { headRefOid?: string | null } | null;
     config?: Blob | null;
     dockerfile?: Blob | null;
-    commit?: { checkSuites?: { nodes?: Array<{ app?: { databaseId?: number | null } | null; checkRuns?: { nodes?: Array<GraphqlCheckRun | null> } | null } | null> } } | null;
+    commit?: {
+      checkSuites?: {
+        nodes?: Array<{ app?: { databaseId?: number | null } | null; checkRuns?: { nodes?: Array<GraphqlCheckRun | null> } | null } | null>;
+      };
+    } | null;
   } | null;
   org?: { policy?: Blob | null } | null;
 }
@@ -82,16 +86,34 @@ export async function readCommitState(octokit: GitHubClient, repo: RepoRef, sha:
   const dockerfile = path === DEFAULT_DOCKERFILE ? blob(path, answer.repository.dockerfile) : await readFileAt(octokit, repo, path, sha);
   const policy = await policyFrom(octokit, repo.owner, answer.org?.policy);
   // Only this App's suite: another App or a workflow token may write a check run named flibs/build too.
-  const ours = (answer.repository.commit?.checkSuites?.nodes ?? []).filter((suite) => appId === undefined || suite?.app?.databaseId === appId);
+  const ours = (answer.repository.commit?.checkSuites?.nodes ?? []).filter(
+    (suite) => appId === undefined || suite?.app?.databaseId === appId,
+  );
   const checks: CheckRunView[] = ours.flatMap((suite) =>
     (suite?.checkRuns?.nodes ?? []).flatMap((c) =>
       c && runId(c.resourcePath) !== undefined
-        ? [{ id: runId(c.resourcePath)!, name: c.name, status: c.status.toLowerCase(), conclusion: c.conclusion ? c.conclusion.toLowerCase() : null, external_id: c.externalId ?? null, completed_at: c.completedAt ?? null }]
+        ? [
+            {
+              id: runId(c.resourcePath)!,
+              name: c.name,
+              status: c.status.toLowerCase(),
+              conclusion: c.conclusion ? c.conclusion.toLowerCase() : null,
+              external_id: c.externalId ?? null,
+              completed_at: c.completedAt ?? null,
+            },
+          ]
         : [],
     ),
   );
   const pullHead = answer.repository.pullRequest?.headRefOid ?? undefined;
-  return { sha, policy, checks, ...(containerYaml ? { containerYaml } : {}), ...(dockerfile ? { dockerfile } : {}), ...(pullHead ? { pullHead } : {}) };
+  return {
+    sha,
+    policy,
+    checks,
+    ...(containerYaml ? { containerYaml } : {}),
+    ...(dockerfile ? { dockerfile } : {}),
+    ...(pullHead ? { pullHead } : {}),
+  };
 }
 
 async function query(octokit: GitHubClient, repo: RepoRef, sha: string, pr: number | undefined): Promise<Answer> {
@@ -112,7 +134,8 @@ async function query(octokit: GitHubClient, repo: RepoRef, sha: string, pr: numb
     // An organisation without a `.github` repository is GitHub's NOT_FOUND on `org` alone: no policy, not a
     // failure. A pull request GitHub does not find leaves its head unknown (the delivery's own head is used).
     const err = e as { errors?: Array<{ type?: string; path?: ReadonlyArray<string | number> }>; data?: Answer };
-    const optional = (x: { type?: string; path?: ReadonlyArray<string | number> }) => x.type === "NOT_FOUND" && (x.path?.[0] === "org" || (x.path?.[0] === "repository" && x.path[1] === "pullRequest"));
+    const optional = (x: { type?: string; path?: ReadonlyArray<string | number> }) =>
+      x.type === "NOT_FOUND" && (x.path?.[0] === "org" || (x.path?.[0] === "repository" && x.path[1] === "pullRequest"));
     if (err.data?.repository && err.errors?.length && err.errors.every(optional)) {
       const orgMissing = err.errors.some((x) => x.path?.[0] === "org");
       return { ...err.data, ...(orgMissing ? { org: null } : {}) };
@@ -134,12 +157,21 @@ async function policyFrom(octokit: GitHubClient, owner: string, b: Blob | null |
   try {
     raw = parseYaml(b.text);
   } catch (e) {
-    return { ok: false, policy: DEFAULT_POLICY, message: `cannot read the organisation policy ${where}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` };
+    return {
+      ok: false,
+      policy: DEFAULT_POLICY,
+      message: `cannot read the organisation policy ${where}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`,
+    };
   }
   // `_extends` pulls in another file: Probot's config loader knows how (REST reads).
   if (raw && typeof raw === "object" && "_extends" in raw) return await readOrgPolicy(octokit, owner);
   const parsed = parsePolicyText(b.text);
-  if (!parsed.ok) return { ok: false, policy: DEFAULT_POLICY, message: `invalid organisation policy ${where}: ${parsed.findings.map((f) => f.message).join("; ")}` };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      policy: DEFAULT_POLICY,
+      message: `invalid organisation policy ${where}: ${parsed.findings.map((f) => f.message).join("; ")}`,
+    };
   return { ok: true, policy: parsed.value, found: true };
 }
 

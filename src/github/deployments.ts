@@ -27,7 +27,8 @@ export async function createDeployment(octokit: GitHubClient, repo: RepoRef, d: 
     transient_environment: false,
   });
   const id = (r.data as { id?: unknown }).id;
-  if (r.status !== 201 || typeof id !== "number") throw new FlibsError("github", `GitHub did not create the deployment (answered ${r.status})`);
+  if (r.status !== 201 || typeof id !== "number")
+    throw new FlibsError("github", `GitHub did not create the deployment (answered ${r.status})`);
   return id;
 }
 

@@ -15,5 +15,8 @@ export function githubError(e: unknown, doing: string): FlibsError {
   const status = statusOf(e);
   const message = (e instanceof Error ? e.message : String(e)).split("\n")[0]?.replace(/^\[@probot\/octokit-plugin-config\]\s*/, "") ?? "";
   const answered = status ? `GitHub answered ${status}${message ? ` (${message})` : ""}` : describeError(e);
-  return new FlibsError(status === 404 ? "not-found" : "github", `${doing}: ${answered}`, { cause: e, ...(status !== undefined ? { status } : {}) });
+  return new FlibsError(status === 404 ? "not-found" : "github", `${doing}: ${answered}`, {
+    cause: e,
+    ...(status !== undefined ? { status } : {}),
+  });
 }

@@ -13,7 +13,10 @@ interface InstallationPayload {
   installation?: { id: number } | null;
 }
 
-type OctokitOptions = Record<string, unknown> & { throttle?: { enabled?: boolean } & Record<string, unknown>; auth?: Record<string, unknown> };
+type OctokitOptions = Record<string, unknown> & {
+  throttle?: { enabled?: boolean } & Record<string, unknown>;
+  auth?: Record<string, unknown>;
+};
 type OctokitClass = new (options: OctokitOptions) => GitHubClient;
 interface InstallationFactoryArgs {
   octokit: GitHubClient;
@@ -44,7 +47,7 @@ export async function installationOctokit(app: Probot, context: Pick<Context, "o
 }
 
 async function graphqlReader(app: Probot, installationId: number): Promise<GitHubClient> {
-  const appOctokit = (await app.auth());
+  const appOctokit = await app.auth();
   return (await appOctokit.auth({
     type: "installation",
     installationId,
@@ -54,7 +57,9 @@ async function graphqlReader(app: Probot, installationId: number): Promise<GitHu
       return new Octokit({
         ...octokitOptions,
         log: octokit.log,
-        throttle: octokitOptions.throttle?.enabled ? { ...octokitOptions.throttle, id: `${installationId}/graphql-reads` } : { enabled: false },
+        throttle: octokitOptions.throttle?.enabled
+          ? { ...octokitOptions.throttle, id: `${installationId}/graphql-reads` }
+          : { enabled: false },
         auth: { ...octokitOptions.auth, otherOptions, installationId },
       });
     },
@@ -115,7 +120,8 @@ export async function ownAppLogin(octokit: GitHubClient): Promise<string | undef
   if (!app) return undefined;
   let login = probotLogins.get(app);
   if (!login) {
-    login = (app.auth())
+    login = app
+      .auth()
       .then((o) => o.request("GET /app"))
       .then((r) => (r.data?.slug ? `${r.data.slug}[bot]` : undefined))
       .catch(() => {

@@ -19,10 +19,19 @@ export async function readOrgPolicy(octokit: GitHubClient, owner: string): Promi
   try {
     ({ files, config } = await octokit.config.get({ owner, repo: ORG_CONFIG_REPO, path: POLICY_FILE }));
   } catch (e) {
-    return { ok: false, policy: DEFAULT_POLICY, message: githubError(e, `cannot read the organisation policy ${owner}/${ORG_CONFIG_REPO}:${POLICY_FILE}`).message };
+    return {
+      ok: false,
+      policy: DEFAULT_POLICY,
+      message: githubError(e, `cannot read the organisation policy ${owner}/${ORG_CONFIG_REPO}:${POLICY_FILE}`).message,
+    };
   }
   if (!files.some((f) => f.config !== null)) return { ok: true, policy: DEFAULT_POLICY, found: false };
   const parsed = parsePolicy(config);
-  if (!parsed.ok) return { ok: false, policy: DEFAULT_POLICY, message: `invalid organisation policy ${owner}/${ORG_CONFIG_REPO}:${POLICY_FILE}: ${parsed.message}` };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      policy: DEFAULT_POLICY,
+      message: `invalid organisation policy ${owner}/${ORG_CONFIG_REPO}:${POLICY_FILE}: ${parsed.message}`,
+    };
   return { ok: true, policy: parsed.value, found: true };
 }

@@ -47,7 +47,12 @@ export interface PullAtCommit {
 export async function pullsForCommit(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<PullAtCommit[]> {
   try {
     const r = await octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { ...repo, commit_sha: sha, per_page: 10 });
-    return r.data.map((p) => ({ number: p.number, headSha: p.head.sha, merged: p.merged_at !== null, mergeCommitSha: p.merge_commit_sha ?? null }));
+    return r.data.map((p) => ({
+      number: p.number,
+      headSha: p.head.sha,
+      merged: p.merged_at !== null,
+      mergeCommitSha: p.merge_commit_sha ?? null,
+    }));
   } catch (e) {
     throw githubError(e, `cannot list the pull requests of ${sha.slice(0, 12)}`);
   }

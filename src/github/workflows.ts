@@ -16,9 +16,21 @@ export interface DispatchedRun {
  * is its own; GitHub Enterprise Server 3.20 and older answer 400 to that field, so the dispatch is sent again
  * without it and the run is told apart by its workflow, event and actor instead (src/core/plan/run-identity.ts).
  */
-export async function dispatchWorkflow(octokit: GitHubClient, repo: RepoRef, workflow: string, ref: string, inputs: Record<string, string>): Promise<DispatchedRun> {
+export async function dispatchWorkflow(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  workflow: string,
+  ref: string,
+  inputs: Record<string, string>,
+): Promise<DispatchedRun> {
   const send = (details: boolean) =>
-    octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", { ...repo, workflow_id: workflow, ref, inputs, ...(details ? { return_run_details: true } : {}) });
+    octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
+      ...repo,
+      workflow_id: workflow,
+      ref,
+      inputs,
+      ...(details ? { return_run_details: true } : {}),
+    });
   try {
     let r;
     try {
@@ -34,7 +46,12 @@ export async function dispatchWorkflow(octokit: GitHubClient, repo: RepoRef, wor
     const status = statusOf(e);
     const doing = `cannot dispatch .github/workflows/${workflow} on ${ref}`;
     const err = githubError(e, doing);
-    const why = status === 404 ? `${doing}: ${workflow} does not exist on ${ref}` : status === 422 && /unexpected inputs/i.test(err.message) ? `${err.message}; update .github/workflows/${workflow} from flibs' workflows-templates (\`flibs init --force\`)` : err.message;
+    const why =
+      status === 404
+        ? `${doing}: ${workflow} does not exist on ${ref}`
+        : status === 422 && /unexpected inputs/i.test(err.message)
+          ? `${err.message}; update .github/workflows/${workflow} from flibs' workflows-templates (\`flibs init --force\`)`
+          : err.message;
     throw new FlibsError(err.code, why, { cause: e, ...(status !== undefined ? { status } : {}) });
   }
 }
@@ -47,20 +64,35 @@ export async function readRun(octokit: GitHubClient, repo: RepoRef, runId: numbe
   } catch (e) {
     throw githubError(e, `cannot read run ${runId}`);
   }
-  return { id: Number(r.data.id), path: r.data.path, event: r.data.event, actor: r.data.triggering_actor?.login ?? r.data.actor?.login ?? null };
+  return {
+    id: Number(r.data.id),
+    path: r.data.path,
+    event: r.data.event,
+    actor: r.data.triggering_actor?.login ?? r.data.actor?.login ?? null,
+  };
 }
 
 /**
  * Cancels the caller workflow's runs of these builds that have not completed: the run each build recorded, or
  * (no id recorded) the run whose run-name carries its build id. Returns the ids of the runs cancelled.
  */
-export async function cancelRuns(octokit: GitHubClient, repo: RepoRef, workflow: string, builds: ReadonlyArray<{ id: BuildId; run?: number }>): Promise<number[]> {
+export async function cancelRuns(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  workflow: string,
+  builds: ReadonlyArray<{ id: BuildId; run?: number }>,
+): Promise<number[]> {
   if (builds.length === 0) return [];
   const ids = new Set(builds.flatMap((b) => (b.run !== undefined ? [b.run] : [])));
   const names = new Set(builds.filter((b) => b.run === undefined).map((b) => formatBuildId(b.id)));
   let r;
   try {
-    r = await octokit.request("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", { ...repo, workflow_id: workflow, event: "workflow_dispatch", per_page: 100 });
+    r = await octokit.request("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", {
+      ...repo,
+      workflow_id: workflow,
+      event: "workflow_dispatch",
+      per_page: 100,
+    });
   } catch (e) {
     throw githubError(e, `cannot list the runs of ${workflow}`);
   }
@@ -97,7 +129,12 @@ export interface RunJob {
 export async function listRunJobs(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<RunJob[]> {
   let r;
   try {
-    r = await octokit.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs", { ...repo, run_id: runId, filter: "latest", per_page: 100 });
+    r = await octokit.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs", {
+      ...repo,
+      run_id: runId,
+      filter: "latest",
+      per_page: 100,
+    });
   } catch (e) {
     throw githubError(e, `cannot list the jobs of run ${runId}`);
   }
@@ -116,11 +153,19 @@ export async function listRunJobs(octokit: GitHubClient, repo: RepoRef, runId: n
 }
 
 /** A job's annotations (its `::notice`/`::error` lines and GitHub's own), at most 100. */
-export async function jobAnnotations(octokit: GitHubClient, repo: RepoRef, job: RunJob): Promise<Array<{ annotation_level: string | null; title: string | null; message: string | null }>> {
+export async function jobAnnotations(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  job: RunJob,
+): Promise<Array<{ annotation_level: string | null; title: string | null; message: string | null }>> {
   if (job.checkRunId === undefined) return [];
   let r;
   try {
-    r = await octokit.request("GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", { ...repo, check_run_id: job.checkRunId, per_page: 100 });
+    r = await octokit.request("GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", {
+      ...repo,
+      check_run_id: job.checkRunId,
+      per_page: 100,
+    });
   } catch (e) {
     throw githubError(e, `cannot read the annotations of job ${job.name}`);
   }

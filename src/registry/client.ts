@@ -71,7 +71,9 @@ function notFound(what: string): FlibsError {
 const MANIFEST_DIGEST_RETRIES = 2;
 
 function failure(res: RegistryResponse, what: string): FlibsError {
-  return new FlibsError("registry", `${what}: HTTP ${res.status} ${registryMessage(res.text())}`.trim(), { detail: { status: res.status } });
+  return new FlibsError("registry", `${what}: HTTP ${res.status} ${registryMessage(res.text())}`.trim(), {
+    detail: { status: res.status },
+  });
 }
 
 function mediaTypeOf(res: RegistryResponse): string {
@@ -187,7 +189,10 @@ export class RegistryClient implements ImageStore {
     if (res.status !== 201 && res.status !== 200) throw failure(res, `PUT manifest ${formatRepository(repo)}:${tagOrDigest}`);
     const digest = res.header("docker-content-digest") ?? computed;
     if (digest !== computed) {
-      throw new FlibsError("digest-mismatch", `registry stored manifest ${formatRepository(repo)}:${tagOrDigest} as ${digest}, expected ${computed}`);
+      throw new FlibsError(
+        "digest-mismatch",
+        `registry stored manifest ${formatRepository(repo)}:${tagOrDigest} as ${digest}, expected ${computed}`,
+      );
     }
     return { digest, subjectAware: res.header("oci-subject") !== undefined };
   }
@@ -219,9 +224,14 @@ export class RegistryClient implements ImageStore {
     if (!res) throw notFound(`blob ${formatRepository(repo)}@${digest}`);
     const length = size ?? Number(res.headers["content-length"] ?? NaN);
     const stats = this.transport.stats;
-    const verifier = verifyingTransform(digest, Number.isFinite(length) ? length : undefined, `blob ${formatRepository(repo)}@${digest}`, (n) => {
-      stats.blobBytesDownloaded += n;
-    });
+    const verifier = verifyingTransform(
+      digest,
+      Number.isFinite(length) ? length : undefined,
+      `blob ${formatRepository(repo)}@${digest}`,
+      (n) => {
+        stats.blobBytesDownloaded += n;
+      },
+    );
     // A broken download errors the verifier (and so whatever reads it); the callback only marks it handled.
     const chunks = pipeline(res, verifier, () => {});
     return {
@@ -306,13 +316,7 @@ export class RegistryClient implements ImageStore {
   }
 
   /** Uploads without the existence check (callers that already did HEAD). */
-  async uploadBlob(
-    repo: RepositoryRef,
-    digest: string,
-    data: BlobData,
-    size: number,
-    options: PushBlobOptions = {},
-  ): Promise<void> {
+  async uploadBlob(repo: RepositoryRef, digest: string, data: BlobData, size: number, options: PushBlobOptions = {}): Promise<void> {
     const what = `blob ${formatRepository(repo)}@${digest}`;
     const scopes = [scope(repo.repository, "pull,push")];
     const stats = this.transport.stats;

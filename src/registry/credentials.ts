@@ -30,7 +30,10 @@ export function credentialFilePaths(env: Record<string, string | undefined>, hom
 
 /** `https://index.docker.io/v1/` -> `docker.io`; `quay.io/org` stays; scheme and trailing slash dropped. */
 export function normaliseAuthKey(key: string): string {
-  let k = key.trim().replace(/^[a-z]+:\/\//i, "").replace(/\/+$/, "");
+  let k = key
+    .trim()
+    .replace(/^[a-z]+:\/\//i, "")
+    .replace(/\/+$/, "");
   const slash = k.indexOf("/");
   let host = slash < 0 ? k : k.slice(0, slash);
   let path = slash < 0 ? "" : k.slice(slash);

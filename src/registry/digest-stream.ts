@@ -62,7 +62,10 @@ export function verifyingTransform(digest: string, size: number | undefined, wha
       hash.update(chunk);
       seen += chunk.length;
       onBytes?.(chunk.length);
-      if (size !== undefined && seen > size) { done(new FlibsError("digest-mismatch", `${what}: more than the ${size} bytes announced`)); return; }
+      if (size !== undefined && seen > size) {
+        done(new FlibsError("digest-mismatch", `${what}: more than the ${size} bytes announced`));
+        return;
+      }
       const out = held;
       held = chunk;
       done(null, out);

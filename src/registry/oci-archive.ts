@@ -83,7 +83,7 @@ async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer>
 
 async function copyRange(from: FileHandle, start: number, size: number, to: FileHandle): Promise<void> {
   const buf = Buffer.alloc(Math.min(size, 1 << 20));
-  for (let done = 0; done < size; ) {
+  for (let done = 0; done < size;) {
     const { bytesRead } = await from.read(buf, 0, Math.min(buf.length, size - done), start + done);
     if (bytesRead === 0) throw new FlibsError("io", "the archive ends in the middle of an entry");
     await to.write(buf.subarray(0, bytesRead));

@@ -182,7 +182,9 @@ export class OciLayout implements ImageStore {
         if (data.byteLength !== size) throw new FlibsError("digest-mismatch", `${what}: ${data.byteLength} bytes given, ${size} announced`);
         await writeFile(tmp, data);
       } else {
-        const source: AsyncIterable<Uint8Array> = isVerified(data) ? (data.chunks as AsyncIterable<Uint8Array>) : (data as AsyncIterable<Uint8Array>);
+        const source: AsyncIterable<Uint8Array> = isVerified(data)
+          ? (data.chunks as AsyncIterable<Uint8Array>)
+          : (data as AsyncIterable<Uint8Array>);
         const checked = isVerified(data) ? source : verifyChunks(source, digest, size, what);
         const file = await open(tmp, "w");
         try {
@@ -201,7 +203,8 @@ export class OciLayout implements ImageStore {
   async putManifest(repo: RepositoryRef, tagOrDigest: string, bytes: Uint8Array, mediaType: string): Promise<string> {
     const digest = sha256Digest(bytes);
     const byDigest = isValidDigest(tagOrDigest);
-    if (byDigest && tagOrDigest !== digest) throw new FlibsError("digest-mismatch", `refusing to write manifest as ${tagOrDigest}: its bytes hash to ${digest}`);
+    if (byDigest && tagOrDigest !== digest)
+      throw new FlibsError("digest-mismatch", `refusing to write manifest as ${tagOrDigest}: its bytes hash to ${digest}`);
     await this.pushBlob(repo, digest, bytes, bytes.byteLength);
     if (!byDigest) await this.updateIndex((i) => withTag(i, tagOrDigest, { mediaType, digest, size: bytes.byteLength }));
     return digest;
@@ -212,7 +215,9 @@ export class OciLayout implements ImageStore {
     await this.pushBlob(repo, digest, bytes, bytes.byteLength);
     const m = parseManifest(JSON.parse(new TextDecoder().decode(bytes)), mediaType);
     const artifactType = m.artifactType ?? (m.kind === "manifest" ? m.config.mediaType : undefined);
-    await this.updateIndex((i) => withReferrer(i, { mediaType, digest, size: bytes.byteLength, ...(artifactType ? { artifactType } : {}) }));
+    await this.updateIndex((i) =>
+      withReferrer(i, { mediaType, digest, size: bytes.byteLength, ...(artifactType ? { artifactType } : {}) }),
+    );
     return digest;
   }
 

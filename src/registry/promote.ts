@@ -115,10 +115,9 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
     options.referrers === false
       ? undefined
       : quiet(
-          src.getReferrers(srcRepo, digest).then(async (forRoot) => [
-            forRoot,
-            ...(await Promise.all(subjects.slice(1).map((s) => src.getReferrers(srcRepo, s)))),
-          ]),
+          src
+            .getReferrers(srcRepo, digest)
+            .then(async (forRoot) => [forRoot, ...(await Promise.all(subjects.slice(1).map((s) => src.getReferrers(srcRepo, s))))]),
         );
   decideTags(await tagsNow);
 
@@ -169,7 +168,9 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
     for (let attempt = 1; ; attempt++) {
       try {
         const opened = await src.openBlob(srcRepo, d.digest, d.size);
-        const blob = options.onEvent ? counted(opened, (bytes) => event({ kind: "blob-bytes", digest: d.digest, size: d.size, bytes })) : opened;
+        const blob = options.onEvent
+          ? counted(opened, (bytes) => event({ kind: "blob-bytes", digest: d.digest, size: d.size, bytes }))
+          : opened;
         await client.uploadBlob(destination, d.digest, blob, d.size);
         report.blobs.streamed++;
         report.blobs.bytesStreamed += d.size;
@@ -259,7 +260,10 @@ export async function promote(client: RegistryClient, options: PromoteOptions): 
     for (const w of written) {
       const now = landed.get(w.tag);
       if (now === undefined || (w.kind === "immutable" && now !== digest)) {
-        throw new FlibsError("registry", `tag ${w.tag} of ${dest} was written but reads back as ${now ?? "absent"}, not ${digest}; run the promotion again`);
+        throw new FlibsError(
+          "registry",
+          `tag ${w.tag} of ${dest} was written but reads back as ${now ?? "absent"}, not ${digest}; run the promotion again`,
+        );
       }
     }
   }

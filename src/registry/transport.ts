@@ -195,7 +195,9 @@ export class Transport {
     if (res.statusCode === 200) return res;
     const text = (await readBody(res, `GET ${redact(url)}`)).toString("utf8");
     if (res.statusCode === 404) return undefined;
-    throw new FlibsError("registry", `GET ${redact(url)}: HTTP ${res.statusCode} ${registryMessage(text)}`.trim(), { detail: { status: res.statusCode } });
+    throw new FlibsError("registry", `GET ${redact(url)}: HTTP ${res.statusCode} ${registryMessage(text)}`.trim(), {
+      detail: { status: res.statusCode },
+    });
   }
 
   /** The auth dance and retries around `send`; returns the answer with its body unread. */
@@ -363,7 +365,12 @@ export class Transport {
     return `Bearer ${(await fresh).token}`;
   }
 
-  private async fetchToken(registry: string, challenge: AuthChallenge, scopes: string[], cred: Credential | undefined): Promise<CachedToken> {
+  private async fetchToken(
+    registry: string,
+    challenge: AuthChallenge,
+    scopes: string[],
+    cred: Credential | undefined,
+  ): Promise<CachedToken> {
     const realm = challenge.params.realm!;
     let realmUrl: URL;
     try {
@@ -403,7 +410,10 @@ export class Transport {
       throw new FlibsError("auth", `token request to ${realmUrl.origin} failed: ${describe(e)}`, { cause: e });
     }
     if (!res.ok) {
-      throw new FlibsError("auth", `token request for ${registry} (${allScopes.join(" ") || "no scope"}) was refused: ${res.status} ${registryMessage(res.text())}`);
+      throw new FlibsError(
+        "auth",
+        `token request for ${registry} (${allScopes.join(" ") || "no scope"}) was refused: ${res.status} ${registryMessage(res.text())}`,
+      );
     }
     let parsed: { token?: string; access_token?: string; expires_in?: number };
     try {

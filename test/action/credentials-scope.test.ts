@@ -50,9 +50,13 @@ describe("each registry credential goes to its own host", () => {
     expect(await auths({})).toEqual({ "candidates.example.com": "octocat:job-token", "stable.example.com": "stable-bot:stable-secret" });
   });
   it("promote with no candidate credentials: the candidate host gets none (never the stable secret)", async () => {
-    expect(await auths({ candidateUsername: undefined, candidatePassword: undefined })).toEqual({ "stable.example.com": "stable-bot:stable-secret" });
+    expect(await auths({ candidateUsername: undefined, candidatePassword: undefined })).toEqual({
+      "stable.example.com": "stable-bot:stable-secret",
+    });
   });
   it("build: the credentials are the candidate registry's", async () => {
-    expect(await auths({ mode: "build", stableRegistry: undefined, username: "octocat", password: "job-token" })).toEqual({ "candidates.example.com": "octocat:job-token" });
+    expect(await auths({ mode: "build", stableRegistry: undefined, username: "octocat", password: "job-token" })).toEqual({
+      "candidates.example.com": "octocat:job-token",
+    });
   });
 });

@@ -10,7 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newStorage, pushBusyboxBase, requireBuildTools, type Storage } from "../builder/helpers.js";
 import { codeBlocks, codeSpans, readerProblems, renderedText, tables } from "../helpers/markdown.js";
 import { startRegistry, type TestRegistry } from "../helpers/registry.js";
-import { FIXTURES, makeRepo, newRunnerHost, startAction, type ContainerRepo, type RunnerHost, type StepRun } from "../helpers/runner-host.js";
+import {
+  FIXTURES,
+  makeRepo,
+  newRunnerHost,
+  startAction,
+  type ContainerRepo,
+  type RunnerHost,
+  type StepRun,
+} from "../helpers/runner-host.js";
 
 const token = randomBytes(6).toString("hex");
 let registry: TestRegistry;
@@ -40,7 +48,8 @@ afterAll(async () => {
 });
 
 async function repo(fixture: string, replace: Record<string, string> = {}): Promise<ContainerRepo> {
-  const files: Record<string, string> = fixture === "repo" ? { "status-x86_64": `${FIXTURES}/dpkg/status-x86_64`, "status-aarch64": `${FIXTURES}/dpkg/status-aarch64` } : {};
+  const files: Record<string, string> =
+    fixture === "repo" ? { "status-x86_64": `${FIXTURES}/dpkg/status-x86_64`, "status-aarch64": `${FIXTURES}/dpkg/status-aarch64` } : {};
   const r = await makeRepo(fixture, { BASE: base, ...replace }, files);
   repos.push(r);
   return r;
@@ -172,7 +181,8 @@ describe("the job summaries the Action writes", () => {
     const r = await repo("slow-repo", { TOKEN: mark, SECONDS: "30" });
     const step = startAction(host, buildInputs(r), `github_${token}`, r.sha);
     const deadline = Date.now() + 120_000;
-    while (!step.output().includes(`flibs-slow ${mark} started`) && step.child.exitCode === null && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+    while (!step.output().includes(`flibs-slow ${mark} started`) && step.child.exitCode === null && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 100));
     step.child.kill("SIGINT");
     const out = await step.done;
     expect(out.code).toBe(130);
@@ -189,7 +199,16 @@ describe("the job summaries the Action writes", () => {
     const built = await run({ ...buildInputs(ok), image: "nodb/app" }, ok.sha);
     expect(built.code, built.stdout).toBe(0);
     const out = await run(
-      { mode: "publish", sha: ok.sha, context: ok.dir, registry: `${registry.host}/candidates`, image: "nodb/app", arches: '["x86_64"]', digests: JSON.stringify({ x86_64: built.outputs.digest }), pr: "7" },
+      {
+        mode: "publish",
+        sha: ok.sha,
+        context: ok.dir,
+        registry: `${registry.host}/candidates`,
+        image: "nodb/app",
+        arches: '["x86_64"]',
+        digests: JSON.stringify({ x86_64: built.outputs.digest }),
+        pr: "7",
+      },
       ok.sha,
     );
     expect(out.code, out.stdout).toBe(0);
@@ -201,7 +220,17 @@ describe("the job summaries the Action writes", () => {
 
   it("promote refused before copying anything still writes a summary with the reason", async () => {
     const r = await repo("failing-run-repo");
-    const out = await run({ mode: "promote", sha: r.sha, context: r.dir, registry: `${registry.host}/candidates`, "stable-registry": `${registry.host}/stable`, "git-ref": "refs/tags/v1.0.0" }, r.sha);
+    const out = await run(
+      {
+        mode: "promote",
+        sha: r.sha,
+        context: r.dir,
+        registry: `${registry.host}/candidates`,
+        "stable-registry": `${registry.host}/stable`,
+        "git-ref": "refs/tags/v1.0.0",
+      },
+      r.sha,
+    );
     expect(out.code).toBe(1);
     expectReadable(out.summary);
     expect(renderedText(out.summary)).toMatch(/promotion-id/);

@@ -111,8 +111,23 @@ let attempt = 0;
  */
 function promotionAsked(ref: string, digest: string): Record<string, string> {
   const id = { sha: repo.sha, attempt: ++attempt };
-  github.addCheckRun({ repo: "my-org/app", head_sha: repo.sha, name: promoteCheckName(ref), app_id: APP_ID, status: "in_progress", conclusion: null, external_id: formatPromotionKey({ id, ref, deploymentId: 900 + attempt }), summary: `Promoting\n${formatIndexMarker(digest)}` });
-  return { digest, "git-ref": ref, "promotion-id": `${repo.sha}-${attempt}`, "app-id": String(APP_ID), "github-token": "ghs_promote_job_token" };
+  github.addCheckRun({
+    repo: "my-org/app",
+    head_sha: repo.sha,
+    name: promoteCheckName(ref),
+    app_id: APP_ID,
+    status: "in_progress",
+    conclusion: null,
+    external_id: formatPromotionKey({ id, ref, deploymentId: 900 + attempt }),
+    summary: `Promoting\n${formatIndexMarker(digest)}`,
+  });
+  return {
+    digest,
+    "git-ref": ref,
+    "promotion-id": `${repo.sha}-${attempt}`,
+    "app-id": String(APP_ID),
+    "github-token": "ghs_promote_job_token",
+  };
 }
 
 const common = () => ({
@@ -130,18 +145,22 @@ describe("the bundled Action, run as a runner runs it", () => {
   it.each([
     ["x86_64", "linux/amd64"],
     ["aarch64", "linux/arm64"],
-  ])("build mode for %s writes digest, platform and size outputs and a summary row", async (arch, platform) => {
-    const r = await runAction({ ...common(), mode: "build", arch, "build-id": `${repo.sha}.1`, pr: "7" });
-    expect(r.code, r.stdout).toBe(0);
-    expect(r.outputs.platform).toBe(platform);
-    expect(r.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(Number(r.outputs.size)).toBeGreaterThan(500_000);
-    expect(r.outputs.image).toBe(`${registry.host}/candidates/demo/app:sha-${repo.sha}-${arch}@${r.outputs.digest}`);
-    expect(r.summary).toContain("| arch | digest | size | time |");
-    expect(r.summary).toMatch(new RegExp(`\\| ${arch} \\| \`${r.outputs.digest}\` \\| [0-9.]+ (KiB|MiB) \\| [0-9.]+ s \\|`));
-    expect(r.summary).toMatch(/\| arch \| passed \|/);
-    digests[arch] = r.outputs.digest!;
-  }, 300_000);
+  ])(
+    "build mode for %s writes digest, platform and size outputs and a summary row",
+    async (arch, platform) => {
+      const r = await runAction({ ...common(), mode: "build", arch, "build-id": `${repo.sha}.1`, pr: "7" });
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.outputs.platform).toBe(platform);
+      expect(r.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(Number(r.outputs.size)).toBeGreaterThan(500_000);
+      expect(r.outputs.image).toBe(`${registry.host}/candidates/demo/app:sha-${repo.sha}-${arch}@${r.outputs.digest}`);
+      expect(r.summary).toContain("| arch | digest | size | time |");
+      expect(r.summary).toMatch(new RegExp(`\\| ${arch} \\| \`${r.outputs.digest}\` \\| [0-9.]+ (KiB|MiB) \\| [0-9.]+ s \\|`));
+      expect(r.summary).toMatch(/\| arch \| passed \|/);
+      digests[arch] = r.outputs.digest!;
+    },
+    300_000,
+  );
 
   it("publish mode writes the index digest and tags, with labels naming the GHES server", async () => {
     // In a workflow each arch's digest comes by value from its build job (before: read from the sha-<sha>-<arch> tags).
@@ -156,7 +175,15 @@ describe("the bundled Action, run as a runner runs it", () => {
     expect(r.summary).toMatch(/Component drift.*policy: warn/);
     expect(r.stdout).toMatch(/::warning::component drift: libc6 x86_64=2\.36-9\+deb12u13 aarch64=2\.36-9\+deb12u10/);
     const cfg = JSON.parse(
-      (await import("node:child_process")).execFileSync("skopeo", ["inspect", "--config", "--raw", "--tls-verify=false", `docker://${registry.host}/candidates/demo/app@${digests.aarch64}`]).toString(),
+      (await import("node:child_process"))
+        .execFileSync("skopeo", [
+          "inspect",
+          "--config",
+          "--raw",
+          "--tls-verify=false",
+          `docker://${registry.host}/candidates/demo/app@${digests.aarch64}`,
+        ])
+        .toString(),
     );
     expect(cfg.config.Labels["org.opencontainers.image.source"]).toBe("https://github.example.com/my-org/app");
   }, 120_000);
@@ -177,7 +204,12 @@ describe("the bundled Action, run as a runner runs it", () => {
   it("promote mode copies the tested index to the stable repository under the release's tags", async () => {
     const published = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`);
     // In a workflow the job first checks the App asked for this promotion (before: no promotion-id, app-id, token).
-    const r = await runAction({ ...common(), mode: "promote", ...promotionAsked("refs/tags/v1.2.3", published.digest), "stable-registry": `${registry.host}/stable` });
+    const r = await runAction({
+      ...common(),
+      mode: "promote",
+      ...promotionAsked("refs/tags/v1.2.3", published.digest),
+      "stable-registry": `${registry.host}/stable`,
+    });
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs["index-digest"]).toBe(published.digest);
     expect(r.outputs.tags!.split(",").sort()).toEqual(["1", "1.2", "1.2.3", "latest"]);
@@ -196,11 +228,23 @@ describe("the bundled Action, run as a runner runs it", () => {
   it("promote dispatched by hand, for a promotion the App did not start or with another digest, copies nothing", async () => {
     const published = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`);
     const asked = promotionAsked("refs/tags/v3.0.0", published.digest);
-    const forged = await runAction({ ...common(), mode: "promote", ...asked, "promotion-id": `${repo.sha}-99`, "stable-registry": `${registry.host}/stable-forged` });
+    const forged = await runAction({
+      ...common(),
+      mode: "promote",
+      ...asked,
+      "promotion-id": `${repo.sha}-99`,
+      "stable-registry": `${registry.host}/stable-forged`,
+    });
     expect(forged.code).toBe(1);
     expect(forged.stdout).toContain(`the flibs App started no promotion ${repo.sha}-99`);
     const other = `sha256:${"1".repeat(64)}`;
-    const swapped = await runAction({ ...common(), mode: "promote", ...asked, digest: other, "stable-registry": `${registry.host}/stable-forged` });
+    const swapped = await runAction({
+      ...common(),
+      mode: "promote",
+      ...asked,
+      digest: other,
+      "stable-registry": `${registry.host}/stable-forged`,
+    });
     expect(swapped.code).toBe(1);
     expect(swapped.stdout).toContain(`the flibs App is promoting ${published.digest}, not ${other}`);
     const tagged = await fetch(`${registry.url}/v2/stable-forged/demo/app/tags/list`);
@@ -209,11 +253,23 @@ describe("the bundled Action, run as a runner runs it", () => {
 
   it("promote with latest: false (the policy's promote.latest) tags the release but leaves latest alone", async () => {
     const published = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`);
-    const r = await runAction({ ...common(), mode: "promote", ...promotionAsked("refs/tags/v2.0.0", published.digest), latest: "false", "stable-registry": `${registry.host}/stable-no-latest` });
+    const r = await runAction({
+      ...common(),
+      mode: "promote",
+      ...promotionAsked("refs/tags/v2.0.0", published.digest),
+      latest: "false",
+      "stable-registry": `${registry.host}/stable-no-latest`,
+    });
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs.tags!.split(",").sort()).toEqual(["2", "2.0", "2.0.0"]);
     expect((await skopeoInspectRaw(`${registry.host}/stable-no-latest/demo/app:2.0.0`)).digest).toBe(published.digest);
-    const bad = await runAction({ ...common(), mode: "promote", ...promotionAsked("refs/tags/v2.0.0", published.digest), latest: "no", "stable-registry": `${registry.host}/stable-no-latest` });
+    const bad = await runAction({
+      ...common(),
+      mode: "promote",
+      ...promotionAsked("refs/tags/v2.0.0", published.digest),
+      latest: "no",
+      "stable-registry": `${registry.host}/stable-no-latest`,
+    });
     expect(bad.stdout).toContain('::error::latest must be true or false, got "no"');
   }, 120_000);
 
@@ -221,20 +277,36 @@ describe("the bundled Action, run as a runner runs it", () => {
     const published = await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`);
     // Even a promotion the App started, of a digest the candidate registry does not hold, is read by that digest.
     const absent = `sha256:${"0".repeat(64)}`;
-    const r = await runAction({ ...common(), mode: "promote", ...promotionAsked("refs/heads/main", absent), "stable-registry": `${registry.host}/stable-by-digest` });
+    const r = await runAction({
+      ...common(),
+      mode: "promote",
+      ...promotionAsked("refs/heads/main", absent),
+      "stable-registry": `${registry.host}/stable-by-digest`,
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(absent);
-    const ok = await runAction({ ...common(), mode: "promote", ...promotionAsked("refs/heads/main", published.digest), "stable-registry": `${registry.host}/stable-by-digest` });
+    const ok = await runAction({
+      ...common(),
+      mode: "promote",
+      ...promotionAsked("refs/heads/main", published.digest),
+      "stable-registry": `${registry.host}/stable-by-digest`,
+    });
     expect(ok.code, ok.stdout).toBe(0);
     expect(ok.outputs["index-digest"]).toBe(published.digest);
-    const bad = await runAction({ ...common(), mode: "promote", ...promotionAsked("refs/heads/main", published.digest), digest: "latest", "stable-registry": `${registry.host}/stable-by-digest` });
+    const bad = await runAction({
+      ...common(),
+      mode: "promote",
+      ...promotionAsked("refs/heads/main", published.digest),
+      digest: "latest",
+      "stable-registry": `${registry.host}/stable-by-digest`,
+    });
     expect(bad.stdout).toContain("::error::digest must be sha256:<64 hex digits>");
   }, 120_000);
 
   it("a bad input fails with a message naming it, not a stack", async () => {
     const r = await runAction({ ...common(), mode: "build", arch: "arm64" });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("::error::arch must be one of x86_64, aarch64, ppc64le, s390x, got \"arm64\"");
+    expect(r.stdout).toContain('::error::arch must be one of x86_64, aarch64, ppc64le, s390x, got "arm64"');
     expect(r.stdout).not.toMatch(/\n\s+at /);
     const r2 = await runAction({ ...common(), mode: "deploy" });
     expect(r2.stdout).toContain("::error::mode must be build, publish or promote");

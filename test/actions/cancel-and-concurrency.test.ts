@@ -81,13 +81,18 @@ describe("timeout-minutes", () => {
     dir = await mkdtemp(join(tmpdir(), "timeout-"));
     const pidFile = join(dir, "pids");
     // One "minute" lasts 300 ms here; the workflow says 10.
-    actions = new FakeActions(github, { runners: [{ name: "slow-runner", labels: ["self-hosted", "linux"], env: { PID_FILE: pidFile } }], minuteMs: 30 });
+    actions = new FakeActions(github, {
+      runners: [{ name: "slow-runner", labels: ["self-hosted", "linux"], env: { PID_FILE: pidFile } }],
+      minuteMs: 30,
+    });
     await actions.repos.create("my-org/app", { ".github/workflows/sleep.yml": actionsFixture("cancel/sleep.yml") });
     await actions.dispatch("my-org/app", "sleep.yml", { ref: "main" });
     await actions.idle();
     const job = actions.runs[0]!.jobs[0]!;
     expect(job.conclusion).toBe("cancelled");
-    expect(job.annotations.map((a) => a.message)).toContain("The job running on runner slow-runner has exceeded the maximum execution time of 10 minutes.");
+    expect(job.annotations.map((a) => a.message)).toContain(
+      "The job running on runner slow-runner has exceeded the maximum execution time of 10 minutes.",
+    );
     expect(readFileSync(pidFile, "utf8").trim().split("\n").map(Number).filter(alive)).toEqual([]);
   });
 });
@@ -99,7 +104,11 @@ describe("concurrency", () => {
     const releaseFile = join(dir, "release");
     await writeFile(traceFile, "");
     const a = new FakeActions(github, {
-      runners: [1, 2, 3].map((n) => ({ name: `r${n}`, labels: ["self-hosted", "linux"], env: { TRACE_FILE: traceFile, RELEASE_FILE: releaseFile } })),
+      runners: [1, 2, 3].map((n) => ({
+        name: `r${n}`,
+        labels: ["self-hosted", "linux"],
+        env: { TRACE_FILE: traceFile, RELEASE_FILE: releaseFile },
+      })),
     });
     await a.repos.create("my-org/app", { ".github/workflows/grouped.yml": actionsFixture("concurrency/grouped.yml") });
     return { a, trace: () => readFileSync(traceFile, "utf8"), release: () => writeFile(releaseFile, "") };
@@ -137,7 +146,10 @@ describe("concurrency", () => {
   it("a reusable workflow's own concurrency: a newer call cancels the run holding the group", async () => {
     const g = await grouped();
     actions = g.a;
-    await actions.repos.commit("my-org/app", { ".github/workflows/caller.yml": actionsFixture("concurrency/caller.yml"), ".github/workflows/called.yml": actionsFixture("concurrency/called.yml") });
+    await actions.repos.commit("my-org/app", {
+      ".github/workflows/caller.yml": actionsFixture("concurrency/caller.yml"),
+      ".github/workflows/called.yml": actionsFixture("concurrency/called.yml"),
+    });
     await actions.dispatch("my-org/app", "caller.yml", { ref: "main", inputs: { n: "1" } });
     await until(actions, () => g.trace().includes("started 1"));
     await actions.dispatch("my-org/app", "caller.yml", { ref: "main", inputs: { n: "2" } });
@@ -153,12 +165,17 @@ describe("concurrency", () => {
   it("a run asking for a group it already holds is cancelled as a deadlock", async () => {
     const g = await grouped();
     actions = g.a;
-    await actions.repos.commit("my-org/app", { ".github/workflows/deadlock.yml": actionsFixture("concurrency/deadlock.yml"), ".github/workflows/called.yml": actionsFixture("concurrency/called.yml") });
+    await actions.repos.commit("my-org/app", {
+      ".github/workflows/deadlock.yml": actionsFixture("concurrency/deadlock.yml"),
+      ".github/workflows/called.yml": actionsFixture("concurrency/called.yml"),
+    });
     await actions.dispatch("my-org/app", "deadlock.yml", { ref: "main" });
     await actions.idle();
     const run = actions.runs[0]!;
     expect(run.conclusion).toBe("cancelled");
-    expect(run.notes).toContain("Canceling since a deadlock for concurrency group 'called-my-org/app' was detected between 'top level workflow' and 'call'");
+    expect(run.notes).toContain(
+      "Canceling since a deadlock for concurrency group 'called-my-org/app' was detected between 'top level workflow' and 'call'",
+    );
     expect(g.trace()).toBe("");
   });
 });

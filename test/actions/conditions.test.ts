@@ -47,7 +47,14 @@ describe("status functions", () => {
       ["Complete job", "success"],
     ]);
     expect(broken.annotations).toEqual([
-      expect.objectContaining({ path: "src/app.c", start_line: 3, start_column: 5, annotation_level: "failure", title: "Broken", message: "it broke" }),
+      expect.objectContaining({
+        path: "src/app.c",
+        start_line: 3,
+        start_column: 5,
+        annotation_level: "failure",
+        title: "Broken",
+        message: "it broke",
+      }),
       expect.objectContaining({ path: ".github", annotation_level: "failure", message: "Process completed with exit code 3." }),
     ]);
     expect(byName(actions, "after-success").conclusion).toBe("skipped");

@@ -39,19 +39,31 @@ describe("deliveries", () => {
   it("sends signed workflow_run and workflow_job events in GitHub's order, each valid against GitHub's webhook schemas", async () => {
     const hook = await receiver("hook-secret");
     actions = new FakeActions(github, {
-      runners: [{ name: "r1", labels: ["self-hosted", "linux"] }, { name: "r2", labels: ["self-hosted", "linux"] }],
+      runners: [
+        { name: "r1", labels: ["self-hosted", "linux"] },
+        { name: "r2", labels: ["self-hosted", "linux"] },
+      ],
       webhook: { url: hook.url, secret: "hook-secret", appId: 4242 },
       installationId: 77,
       environments: { stable: { reviewers: true } },
     });
-    await actions.repos.create("my-org/lib", { ".github/workflows/middle.yml": actionsFixture("nested/middle.yml"), ".github/workflows/inner.yml": actionsFixture("nested/inner.yml") }, { tags: ["v1"] });
+    await actions.repos.create(
+      "my-org/lib",
+      {
+        ".github/workflows/middle.yml": actionsFixture("nested/middle.yml"),
+        ".github/workflows/inner.yml": actionsFixture("nested/inner.yml"),
+      },
+      { tags: ["v1"] },
+    );
     await actions.repos.create("my-org/app", { ".github/workflows/nested.yml": actionsFixture("nested/caller.yml") });
     await actions.dispatch("my-org/app", "nested.yml", { ref: "main", inputs: { id: "i.1", arches: "[]" } });
     await actions.idle();
     // An empty matrix fails its job; its dependants are skipped: every kind of event is sent.
     const run = actions.runs[0]!;
     expect(run.conclusion).toBe("failure");
-    expect(hook.received.map((r) => r.headers["x-hub-signature-256"])).toEqual(actions.deliveries.map((d) => signWebhook("hook-secret", JSON.stringify(d.payload))));
+    expect(hook.received.map((r) => r.headers["x-hub-signature-256"])).toEqual(
+      actions.deliveries.map((d) => signWebhook("hook-secret", JSON.stringify(d.payload))),
+    );
     expect(actions.deliveries.every((d) => d.status === 202)).toBe(true);
     for (const r of hook.received) {
       expect(r.headers["content-type"]).toBe("application/json");
@@ -64,14 +76,25 @@ describe("deliveries", () => {
       expect(d.payload.installation.id).toBe(77);
       expect(d.payload.repository.full_name).toBe("my-org/app");
     }
-    const order = actions.deliveries.map((d) => `${d.event}.${d.action}${d.event === "workflow_job" ? ` ${d.payload.workflow_job.name}` : ""}`);
+    const order = actions.deliveries.map(
+      (d) => `${d.event}.${d.action}${d.event === "workflow_job" ? ` ${d.payload.workflow_job.name}` : ""}`,
+    );
     expect(order[0]).toBe("workflow_run.requested");
     expect(order[order.length - 1]).toBe("workflow_run.completed");
     expect(order).toContain("workflow_job.completed build / arch / build (${{ matrix.arch }}) ${{ inputs.id }}");
     expect(order).toContain("workflow_job.completed build / arch / publish");
     const completed = actions.sent("workflow_run", "completed")[0]!.payload.workflow_run;
-    expect(completed).toMatchObject({ id: run.id, conclusion: "failure", display_title: "nested i.1", path: ".github/workflows/nested.yml", event: "workflow_dispatch" });
-    expect(completed.referenced_workflows.map((w: { path: string }) => w.path)).toEqual(["my-org/lib/.github/workflows/middle.yml@v1", `my-org/lib/.github/workflows/inner.yml@${completed.referenced_workflows[0].sha}`]);
+    expect(completed).toMatchObject({
+      id: run.id,
+      conclusion: "failure",
+      display_title: "nested i.1",
+      path: ".github/workflows/nested.yml",
+      event: "workflow_dispatch",
+    });
+    expect(completed.referenced_workflows.map((w: { path: string }) => w.path)).toEqual([
+      "my-org/lib/.github/workflows/middle.yml@v1",
+      `my-org/lib/.github/workflows/inner.yml@${completed.referenced_workflows[0].sha}`,
+    ]);
   });
 
   it("a job's events go queued, in_progress, completed; the run's in_progress comes before its first job's", async () => {
@@ -89,14 +112,28 @@ describe("deliveries", () => {
     ]);
     for (const d of actions.deliveries) expect(webhookErrors(d.event, d.action, d.payload), `${d.event}.${d.action}`).toBe("");
     const job = actions.sent("workflow_job", "completed")[0]!.payload.workflow_job;
-    expect(job).toMatchObject({ name: "show", conclusion: "success", runner_name: "r1", labels: ["self-hosted", "linux"], workflow_name: "typed" });
-    expect(job.steps.map((s: { name: string }) => s.name)).toEqual(["Set up job", "Run echo \"flag=$FLAG_TYPE\" >> \"$GITHUB_OUTPUT\"", "Complete job"]);
+    expect(job).toMatchObject({
+      name: "show",
+      conclusion: "success",
+      runner_name: "r1",
+      labels: ["self-hosted", "linux"],
+      workflow_name: "typed",
+    });
+    expect(job.steps.map((s: { name: string }) => s.name)).toEqual([
+      "Set up job",
+      'Run echo "flag=$FLAG_TYPE" >> "$GITHUB_OUTPUT"',
+      "Complete job",
+    ]);
   });
 
   it("a job in an environment with required reviewers waits (workflow_job.waiting) until approved", async () => {
-    actions = new FakeActions(github, { runners: [{ name: "r1", labels: ["self-hosted", "linux"] }], environments: { stable: { reviewers: true } } });
+    actions = new FakeActions(github, {
+      runners: [{ name: "r1", labels: ["self-hosted", "linux"] }],
+      environments: { stable: { reviewers: true } },
+    });
     await actions.repos.create("my-org/app", {
-      ".github/workflows/deploy.yml": "name: deploy\non: workflow_dispatch\njobs:\n  go:\n    runs-on: [self-hosted, linux]\n    environment: stable\n    steps:\n      - run: echo deployed\n",
+      ".github/workflows/deploy.yml":
+        "name: deploy\non: workflow_dispatch\njobs:\n  go:\n    runs-on: [self-hosted, linux]\n    environment: stable\n    steps:\n      - run: echo deployed\n",
     });
     await actions.dispatch("my-org/app", "deploy.yml", { ref: "main" });
     while (actions.sent("workflow_job", "waiting").length === 0) await new Promise((r) => setTimeout(r, 10));
@@ -105,7 +142,15 @@ describe("deliveries", () => {
     expect(actions.approve(run.id, "stable")).toBe(1);
     await actions.idle();
     expect(run.jobs[0]).toMatchObject({ conclusion: "success", environment: { name: "stable" } });
-    expect(actions.deliveries.map((d) => `${d.event}.${d.action}`)).toEqual(["workflow_run.requested", "workflow_job.queued", "workflow_job.waiting", "workflow_run.in_progress", "workflow_job.in_progress", "workflow_job.completed", "workflow_run.completed"]);
+    expect(actions.deliveries.map((d) => `${d.event}.${d.action}`)).toEqual([
+      "workflow_run.requested",
+      "workflow_job.queued",
+      "workflow_job.waiting",
+      "workflow_run.in_progress",
+      "workflow_job.in_progress",
+      "workflow_job.completed",
+      "workflow_run.completed",
+    ]);
   });
 });
 

@@ -18,7 +18,11 @@ async function typed(options: { ghes?: boolean } = {}): Promise<FakeActions> {
 
 /** The dispatch as Octokit sends it, through the fake's validated route. */
 async function dispatch(body: object): Promise<{ status: number; body: any }> {
-  const r = await fetch("https://api.github.com/repos/my-org/app/actions/workflows/typed.yml/dispatches", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const r = await fetch("https://api.github.com/repos/my-org/app/actions/workflows/typed.yml/dispatches", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const text = await r.text();
   return { status: r.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -49,7 +53,10 @@ describe("workflow_dispatch as the REST API answers it", () => {
   it("refuses a choice outside its options", async () => {
     actions = await typed();
     const r = await dispatch({ ref: "main", inputs: { name: "x", level: "extreme" } });
-    expect(r).toMatchObject({ status: 422, body: { message: "Provided value 'extreme' for input 'level' not in the list of allowed values" } });
+    expect(r).toMatchObject({
+      status: 422,
+      body: { message: "Provided value 'extreme' for input 'level' not in the list of allowed values" },
+    });
   });
 
   it("answers 204, or 200 with the run's id and URLs when return_run_details is true", async () => {
@@ -59,7 +66,11 @@ describe("workflow_dispatch as the REST API answers it", () => {
     expect(r.status).toBe(200);
     await actions.idle();
     const run = actions.runs[1]!;
-    expect(r.body).toEqual({ workflow_run_id: run.id, run_url: `https://api.github.com/repos/my-org/app/actions/runs/${run.id}`, html_url: `https://github.com/my-org/app/actions/runs/${run.id}` });
+    expect(r.body).toEqual({
+      workflow_run_id: run.id,
+      run_url: `https://api.github.com/repos/my-org/app/actions/runs/${run.id}`,
+      html_url: `https://github.com/my-org/app/actions/runs/${run.id}`,
+    });
     expect(run.head_branch).toBe("feature");
     expect(run.head_sha).toBe((await actions.repos.resolveRef("my-org/app", "feature"))!.sha);
   });
@@ -104,13 +115,17 @@ describe("FakeGitHub.listen()", () => {
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v3$/);
       const token = await fetch(`${server.url}/app/installations/7/access_tokens`, { method: "POST" });
       const { token: t } = (await token.json()) as { token: string };
-      const file = await fetch(`${server.url}/repos/my-org/app/contents/a.txt`, { headers: { accept: "application/vnd.github.raw", authorization: `token ${t}` } });
+      const file = await fetch(`${server.url}/repos/my-org/app/contents/a.txt`, {
+        headers: { accept: "application/vnd.github.raw", authorization: `token ${t}` },
+      });
       expect(await file.text()).toBe("hello");
       expect(ghes.calls("GET /repos/{owner}/{repo}/contents/{path}")[0]!.installationId).toBe(7);
       const gql = await fetch(`${server.url.replace(/\/v3$/, "")}/graphql`, {
         method: "POST",
         headers: { authorization: `bearer ${t}` },
-        body: JSON.stringify({ query: 'query { repository(owner: "my-org", name: "app") { object(expression: "main:a.txt") { ... on Blob { text } } } }' }),
+        body: JSON.stringify({
+          query: 'query { repository(owner: "my-org", name: "app") { object(expression: "main:a.txt") { ... on Blob { text } } } }',
+        }),
       });
       expect(await gql.json()).toEqual({ data: { repository: { object: { text: "hello" } } } });
       const bad = await fetch(`${server.url}/repos/my-org/app/not-an-endpoint`);

@@ -8,7 +8,13 @@ describe("matrix expansion", () => {
     const legs = expandMatrix({
       fruit: ["apple", "pear"],
       animal: ["cat", "dog"],
-      include: [{ color: "green" }, { color: "pink", animal: "cat" }, { fruit: "apple", shape: "circle" }, { fruit: "banana" }, { fruit: "banana", animal: "cat" }],
+      include: [
+        { color: "green" },
+        { color: "pink", animal: "cat" },
+        { fruit: "apple", shape: "circle" },
+        { fruit: "banana" },
+        { fruit: "banana", animal: "cat" },
+      ],
     });
     expect(legs).toEqual([
       { fruit: "apple", animal: "cat", color: "pink", shape: "circle" },
@@ -21,7 +27,17 @@ describe("matrix expansion", () => {
   });
 
   it("excludes partial matches before includes are applied", () => {
-    expect(expandMatrix({ os: ["macos", "windows"], version: [12, 14, 16], environment: ["staging", "production"], exclude: [{ os: "macos", version: 12, environment: "production" }, { os: "windows", version: 16 }] })).toHaveLength(12 - 1 - 2);
+    expect(
+      expandMatrix({
+        os: ["macos", "windows"],
+        version: [12, 14, 16],
+        environment: ["staging", "production"],
+        exclude: [
+          { os: "macos", version: 12, environment: "production" },
+          { os: "windows", version: 16 },
+        ],
+      }),
+    ).toHaveLength(12 - 1 - 2);
   });
 
   it("refuses an empty matrix, as GitHub fails such a job", () => {

@@ -17,7 +17,14 @@ const RUNNERS = [
 
 async function nested(): Promise<FakeActions> {
   const a = new FakeActions(github, { runners: RUNNERS, secrets: { "my-org/app": { TOKEN_SECRET: "s3cr3t-value" } } });
-  await a.repos.create("my-org/lib", { ".github/workflows/middle.yml": actionsFixture("nested/middle.yml"), ".github/workflows/inner.yml": actionsFixture("nested/inner.yml") }, { tags: ["v1"] });
+  await a.repos.create(
+    "my-org/lib",
+    {
+      ".github/workflows/middle.yml": actionsFixture("nested/middle.yml"),
+      ".github/workflows/inner.yml": actionsFixture("nested/inner.yml"),
+    },
+    { tags: ["v1"] },
+  );
   await a.repos.create("my-org/app", { ".github/workflows/nested.yml": actionsFixture("nested/caller.yml") });
   return a;
 }
@@ -62,7 +69,9 @@ describe("outputs", () => {
     actions = await nested();
     await actions.dispatch("my-org/app", "nested.yml", { ref: "main", inputs: { id: "abc.1", arches: '["x86_64"]' } });
     await actions.idle();
-    const log = actions.runs[0]!.jobs.find((j) => j.name.includes("x86_64"))!.steps.map((s) => s.log).join("");
+    const log = actions.runs[0]!.jobs.find((j) => j.name.includes("x86_64"))!
+      .steps.map((s) => s.log)
+      .join("");
     expect(log).toContain("uname=X64 secret=***");
     expect(log).not.toContain("s3cr3t-value");
   });

@@ -14,7 +14,10 @@ let rest: Ajv | undefined;
 const cache = new Map<string, ValidateFunction>();
 
 function errorsOf(v: ValidateFunction): string {
-  return (v.errors ?? []).slice(0, 10).map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`).join("\n");
+  return (v.errors ?? [])
+    .slice(0, 10)
+    .map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`)
+    .join("\n");
 }
 
 /** Errors of a payload against `<event>$<action>` of the webhook schemas ("" when valid). */

@@ -52,21 +52,43 @@ describe("the shipped workflows", () => {
     const { a, sha } = await shipped();
     actions = a;
     const buildId = `${sha}.1`;
-    const r = await a.dispatch("my-org/app", "flibs.yml", { ref: "main", inputs: { sha, arches: '["x86_64","aarch64"]', build_id: buildId, policy: POLICY } });
+    const r = await a.dispatch("my-org/app", "flibs.yml", {
+      ref: "main",
+      inputs: { sha, arches: '["x86_64","aarch64"]', build_id: buildId, policy: POLICY },
+    });
     expect(r.status).toBe(204);
     await a.idle();
     const run = a.runs[0]!;
     expect(run.display_title).toBe(`flibs build ${buildId}`);
     expect(run.jobs.map((j) => `${j.name}: ${j.conclusion}`).sort()).toEqual(
-      [`build / prepare ${buildId}: success`, `build / build (x86_64) ${buildId}: success`, `build / build (aarch64) ${buildId}: success`, `build / publish ${buildId}: success`].sort(),
+      [
+        `build / prepare ${buildId}: success`,
+        `build / build (x86_64) ${buildId}: success`,
+        `build / build (aarch64) ${buildId}: success`,
+        `build / publish ${buildId}: success`,
+      ].sort(),
     );
     expect(run.conclusion).toBe("success");
     expect(github.problems).toEqual([]);
     const arm = run.jobs.find((j) => j.name === `build / build (aarch64) ${buildId}`)!;
     // The policy's runner labels for aarch64 win over the default [self-hosted, linux, <arch>].
-    expect(arm).toMatchObject({ labels: ["self-hosted", "linux", "aarch64", "big"], runner_name: "arm-big", permissions: { contents: "read", packages: "write", metadata: "read" } });
+    expect(arm).toMatchObject({
+      labels: ["self-hosted", "linux", "aarch64", "big"],
+      runner_name: "arm-big",
+      permissions: { contents: "read", packages: "write", metadata: "read" },
+    });
     const action = arm.steps.find((s) => s.name === "Build, push and test")!;
-    expect(action.inputs).toMatchObject({ INPUT_MODE: "build", INPUT_ARCH: "aarch64", INPUT_SHA: sha, "INPUT_BUILD-ID": buildId, INPUT_CONTEXT: "src", INPUT_REGISTRY: "registry.example/cand", "INPUT_APPROVED-REGISTRIES": "registry.example", INPUT_USERNAME: "octocat", INPUT_PASSWORD: arm.token });
+    expect(action.inputs).toMatchObject({
+      INPUT_MODE: "build",
+      INPUT_ARCH: "aarch64",
+      INPUT_SHA: sha,
+      "INPUT_BUILD-ID": buildId,
+      INPUT_CONTEXT: "src",
+      INPUT_REGISTRY: "registry.example/cand",
+      "INPUT_APPROVED-REGISTRIES": "registry.example",
+      INPUT_USERNAME: "octocat",
+      INPUT_PASSWORD: arm.token,
+    });
     expect(arm.annotations.filter((x) => x.annotation_level !== "notice")).toEqual([]);
     expect(arm.outputs).toEqual({ "digest-aarch64": expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
     const x86 = run.jobs.find((j) => j.name === `build / build (x86_64) ${buildId}`)!;
@@ -80,7 +102,10 @@ describe("the shipped workflows", () => {
   it("a failing arch fails its job and the run; publish is skipped", async () => {
     const { a, sha } = await shipped({ FAIL_ARCH: "aarch64" });
     actions = a;
-    await a.dispatch("my-org/app", "flibs.yml", { ref: "main", inputs: { sha, arches: '["x86_64","aarch64"]', build_id: `${sha}.1`, policy: POLICY } });
+    await a.dispatch("my-org/app", "flibs.yml", {
+      ref: "main",
+      inputs: { sha, arches: '["x86_64","aarch64"]', build_id: `${sha}.1`, policy: POLICY },
+    });
     await a.idle();
     const run = a.runs[0]!;
     expect(Object.fromEntries(run.jobs.map((j) => [j.name.replace(` ${sha}.1`, ""), j.conclusion]))).toEqual({
@@ -95,8 +120,13 @@ describe("the shipped workflows", () => {
   it("promote: the promote job runs in its environment, waits for its reviewers, and gets the tested digest", async () => {
     const { a, sha } = await shipped();
     actions = a;
-    (a.options.environments ??= {}).stable = { reviewers: true, secrets: { FLIBS_STABLE_USERNAME: "stable-bot", FLIBS_STABLE_PASSWORD: "stable-pass" } };
-    await a.repos.commit("my-org/app", { ".github/workflows/flibs-promote.yml": readFileSync(join(ROOT, "workflows-templates/flibs-promote.yml"), "utf8") });
+    (a.options.environments ??= {}).stable = {
+      reviewers: true,
+      secrets: { FLIBS_STABLE_USERNAME: "stable-bot", FLIBS_STABLE_PASSWORD: "stable-pass" },
+    };
+    await a.repos.commit("my-org/app", {
+      ".github/workflows/flibs-promote.yml": readFileSync(join(ROOT, "workflows-templates/flibs-promote.yml"), "utf8"),
+    });
     const digest = `sha256:${"a".repeat(64)}`;
     const r = await a.dispatch("my-org/app", "flibs-promote.yml", {
       ref: "main",
@@ -110,7 +140,22 @@ describe("the shipped workflows", () => {
     a.approve(run.id, "stable");
     await a.idle();
     const job = run.jobs[0]!;
-    expect(job).toMatchObject({ conclusion: "success", outputs: { "index-digest": digest }, environment: { name: "stable" }, permissions: { contents: "read", packages: "write", "id-token": "write", checks: "read", metadata: "read" } });
-    expect(job.steps.find((s) => s.id === "promote")!.inputs).toMatchObject({ INPUT_MODE: "promote", INPUT_DIGEST: digest, "INPUT_GIT-REF": "refs/heads/main", "INPUT_STABLE-REGISTRY": "registry.example/stable", INPUT_REGISTRY: "registry.example/cand", INPUT_LATEST: "true", INPUT_USERNAME: "stable-bot", INPUT_PASSWORD: "stable-pass", "INPUT_PROMOTION-ID": `${sha}-1` });
+    expect(job).toMatchObject({
+      conclusion: "success",
+      outputs: { "index-digest": digest },
+      environment: { name: "stable" },
+      permissions: { contents: "read", packages: "write", "id-token": "write", checks: "read", metadata: "read" },
+    });
+    expect(job.steps.find((s) => s.id === "promote")!.inputs).toMatchObject({
+      INPUT_MODE: "promote",
+      INPUT_DIGEST: digest,
+      "INPUT_GIT-REF": "refs/heads/main",
+      "INPUT_STABLE-REGISTRY": "registry.example/stable",
+      INPUT_REGISTRY: "registry.example/cand",
+      INPUT_LATEST: "true",
+      INPUT_USERNAME: "stable-bot",
+      INPUT_PASSWORD: "stable-pass",
+      "INPUT_PROMOTION-ID": `${sha}-1`,
+    });
   });
 });

@@ -29,12 +29,20 @@ describe("action steps", () => {
     const [, checkout, act, show] = job.steps;
     expect(checkout!.name).toBe("Run actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8");
     expect(checkout!.log).toContain(`Checking out ${sha}`);
-    expect(act!.inputs).toEqual({ "INPUT_BUILD-ID": "b-1", INPUT_MIXED_CASE: "yes", INPUT_EXTRA: "surprise", "INPUT_WITH-DEFAULT": "my-org/app" });
+    expect(act!.inputs).toEqual({
+      "INPUT_BUILD-ID": "b-1",
+      INPUT_MIXED_CASE: "yes",
+      INPUT_EXTRA: "surprise",
+      "INPUT_WITH-DEFAULT": "my-org/app",
+    });
     expect(act!.outputs.seen).toBe("INPUT_BUILD-ID=b-1;INPUT_EXTRA=surprise;INPUT_MIXED_CASE=yes;INPUT_WITH-DEFAULT=my-org/app");
     expect(act!.summary).toContain("| INPUT_BUILD-ID=b-1 |");
     expect(show!.log).toContain("seen=INPUT_BUILD-ID=b-1");
     expect(job.annotations).toEqual([
-      expect.objectContaining({ annotation_level: "warning", message: "Unexpected input(s) 'extra', valid inputs are ['build-id', 'Mixed Case', 'with-default']" }),
+      expect.objectContaining({
+        annotation_level: "warning",
+        message: "Unexpected input(s) 'extra', valid inputs are ['build-id', 'Mixed Case', 'with-default']",
+      }),
     ]);
   });
 });

@@ -71,17 +71,25 @@ describe("npm run dev (scripts/dev.js)", () => {
     smee.send(delivery("good-delivery", signWebhook(secret, body)));
     smee.send(delivery("forged-delivery", signWebhook("not-the-secret", body)));
 
-    await until("both forwards", () => (app!.output().match(/smee: POST http:\/\/127\.0\.0\.1:\d+\/api\/github\/webhooks - \d+/g) ?? []).length >= 2);
+    await until(
+      "both forwards",
+      () => (app!.output().match(/smee: POST http:\/\/127\.0\.0\.1:\d+\/api\/github\/webhooks - \d+/g) ?? []).length >= 2,
+    );
     const statuses = (app.output().match(/\/api\/github\/webhooks - (\d+)/g) ?? []).map((l) => l.split(" - ")[1]).sort();
     expect(statuses).toEqual(["200", "400"]);
   });
 
   test("fails at once with a clear message when the channel cannot be reached", async () => {
     const closed = await freePort();
-    app = spawnApp(process.execPath, ["scripts/dev.js"], { WEBHOOK_PROXY_URL: `http://127.0.0.1:${closed}/nothing-here`, NO_PROXY: "127.0.0.1" });
+    app = spawnApp(process.execPath, ["scripts/dev.js"], {
+      WEBHOOK_PROXY_URL: `http://127.0.0.1:${closed}/nothing-here`,
+      NO_PROXY: "127.0.0.1",
+    });
     const code = await Promise.race([app.exited, new Promise((r) => setTimeout(() => r("still running"), 15_000))]);
     expect(code).toBe(1);
-    expect(app.output()).toMatch(new RegExp(`flibs dev: cannot connect to the webhook proxy http://127\\.0\\.0\\.1:${closed}/nothing-here: .+`));
+    expect(app.output()).toMatch(
+      new RegExp(`flibs dev: cannot connect to the webhook proxy http://127\\.0\\.0\\.1:${closed}/nothing-here: .+`),
+    );
   });
 
   test("explains what to do when WEBHOOK_PROXY_URL is not set", async () => {

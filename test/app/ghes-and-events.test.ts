@@ -16,11 +16,16 @@ describe("on GitHub Enterprise Server", () => {
     // REST under /api/v3, GraphQL at /api/graphql.
     expect(github.requests.every((r) => r.url.startsWith(`${GHES}/`) || r.url === "https://ghe.example.com/api/graphql")).toBe(true);
     expect(github.requests.some((r) => r.url === "https://ghe.example.com/api/graphql")).toBe(true);
-    expect(github.calls("POST /repos/{owner}/{repo}/check-runs").map((r) => (r.body as { conclusion: string }).conclusion)).toEqual(["success"]);
+    expect(github.calls("POST /repos/{owner}/{repo}/check-runs").map((r) => (r.body as { conclusion: string }).conclusion)).toEqual([
+      "success",
+    ]);
   });
 
   test("a container.yaml naming a Dockerfile outside the repository fails the check without reading it", async () => {
-    github.repoFiles("my-org/hello", { "container.yaml": "dockerfile: ../../etc/passwd\n" }, { ref: SHA }).repoFiles("my-org/.github", {}).acceptCheckRuns();
+    github
+      .repoFiles("my-org/hello", { "container.yaml": "dockerfile: ../../etc/passwd\n" }, { ref: SHA })
+      .repoFiles("my-org/.github", {})
+      .acceptCheckRuns();
     const app = await createTestApp({ baseUrl: GHES });
     await app.receive("pull_request", examplePayload("pull_request", "opened", { repo: "my-org/hello", headSha: SHA }));
 

@@ -46,7 +46,11 @@ beforeEach(async () => {
   app = await createTestApp();
 });
 
-const dispatches = (workflow = "flibs.yml") => world.github.calls(DISPATCH).filter((r) => r.params.workflow_id === workflow).map((r) => r.body as { inputs: Record<string, string> });
+const dispatches = (workflow = "flibs.yml") =>
+  world.github
+    .calls(DISPATCH)
+    .filter((r) => r.params.workflow_id === workflow)
+    .map((r) => r.body as { inputs: Record<string, string> });
 const replies = () => world.github.calls(COMMENT).map((r) => (r.body as { body: string }).body);
 
 /** "Re-run" clicked on a check of `sha` by `by`. */
@@ -64,7 +68,18 @@ function rerun(name: string, by: string, o: { sha?: string; pr?: number | null; 
       p.check_run.id = check?.id ?? 1;
       p.check_run.external_id = o.externalId !== undefined ? o.externalId : (check?.external_id ?? null);
       const pr = o.pr === undefined ? PR : o.pr;
-      p.check_run.pull_requests = pr === null ? [] : [{ number: pr, id: 1, url: "", head: { ref: "f", sha, repo: { id: 1, url: "", name: "hello" } }, base: { ref: "main", sha, repo: { id: 1, url: "", name: "hello" } } }];
+      p.check_run.pull_requests =
+        pr === null
+          ? []
+          : [
+              {
+                number: pr,
+                id: 1,
+                url: "",
+                head: { ref: "f", sha, repo: { id: 1, url: "", name: "hello" } },
+                base: { ref: "main", sha, repo: { id: 1, url: "", name: "hello" } },
+              },
+            ];
     },
   });
 }
@@ -117,7 +132,15 @@ describe("Re-run all checks (check_suite.rerequested)", () => {
       sender: "member",
       edit: (p) => {
         p.repository.default_branch = "main";
-        p.check_suite.pull_requests = [{ number: PR, id: 1, url: "", head: { ref: "f", sha: HEAD, repo: { id: 1, url: "", name: "hello" } }, base: { ref: "main", sha: HEAD, repo: { id: 1, url: "", name: "hello" } } }];
+        p.check_suite.pull_requests = [
+          {
+            number: PR,
+            id: 1,
+            url: "",
+            head: { ref: "f", sha: HEAD, repo: { id: 1, url: "", name: "hello" } },
+            base: { ref: "main", sha: HEAD, repo: { id: 1, url: "", name: "hello" } },
+          },
+        ];
       },
     });
     await app.receive("check_suite", suite);
@@ -154,7 +177,11 @@ describe("when no build will run, or a build is stopped, flibs/build says why", 
     world.pull({ number: PR, head: bad, author: "member" });
     await app.receive("pull_request", world.pullEvent(PR, "synchronize"));
     expect(dispatches()).toEqual([]);
-    expect(world.shown(bad, "flibs/build")).toMatchObject({ status: "completed", conclusion: "failure", title: "Not built: container.yaml is invalid" });
+    expect(world.shown(bad, "flibs/build")).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      title: "Not built: container.yaml is invalid",
+    });
     // The same delivery again writes nothing more.
     const writes = world.github.writes().length;
     await app.receive("pull_request", world.pullEvent(PR, "synchronize"));
@@ -165,7 +192,11 @@ describe("when no build will run, or a build is stopped, flibs/build says why", 
     await world.standIn({ push: true, hold: ["x86_64", "aarch64"] });
     await app.receive("pull_request", world.pullEvent(PR, "synchronize"));
     await app.receive("pull_request", world.pullEvent(PR, "closed"));
-    expect(world.shown(HEAD, "flibs/build")).toMatchObject({ status: "completed", conclusion: "cancelled", title: "Cancelled: the pull request was closed" });
+    expect(world.shown(HEAD, "flibs/build")).toMatchObject({
+      status: "completed",
+      conclusion: "cancelled",
+      title: "Cancelled: the pull request was closed",
+    });
   });
 });
 

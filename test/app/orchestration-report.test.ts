@@ -45,7 +45,9 @@ async function build(number: number): Promise<string> {
 
 /** An index as the registry serves it, by digest. */
 async function index(digest: string): Promise<{ manifests: Array<{ digest: string; platform: { architecture: string } }> }> {
-  const res = await fetch(`${registry.url}/v2/candidates/my-org/hello/manifests/${digest}`, { headers: { accept: "application/vnd.oci.image.index.v1+json" } });
+  const res = await fetch(`${registry.url}/v2/candidates/my-org/hello/manifests/${digest}`, {
+    headers: { accept: "application/vnd.oci.image.index.v1+json" },
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as { manifests: Array<{ digest: string; platform: { architecture: string } }> };
 }
@@ -66,7 +68,10 @@ test("every planned arch in the index: success, with each arch's digest and size
   expect(parseDigestsMarker(s.summary)).toEqual({ x86_64: children[0]!.digest, aarch64: children[1]!.digest });
   expect(s.summary).toMatch(/\| x86_64 \| passed \| `sha256:[0-9a-f]{64}` \| [0-9.]+ (B|KiB|MiB) \|/);
   // The run's completion delivered again finds the check closed and changes nothing.
-  const closing = () => world.github.calls(UPDATE).filter((r) => (r.body as { conclusion?: string }).conclusion === "success" && Number(r.params.check_run_id) === s.id);
+  const closing = () =>
+    world.github
+      .calls(UPDATE)
+      .filter((r) => (r.body as { conclusion?: string }).conclusion === "success" && Number(r.params.check_run_id) === s.id);
   expect(closing()).toHaveLength(1);
   await world.replay(world.deliveriesOf(run, { event: "workflow_run", action: "completed" }), app);
   expect(closing()).toHaveLength(1);

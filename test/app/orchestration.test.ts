@@ -62,10 +62,15 @@ function pullFrom(o: { fork: boolean; author: string; head?: string }) {
 
 const prEvent = (action: string) => world.pullEvent(PR, action);
 const comment = (body: string, by: string, o: { bot?: boolean } = {}) => world.commentEvent(PR, body, by, o);
-const dispatches = () => world.github.calls(DISPATCH).map((r) => r.body as { ref: string; inputs: Record<string, string>; return_run_details?: boolean });
+const dispatches = () =>
+  world.github.calls(DISPATCH).map((r) => r.body as { ref: string; inputs: Record<string, string>; return_run_details?: boolean });
 const buildChecks = (sha: string) => world.github.checkRuns.filter((c) => c.head_sha === sha && c.name.startsWith("flibs/build"));
 /** Result reactions (every handled comment first gets "eyes", the App's mark that it saw the comment). */
-const reactions = () => world.github.calls(REACTION).map((r) => (r.body as { content: string }).content).filter((c) => c !== "eyes");
+const reactions = () =>
+  world.github
+    .calls(REACTION)
+    .map((r) => (r.body as { content: string }).content)
+    .filter((c) => c !== "eyes");
 const replies = () => world.github.calls(COMMENT).map((r) => (r.body as { body: string }).body);
 
 /** A member's same-repository PR at HEAD, built through the App to the end of its run (events delivered as they happen). */
@@ -103,7 +108,11 @@ describe("gate: untrusted code waits for /ok-to-test on its exact SHA", () => {
     expect(d.inputs).toMatchObject({ sha: HEAD, build_id: `${HEAD}.1`, pr: String(PR), scratch: "false" });
     expect(JSON.parse(d.inputs.arches!)).toEqual(["x86_64", "aarch64"]);
     // The organisation policy travels as one input (before: a runner_labels input of its own).
-    expect(JSON.parse(d.inputs.policy!)).toMatchObject({ candidate: `${registry.host}/candidates`, runner_labels: { x86_64: ["self-hosted", "linux", "x86_64"], aarch64: ["self-hosted", "linux", "aarch64"] }, control_runner: ["ubuntu-latest"] });
+    expect(JSON.parse(d.inputs.policy!)).toMatchObject({
+      candidate: `${registry.host}/candidates`,
+      runner_labels: { x86_64: ["self-hosted", "linux", "x86_64"], aarch64: ["self-hosted", "linux", "aarch64"] },
+      control_runner: ["ubuntu-latest"],
+    });
     expect(world.github.calls(DISPATCH)[0]!.params.workflow_id).toBe("flibs.yml");
     expect(world.github.calls(PERMISSION).map((r) => r.params.username)).toEqual(["outsider", "member"]);
     expect(reactions()).toEqual(["rocket"]);
@@ -177,8 +186,24 @@ describe("dispatch, budget and idempotency", () => {
   test("another App's check runs under flibs' names neither stand for a build nor stop one", async () => {
     pullFrom({ fork: false, author: "member" });
     // A build already running, as far as check names and external ids go, but written by App 99.
-    world.github.addCheckRun({ repo: REPO, head_sha: HEAD, name: "flibs/build", app_id: 99, status: "in_progress", conclusion: null, external_id: `flibs:${HEAD}.1:summary` });
-    world.github.addCheckRun({ repo: REPO, head_sha: HEAD, name: "flibs/build (x86_64)", app_id: 99, status: "in_progress", conclusion: null, external_id: `flibs:${HEAD}.1:x86_64` });
+    world.github.addCheckRun({
+      repo: REPO,
+      head_sha: HEAD,
+      name: "flibs/build",
+      app_id: 99,
+      status: "in_progress",
+      conclusion: null,
+      external_id: `flibs:${HEAD}.1:summary`,
+    });
+    world.github.addCheckRun({
+      repo: REPO,
+      head_sha: HEAD,
+      name: "flibs/build (x86_64)",
+      app_id: 99,
+      status: "in_progress",
+      conclusion: null,
+      external_id: `flibs:${HEAD}.1:x86_64`,
+    });
     await app.receive("pull_request", prEvent("synchronize"));
     expect(dispatches()).toHaveLength(1);
     expect(dispatches()[0]!.inputs.build_id).toBe(`${HEAD}.1`);
@@ -275,7 +300,12 @@ describe("commands", () => {
     await Promise.all([1, 2, 3].map(() => app.receive("issue_comment", c, "delivery-c")));
     await app.receive("issue_comment", c, "delivery-c");
     expect(dispatches()).toHaveLength(1);
-    expect(world.github.calls(REACTION).map((r) => (r.body as { content: string }).content).sort()).toEqual(["eyes", "eyes", "eyes", "eyes", "rocket"]);
+    expect(
+      world.github
+        .calls(REACTION)
+        .map((r) => (r.body as { content: string }).content)
+        .sort(),
+    ).toEqual(["eyes", "eyes", "eyes", "eyes", "rocket"]);
     // GitHub created the eyes once and answered 200 to every later one: that is what made them redeliveries.
     expect(world.reactions.filter((r) => r.content === "eyes").map((r) => r.status)).toEqual([201, 200, 200, 200]);
   });
@@ -301,15 +331,32 @@ describe("commands", () => {
    */
   async function runsOfSeveralBuilds() {
     await world.standIn({ push: true, hold: ["x86_64", "aarch64"] });
-    const policy = JSON.stringify({ candidate: `${registry.host}/candidates`, insecure_registries: [], approved_registries: ["registry.fedoraproject.org"], component_drift: "warn", runner_labels: {}, control_runner: ["ubuntu-latest"] });
+    const policy = JSON.stringify({
+      candidate: `${registry.host}/candidates`,
+      insecure_registries: [],
+      approved_registries: ["registry.fedoraproject.org"],
+      component_drift: "warn",
+      runner_labels: {},
+      control_runner: ["ubuntu-latest"],
+    });
     // An earlier build of HEAD, started by hand and finished (a prepare that refuses its arches fails it at once).
-    await world.actions.dispatch(REPO, "flibs.yml", { ref: "main", inputs: { sha: HEAD, arches: '["sparc"]', build_id: `${HEAD}.1`, policy } }, "member");
+    await world.actions.dispatch(
+      REPO,
+      "flibs.yml",
+      { ref: "main", inputs: { sha: HEAD, arches: '["sparc"]', build_id: `${HEAD}.1`, policy } },
+      "member",
+    );
     await world.settled();
     pullFrom({ fork: false, author: "member" });
     await app.receive("pull_request", prEvent("synchronize"));
     const ours = world.runs().at(-1)!;
     // Another commit's build, running (its own concurrency group: no PR number).
-    await world.actions.dispatch(REPO, "flibs.yml", { ref: "main", inputs: { sha: HEAD2, arches: '["x86_64"]', build_id: `${HEAD2}.1`, policy } }, "member");
+    await world.actions.dispatch(
+      REPO,
+      "flibs.yml",
+      { ref: "main", inputs: { sha: HEAD2, arches: '["x86_64"]', build_id: `${HEAD2}.1`, policy } },
+      "member",
+    );
     while (!ours.jobs.some((j) => j.status === "in_progress" && j.name.includes("build ("))) await new Promise((r) => setTimeout(r, 20));
     const [done, other] = [world.runs()[0]!, world.runs().at(-1)!];
     expect(done).toMatchObject({ display_title: `flibs build ${HEAD}.1`, status: "completed" });
@@ -331,7 +378,8 @@ describe("commands", () => {
 
   test("closing the PR unmerged cancels its head's running build; closing it merged leaves the build alone", async () => {
     const { ours } = await runsOfSeveralBuilds();
-    const closed = (merged: boolean) => world.pullEvent(PR, "closed", { edit: (p) => ((p.pull_request.merged = merged), (p.pull_request.state = "closed")) });
+    const closed = (merged: boolean) =>
+      world.pullEvent(PR, "closed", { edit: (p) => ((p.pull_request.merged = merged), (p.pull_request.state = "closed")) });
     await app.receive("pull_request", closed(true));
     expect(world.github.calls(CANCEL)).toEqual([]);
     await app.receive("pull_request", closed(false));
@@ -351,7 +399,15 @@ describe("commands", () => {
           p.repository.default_branch = "main";
           p.check_run.name = "flibs/build (aarch64)";
           p.check_run.external_id = `flibs:${HEAD}.1:aarch64`;
-          p.check_run.pull_requests = [{ number: PR, id: 1, url: "", head: { ref: "f", sha: HEAD, repo: { id: 1, url: "", name: "hello" } }, base: { ref: "main", sha: HEAD, repo: { id: 1, url: "", name: "hello" } } }];
+          p.check_run.pull_requests = [
+            {
+              number: PR,
+              id: 1,
+              url: "",
+              head: { ref: "f", sha: HEAD, repo: { id: 1, url: "", name: "hello" } },
+              base: { ref: "main", sha: HEAD, repo: { id: 1, url: "", name: "hello" } },
+            },
+          ];
         },
       });
     await app.receive("check_run", rerun("outsider"));
@@ -407,7 +463,9 @@ describe("report: workflow_job moves each arch's check, never backwards", () => 
     const run = await recordedRun();
     const before = world.github.apiCalls().length;
     const others = world.deliveriesOf(run, { event: "workflow_job", job: /^build \/ (prepare|publish) / });
-    expect(new Set(others.map((d) => d.payload.workflow_job.name))).toEqual(new Set([`build / prepare ${HEAD}.1`, `build / publish ${HEAD}.1`]));
+    expect(new Set(others.map((d) => d.payload.workflow_job.name))).toEqual(
+      new Set([`build / prepare ${HEAD}.1`, `build / publish ${HEAD}.1`]),
+    );
     await world.replay(others, app);
     expect(world.github.apiCalls().slice(before)).toEqual([]);
   });
@@ -426,7 +484,11 @@ describe("report: workflow_job moves each arch's check, never backwards", () => 
     await world.replay([...completed, ...completed], app);
     const check = world.shown(HEAD, "flibs/build")!;
     expect(check).toMatchObject({ status: "completed", conclusion: "cancelled" });
-    expect(world.github.calls(UPDATE).filter((r) => Number(r.params.check_run_id) === check.id && (r.body as { conclusion?: string }).conclusion === "cancelled")).toHaveLength(1);
+    expect(
+      world.github
+        .calls(UPDATE)
+        .filter((r) => Number(r.params.check_run_id) === check.id && (r.body as { conclusion?: string }).conclusion === "cancelled"),
+    ).toHaveLength(1);
   });
 });
 

@@ -52,17 +52,38 @@ beforeEach(async () => {
   await world.standIn({ push: true });
 });
 
-const dispatches = () => world.github.calls(DISPATCH).map((r: GitHubRequest) => ({ workflow: r.params.workflow_id, ...(r.body as { ref: string; inputs: Record<string, string> }) }));
+const dispatches = () =>
+  world.github
+    .calls(DISPATCH)
+    .map((r: GitHubRequest) => ({ workflow: r.params.workflow_id, ...(r.body as { ref: string; inputs: Record<string, string> }) }));
 /** Every flibs/promote (<ref>) check of a commit: each ref has its own name (issue 21, point 5). */
 const promoteChecks = (sha: string) => world.checks(sha).filter((c) => isPromoteCheckName(c.name));
 const flibsParts = (): Flibs => ({ serial: new PerCommit(), registry: defaultRegistryAccess() });
 /** `/promote` by `actor` on the PR, as the App's command handling runs it. */
 const handlePromoteCommand = (a: { octokit: GitHubClient; repo: { owner: string; repo: string }; pr: number; actor: string }) =>
-  promoteMergedPull(scopeFor(flibsParts(), a.octokit, a.repo, { info: () => undefined, warn: () => undefined } as never), { pr: a.pr, actor: a.actor });
+  promoteMergedPull(scopeFor(flibsParts(), a.octokit, a.repo, { info: () => undefined, warn: () => undefined } as never), {
+    pr: a.pr,
+    actor: a.actor,
+  });
 /** The build caller's `policy` input for this organisation, as the App sends it. */
-const buildPolicy = () => JSON.stringify({ candidate: `${registry.host}/candidates`, insecure_registries: [], approved_registries: ["registry.fedoraproject.org", "quay.io/fedora"], component_drift: "warn", runner_labels: { x86_64: ["self-hosted", "linux", "x86_64"], aarch64: ["self-hosted", "linux", "aarch64"] }, control_runner: ["ubuntu-latest"] });
+const buildPolicy = () =>
+  JSON.stringify({
+    candidate: `${registry.host}/candidates`,
+    insecure_registries: [],
+    approved_registries: ["registry.fedoraproject.org", "quay.io/fedora"],
+    component_drift: "warn",
+    runner_labels: { x86_64: ["self-hosted", "linux", "x86_64"], aarch64: ["self-hosted", "linux", "aarch64"] },
+    control_runner: ["ubuntu-latest"],
+  });
 /** The promote caller's `policy` input for this organisation. */
-const promotePolicy = () => JSON.stringify({ candidate: `${registry.host}/candidates`, stable: "ghcr.io/my-org", insecure_registries: [], latest: true, runner: ["ubuntu-latest"] });
+const promotePolicy = () =>
+  JSON.stringify({
+    candidate: `${registry.host}/candidates`,
+    stable: "ghcr.io/my-org",
+    insecure_registries: [],
+    latest: true,
+    runner: ["ubuntu-latest"],
+  });
 
 /** The PR's head built and tested through the App, to the end of its run; returns the index digest flibs/build recorded. */
 async function tested(app: TestApp): Promise<string> {
@@ -76,7 +97,10 @@ async function tested(app: TestApp): Promise<string> {
 
 /** Merges the PR into main: the same tree as its head, or (`changed`) one with another change on main too. */
 async function merge(options: { changed?: boolean } = {}): Promise<string> {
-  const sha = await world.commit({ "feature.txt": "feature\n", ...(options.changed ? { "other.txt": "someone else's change\n" } : {}) }, { message: `Merge pull request #${PR}` });
+  const sha = await world.commit(
+    { "feature.txt": "feature\n", ...(options.changed ? { "other.txt": "someone else's change\n" } : {}) },
+    { message: `Merge pull request #${PR}` },
+  );
   world.merge(PR, sha);
   return sha;
 }
@@ -95,7 +119,13 @@ function buildCheckCompleted(sha: string) {
     installationId: world.installationId,
     headSha: sha,
     edit: (p) => {
-      Object.assign(p.check_run, { id: check.id, name: "flibs/build", status: check.status, conclusion: check.conclusion, external_id: check.external_id });
+      Object.assign(p.check_run, {
+        id: check.id,
+        name: "flibs/build",
+        status: check.status,
+        conclusion: check.conclusion,
+        external_id: check.external_id,
+      });
       p.check_run.app = { ...p.check_run.app, id: TEST_APP_ID };
     },
   });
@@ -121,15 +151,27 @@ describe("merge -> promotion", () => {
       },
     ]);
     expect(world.deployments).toHaveLength(1);
-    expect(world.deployments[0]!.body).toMatchObject({ ref: MERGE, environment: "stable", payload: { digest, ref: "refs/heads/main", tested_sha: HEAD }, required_contexts: [] });
+    expect(world.deployments[0]!.body).toMatchObject({
+      ref: MERGE,
+      environment: "stable",
+      payload: { digest, ref: "refs/heads/main", tested_sha: HEAD },
+      required_contexts: [],
+    });
     const [check] = promoteChecks(MERGE);
-    expect(check).toMatchObject({ status: "in_progress", external_id: `flibs-promote:${MERGE}-1:${world.deployments[0]!.id}:refs/heads/main` });
+    expect(check).toMatchObject({
+      status: "in_progress",
+      external_id: `flibs-promote:${MERGE}-1:${world.deployments[0]!.id}:refs/heads/main`,
+    });
     expect(check!.summary).toContain(`ghcr.io/my-org/hello@${digest}`);
     const { run, completed } = await promoteRun();
     // The run the dispatch started is recorded: its completion, and no other run's, closes the check.
     expect(check!.summary).toContain(`<!-- flibs:run ${run.id} -->`);
     // No build of the merge commit: the tested index is the one promoted.
-    expect(dispatches().filter((d) => d.workflow === "flibs.yml").map((d) => d.inputs.sha)).toEqual([HEAD]);
+    expect(
+      dispatches()
+        .filter((d) => d.workflow === "flibs.yml")
+        .map((d) => d.inputs.sha),
+    ).toEqual([HEAD]);
     expect(world.github.writes().every((w) => w.installationId === world.installationId)).toBe(true);
 
     const before = world.github.writes().length;
@@ -161,7 +203,9 @@ describe("merge -> promotion", () => {
     world.recordBuild(HEAD, { appId: 99, index: forged });
     const app = await createTestApp();
     await app.receive("push", await world.pushEvent("refs/heads/main", MERGE));
-    expect(world.github.calls("GET /repos/{owner}/{repo}/commits/{ref}/check-runs").every((r) => r.query.app_id === String(TEST_APP_ID))).toBe(true);
+    expect(
+      world.github.calls("GET /repos/{owner}/{repo}/commits/{ref}/check-runs").every((r) => r.query.app_id === String(TEST_APP_ID)),
+    ).toBe(true);
     expect(dispatches().filter((d) => d.workflow === "flibs-promote.yml")).toEqual([]);
     expect(JSON.stringify(world.github.calls())).not.toContain("e".repeat(64));
   });
@@ -189,9 +233,18 @@ describe("merge -> promotion", () => {
     const builds = dispatches().filter((d) => d.workflow === "flibs.yml" && d.inputs.sha === MERGE);
     expect(builds).toHaveLength(1);
     expect(builds[0]!.ref).toBe("main");
-    expect(builds[0]!.inputs).toMatchObject({ sha: MERGE, arches: '["x86_64","aarch64"]', build_id: `${MERGE}.1`, pr: "", scratch: "false" });
+    expect(builds[0]!.inputs).toMatchObject({
+      sha: MERGE,
+      arches: '["x86_64","aarch64"]',
+      build_id: `${MERGE}.1`,
+      pr: "",
+      scratch: "false",
+    });
     // Before: a runner_labels input; the policy is one input now.
-    expect(JSON.parse(builds[0]!.inputs.policy!).runner_labels).toEqual({ x86_64: ["self-hosted", "linux", "x86_64"], aarch64: ["self-hosted", "linux", "aarch64"] });
+    expect(JSON.parse(builds[0]!.inputs.policy!).runner_labels).toEqual({
+      x86_64: ["self-hosted", "linux", "x86_64"],
+      aarch64: ["self-hosted", "linux", "aarch64"],
+    });
     expect(world.github.calls(DEPLOY)).toHaveLength(0);
     const waiting = promoteChecks(MERGE);
     expect(waiting).toHaveLength(1);
@@ -213,11 +266,19 @@ describe("merge -> promotion", () => {
 
     const promote = dispatches().filter((d) => d.workflow === "flibs-promote.yml");
     expect(promote).toHaveLength(1);
-    expect(promote[0]!.inputs).toMatchObject({ sha: MERGE, digest: parseIndexMarker(onMerge("flibs/build")!.summary), promotion_id: `${MERGE}-1` });
+    expect(promote[0]!.inputs).toMatchObject({
+      sha: MERGE,
+      digest: parseIndexMarker(onMerge("flibs/build")!.summary),
+      promotion_id: `${MERGE}-1`,
+    });
     expect(world.github.calls(DEPLOY)).toHaveLength(1);
     // The waiting check itself moved on: still one flibs/promote, now naming its deployment.
     expect(promoteChecks(MERGE)).toHaveLength(1);
-    expect(promoteChecks(MERGE)[0]).toMatchObject({ id: waiting[0]!.id, status: "in_progress", external_id: `flibs-promote:${MERGE}-1:${world.deployments[0]!.id}:refs/heads/main` });
+    expect(promoteChecks(MERGE)[0]).toMatchObject({
+      id: waiting[0]!.id,
+      status: "in_progress",
+      external_id: `flibs-promote:${MERGE}-1:${world.deployments[0]!.id}:refs/heads/main`,
+    });
   });
 
   test("a failed arch: no promotion, flibs/promote fails naming the arch", async () => {
@@ -285,9 +346,21 @@ describe("the promotion flow alone (no build report reading a registry)", () => 
    * dispatches it (the run GitHub started is the one flibs/build records).
    */
   async function waitingForBuild(MERGE: string) {
-    const r = await world.actions.dispatch(REPO, "flibs.yml", { ref: "main", inputs: { sha: MERGE, arches: '["x86_64","aarch64"]', build_id: `${MERGE}.1`, pr: "", scratch: "false", policy: buildPolicy() }, return_run_details: true });
+    const r = await world.actions.dispatch(REPO, "flibs.yml", {
+      ref: "main",
+      inputs: { sha: MERGE, arches: '["x86_64","aarch64"]', build_id: `${MERGE}.1`, pr: "", scratch: "false", policy: buildPolicy() },
+      return_run_details: true,
+    });
     const run = world.actions.run((r.body as { workflow_run_id: number }).workflow_run_id);
-    world.github.addCheckRun({ repo: REPO, head_sha: MERGE, name: "flibs/promote (main)", app_id: TEST_APP_ID, status: "queued", conclusion: null, external_id: `flibs-promote:${MERGE}-1:-:refs/heads/main` });
+    world.github.addCheckRun({
+      repo: REPO,
+      head_sha: MERGE,
+      name: "flibs/promote (main)",
+      app_id: TEST_APP_ID,
+      status: "queued",
+      conclusion: null,
+      external_id: `flibs-promote:${MERGE}-1:-:refs/heads/main`,
+    });
     return run;
   }
 
@@ -306,12 +379,26 @@ describe("the promotion flow alone (no build report reading a registry)", () => 
     world.github.checkRuns.splice(world.github.checkRuns.indexOf(world.shown(MERGE, "flibs/build")!), 1);
     world.recordBuild(MERGE, { run: run.id, index: digest });
     await world.replay(completed, app);
-    expect(dispatches().filter((d) => d.workflow === "flibs-promote.yml").map((d) => [d.workflow, d.inputs.digest])).toEqual([["flibs-promote.yml", digest]]);
+    expect(
+      dispatches()
+        .filter((d) => d.workflow === "flibs-promote.yml")
+        .map((d) => [d.workflow, d.inputs.digest]),
+    ).toEqual([["flibs-promote.yml", digest]]);
 
     // A scratch build's or a failed run's completion is not a reason to look.
     const again = async (buildId: string, fail: boolean) => {
       await world.standIn({ push: true, ...(fail ? { fail: ["x86_64"] } : {}) });
-      await world.actions.dispatch(REPO, "flibs.yml", { ref: "main", inputs: { sha: MERGE, arches: '["x86_64","aarch64"]', build_id: buildId, pr: "", scratch: String(buildId.endsWith(".scratch")), policy: buildPolicy() } });
+      await world.actions.dispatch(REPO, "flibs.yml", {
+        ref: "main",
+        inputs: {
+          sha: MERGE,
+          arches: '["x86_64","aarch64"]',
+          build_id: buildId,
+          pr: "",
+          scratch: String(buildId.endsWith(".scratch")),
+          policy: buildPolicy(),
+        },
+      });
       await world.settled();
       const r = world.buildRun(buildId);
       expect(r.conclusion).toBe(fail ? "failure" : "success");
@@ -346,7 +433,9 @@ describe("the promotion flow alone (no build report reading a registry)", () => 
     const { run, completed } = await promoteRun();
     expect(run.conclusion).toBe("failure");
     await world.replay(completed, app);
-    expect(world.github.calls(DEPLOY_STATUS).map((r) => r.body)).toEqual([expect.objectContaining({ state: "failure", log_url: `https://github.com/${REPO}/actions/runs/${run.id}` })]);
+    expect(world.github.calls(DEPLOY_STATUS).map((r) => r.body)).toEqual([
+      expect.objectContaining({ state: "failure", log_url: `https://github.com/${REPO}/actions/runs/${run.id}` }),
+    ]);
     expect(promoteChecks(MERGE)[0]).toMatchObject({ status: "completed", conclusion: "failure" });
   });
 });
@@ -393,8 +482,22 @@ describe("release -> promotion with the semver tags", () => {
 
   test("a draft, or a tag that is not a version, is not promoted", async () => {
     const app = await createTestApp();
-    await app.receive("release", examplePayload("release", "published", { repo: REPO, installationId: world.installationId, edit: (p) => ((p.release.tag_name = "nightly"), (p.release.draft = false)) }));
-    await app.receive("release", examplePayload("release", "published", { repo: REPO, installationId: world.installationId, edit: (p) => ((p.release.tag_name = "v2.0.0"), (p.release.draft = true)) }));
+    await app.receive(
+      "release",
+      examplePayload("release", "published", {
+        repo: REPO,
+        installationId: world.installationId,
+        edit: (p) => ((p.release.tag_name = "nightly"), (p.release.draft = false)),
+      }),
+    );
+    await app.receive(
+      "release",
+      examplePayload("release", "published", {
+        repo: REPO,
+        installationId: world.installationId,
+        edit: (p) => ((p.release.tag_name = "v2.0.0"), (p.release.draft = true)),
+      }),
+    );
     expect(world.github.apiCalls()).toEqual([]);
   });
 });
@@ -437,7 +540,11 @@ describe("/promote", () => {
 
     await app.receive("issue_comment", promoteComment("lead"));
     expect(world.reactions.map((r) => r.content)).toContain("rocket");
-    expect(dispatches().filter((d) => d.workflow === "flibs-promote.yml").map((d) => [d.workflow, d.inputs.digest])).toEqual([["flibs-promote.yml", digest]]);
+    expect(
+      dispatches()
+        .filter((d) => d.workflow === "flibs-promote.yml")
+        .map((d) => [d.workflow, d.inputs.digest]),
+    ).toEqual([["flibs-promote.yml", digest]]);
   });
 
   test("from a maintainer: the PR's merge commit is promoted, again after a refusal", async () => {
@@ -445,12 +552,23 @@ describe("/promote", () => {
     const app = await createTestApp();
     const digest = await tested(app);
     const MERGE = await merge();
-    world.github.addCheckRun({ repo: REPO, head_sha: MERGE, name: "flibs/promote", app_id: TEST_APP_ID, conclusion: "failure", external_id: `flibs-promote:${MERGE}-1:-:refs/heads/main` });
+    world.github.addCheckRun({
+      repo: REPO,
+      head_sha: MERGE,
+      name: "flibs/promote",
+      app_id: TEST_APP_ID,
+      conclusion: "failure",
+      external_id: `flibs-promote:${MERGE}-1:-:refs/heads/main`,
+    });
     const octokit = await octokitFor(app);
     const r = await handlePromoteCommand({ octokit, repo: { owner: "my-org", repo: "hello" }, pr: PR, actor: "lead" });
     expect(r.ok).toBe(true);
     expect(r.message).toMatch(new RegExp(`^promoting ${digest} \\(tested on ${HEAD.slice(0, 12)}\\)`));
-    expect(dispatches().filter((d) => d.workflow === "flibs-promote.yml").map((d) => d.inputs.promotion_id)).toEqual([`${MERGE}-2`]);
+    expect(
+      dispatches()
+        .filter((d) => d.workflow === "flibs-promote.yml")
+        .map((d) => d.inputs.promotion_id),
+    ).toEqual([`${MERGE}-2`]);
     // While it runs, another /promote is refused rather than started twice.
     const again = await handlePromoteCommand({ octokit, repo: { owner: "my-org", repo: "hello" }, pr: PR, actor: "lead" });
     expect(again.ok).toBe(false);

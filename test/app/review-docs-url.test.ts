@@ -15,7 +15,10 @@ describe("the App's flibs/review check", () => {
   test("links rules to the reference named by FLIBS_DOCS_URL", () => {
     process.env.FLIBS_DOCS_URL = "https://github.com/acme/flibs/blob/v2/README.md";
     const docsUrl = docsUrlFrom(process.env);
-    const out = reviewCheckOutput({ findings, summary: summarize(findings, ["Dockerfile"]) }, { sha: "a".repeat(40), ...(docsUrl ? { docsUrl } : {}) });
+    const out = reviewCheckOutput(
+      { findings, summary: summarize(findings, ["Dockerfile"]) },
+      { sha: "a".repeat(40), ...(docsUrl ? { docsUrl } : {}) },
+    );
     expect(links(out.summary).map((l) => l.url)).toEqual(["https://github.com/acme/flibs/blob/v2/README.md#rule-add-url"]);
   });
 });

@@ -16,7 +16,11 @@ interface CheckBody {
   head_sha: string;
   status: string;
   conclusion: string;
-  output: { title: string; summary: string; annotations?: { path: string; start_line: number; end_line: number; annotation_level: string; title?: string; message: string }[] };
+  output: {
+    title: string;
+    summary: string;
+    annotations?: { path: string; start_line: number; end_line: number; annotation_level: string; title?: string; message: string }[];
+  };
 }
 
 const github = useFakeGitHub();
@@ -54,14 +58,24 @@ describe("pull_request -> flibs/review", () => {
     expect(github.calls(CONTENTS)).toEqual([]);
     const reads = github.calls(GRAPHQL_ROUTE).map((r) => r.body as { variables: Record<string, string> });
     expect(reads).toHaveLength(1);
-    expect(reads[0]!.variables).toMatchObject({ owner: "my-org", name: "hello", org: "my-org", orgRepo: ".github", sha: HEAD, config: `${HEAD}:container.yaml`, dockerfile: `${HEAD}:Dockerfile`, policy: "HEAD:.github/flibs.yml" });
+    expect(reads[0]!.variables).toMatchObject({
+      owner: "my-org",
+      name: "hello",
+      org: "my-org",
+      orgRepo: ".github",
+      sha: HEAD,
+      config: `${HEAD}:container.yaml`,
+      dockerfile: `${HEAD}:Dockerfile`,
+      policy: "HEAD:.github/flibs.yml",
+    });
     const { req, body } = onlyCheck();
     expect(req.params).toMatchObject({ owner: "my-org", repo: "hello" });
     expect(req.installationId).toBe(42);
     expect(body).toMatchObject({ name: "flibs/review", head_sha: HEAD, status: "completed", conclusion: "failure" });
     expect(github.calls(UPDATE)).toHaveLength(0);
 
-    const at = (rule: string) => body.output.annotations?.filter((a) => a.title === rule).map((a) => [a.path, a.start_line, a.annotation_level]);
+    const at = (rule: string) =>
+      body.output.annotations?.filter((a) => a.title === rule).map((a) => [a.path, a.start_line, a.annotation_level]);
     expect(at("add-url")).toEqual([["Dockerfile", 4, "failure"]]);
     expect(at("maintainer-deprecated")).toEqual([["Dockerfile", 2, "warning"]]);
     expect(at("dnf-assume-yes")).toEqual([["Dockerfile", 5, "failure"]]);
@@ -122,7 +136,10 @@ describe("pull_request -> flibs/review", () => {
     expect(updates.map((u) => u.output.annotations?.length)).toEqual([50, 22]);
     expect(all).toHaveLength(122);
     // every MAINTAINER line (2..121) is annotated exactly once
-    const maintainerLines = all.filter((a) => a.title === "maintainer-deprecated").map((a) => a.start_line).sort((a, b) => a - b);
+    const maintainerLines = all
+      .filter((a) => a.title === "maintainer-deprecated")
+      .map((a) => a.start_line)
+      .sort((a, b) => a - b);
     expect(maintainerLines).toEqual(Array.from({ length: 120 }, (_, i) => i + 2));
     expect(new Set(github.calls(UPDATE).map((r) => r.params.check_run_id))).toEqual(new Set(["1000"]));
   });
@@ -159,7 +176,9 @@ describe("pull_request -> flibs/review", () => {
 
     const { body } = onlyCheck();
     expect(body.conclusion).toBe("failure");
-    expect(body.output.annotations?.map((a) => [a.path, a.title, a.message])).toEqual([["Dockerfile", "dockerfile-missing", "no Dockerfile in the repository"]]);
+    expect(body.output.annotations?.map((a) => [a.path, a.title, a.message])).toEqual([
+      ["Dockerfile", "dockerfile-missing", "no Dockerfile in the repository"],
+    ]);
     expect(body.output.summary).toContain("no Dockerfile in the repository");
   });
 
@@ -205,7 +224,12 @@ describe("pull_request -> flibs/review", () => {
     expect(payload.pull_request.head.repo.full_name).toBe("someone/hello");
     await app.receive("pull_request", payload);
 
-    const repos = new Set(github.calls(GRAPHQL_ROUTE).map((r) => (r.body as { variables: Record<string, string> }).variables).map((v) => `${v.owner}/${v.name}@${v.sha}`));
+    const repos = new Set(
+      github
+        .calls(GRAPHQL_ROUTE)
+        .map((r) => (r.body as { variables: Record<string, string> }).variables)
+        .map((v) => `${v.owner}/${v.name}@${v.sha}`),
+    );
     expect(repos).toEqual(new Set([`my-org/hello@${HEAD}`]));
     expect(onlyCheck().body.conclusion).toBe("success");
   });
@@ -224,7 +248,10 @@ describe("organisation policy", () => {
   });
 
   test("_extends is followed (Probot's config loader)", async () => {
-    serve({ Dockerfile: fixture("bad/Dockerfile") }, { ".github/flibs.yml": "_extends: policies:flibs/base.yml\nrules:\n  add-url: \"off\"\n" });
+    serve(
+      { Dockerfile: fixture("bad/Dockerfile") },
+      { ".github/flibs.yml": '_extends: policies:flibs/base.yml\nrules:\n  add-url: "off"\n' },
+    );
     github.repoFiles("my-org/policies", { "flibs/base.yml": "approved_base_registries: [docker.io/library]\n" });
     const app = await createTestApp();
     await app.receive("pull_request", prOpened());

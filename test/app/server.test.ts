@@ -64,7 +64,8 @@ describe("the App behind Probot's HTTP server", () => {
     expect(deliveryBudgetFrom(undefined)).toBe(0);
     expect(deliveryBudgetFrom("")).toBe(0);
     expect(deliveryBudgetFrom("2500")).toBe(2500);
-    for (const bad of ["-1", "1.5", "ten", "10000"]) expect(() => deliveryBudgetFrom(bad)).toThrow(/FLIBS_DELIVERY_BUDGET_MS must be a whole number of milliseconds/);
+    for (const bad of ["-1", "1.5", "ten", "10000"])
+      expect(() => deliveryBudgetFrom(bad)).toThrow(/FLIBS_DELIVERY_BUDGET_MS must be a whole number of milliseconds/);
   });
 
   test("work stuck behind GitHub is finished in the background after the delivery budget", async () => {

@@ -57,7 +57,13 @@ describe("npm start in production", () => {
   test("refuses to start without WEBHOOK_SECRET (Probot would fall back to its public development secret)", async () => {
     const port = await freePort();
     const { testPrivateKey } = await import("../helpers/github-app.js");
-    app = spawnApp("npm", ["start", "--silent"], { PORT: String(port), NODE_ENV: "production", APP_ID: "12345", PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: "" });
+    app = spawnApp("npm", ["start", "--silent"], {
+      PORT: String(port),
+      NODE_ENV: "production",
+      APP_ID: "12345",
+      PRIVATE_KEY: testPrivateKey(),
+      WEBHOOK_SECRET: "",
+    });
     const code = await Promise.race([app.exited, new Promise<string>((r) => setTimeout(() => r("still running"), 20_000))]);
     expect(code).not.toBe("still running");
     expect(code).not.toBe(0);

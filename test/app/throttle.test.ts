@@ -13,7 +13,8 @@ function serve(repos: string[]) {
   github.repoFiles("my-org/.github", {}).acceptCheckRuns();
 }
 
-const opened = (repo: string, installationId: number) => examplePayload("pull_request", "opened", { repo, installationId, headSha: "c".repeat(40) });
+const opened = (repo: string, installationId: number) =>
+  examplePayload("pull_request", "opened", { repo, installationId, headSha: "c".repeat(40) });
 
 /** When each check-run create reaches the fake GitHub from now on (the request then goes on to `acceptCheckRuns`). */
 function writeTimes(): number[] {
@@ -24,7 +25,6 @@ function writeTimes(): number[] {
   });
   return at;
 }
-
 
 describe("writes are throttled per installation", () => {
   test("two installations' check runs do not wait for each other", async () => {
@@ -37,7 +37,12 @@ describe("writes are throttled per installation", () => {
     // first write of each installation goes at once, so the two writes reach GitHub together. (The gap, not
     // the wall time, is measured: it does not grow with the machine's load.)
     await Promise.all([app.receive("pull_request", opened("my-org/a", 9101)), app.receive("pull_request", opened("my-org/b", 9102))]);
-    expect(github.writes().map((w) => w.installationId).sort()).toEqual([9100, 9101, 9102]);
+    expect(
+      github
+        .writes()
+        .map((w) => w.installationId)
+        .sort(),
+    ).toEqual([9100, 9101, 9102]);
     expect(at).toHaveLength(2);
     expect(at[1]! - at[0]!).toBeLessThan(500);
   });
@@ -48,7 +53,16 @@ describe("writes are throttled per installation", () => {
     // Three writes queued on one installation (about two seconds of spacing), then an event whose read must
     // be answered at once: GraphQL queries are reads, the plugin would otherwise space them like writes.
     const octokit = await app.probot.auth(9106);
-    const queued = Promise.all([1, 2, 3].map((n) => octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "my-org", repo: "a", name: `queued ${n}`, head_sha: "d".repeat(40) })));
+    const queued = Promise.all(
+      [1, 2, 3].map((n) =>
+        octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+          owner: "my-org",
+          repo: "a",
+          name: `queued ${n}`,
+          head_sha: "d".repeat(40),
+        }),
+      ),
+    );
     const readAt = new Promise<number>((resolve) => {
       const t = performance.now();
       github.onGraphql(() => {
@@ -75,13 +89,22 @@ describe("writes are throttled per installation", () => {
     serve(["my-org/a", "my-org/b"]);
     const stock = (app: Probot) => {
       app.on("pull_request.opened", async (context) => {
-        await context.octokit.request("POST /repos/{owner}/{repo}/check-runs", { ...context.repo(), name: "stock", head_sha: context.payload.pull_request.head.sha });
+        await context.octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+          ...context.repo(),
+          name: "stock",
+          head_sha: context.payload.pull_request.head.sha,
+        });
       });
     };
     const app = await createTestApp({ throttle: true, appFn: stock });
     const at = writeTimes();
     await Promise.all([app.receive("pull_request", opened("my-org/a", 9104)), app.receive("pull_request", opened("my-org/b", 9105))]);
-    expect(github.writes().map((w) => w.installationId).sort()).toEqual([9104, 9105]);
+    expect(
+      github
+        .writes()
+        .map((w) => w.installationId)
+        .sort(),
+    ).toEqual([9104, 9105]);
     expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(900);
   });
 });

@@ -49,7 +49,9 @@ describe("buildah backend", () => {
     expect(argv).toContain("--tls-verify=true");
     expect(argv).toContain("--identity-label=false");
     expect(argv.slice(-5)).toEqual(["-f", "work/Dockerfile", "-t", "localhost/x", "ctx"]);
-    expect(buildahBudArgs({ ...spec, insecure: true, authFile: "a.json" }, {}, "x")).toEqual(expect.arrayContaining(["--tls-verify=false", "--authfile", "a.json"]));
+    expect(buildahBudArgs({ ...spec, insecure: true, authFile: "a.json" }, {}, "x")).toEqual(
+      expect.arrayContaining(["--tls-verify=false", "--authfile", "a.json"]),
+    );
   });
 
   it("isolates RUN steps with an OCI runtime by default, and chroot only when asked", () => {
@@ -67,11 +69,24 @@ describe("buildah backend", () => {
     expect(rootUserns("oci", 1001)).toBeUndefined();
     expect(rootUserns("chroot", 0)).toBeUndefined();
     expect(buildahUsernsArgs({ userns: rootUserns("oci", 0) })).toEqual(["--userns-uid-map", map, "--userns-gid-map", map]);
-    expect(buildahUsernsArgs({ userns: { hostId: 200_000 } })).toEqual(["--userns-uid-map", "0:200000:65536", "--userns-gid-map", "0:200000:65536"]);
+    expect(buildahUsernsArgs({ userns: { hostId: 200_000 } })).toEqual([
+      "--userns-uid-map",
+      "0:200000:65536",
+      "--userns-gid-map",
+      "0:200000:65536",
+    ]);
     expect(buildahUsernsArgs({})).toEqual([]);
     expect(buildahUsernsArgs({ isolation: "chroot", userns: { hostId: 200_000 } })).toEqual([]);
     const argv = buildahBudArgs(spec, { userns: { hostId: 200_000 } }, "x");
-    expect(argv.slice(argv.indexOf("bud"), argv.indexOf("bud") + 7)).toEqual(["bud", "--isolation", "oci", "--userns-uid-map", "0:200000:65536", "--userns-gid-map", "0:200000:65536"]);
+    expect(argv.slice(argv.indexOf("bud"), argv.indexOf("bud") + 7)).toEqual([
+      "bud",
+      "--isolation",
+      "oci",
+      "--userns-uid-map",
+      "0:200000:65536",
+      "--userns-gid-map",
+      "0:200000:65536",
+    ]);
   });
 
   it("keeps a mapped build's storage on vfs, whatever driver was asked for: overlay would commit host ids (test/builder/userns.test.ts)", () => {
@@ -121,14 +136,26 @@ describe("docker buildx backend (argv only)", () => {
   it("pushes one platform with SOURCE_DATE_EPOCH, rewritten timestamps and a metadata file for the digest", () => {
     const argv = buildxArgs(spec, "meta.json");
     expect(argv.slice(0, 4)).toEqual(["buildx", "build", "--platform", "linux/arm64"]);
-    expect(argv).toEqual(expect.arrayContaining(["--provenance=false", "--metadata-file", "meta.json", "--build-arg", "SOURCE_DATE_EPOCH=1700000000"]));
-    expect(argv).toContain("type=image,name=registry.example.com/cand/app:sha-x-aarch64,push=true,oci-mediatypes=true,rewrite-timestamp=true");
+    expect(argv).toEqual(
+      expect.arrayContaining(["--provenance=false", "--metadata-file", "meta.json", "--build-arg", "SOURCE_DATE_EPOCH=1700000000"]),
+    );
+    expect(argv).toContain(
+      "type=image,name=registry.example.com/cand/app:sha-x-aarch64,push=true,oci-mediatypes=true,rewrite-timestamp=true",
+    );
     expect(argv).toEqual(expect.arrayContaining(["--build-context", "flibs-buildinfo=work/buildinfo", "--label", "vcs-ref=abc"]));
     expect(buildxArgs({ ...spec, insecure: true }, "m").find((a) => a.startsWith("type=image"))).toMatch(/,registry.insecure=true$/);
   });
   it("runs a test in the pushed image for the arch", () => {
     expect(buildxTestArgs({ digest: "sha256:1", handle: "r/app@sha256:1" }, "aarch64", { name: "t", command: "echo hi" })).toEqual([
-      "run", "--rm", "--platform", "linux/arm64", "--entrypoint", "/bin/sh", "r/app@sha256:1", "-c", "echo hi",
+      "run",
+      "--rm",
+      "--platform",
+      "linux/arm64",
+      "--entrypoint",
+      "/bin/sh",
+      "r/app@sha256:1",
+      "-c",
+      "echo hi",
     ]);
   });
 });
@@ -137,7 +164,7 @@ describe("backend choice", () => {
   it("auto takes buildah when it runs, buildx when only `docker buildx version` works, and says what to install otherwise", async () => {
     const has = (ok: string[]) => async (cmd: string, args: string[]) => ok.includes([cmd, ...args].join(" "));
     expect((await selectBuilder("auto", {}, has(["buildah --version", "runc --version", "docker buildx version"]))).name).toBe("buildah");
-    expect((await selectBuilder("auto", {}, has(["docker buildx version"])))).toBeInstanceOf(BuildxBuilder);
+    expect(await selectBuilder("auto", {}, has(["docker buildx version"]))).toBeInstanceOf(BuildxBuilder);
     await expect(selectBuilder("auto", {}, has([]))).rejects.toThrow(/install buildah \(or Docker with buildx\)/);
     expect((await selectBuilder("auto", { isolation: "chroot" }, has(["buildah --version"]))).name).toBe("buildah");
     expect(await selectBuilder("buildx")).toBeInstanceOf(BuildxBuilder);
@@ -188,8 +215,15 @@ function tar(entries: Array<[string, string] | [string, string, string]>): Uint8
 
 describe("files from layers", () => {
   it("takes the last layer's copy, honours whiteouts and opaque dirs, and reads dirs by prefix", () => {
-    const l1 = tar([["var/lib/dpkg/status", "one"], ["etc/a", "a"], ["var/lib/rpm/rpmdb.sqlite", "db"]]);
-    const l2 = tar([["./var/lib/dpkg/status", "two"], ["etc/.wh.a", ""]]);
+    const l1 = tar([
+      ["var/lib/dpkg/status", "one"],
+      ["etc/a", "a"],
+      ["var/lib/rpm/rpmdb.sqlite", "db"],
+    ]);
+    const l2 = tar([
+      ["./var/lib/dpkg/status", "two"],
+      ["etc/.wh.a", ""],
+    ]);
     const files = filesFromLayers([l1, l2], ["var/lib/dpkg/status", "etc/a", "var/lib/rpm/"]);
     expect(Buffer.from(files.get("var/lib/dpkg/status")!).toString()).toBe("two");
     expect(files.has("etc/a")).toBe(false);
@@ -200,14 +234,21 @@ describe("files from layers", () => {
   it("streams: any chunking gives the same files, GNU long names included, unwanted content never kept", () => {
     const long = `usr/share/${"x".repeat(120)}/status`;
     const body = "p".repeat(1500);
-    const layer = tar([["big/unwanted", "u".repeat(5000)], ["././@LongLink", long, "L"], [long.slice(0, 100), body], ["lib/apk/db/installed", "P:musl\nV:1\n"]]);
+    const layer = tar([
+      ["big/unwanted", "u".repeat(5000)],
+      ["././@LongLink", long, "L"],
+      [long.slice(0, 100), body],
+      ["lib/apk/db/installed", "P:musl\nV:1\n"],
+    ]);
     const whole = filesFromLayers([layer], [long, "lib/apk/db/installed"]);
     expect(Buffer.from(whole.get(long)!).toString()).toBe(body);
     for (const size of [1, 7, 511, 512, 513, 4096]) {
       const acc = new LayeredFiles([long, "lib/apk/db/installed"]);
       const scanner = acc.layer();
       for (let i = 0; i < layer.length; i += size) scanner.push(layer.subarray(i, i + size));
-      expect([...acc.files].map(([k, v]) => [k, Buffer.from(v).toString()])).toEqual([...whole].map(([k, v]) => [k, Buffer.from(v).toString()]));
+      expect([...acc.files].map(([k, v]) => [k, Buffer.from(v).toString()])).toEqual(
+        [...whole].map(([k, v]) => [k, Buffer.from(v).toString()]),
+      );
       expect(acc.files.has("big/unwanted")).toBe(false);
     }
   });
@@ -223,7 +264,16 @@ describe("files from layers, read from the top down", () => {
 
   it("gives what reading bottom-up gives, for any stack of files, whiteouts and opaque dirs", () => {
     const paths = ["var/lib/dpkg/status", "var/lib/rpm/a", "var/lib/rpm/b", "var/lib/rpm/sub/c", "etc/x", "lib/apk/db/installed"];
-    const whiteouts = ["var/lib/dpkg/.wh.status", "var/lib/.wh.dpkg", "var/lib/rpm/.wh..wh..opq", "var/lib/rpm/.wh.a", "var/lib/.wh.rpm", "var/lib/rpm/sub/.wh..wh..opq", "lib/apk/db/.wh.installed", ".wh..wh..opq"];
+    const whiteouts = [
+      "var/lib/dpkg/.wh.status",
+      "var/lib/.wh.dpkg",
+      "var/lib/rpm/.wh..wh..opq",
+      "var/lib/rpm/.wh.a",
+      "var/lib/.wh.rpm",
+      "var/lib/rpm/sub/.wh..wh..opq",
+      "lib/apk/db/.wh.installed",
+      ".wh..wh..opq",
+    ];
     const wanted = ["var/lib/dpkg/status", "lib/apk/db/installed", "var/lib/rpm/"];
     const layer = fc.record({
       outs: fc.subarray(whiteouts),
@@ -242,11 +292,33 @@ describe("files from layers, read from the top down", () => {
   it("a whiteout hides only the layers below its own, and a file over a wanted directory hides what is under it", () => {
     // Same layer: the new status and a whiteout of the old one, in either order.
     const lower = tar([["var/lib/dpkg/status", "old"]]);
-    for (const upper of [tar([["var/lib/dpkg/status", "new"], ["var/lib/dpkg/.wh.status", ""]]), tar([["var/lib/dpkg/.wh.status", ""], ["var/lib/dpkg/status", "new"]])]) {
+    for (const upper of [
+      tar([
+        ["var/lib/dpkg/status", "new"],
+        ["var/lib/dpkg/.wh.status", ""],
+      ]),
+      tar([
+        ["var/lib/dpkg/.wh.status", ""],
+        ["var/lib/dpkg/status", "new"],
+      ]),
+    ]) {
       expect(text(read([lower, upper], ["var/lib/dpkg/status"]))).toEqual({ "var/lib/dpkg/status": "new" });
     }
     expect(text(read([tar([["var/lib/dpkg/status", "old"]]), tar([["var/lib/dpkg", "now a file"]])], ["var/lib/dpkg/status"]))).toEqual({});
-    expect(text(read([tar([["var/lib/rpm/a", "1"]]), tar([[".wh..wh..opq", ""], ["etc/x", "y"]])], ["var/lib/rpm/"]))).toEqual({});
+    expect(
+      text(
+        read(
+          [
+            tar([["var/lib/rpm/a", "1"]]),
+            tar([
+              [".wh..wh..opq", ""],
+              ["etc/x", "y"],
+            ]),
+          ],
+          ["var/lib/rpm/"],
+        ),
+      ),
+    ).toEqual({});
   });
 
   it("stops where the caller has enough: the lower layers are never read", () => {

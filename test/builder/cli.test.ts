@@ -36,28 +36,60 @@ afterAll(async () => {
 async function flibs(...argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: repo.dir, env: { ...process.env, HOME: work } });
+  const code = await main(argv, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    cwd: repo.dir,
+    env: { ...process.env, HOME: work },
+  });
   return { code, stdout, stderr };
 }
 
 describe("flibs build and flibs publish", () => {
   it("builds x86_64 and aarch64, publishes the index and prints its digest", async () => {
-    const r = await flibs("build", ".", "--platforms", "x86_64,aarch64", "--push", `${registry.host}/local/app:dev`, "--allow-base", registry.host);
+    const r = await flibs(
+      "build",
+      ".",
+      "--platforms",
+      "x86_64,aarch64",
+      "--push",
+      `${registry.host}/local/app:dev`,
+      "--allow-base",
+      registry.host,
+    );
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split("\n");
     // The table (header, one row per arch, the index and the record), then the result line.
-    expect(lines.map((l) => l.split(/ +/)[0])).toEqual(["arch", "x86_64", "aarch64", "index", "record", expect.stringContaining(`${registry.host}/local/app:dev@sha256:`)]);
+    expect(lines.map((l) => l.split(/ +/)[0])).toEqual([
+      "arch",
+      "x86_64",
+      "aarch64",
+      "index",
+      "record",
+      expect.stringContaining(`${registry.host}/local/app:dev@sha256:`),
+    ]);
     const judged = await skopeoInspectRaw(`${registry.host}/local/app:dev`);
     expect(lines[5]).toBe(`${registry.host}/local/app:dev@${judged.digest}`);
     expect(lines[3]).toContain(judged.digest);
-    expect(JSON.parse(judged.raw).manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture)).toEqual(["amd64", "arm64"]);
+    expect(JSON.parse(judged.raw).manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture)).toEqual([
+      "amd64",
+      "arm64",
+    ]);
     expect(r.stderr).toContain("component drift: libc6 x86_64=2.36-9+deb12u13 aarch64=2.36-9+deb12u10");
 
     // The index step alone, from the per-arch tags the build left, gives the same index.
     const p = await flibs("publish", ".", "--platforms", "aarch64,x86_64", "--push", `${registry.host}/local/app:again`);
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout.trim().split("\n").pop()).toBe(`${registry.host}/local/app:again@${judged.digest}`);
-    const f = await flibs("publish", ".", "--platforms", "x86_64,aarch64", "--push", `${registry.host}/local/app:strict`, "--fail-on-drift");
+    const f = await flibs(
+      "publish",
+      ".",
+      "--platforms",
+      "x86_64,aarch64",
+      "--push",
+      `${registry.host}/local/app:strict`,
+      "--fail-on-drift",
+    );
     expect(f.code).toBe(1);
     // Failed before any tag was written: the drifting index is in the registry by digest only.
     await expect(skopeoInspectRaw(`${registry.host}/local/app:strict`)).rejects.toThrow();
@@ -85,12 +117,15 @@ describe("a repo that is not a Git checkout", () => {
     try {
       execFileSync("cp", [join(repo.dir, "Dockerfile"), join(repo.dir, "container.yaml"), dir]);
       let stderr = "";
-      const code = await main(["build", dir, "--platforms", "x86_64", "--push", `${registry.host}/local/app:x`, "--allow-base", registry.host], {
-        stdout: () => undefined,
-        stderr: (s) => (stderr += s),
-        cwd: dir,
-        env: process.env,
-      });
+      const code = await main(
+        ["build", dir, "--platforms", "x86_64", "--push", `${registry.host}/local/app:x`, "--allow-base", registry.host],
+        {
+          stdout: () => undefined,
+          stderr: (s) => (stderr += s),
+          cwd: dir,
+          env: process.env,
+        },
+      );
       expect(code).toBe(2);
       expect(stderr).toMatch(/not a Git checkout.*flibs builds commits/);
     } finally {

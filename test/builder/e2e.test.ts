@@ -65,7 +65,13 @@ async function buildAll(builder: Storage["builder"], runTests = true): Promise<A
 }
 
 async function configOf(digest: string): Promise<{ architecture: string; config: { Labels: Record<string, string> } }> {
-  const out = await exec("skopeo", ["inspect", "--config", "--raw", "--tls-verify=false", `docker://${registry.host}/candidates/demo/app@${digest}`]);
+  const out = await exec("skopeo", [
+    "inspect",
+    "--config",
+    "--raw",
+    "--tls-verify=false",
+    `docker://${registry.host}/candidates/demo/app@${digest}`,
+  ]);
   return JSON.parse(out.stdout);
 }
 
@@ -147,21 +153,31 @@ describe("2-arch build, publish and record (buildah, qemu, real registry)", () =
     expect(judged.digest).toBe(published.indexDigest);
     const index = JSON.parse(judged.raw);
     expect(index.mediaType).toBe(MEDIA.index);
-    expect(index.manifests.map((m: { platform: { architecture: string }; digest: string }) => [m.platform.architecture, m.digest])).toEqual([
-      ["amd64", first[0]!.digest],
-      ["arm64", first[1]!.digest],
-    ]);
+    expect(index.manifests.map((m: { platform: { architecture: string }; digest: string }) => [m.platform.architecture, m.digest])).toEqual(
+      [
+        ["amd64", first[0]!.digest],
+        ["arm64", first[1]!.digest],
+      ],
+    );
     expect((await skopeoInspectRaw(`${registry.host}/candidates/demo/app:sha-${repo.sha}`)).digest).toBe(published.indexDigest);
 
     // distribution 2.8 has no referrers API: the record is found through the sha256-<hex> tag fallback.
     expect(await skopeoListTags(`${registry.host}/candidates/demo/app`)).toContain(referrersTag(published.indexDigest));
-    const refs = await client.getReferrers({ registry: registry.host, repository: "candidates/demo/app" }, published.indexDigest, MEDIA.buildRecord);
+    const refs = await client.getReferrers(
+      { registry: registry.host, repository: "candidates/demo/app" },
+      published.indexDigest,
+      MEDIA.buildRecord,
+    );
     expect(refs).toHaveLength(1);
     const artifact = await client.getManifest({ registry: registry.host, repository: "candidates/demo/app", digest: refs[0]!.digest });
     expect(artifact.manifest.kind).toBe("manifest");
     if (artifact.manifest.kind !== "manifest") return;
     expect(artifact.manifest.subject?.digest).toBe(published.indexDigest);
-    const record = JSON.parse(Buffer.from(await client.getBlob({ registry: registry.host, repository: "candidates/demo/app" }, artifact.manifest.layers[0]!.digest)).toString());
+    const record = JSON.parse(
+      Buffer.from(
+        await client.getBlob({ registry: registry.host, repository: "candidates/demo/app" }, artifact.manifest.layers[0]!.digest),
+      ).toString(),
+    );
     expect(record.commit).toBe(repo.sha);
     expect(record.tree).toBe(first[0]!.commit.tree);
     expect(record.dockerfileDigest).toBe(first[0]!.dockerfileDigest);
@@ -190,7 +206,17 @@ describe("2-arch build, publish and record (buildah, qemu, real registry)", () =
       const again = await buildAll(other.builder, false);
       expect(again.map((r) => r.digest)).toEqual(first.map((r) => r.digest));
       expect(again.flatMap((r) => r.tests)).toEqual([]);
-      const { stdout } = await exec("buildah", ["--root", other.options.root!, "--runroot", other.options.runroot!, "--storage-driver", "vfs", "images", "--format", "{{.Name}}"]);
+      const { stdout } = await exec("buildah", [
+        "--root",
+        other.options.root!,
+        "--runroot",
+        other.options.runroot!,
+        "--storage-driver",
+        "vfs",
+        "images",
+        "--format",
+        "{{.Name}}",
+      ]);
       expect(stdout.split("\n").filter((n) => n.includes("flibs-build") || n.includes("candidates"))).toEqual([]);
       const republished = await publish({
         client,
@@ -220,9 +246,9 @@ describe("2-arch build, publish and record (buildah, qemu, real registry)", () =
       client,
       insecure: () => true,
     };
-    await expect(buildArch({ ...base, plannedArches: ["x86_64", "aarch64", "s390x"], approvedRegistries: [registry.host] })).rejects.toThrow(
-      /has no s390x image/,
-    );
+    await expect(
+      buildArch({ ...base, plannedArches: ["x86_64", "aarch64", "s390x"], approvedRegistries: [registry.host] }),
+    ).rejects.toThrow(/has no s390x image/);
     await expect(buildArch({ ...base, plannedArches: ARCHES, approvedRegistries: ["registry.fedoraproject.org"] })).rejects.toThrow(
       /not from an approved registry/,
     );

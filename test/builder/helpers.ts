@@ -50,8 +50,20 @@ export async function newStorage(): Promise<Storage> {
     async remove() {
       await builder.cleanup();
       // vfs layers can hold read-only dirs; buildah removes its own storage cleanly.
-      await exec("buildah", ["--root", options.root!, "--runroot", options.runroot!, "--storage-driver", "vfs", "rm", "--all"]).catch(() => undefined);
-      await exec("buildah", ["--root", options.root!, "--runroot", options.runroot!, "--storage-driver", "vfs", "rmi", "--all", "--force"]).catch(() => undefined);
+      await exec("buildah", ["--root", options.root!, "--runroot", options.runroot!, "--storage-driver", "vfs", "rm", "--all"]).catch(
+        () => undefined,
+      );
+      await exec("buildah", [
+        "--root",
+        options.root!,
+        "--runroot",
+        options.runroot!,
+        "--storage-driver",
+        "vfs",
+        "rmi",
+        "--all",
+        "--force",
+      ]).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -62,7 +74,11 @@ function buildah(o: BuildahOptions, args: string[]) {
 }
 
 /** Pushes a busybox image per arch (built from scratch, `busybox --install` run under qemu for aarch64) as one index. */
-export async function pushBusyboxBase(storage: Storage, ref: string, arches: Array<keyof typeof BUSYBOX> = ["x86_64", "aarch64"]): Promise<void> {
+export async function pushBusyboxBase(
+  storage: Storage,
+  ref: string,
+  arches: Array<keyof typeof BUSYBOX> = ["x86_64", "aarch64"],
+): Promise<void> {
   const o = storage.options;
   const list = `localhost/flibs-base-list-${Date.now()}`;
   await buildah(o, ["manifest", "create", list]);
@@ -82,7 +98,10 @@ export async function pushBusyboxBase(storage: Storage, ref: string, arches: Arr
 }
 
 /** A container repo in a temp dir: the fixture repo with `@BASE@` replaced, committed at a fixed time. */
-export async function makeContainerRepo(base: string, time = 1_700_000_000): Promise<{ dir: string; sha: string; remove(): Promise<void> }> {
+export async function makeContainerRepo(
+  base: string,
+  time = 1_700_000_000,
+): Promise<{ dir: string; sha: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "flibs-repo-"));
   await cp(join(FIXTURES, "repo"), dir, { recursive: true });
   const template = await readFile(join(dir, "Dockerfile.in"), "utf8");

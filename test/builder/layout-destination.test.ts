@@ -62,6 +62,8 @@ describe("a build into an OCI layout", () => {
   });
 
   it("is refused by docker buildx with the way out", async () => {
-    await expect(new BuildxBuilder("/nonexistent/docker").buildAndPush(spec)).rejects.toThrow(/buildx cannot add an image to an OCI layout.*--builder buildah.*--push/);
+    await expect(new BuildxBuilder("/nonexistent/docker").buildAndPush(spec)).rejects.toThrow(
+      /buildx cannot add an image to an OCI layout.*--builder buildah.*--push/,
+    );
   });
 });

@@ -22,7 +22,9 @@ describe("a tool's process tree", () => {
     const [a, b] = [uniqueSleep(), uniqueSleep()];
     const started = Date.now();
     // The second sleep gets a session of its own (as runc gives a container's init), still a descendant.
-    await expect(run("sh", ["-c", `sleep ${a} & setsid sleep ${b} & wait`], { timeoutMs: 700 })).rejects.toThrow(/took longer than 1 s and was stopped/);
+    await expect(run("sh", ["-c", `sleep ${a} & setsid sleep ${b} & wait`], { timeoutMs: 700 })).rejects.toThrow(
+      /took longer than 1 s and was stopped/,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     await expect.poll(() => withCmdline(`sleep ${a}`).length + withCmdline(`sleep ${b}`).length, { timeout: 3000 }).toBe(0);
   });
@@ -81,4 +83,3 @@ describe("a job's directory", () => {
     ]);
   });
 });
-

@@ -89,7 +89,9 @@ describe("an image with USER 1001, built and tested as the Action does as root",
     expect(lacking).toMatchObject({ name: missing.name, passed: false });
     expect(lacking.exitCode).toBeUndefined();
     // runc's own words (runtime-spec: create fails when the process cannot be executed).
-    expect(lacking.output).toMatch(/exec: \\?"\/usr\/bin\/no-such-program\\?": stat \/usr\/bin\/no-such-program: no such file or directory/);
+    expect(lacking.output).toMatch(
+      /exec: \\?"\/usr\/bin\/no-such-program\\?": stat \/usr\/bin\/no-such-program: no such file or directory/,
+    );
     // The job log says it too, under the test's line.
     const at = log.indexOf(`test ${missing.name}: FAILED; its output:`);
     expect(at).toBeGreaterThan(-1);

@@ -6,7 +6,13 @@ describe("builderSteps", () => {
     const seen: string[] = [];
     const feed = builderSteps((s) => seen.push(s));
     // buildah 1.28's bud output, cut into chunks at odd places.
-    for (const chunk of ["STEP 1/5: FROM 127.0.0.1:5000/base/busybox@sha256:ab", "c\nSTEP 2/5: COPY status-x86_64 /tmp/\n", "STEP 3/5: RUN mkdir -p /var/lib/dpkg\r\n", "COMMIT docker://x\nGetting image source signatures\nCopying blob sha256:825234c8a116\n", "Copying config sha256:1\n"]) {
+    for (const chunk of [
+      "STEP 1/5: FROM 127.0.0.1:5000/base/busybox@sha256:ab",
+      "c\nSTEP 2/5: COPY status-x86_64 /tmp/\n",
+      "STEP 3/5: RUN mkdir -p /var/lib/dpkg\r\n",
+      "COMMIT docker://x\nGetting image source signatures\nCopying blob sha256:825234c8a116\n",
+      "Copying config sha256:1\n",
+    ]) {
       feed(chunk);
     }
     expect(seen).toEqual([

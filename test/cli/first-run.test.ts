@@ -100,7 +100,12 @@ describe("flibs build without a registry", () => {
 
     // index.json: the index under its tag, the record as an untagged referrer; the per-arch tags are gone.
     const listed = JSON.parse(await readFile(join(layoutDir(), "index.json"), "utf8")).manifests;
-    expect(listed.map((m: { digest: string; artifactType?: string; annotations?: Record<string, string> }) => [m.annotations?.["org.opencontainers.image.ref.name"], m.artifactType])).toEqual([
+    expect(
+      listed.map((m: { digest: string; artifactType?: string; annotations?: Record<string, string> }) => [
+        m.annotations?.["org.opencontainers.image.ref.name"],
+        m.artifactType,
+      ]),
+    ).toEqual([
       ["latest", undefined],
       [undefined, RECORD],
     ]);
@@ -108,7 +113,9 @@ describe("flibs build without a registry", () => {
     expect(artifact.subject.digest).toBe(indexDigest);
     const record = JSON.parse(await readFile(join(layoutDir(), "blobs", "sha256", artifact.layers[0].digest.slice(7)), "utf8"));
     expect(record).toMatchObject({ image: "oci:flibs-out/demo/app", indexDigest, commit: repo.sha });
-    expect(Object.values(record.arches).map((a) => (a as { digest: string }).digest)).toEqual(index.manifests.map((m: { digest: string }) => m.digest));
+    expect(Object.values(record.arches).map((a) => (a as { digest: string }).digest)).toEqual(
+      index.manifests.map((m: { digest: string }) => m.digest),
+    );
 
     const shown = await flibs("inspect", "oci:flibs-out/demo/app");
     expect(shown.code, shown.stderr).toBe(0);
@@ -127,7 +134,17 @@ describe("flibs build without a registry", () => {
   it("gives that digest too when buildah commits straight into the layout (no image tests to run)", async () => {
     // Without tests there is no local image: `buildah bud -t oci:...` writes the layout itself, and must
     // compress the layers as a registry push does.
-    const r = await flibs("build", ".", ...ARCHES, "--no-test", "--output", `oci:${join(work, "no-test")}`, "--allow-base", registry.host, "--quiet");
+    const r = await flibs(
+      "build",
+      ".",
+      ...ARCHES,
+      "--no-test",
+      "--output",
+      `oci:${join(work, "no-test")}`,
+      "--allow-base",
+      registry.host,
+      "--quiet",
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`oci:${join(work, "no-test")}:latest@${indexDigest}\n`);
   }, 600_000);
@@ -136,7 +153,11 @@ describe("flibs build without a registry", () => {
     const r = await flibs("promote", "oci:flibs-out/demo/app", `${registry.host}/promoted/app`, "--tag", "v1", "--json");
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ source: "oci:flibs-out/demo/app:latest", destination: `${registry.host}/promoted/app`, digest: indexDigest });
+    expect(report).toMatchObject({
+      source: "oci:flibs-out/demo/app:latest",
+      destination: `${registry.host}/promoted/app`,
+      digest: indexDigest,
+    });
     expect(report.manifests.copied).toBe(3);
     expect(report.referrers.copied).toBe(1);
     expect(report.blobs.streamed).toBeGreaterThan(2);
@@ -151,20 +172,43 @@ describe("flibs build without a registry", () => {
   it("on a terminal redraws per-arch progress in place, and writes an oci-archive skopeo reads", async () => {
     const archive = join(work, "app.tar");
     // No image tests here (the runs above have them): buildah commits each arch straight into the staging layout.
-    const cmd = [process.execPath, join(ROOT, "bin", "flibs.js"), "build", ".", ...ARCHES, "--no-test", "--allow-base", registry.host, "--output", `oci-archive:${archive}`];
+    const cmd = [
+      process.execPath,
+      join(ROOT, "bin", "flibs.js"),
+      "build",
+      ".",
+      ...ARCHES,
+      "--no-test",
+      "--allow-base",
+      registry.host,
+      "--output",
+      `oci-archive:${archive}`,
+    ];
     // script(1) runs the command on a pseudo-terminal (stderr.isTTY is true), as a user's shell would.
-    const r = spawnSync("script", ["-qec", cmd.map((a) => `'${a}'`).join(" "), "/dev/null"], { cwd: repo.dir, env: { ...env, TERM: "xterm", COLUMNS: "100" }, encoding: "utf8" });
+    const r = spawnSync("script", ["-qec", cmd.map((a) => `'${a}'`).join(" "), "/dev/null"], {
+      cwd: repo.dir,
+      env: { ...env, TERM: "xterm", COLUMNS: "100" },
+      encoding: "utf8",
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("\x1b[");
     const shown = screen(r.stdout);
     // What stays on the screen: the board's final line per arch and for the index (each step was drawn over
     // the one before), then the table and the result line.
-    const above = shown.slice(0, shown.findIndex((l) => l.startsWith("arch ")));
+    const above = shown.slice(
+      0,
+      shown.findIndex((l) => l.startsWith("arch ")),
+    );
     // A warning is printed above the board and stays.
     expect(above[0]).toBe("component drift: libc6 x86_64=2.36-9+deb12u13 aarch64=2.36-9+deb12u10");
     const board = above.slice(1);
     expect(board.map((l) => l.replace(/ sha256:.*/, ""))).toEqual(["x86_64   built", "aarch64  built", "index   "]);
-    expect(board[2]).toBe(`index    ${indexDigest.slice(0, 19)}, build record ${shown.find((l) => l.startsWith("record "))!.split(/ +/)[1]!.slice(0, 19)}`);
+    expect(board[2]).toBe(
+      `index    ${indexDigest.slice(0, 19)}, build record ${shown
+        .find((l) => l.startsWith("record "))!
+        .split(/ +/)[1]!
+        .slice(0, 19)}`,
+    );
     expect(r.stdout.match(/STEP \d\/7/g)?.length ?? 0, "the steps were drawn").toBeGreaterThan(4);
     expect(shown.at(-1)).toBe(`oci-archive:${archive}:latest@${indexDigest}`);
     const { stdout } = await exec("skopeo", ["inspect", "--raw", `oci-archive:${archive}:latest`]);

@@ -14,7 +14,12 @@ describe("the status board", () => {
   it("redraws its lines in place: a thousand updates leave one line per arch on the screen", () => {
     let out = "";
     let t = 0;
-    const board = new StatusBoard((s) => (out += s), 60, 0, () => t);
+    const board = new StatusBoard(
+      (s) => (out += s),
+      60,
+      0,
+      () => t,
+    );
     board.set("x86_64", "x86_64   waiting");
     board.set("aarch64", "aarch64  waiting");
     board.render();
@@ -41,7 +46,12 @@ describe("the status board", () => {
   it("shows the seconds an active line has run, and cuts lines to the terminal's width", () => {
     let out = "";
     let t = 0;
-    const board = new StatusBoard((s) => (out += s), 30, 0, () => t);
+    const board = new StatusBoard(
+      (s) => (out += s),
+      30,
+      0,
+      () => t,
+    );
     board.set("a", "aarch64  STEP 1/2: RUN a very long command line that would wrap", true);
     board.render();
     t = 3_000;
@@ -98,8 +108,12 @@ describe("progress modes", () => {
 
 describe("formatTable", () => {
   it("aligns columns and leaves the last one unpadded", () => {
-    expect(formatTable([["arch", "digest", "size"], ["x86_64", "sha256:a", "1.0 MiB"], ["aarch64", "sha256:bb", "12 B"]])).toBe(
-      "arch     digest     size\nx86_64   sha256:a   1.0 MiB\naarch64  sha256:bb  12 B\n",
-    );
+    expect(
+      formatTable([
+        ["arch", "digest", "size"],
+        ["x86_64", "sha256:a", "1.0 MiB"],
+        ["aarch64", "sha256:bb", "12 B"],
+      ]),
+    ).toBe("arch     digest     size\nx86_64   sha256:a   1.0 MiB\naarch64  sha256:bb  12 B\n");
   });
 });

@@ -38,7 +38,8 @@ describe("flibs inspect and flibs promote", () => {
     const text = await run(["inspect", `${a.host}/cand/app:pr-7`], env);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`digest:     ${img.indexDigest}`);
-    for (const m of img.manifests) expect(text.stdout).toMatch(new RegExp(`linux/${m.platform.architecture}\\s+${m.digest}\\s+\\S+ \\S+\\s+2 layers`));
+    for (const m of img.manifests)
+      expect(text.stdout).toMatch(new RegExp(`linux/${m.platform.architecture}\\s+${m.digest}\\s+\\S+ \\S+\\s+2 layers`));
     const json = await run(["inspect", "--format", "json", `${a.host}/cand/app@${img.indexDigest}`], env);
     const parsed = JSON.parse(json.stdout);
     expect(parsed).toMatchObject({ digest: img.indexDigest, kind: "index" });
@@ -63,7 +64,10 @@ describe("flibs inspect and flibs promote", () => {
     // Not a terminal: one plain line per item copied, nothing else (no warning, no retry).
     const logged = r.stderr.trim().split("\n");
     expect(logged.filter((l) => /^blob sha256:[0-9a-f]{64} \S+ \S+ streamed$/.test(l))).toHaveLength(6);
-    expect(logged.every((l) => /^(blob|manifest|referrer) sha256:[0-9a-f]{64} /.test(l)), r.stderr).toBe(true);
+    expect(
+      logged.every((l) => /^(blob|manifest|referrer) sha256:[0-9a-f]{64} /.test(l)),
+      r.stderr,
+    ).toBe(true);
     // The final table names each blob and how it moved.
     expect(r.stdout.split("\n").filter((l) => /^blob +sha256:[0-9a-f]{64} +\S+ \S+ +streamed$/.test(l))).toHaveLength(6);
     expect(r.stdout).toContain(`promoted ${a.host}/cand/app:pr-7 -> ${b.host}/stable/app@${img.indexDigest}`);

@@ -32,14 +32,22 @@ describe("flibs review on a terminal shows each finding's source line with a mar
         "",
       ].join("\n"),
     );
-    expect(plain).toContain(["Dockerfile:9:5 error [add-url] ADD of URL `https://example.com/app.tar.gz`: fetched unreviewed at build time; vendor the file and COPY it", "  9 | ADD https://example.com/app.tar.gz /opt/", "    |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^"].join("\n"));
+    expect(plain).toContain(
+      [
+        "Dockerfile:9:5 error [add-url] ADD of URL `https://example.com/app.tar.gz`: fetched unreviewed at build time; vendor the file and COPY it",
+        "  9 | ADD https://example.com/app.tar.gz /opt/",
+        "    |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+      ].join("\n"),
+    );
     expect(plain.trimEnd().split("\n").at(-1)).toBe("8 errors, 2 warnings, 0 infos in Dockerfile");
     // Errors in bold red, the carets too.
     expect(r.stdout).toContain(`${ESC}1;31merror${ESC}0m`);
     expect(r.stdout).toContain(`${ESC}1;31m^^^^^^${ESC}0m`);
     // Every finding line is still the plain form, in the same order.
     const plainRun = flibs(["review", ERRORS]);
-    expect(plain.split("\n").filter((l) => /^Dockerfile:\d+:\d+ /.test(l))).toEqual(plainRun.stdout.split("\n").filter((l) => /^Dockerfile:\d+:\d+ /.test(l)));
+    expect(plain.split("\n").filter((l) => /^Dockerfile:\d+:\d+ /.test(l))).toEqual(
+      plainRun.stdout.split("\n").filter((l) => /^Dockerfile:\d+:\d+ /.test(l)),
+    );
   });
 
   it("honours NO_COLOR (source lines, no colour) and FORCE_COLOR (colour through a pipe)", async () => {
@@ -74,13 +82,21 @@ describe("flibs review on a terminal shows each finding's source line with a mar
     const env = { ...process.env, TERM: "xterm-256color" } as Record<string, string | undefined>;
     delete env.NO_COLOR;
     delete env.FORCE_COLOR;
-    const r = spawnSync("script", ["-qec", `${process.execPath} bin/flibs.js review ${ERRORS}`, "/dev/null"], { cwd: ROOT, encoding: "utf8", env });
+    const r = spawnSync("script", ["-qec", `${process.execPath} bin/flibs.js review ${ERRORS}`, "/dev/null"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env,
+    });
     expect(r.error, "script(1) from util-linux is needed: apt-get install bsdutils").toBeUndefined();
     expect(r.status).toBe(1);
     const out = r.stdout.replace(/\r\n/g, "\n");
     expect(out).toContain(ESC);
     expect(strip(out)).toContain("  4 | FROM fedora\n    |      ^^^^^^\n");
-    const noColour = spawnSync("script", ["-qec", `${process.execPath} bin/flibs.js review ${ERRORS}`, "/dev/null"], { cwd: ROOT, encoding: "utf8", env: { ...env, NO_COLOR: "1" } });
+    const noColour = spawnSync("script", ["-qec", `${process.execPath} bin/flibs.js review ${ERRORS}`, "/dev/null"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...env, NO_COLOR: "1" },
+    });
     expect(noColour.stdout).not.toContain(ESC);
     expect(noColour.stdout.replace(/\r\n/g, "\n")).toContain("  4 | FROM fedora\n    |      ^^^^^^\n");
   });

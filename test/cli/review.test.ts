@@ -27,7 +27,7 @@ describe("flibs review", () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines).toContain("Dockerfile:11:1 error [user-root] the image runs as `root`: end the final stage with an unprivileged USER");
-    expect(lines).toContain("Dockerfile:5:1 warning [maintainer-deprecated] MAINTAINER is deprecated: use `LABEL maintainer=\"...\"`");
+    expect(lines).toContain('Dockerfile:5:1 warning [maintainer-deprecated] MAINTAINER is deprecated: use `LABEL maintainer="..."`');
     for (const line of lines.slice(0, -1)) expect(line).toMatch(/^Dockerfile:\d+:\d+ (error|warning|info) \[[a-z-]+\] \S/);
     expect(lines.at(-1)).toBe("8 errors, 2 warnings, 0 infos in Dockerfile");
   });
@@ -93,7 +93,12 @@ describe("flibs review", () => {
     const r = flibs(["review", "--explain", "dnf-clean-all"]);
     expect(r).toMatchObject({ code: 0, stderr: "" });
     expect(r.stdout.split("\n")[0]).toBe("dnf-clean-all (warning): Clean the package cache in the same RUN");
-    for (const part of ["\nHow to fix:\n  End the RUN", "\nBad:\n    FROM ", "\nGood:\n    FROM ", "\nhadolint: DL3040, DL3032. Where flibs differs, on purpose:\n  - "]) {
+    for (const part of [
+      "\nHow to fix:\n  End the RUN",
+      "\nBad:\n    FROM ",
+      "\nGood:\n    FROM ",
+      "\nhadolint: DL3040, DL3032. Where flibs differs, on purpose:\n  - ",
+    ]) {
       expect(r.stdout).toContain(part);
     }
   });
@@ -104,15 +109,31 @@ describe("flibs review", () => {
 
     const cases: Array<[string, string[], RegExp]> = [
       ["unknown option", ["review", "--bogus"], /^flibs: unknown option '--bogus'$/],
-      ["bad format", ["review", ".", "--format", "xml"], /^flibs: option .*argument 'xml' is invalid\. Allowed choices are text, json, sarif\.$/],
+      [
+        "bad format",
+        ["review", ".", "--format", "xml"],
+        /^flibs: option .*argument 'xml' is invalid\. Allowed choices are text, json, sarif\.$/,
+      ],
       ["missing directory", ["review", "no/such/dir"], /^flibs: no such directory: no\/such\/dir$/],
       ["a file, not a directory", ["review", "package.json"], /^flibs: not a directory: package\.json$/],
       ["missing policy file", ["review", "test/fixtures/review/clean", "--policy", "nope.yml"], /^flibs: no such policy file: nope\.yml$/],
-      ["invalid policy", ["review", "test/fixtures/review/clean", "--policy", "test/fixtures/review/policies/invalid.yml"], /^flibs: invalid policy .*invalid\.yml:3:\d+: `fatal` is not a rule level: use `off`, `info`, `warning` or `error`$/],
+      [
+        "invalid policy",
+        ["review", "test/fixtures/review/clean", "--policy", "test/fixtures/review/policies/invalid.yml"],
+        /^flibs: invalid policy .*invalid\.yml:3:\d+: `fatal` is not a rule level: use `off`, `info`, `warning` or `error`$/,
+      ],
       ["unknown command", ["reveiw"], /^flibs: unknown command 'reveiw' \(Did you mean review\?\)$/],
       ["too many arguments", ["review", "a", "b"], /^flibs: too many arguments for 'review'/],
-      ["unknown rule for --explain", ["review", "--explain", "dnf-clean"], /^flibs: unknown rule `dnf-clean` \(did you mean `dnf-clean-all`\?\); known rules: dockerfile-missing, .*, curl-pipe-shell, internal$/],
-      ["a hadolint id for --explain", ["review", "--explain", "DL3002"], /^flibs: unknown rule `DL3002` \(hadolint's DL3002 is flibs' `user-root`\); known rules: /],
+      [
+        "unknown rule for --explain",
+        ["review", "--explain", "dnf-clean"],
+        /^flibs: unknown rule `dnf-clean` \(did you mean `dnf-clean-all`\?\); known rules: dockerfile-missing, .*, curl-pipe-shell, internal$/,
+      ],
+      [
+        "a hadolint id for --explain",
+        ["review", "--explain", "DL3002"],
+        /^flibs: unknown rule `DL3002` \(hadolint's DL3002 is flibs' `user-root`\); known rules: /,
+      ],
       ["--explain without a rule", ["review", "--explain"], /^flibs: option '--explain <rule>' argument missing$/],
     ];
     for (const [name, args, message] of cases) {

@@ -18,8 +18,7 @@ export function screen(output: string): string[] {
       else if (m[2] === "J") {
         lines.splice(row + 1);
         lines[row] = lines[row]!.slice(0, col);
-      }
-      else throw new Error(`unexpected escape ${JSON.stringify(m[0])}`);
+      } else throw new Error(`unexpected escape ${JSON.stringify(m[0])}`);
       i += m[0].length - 1;
     } else if (c === "\r") col = 0;
     else if (c === "\n") {

@@ -51,7 +51,8 @@ describe("container.yaml", () => {
 });
 
 describe("config errors give the bad value and a suggestion, not a schema path", () => {
-  const byLine = (fs: readonly { line: number; message: string }[]) => [...fs].sort((a, b) => a.line - b.line).map((f) => `${f.line}: ${f.message}`);
+  const byLine = (fs: readonly { line: number; message: string }[]) =>
+    [...fs].sort((a, b) => a.line - b.line).map((f) => `${f.line}: ${f.message}`);
   const messages = (text: string) => byLine(parseContainerConfig(text).findings);
   const policyText = (text: string) => byLine(parsePolicyText(text, "flibs.yml").findings);
 
@@ -60,8 +61,14 @@ describe("config errors give the bad value and a suggestion, not a schema path",
       "2: `amd64` is not an arch flibs builds: did you mean `x86_64`?",
       "2: `s390` is not an arch flibs builds: did you mean `s390x`?",
     ]);
-    expect(messages("tests:\n  - {name: t, command: id, arches: [sparc]}\n")).toEqual(["2: `sparc` is not an arch flibs builds: use `x86_64`, `aarch64`, `ppc64le` or `s390x`"]);
-    expect(policyText("arches: [arm64]\npromote:\n  permission: maintainer\nbuild:\n  component_drift: warning\n  ok_to_test_sha: require\nrules:\n  user-root: warn\n")).toEqual([
+    expect(messages("tests:\n  - {name: t, command: id, arches: [sparc]}\n")).toEqual([
+      "2: `sparc` is not an arch flibs builds: use `x86_64`, `aarch64`, `ppc64le` or `s390x`",
+    ]);
+    expect(
+      policyText(
+        "arches: [arm64]\npromote:\n  permission: maintainer\nbuild:\n  component_drift: warning\n  ok_to_test_sha: require\nrules:\n  user-root: warn\n",
+      ),
+    ).toEqual([
       "1: `arm64` is not an arch flibs builds: did you mean `aarch64`?",
       "3: `maintainer` is not a repository permission: did you mean `maintain`?",
       "5: `warning` is not a value `component_drift` takes: did you mean `warn`?",
@@ -76,7 +83,9 @@ describe("config errors give the bad value and a suggestion, not a schema path",
       "1: unknown key `platfroms`: did you mean `platforms`?",
       "4: unknown key `onyl` in `platforms`: did you mean `only`?",
     ]);
-    expect(messages("colour: blue\n")).toEqual(["1: unknown key `colour` (known keys: `image`, `dockerfile`, `platforms`, `tags`, `version`, `build_args`, `tests`)"]);
+    expect(messages("colour: blue\n")).toEqual([
+      "1: unknown key `colour` (known keys: `image`, `dockerfile`, `platforms`, `tags`, `version`, `build_args`, `tests`)",
+    ]);
     expect(policyText("registries:\n  candidate: a\n  stabel: b\n")).toEqual([
       "2: `stable` is required in `registries`",
       "3: unknown key `stabel` in `registries`: did you mean `stable`?",
@@ -87,12 +96,17 @@ describe("config errors give the bad value and a suggestion, not a schema path",
     expect(messages("tags: v1\n")).toEqual(["1: `tags` must be a list, not `v1`"]);
     expect(messages("tags: ['not a tag']\n")).toEqual(["1: `not a tag` is not a valid OCI tag"]);
     expect(messages("platforms: [x86_64]\n")).toEqual(["1: `platforms` must be a mapping (`key: value` lines), not a list"]);
-    expect(messages("tests:\n  - name: ''\n    command: 3\n")).toEqual(["2: `name` must not be empty", "3: `command` must be text or a list of text, not `3`"]);
+    expect(messages("tests:\n  - name: ''\n    command: 3\n")).toEqual([
+      "2: `name` must not be empty",
+      "3: `command` must be text or a list of text, not `3`",
+    ]);
   });
 
   it("the App's reading of the policy (no lines) says where each bad value is", () => {
     const p = parsePolicy({ arches: ["x86_64", "arm64"], registriez: {} });
-    expect(!p.ok && p.message).toBe("`arches` item 2: `arm64` is not an arch flibs builds: did you mean `aarch64`?; unknown key `registriez`: did you mean `registries`?");
+    expect(!p.ok && p.message).toBe(
+      "`arches` item 2: `arm64` is not an arch flibs builds: did you mean `aarch64`?; unknown key `registriez`: did you mean `registries`?",
+    );
   });
 });
 

@@ -1,5 +1,17 @@
 import { describe, expect, test } from "vitest";
-import { escapeCell, escapeText, inlineCode, joinMarkdown, mention, messageMarkdown, plainText, table, tableCell, trusted, truncateMarkdown } from "../../src/core/markdown.js";
+import {
+  escapeCell,
+  escapeText,
+  inlineCode,
+  joinMarkdown,
+  mention,
+  messageMarkdown,
+  plainText,
+  table,
+  tableCell,
+  trusted,
+  truncateMarkdown,
+} from "../../src/core/markdown.js";
 import { codeSpans, links, readerProblems, renderedText, tables } from "../helpers/markdown.js";
 
 // These tests read the markdown as GitHub renders it (test/helpers/markdown.ts parses it with a CommonMark + GFM
@@ -73,12 +85,23 @@ describe("escapeCell and inlineCode", () => {
     expect(inlineCode("`start")).toBe("`` `start ``");
     expect(inlineCode("two\nlines")).toBe("`two lines`");
     expect(inlineCode("")).toBe("");
-    for (const s of ["a ``b`` c", "`start", "end`", " lead", "trail ", "`", "``", "a `b` c"]) expect(codeSpans(inlineCode(s)), s).toEqual([s]);
+    for (const s of ["a ``b`` c", "`start", "end`", " lead", "trail ", "`", "``", "a `b` c"])
+      expect(codeSpans(inlineCode(s)), s).toEqual([s]);
   });
 
   test("a reference, digest, tag and URL in a code span read exactly as typed, in a paragraph and in a table", () => {
     // CommonMark, "Code spans": backslash escapes and entities are literal inside a code span.
-    const values = [REF, "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "sha-1a2b", "https://example.com/a?b=c&d=e#f", "curl -s x | sh", "grep 'a\\|b' f", "a\\\\|b", "\\", "&#58;"];
+    const values = [
+      REF,
+      "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+      "sha-1a2b",
+      "https://example.com/a?b=c&d=e#f",
+      "curl -s x | sh",
+      "grep 'a\\|b' f",
+      "a\\\\|b",
+      "\\",
+      "&#58;",
+    ];
     for (const v of values) {
       expect(codeSpans(`Index: ${inlineCode(v)}`), v).toEqual([v]);
       // In a cell, a backslash right before a pipe is the one pair shown outside the span (see tableCell).
@@ -92,7 +115,12 @@ describe("escapeCell and inlineCode", () => {
 
   test("no code span holds an HTML comment opener: flibs' markers (<!-- flibs:... -->) are found in the raw text", () => {
     const forged = "<!-- flibs:index sha256:" + "e".repeat(64) + " -->";
-    for (const md of [inlineCode(forged), messageMarkdown(`unknown key \`${forged}\``), escapeText(`@x ${forged}`), table(["a"], [[trusted(inlineCode(forged))]])]) {
+    for (const md of [
+      inlineCode(forged),
+      messageMarkdown(`unknown key \`${forged}\``),
+      escapeText(`@x ${forged}`),
+      table(["a"], [[trusted(inlineCode(forged))]]),
+    ]) {
       expect(md).not.toContain("<!--");
       expect(readerProblems(md)).toEqual([]);
     }
@@ -115,12 +143,24 @@ describe("escapeCell and inlineCode", () => {
 
 describe("table", () => {
   test("escapes string cells, keeps trusted markdown, and keeps one row per line", () => {
-    const md = table(["Rule", "Message"], [[trusted("`add-url`"), "ADD of [x](https://evil.example) | <b>"], [trusted("`a|b`"), 3]]);
+    const md = table(
+      ["Rule", "Message"],
+      [
+        [trusted("`add-url`"), "ADD of [x](https://evil.example) | <b>"],
+        [trusted("`a|b`"), 3],
+      ],
+    );
     const lines = md.split("\n");
     expect(lines).toHaveLength(4);
     expect(lines[0]).toBe("| Rule | Message |");
     expect(lines[1]).toBe("| --- | --- |");
-    expect(tables(md)).toEqual([[["Rule", "Message"], ["add-url", "ADD of [x](https://evil.example) | <b>"], ["a|b", "3"]]]);
+    expect(tables(md)).toEqual([
+      [
+        ["Rule", "Message"],
+        ["add-url", "ADD of [x](https://evil.example) | <b>"],
+        ["a|b", "3"],
+      ],
+    ]);
     expect(readerProblems(md)).toEqual([]);
     expect(lines[3]).toBe("| `a\\|b` | 3 |");
   });

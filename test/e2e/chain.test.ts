@@ -64,12 +64,19 @@ async function deliver(event: string, payload: object): Promise<number> {
   return res.status;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 8 * MINUTES): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 8 * MINUTES,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nApp output (last 4000 chars):\n${app.output().slice(-4000)}\nFake GitHub problems: ${github.problems.join("\n")}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}\nApp output (last 4000 chars):\n${app.output().slice(-4000)}\nFake GitHub problems: ${github.problems.join("\n")}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -129,7 +136,12 @@ async function comment(number: number, body: string): Promise<void> {
     edit: (p) => {
       p.repository.default_branch = "main";
       p.issue.number = number;
-      p.issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${number}`, html_url: `https://github.com/${REPO}/pull/${number}`, diff_url: null, patch_url: null };
+      p.issue.pull_request = {
+        url: `https://api.github.com/repos/${REPO}/pulls/${number}`,
+        html_url: `https://github.com/${REPO}/pull/${number}`,
+        diff_url: null,
+        patch_url: null,
+      };
       p.comment.id = 9000 + world.comments.length + number;
       p.comment.body = body;
       p.comment.performed_via_github_app = null;
@@ -152,7 +164,9 @@ function buildRun(sha: string, attempt = 1): RunRecord {
 }
 
 async function manifest(registry: TestRegistry, repo: string, ref: string): Promise<{ digest: string; body: any }> {
-  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${ref}`, { headers: { accept: "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json" } });
+  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${ref}`, {
+    headers: { accept: "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json" },
+  });
   if (res.status !== 200) throw new Error(`${registry.host}/${repo}:${ref}: ${res.status}`);
   return { digest: res.headers.get("docker-content-digest")!, body: await res.json() };
 }
@@ -184,7 +198,10 @@ beforeAll(async () => {
   // A runner glitch for the /retest story: the aarch64 runner's first buildah call fails once.
   const glitch = join(work, "glitch");
   await mkdir(glitch, { recursive: true });
-  await writeFile(join(glitch, "buildah"), `#!/bin/sh\ncase " $* " in *" bud "*|*" build "*) if [ -e "${glitch}/armed" ]; then rm -f "${glitch}/armed"; echo "runner glitch: the disk went away" >&2; exit 1; fi;; esac\nexec /usr/bin/buildah "$@"\n`);
+  await writeFile(
+    join(glitch, "buildah"),
+    `#!/bin/sh\ncase " $* " in *" bud "*|*" build "*) if [ -e "${glitch}/armed" ]; then rm -f "${glitch}/armed"; echo "runner glitch: the disk went away" >&2; exit 1; fi;; esac\nexec /usr/bin/buildah "$@"\n`,
+  );
   await chmod(join(glitch, "buildah"), 0o755);
   world = await World.create(github, {
     app: APP,
@@ -237,106 +254,175 @@ describe("the whole chain, as GitHub runs it", () => {
   let head: string;
   let indexDigest: string;
 
-  it("a pull request is reviewed, built on both arches and published as one index of exactly the tested digests", async () => {
-    head = await openPull(7, { Dockerfile: dockerfile("hello, world") });
-    const build = await builtCheck(head);
-    const run = buildRun(head);
-    await until("the build run to complete", () => run.status === "completed");
+  it(
+    "a pull request is reviewed, built on both arches and published as one index of exactly the tested digests",
+    async () => {
+      head = await openPull(7, { Dockerfile: dockerfile("hello, world") });
+      const build = await builtCheck(head);
+      const run = buildRun(head);
+      await until("the build run to complete", () => run.status === "completed");
 
-    expect(world.checks(head, "flibs/review")[0]).toMatchObject({ status: "completed", conclusion: "success" });
-    // Jobs named as GitHub names them; the per-arch checks appear anyway, one per arch.
-    expect(run.jobs.map((j) => j.name).sort()).toEqual([`build / build (aarch64) ${head}.1`, `build / build (x86_64) ${head}.1`, `build / prepare ${head}.1`, `build / publish ${head}.1`]);
-    const jobLog = (j: (typeof run.jobs)[number]) => `${j.name}: ${j.conclusion}\n${j.steps.map((s) => `${s.name}: ${s.conclusion}\n${s.log.slice(-3000)}`).join("\n")}\n${j.annotations.map((a) => a.message).join("\n")}`;
-    for (const arch of ["x86_64", "aarch64"]) expect(world.checks(head, `flibs/build (${arch})`), run.jobs.map(jobLog).join("\n\n")).toMatchObject([{ status: "completed", conclusion: "success" }]);
-    expect(build, build.summary ?? "").toMatchObject({ conclusion: "success", details_url: expect.stringContaining(`/actions/runs/${run.id}`) });
-    // The run the dispatch answered with is the one recorded, and the summary keeps the plan for promotion.
-    expect(parsePlanMarker(build.summary)).toMatchObject({ arches: ["x86_64", "aarch64"], building: ["x86_64", "aarch64"], pr: 7, run: run.id });
-    indexDigest = parseIndexMarker(build.summary)!;
-    expect(indexDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(world.checks(head, "flibs/review")[0]).toMatchObject({ status: "completed", conclusion: "success" });
+      // Jobs named as GitHub names them; the per-arch checks appear anyway, one per arch.
+      expect(run.jobs.map((j) => j.name).sort()).toEqual([
+        `build / build (aarch64) ${head}.1`,
+        `build / build (x86_64) ${head}.1`,
+        `build / prepare ${head}.1`,
+        `build / publish ${head}.1`,
+      ]);
+      const jobLog = (j: (typeof run.jobs)[number]) =>
+        `${j.name}: ${j.conclusion}\n${j.steps.map((s) => `${s.name}: ${s.conclusion}\n${s.log.slice(-3000)}`).join("\n")}\n${j.annotations.map((a) => a.message).join("\n")}`;
+      for (const arch of ["x86_64", "aarch64"])
+        expect(world.checks(head, `flibs/build (${arch})`), run.jobs.map(jobLog).join("\n\n")).toMatchObject([
+          { status: "completed", conclusion: "success" },
+        ]);
+      expect(build, build.summary ?? "").toMatchObject({
+        conclusion: "success",
+        details_url: expect.stringContaining(`/actions/runs/${run.id}`),
+      });
+      // The run the dispatch answered with is the one recorded, and the summary keeps the plan for promotion.
+      expect(parsePlanMarker(build.summary)).toMatchObject({
+        arches: ["x86_64", "aarch64"],
+        building: ["x86_64", "aarch64"],
+        pr: 7,
+        run: run.id,
+      });
+      indexDigest = parseIndexMarker(build.summary)!;
+      expect(indexDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
-    // Custody: the index holds the digests the arch jobs built and tested, and publish ran on the control runner.
-    const index = await manifest(candidate, "candidates/hello", indexDigest);
-    const tested = Object.fromEntries(run.jobs.filter((j) => j.name.includes("build (")).map((j) => [j.name.includes("aarch64") ? "arm64" : "amd64", Object.values(j.outputs)[0]]));
-    expect(Object.fromEntries(index.body.manifests.map((m: any) => [m.platform.architecture, m.digest]))).toEqual(tested);
-    expect(run.jobs.find((j) => j.name.startsWith("build / publish"))!.runner_name).toBe("control-1");
-    expect((await manifest(candidate, "candidates/hello", `pr-7-${head.slice(0, 7)}`)).digest).toBe(indexDigest);
-    // Every delivery GitHub sent was accepted, and every request the App and the jobs made was a valid one.
-    expect(actions.deliveries.filter((d) => d.status !== 200)).toEqual([]);
-    expect(github.problems).toEqual([]);
-  }, 10 * MINUTES);
+      // Custody: the index holds the digests the arch jobs built and tested, and publish ran on the control runner.
+      const index = await manifest(candidate, "candidates/hello", indexDigest);
+      const tested = Object.fromEntries(
+        run.jobs
+          .filter((j) => j.name.includes("build ("))
+          .map((j) => [j.name.includes("aarch64") ? "arm64" : "amd64", Object.values(j.outputs)[0]]),
+      );
+      expect(Object.fromEntries(index.body.manifests.map((m: any) => [m.platform.architecture, m.digest]))).toEqual(tested);
+      expect(run.jobs.find((j) => j.name.startsWith("build / publish"))!.runner_name).toBe("control-1");
+      expect((await manifest(candidate, "candidates/hello", `pr-7-${head.slice(0, 7)}`)).digest).toBe(indexDigest);
+      // Every delivery GitHub sent was accepted, and every request the App and the jobs made was a valid one.
+      expect(actions.deliveries.filter((d) => d.status !== 200)).toEqual([]);
+      expect(github.problems).toEqual([]);
+    },
+    10 * MINUTES,
+  );
 
-  it("a merge and a release promote exactly the tested digest to stable, through the promote environment", async () => {
-    const merged = await merge(7, { Dockerfile: dockerfile("hello, world") });
-    await actions.repos.tag(REPO, "v1.0.0", merged);
-    await push("refs/heads/main", merged);
-    const promoteRun = await until("the promote run to wait for the environment's reviewers", () => actions.runsOf(REPO, "flibs-promote.yml").find((r) => r.status === "waiting" || r.jobs.some((j) => j.status === "waiting")));
-    expect(actions.approve(promoteRun.id, "stable")).toBe(1);
-    await until("flibs/promote for main", () => world.checks(merged, "flibs/promote (main)").find((c) => c.status === "completed" && c.external_id?.endsWith(":refs/heads/main")));
+  it(
+    "a merge and a release promote exactly the tested digest to stable, through the promote environment",
+    async () => {
+      const merged = await merge(7, { Dockerfile: dockerfile("hello, world") });
+      await actions.repos.tag(REPO, "v1.0.0", merged);
+      await push("refs/heads/main", merged);
+      const promoteRun = await until("the promote run to wait for the environment's reviewers", () =>
+        actions.runsOf(REPO, "flibs-promote.yml").find((r) => r.status === "waiting" || r.jobs.some((j) => j.status === "waiting")),
+      );
+      expect(actions.approve(promoteRun.id, "stable")).toBe(1);
+      await until("flibs/promote for main", () =>
+        world.checks(merged, "flibs/promote (main)").find((c) => c.status === "completed" && c.external_id?.endsWith(":refs/heads/main")),
+      );
 
-    await push("refs/tags/v1.0.0", merged);
-    const release = await until("the release's promote run", () => actions.runsOf(REPO, "flibs-promote.yml").find((r) => r.id !== promoteRun.id && r.jobs.some((j) => j.status === "waiting")));
-    actions.approve(release.id, "stable");
-    const done = await until("flibs/promote for v1.0.0", () => world.checks(merged, "flibs/promote (v1.0.0)").find((c) => c.status === "completed" && c.external_id?.endsWith(":refs/tags/v1.0.0")));
+      await push("refs/tags/v1.0.0", merged);
+      const release = await until("the release's promote run", () =>
+        actions.runsOf(REPO, "flibs-promote.yml").find((r) => r.id !== promoteRun.id && r.jobs.some((j) => j.status === "waiting")),
+      );
+      actions.approve(release.id, "stable");
+      const done = await until("flibs/promote for v1.0.0", () =>
+        world
+          .checks(merged, "flibs/promote (v1.0.0)")
+          .find((c) => c.status === "completed" && c.external_id?.endsWith(":refs/tags/v1.0.0")),
+      );
 
-    expect(done.conclusion, done.summary ?? "").toBe("success");
-    for (const tag of ["1.0.0", "1.0", "1", "latest"]) expect((await manifest(stable, "stable/hello", tag)).digest, tag).toBe(indexDigest);
-    expect((await manifest(stable, "stable/hello", indexDigest)).digest).toBe(indexDigest);
-    const job = release.jobs[0]!;
-    expect(job).toMatchObject({ conclusion: "success", runner_name: "promote-1", environment: { name: "stable" } });
-    expect(job.steps.map((s) => s.log).join("")).toContain(`verified: the flibs App asked for promotion`);
-    const deployment = world.deployments.find((d) => d.body.payload?.ref === "refs/tags/v1.0.0")!;
-    expect(deployment.statuses.at(-1)).toMatchObject({ state: "success" });
-    expect(github.problems).toEqual([]);
-  }, 10 * MINUTES);
+      expect(done.conclusion, done.summary ?? "").toBe("success");
+      for (const tag of ["1.0.0", "1.0", "1", "latest"])
+        expect((await manifest(stable, "stable/hello", tag)).digest, tag).toBe(indexDigest);
+      expect((await manifest(stable, "stable/hello", indexDigest)).digest).toBe(indexDigest);
+      const job = release.jobs[0]!;
+      expect(job).toMatchObject({ conclusion: "success", runner_name: "promote-1", environment: { name: "stable" } });
+      expect(job.steps.map((s) => s.log).join("")).toContain(`verified: the flibs App asked for promotion`);
+      const deployment = world.deployments.find((d) => d.body.payload?.ref === "refs/tags/v1.0.0")!;
+      expect(deployment.statuses.at(-1)).toMatchObject({ state: "success" });
+      expect(github.problems).toEqual([]);
+    },
+    10 * MINUTES,
+  );
 
-  it("a promote run dispatched by hand with another digest copies nothing", async () => {
-    const merged = world.pullOf(7).merged!;
-    const forged = `sha256:${"f".repeat(64)}`;
-    const policyInput = JSON.stringify({ candidate: `${candidate.host}/candidates`, stable: `${stable.host}/stable`, insecure_registries: [], latest: true, runner: ["self-hosted", "linux", "promote"] });
-    const r = await actions.dispatch(REPO, "flibs-promote.yml", { ref: "main", inputs: { sha: merged, ref: "refs/tags/v9.9.9", digest: forged, promotion_id: `${merged}-9`, policy: policyInput }, return_run_details: true }, MEMBER);
-    expect(r.status).toBe(200);
-    const run = actions.run((r.body as { workflow_run_id: number }).workflow_run_id);
-    await until("the hand-made promote run to wait for reviewers", () => run.jobs.some((j) => j.status === "waiting"));
-    actions.approve(run.id, "stable");
-    await until("the hand-made promote run to end", () => run.status === "completed");
-    expect(run.conclusion).toBe("failure");
-    expect(run.jobs[0]!.steps.map((s) => s.log).join("")).toContain("the flibs App started no promotion");
-    await expect(manifest(stable, "stable/hello", "9.9.9")).rejects.toThrow(/404/);
-  }, 10 * MINUTES);
+  it(
+    "a promote run dispatched by hand with another digest copies nothing",
+    async () => {
+      const merged = world.pullOf(7).merged!;
+      const forged = `sha256:${"f".repeat(64)}`;
+      const policyInput = JSON.stringify({
+        candidate: `${candidate.host}/candidates`,
+        stable: `${stable.host}/stable`,
+        insecure_registries: [],
+        latest: true,
+        runner: ["self-hosted", "linux", "promote"],
+      });
+      const r = await actions.dispatch(
+        REPO,
+        "flibs-promote.yml",
+        {
+          ref: "main",
+          inputs: { sha: merged, ref: "refs/tags/v9.9.9", digest: forged, promotion_id: `${merged}-9`, policy: policyInput },
+          return_run_details: true,
+        },
+        MEMBER,
+      );
+      expect(r.status).toBe(200);
+      const run = actions.run((r.body as { workflow_run_id: number }).workflow_run_id);
+      await until("the hand-made promote run to wait for reviewers", () => run.jobs.some((j) => j.status === "waiting"));
+      actions.approve(run.id, "stable");
+      await until("the hand-made promote run to end", () => run.status === "completed");
+      expect(run.conclusion).toBe("failure");
+      expect(run.jobs[0]!.steps.map((s) => s.log).join("")).toContain("the flibs App started no promotion");
+      await expect(manifest(stable, "stable/hello", "9.9.9")).rejects.toThrow(/404/);
+    },
+    10 * MINUTES,
+  );
 
-  it("an arch whose image test fails fails flibs/build, and its merge is not promoted", async () => {
-    const files = { Dockerfile: dockerfile("arch specific"), "container.yaml": containerYaml("test $(uname -m) = x86_64") };
-    const broken = await openPull(8, files);
-    const build = await builtCheck(broken);
-    expect(build.conclusion, build.summary ?? "").toBe("failure");
-    expect(world.checks(broken, "flibs/build (aarch64)")).toMatchObject([{ conclusion: "failure" }]);
-    expect(world.checks(broken, "flibs/build (x86_64)")).toMatchObject([{ conclusion: "success" }]);
-    expect(parseIndexMarker(build.summary)).toBeUndefined();
+  it(
+    "an arch whose image test fails fails flibs/build, and its merge is not promoted",
+    async () => {
+      const files = { Dockerfile: dockerfile("arch specific"), "container.yaml": containerYaml("test $(uname -m) = x86_64") };
+      const broken = await openPull(8, files);
+      const build = await builtCheck(broken);
+      expect(build.conclusion, build.summary ?? "").toBe("failure");
+      expect(world.checks(broken, "flibs/build (aarch64)")).toMatchObject([{ conclusion: "failure" }]);
+      expect(world.checks(broken, "flibs/build (x86_64)")).toMatchObject([{ conclusion: "success" }]);
+      expect(parseIndexMarker(build.summary)).toBeUndefined();
 
-    const merged = await merge(8, files);
-    const before = actions.runsOf(REPO, "flibs-promote.yml").length;
-    await push("refs/heads/main", merged);
-    const refused = await until("flibs/promote refusing the merge", () => world.checks(merged, "flibs/promote (main)").find((c) => c.status === "completed"));
-    expect(refused.conclusion).toBe("failure");
-    expect(refused.title).toContain("aarch64");
-    expect(actions.runsOf(REPO, "flibs-promote.yml")).toHaveLength(before);
-  }, 10 * MINUTES);
+      const merged = await merge(8, files);
+      const before = actions.runsOf(REPO, "flibs-promote.yml").length;
+      await push("refs/heads/main", merged);
+      const refused = await until("flibs/promote refusing the merge", () =>
+        world.checks(merged, "flibs/promote (main)").find((c) => c.status === "completed"),
+      );
+      expect(refused.conclusion).toBe("failure");
+      expect(refused.title).toContain("aarch64");
+      expect(actions.runsOf(REPO, "flibs-promote.yml")).toHaveLength(before);
+    },
+    10 * MINUTES,
+  );
 
-  it("/retest aarch64 after a runner glitch rebuilds aarch64 only and republishes the whole index, x86_64 kept by digest", async () => {
-    await writeFile(join(work, "glitch", "armed"), "");
-    const headSha = await openPull(9, { Dockerfile: dockerfile("glitch"), "container.yaml": containerYaml("test -s /etc/flibs-arch") });
-    const first = await builtCheck(headSha);
-    expect(first.conclusion).toBe("failure");
-    const x86 = Object.values(buildRun(headSha).jobs.find((j) => j.name.includes("build (x86_64)"))!.outputs)[0];
+  it(
+    "/retest aarch64 after a runner glitch rebuilds aarch64 only and republishes the whole index, x86_64 kept by digest",
+    async () => {
+      await writeFile(join(work, "glitch", "armed"), "");
+      const headSha = await openPull(9, { Dockerfile: dockerfile("glitch"), "container.yaml": containerYaml("test -s /etc/flibs-arch") });
+      const first = await builtCheck(headSha);
+      expect(first.conclusion).toBe("failure");
+      const x86 = Object.values(buildRun(headSha).jobs.find((j) => j.name.includes("build (x86_64)"))!.outputs)[0];
 
-    await comment(9, "/retest aarch64");
-    const second = await builtCheck(headSha, 2);
-    expect(second.conclusion, second.summary ?? "").toBe("success");
-    const rerun = buildRun(headSha, 2);
-    expect(rerun.jobs.filter((j) => j.name.includes("build (")).map((j) => j.name)).toEqual([`build / build (aarch64) ${headSha}.2`]);
-    const index = await manifest(candidate, "candidates/hello", parseIndexMarker(second.summary)!);
-    expect(index.body.manifests.map((m: any) => m.platform.architecture)).toEqual(["amd64", "arm64"]);
-    expect(index.body.manifests[0].digest).toBe(x86);
-    expect(github.problems).toEqual([]);
-  }, 10 * MINUTES);
+      await comment(9, "/retest aarch64");
+      const second = await builtCheck(headSha, 2);
+      expect(second.conclusion, second.summary ?? "").toBe("success");
+      const rerun = buildRun(headSha, 2);
+      expect(rerun.jobs.filter((j) => j.name.includes("build (")).map((j) => j.name)).toEqual([`build / build (aarch64) ${headSha}.2`]);
+      const index = await manifest(candidate, "candidates/hello", parseIndexMarker(second.summary)!);
+      expect(index.body.manifests.map((m: any) => m.platform.architecture)).toEqual(["amd64", "arm64"]);
+      expect(index.body.manifests[0].digest).toBe(x86);
+      expect(github.problems).toEqual([]);
+    },
+    10 * MINUTES,
+  );
 });

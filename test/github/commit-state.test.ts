@@ -17,7 +17,14 @@ describe("reading a commit's checks", () => {
     try {
       github.repoFiles("my-org/app", { Dockerfile: "FROM registry.fedoraproject.org/fedora:41\n" }).repoFiles("my-org/.github", {});
       github.addCheckRun({ repo: "my-org/app", head_sha: SHA, name: "build / build (x86_64) x", app_id: 15368, id: 38_123_456_789 });
-      github.addCheckRun({ repo: "my-org/app", head_sha: SHA, name: "flibs/build", app_id: TEST_APP_ID, id: 38_123_456_790, external_id: "flibs:gate:" + SHA });
+      github.addCheckRun({
+        repo: "my-org/app",
+        head_sha: SHA,
+        name: "flibs/build",
+        app_id: TEST_APP_ID,
+        id: 38_123_456_790,
+        external_id: "flibs:gate:" + SHA,
+      });
       github.on("GET /repos/{owner}/{repo}/contents/{path}", { status: 404, body: { message: "Not Found" } });
       const octokit = new Octokit({ auth: "t", request: { retries: 0 } }) as unknown as GitHubClient;
       const state = await readCommitState(octokit, { owner: "my-org", repo: "app" }, SHA);

@@ -6,7 +6,8 @@ import { FakeGitHub, checkRequest, notFound } from "../helpers/github.js";
 let github: FakeGitHub;
 afterEach(() => github?.stop());
 
-const client = (baseUrl = "https://api.github.com") => new Octokit({ auth: "test-token", baseUrl, log: { debug() {}, info() {}, warn() {}, error() {} } });
+const client = (baseUrl = "https://api.github.com") =>
+  new Octokit({ auth: "test-token", baseUrl, log: { debug() {}, info() {}, warn() {}, error() {} } });
 
 describe("checkRequest against GitHub's OpenAPI description", () => {
   test("accepts a valid check-run create and names its operation", () => {
@@ -15,9 +16,18 @@ describe("checkRequest against GitHub's OpenAPI description", () => {
       head_sha: "a".repeat(40),
       status: "completed",
       conclusion: "failure",
-      output: { title: "t", summary: "s", annotations: [{ path: "Dockerfile", start_line: 1, end_line: 1, annotation_level: "failure", message: "m" }] },
+      output: {
+        title: "t",
+        summary: "s",
+        annotations: [{ path: "Dockerfile", start_line: 1, end_line: 1, annotation_level: "failure", message: "m" }],
+      },
     });
-    expect(r).toEqual({ ok: true, route: "POST /repos/{owner}/{repo}/check-runs", operationId: "checks/create", params: { owner: "o", repo: "r" } });
+    expect(r).toEqual({
+      ok: true,
+      route: "POST /repos/{owner}/{repo}/check-runs",
+      operationId: "checks/create",
+      params: { owner: "o", repo: "r" },
+    });
   });
 
   test("rejects a body that does not match the operation's schema, saying where", () => {
@@ -33,7 +43,9 @@ describe("checkRequest against GitHub's OpenAPI description", () => {
     expect(error).toContain("body/status must be equal to one of the allowed values");
     expect(error).toContain("body/output must have required property 'summary'");
     expect(error).toContain("body/output/annotations/0 must have required property 'end_line'");
-    expect(error).toContain("body/output/annotations/0/annotation_level must be equal to one of the allowed values (notice, warning, failure)");
+    expect(error).toContain(
+      "body/output/annotations/0/annotation_level must be equal to one of the allowed values (notice, warning, failure)",
+    );
   });
 
   test("rejects a missing required body and wrong types in a workflow dispatch", () => {
@@ -86,7 +98,9 @@ describe("FakeGitHub", () => {
       .request("POST /repos/{owner}/{repo}/check-runs", { owner: "o", repo: "r", name: "x", head_sha: "abc", status: "finished" as never })
       .catch(() => undefined);
     expect(github.requests).toHaveLength(1);
-    expect(() => github.verify()).toThrow(/FakeGitHub saw 1 problem\(s\):\n- POST \/repos\/\{owner\}\/\{repo\}\/check-runs: the body does not match the spec:\n {2}body\/status must be equal to one of the allowed values/);
+    expect(() => github.verify()).toThrow(
+      /FakeGitHub saw 1 problem\(s\):\n- POST \/repos\/\{owner\}\/\{repo\}\/check-runs: the body does not match the spec:\n {2}body\/status must be equal to one of the allowed values/,
+    );
   });
 
   test("an unknown path, a request no route answers, and another host are problems too", async () => {
@@ -113,7 +127,13 @@ describe("FakeGitHub", () => {
     github.repoFiles("o/r", { Dockerfile: "FROM scratch\n" }, { ref: "abc" });
     github.on("GET /repos/{owner}/{repo}/contents/{path}", (req) => (req.query.ref === "other" ? notFound() : undefined));
     const gh = client();
-    const raw = await gh.request("GET /repos/{owner}/{repo}/contents/{path}", { owner: "o", repo: "r", path: "Dockerfile", ref: "abc", mediaType: { format: "raw" } });
+    const raw = await gh.request("GET /repos/{owner}/{repo}/contents/{path}", {
+      owner: "o",
+      repo: "r",
+      path: "Dockerfile",
+      ref: "abc",
+      mediaType: { format: "raw" },
+    });
     expect(raw.data).toBe("FROM scratch\n");
     const json = await gh.repos.getContent({ owner: "o", repo: "r", path: "Dockerfile", ref: "abc" });
     expect(Buffer.from((json.data as { content: string }).content, "base64").toString()).toBe("FROM scratch\n");

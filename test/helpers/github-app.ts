@@ -222,13 +222,21 @@ function setRepo(p: any, fullName: string): void {
   const [owner = "", name = ""] = fullName.split("/");
   const apply = (r: any) => {
     if (!r) return r;
-    return { ...r, name, full_name: fullName, owner: { ...r.owner, login: owner }, url: `https://api.github.com/repos/${fullName}`, html_url: `https://github.com/${fullName}` };
+    return {
+      ...r,
+      name,
+      full_name: fullName,
+      owner: { ...r.owner, login: owner },
+      url: `https://api.github.com/repos/${fullName}`,
+      html_url: `https://github.com/${fullName}`,
+    };
   };
   const oldFull = p.repository?.full_name;
   p.repository = apply(p.repository);
   if (p.organization) p.organization = { ...p.organization, login: owner };
   if (p.pull_request) {
-    const sameHead = p.pull_request.head?.repo?.full_name === p.pull_request.base?.repo?.full_name || p.pull_request.head?.repo?.full_name === oldFull;
+    const sameHead =
+      p.pull_request.head?.repo?.full_name === p.pull_request.base?.repo?.full_name || p.pull_request.head?.repo?.full_name === oldFull;
     p.pull_request.base.repo = apply(p.pull_request.base.repo);
     if (sameHead) p.pull_request.head.repo = apply(p.pull_request.head.repo);
   }
@@ -254,7 +262,12 @@ export function signWebhook(secret: string, body: string): string {
 }
 
 /** The request GitHub would POST to the App's webhook URL for this event. */
-export function signedDelivery(name: string, payload: object, secret: string, id: string = randomUUID()): { headers: Record<string, string>; body: string } {
+export function signedDelivery(
+  name: string,
+  payload: object,
+  secret: string,
+  id: string = randomUUID(),
+): { headers: Record<string, string>; body: string } {
   const body = JSON.stringify(payload);
   return {
     body,

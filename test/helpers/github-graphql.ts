@@ -7,7 +7,17 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { buildSchema, execute, getOperationAST, getVariableValues, parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema } from "graphql";
+import {
+  buildSchema,
+  execute,
+  getOperationAST,
+  getVariableValues,
+  parse,
+  validate,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+} from "graphql";
 
 let schema: GraphQLSchema | undefined;
 
@@ -40,7 +50,8 @@ export function checkGraphql(body: unknown): GraphqlCheck {
     return { ok: false, error: `GraphQL query does not parse: ${(e as Error).message}` };
   }
   const errors = validate(githubSchema(), document);
-  if (errors.length) return { ok: false, error: `GraphQL query is not valid against GitHub's schema: ${errors.map((e) => e.message).join("; ")}` };
+  if (errors.length)
+    return { ok: false, error: `GraphQL query is not valid against GitHub's schema: ${errors.map((e) => e.message).join("; ")}` };
   const operationName = typeof b.operationName === "string" ? b.operationName : undefined;
   const op = getOperationAST(document, operationName);
   if (!op) return { ok: false, error: "GraphQL document has no (single) operation to run" };

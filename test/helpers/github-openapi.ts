@@ -124,14 +124,19 @@ class OpenApiIndex {
     );
     const unknown = [...new Set(query.keys())].filter((k) => !allowed.has(k));
     if (unknown.length > 0) {
-      return { ok: false, error: `${route}: unknown query parameter(s) ${unknown.join(", ")} (allowed: ${[...allowed].join(", ") || "none"})` };
+      return {
+        ok: false,
+        error: `${route}: unknown query parameter(s) ${unknown.join(", ")} (allowed: ${[...allowed].join(", ") || "none"})`,
+      };
     }
     const validate = this.bodyValidator(route, template.op);
     const required = this.requestBody(template.op)?.required === true;
     if (body === undefined) {
       if (validate && required) return { ok: false, error: `${route}: the request body is required` };
     } else if (validate && !validate(body)) {
-      const errors = (validate.errors ?? []).slice(0, 8).map((e) => `  body${e.instancePath || ""} ${e.message ?? "is invalid"}${paramsText(e.params)}`);
+      const errors = (validate.errors ?? [])
+        .slice(0, 8)
+        .map((e) => `  body${e.instancePath || ""} ${e.message ?? "is invalid"}${paramsText(e.params)}`);
       return { ok: false, error: `${route}: the body does not match the spec:\n${errors.join("\n")}\n  body: ${short(body)}` };
     }
     return { ok: true, route, operationId: template.op.operationId, params };

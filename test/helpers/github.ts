@@ -25,7 +25,9 @@ export { GitHubGraphqlError } from "./github-graphql.js";
 /** A GraphQL request as a handler sees it: the HTTP request plus the parsed, validated operation. */
 export type GraphqlCall = GitHubRequest & { graphql: GraphqlRequest };
 /** Answers a GraphQL request with a root object to execute the query against, a raw reply, or undefined (next handler). */
-export type GraphqlHandler = (req: GraphqlCall) => { root: object } | GitHubReply | undefined | Promise<{ root: object } | GitHubReply | undefined>;
+export type GraphqlHandler = (
+  req: GraphqlCall,
+) => { root: object } | GitHubReply | undefined | Promise<{ root: object } | GitHubReply | undefined>;
 
 /** A check run the fake created through `acceptCheckRuns`, as the default GraphQL world lists it. */
 export interface FakeCheckRun {
@@ -159,12 +161,10 @@ export class FakeGitHub {
         .query(true)
         .reply(function (_uri: string, body: unknown, cb: (err: NodeJS.ErrnoException | null, result: nock.ReplyFnResult) => void) {
           const req = this.req;
-          fake
-            .handle(method, `${origin}${req.path}`, body, req.headers as Record<string, string>)
-            .then(
-              (r) => cb(null, r as nock.ReplyFnResult),
-              (e: unknown) => cb(e instanceof Error ? e : new Error(String(e)), [500, "", {}]),
-            );
+          fake.handle(method, `${origin}${req.path}`, body, req.headers as Record<string, string>).then(
+            (r) => cb(null, r as nock.ReplyFnResult),
+            (e: unknown) => cb(e instanceof Error ? e : new Error(String(e)), [500, "", {}]),
+          );
         });
     }
     this.onNoMatch = (req) => {
@@ -286,7 +286,17 @@ export class FakeGitHub {
    * listings under its own App, as on GitHub, but was never created through this App's requests.
    */
   addCheckRun(run: Pick<FakeCheckRun, "repo" | "head_sha" | "name" | "app_id"> & Partial<FakeCheckRun>): FakeCheckRun {
-    const full: FakeCheckRun = { id: this.nextCheckRunId++, status: "completed", conclusion: "success", external_id: null, title: null, summary: null, details_url: null, ...run, repo: run.repo.toLowerCase() };
+    const full: FakeCheckRun = {
+      id: this.nextCheckRunId++,
+      status: "completed",
+      conclusion: "success",
+      external_id: null,
+      title: null,
+      summary: null,
+      details_url: null,
+      ...run,
+      repo: run.repo.toLowerCase(),
+    };
     this.checkRuns.push(full);
     return full;
   }
@@ -295,7 +305,15 @@ export class FakeGitHub {
   acceptCheckRuns(firstId?: number): this {
     if (firstId !== undefined) this.nextCheckRunId = firstId;
     this.on("POST /repos/{owner}/{repo}/check-runs", (req) => {
-      const b = req.body as { name: string; head_sha: string; status?: string; conclusion?: string; external_id?: string; details_url?: string; output?: { title?: string; summary?: string } };
+      const b = req.body as {
+        name: string;
+        head_sha: string;
+        status?: string;
+        conclusion?: string;
+        external_id?: string;
+        details_url?: string;
+        output?: { title?: string; summary?: string };
+      };
       const id = this.nextCheckRunId++;
       this.checkRuns.push({
         id,
@@ -314,11 +332,18 @@ export class FakeGitHub {
       return { status: 201, body: { id, ...(req.body as object) } };
     });
     this.on("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", (req) => {
-      const b = req.body as { status?: string; conclusion?: string; external_id?: string; details_url?: string; output?: { title?: string; summary?: string } };
+      const b = req.body as {
+        status?: string;
+        conclusion?: string;
+        external_id?: string;
+        details_url?: string;
+        output?: { title?: string; summary?: string };
+      };
       const run = this.checkRuns.find((c) => c.id === Number(req.params.check_run_id));
       if (run) {
         if (b.status) run.status = b.status;
-        if (b.conclusion) Object.assign(run, { status: "completed", conclusion: b.conclusion, completed_at: run.completed_at ?? githubNow() });
+        if (b.conclusion)
+          Object.assign(run, { status: "completed", conclusion: b.conclusion, completed_at: run.completed_at ?? githubNow() });
         if (b.external_id !== undefined) run.external_id = b.external_id;
         if (b.details_url !== undefined) run.details_url = b.details_url;
         if (b.output?.title !== undefined) run.title = b.output.title;
@@ -364,7 +389,8 @@ export class FakeGitHub {
       repository: ({ owner, name }: { owner: string; name: string }) => {
         const full = `${owner}/${name}`.toLowerCase();
         const served = this.files.filter((f) => f.repo === full);
-        if (served.length === 0) throw new GitHubGraphqlError("NOT_FOUND", `Could not resolve to a Repository with the name '${owner}/${name}'.`);
+        if (served.length === 0)
+          throw new GitHubGraphqlError("NOT_FOUND", `Could not resolve to a Repository with the name '${owner}/${name}'.`);
         return {
           nameWithOwner: `${owner}/${name}`,
           pullRequest: ({ number }: { number: number }) => {
@@ -380,7 +406,10 @@ export class FakeGitHub {
               const suites = apps.map((appId) => {
                 const own = runs.filter((c) => c.app_id === appId);
                 const slug = appId === TEST_APP_ID ? "flibs" : `app-${appId}`;
-                return { app: { databaseId: appId, slug, name: slug }, checkRuns: () => ({ totalCount: own.length, nodes: own.map(checkRunNode) }) };
+                return {
+                  app: { databaseId: appId, slug, name: slug },
+                  checkRuns: () => ({ totalCount: own.length, nodes: own.map(checkRunNode) }),
+                };
               });
               return { __typename: "Commit", oid, checkSuites: () => ({ totalCount: suites.length, nodes: suites }) };
             }
@@ -406,7 +435,11 @@ export class FakeGitHub {
     return this.on("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", (req) => {
       const full = `${req.params.owner}/${req.params.repo}`.toLowerCase();
       const runs = this.checkRuns.filter(
-        (c) => c.repo === full && c.head_sha === req.params.ref && (!req.query.check_name || c.name === req.query.check_name) && (!req.query.app_id || c.app_id === Number(req.query.app_id)),
+        (c) =>
+          c.repo === full &&
+          c.head_sha === req.params.ref &&
+          (!req.query.check_name || c.name === req.query.check_name) &&
+          (!req.query.app_id || c.app_id === Number(req.query.app_id)),
       );
       return {
         status: 200,
@@ -455,12 +488,21 @@ export class FakeGitHub {
         let body: unknown;
         let replyHeaders: Record<string, string>;
         try {
-          [status, body, replyHeaders] = await this.handle(req.method ?? "GET", `${origin}${req.url ?? "/"}`, raw === "" ? undefined : raw, headers);
+          [status, body, replyHeaders] = await this.handle(
+            req.method ?? "GET",
+            `${origin}${req.url ?? "/"}`,
+            raw === "" ? undefined : raw,
+            headers,
+          );
         } catch (e) {
-          [status, body, replyHeaders] = this.fail(`${req.method} ${req.url}: the fake threw: ${e instanceof Error ? e.message : String(e)}`);
+          [status, body, replyHeaders] = this.fail(
+            `${req.method} ${req.url}: the fake threw: ${e instanceof Error ? e.message : String(e)}`,
+          );
         }
         const text = typeof body === "string" ? body : JSON.stringify(body);
-        const type = Object.keys(replyHeaders).some((k) => k.toLowerCase() === "content-type") ? {} : { "content-type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json; charset=utf-8" };
+        const type = Object.keys(replyHeaders).some((k) => k.toLowerCase() === "content-type")
+          ? {}
+          : { "content-type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json; charset=utf-8" };
         res.writeHead(status, { ...type, ...replyHeaders });
         res.end(status === 204 || status === 304 ? undefined : text);
       });
@@ -496,7 +538,9 @@ export class FakeGitHub {
 
   /** Writes (POST/PUT/PATCH/DELETE, GraphQL mutations) other than token creation: what GitHub's write budget counts. */
   writes(): GitHubRequest[] {
-    return this.apiCalls().filter((r) => r.method !== "GET" && r.method !== "HEAD" && !(r.route === GRAPHQL_ROUTE && isGraphqlQuery(r.body)));
+    return this.apiCalls().filter(
+      (r) => r.method !== "GET" && r.method !== "HEAD" && !(r.route === GRAPHQL_ROUTE && isGraphqlQuery(r.body)),
+    );
   }
 
   /** Throws one readable error listing every problem seen since `start()`. */
@@ -505,7 +549,12 @@ export class FakeGitHub {
     throw new Error(`FakeGitHub saw ${this.problems.length} problem(s):\n- ${this.problems.join("\n- ")}`);
   }
 
-  private async handle(method: string, url: string, rawBody: unknown, headers: Record<string, string>): Promise<[number, unknown, Record<string, string>]> {
+  private async handle(
+    method: string,
+    url: string,
+    rawBody: unknown,
+    headers: Record<string, string>,
+  ): Promise<[number, unknown, Record<string, string>]> {
     const body = parseBody(rawBody);
     const u = new URL(url);
     const basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, "");
@@ -539,7 +588,9 @@ export class FakeGitHub {
     return this.fail(`no route answers ${check.route} (${method} ${path}); register one with github.on(...)`);
   }
 
-  private async handleGraphql(base: Omit<GitHubRequest, "route" | "operationId" | "params">): Promise<[number, unknown, Record<string, string>]> {
+  private async handleGraphql(
+    base: Omit<GitHubRequest, "route" | "operationId" | "params">,
+  ): Promise<[number, unknown, Record<string, string>]> {
     let check: ReturnType<typeof checkGraphql>;
     try {
       check = checkGraphql(base.body);
@@ -563,7 +614,8 @@ export class FakeGitHub {
     for (const h of handlers) {
       const reply = await h(call);
       if (reply === undefined) continue;
-      if ("root" in reply) return [200, await executeGraphql(check.request, reply.root), { "content-type": "application/json; charset=utf-8" }];
+      if ("root" in reply)
+        return [200, await executeGraphql(check.request, reply.root), { "content-type": "application/json; charset=utf-8" }];
       return [reply.status ?? 200, reply.body ?? "", reply.headers ?? {}];
     }
     return this.fail("no handler answers POST /graphql");

@@ -162,7 +162,8 @@ export function readerProblems(md: string, allow: ReaderAllowance = {}): string[
     });
   }
   for (const line of md.split("\n")) {
-    if (/^\s*\|/.test(line) && /(?<!\\)(?:\\\\)+\|/.test(line)) problems.push(`a table line with \`\\\\|\` (parsers disagree): ${JSON.stringify(line.slice(0, 80))}`);
+    if (/^\s*\|/.test(line) && /(?<!\\)(?:\\\\)+\|/.test(line))
+      problems.push(`a table line with \`\\\\|\` (parsers disagree): ${JSON.stringify(line.slice(0, 80))}`);
   }
   return problems;
 }
@@ -171,14 +172,17 @@ export function readerProblems(md: string, allow: ReaderAllowance = {}): string[
 export function markupTypes(md: string): string[] {
   const types = new Set<string>();
   walk(parseMarkdown(md), (n) => {
-    if (!["root", "paragraph", "text", "inlineCode", "table", "tableRow", "tableCell", "list", "listItem"].includes(n.type)) types.add(n.type);
+    if (!["root", "paragraph", "text", "inlineCode", "table", "tableRow", "tableCell", "list", "listItem"].includes(n.type))
+      types.add(n.type);
   });
   return [...types];
 }
 
 /** The rendered text outside code spans and code blocks: where a stray backtick means a code span that did not form. */
 export function textOutsideCode(md: string): string {
-  return collect(md, "text").map((n) => n.value).join(" ");
+  return collect(md, "text")
+    .map((n) => n.value)
+    .join(" ");
 }
 
 /** The content of every fenced or indented code block, in order (what a reader copies from it). */

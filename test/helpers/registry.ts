@@ -301,7 +301,11 @@ export async function writeOciLayout(dir: string, options: WriteLayoutOptions = 
   const indexDesc = await writeBlob(blobsDir, indexBytes, MT.index);
   await writeFile(
     join(dir, "index.json"),
-    JSON.stringify({ schemaVersion: 2, mediaType: MT.index, manifests: [{ ...indexDesc, annotations: { "org.opencontainers.image.ref.name": "latest" } }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MT.index,
+      manifests: [{ ...indexDesc, annotations: { "org.opencontainers.image.ref.name": "latest" } }],
+    }),
   );
   return { dir, indexDigest: indexDesc.digest, indexBytes, manifests, blobBytes };
 }
@@ -353,11 +357,7 @@ export interface PushedImage extends WrittenLayout {
 }
 
 /** Writes a layout in a temp dir and pushes it to `registry` as `repo:tag`. */
-export async function pushTestImage(
-  registry: TestRegistry,
-  repoAndTag: string,
-  options: WriteLayoutOptions = {},
-): Promise<PushedImage> {
+export async function pushTestImage(registry: TestRegistry, repoAndTag: string, options: WriteLayoutOptions = {}): Promise<PushedImage> {
   const dir = await mkdtemp(join(tmpdir(), "flibs-oci-"));
   try {
     const layout = await writeOciLayout(dir, options);

@@ -93,12 +93,18 @@ export function startAction(host: RunnerHost, inputs: Record<string, string>, tr
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   let stdout = "";
   const ready = Promise.all([writeFile(outputFile, ""), writeFile(summaryFile, "")]);
-  const child = spawn(process.execPath, [join(ROOT, "action/dist/index.js")], { env, cwd: join(host.root, "work"), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(ROOT, "action/dist/index.js")], {
+    env,
+    cwd: join(host.root, "work"),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (stdout += d.toString()));
   const done = (async () => {
     await ready;
-    const [code, signal] = await new Promise<[number, NodeJS.Signals | null]>((resolve) => child.on("close", (c, s) => resolve([c ?? -1, s])));
+    const [code, signal] = await new Promise<[number, NodeJS.Signals | null]>((resolve) =>
+      child.on("close", (c, s) => resolve([c ?? -1, s])),
+    );
     return {
       code,
       signal,
@@ -120,7 +126,12 @@ export interface ContainerRepo {
  * A container repo from `test/fixtures/build/<fixture>`: `Dockerfile.in` with each `@KEY@` replaced becomes
  * the Dockerfile, `files` are added (e.g. a compiled program), all committed at a fixed time.
  */
-export async function makeRepo(fixture: string, replace: Record<string, string>, files: Record<string, string> = {}, time = 1_700_000_000): Promise<ContainerRepo> {
+export async function makeRepo(
+  fixture: string,
+  replace: Record<string, string>,
+  files: Record<string, string> = {},
+  time = 1_700_000_000,
+): Promise<ContainerRepo> {
   const dir = await mkdtemp(join(tmpdir(), `flibs-${fixture}-`));
   await cp(join(FIXTURES, fixture), dir, { recursive: true });
   let text = await readFile(join(dir, "Dockerfile.in"), "utf8");
@@ -150,7 +161,10 @@ export async function compileStatic(source: string, out: string): Promise<void> 
     await exec("gcc", ["-static", "-O2", "-o", out, source]);
   } catch (e) {
     const err = e as { code?: string; stderr?: string };
-    if (err.code === "ENOENT") throw new Error("gcc is not installed: run `sudo bash scripts/setup-system.sh` (gcc, libc6-dev)", { cause: e });
-    throw new Error(`gcc -static failed (is libc6-dev installed? run \`sudo bash scripts/setup-system.sh\`): ${err.stderr ?? String(e)}`, { cause: e });
+    if (err.code === "ENOENT")
+      throw new Error("gcc is not installed: run `sudo bash scripts/setup-system.sh` (gcc, libc6-dev)", { cause: e });
+    throw new Error(`gcc -static failed (is libc6-dev installed? run \`sudo bash scripts/setup-system.sh\`): ${err.stderr ?? String(e)}`, {
+      cause: e,
+    });
   }
 }

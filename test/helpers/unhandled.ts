@@ -16,7 +16,10 @@ export function failOnUnhandledRejections(options: { scope?: "test" | "file"; un
   });
   after(() => {
     for (const e of events) process.off(e, on);
-    if (seen.length) throw new Error(`${seen.length} unhandled rejection(s) or exception(s):\n${seen.map((e) => (e instanceof Error ? (e.stack ?? e.message) : String(e))).join("\n")}`);
+    if (seen.length)
+      throw new Error(
+        `${seen.length} unhandled rejection(s) or exception(s):\n${seen.map((e) => (e instanceof Error ? (e.stack ?? e.message) : String(e))).join("\n")}`,
+      );
   });
   return { seen };
 }

@@ -32,10 +32,27 @@ import { formatDigestsMarker } from "../../src/core/report/custody.js";
 import { formatIndexMarker } from "../../src/core/report/index-marker.js";
 import { formatPlanMarker } from "../../src/core/report/plan-marker.js";
 import { ROOT } from "./app-process.js";
-import { actionsFixture, commitFlibsRepo, FakeActions, type Delivery, type FakeActionsOptions, type LocalRepos, type RunnerSpec, type RunRecord } from "./actions/index.js";
+import {
+  actionsFixture,
+  commitFlibsRepo,
+  FakeActions,
+  type Delivery,
+  type FakeActionsOptions,
+  type LocalRepos,
+  type RunnerSpec,
+  type RunRecord,
+} from "./actions/index.js";
 import { git } from "./actions/git-repos.js";
 import { examplePayload, type TestApp } from "./github-app.js";
-import { notFound, TEST_APP_ID, useFakeGitHub, type FakeCheckRun, type FakeGitHub, type FakeGitHubOptions, type GitHubRequest } from "./github.js";
+import {
+  notFound,
+  TEST_APP_ID,
+  useFakeGitHub,
+  type FakeCheckRun,
+  type FakeGitHub,
+  type FakeGitHubOptions,
+  type GitHubRequest,
+} from "./github.js";
 
 export type Role = "admin" | "maintain" | "write" | "triage" | "read";
 
@@ -173,7 +190,12 @@ export class World {
       ...(this.options.ghes ? { ghes: true } : {}),
       ...(this.options.minuteMs ? { minuteMs: this.options.minuteMs } : {}),
     });
-    await commitFlibsRepo(this.repos, `${this.org}/flibs`, ROOT, this.options.action === "bundle" ? {} : { dist: actionsFixture("stand-in-action/dist").from });
+    await commitFlibsRepo(
+      this.repos,
+      `${this.org}/flibs`,
+      ROOT,
+      this.options.action === "bundle" ? {} : { dist: actionsFixture("stand-in-action/dist").from },
+    );
     this.policy(this.options.policy);
     this.github.acceptCheckRuns().listCheckRuns();
     this.serve();
@@ -227,7 +249,10 @@ export class World {
 
   /** Commits `files` (changed or added) on `branch` (created from main) or on main. Returns the commit. */
   async commit(files: Record<string, string>, options: { repo?: string; branch?: string; message?: string } = {}): Promise<string> {
-    return await this.repos.commit(this.repoName(options.repo), files, { ...(options.branch ? { branch: options.branch } : {}), ...(options.message ? { message: options.message } : {}) });
+    return await this.repos.commit(this.repoName(options.repo), files, {
+      ...(options.branch ? { branch: options.branch } : {}),
+      ...(options.message ? { message: options.message } : {}),
+    });
   }
 
   async tag(tag: string, sha: string, repo?: string): Promise<void> {
@@ -336,7 +361,12 @@ export class World {
       edit: (p) => {
         p.repository.default_branch = "main";
         p.issue.number = number;
-        p.issue.pull_request = { url: `https://api.github.com/repos/${repo}/pulls/${number}`, html_url: `https://github.com/${repo}/pull/${number}`, diff_url: null, patch_url: null };
+        p.issue.pull_request = {
+          url: `https://api.github.com/repos/${repo}/pulls/${number}`,
+          html_url: `https://github.com/${repo}/pull/${number}`,
+          diff_url: null,
+          patch_url: null,
+        };
         p.comment.id = 100_000 + id;
         p.comment.body = body;
         p.comment.user = { ...p.comment.user, login: by, type: options.bot ? "Bot" : "User" };
@@ -418,7 +448,9 @@ export class World {
   /** The App's own check runs on a commit (optionally of one name), oldest first. */
   checks(sha: string, name?: string, repo?: string): FakeCheckRun[] {
     const r = (repo ?? this.firstRepo)?.toLowerCase();
-    return this.github.checkRuns.filter((c) => c.head_sha === sha && (!r || c.repo === r) && (!name || c.name === name) && c.app_id === this.app.id);
+    return this.github.checkRuns.filter(
+      (c) => c.head_sha === sha && (!r || c.repo === r) && (!name || c.name === name) && c.app_id === this.app.id,
+    );
   }
 
   /** The check GitHub shows for a name on a commit: the newest one. */
@@ -434,7 +466,18 @@ export class World {
    */
   recordBuild(
     sha: string,
-    o: { attempt?: number; scratch?: boolean; arches?: Arch[]; failed?: Arch; index?: string; run?: number; pr?: number; status?: "in_progress" | "completed"; appId?: number; repo?: string } = {},
+    o: {
+      attempt?: number;
+      scratch?: boolean;
+      arches?: Arch[];
+      failed?: Arch;
+      index?: string;
+      run?: number;
+      pr?: number;
+      status?: "in_progress" | "completed";
+      appId?: number;
+      repo?: string;
+    } = {},
   ): FakeCheckRun {
     const repo = this.repoName(o.repo);
     const id = { sha, attempt: o.attempt ?? 1, scratch: o.scratch ?? false };
@@ -442,7 +485,17 @@ export class World {
     const app_id = o.appId ?? this.app.id;
     const open = o.status === "in_progress";
     const add = (name: string, ext: string | null, conclusion: string | null, summary: string | null) =>
-      this.github.addCheckRun({ repo, head_sha: sha, name, app_id, external_id: ext, summary, status: conclusion ? "completed" : "in_progress", conclusion, completed_at: conclusion ? "2026-11-22T10:00:00Z" : null });
+      this.github.addCheckRun({
+        repo,
+        head_sha: sha,
+        name,
+        app_id,
+        external_id: ext,
+        summary,
+        status: conclusion ? "completed" : "in_progress",
+        conclusion,
+        completed_at: conclusion ? "2026-11-22T10:00:00Z" : null,
+      });
     if (!this.checks(sha, "flibs/review", repo).length || o.appId !== undefined) add("flibs/review", null, "success", "No findings.");
     const digests = new Map<Arch, string>();
     for (const arch of arches) {
@@ -455,7 +508,12 @@ export class World {
     const summary = [
       ok ? "Built" : open ? "Queued" : `Build incomplete (failed: ${o.failed})`,
       ok ? formatIndexMarker(o.index ?? `sha256:${createHash("sha256").update(`${sha} index`).digest("hex")}`) : "",
-      formatPlanMarker({ arches, building: arches, ...(o.pr !== undefined ? { pr: o.pr } : {}), ...(o.run !== undefined ? { run: o.run } : {}) }),
+      formatPlanMarker({
+        arches,
+        building: arches,
+        ...(o.pr !== undefined ? { pr: o.pr } : {}),
+        ...(o.run !== undefined ? { run: o.run } : {}),
+      }),
       digests.size ? formatDigestsMarker(digests) : "",
     ].join("\n");
     return add("flibs/build", externalId(id, "summary"), open ? null : ok ? "success" : "failure", summary);
@@ -466,7 +524,18 @@ export class World {
   private serve(): void {
     const g = this.github;
     const full = (req: GitHubRequest) => `${req.params.owner}/${req.params.repo}`;
-    g.on("GET /app", () => ({ status: 200, body: { id: this.app.id, slug: this.app.slug, name: this.app.slug, node_id: "A_1", owner: { login: this.org }, permissions: {}, events: [] } }));
+    g.on("GET /app", () => ({
+      status: 200,
+      body: {
+        id: this.app.id,
+        slug: this.app.slug,
+        name: this.app.slug,
+        node_id: "A_1",
+        owner: { login: this.org },
+        permissions: {},
+        events: [],
+      },
+    }));
     g.on("GET /repos/{owner}/{repo}/collaborators/{username}/permission", (req) => {
       const role = this.roleOf(full(req), req.params.username!);
       // Not a collaborator: GitHub answers 404 (a private repository).
@@ -493,8 +562,16 @@ export class World {
     g.on("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", (req) => ({
       status: 200,
       body: this.pulls
-        .filter((p) => p.repo.toLowerCase() === full(req).toLowerCase() && (p.head === req.params.commit_sha || p.merged === req.params.commit_sha))
-        .map((p) => ({ number: p.number, head: { sha: p.head, ref: p.headRef }, merged_at: p.merged ? "2026-11-22T10:00:00Z" : null, merge_commit_sha: p.merged ?? null })),
+        .filter(
+          (p) =>
+            p.repo.toLowerCase() === full(req).toLowerCase() && (p.head === req.params.commit_sha || p.merged === req.params.commit_sha),
+        )
+        .map((p) => ({
+          number: p.number,
+          head: { sha: p.head, ref: p.headRef },
+          merged_at: p.merged ? "2026-11-22T10:00:00Z" : null,
+          merge_commit_sha: p.merged ?? null,
+        })),
     }));
     g.on("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", async (req) => {
       const sha = await this.commitOf(full(req), req.params.commit_sha!);

@@ -106,7 +106,9 @@ describe("Bearer token flow", () => {
   });
 
   it("fetches a token for the challenged scope with Basic credentials and reuses it", async () => {
-    const client = new RegistryClient({ credentials: credentialsFrom({ [gate.host]: { kind: "basic", username: "carol", password: "tok-pw" } }) });
+    const client = new RegistryClient({
+      credentials: credentialsFrom({ [gate.host]: { kind: "basic", username: "carol", password: "tok-pw" } }),
+    });
     const before = gate.tokenRequests.length;
     const m = await client.getManifest(parseReference(`${gate.host}/team/app:1`));
     expect(m.digest).toBe(img.indexDigest);
@@ -119,7 +121,9 @@ describe("Bearer token flow", () => {
   });
 
   it("asks for push scope to upload, and mounts with both repositories in scope", async () => {
-    const client = new RegistryClient({ credentials: credentialsFrom({ [gate.host]: { kind: "basic", username: "carol", password: "tok-pw" } }) });
+    const client = new RegistryClient({
+      credentials: credentialsFrom({ [gate.host]: { kind: "basic", username: "carol", password: "tok-pw" } }),
+    });
     const layer = img.manifests[0]!.layers[0]!;
     expect(await client.mountBlob({ registry: gate.host, repository: "team/copy" }, layer.digest, "team/app")).toBe(true);
     const last = gate.tokenRequests.at(-1)!;
@@ -130,7 +134,9 @@ describe("Bearer token flow", () => {
     const storage = await startStorage(reg);
     gate.redirectBlobsTo = storage.host;
     try {
-      const client = new RegistryClient({ credentials: credentialsFrom({ [gate.host]: { kind: "basic", username: "carol", password: "tok-pw" } }) });
+      const client = new RegistryClient({
+        credentials: credentialsFrom({ [gate.host]: { kind: "basic", username: "carol", password: "tok-pw" } }),
+      });
       const layer = img.manifests[1]!.layers[0]!;
       const blob = await client.openBlob({ registry: gate.host, repository: "team/app" }, layer.digest, layer.size);
       let n = 0;
@@ -144,7 +150,9 @@ describe("Bearer token flow", () => {
   });
 
   it("reports a refused token request as an auth error", async () => {
-    const client = new RegistryClient({ credentials: credentialsFrom({ [gate.host]: { kind: "basic", username: "carol", password: "wrong" } }) });
+    const client = new RegistryClient({
+      credentials: credentialsFrom({ [gate.host]: { kind: "basic", username: "carol", password: "wrong" } }),
+    });
     await expect(client.getManifest(parseReference(`${gate.host}/team/app:1`))).rejects.toMatchObject({
       code: "auth",
       message: expect.stringMatching(/token request .* refused: 401 UNAUTHORIZED: bad credentials/),

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlibsError } from "../../src/core/errors.js";
 import { parseReference } from "../../src/core/oci/reference.js";
 import { credentialsFrom, RegistryClient, uploadUrl } from "../../src/registry/index.js";
-import { pushTestImage, skopeoInspectRaw, skopeoListTags, startRegistry, type PushedImage, type TestRegistry } from "../helpers/registry.js";
+import {
+  pushTestImage,
+  skopeoInspectRaw,
+  skopeoListTags,
+  startRegistry,
+  type PushedImage,
+  type TestRegistry,
+} from "../helpers/registry.js";
 
 const digestOf = (b: Uint8Array): string => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const streamOf = (b: Uint8Array, chunk = 7000): ReadableStream<Uint8Array> => {
@@ -57,7 +64,10 @@ describe("RegistryClient against a real registry", () => {
 
   it("uploads blobs monolithically, in chunks and as a verified stream; reads them back", async () => {
     const repo = { registry: reg.host, repository: "client/blobs" };
-    for (const [mode, opts] of [["mono", {}], ["chunked", { chunkSize: 10_000 }]] as const) {
+    for (const [mode, opts] of [
+      ["mono", {}],
+      ["chunked", { chunkSize: 10_000 }],
+    ] as const) {
       const data = randomBytes(25_000);
       expect(await client.pushBlob(repo, digestOf(data), data, data.byteLength, opts), mode).toBe("uploaded");
       expect(Buffer.from(await client.getBlob(repo, digestOf(data))).equals(data), mode).toBe(true);
@@ -93,7 +103,9 @@ describe("RegistryClient against a real registry", () => {
     expect(await client.putManifest(repo, "again", src.bytes, src.mediaType)).toBe(src.digest);
     expect((await client.listTags(repo)).sort()).toEqual((await skopeoListTags(`${reg.host}/client/app`)).sort());
     expect(await client.listTags({ registry: reg.host, repository: "client/none" })).toEqual([]);
-    await expect(client.putManifest(repo, digestOf(randomBytes(2)), src.bytes, src.mediaType)).rejects.toMatchObject({ code: "digest-mismatch" });
+    await expect(client.putManifest(repo, digestOf(randomBytes(2)), src.bytes, src.mediaType)).rejects.toMatchObject({
+      code: "digest-mismatch",
+    });
   });
 
   it("finds referrers through the sha256-<hex> fallback tag on a registry without the referrers API", async () => {
@@ -112,8 +124,18 @@ describe("RegistryClient against a real registry", () => {
           annotations: { "org.example.note": type },
         }),
       );
-    const a = await client.putReferrer(repo, img.indexDigest, artifact("application/vnd.example.record"), "application/vnd.oci.image.manifest.v1+json");
-    const b = await client.putReferrer(repo, img.indexDigest, artifact("application/vnd.example.sig"), "application/vnd.oci.image.manifest.v1+json");
+    const a = await client.putReferrer(
+      repo,
+      img.indexDigest,
+      artifact("application/vnd.example.record"),
+      "application/vnd.oci.image.manifest.v1+json",
+    );
+    const b = await client.putReferrer(
+      repo,
+      img.indexDigest,
+      artifact("application/vnd.example.sig"),
+      "application/vnd.oci.image.manifest.v1+json",
+    );
     await client.putReferrer(repo, img.indexDigest, artifact("application/vnd.example.sig"), "application/vnd.oci.image.manifest.v1+json");
     const all = await client.getReferrers(repo, img.indexDigest);
     expect(all.map((d) => d.digest)).toEqual([a, b]);
@@ -125,11 +147,15 @@ describe("RegistryClient against a real registry", () => {
   it("authenticates with Basic credentials from a lookup, and explains a refusal", async () => {
     const pushed = await pushTestImage(authReg, "private/app:1");
     try {
-      const good = new RegistryClient({ credentials: credentialsFrom({ [authReg.host]: { kind: "basic", username: "bob", password: "pw-1" } }) });
+      const good = new RegistryClient({
+        credentials: credentialsFrom({ [authReg.host]: { kind: "basic", username: "bob", password: "pw-1" } }),
+      });
       expect((await good.getManifest(parseReference(`${authReg.host}/private/app:1`))).digest).toBe(pushed.indexDigest);
       const none = new RegistryClient();
       await expect(none.getManifest(parseReference(`${authReg.host}/private/app:1`))).rejects.toMatchObject({ code: "auth" });
-      const wrong = new RegistryClient({ credentials: credentialsFrom({ [authReg.host]: { kind: "basic", username: "bob", password: "nope" } }) });
+      const wrong = new RegistryClient({
+        credentials: credentialsFrom({ [authReg.host]: { kind: "basic", username: "bob", password: "nope" } }),
+      });
       await expect(wrong.getManifest(parseReference(`${authReg.host}/private/app:1`))).rejects.toThrow(/401.*credentials were refused/);
     } finally {
       await pushed.cleanup();

@@ -58,6 +58,9 @@ describe("registry credentials", () => {
   });
 
   it("reports a broken file as a config error", async () => {
-    await expect(loadCredentials([join(dir, "broken.json")])).rejects.toMatchObject({ code: "config", message: expect.stringMatching(/not valid JSON/) });
+    await expect(loadCredentials([join(dir, "broken.json")])).rejects.toMatchObject({
+      code: "config",
+      message: expect.stringMatching(/not valid JSON/),
+    });
   });
 });

@@ -43,7 +43,14 @@ describe("oci-archive", () => {
 
   it("reads an archive skopeo wrote", async () => {
     const file = join(work, "skopeo.tar");
-    await exec("skopeo", ["--insecure-policy", "copy", "--all", "--preserve-digests", `oci:${source.dir}:latest`, `oci-archive:${file}:v1`]);
+    await exec("skopeo", [
+      "--insecure-policy",
+      "copy",
+      "--all",
+      "--preserve-digests",
+      `oci:${source.dir}:latest`,
+      `oci-archive:${file}:v1`,
+    ]);
     const layout = await extractLayoutArchive(file, join(work, "from-skopeo"));
     const root = await layout.getManifest({ registry: "", repository: "", tag: "v1" });
     expect(root.digest).toBe(source.indexDigest);
@@ -57,7 +64,9 @@ describe("oci-archive", () => {
     await writeFile(join(dir, "oci-layout"), `{"imageLayoutVersion":"1.0.0"}`);
     await writeFile(join(dir, "etc", "passwd"), "root::0:0::/:/bin/sh\n");
     await exec("tar", ["-cf", join(work, "evil.tar"), "-C", dir, "oci-layout", "etc/passwd"]);
-    await expect(extractLayoutArchive(join(work, "evil.tar"), join(work, "evil"))).rejects.toThrow(/"etc\/passwd", which is not part of an OCI image layout/);
+    await expect(extractLayoutArchive(join(work, "evil.tar"), join(work, "evil"))).rejects.toThrow(
+      /"etc\/passwd", which is not part of an OCI image layout/,
+    );
     await expect(extractLayoutArchive(join(work, "missing.tar"), join(work, "m"))).rejects.toThrow(/cannot read the archive/);
   });
 });

@@ -75,7 +75,8 @@ describe("OciLayout", () => {
     const from = await OciLayout.open(source.dir);
     const to = await OciLayout.create(join(work, "written"));
     for (const m of source.manifests) {
-      for (const b of [m.config, ...m.layers]) expect(await to.pushBlob(ANY, b.digest, await from.openBlob(ANY, b.digest, b.size), b.size)).toBe("uploaded");
+      for (const b of [m.config, ...m.layers])
+        expect(await to.pushBlob(ANY, b.digest, await from.openBlob(ANY, b.digest, b.size), b.size)).toBe("uploaded");
       const got = await from.getManifest({ ...ANY, digest: m.digest });
       expect(await to.putManifest(ANY, m.digest, got.bytes, got.mediaType)).toBe(m.digest);
     }
@@ -92,7 +93,15 @@ describe("OciLayout", () => {
     // skopeo (containers/image's oci transport) names the image by its ref name.
     const { stdout } = await exec("skopeo", ["inspect", "--raw", `oci:${to.dir}:v1`]);
     expect(sha256Digest(new TextEncoder().encode(stdout))).toBe(source.indexDigest);
-    await exec("skopeo", ["--insecure-policy", "copy", "--all", "--preserve-digests", "--dest-tls-verify=false", `oci:${to.dir}:v1`, `docker://${registry.host}/layout/copied:v1`]);
+    await exec("skopeo", [
+      "--insecure-policy",
+      "copy",
+      "--all",
+      "--preserve-digests",
+      "--dest-tls-verify=false",
+      `oci:${to.dir}:v1`,
+      `docker://${registry.host}/layout/copied:v1`,
+    ]);
     expect((await skopeoInspectRaw(`${registry.host}/layout/copied:v1`)).digest).toBe(source.indexDigest);
 
     // Written again: nothing is uploaded twice and the tag is listed once.
@@ -100,7 +109,12 @@ describe("OciLayout", () => {
     expect(await to.pushBlob(ANY, layer.digest, await from.openBlob(ANY, layer.digest), layer.size)).toBe("exists");
     await to.putManifest(ANY, "v1", source.indexBytes, "application/vnd.oci.image.index.v1+json");
     const index = JSON.parse(await readFile(join(to.dir, "index.json"), "utf8"));
-    expect(index.manifests.map((m: { digest: string; annotations?: Record<string, string> }) => [m.digest, m.annotations?.["org.opencontainers.image.ref.name"]])).toEqual([
+    expect(
+      index.manifests.map((m: { digest: string; annotations?: Record<string, string> }) => [
+        m.digest,
+        m.annotations?.["org.opencontainers.image.ref.name"],
+      ]),
+    ).toEqual([
       [recordDigest, undefined],
       [source.indexDigest, "v1"],
     ]);
@@ -124,7 +138,13 @@ describe("OciLayout", () => {
     await expect(to.pushBlob(ANY, wrong, chunks(), bytes.byteLength)).rejects.toThrow(/does not match/);
     expect(await to.headBlob(ANY, wrong)).toBeUndefined();
     const { stdout } = await exec("find", [to.dir, "-type", "f"]);
-    expect(stdout.trim().split("\n").map((p) => p.slice(to.dir.length + 1)).sort()).toEqual(["index.json", "oci-layout"]);
+    expect(
+      stdout
+        .trim()
+        .split("\n")
+        .map((p) => p.slice(to.dir.length + 1))
+        .sort(),
+    ).toEqual(["index.json", "oci-layout"]);
   });
 
   it("finds referrers other tools list under the sha256-<hex> fallback tag", async () => {
@@ -135,7 +155,9 @@ describe("OciLayout", () => {
       JSON.stringify({
         schemaVersion: 2,
         mediaType: "application/vnd.oci.image.index.v1+json",
-        manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: recordDigest, size: record.byteLength, artifactType: RECORD }],
+        manifests: [
+          { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: recordDigest, size: record.byteLength, artifactType: RECORD },
+        ],
       }),
     );
     await to.putManifest(ANY, `sha256-${source.indexDigest.slice(7)}`, list, "application/vnd.oci.image.index.v1+json");

@@ -54,7 +54,12 @@ describe("promote from an OCI layout", () => {
       from: { store: layout, name: `oci:${source.dir}:latest` },
       onEvent: (e) => events.push(e),
     });
-    expect(report).toMatchObject({ source: `oci:${source.dir}:latest`, digest: source.indexDigest, manifests: { copied: 3, skipped: 0 }, referrers: { copied: 1, skipped: 0 } });
+    expect(report).toMatchObject({
+      source: `oci:${source.dir}:latest`,
+      digest: source.indexDigest,
+      manifests: { copied: 3, skipped: 0 },
+      referrers: { copied: 1, skipped: 0 },
+    });
     // 1 shared layer + 2 own layers + 2 configs + the record's empty blob; nothing can be mounted from a layout.
     expect(report.blobs).toMatchObject({ mounted: 0, streamed: 6, skipped: 0 });
     expect((await skopeoInspectRaw(`${registry.host}/stable/app:1.0.0`)).digest).toBe(source.indexDigest);
@@ -69,7 +74,12 @@ describe("promote from an OCI layout", () => {
     const bytes = events.filter((e) => e.kind === "blob-bytes" && e.digest === layer.digest).map((e) => (e as { bytes: number }).bytes);
     expect(bytes.length).toBeGreaterThanOrEqual(3);
     expect(bytes.at(-1)).toBe(layer.size);
-    expect(events.filter((e) => e.kind === "manifest-done").map((e) => (e as { referrer: boolean }).referrer).sort()).toEqual([false, false, false, true]);
+    expect(
+      events
+        .filter((e) => e.kind === "manifest-done")
+        .map((e) => (e as { referrer: boolean }).referrer)
+        .sort(),
+    ).toEqual([false, false, false, true]);
   });
 
   it("moves nothing when run again", async () => {

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseReference, parseRepository } from "../../src/core/oci/reference.js";
 import { planTags, ImmutableTagError, type PlannedTag } from "../../src/core/promote/tags.js";
 import { credentialsFrom, promote, RegistryClient } from "../../src/registry/index.js";
-import { pushTestImage, skopeoInspectRaw, skopeoListTags, startRegistry, type PushedImage, type TestRegistry } from "../helpers/registry.js";
+import {
+  pushTestImage,
+  skopeoInspectRaw,
+  skopeoListTags,
+  startRegistry,
+  type PushedImage,
+  type TestRegistry,
+} from "../helpers/registry.js";
 
 const digestOf = (b: Uint8Array): string => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
@@ -86,7 +93,8 @@ describe("promote against real registries", () => {
     const judged = await skopeoInspectRaw(`${b.host}/released/app:1.2.3`, b.credentials);
     expect(judged.digest).toBe(img1.indexDigest);
     expect(judged.raw).toBe(img1.indexBytes.toString());
-    for (const m of img1.manifests) expect((await skopeoInspectRaw(`${b.host}/released/app@${m.digest}`, b.credentials)).digest).toBe(m.digest);
+    for (const m of img1.manifests)
+      expect((await skopeoInspectRaw(`${b.host}/released/app@${m.digest}`, b.credentials)).digest).toBe(m.digest);
   });
 
   it("refuses to move a release tag, leaves it as it was and copies nothing", async () => {
@@ -152,8 +160,18 @@ describe("promote against real registries", () => {
           subject: { mediaType: "application/vnd.oci.image.index.v1+json", digest: subject, size },
         }),
       );
-    const record = await client.putReferrer(src, img3.indexDigest, artifact("application/vnd.flibs.build-record+json", img3.indexDigest, img3.indexBytes.byteLength), "application/vnd.oci.image.manifest.v1+json");
-    const sig = await client.putReferrer(src, img3.indexDigest, artifact("application/vnd.dev.cosign.artifact.sig.v1+json", img3.indexDigest, img3.indexBytes.byteLength), "application/vnd.oci.image.manifest.v1+json");
+    const record = await client.putReferrer(
+      src,
+      img3.indexDigest,
+      artifact("application/vnd.flibs.build-record+json", img3.indexDigest, img3.indexBytes.byteLength),
+      "application/vnd.oci.image.manifest.v1+json",
+    );
+    const sig = await client.putReferrer(
+      src,
+      img3.indexDigest,
+      artifact("application/vnd.dev.cosign.artifact.sig.v1+json", img3.indexDigest, img3.indexBytes.byteLength),
+      "application/vnd.oci.image.manifest.v1+json",
+    );
 
     // Half-done: one child manifest (with its blobs) is already at the destination.
     const dest = parseRepository(`${b.host}/carried/app`);
@@ -165,11 +183,17 @@ describe("promote against real registries", () => {
     const childBytes = (await client.getManifest({ ...src, digest: child.digest })).bytes;
     await client.putManifest(dest, child.digest, childBytes, "application/vnd.oci.image.manifest.v1+json");
 
-    const report = await promote(client, { source: parseReference(`${a.host}/candidates/app:pr-3`), destination: dest, tags: tagsFor("v0.9.0") });
+    const report = await promote(client, {
+      source: parseReference(`${a.host}/candidates/app:pr-3`),
+      destination: dest,
+      tags: tagsFor("v0.9.0"),
+    });
     expect(report.manifests).toEqual({ copied: 2, skipped: 1 });
     expect(report.referrers).toEqual({ copied: 2, skipped: 0 });
     expect((await client.getReferrers(dest, img3.indexDigest)).map((d) => d.digest).sort()).toEqual([record, sig].sort());
-    expect((await client.getReferrers(dest, img3.indexDigest, "application/vnd.flibs.build-record+json")).map((d) => d.digest)).toEqual([record]);
+    expect((await client.getReferrers(dest, img3.indexDigest, "application/vnd.flibs.build-record+json")).map((d) => d.digest)).toEqual([
+      record,
+    ]);
     const fallback = JSON.parse((await skopeoInspectRaw(`${b.host}/carried/app:sha256-${img3.indexDigest.slice(7)}`, b.credentials)).raw);
     expect(fallback.manifests).toHaveLength(2);
     expect((await skopeoInspectRaw(`${b.host}/carried/app:0.9.0`, b.credentials)).digest).toBe(img3.indexDigest);
@@ -178,7 +202,11 @@ describe("promote against real registries", () => {
   it("fails with a not-found error, writing nothing, when the source does not exist", async () => {
     const client = clientFor();
     await expect(
-      promote(client, { source: parseReference(`${a.host}/candidates/app:missing`), destination: parseRepository(`${a.host}/nowhere/app`), tags: tagsFor("v1.0.0") }),
+      promote(client, {
+        source: parseReference(`${a.host}/candidates/app:missing`),
+        destination: parseRepository(`${a.host}/nowhere/app`),
+        tags: tagsFor("v1.0.0"),
+      }),
     ).rejects.toMatchObject({ code: "not-found" });
     expect(await client.listTags(parseRepository(`${a.host}/nowhere/app`))).toEqual([]);
   });

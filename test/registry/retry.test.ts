@@ -73,12 +73,16 @@ describe("retries", () => {
       if (method === "GET" && path.includes("/manifests/1")) return once("m", "429");
       if (method === "GET" && /\/manifests\/sha256/.test(path)) return once(`mc`, "503");
       if (method === "GET" && path.includes("/blobs/") && !faults.has("reset")) return once("reset", "reset");
-      if (method === "GET" && path.includes("/blobs/") && img.manifests[1]!.layers.some((l) => path.includes(l.digest))) return once("cut", "cut");
+      if (method === "GET" && path.includes("/blobs/") && img.manifests[1]!.layers.some((l) => path.includes(l.digest)))
+        return once("cut", "cut");
       return undefined;
     });
     const retries: string[] = [];
     try {
-      const client = new RegistryClient({ retry: { retries: 3, baseDelayMs: 20 }, onRetry: (r) => retries.push(`${r.reason} ${r.delayMs}`) });
+      const client = new RegistryClient({
+        retry: { retries: 3, baseDelayMs: 20 },
+        onRetry: (r) => retries.push(`${r.reason} ${r.delayMs}`),
+      });
       const started = Date.now();
       const report = await promote(client, {
         source: parseReference(`${proxy.host}/flaky/app:1`),
@@ -120,7 +124,9 @@ describe("retries", () => {
   it("sends a manifest again when the registry answers DIGEST_INVALID for bytes that match their digest", async () => {
     let put = 0;
     // CNCF distribution answers so while another upload writes the link of a blob the manifest names.
-    const proxy = await startFlakyProxy(dst, (method, path) => (method === "PUT" && /\/manifests\/sha256:/.test(path) && put++ === 0 ? "digest-invalid" : undefined));
+    const proxy = await startFlakyProxy(dst, (method, path) =>
+      method === "PUT" && /\/manifests\/sha256:/.test(path) && put++ === 0 ? "digest-invalid" : undefined,
+    );
     try {
       const client = new RegistryClient({ retry: { retries: 2, baseDelayMs: 5 } });
       await promote(client, {

@@ -115,7 +115,9 @@ describe("node:http transport", () => {
     const client = new RegistryClient({ credentials: credentialsFrom({ [gated.host]: { kind: "basic", username: "u", password: "p" } }) });
     const digest = img.manifests[0]!.digest;
     gated.override = (req) =>
-      req.url === `/v2/transport/app/manifests/${digest}` ? { status: 307, headers: { location: `http://${open.host}/v2/transport/app/manifests/${digest}` } } : undefined;
+      req.url === `/v2/transport/app/manifests/${digest}`
+        ? { status: 307, headers: { location: `http://${open.host}/v2/transport/app/manifests/${digest}` } }
+        : undefined;
     try {
       const m = await client.getManifest(parseReference(`${gated.host}/transport/app@${digest}`));
       expect(m.digest).toBe(digest);
@@ -124,7 +126,9 @@ describe("node:http transport", () => {
       expect(gated.seen.filter((s) => s.path === `/v2/transport/app/manifests/${digest}`).at(-1)!.authorization).toMatch(/^Bearer /);
 
       gated.override = (req) =>
-        req.url?.includes("/manifests/") ? { status: 302, headers: { location: "http://registry.example.com/v2/x/manifests/1" } } : undefined;
+        req.url?.includes("/manifests/")
+          ? { status: 302, headers: { location: "http://registry.example.com/v2/x/manifests/1" } }
+          : undefined;
       await expect(client.getManifest(parseReference(`${gated.host}/transport/app:1`))).rejects.toMatchObject({
         code: "registry",
         message: expect.stringMatching(/plain HTTP \(registry\.example\.com\); refusing/),
@@ -158,7 +162,8 @@ describe("node:http transport", () => {
     const a = img.manifests[0]!.layers[0]!;
     const b = img.manifests[1]!.layers[0]!;
     expect([b.size, b.digest === a.digest]).toEqual([a.size, false]);
-    open.override = (req) => (req.url?.endsWith(`/blobs/${a.digest}`) && req.method === "GET" ? { path: `/v2/transport/app/blobs/${b.digest}` } : undefined);
+    open.override = (req) =>
+      req.url?.endsWith(`/blobs/${a.digest}`) && req.method === "GET" ? { path: `/v2/transport/app/blobs/${b.digest}` } : undefined;
     try {
       const blob = await client.openBlob({ registry: open.host, repository: "transport/app" }, a.digest, a.size);
       await expect(client.uploadBlob(repo, a.digest, blob, a.size)).rejects.toMatchObject({ code: "digest-mismatch" });

@@ -68,19 +68,27 @@ async function post(p: Post): Promise<{ status: number; headers: IncomingHttpHea
   const url = new URL(p.path ?? "/api/github/webhooks", server.url);
   const body = typeof p.body === "string" ? Buffer.from(p.body) : p.body;
   return await new Promise((resolve, reject) => {
-    const req = request(url, { method: p.method ?? "POST", agent: false, headers: { ...p.headers, "content-length": String(body.length) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
+    const req = request(
+      url,
+      { method: p.method ?? "POST", agent: false, headers: { ...p.headers, "content-length": String(body.length) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
 }
 
 /** Headers GitHub sends with a delivery of `body`, signed with `secret` unless told otherwise. */
-function headersFor(event: string, body: string | Buffer, o: { secret?: string; signature?: string | null; id?: string } = {}): Record<string, string> {
+function headersFor(
+  event: string,
+  body: string | Buffer,
+  o: { secret?: string; signature?: string | null; id?: string } = {},
+): Record<string, string> {
   const h: Record<string, string> = {
     "content-type": "application/json",
     "user-agent": "GitHub-Hookshot/test",
@@ -108,7 +116,11 @@ interface Outcome {
 const snapshot = () => ({ received, requests: github.requests.length, checkRuns: github.checkRuns.length });
 
 /** Runs one abusive request and checks what must hold: a 4xx (unless `expectStatus` says otherwise), nothing handled. */
-async function attempt(label: string, send: () => Promise<number | "no answer">, expectStatus: (s: number | "no answer") => boolean = is4xx): Promise<Outcome> {
+async function attempt(
+  label: string,
+  send: () => Promise<number | "no answer">,
+  expectStatus: (s: number | "no answer") => boolean = is4xx,
+): Promise<Outcome> {
   const before = snapshot();
   let status: number | "no answer";
   const problems: string[] = [];
@@ -140,8 +152,10 @@ async function alive(): Promise<string[]> {
   if (res.status !== 200) problems.push(`the good delivery after the group was answered ${res.status}`);
   // The counter every case relies on ("no handler ran") does count a delivery that is handled.
   if (received !== handedBefore + 1) problems.push(`the good delivery was handed to the App ${received - handedBefore} times`);
-  if (created.length !== 1 || (created[0]!.body as { name?: string; head_sha?: string }).head_sha !== sha) problems.push("the good delivery after the group created no flibs/review check");
-  if (!github.checkRuns.some((c) => c.head_sha === sha && c.name === "flibs/review")) problems.push("flibs/review is missing for the good delivery");
+  if (created.length !== 1 || (created[0]!.body as { name?: string; head_sha?: string }).head_sha !== sha)
+    problems.push("the good delivery after the group created no flibs/review check");
+  if (!github.checkRuns.some((c) => c.head_sha === sha && c.name === "flibs/review"))
+    problems.push("flibs/review is missing for the good delivery");
   return problems;
 }
 
@@ -149,7 +163,11 @@ async function alive(): Promise<string[]> {
  * Runs a group of cases (sequentially: the machine is small), proves liveness, records the group in the ledger
  * (a case is lost when it broke a guarantee, or when the server was dead after it) and asserts nothing was lost.
  */
-async function group(what: string, cases: Array<{ label: string; send: () => Promise<number | "no answer"> }>, expectStatus?: (s: number | "no answer") => boolean): Promise<Outcome[]> {
+async function group(
+  what: string,
+  cases: Array<{ label: string; send: () => Promise<number | "no answer"> }>,
+  expectStatus?: (s: number | "no answer") => boolean,
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   for (const c of cases) outcomes.push(await attempt(c.label, c.send, expectStatus));
   const done = snapshot();
@@ -162,12 +180,16 @@ async function group(what: string, cases: Array<{ label: string; send: () => Pro
   const lost = outcomes.filter((o) => o.problems.length > 0);
   // A dead server after the group, or an escaped error, loses every case of the group: none of them is proven.
   const groupProblems = [...liveness, ...crashed];
-  if (late.received !== done.received || late.requests !== done.requests || late.checkRuns !== done.checkRuns) groupProblems.push("work started after the refusal");
+  if (late.received !== done.received || late.requests !== done.requests || late.checkRuns !== done.checkRuns)
+    groupProblems.push("work started after the refusal");
   const statuses = [...new Set(outcomes.map((o) => o.status))].sort().join("/");
   const lostCount = groupProblems.length > 0 ? outcomes.length : lost.length;
   record({ area: AREA, what: `${what} -> ${statuses}`, tried: outcomes.length, held: outcomes.length - lostCount, lost: lostCount });
   expect(groupProblems, `${what}: after the group`).toEqual([]);
-  expect(lost.map((o) => `${o.label}: ${o.problems.join("; ")}`), what).toEqual([]);
+  expect(
+    lost.map((o) => `${o.label}: ${o.problems.join("; ")}`),
+    what,
+  ).toEqual([]);
   return outcomes;
 }
 
@@ -213,9 +235,15 @@ describe("webhook abuse against the running server", () => {
     await group(
       "no x-hub-signature-256 header",
       bodies().flatMap(({ event, body }) => [
-        { label: `${event} without signature`, send: async () => (await post({ headers: headersFor(event, body, { signature: null }), body })).status },
+        {
+          label: `${event} without signature`,
+          send: async () => (await post({ headers: headersFor(event, body, { signature: null }), body })).status,
+        },
         // An empty header is a header: it must fail verification instead.
-        { label: `${event} with an empty signature`, send: async () => (await post({ headers: headersFor(event, body, { signature: "" }), body })).status },
+        {
+          label: `${event} with an empty signature`,
+          send: async () => (await post({ headers: headersFor(event, body, { signature: "" }), body })).status,
+        },
       ]),
     );
   });
@@ -246,7 +274,10 @@ describe("webhook abuse against the running server", () => {
     ];
     await group(
       "wrong signature",
-      variants.map(([label, sig]) => ({ label, send: async () => (await post({ headers: headersFor("pull_request", body, { signature: sig }), body })).status })),
+      variants.map(([label, sig]) => ({
+        label,
+        send: async () => (await post({ headers: headersFor("pull_request", body, { signature: sig }), body })).status,
+      })),
     );
   });
 
@@ -276,12 +307,24 @@ describe("webhook abuse against the running server", () => {
     };
     const cases: Array<{ label: string; body: string | Buffer; event: string; signature: string }> = [
       // Another event's signature (a captured delivery) on this body, and this body's signature on other events.
-      ...all.map(({ event, body }) => ({ label: `${event}'s signature on a pull_request body`, body: original, event: "pull_request", signature: signBytes(TEST_WEBHOOK_SECRET, body) })),
-      ...all.filter((b) => b.body !== original).map(({ event, body }) => ({ label: `pull_request's signature on a ${event} body`, body, event, signature: sig })),
+      ...all.map(({ event, body }) => ({
+        label: `${event}'s signature on a pull_request body`,
+        body: original,
+        event: "pull_request",
+        signature: signBytes(TEST_WEBHOOK_SECRET, body),
+      })),
+      ...all
+        .filter((b) => b.body !== original)
+        .map(({ event, body }) => ({ label: `pull_request's signature on a ${event} body`, body, event, signature: sig })),
       ...positions.map((at) => ({ label: `byte ${at} flipped`, body: flipByte(original, at), event: "pull_request", signature: sig })),
       { label: "trailing newline added", body: `${original}\n`, event: "pull_request", signature: sig },
       { label: "leading space added", body: ` ${original}`, event: "pull_request", signature: sig },
-      { label: "re-serialised with indentation", body: JSON.stringify(JSON.parse(original), null, 2), event: "pull_request", signature: sig },
+      {
+        label: "re-serialised with indentation",
+        body: JSON.stringify(JSON.parse(original), null, 2),
+        event: "pull_request",
+        signature: sig,
+      },
       { label: "head SHA swapped", body: edited((p) => (p.pull_request.head.sha = "c".repeat(40))), event: "pull_request", signature: sig },
       { label: "action swapped", body: edited((p) => (p.action = "synchronize")), event: "pull_request", signature: sig },
       { label: "installation swapped", body: edited((p) => (p.installation.id = 2)), event: "pull_request", signature: sig },
@@ -291,7 +334,10 @@ describe("webhook abuse against the running server", () => {
     ];
     await group(
       "replayed body / signature for another body",
-      cases.map((c) => ({ label: c.label, send: async () => (await post({ headers: headersFor(c.event, c.body, { signature: c.signature }), body: c.body })).status })),
+      cases.map((c) => ({
+        label: c.label,
+        send: async () => (await post({ headers: headersFor(c.event, c.body, { signature: c.signature }), body: c.body })).status,
+      })),
     );
   });
 
@@ -312,7 +358,10 @@ describe("webhook abuse against the running server", () => {
     ];
     await group(
       "valid HMAC with the wrong secret",
-      secrets.map((s, i) => ({ label: `secret #${i} ${JSON.stringify(s.slice(0, 12))}`, send: async () => (await post({ headers: headersFor("pull_request", body, { secret: s }), body })).status })),
+      secrets.map((s, i) => ({
+        label: `secret #${i} ${JSON.stringify(s.slice(0, 12))}`,
+        send: async () => (await post({ headers: headersFor("pull_request", body, { secret: s }), body })).status,
+      })),
     );
   });
 
@@ -331,10 +380,29 @@ describe("webhook abuse against the running server", () => {
     const cases = sizes.flatMap((n) => {
       const body = big(n);
       return [
-        { label: `${n / MB} MB, no signature`, send: async () => (await post({ headers: headersFor("pull_request", body, { signature: null }), body })).status },
-        { label: `${n / MB} MB, the small body's signature`, send: async () => (await post({ headers: headersFor("pull_request", body, { signature: signBytes(TEST_WEBHOOK_SECRET, small) }), body })).status },
-        { label: `${n / MB} MB, wrong secret`, send: async () => (await post({ headers: headersFor("pull_request", body, { secret: "wrong-secret" }), body })).status },
-        { label: `${n / MB} MB, one byte flipped after signing`, send: async () => (await post({ headers: headersFor("pull_request", body, { secret: TEST_WEBHOOK_SECRET }), body: flipByte(body.toString("latin1"), body.length - 3) })).status },
+        {
+          label: `${n / MB} MB, no signature`,
+          send: async () => (await post({ headers: headersFor("pull_request", body, { signature: null }), body })).status,
+        },
+        {
+          label: `${n / MB} MB, the small body's signature`,
+          send: async () =>
+            (await post({ headers: headersFor("pull_request", body, { signature: signBytes(TEST_WEBHOOK_SECRET, small) }), body })).status,
+        },
+        {
+          label: `${n / MB} MB, wrong secret`,
+          send: async () => (await post({ headers: headersFor("pull_request", body, { secret: "wrong-secret" }), body })).status,
+        },
+        {
+          label: `${n / MB} MB, one byte flipped after signing`,
+          send: async () =>
+            (
+              await post({
+                headers: headersFor("pull_request", body, { secret: TEST_WEBHOOK_SECRET }),
+                body: flipByte(body.toString("latin1"), body.length - 3),
+              })
+            ).status,
+        },
       ];
     });
     // Three at once, 8 MB each.
@@ -342,7 +410,9 @@ describe("webhook abuse against the running server", () => {
       label: "3 x 8 MB at once, wrong secret",
       send: async () => {
         const body = big(8 * MB);
-        const r = await Promise.all([0, 1, 2].map(() => post({ headers: headersFor("pull_request", body, { secret: "wrong-secret" }), body })));
+        const r = await Promise.all(
+          [0, 1, 2].map(() => post({ headers: headersFor("pull_request", body, { secret: "wrong-secret" }), body })),
+        );
         const bad = r.find((x) => x.status !== 400);
         return bad ? bad.status : 400;
       },
@@ -388,7 +458,10 @@ describe("webhook abuse against the running server", () => {
     ];
     await group(
       "malformed JSON, signed correctly",
-      malformed.map((body, i) => ({ label: `#${i} ${JSON.stringify(body.slice(0, 24))}`, send: async () => (await post({ headers: headersFor("pull_request", body), body })).status })),
+      malformed.map((body, i) => ({
+        label: `#${i} ${JSON.stringify(body.slice(0, 24))}`,
+        send: async () => (await post({ headers: headersFor("pull_request", body), body })).status,
+      })),
     );
   });
 
@@ -420,11 +493,29 @@ describe("webhook abuse against the running server", () => {
 
   test("unknown event names: refused unsigned; signed ones reach no handler of the App", async () => {
     const body = prBody();
-    const names = ["pull-request", "pull_requests", "PULL_REQUEST", "pull_request.opened", "__proto__", "constructor", "*", "error", "../pull_request", "pull_request\u0000", "x".repeat(2000), "rm -rf /", "$(id)", "<script>"];
-    const sendable = (n: string) => !/[\u0000-\u001f]/.test(n) && !/[<>]/.test(n) ? n : encodeURIComponent(n);
+    const names = [
+      "pull-request",
+      "pull_requests",
+      "PULL_REQUEST",
+      "pull_request.opened",
+      "__proto__",
+      "constructor",
+      "*",
+      "error",
+      "../pull_request",
+      "pull_request\u0000",
+      "x".repeat(2000),
+      "rm -rf /",
+      "$(id)",
+      "<script>",
+    ];
+    const sendable = (n: string) => (!/[\u0000-\u001f]/.test(n) && !/[<>]/.test(n) ? n : encodeURIComponent(n));
     await group(
       "unknown event name, bad signature",
-      names.map((n) => ({ label: n.slice(0, 30), send: async () => (await post({ headers: headersFor(sendable(n), body, { secret: "wrong-secret" }), body })).status })),
+      names.map((n) => ({
+        label: n.slice(0, 30),
+        send: async () => (await post({ headers: headersFor(sendable(n), body, { secret: "wrong-secret" }), body })).status,
+      })),
     );
   });
 
@@ -436,7 +527,22 @@ describe("webhook abuse against the running server", () => {
     // as `pull_request.opened` is not here: it is the key of the App's own hook, i.e. a real event under another
     // spelling, which only the secret's holder can sign.
     const body = prBody();
-    const names = ["pull-request", "pull_requests", "PULL_REQUEST", "constructor", "toString", "hasOwnProperty", "__proto__", "valueOf", "../pull_request", "x".repeat(2000), "rm -rf /", "$(id)", "future_event", "ping2"];
+    const names = [
+      "pull-request",
+      "pull_requests",
+      "PULL_REQUEST",
+      "constructor",
+      "toString",
+      "hasOwnProperty",
+      "__proto__",
+      "valueOf",
+      "../pull_request",
+      "x".repeat(2000),
+      "rm -rf /",
+      "$(id)",
+      "future_event",
+      "ping2",
+    ];
     const outcomes: Outcome[] = [];
     for (const n of names) {
       const before = snapshot();
@@ -453,7 +559,13 @@ describe("webhook abuse against the running server", () => {
     const lost = outcomes.filter((o) => o.problems.length > 0).length;
     const lostCount = liveness.length || crashed.length ? outcomes.length : lost;
     const statuses = [...new Set(outcomes.map((o) => o.status))].sort().join("/");
-    record({ area: AREA, what: `unknown event name, valid signature (App does nothing) -> ${statuses}`, tried: outcomes.length, held: outcomes.length - lostCount, lost: lostCount });
+    record({
+      area: AREA,
+      what: `unknown event name, valid signature (App does nothing) -> ${statuses}`,
+      tried: outcomes.length,
+      held: outcomes.length - lostCount,
+      lost: lostCount,
+    });
     expect(liveness).toEqual([]);
     expect(outcomes.filter((o) => o.problems.length).map((o) => `${o.label}: ${o.problems.join("; ")}`)).toEqual([]);
   });
@@ -493,11 +605,16 @@ describe("webhook abuse against the running server", () => {
   test("other methods on the webhook path, and deliveries to other paths", async () => {
     const body = prBody();
     const cases = [
-      ...["GET", "PUT", "PATCH", "DELETE", "OPTIONS"].map((m) => ({ label: m, send: async () => (await post({ method: m, headers: headersFor("pull_request", body), body })).status })),
-      ...["/api/github/webhook", "/api/github/webhooks/x", "/API/github/webhooks", "/", "/api/github/webhooks/../webhooks2"].map((path) => ({
-        label: path,
-        send: async () => (await post({ path, headers: headersFor("pull_request", body), body })).status,
+      ...["GET", "PUT", "PATCH", "DELETE", "OPTIONS"].map((m) => ({
+        label: m,
+        send: async () => (await post({ method: m, headers: headersFor("pull_request", body), body })).status,
       })),
+      ...["/api/github/webhook", "/api/github/webhooks/x", "/API/github/webhooks", "/", "/api/github/webhooks/../webhooks2"].map(
+        (path) => ({
+          label: path,
+          send: async () => (await post({ path, headers: headersFor("pull_request", body), body })).status,
+        }),
+      ),
     ];
     await group("wrong method or path, signed correctly", cases);
   });
@@ -506,7 +623,11 @@ describe("webhook abuse against the running server", () => {
     const body = Buffer.from(prBody());
     const cut = (keep: number, declared: number) => async (): Promise<"no answer"> =>
       await new Promise((resolve) => {
-        const req = request(new URL("/api/github/webhooks", server.url), { method: "POST", agent: false, headers: { ...headersFor("pull_request", body), "content-length": String(declared) } });
+        const req = request(new URL("/api/github/webhooks", server.url), {
+          method: "POST",
+          agent: false,
+          headers: { ...headersFor("pull_request", body), "content-length": String(declared) },
+        });
         req.on("error", () => resolve("no answer"));
         req.on("response", (res) => {
           res.resume();

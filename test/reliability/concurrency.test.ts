@@ -21,7 +21,8 @@ const REPO = "my-org/hello";
 const PR = 7;
 const ARCHES = ["x86_64", "aarch64"] as const;
 const DISPATCH = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches";
-const DOCKERFILE = 'FROM registry.fedoraproject.org/fedora:41\nLABEL com.redhat.component="hello" name="hello" version="1" summary="hello" maintainer="me <me@example.com>"\nUSER 1001\n';
+const DOCKERFILE =
+  'FROM registry.fedoraproject.org/fedora:41\nLABEL com.redhat.component="hello" name="hello" version="1" summary="hello" maintainer="me <me@example.com>"\nUSER 1001\n';
 const FILES = { Dockerfile: DOCKERFILE, "container.yaml": "image: my-org/hello\n" };
 
 let registry: TestRegistry;
@@ -59,10 +60,15 @@ const comment = (body: string) => world.commentEvent(PR, body, "member");
 const deliver = (app: TestApp, d: Delivery, id = d.id) => app.receive(d.event, d.payload, id);
 const checks = (sha: string, name?: string, repo = REPO) => world.checks(sha, name, repo);
 const shown = (sha: string, name: string, repo = REPO): FakeCheckRun | undefined => world.shown(sha, name, repo);
-const buildDispatches = () => world.github.calls(DISPATCH).filter((r) => r.params.workflow_id === "flibs.yml").map((r) => (r.body as { inputs: Record<string, string> }).inputs);
+const buildDispatches = () =>
+  world.github
+    .calls(DISPATCH)
+    .filter((r) => r.params.workflow_id === "flibs.yml")
+    .map((r) => (r.body as { inputs: Record<string, string> }).inputs);
 const state = (c: FakeCheckRun | undefined) => (c ? `${c.status}/${c.conclusion ?? "-"}` : "absent");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const archEvents = (run: RunRecord, arch: string) => world.deliveriesOf(run, { event: "workflow_job", job: new RegExp(`build \\(${arch}\\)`) });
+const archEvents = (run: RunRecord, arch: string) =>
+  world.deliveriesOf(run, { event: "workflow_job", job: new RegExp(`build \\(${arch}\\)`) });
 
 /** Waits until `probe` holds (a run reached a state), polling. */
 async function until(what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> {
@@ -75,7 +81,10 @@ async function until(what: string, probe: () => boolean, timeoutMs = 60_000): Pr
 
 /** The deliveries recorded from now on (a marker to take the later ones). */
 const mark = () => world.actions.deliveries.length;
-const since = (at: number, run?: RunRecord) => world.actions.deliveries.slice(at).filter((d) => !run || (d.event === "workflow_run" ? d.payload.workflow_run.id : d.payload.workflow_job.run_id) === run.id);
+const since = (at: number, run?: RunRecord) =>
+  world.actions.deliveries
+    .slice(at)
+    .filter((d) => !run || (d.event === "workflow_run" ? d.payload.workflow_run.id : d.payload.workflow_job.run_id) === run.id);
 
 function shuffled<T>(xs: readonly T[], seed: number): T[] {
   const out = [...xs];
@@ -108,7 +117,9 @@ describe("a newer push supersedes the older one", () => {
       world.pull({ number: PR, head: A, author: "member" });
       await app.receive("pull_request", synchronize());
       const runA = world.buildRun(`${A}.1`);
-      await until("A's arch jobs to run", () => ARCHES.every((a) => runA.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")));
+      await until("A's arch jobs to run", () =>
+        ARCHES.every((a) => runA.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")),
+      );
       const at = mark();
       await world.replay(since(0, runA), app);
       await sleep(1000);
@@ -170,58 +181,66 @@ describe("/retest during a running build", () => {
     { body: "/retest aarch64", what: "/retest aarch64 while x86_64 still builds" },
     { body: "/retest", what: "/retest (the failed arch) while x86_64 still builds" },
   ];
-  test.each(variants)("$what: the retest rebuilds what has no tested digest yet, superseding the running build; flibs/build ends success with both arches", async ({ body }) => {
-    const app = await replica();
-    const sha = await world.commit({ "feature.txt": "retest\n" }, { branch: `pr-${PR}` });
-    world.pull({ number: PR, head: sha, author: "member" });
-    // Attempt 1: aarch64 fails at once, x86_64 still builds.
-    await world.standIn({ push: true, builds: { [`${sha}.1`]: { hold: ["x86_64"], fail: ["aarch64"] } } });
-    await app.receive("pull_request", synchronize());
-    const first = world.buildRun(`${sha}.1`);
-    await until("aarch64 failed while x86_64 builds", () => first.jobs.some((j) => j.name.includes("build (aarch64)") && j.status === "completed") && first.jobs.some((j) => j.name.includes("build (x86_64)") && j.status === "in_progress"));
-    const at = mark();
-    await world.replay(since(0, first), app);
+  test.each(variants)(
+    "$what: the retest rebuilds what has no tested digest yet, superseding the running build; flibs/build ends success with both arches",
+    async ({ body }) => {
+      const app = await replica();
+      const sha = await world.commit({ "feature.txt": "retest\n" }, { branch: `pr-${PR}` });
+      world.pull({ number: PR, head: sha, author: "member" });
+      // Attempt 1: aarch64 fails at once, x86_64 still builds.
+      await world.standIn({ push: true, builds: { [`${sha}.1`]: { hold: ["x86_64"], fail: ["aarch64"] } } });
+      await app.receive("pull_request", synchronize());
+      const first = world.buildRun(`${sha}.1`);
+      await until(
+        "aarch64 failed while x86_64 builds",
+        () =>
+          first.jobs.some((j) => j.name.includes("build (aarch64)") && j.status === "completed") &&
+          first.jobs.some((j) => j.name.includes("build (x86_64)") && j.status === "in_progress"),
+      );
+      const at = mark();
+      await world.replay(since(0, first), app);
 
-    await app.receive("issue_comment", comment(body));
-    expect(buildDispatches()).toHaveLength(2);
-    const second = world.buildRun(`${sha}.2`);
-    // Before: the retest built aarch64 only and waited for the running build, its index taking x86_64 from its
-    // tag. x86_64 has no tested digest yet (attempt 1 never finished), so it is built again: the retest is a
-    // whole build, which takes the PR's concurrency group and cancels the running one.
-    expect(JSON.parse(buildDispatches()[1]!.arches!)).toEqual(["x86_64", "aarch64"]);
-    expect(buildDispatches()[1]!.index_digests).toBeUndefined();
-    await first.done;
-    expect(first.conclusion).toBe("cancelled");
-    await second.done;
-    await world.settled();
-    // The first run's last events and the retest's first ones arrive together.
-    const rest = since(at, first);
-    const mine = world.deliveriesOf(second);
-    const starts = mine.filter((d) => d.action === "queued" || d.action === "requested");
-    await Promise.all([...rest.map((e) => deliver(app, e)), ...starts.map((e) => deliver(app, e))]);
-    for (const e of mine.filter((d) => !starts.includes(d))) await deliver(app, e);
+      await app.receive("issue_comment", comment(body));
+      expect(buildDispatches()).toHaveLength(2);
+      const second = world.buildRun(`${sha}.2`);
+      // Before: the retest built aarch64 only and waited for the running build, its index taking x86_64 from its
+      // tag. x86_64 has no tested digest yet (attempt 1 never finished), so it is built again: the retest is a
+      // whole build, which takes the PR's concurrency group and cancels the running one.
+      expect(JSON.parse(buildDispatches()[1]!.arches!)).toEqual(["x86_64", "aarch64"]);
+      expect(buildDispatches()[1]!.index_digests).toBeUndefined();
+      await first.done;
+      expect(first.conclusion).toBe("cancelled");
+      await second.done;
+      await world.settled();
+      // The first run's last events and the retest's first ones arrive together.
+      const rest = since(at, first);
+      const mine = world.deliveriesOf(second);
+      const starts = mine.filter((d) => d.action === "queued" || d.action === "requested");
+      await Promise.all([...rest.map((e) => deliver(app, e)), ...starts.map((e) => deliver(app, e))]);
+      for (const e of mine.filter((d) => !starts.includes(d))) await deliver(app, e);
 
-    let tried = 0;
-    let lost = 0;
-    const want: Array<[string, string]> = [
-      ["flibs/build", "completed/success"],
-      ["flibs/build (x86_64)", "completed/success"],
-      ["flibs/build (aarch64)", "completed/success"],
-    ];
-    for (const [name, s] of want) {
+      let tried = 0;
+      let lost = 0;
+      const want: Array<[string, string]> = [
+        ["flibs/build", "completed/success"],
+        ["flibs/build (x86_64)", "completed/success"],
+        ["flibs/build (aarch64)", "completed/success"],
+      ];
+      for (const [name, s] of want) {
+        tried++;
+        const got = state(shown(sha, name));
+        if (got !== s) lost++;
+        expect.soft(got, name).toBe(s);
+      }
+      // The first attempt's summary closed too (cancelled: superseded), none left open.
       tried++;
-      const got = state(shown(sha, name));
-      if (got !== s) lost++;
-      expect.soft(got, name).toBe(s);
-    }
-    // The first attempt's summary closed too (cancelled: superseded), none left open.
-    tried++;
-    const open = checks(sha).filter((c) => c.status !== "completed");
-    if (open.length) lost++;
-    expect.soft(open.map((c) => c.name)).toEqual([]);
-    record({ area: AREA, what: `${body} during a running build: final check states`, tried, held: tried - lost, lost });
-    expect(lost).toBe(0);
-  });
+      const open = checks(sha).filter((c) => c.status !== "completed");
+      if (open.length) lost++;
+      expect.soft(open.map((c) => c.name)).toEqual([]);
+      record({ area: AREA, what: `${body} during a running build: final check states`, tried, held: tried - lost, lost });
+      expect(lost).toBe(0);
+    },
+  );
 
   test("/retest while every arch still builds and none failed: nothing is cancelled, nothing dispatched", async () => {
     const app = await replica();
@@ -230,7 +249,9 @@ describe("/retest during a running build", () => {
     await world.standIn({ push: true, hold: [...ARCHES] });
     await app.receive("pull_request", synchronize());
     const first = world.buildRun(`${sha}.1`);
-    await until("both arches building", () => ARCHES.every((a) => first.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")));
+    await until("both arches building", () =>
+      ARCHES.every((a) => first.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")),
+    );
     const at = mark();
     await world.replay(since(0, first), app);
     await app.receive("issue_comment", comment("/retest"));
@@ -240,7 +261,13 @@ describe("/retest during a running build", () => {
     await world.settled();
     await world.replay(since(at, first), app);
     held.push(state(shown(sha, "flibs/build")) === "completed/success");
-    record({ area: AREA, what: "/retest with nothing failed during a build: no dispatch, build unharmed", tried: held.length, held: held.filter(Boolean).length, lost: held.filter((h) => !h).length });
+    record({
+      area: AREA,
+      what: "/retest with nothing failed during a build: no dispatch, build unharmed",
+      tried: held.length,
+      held: held.filter(Boolean).length,
+      lost: held.filter((h) => !h).length,
+    });
     expect(held).toEqual([true, true, true]);
   });
 
@@ -251,7 +278,9 @@ describe("/retest during a running build", () => {
     await world.standIn({ push: true, builds: { [`${sha}.1`]: { hold: [...ARCHES] } } });
     await app.receive("pull_request", synchronize());
     const first = world.buildRun(`${sha}.1`);
-    await until("both arches building", () => ARCHES.every((a) => first.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")));
+    await until("both arches building", () =>
+      ARCHES.every((a) => first.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")),
+    );
     const at = mark();
     await world.replay(since(0, first), app);
     await app.receive("issue_comment", comment("/build"));
@@ -266,9 +295,17 @@ describe("/retest during a running build", () => {
     await Promise.all([...cancelled.map((e) => deliver(app, e)), ...starts.map((e) => deliver(app, e))]);
     for (const e of mine.filter((d) => !starts.includes(d))) await deliver(app, e);
     const got = [shown(sha, "flibs/build"), ...ARCHES.map((a) => shown(sha, `flibs/build (${a})`))].map(state);
-    const open = checks(sha).filter((c) => c.status !== "completed").map((c) => c.name);
+    const open = checks(sha)
+      .filter((c) => c.status !== "completed")
+      .map((c) => c.name);
     const held = [...got.map((g) => g === "completed/success"), open.length === 0];
-    record({ area: AREA, what: "/build during a build: superseded, new attempt final", tried: held.length, held: held.filter(Boolean).length, lost: held.filter((h) => !h).length });
+    record({
+      area: AREA,
+      what: "/build during a build: superseded, new attempt final",
+      tried: held.length,
+      held: held.filter(Boolean).length,
+      lost: held.filter((h) => !h).length,
+    });
     expect(got).toEqual(["completed/success", "completed/success", "completed/success"]);
     expect(open).toEqual([]);
   });
@@ -283,76 +320,101 @@ function permutations<T>(xs: readonly T[]): T[][] {
 
 describe("duplicate and out-of-order job events: final check states", () => {
   const ORDERS = permutations(["queued", "in_progress", "completed"] as const);
-  const MODES = ["in order of the permutation", "each delivered twice (same delivery id)", "all at once", "all at once, twice, the run's completion among them"] as const;
+  const MODES = [
+    "in order of the permutation",
+    "each delivered twice (same delivery id)",
+    "all at once",
+    "all at once, twice, the run's completion among them",
+  ] as const;
 
-  test.each(["one replica", "two replicas"] as const)("%s: every order of queued / in_progress / completed, duplicated and concurrent", async (replicas) => {
-    const a1 = await replica();
-    const a2 = replicas === "two replicas" ? await replica() : a1;
-    // One repository per case (copies of one repository, so the same PR head commit, as forks share SHAs), so that
-    // every case has checks of its own and all their builds run at once; a case's aarch64 passes or fails as the
-    // case says.
-    const cases = ORDERS.flatMap((order) => (["success", "failure"] as const).flatMap((conclusion) => MODES.map((mode) => ({ order, conclusion, mode }))));
-    const named = cases.map((c, i) => ({ ...c, n: i, repo: `my-org/case-${i}` }));
-    await world.standIn({ push: true, repos: Object.fromEntries(named.filter((c) => c.conclusion === "failure").map((c) => [c.repo, { fail: ["aarch64"] }])) });
-    const head = await world.commit({ "feature.txt": "every order\n" }, { branch: `pr-${PR}` });
-    const shas = new Map<string, string>();
-    for (const c of named) {
-      await world.copyRepo(REPO, c.repo);
-      shas.set(c.repo, head);
-      world.pull({ repo: c.repo, number: PR, head, author: "member" });
-      await a1.receive("pull_request", synchronize(PR, c.repo));
-    }
-    await world.settled();
-    let tried = 0;
-    const lost: string[] = [];
-    for (const { order, conclusion, mode, repo, n } of named) {
-      const sha = shas.get(repo)!;
-      const r = world.actions.runsOf(repo, "flibs.yml")[0]!;
-      expect(r.conclusion, JSON.stringify(r.jobs.map((j) => [j.name, j.conclusion, j.annotations.map((a) => a.message)]))).toBe(conclusion);
-      // Each arch's events in this order; x86_64 passes, aarch64 ends with `conclusion`.
-      const events: Array<{ e: Delivery; id: string }> = [];
-      for (const arch of ARCHES) {
-        const mine = archEvents(r, arch);
-        for (const step of order) for (const e of mine.filter((d) => d.action === step)) events.push({ e, id: `${repo}-${arch}-${step}` });
+  test.each(["one replica", "two replicas"] as const)(
+    "%s: every order of queued / in_progress / completed, duplicated and concurrent",
+    async (replicas) => {
+      const a1 = await replica();
+      const a2 = replicas === "two replicas" ? await replica() : a1;
+      // One repository per case (copies of one repository, so the same PR head commit, as forks share SHAs), so that
+      // every case has checks of its own and all their builds run at once; a case's aarch64 passes or fails as the
+      // case says.
+      const cases = ORDERS.flatMap((order) =>
+        (["success", "failure"] as const).flatMap((conclusion) => MODES.map((mode) => ({ order, conclusion, mode }))),
+      );
+      const named = cases.map((c, i) => ({ ...c, n: i, repo: `my-org/case-${i}` }));
+      await world.standIn({
+        push: true,
+        repos: Object.fromEntries(named.filter((c) => c.conclusion === "failure").map((c) => [c.repo, { fail: ["aarch64"] }])),
+      });
+      const head = await world.commit({ "feature.txt": "every order\n" }, { branch: `pr-${PR}` });
+      const shas = new Map<string, string>();
+      for (const c of named) {
+        await world.copyRepo(REPO, c.repo);
+        shas.set(c.repo, head);
+        world.pull({ repo: c.repo, number: PR, head, author: "member" });
+        await a1.receive("pull_request", synchronize(PR, c.repo));
       }
-      const finished = { e: world.deliveriesOf(r, { event: "workflow_run", action: "completed" })[0]!, id: `${repo}-run` };
-      const to = (i: number) => (i % 2 === 0 ? a1 : a2);
-      if (mode === "in order of the permutation") {
-        for (const [i, x] of events.entries()) await deliver(to(i), x.e, x.id);
-        await deliver(a1, finished.e, finished.id);
-      } else if (mode === "each delivered twice (same delivery id)") {
-        for (const [i, x] of events.entries()) {
-          await deliver(to(i), x.e, x.id);
-          await deliver(to(i + 1), x.e, x.id);
+      await world.settled();
+      let tried = 0;
+      const lost: string[] = [];
+      for (const { order, conclusion, mode, repo, n } of named) {
+        const sha = shas.get(repo)!;
+        const r = world.actions.runsOf(repo, "flibs.yml")[0]!;
+        expect(r.conclusion, JSON.stringify(r.jobs.map((j) => [j.name, j.conclusion, j.annotations.map((a) => a.message)]))).toBe(
+          conclusion,
+        );
+        // Each arch's events in this order; x86_64 passes, aarch64 ends with `conclusion`.
+        const events: Array<{ e: Delivery; id: string }> = [];
+        for (const arch of ARCHES) {
+          const mine = archEvents(r, arch);
+          for (const step of order)
+            for (const e of mine.filter((d) => d.action === step)) events.push({ e, id: `${repo}-${arch}-${step}` });
         }
-        await deliver(a1, finished.e, finished.id);
-        await deliver(a2, finished.e, finished.id);
-      } else if (mode === "all at once") {
-        await Promise.all(events.map((x, i) => deliver(to(i), x.e, x.id)));
-        await deliver(a1, finished.e, finished.id);
-      } else {
-        const all = shuffled([...events, ...events, finished], n);
-        await Promise.all(all.map((x, i) => deliver(to(i), x.e, x.id)));
-        // The run's completion may have come before the last job event: GitHub's next delivery (or a replica's retry) closes it.
-        await deliver(a2, finished.e, finished.id);
+        const finished = { e: world.deliveriesOf(r, { event: "workflow_run", action: "completed" })[0]!, id: `${repo}-run` };
+        const to = (i: number) => (i % 2 === 0 ? a1 : a2);
+        if (mode === "in order of the permutation") {
+          for (const [i, x] of events.entries()) await deliver(to(i), x.e, x.id);
+          await deliver(a1, finished.e, finished.id);
+        } else if (mode === "each delivered twice (same delivery id)") {
+          for (const [i, x] of events.entries()) {
+            await deliver(to(i), x.e, x.id);
+            await deliver(to(i + 1), x.e, x.id);
+          }
+          await deliver(a1, finished.e, finished.id);
+          await deliver(a2, finished.e, finished.id);
+        } else if (mode === "all at once") {
+          await Promise.all(events.map((x, i) => deliver(to(i), x.e, x.id)));
+          await deliver(a1, finished.e, finished.id);
+        } else {
+          const all = shuffled([...events, ...events, finished], n);
+          await Promise.all(all.map((x, i) => deliver(to(i), x.e, x.id)));
+          // The run's completion may have come before the last job event: GitHub's next delivery (or a replica's retry) closes it.
+          await deliver(a2, finished.e, finished.id);
+        }
+        const want: Record<string, string> = {
+          "flibs/build (x86_64)": "completed/success",
+          "flibs/build (aarch64)": `completed/${conclusion}`,
+          "flibs/build": `completed/${conclusion}`,
+        };
+        tried++;
+        const wrong = Object.entries(want).filter(([name, s]) => state(shown(sha, name, repo)) !== s);
+        // Every check run that exists is final: no stray duplicate left queued or in progress.
+        const open = checks(sha, undefined, repo).filter((c) => c.status !== "completed" && c.name.startsWith("flibs/build"));
+        if (wrong.length || open.length) {
+          lost.push(
+            `${order.join(">")} ${conclusion} ${mode}: ${wrong.map(([name]) => `${name} is ${state(shown(sha, name, repo))}`).join(", ")}${open.length ? ` open: ${open.map((c) => c.name).join(", ")}` : ""}`,
+          );
+        }
       }
-      const want: Record<string, string> = {
-        "flibs/build (x86_64)": "completed/success",
-        "flibs/build (aarch64)": `completed/${conclusion}`,
-        "flibs/build": `completed/${conclusion}`,
-      };
-      tried++;
-      const wrong = Object.entries(want).filter(([name, s]) => state(shown(sha, name, repo)) !== s);
-      // Every check run that exists is final: no stray duplicate left queued or in progress.
-      const open = checks(sha, undefined, repo).filter((c) => c.status !== "completed" && c.name.startsWith("flibs/build"));
-      if (wrong.length || open.length) {
-        lost.push(`${order.join(">")} ${conclusion} ${mode}: ${wrong.map(([name]) => `${name} is ${state(shown(sha, name, repo))}`).join(", ")}${open.length ? ` open: ${open.map((c) => c.name).join(", ")}` : ""}`);
-      }
-    }
-    record({ area: AREA, what: `workflow_job orders x duplicates x concurrency (${replicas})`, tried, held: tried - lost.length, lost: lost.length });
-    expect(tried).toBe(ORDERS.length * 2 * MODES.length);
-    expect(lost).toEqual([]);
-  }, 600_000);
+      record({
+        area: AREA,
+        what: `workflow_job orders x duplicates x concurrency (${replicas})`,
+        tried,
+        held: tried - lost.length,
+        lost: lost.length,
+      });
+      expect(tried).toBe(ORDERS.length * 2 * MODES.length);
+      expect(lost).toEqual([]);
+    },
+    600_000,
+  );
 });
 
 // ---- a merge delivered twice / concurrently: one promotion ---------------------------------------------
@@ -380,24 +442,32 @@ describe("a merge to the default branch promotes once", () => {
     { what: "redelivered (new delivery id) at once", replicas: 1, concurrent: true, sameId: false },
     { what: "redelivered to another replica later", replicas: 2, concurrent: false, sameId: false },
   ];
-  test.each(cases)("$what -> exactly one promotion dispatch", async ({ what, replicas, concurrent, sameId }) => {
-    const a1 = await replica();
-    const a2 = replicas === 2 ? await replica() : a1;
-    const promotions = () => world.github.calls(DISPATCH).filter((r) => r.params.workflow_id === "flibs-promote.yml").map((r) => (r.body as { inputs: Record<string, string> }).inputs);
-    let tried = 0;
-    let lost = 0;
-    for (const n of [1, 2, 3]) {
-      const { merge, push } = await builtAndMerged(a1, n);
-      const ids = [`push-${n}`, sameId ? `push-${n}` : `push-${n}-again`, sameId ? `push-${n}` : `push-${n}-third`];
-      if (concurrent) await Promise.all(ids.map((id, i) => (i % 2 ? a2 : a1).receive("push", push, id)));
-      else for (const [i, id] of ids.entries()) await (i % 2 ? a2 : a1).receive("push", push, id);
-      const promoted = promotions().filter((p) => p.sha === merge);
-      tried++;
-      if (promoted.length !== 1) lost++;
-      expect.soft(promoted.length, `promotion dispatches for merge ${n}`).toBe(1);
-      expect.soft(checks(merge, "flibs/promote (main)").map(state)).toEqual(["in_progress/-"]);
-    }
-    record({ area: AREA, what: `merge push ${what}: one promotion`, tried, held: tried - lost, lost });
-    expect(lost).toBe(0);
-  }, 300_000);
+  test.each(cases)(
+    "$what -> exactly one promotion dispatch",
+    async ({ what, replicas, concurrent, sameId }) => {
+      const a1 = await replica();
+      const a2 = replicas === 2 ? await replica() : a1;
+      const promotions = () =>
+        world.github
+          .calls(DISPATCH)
+          .filter((r) => r.params.workflow_id === "flibs-promote.yml")
+          .map((r) => (r.body as { inputs: Record<string, string> }).inputs);
+      let tried = 0;
+      let lost = 0;
+      for (const n of [1, 2, 3]) {
+        const { merge, push } = await builtAndMerged(a1, n);
+        const ids = [`push-${n}`, sameId ? `push-${n}` : `push-${n}-again`, sameId ? `push-${n}` : `push-${n}-third`];
+        if (concurrent) await Promise.all(ids.map((id, i) => (i % 2 ? a2 : a1).receive("push", push, id)));
+        else for (const [i, id] of ids.entries()) await (i % 2 ? a2 : a1).receive("push", push, id);
+        const promoted = promotions().filter((p) => p.sha === merge);
+        tried++;
+        if (promoted.length !== 1) lost++;
+        expect.soft(promoted.length, `promotion dispatches for merge ${n}`).toBe(1);
+        expect.soft(checks(merge, "flibs/promote (main)").map(state)).toEqual(["in_progress/-"]);
+      }
+      record({ area: AREA, what: `merge push ${what}: one promotion`, tried, held: tried - lost, lost });
+      expect(lost).toBe(0);
+    },
+    300_000,
+  );
 });

@@ -36,7 +36,8 @@ const world = useWorld({ runners: runners(6) });
 failOnUnhandledRejections();
 let app: TestApp;
 
-const policyText = (extra = "") => `arches: [x86_64, aarch64]\nregistries:\n  candidate: ${registry.host}/candidates\n  stable: ${registry.host}/stable\n${extra}`;
+const policyText = (extra = "") =>
+  `arches: [x86_64, aarch64]\nregistries:\n  candidate: ${registry.host}/candidates\n  stable: ${registry.host}/stable\n${extra}`;
 
 beforeAll(async () => {
   registry = await startRegistry();
@@ -56,12 +57,19 @@ beforeEach(async () => {
 // ---- helpers ------------------------------------------------------------------------------------------------
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 24);
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 24);
 let copies = 0;
 const dispatchesTo = (repo: string, workflow: string) =>
   world.github
     .calls(DISPATCH)
-    .filter((r: GitHubRequest) => `${r.params.owner}/${r.params.repo}`.toLowerCase() === repo.toLowerCase() && r.params.workflow_id === workflow)
+    .filter(
+      (r: GitHubRequest) => `${r.params.owner}/${r.params.repo}`.toLowerCase() === repo.toLowerCase() && r.params.workflow_id === workflow,
+    )
     .map((r) => (r.body as { inputs: Record<string, string> }).inputs);
 const state = (c: FakeCheckRun | undefined) => (c ? `${c.status}/${c.conclusion ?? "-"}` : "absent");
 
@@ -77,7 +85,11 @@ async function until(what: string, probe: () => boolean, timeoutMs = 30_000): Pr
  * A copy of the container repository for one variant, with a PR whose head is a commit of its own (its images
  * and tags in the shared candidate repository are its own too: the stand-in's digests follow the commit).
  */
-async function variantRepo(variant: string, pull: { author?: string; fork?: string; files?: Record<string, string> } = {}, org = "my-org"): Promise<{ repo: string; head: string }> {
+async function variantRepo(
+  variant: string,
+  pull: { author?: string; fork?: string; files?: Record<string, string> } = {},
+  org = "my-org",
+): Promise<{ repo: string; head: string }> {
   const repo = `${org}/hello-${++copies}-${slug(variant)}`;
   await world.copyRepo(REPO, repo);
   const head = await world.commit({ "variant.txt": `${variant}\n`, ...pull.files }, { repo, branch: `pr-${PR}` });
@@ -126,9 +138,22 @@ async function pushManifest(bytes: Buffer, mediaType: string, ref: string): Prom
 /** An image the attacker made (one arch), pushed by digest; returns its manifest bytes and digest. */
 async function foreignImage(seed: string, arch: string): Promise<{ bytes: Buffer; digest: string }> {
   const layer = Buffer.from(`attacker's layer ${seed} ${arch}\n`);
-  const config = Buffer.from(JSON.stringify({ architecture: arch === "x86_64" ? "amd64" : "arm64", os: "linux", rootfs: { type: "layers", diff_ids: [sha256(layer)] } }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: arch === "x86_64" ? "amd64" : "arm64",
+      os: "linux",
+      rootfs: { type: "layers", diff_ids: [sha256(layer)] },
+    }),
+  );
   const [c, l] = [await pushBlob(config), await pushBlob(layer)];
-  const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: c, size: config.length }, layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: l, size: layer.length }] }));
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: c, size: config.length },
+      layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: l, size: layer.length }],
+    }),
+  );
   return { bytes, digest: await pushManifest(bytes, MANIFEST, sha256(bytes)) };
 }
 
@@ -137,7 +162,12 @@ async function foreignIndex(seed: string, tags: string[] = []): Promise<string> 
   const manifests = [];
   for (const arch of ARCHES) {
     const img = await foreignImage(seed, arch);
-    manifests.push({ mediaType: MANIFEST, digest: img.digest, size: img.bytes.length, platform: { architecture: arch === "x86_64" ? "amd64" : "arm64", os: "linux" } });
+    manifests.push({
+      mediaType: MANIFEST,
+      digest: img.digest,
+      size: img.bytes.length,
+      platform: { architecture: arch === "x86_64" ? "amd64" : "arm64", os: "linux" },
+    });
   }
   const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests }));
   for (const ref of [sha256(bytes), ...tags]) await pushManifest(bytes, INDEX, ref);
@@ -146,7 +176,10 @@ async function foreignIndex(seed: string, tags: string[] = []): Promise<string> 
 
 /** What a tag points at now, as the registry answers. */
 async function tagDigest(tag: string): Promise<string | null> {
-  const res = await fetch(`${registry.url}/v2/candidates/${IMAGE}/manifests/${tag}`, { method: "HEAD", headers: { accept: `${INDEX}, ${MANIFEST}` } });
+  const res = await fetch(`${registry.url}/v2/candidates/${IMAGE}/manifests/${tag}`, {
+    method: "HEAD",
+    headers: { accept: `${INDEX}, ${MANIFEST}` },
+  });
   return res.status === 200 ? res.headers.get("docker-content-digest") : null;
 }
 
@@ -185,7 +218,13 @@ async function mergeAll(variants: ReadonlyArray<{ repo: string; variant: string 
       installationId: world.installationId,
       headSha: merge,
       edit: (p) => {
-        Object.assign(p.check_run, { id: build.id, name: "flibs/build", status: build.status, conclusion: build.conclusion, external_id: build.external_id });
+        Object.assign(p.check_run, {
+          id: build.id,
+          name: "flibs/build",
+          status: build.status,
+          conclusion: build.conclusion,
+          external_id: build.external_id,
+        });
         p.check_run.app = { ...p.check_run.app, id: TEST_APP_ID };
       },
     });
@@ -207,11 +246,16 @@ function heldUnpromotable(v: { repo: string; head: string; variant: string }, me
   if (parseIndexMarker(s.summary) !== undefined) return `${seen} (an index marker)`;
   if (!why.test(s.summary ?? "")) return `${seen} (does not say ${why})`;
   if (promoted.length) return `${seen} (promotion dispatched: ${JSON.stringify(promoted)})`;
-  if (promote?.conclusion !== "failure" || !/^Not promoted/.test(promote.title ?? "")) return `${seen} (flibs/promote ${state(promote)}: ${promote?.title})`;
+  if (promote?.conclusion !== "failure" || !/^Not promoted/.test(promote.title ?? ""))
+    return `${seen} (flibs/promote ${state(promote)}: ${promote?.title})`;
   return undefined;
 }
 
-async function ledger<T extends { variant: string }>(what: string, cases: readonly T[], check: (c: T) => Promise<string | undefined>): Promise<string[]> {
+async function ledger<T extends { variant: string }>(
+  what: string,
+  cases: readonly T[],
+  check: (c: T) => Promise<string | undefined>,
+): Promise<string[]> {
   const lost: string[] = [];
   await tally(AREA, what, cases, async (c) => {
     const seen = await check(c);
@@ -237,7 +281,9 @@ describe("a job that reports what it did not build, test or publish", () => {
     await world.standIn(standIn);
     await buildAll(repos.map((c) => c.repo));
     const merges = await mergeAll(repos);
-    const lost = await ledger("an arch job reports a digest it did not build and test", repos, async (c) => heldUnpromotable(c, merges.get(c.repo), /does not hold what was tested/));
+    const lost = await ledger("an arch job reports a digest it did not build and test", repos, async (c) =>
+      heldUnpromotable(c, merges.get(c.repo), /does not hold what was tested/),
+    );
     expect(lost).toEqual([]);
   }, 90_000);
 });
@@ -258,7 +304,9 @@ describe("a publish job that reports another index, or leaves an arch out", () =
     await world.standIn({ push: true, repos: Object.fromEntries(repos.map((c) => [c.repo, { publish: c.publish }])) });
     await buildAll(repos.map((c) => c.repo));
     const merges = await mergeAll(repos);
-    const lost = await ledger("publish reports another index or leaves an arch out", repos, async (c) => heldUnpromotable(c, merges.get(c.repo), c.why));
+    const lost = await ledger("publish reports another index or leaves an arch out", repos, async (c) =>
+      heldUnpromotable(c, merges.get(c.repo), c.why),
+    );
     expect(lost).toEqual([]);
   }, 120_000);
 });
@@ -270,10 +318,26 @@ describe("a token holder moves the candidate tags after the build", () => {
     const archTag = (head: string, arch: string) => `sha-${head}-${arch}`;
     const cases = [
       { variant: "sha tag moved before the run's completion reached the App", tags: (h: string) => [`sha-${h}`], after: false },
-      { variant: "x86_64 tag moved before the run's completion reached the App", tags: (h: string) => [archTag(h, "x86_64")], after: false },
-      { variant: "aarch64 tag moved before the run's completion reached the App", tags: (h: string) => [archTag(h, "aarch64")], after: false },
-      { variant: "every tag moved before the run's completion reached the App", tags: (h: string) => [`sha-${h}`, `pr-${PR}-${h.slice(0, 7)}`, ...ARCHES.map((a) => archTag(h, a))], after: false },
-      { variant: "every tag moved after flibs/build closed, before the merge", tags: (h: string) => [`sha-${h}`, `pr-${PR}-${h.slice(0, 7)}`, ...ARCHES.map((a) => archTag(h, a))], after: true },
+      {
+        variant: "x86_64 tag moved before the run's completion reached the App",
+        tags: (h: string) => [archTag(h, "x86_64")],
+        after: false,
+      },
+      {
+        variant: "aarch64 tag moved before the run's completion reached the App",
+        tags: (h: string) => [archTag(h, "aarch64")],
+        after: false,
+      },
+      {
+        variant: "every tag moved before the run's completion reached the App",
+        tags: (h: string) => [`sha-${h}`, `pr-${PR}-${h.slice(0, 7)}`, ...ARCHES.map((a) => archTag(h, a))],
+        after: false,
+      },
+      {
+        variant: "every tag moved after flibs/build closed, before the merge",
+        tags: (h: string) => [`sha-${h}`, `pr-${PR}-${h.slice(0, 7)}`, ...ARCHES.map((a) => archTag(h, a))],
+        after: true,
+      },
     ];
     const repos = await Promise.all(cases.map(async (c) => ({ ...c, ...(await variantRepo(c.variant)) })));
     // The runs' deliveries are held back, so the tags move between publish and the App's reading of the run.
@@ -304,12 +368,15 @@ describe("a token holder moves the candidate tags after the build", () => {
       const recorded = parseIndexMarker(s?.summary);
       const promoted = dispatchesTo(c.repo, "flibs-promote.yml").map((i) => i.digest);
       const seen = `${c.variant}: flibs/build ${state(s)} recorded ${recorded}, publish output ${out.index}, promoted ${JSON.stringify(promoted)}, moved ${JSON.stringify(moved.get(c.repo))}`;
-      for (const [tag, digest] of Object.entries(moved.get(c.repo)!)) if ((await tagDigest(tag)) !== digest) return `${seen} (${tag} did not move: the case tried nothing)`;
+      for (const [tag, digest] of Object.entries(moved.get(c.repo)!))
+        if ((await tagDigest(tag)) !== digest) return `${seen} (${tag} did not move: the case tried nothing)`;
       if (s?.conclusion !== "success" || !recorded || recorded !== out.index) return seen;
       if (Object.values(moved.get(c.repo)!).includes(recorded)) return `${seen} (a moved tag's digest recorded)`;
-      if (JSON.stringify(await indexChildren(recorded)) !== JSON.stringify(out.arches)) return `${seen} (children ${JSON.stringify(await indexChildren(recorded))} are not the tested ${JSON.stringify(out.arches)})`;
+      if (JSON.stringify(await indexChildren(recorded)) !== JSON.stringify(out.arches))
+        return `${seen} (children ${JSON.stringify(await indexChildren(recorded))} are not the tested ${JSON.stringify(out.arches)})`;
       if (promoted.length !== 1 || promoted[0] !== recorded) return seen;
-      if (world.shown(merges.get(c.repo)!, "flibs/promote (main)", c.repo)?.summary?.includes(recorded) !== true) return `${seen} (flibs/promote does not name it)`;
+      if (world.shown(merges.get(c.repo)!, "flibs/promote (main)", c.repo)?.summary?.includes(recorded) !== true)
+        return `${seen} (flibs/promote does not name it)`;
       return undefined;
     });
     expect(lost).toEqual([]);
@@ -325,8 +392,12 @@ describe("a run the App did not dispatch, named like flibs' own", () => {
     world.deliverTo(app);
     await app.receive("pull_request", world.pullEvent(PR, "synchronize", { repo, sender: "member" }));
     const run = world.buildRun(`${head}.1`, repo);
-    await until("both arch checks in progress", () => ARCHES.every((a) => world.shown(head, `flibs/build (${a})`, repo)?.status === "in_progress"));
-    const jobEvents = ARCHES.map((arch) => world.deliveriesOf(run, { event: "workflow_job", job: new RegExp(`build \\(${arch}\\)`) }).at(-1)!);
+    await until("both arch checks in progress", () =>
+      ARCHES.every((a) => world.shown(head, `flibs/build (${a})`, repo)?.status === "in_progress"),
+    );
+    const jobEvents = ARCHES.map((arch) =>
+      world.deliveriesOf(run, { event: "workflow_job", job: new RegExp(`build \\(${arch}\\)`) }).at(-1)!,
+    );
     const runEvent = world.deliveriesOf(run, { event: "workflow_run" }).at(-1)!;
 
     // A fork's own pull_request workflow (or a run started by hand) can give its run and jobs flibs' names; what it
@@ -337,12 +408,17 @@ describe("a run the App did not dispatch, named like flibs' own", () => {
       { what: "another run id, another workflow file", event: "workflow_dispatch", path: ".github/workflows/ci.yml", actor: run.actor },
       { what: "a fork's pull_request run", event: "pull_request", path: ".github/workflows/ci.yml", actor: "outsider" },
     ].map((f, i) => ({ ...f, runId: run.id + 1000 + i }));
-    const cases = forgeries.flatMap((f) => [...ARCHES.map((arch) => ({ variant: `${f.what}: build (${arch}) completed success`, f, arch: arch as string | undefined })), { variant: `${f.what}: run completed success`, f, arch: undefined }]);
+    const cases = forgeries.flatMap((f) => [
+      ...ARCHES.map((arch) => ({ variant: `${f.what}: build (${arch}) completed success`, f, arch: arch as string | undefined })),
+      { variant: `${f.what}: run completed success`, f, arch: undefined },
+    ]);
 
     const held = () => {
       const arches = ARCHES.map((a) => state(world.shown(head, `flibs/build (${a})`, repo)));
       const summary = state(world.shown(head, "flibs/build", repo));
-      return arches.some((a) => a !== "in_progress/-") || summary.startsWith("completed") ? `arches ${arches.join(", ")}, flibs/build ${summary}` : undefined;
+      return arches.some((a) => a !== "in_progress/-") || summary.startsWith("completed")
+        ? `arches ${arches.join(", ")}, flibs/build ${summary}`
+        : undefined;
     };
     const forge = async (c: (typeof cases)[number]): Promise<string | undefined> => {
       const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
@@ -350,11 +426,29 @@ describe("a run the App did not dispatch, named like flibs' own", () => {
       let d: Delivery;
       if (c.arch) {
         d = structuredClone(jobEvents[ARCHES.indexOf(c.arch as (typeof ARCHES)[number])]!);
-        Object.assign(d.payload.workflow_job, { id: c.f.runId * 10 + ARCHES.indexOf(c.arch as (typeof ARCHES)[number]), run_id: c.f.runId, run_url: `https://api.github.com/repos/${repo}/actions/runs/${c.f.runId}`, html_url: `${html}/job/1`, status: "completed", conclusion: "success", completed_at: now });
+        Object.assign(d.payload.workflow_job, {
+          id: c.f.runId * 10 + ARCHES.indexOf(c.arch as (typeof ARCHES)[number]),
+          run_id: c.f.runId,
+          run_url: `https://api.github.com/repos/${repo}/actions/runs/${c.f.runId}`,
+          html_url: `${html}/job/1`,
+          status: "completed",
+          conclusion: "success",
+          completed_at: now,
+        });
       } else {
         d = structuredClone(runEvent);
         const actor = { ...d.payload.workflow_run.actor, login: c.f.actor };
-        Object.assign(d.payload.workflow_run, { id: c.f.runId, html_url: html, event: c.f.event, path: c.f.path, status: "completed", conclusion: "success", updated_at: now, actor, triggering_actor: actor });
+        Object.assign(d.payload.workflow_run, {
+          id: c.f.runId,
+          html_url: html,
+          event: c.f.event,
+          path: c.f.path,
+          status: "completed",
+          conclusion: "success",
+          updated_at: now,
+          actor,
+          triggering_actor: actor,
+        });
       }
       d.payload.action = "completed";
       await app.receive(d.event, d.payload, randomUUID());
@@ -377,7 +471,11 @@ describe("a run the App did not dispatch, named like flibs' own", () => {
       { what: "no run id recorded: another workflow file", event: "workflow_dispatch", path: ".github/workflows/ci.yml", actor: run.actor },
       { what: "no run id recorded: flibs.yml dispatched by a writer", event: "workflow_dispatch", path: run.path, actor: "member" },
       { what: "no run id recorded: a fork's pull_request run", event: "pull_request", path: ".github/workflows/ci.yml", actor: "outsider" },
-    ].map((f, i) => ({ variant: `${f.what}: run completed success`, f: { ...f, runId: run.id + 2000 + i }, arch: undefined as string | undefined }));
+    ].map((f, i) => ({
+      variant: `${f.what}: run completed success`,
+      f: { ...f, runId: run.id + 2000 + i },
+      arch: undefined as string | undefined,
+    }));
     expect(parsePlanMarker(world.shown(head, "flibs/build", repo)!.summary)?.run).toBeUndefined();
     expect(await ledger("a run flibs did not dispatch reports success, no run id recorded (GHES)", unrecorded, forge)).toEqual([]);
 
@@ -400,8 +498,15 @@ describe("a merge of a PR whose build did not pass on every arch", () => {
     const recorded = [
       { variant: "no per-arch checks at all", change: (r: string, h: string) => ARCHES.forEach((a) => drop(archCheck(r, h, a))) },
       ...ARCHES.map((arch) => ({ variant: `no ${arch} check`, change: (r: string, h: string) => void drop(archCheck(r, h, arch)) })),
-      ...ARCHES.map((arch) => ({ variant: `${arch} check failed after flibs/build closed`, change: (r: string, h: string) => void Object.assign(archCheck(r, h, arch), { conclusion: "failure" }) })),
-      ...ARCHES.map((arch) => ({ variant: `${arch} check still in progress`, change: (r: string, h: string) => void Object.assign(archCheck(r, h, arch), { status: "in_progress", conclusion: null, completed_at: null }) })),
+      ...ARCHES.map((arch) => ({
+        variant: `${arch} check failed after flibs/build closed`,
+        change: (r: string, h: string) => void Object.assign(archCheck(r, h, arch), { conclusion: "failure" }),
+      })),
+      ...ARCHES.map((arch) => ({
+        variant: `${arch} check still in progress`,
+        change: (r: string, h: string) =>
+          void Object.assign(archCheck(r, h, arch), { status: "in_progress", conclusion: null, completed_at: null }),
+      })),
     ];
     const built = ARCHES.map((arch) => ({ variant: `the build failed on ${arch}`, arch }));
     const repos = await Promise.all([...recorded, ...built].map(async (c) => ({ ...c, ...(await variantRepo(c.variant)) })));
@@ -433,17 +538,48 @@ describe("approving a fork's code", () => {
   test("/ok-to-test naming another commit than the head, or written before a force-push: nothing built", async () => {
     world.policy(policyText("build:\n  ok_to_test_sha: required\n"), "strict-org");
     const cases = [
-      { variant: "ok-to-test names the commit read before a force-push (12 digits)", body: (a: string) => `/ok-to-test ${a.slice(0, 12)}`, why: /is not the head of this pull request/ },
-      { variant: "ok-to-test names the commit read before a force-push (40 digits)", body: (a: string) => `/ok-to-test ${a}`, why: /is not the head of this pull request/ },
-      { variant: "ok-to-test names the commit read before a force-push (7 digits)", body: (a: string) => `/ok-to-test ${a.slice(0, 7)}`, why: /is not the head of this pull request/ },
-      { variant: "ok-to-test names a commit that is nothing", body: () => "/ok-to-test deadbeefcafe", why: /is not the head of this pull request/ },
-      { variant: "bare ok-to-test written before the force-push", body: () => "/ok-to-test", why: /written before .* was pushed/, before: true },
-      { variant: "bare ok-to-test where policy requires the sha", body: () => "/ok-to-test", why: /name the commit you reviewed/, org: "strict-org" },
+      {
+        variant: "ok-to-test names the commit read before a force-push (12 digits)",
+        body: (a: string) => `/ok-to-test ${a.slice(0, 12)}`,
+        why: /is not the head of this pull request/,
+      },
+      {
+        variant: "ok-to-test names the commit read before a force-push (40 digits)",
+        body: (a: string) => `/ok-to-test ${a}`,
+        why: /is not the head of this pull request/,
+      },
+      {
+        variant: "ok-to-test names the commit read before a force-push (7 digits)",
+        body: (a: string) => `/ok-to-test ${a.slice(0, 7)}`,
+        why: /is not the head of this pull request/,
+      },
+      {
+        variant: "ok-to-test names a commit that is nothing",
+        body: () => "/ok-to-test deadbeefcafe",
+        why: /is not the head of this pull request/,
+      },
+      {
+        variant: "bare ok-to-test written before the force-push",
+        body: () => "/ok-to-test",
+        why: /written before .* was pushed/,
+        before: true,
+      },
+      {
+        variant: "bare ok-to-test where policy requires the sha",
+        body: () => "/ok-to-test",
+        why: /name the commit you reviewed/,
+        org: "strict-org",
+      },
     ];
     const repos = await Promise.all(
       cases.map(async (c) => {
         const { repo, head } = await variantRepo(c.variant, { author: "outsider", fork: "outsider/hello" }, c.org);
-        return { ...c, repo, read: head, head: await world.commit({ "variant.txt": `${c.variant}, forced\n` }, { repo, branch: `pr-${PR}` }) };
+        return {
+          ...c,
+          repo,
+          read: head,
+          head: await world.commit({ "variant.txt": `${c.variant}, forced\n` }, { repo, branch: `pr-${PR}` }),
+        };
       }),
     );
     world.deliverTo(app);
@@ -452,7 +588,10 @@ describe("approving a fork's code", () => {
         world.pull({ repo: c.repo, number: PR, head: c.read, author: "outsider", fork: "outsider/hello" });
         await app.receive("pull_request", world.pullEvent(PR, "opened", { repo: c.repo }));
         // The reviewer reads c.read and types; the author force-pushes meanwhile; the comment arrives after.
-        const comment = world.commentEvent(PR, c.body(c.read), "member", { repo: c.repo, edit: (p) => c.before && (p.comment.created_at = p.comment.updated_at = "2020-01-01T00:00:00Z") });
+        const comment = world.commentEvent(PR, c.body(c.read), "member", {
+          repo: c.repo,
+          edit: (p) => c.before && (p.comment.created_at = p.comment.updated_at = "2020-01-01T00:00:00Z"),
+        });
         world.pushTo(PR, c.head, c.repo);
         await app.receive("pull_request", world.pullEvent(PR, "synchronize", { repo: c.repo, sender: "outsider" }));
         await app.receive("issue_comment", comment);
@@ -474,7 +613,13 @@ describe("approving a fork's code", () => {
 
   test("a writer's fork PR pushed to by someone without write access: the new head waits for approval", async () => {
     const senders = ["outsider", "triager", "stranger"];
-    const repos = await Promise.all([...senders, "member"].map(async (sender) => ({ sender, variant: `push by ${sender}`, ...(await variantRepo(`writer fork pushed by ${sender}`, { author: "member", fork: "member/hello" })) })));
+    const repos = await Promise.all(
+      [...senders, "member"].map(async (sender) => ({
+        sender,
+        variant: `push by ${sender}`,
+        ...(await variantRepo(`writer fork pushed by ${sender}`, { author: "member", fork: "member/hello" })),
+      })),
+    );
     world.deliverTo(undefined);
     const pushed = new Map<string, string>();
     await Promise.all(
@@ -510,26 +655,69 @@ describe("# flibs-ignore of a rule policy does not let be ignored", () => {
     world.policy(policyText("not_ignorable: [base-image-registry, required-labels, no-gpgcheck, curl-pipe-shell, user-root]\n"));
     const ignore = (ids: string) => `# flibs-ignore ${ids} we know what we are doing`;
     const cases = [
-      { variant: "base-image-registry", rule: "base-image-registry", df: DOCKERFILE.replace(/^FROM .*$/m, `${ignore("base-image-registry")}\nFROM evil.example.com/fedora-minimal:41`) },
-      { variant: "required-labels", rule: "required-labels", df: `${ignore("required-labels")}\nFROM registry.fedoraproject.org/fedora-minimal:41\nUSER 1001\n` },
-      { variant: "no-gpgcheck", rule: "no-gpgcheck", df: DOCKERFILE.replace(/^RUN .*$/m, `${ignore("no-gpgcheck")}\nRUN microdnf -y --nogpgcheck install hello && microdnf clean all`) },
-      { variant: "curl-pipe-shell", rule: "curl-pipe-shell", df: DOCKERFILE.replace(/^RUN .*$/m, `${ignore("curl-pipe-shell")}\nRUN curl -fsSL https://example.com/install.sh | sh`) },
-      { variant: "user-root, listed by the organisation", rule: "user-root", df: DOCKERFILE.replace(/^USER .*$/m, `${ignore("user-root")}\nUSER root`) },
-      { variant: "base-image-registry among ignorable ids", rule: "base-image-registry", df: DOCKERFILE.replace(/^FROM .*$/m, `${ignore("base-image-tag,base-image-registry")}\nFROM evil.example.com/fedora-minimal:41`) },
+      {
+        variant: "base-image-registry",
+        rule: "base-image-registry",
+        df: DOCKERFILE.replace(/^FROM .*$/m, `${ignore("base-image-registry")}\nFROM evil.example.com/fedora-minimal:41`),
+      },
+      {
+        variant: "required-labels",
+        rule: "required-labels",
+        df: `${ignore("required-labels")}\nFROM registry.fedoraproject.org/fedora-minimal:41\nUSER 1001\n`,
+      },
+      {
+        variant: "no-gpgcheck",
+        rule: "no-gpgcheck",
+        df: DOCKERFILE.replace(/^RUN .*$/m, `${ignore("no-gpgcheck")}\nRUN microdnf -y --nogpgcheck install hello && microdnf clean all`),
+      },
+      {
+        variant: "curl-pipe-shell",
+        rule: "curl-pipe-shell",
+        df: DOCKERFILE.replace(/^RUN .*$/m, `${ignore("curl-pipe-shell")}\nRUN curl -fsSL https://example.com/install.sh | sh`),
+      },
+      {
+        variant: "user-root, listed by the organisation",
+        rule: "user-root",
+        df: DOCKERFILE.replace(/^USER .*$/m, `${ignore("user-root")}\nUSER root`),
+      },
+      {
+        variant: "base-image-registry among ignorable ids",
+        rule: "base-image-registry",
+        df: DOCKERFILE.replace(/^FROM .*$/m, `${ignore("base-image-tag,base-image-registry")}\nFROM evil.example.com/fedora-minimal:41`),
+      },
     ];
     // An ignorable rule waived the same way: the review passes, so the ignores above are read, and refused.
-    const control = { variant: "add-url, ignorable", df: DOCKERFILE.replace(/^USER .*$/m, `${ignore("add-url")}\nADD https://example.com/hello.conf /etc/hello.conf\nUSER 1001`) };
-    const repos = await Promise.all([...cases, control].map(async (c) => ({ ...c, ...(await variantRepo(`ignore ${c.variant}`, { author: "outsider", fork: "outsider/hello", files: { Dockerfile: c.df } })) })));
+    const control = {
+      variant: "add-url, ignorable",
+      df: DOCKERFILE.replace(/^USER .*$/m, `${ignore("add-url")}\nADD https://example.com/hello.conf /etc/hello.conf\nUSER 1001`),
+    };
+    const repos = await Promise.all(
+      [...cases, control].map(async (c) => ({
+        ...c,
+        ...(await variantRepo(`ignore ${c.variant}`, { author: "outsider", fork: "outsider/hello", files: { Dockerfile: c.df } })),
+      })),
+    );
     await Promise.all(repos.map((c) => app.receive("pull_request", world.pullEvent(PR, "opened", { repo: c.repo }))));
-    const written = (repo: string) => JSON.stringify(world.github.calls().filter((r) => /check-runs/.test(r.route) && `${r.params.owner}/${r.params.repo}` === repo).map((r) => r.body));
-    const lost = await ledger("# flibs-ignore of a rule policy keeps", repos.filter((c) => "rule" in c) as Array<(typeof repos)[number] & { rule: string }>, async (c) => {
-      const review = world.shown(c.head, "flibs/review", c.repo);
-      const seen = `${c.variant}: flibs/review ${state(review)} ${review?.title}`;
-      if (review?.conclusion !== "failure") return seen;
-      if (!written(c.repo).includes(`suppresses nothing: the organisation's policy does not let a repository waive ${c.rule}`)) return `${seen} (the refused ignore is not reported)`;
-      if (!written(c.repo).includes(`"${c.rule}`) && !written(c.repo).includes(c.rule)) return `${seen} (no ${c.rule} finding)`;
-      return undefined;
-    });
+    const written = (repo: string) =>
+      JSON.stringify(
+        world.github
+          .calls()
+          .filter((r) => /check-runs/.test(r.route) && `${r.params.owner}/${r.params.repo}` === repo)
+          .map((r) => r.body),
+      );
+    const lost = await ledger(
+      "# flibs-ignore of a rule policy keeps",
+      repos.filter((c) => "rule" in c) as Array<(typeof repos)[number] & { rule: string }>,
+      async (c) => {
+        const review = world.shown(c.head, "flibs/review", c.repo);
+        const seen = `${c.variant}: flibs/review ${state(review)} ${review?.title}`;
+        if (review?.conclusion !== "failure") return seen;
+        if (!written(c.repo).includes(`suppresses nothing: the organisation's policy does not let a repository waive ${c.rule}`))
+          return `${seen} (the refused ignore is not reported)`;
+        if (!written(c.repo).includes(`"${c.rule}`) && !written(c.repo).includes(c.rule)) return `${seen} (no ${c.rule} finding)`;
+        return undefined;
+      },
+    );
     expect(lost).toEqual([]);
     const ctl = repos.find((c) => c.variant === control.variant)!;
     expect(state(world.shown(ctl.head, "flibs/review", ctl.repo))).toBe("completed/success");

@@ -15,25 +15,106 @@ export function noisyText(special: string[], maxLength: number): fc.Arbitrary<st
     fc.string({ unit: "binary", maxLength }),
     fc.string({ unit: "grapheme", maxLength }),
     fc.string({ unit: fc.constantFrom(...special), maxLength }),
-    fc.array(fc.oneof(fc.constantFrom(...special), fc.string({ unit: "grapheme-ascii", maxLength: 6 })), { maxLength }).map((a) => a.join("")),
+    fc
+      .array(fc.oneof(fc.constantFrom(...special), fc.string({ unit: "grapheme-ascii", maxLength: 6 })), { maxLength })
+      .map((a) => a.join("")),
   );
 }
 
 // ---------------------------------------------------------------------------------------------- Dockerfiles
 
 const DOCKERFILE_CHARS = [
-  "F", "R", "O", "M", "U", "N", "L", "A", "B", "E", "C", "P", "Y", "S", "D", "T", "G", "V", "a", "r", "x", "1", " ", "\t", "\n",
-  "\r\n", "\r", "\\", "`", "#", "$", "{", "}", ":", "-", "+", "<", "<<", "=", '"', "'", "[", "]", ",", "/", "@", "|", "&", ";", "\uFEFF",
-  "é", "\u00a0", "\u2028", "😀", "\u0000", "FROM ", "RUN ", "LABEL ", "USER ", "ARG ", "ENV ", "COPY ", "ADD ", "# flibs-ignore ",
-  "# escape=", "EOF", "<<EOF", "\\\n", "`\n",
+  "F",
+  "R",
+  "O",
+  "M",
+  "U",
+  "N",
+  "L",
+  "A",
+  "B",
+  "E",
+  "C",
+  "P",
+  "Y",
+  "S",
+  "D",
+  "T",
+  "G",
+  "V",
+  "a",
+  "r",
+  "x",
+  "1",
+  " ",
+  "\t",
+  "\n",
+  "\r\n",
+  "\r",
+  "\\",
+  "`",
+  "#",
+  "$",
+  "{",
+  "}",
+  ":",
+  "-",
+  "+",
+  "<",
+  "<<",
+  "=",
+  '"',
+  "'",
+  "[",
+  "]",
+  ",",
+  "/",
+  "@",
+  "|",
+  "&",
+  ";",
+  "\uFEFF",
+  "é",
+  "\u00a0",
+  "\u2028",
+  "😀",
+  "\u0000",
+  "FROM ",
+  "RUN ",
+  "LABEL ",
+  "USER ",
+  "ARG ",
+  "ENV ",
+  "COPY ",
+  "ADD ",
+  "# flibs-ignore ",
+  "# escape=",
+  "EOF",
+  "<<EOF",
+  "\\\n",
+  "`\n",
 ];
 
 export const randomDockerfile: fc.Arbitrary<string> = noisyText(DOCKERFILE_CHARS, 300);
 
 const RULE_IDS = [
-  "dockerfile-parse", "base-image-registry", "base-image-tag", "required-labels", "user-root", "user-missing", "add-url",
-  "add-local-file", "maintainer-deprecated", "dnf-assume-yes", "dnf-clean-all", "no-gpgcheck", "build-time-repo",
-  "curl-pipe-shell", "ignore-comment", "no-such-rule", "internal",
+  "dockerfile-parse",
+  "base-image-registry",
+  "base-image-tag",
+  "required-labels",
+  "user-root",
+  "user-missing",
+  "add-url",
+  "add-local-file",
+  "maintainer-deprecated",
+  "dnf-assume-yes",
+  "dnf-clean-all",
+  "no-gpgcheck",
+  "build-time-repo",
+  "curl-pipe-shell",
+  "ignore-comment",
+  "no-such-rule",
+  "internal",
 ];
 
 const name = fc.stringMatching(/^[a-z][a-z0-9_-]{0,8}$/);
@@ -46,24 +127,86 @@ const varRef = fc.oneof(
 );
 const imageRef = fc.oneof(
   pick(
-    "registry.fedoraproject.org/fedora:41", "registry.fedoraproject.org/fedora", "quay.io/fedora/fedora:rawhide",
-    "fedora", "fedora:latest", "docker.io/library/alpine:3", "scratch", "localhost:5000/x/y:1", "index.docker.io/x",
-    "quay.io/fedora/fedora@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "Fedora:UPPER",
-    "a/b/c/d:e", ":tag", "@sha256:", "0", "1", "builder", "${BASE}:${TAG}", "$BASE", "registry.fedoraproject.org/$X",
+    "registry.fedoraproject.org/fedora:41",
+    "registry.fedoraproject.org/fedora",
+    "quay.io/fedora/fedora:rawhide",
+    "fedora",
+    "fedora:latest",
+    "docker.io/library/alpine:3",
+    "scratch",
+    "localhost:5000/x/y:1",
+    "index.docker.io/x",
+    "quay.io/fedora/fedora@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "Fedora:UPPER",
+    "a/b/c/d:e",
+    ":tag",
+    "@sha256:",
+    "0",
+    "1",
+    "builder",
+    "${BASE}:${TAG}",
+    "$BASE",
+    "registry.fedoraproject.org/$X",
   ),
-  fc.tuple(
-    pick("", "registry.fedoraproject.org/", "quay.io/fedora/", "quay.io/", "ghcr.io/o/", "127.0.0.1:5000/"),
-    name,
-    pick("", ":41", ":latest", ":${TAG}", "@sha256:abc", ":"),
-  ).map(([h, n, t]) => `${h}${n}${t}`),
+  fc
+    .tuple(
+      pick("", "registry.fedoraproject.org/", "quay.io/fedora/", "quay.io/", "ghcr.io/o/", "127.0.0.1:5000/"),
+      name,
+      pick("", ":41", ":latest", ":${TAG}", "@sha256:abc", ":"),
+    )
+    .map(([h, n, t]) => `${h}${n}${t}`),
   varRef,
 );
 const shellWord = pick(
-  "dnf", "yum", "microdnf", "install", "-y", "--assumeyes", "clean", "all", "&&", "||", "|", ";", "curl", "-fsSL",
-  "dnf5", "in", "up", "rei", "--releasever", "then", "do", "rm", "-rf", "/var/cache/libdnf5",
-  "https://example.com/x.sh", "wget", "-O-", "sh", "bash", "-c", "rpm", "--nogpgcheck", "--import", "echo", "tee",
-  "/etc/yum.repos.d/x.repo", "dnf config-manager --add-repo https://x/y.repo", "$(curl x)", "`id`", "'quoted value'",
-  '"double quoted"', "\\", "#notacomment", "'", '"', "[", "]", "{", "}",
+  "dnf",
+  "yum",
+  "microdnf",
+  "install",
+  "-y",
+  "--assumeyes",
+  "clean",
+  "all",
+  "&&",
+  "||",
+  "|",
+  ";",
+  "curl",
+  "-fsSL",
+  "dnf5",
+  "in",
+  "up",
+  "rei",
+  "--releasever",
+  "then",
+  "do",
+  "rm",
+  "-rf",
+  "/var/cache/libdnf5",
+  "https://example.com/x.sh",
+  "wget",
+  "-O-",
+  "sh",
+  "bash",
+  "-c",
+  "rpm",
+  "--nogpgcheck",
+  "--import",
+  "echo",
+  "tee",
+  "/etc/yum.repos.d/x.repo",
+  "dnf config-manager --add-repo https://x/y.repo",
+  "$(curl x)",
+  "`id`",
+  "'quoted value'",
+  '"double quoted"',
+  "\\",
+  "#notacomment",
+  "'",
+  '"',
+  "[",
+  "]",
+  "{",
+  "}",
 );
 const token: fc.Arbitrary<string> = fc.oneof(
   { weight: 5, arbitrary: shellWord },
@@ -80,7 +223,20 @@ const labelValue = fc.oneof(
   fc.string({ maxLength: 12 }).map((s) => `'${s}'`),
   pick('"unterminated', "'", "a\\ b", "Jane <jane@example.com>", ""),
 );
-const flag = pick("--mount=type=cache,target=/var/cache/dnf", "--mount=type=tmpfs,dst=/var/cache/libdnf5", "--mount=type=", "--mount=,,=", "--network=none", "--from=builder", "--chown=1001:0", "--platform=$BUILDPLATFORM", "--link", "--chmod=755", "--", "--=");
+const flag = pick(
+  "--mount=type=cache,target=/var/cache/dnf",
+  "--mount=type=tmpfs,dst=/var/cache/libdnf5",
+  "--mount=type=",
+  "--mount=,,=",
+  "--network=none",
+  "--from=builder",
+  "--chown=1001:0",
+  "--platform=$BUILDPLATFORM",
+  "--link",
+  "--chmod=755",
+  "--",
+  "--=",
+);
 
 export interface DfPiece {
   /** Physical lines; `\\` at a line end stands for the file's escape character. */
@@ -113,50 +269,132 @@ const keywordCase = (k: string) => pick(k, k, k, k.toLowerCase(), k[0] + k.slice
 
 const instruction: fc.Arbitrary<string[]> = fc.oneof(
   // FROM [flags] image [AS name]
-  fc.tuple(keywordCase("FROM"), fc.option(flag, { nil: undefined }), imageRef, fc.option(fc.tuple(pick("AS", "as", "As", "to"), name), { nil: undefined }), breaks).map(
-    ([k, f, img, as, br]) => spread([k, ...(f ? [f] : []), img, ...(as ? as : [])], br),
-  ),
+  fc
+    .tuple(
+      keywordCase("FROM"),
+      fc.option(flag, { nil: undefined }),
+      imageRef,
+      fc.option(fc.tuple(pick("AS", "as", "As", "to"), name), { nil: undefined }),
+      breaks,
+    )
+    .map(([k, f, img, as, br]) => spread([k, ...(f ? [f] : []), img, ...(as ? as : [])], br)),
   // RUN shell form, exec form, heredoc
-  fc.tuple(fc.oneof(keywordCase("RUN"), keywordCase("RUN").map((k) => `ONBUILD ${k}`)), fc.option(flag, { nil: undefined }), tokens(0, 12), breaks).map(([k, f, t, br]) => spread([k, ...(f ? [f] : []), ...t], br)),
-  fc.tuple(keywordCase("RUN"), fc.array(fc.oneof(shellWord, fc.string({ maxLength: 6 })), { maxLength: 6 })).map(([k, argv]) => [`${k} ${JSON.stringify(argv)}`]),
+  fc
+    .tuple(
+      fc.oneof(
+        keywordCase("RUN"),
+        keywordCase("RUN").map((k) => `ONBUILD ${k}`),
+      ),
+      fc.option(flag, { nil: undefined }),
+      tokens(0, 12),
+      breaks,
+    )
+    .map(([k, f, t, br]) => spread([k, ...(f ? [f] : []), ...t], br)),
+  fc
+    .tuple(keywordCase("RUN"), fc.array(fc.oneof(shellWord, fc.string({ maxLength: 6 })), { maxLength: 6 }))
+    .map(([k, argv]) => [`${k} ${JSON.stringify(argv)}`]),
   fc.tuple(keywordCase("RUN"), pick("[", '["sh", "-c"', '["a", 1]', "[]", '[""]')).map(([k, a]) => [`${k} ${a}`]),
-  fc.tuple(pick("RUN", "COPY", "ADD"), pick("<<EOF", "<<-EOF", '<<"EOF"', "<<EOF bash", "<<EOF /etc/x", "<<A <<B"), tokens(0, 4), fc.array(tokens(0, 5), { maxLength: 4 }), pick("EOF", "\tEOF", "A", "", "NOTEND")).map(
-    ([k, h, t, body, end]) => [`${k} ${h} ${t.join(" ")}`, ...body.map((b) => b.join(" ")), ...(end === "" ? [] : [end])],
-  ),
+  fc
+    .tuple(
+      pick("RUN", "COPY", "ADD"),
+      pick("<<EOF", "<<-EOF", '<<"EOF"', "<<EOF bash", "<<EOF /etc/x", "<<A <<B"),
+      tokens(0, 4),
+      fc.array(tokens(0, 5), { maxLength: 4 }),
+      pick("EOF", "\tEOF", "A", "", "NOTEND"),
+    )
+    .map(([k, h, t, body, end]) => [`${k} ${h} ${t.join(" ")}`, ...body.map((b) => b.join(" ")), ...(end === "" ? [] : [end])]),
   // LABEL k=v ..., MAINTAINER
-  fc.tuple(keywordCase("LABEL"), fc.array(fc.tuple(labelKey, pick("=", " ", "= ", "=="), labelValue), { maxLength: 6 }), breaks).map(([k, kv, br]) =>
-    spread([k, ...kv.map(([a, s, b]) => `${a}${s}${b}`)], br),
-  ),
+  fc
+    .tuple(keywordCase("LABEL"), fc.array(fc.tuple(labelKey, pick("=", " ", "= ", "=="), labelValue), { maxLength: 6 }), breaks)
+    .map(([k, kv, br]) => spread([k, ...kv.map(([a, s, b]) => `${a}${s}${b}`)], br)),
   fc.tuple(keywordCase("MAINTAINER"), tokens(0, 4)).map(([k, t]) => [`${k} ${t.join(" ")}`]),
   // ENV / ARG
-  fc.tuple(pick("ENV", "ARG", "env", "arg"), fc.array(fc.tuple(varName, fc.option(fc.oneof(labelValue, imageRef), { nil: undefined })), { maxLength: 4 }), breaks).map(
-    ([k, defs, br]) => spread([k, ...defs.map(([n, v]) => (v === undefined ? n : `${n}=${v}`))], br),
-  ),
+  fc
+    .tuple(
+      pick("ENV", "ARG", "env", "arg"),
+      fc.array(fc.tuple(varName, fc.option(fc.oneof(labelValue, imageRef), { nil: undefined })), { maxLength: 4 }),
+      breaks,
+    )
+    .map(([k, defs, br]) => spread([k, ...defs.map(([n, v]) => (v === undefined ? n : `${n}=${v}`))], br)),
   fc.tuple(pick("ENV"), varName, tokens(1, 3)).map(([k, n, t]) => [`${k} ${n} ${t.join(" ")}`]),
   // ADD / COPY
-  fc.tuple(pick("ADD", "COPY", "add", "copy"), fc.option(flag, { nil: undefined }), fc.array(fc.oneof(pick("https://example.com/a.tar.gz", "http://x/y", "git@github.com:o/r.git", "app.tar.gz", "src/", ".", "*.rpm", "/etc/x", "${U}"), name), { maxLength: 4 }), breaks).map(
-    ([k, f, paths, br]) => spread([k, ...(f ? [f] : []), ...paths], br),
-  ),
+  fc
+    .tuple(
+      pick("ADD", "COPY", "add", "copy"),
+      fc.option(flag, { nil: undefined }),
+      fc.array(
+        fc.oneof(
+          pick(
+            "https://example.com/a.tar.gz",
+            "http://x/y",
+            "git@github.com:o/r.git",
+            "app.tar.gz",
+            "src/",
+            ".",
+            "*.rpm",
+            "/etc/x",
+            "${U}",
+          ),
+          name,
+        ),
+        { maxLength: 4 },
+      ),
+      breaks,
+    )
+    .map(([k, f, paths, br]) => spread([k, ...(f ? [f] : []), ...paths], br)),
   fc.tuple(pick("COPY", "ADD"), pick('["a", "b"]', '["https://x/y", "/z"]', "[")).map(([k, a]) => [`${k} ${a}`]),
   // USER
-  fc.tuple(keywordCase("USER"), fc.oneof(pick("root", "0", "0:0", "root:root", "1001", "1001:0", "${U}", "$U", "", "ROOT", "toor", " root "), name)).map(([k, u]) => [`${k} ${u}`]),
+  fc
+    .tuple(
+      keywordCase("USER"),
+      fc.oneof(pick("root", "0", "0:0", "root:root", "1001", "1001:0", "${U}", "$U", "", "ROOT", "toor", " root "), name),
+    )
+    .map(([k, u]) => [`${k} ${u}`]),
   // the rest, and words Docker does not know
-  fc.tuple(pick("CMD", "ENTRYPOINT", "WORKDIR", "SHELL", "ONBUILD", "HEALTHCHECK", "EXPOSE", "VOLUME", "STOPSIGNAL", "FOO", "RUNX", "\\", "`", "-", "FROM:"), tokens(0, 5)).map(
-    ([k, t]) => [`${k} ${t.join(" ")}`.trimEnd()],
-  ),
+  fc
+    .tuple(
+      pick(
+        "CMD",
+        "ENTRYPOINT",
+        "WORKDIR",
+        "SHELL",
+        "ONBUILD",
+        "HEALTHCHECK",
+        "EXPOSE",
+        "VOLUME",
+        "STOPSIGNAL",
+        "FOO",
+        "RUNX",
+        "\\",
+        "`",
+        "-",
+        "FROM:",
+      ),
+      tokens(0, 5),
+    )
+    .map(([k, t]) => [`${k} ${t.join(" ")}`.trimEnd()]),
 );
 
 const comment: fc.Arbitrary<string[]> = fc.oneof(
-  fc.tuple(pick("# flibs-ignore", "#flibs-ignore", "  # flibs-ignore", "# FLIBS-IGNORE", "# flibs-ignore:"), fc.array(pick(...RULE_IDS), { maxLength: 3 }), pick(",", " ", ", "), fc.option(fc.string({ maxLength: 20 }), { nil: undefined })).map(
-    ([head, ids, sep, reason]) => [`${head} ${ids.join(sep)}${reason === undefined ? "" : ` ${reason}`}`.trimEnd()],
-  ),
+  fc
+    .tuple(
+      pick("# flibs-ignore", "#flibs-ignore", "  # flibs-ignore", "# FLIBS-IGNORE", "# flibs-ignore:"),
+      fc.array(pick(...RULE_IDS), { maxLength: 3 }),
+      pick(",", " ", ", "),
+      fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
+    )
+    .map(([head, ids, sep, reason]) => [`${head} ${ids.join(sep)}${reason === undefined ? "" : ` ${reason}`}`.trimEnd()]),
   fc.string({ maxLength: 30 }).map((s) => [`# ${s}`]),
   pick([""], ["   "], ["\t"], [ESC], ["#"], ["# escape=`"], ["# syntax=docker/dockerfile:1"]),
 );
 
-const longLine: fc.Arbitrary<string[]> = fc.tuple(pick("RUN echo ", "LABEL summary=", "FROM ", "# ", "USER ", "ENV X="), pick("a", "$A", "${A:-b}", "é", "😀", " ", "\\ ", "<<EOF"), fc.integer({ min: 1_000, max: 12_000 })).map(
-  ([head, unit, n]) => [head + unit.repeat(Math.ceil(n / unit.length))],
-);
+const longLine: fc.Arbitrary<string[]> = fc
+  .tuple(
+    pick("RUN echo ", "LABEL summary=", "FROM ", "# ", "USER ", "ENV X="),
+    pick("a", "$A", "${A:-b}", "é", "😀", " ", "\\ ", "<<EOF"),
+    fc.integer({ min: 1_000, max: 12_000 }),
+  )
+  .map(([head, unit, n]) => [head + unit.repeat(Math.ceil(n / unit.length))]);
 
 export interface StructuredDockerfile {
   text: string;
@@ -169,13 +407,7 @@ export const structuredDockerfile: fc.Arbitrary<StructuredDockerfile> = fc
     bom: fc.boolean(),
     escape: pick<"\\" | "`">("\\", "\\", "\\", "`"),
     directive: pick("", "", "# escape=\\", "# escape=`", "#escape=`", "# syntax=docker/dockerfile:1", "# escape=x", "# ESCAPE=`"),
-    pieces: fc.array(
-      fc.oneof(
-        { weight: 8, arbitrary: instruction },
-        { weight: 3, arbitrary: comment },
-      ),
-      { maxLength: 14 },
-    ),
+    pieces: fc.array(fc.oneof({ weight: 8, arbitrary: instruction }, { weight: 3, arbitrary: comment }), { maxLength: 14 }),
     // one file in twenty has a very long line (they cost the parser most; the rest stay short)
     long: fc.oneof({ weight: 19, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.tuple(longLine, fc.nat()) }),
     eol: pick("\n", "\n", "\r\n", "mixed", "\r"),
@@ -199,9 +431,65 @@ export const structuredDockerfile: fc.Arbitrary<StructuredDockerfile> = fc
 // ------------------------------------------------------------------------------------------------ YAML
 
 const YAML_CHARS = [
-  "a", "b", "x", "1", "0", ".", " ", "  ", "\n", "\r\n", "\r", "\t", ":", ": ", "- ", "-", "&a ", "*a", "&", "*", "[", "]", "{", "}", ",",
-  "!", "!!", "|", ">", "'", '"', "#", "?", "%", "@", "`", "---", "...", "<<", "~", "null", "true", "1e999", "0x", ".inf", "\uFEFF",
-  "é", "😀", "\u0000", "\\", "image", "tests", "platforms", "only", "arches", "rules", "build_args", "x86_64", "\u2028",
+  "a",
+  "b",
+  "x",
+  "1",
+  "0",
+  ".",
+  " ",
+  "  ",
+  "\n",
+  "\r\n",
+  "\r",
+  "\t",
+  ":",
+  ": ",
+  "- ",
+  "-",
+  "&a ",
+  "*a",
+  "&",
+  "*",
+  "[",
+  "]",
+  "{",
+  "}",
+  ",",
+  "!",
+  "!!",
+  "|",
+  ">",
+  "'",
+  '"',
+  "#",
+  "?",
+  "%",
+  "@",
+  "`",
+  "---",
+  "...",
+  "<<",
+  "~",
+  "null",
+  "true",
+  "1e999",
+  "0x",
+  ".inf",
+  "\uFEFF",
+  "é",
+  "😀",
+  "\u0000",
+  "\\",
+  "image",
+  "tests",
+  "platforms",
+  "only",
+  "arches",
+  "rules",
+  "build_args",
+  "x86_64",
+  "\u2028",
 ];
 
 export const randomYaml: fc.Arbitrary<string> = noisyText(YAML_CHARS, 200);
@@ -227,7 +515,14 @@ const containerObject: fc.Arbitrary<Record<string, unknown>> = fc
   .record({
     image: sometimes(or(fc.oneof(pick("fedora/httpd", "httpd", "a/b/c", "Fedora", "x:tag", "reg.io/x", "-x", "a__b", "a--b"), name))),
     dockerfile: sometimes(or(pick("Dockerfile", "./Dockerfile", "././build/Dockerfile", "", "../outside", "/abs", "Containerfile"))),
-    platforms: sometimes(or(fc.record({ only: sometimes(or(fc.array(archish, { maxLength: 5 }))), not: sometimes(or(fc.array(archish, { maxLength: 5 }))) }, { requiredKeys: [] }))),
+    platforms: sometimes(
+      or(
+        fc.record(
+          { only: sometimes(or(fc.array(archish, { maxLength: 5 }))), not: sometimes(or(fc.array(archish, { maxLength: 5 }))) },
+          { requiredKeys: [] },
+        ),
+      ),
+    ),
     tags: sometimes(or(fc.array(fc.oneof(pick("latest", "1.0", "-bad", "a".repeat(129), "ok_tag"), name), { maxLength: 4 }))),
     version: sometimes(or(fc.oneof(name, pick("1.0", "41")))),
     build_args: sometimes(or(fc.dictionary(varName, or(fc.oneof(imageRef, name)), { maxKeys: 4 }))),
@@ -258,12 +553,41 @@ const levelish = pick("off", "info", "warning", "error", "fatal", "OFF", "");
 const policyObject: fc.Arbitrary<Record<string, unknown>> = fc
   .record({
     arches: sometimes(or(fc.array(archish, { maxLength: 5 }))),
-    approved_base_registries: sometimes(or(fc.array(pick("registry.fedoraproject.org", "quay.io/fedora", "", "docker.io", "quay.io/", "*"), { maxLength: 3 }))),
+    approved_base_registries: sometimes(
+      or(fc.array(pick("registry.fedoraproject.org", "quay.io/fedora", "", "docker.io", "quay.io/", "*"), { maxLength: 3 })),
+    ),
     required_labels: sometimes(or(fc.array(fc.oneof(labelKey, name), { maxLength: 4 }))),
-    runner_labels: sometimes(or(fc.dictionary(archish, or(fc.array(fc.oneof(name, pick("self-hosted", "")), { maxLength: 3 })), { maxKeys: 3 }))),
-    registries: sometimes(or(fc.record({ candidate: or(pick("ghcr.io/o/c", "")), stable: or(pick("ghcr.io/o", "")), insecure: or(fc.array(pick("127.0.0.1:5000", ""), { maxLength: 2 })) }, { requiredKeys: [] }))),
-    promote: sometimes(or(fc.record({ permission: or(permissionish), environment: or(name), latest: or(fc.boolean()), workflow: or(name) }, { requiredKeys: [] }))),
-    build: sometimes(or(fc.record({ permission: or(permissionish), component_drift: or(pick("warn", "fail", "ignore")), workflow: or(name) }, { requiredKeys: [] }))),
+    runner_labels: sometimes(
+      or(fc.dictionary(archish, or(fc.array(fc.oneof(name, pick("self-hosted", "")), { maxLength: 3 })), { maxKeys: 3 })),
+    ),
+    registries: sometimes(
+      or(
+        fc.record(
+          {
+            candidate: or(pick("ghcr.io/o/c", "")),
+            stable: or(pick("ghcr.io/o", "")),
+            insecure: or(fc.array(pick("127.0.0.1:5000", ""), { maxLength: 2 })),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    ),
+    promote: sometimes(
+      or(
+        fc.record(
+          { permission: or(permissionish), environment: or(name), latest: or(fc.boolean()), workflow: or(name) },
+          { requiredKeys: [] },
+        ),
+      ),
+    ),
+    build: sometimes(
+      or(
+        fc.record(
+          { permission: or(permissionish), component_drift: or(pick("warn", "fail", "ignore")), workflow: or(name) },
+          { requiredKeys: [] },
+        ),
+      ),
+    ),
     rules: sometimes(or(fc.dictionary(pick(...RULE_IDS), or(levelish), { maxKeys: 5 }))),
     _extends: sometimes(pick(".github", "other-org/.github:flibs.yml")),
     unknown: sometimes(odd),
@@ -273,7 +597,20 @@ const policyObject: fc.Arbitrary<Record<string, unknown>> = fc
 /** Policy values as Probot's config loader could hand them over (already YAML-decoded): objects, or anything. */
 export const policyValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 6, arbitrary: policyObject },
-  { weight: 1, arbitrary: fc.anything({ maxDepth: 3, withNullPrototype: true, withMap: true, withSet: true, withBigInt: true, withDate: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true }) },
+  {
+    weight: 1,
+    arbitrary: fc.anything({
+      maxDepth: 3,
+      withNullPrototype: true,
+      withMap: true,
+      withSet: true,
+      withBigInt: true,
+      withDate: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      withBoxedValues: true,
+    }),
+  },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
 );
 
@@ -314,11 +651,13 @@ const YAML_EXTRAS = [
   "tests:\n  - name: t\n    command: [a\n",
 ];
 
-const deepNesting = fc.tuple(pick("build_args: ", "tests: ", "x: ", "rules: ", ""), pick("[", "{a: ", "- "), fc.integer({ min: 20, max: 100 })).map(([head, open, n]) => {
-  if (open === "- ") return head + "\n" + Array.from({ length: Math.min(n, 400) }, (_, i) => `${" ".repeat(i * 2)}- `).join("\n") + "x";
-  const close = open === "[" ? "]" : "}";
-  return head + open.repeat(n) + "1" + close.repeat(n);
-});
+const deepNesting = fc
+  .tuple(pick("build_args: ", "tests: ", "x: ", "rules: ", ""), pick("[", "{a: ", "- "), fc.integer({ min: 20, max: 100 }))
+  .map(([head, open, n]) => {
+    if (open === "- ") return head + "\n" + Array.from({ length: Math.min(n, 400) }, (_, i) => `${" ".repeat(i * 2)}- `).join("\n") + "x";
+    const close = open === "[" ? "]" : "}";
+    return head + open.repeat(n) + "1" + close.repeat(n);
+  });
 
 type Mutation = "dup" | "truncate" | "crlf" | "cr" | "bom" | "yaml11" | "multidoc" | "extra" | "tabs" | "none";
 
@@ -367,7 +706,10 @@ function yamlOf(objects: fc.Arbitrary<unknown>): fc.Arbitrary<string> {
     .record({
       value: objects,
       style: pick<"block" | "flow">("block", "flow"),
-      muts: fc.array(pick<Mutation>("none", "none", "none", "dup", "truncate", "crlf", "cr", "bom", "yaml11", "multidoc", "extra", "extra", "tabs"), { maxLength: 3 }),
+      muts: fc.array(
+        pick<Mutation>("none", "none", "none", "dup", "truncate", "crlf", "cr", "bom", "yaml11", "multidoc", "extra", "extra", "tabs"),
+        { maxLength: 3 },
+      ),
       cut: fc.double({ min: 0, max: 1, noNaN: true }),
       extra: fc.oneof(pick(...YAML_EXTRAS), deepNesting),
     })
@@ -397,7 +739,12 @@ export const structuredPolicyYaml: fc.Arbitrary<string> = fc.oneof(
 /** Billion laughs: `levels` anchors, each `fanout` aliases of the one before (fanout^levels nodes when expanded). */
 export function yamlBomb(levels = 9, fanout = 9, key = "build_args"): string {
   const lines = [`a0: &a0 [${Array(fanout).fill('"lol"').join(", ")}]`];
-  for (let i = 1; i < levels; i++) lines.push(`a${i}: &a${i} [${Array(fanout).fill(`*a${i - 1}`).join(", ")}]`);
+  for (let i = 1; i < levels; i++)
+    lines.push(
+      `a${i}: &a${i} [${Array(fanout)
+        .fill(`*a${i - 1}`)
+        .join(", ")}]`,
+    );
   lines.push(`${key}: {x: *a${levels - 1}}`);
   return `${lines.join("\n")}\n`;
 }
@@ -405,15 +752,54 @@ export function yamlBomb(levels = 9, fanout = 9, key = "build_args"): string {
 // ------------------------------------------------------------------------------------------- PR comments
 
 const COMMENT_CHARS = [
-  "/", "/build", "/retest", "/promote", "/ok-to-test", "/cancel", "/help", "/Promote", "/usr/bin/env", " ", "\t", "\n", "\r\n", "\r",
-  "```", "~~~", "````", "> ", "--scratch", "x86_64", "aarch64", "s390x", "ppc64le", "-", "`", "|", "<!--", "-->", "@", "#", "*",
-  "\u00a0", "\u2028", "\uFEFF", "😀", "é", "\u0000",
+  "/",
+  "/build",
+  "/retest",
+  "/promote",
+  "/ok-to-test",
+  "/cancel",
+  "/help",
+  "/Promote",
+  "/usr/bin/env",
+  " ",
+  "\t",
+  "\n",
+  "\r\n",
+  "\r",
+  "```",
+  "~~~",
+  "````",
+  "> ",
+  "--scratch",
+  "x86_64",
+  "aarch64",
+  "s390x",
+  "ppc64le",
+  "-",
+  "`",
+  "|",
+  "<!--",
+  "-->",
+  "@",
+  "#",
+  "*",
+  "\u00a0",
+  "\u2028",
+  "\uFEFF",
+  "😀",
+  "é",
+  "\u0000",
 ];
 
 export const randomComment: fc.Arbitrary<string> = fc.oneof(
   { weight: 30, arbitrary: noisyText(COMMENT_CHARS, 200) },
   // past the 64 KiB the parser reads: a command cut in half at the limit must not become another command
-  { weight: 1, arbitrary: fc.tuple(noisyText(COMMENT_CHARS, 20), fc.integer({ min: 65_500, max: 65_560 }), noisyText(COMMENT_CHARS, 40)).map(([a, n, b]) => a.repeat(Math.ceil(n / Math.max(1, a.length))).slice(0, n) + b) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(noisyText(COMMENT_CHARS, 20), fc.integer({ min: 65_500, max: 65_560 }), noisyText(COMMENT_CHARS, 40))
+      .map(([a, n, b]) => a.repeat(Math.ceil(n / Math.max(1, a.length))).slice(0, n) + b),
+  },
 );
 
 /** One line of a structured comment and what a CommonMark reader sees in it. */
@@ -433,11 +819,34 @@ const spaceRun = pick(" ", "  ", "\t", " \t");
 
 const commandLine: fc.Arbitrary<CommentItem> = fc
   .tuple(pick("", "", " ", "   "), commandWord, fc.array(fc.tuple(spaceRun, commandArg), { maxLength: 3 }), pick("", "", " ", "\t"))
-  .map(([lead, word, args, trail]) => ({ kind: "command", word, args: args.map(([, a]) => a), line: `${lead}/${word}${args.map(([s, a]) => s + a).join("")}${trail}` }));
+  .map(([lead, word, args, trail]) => ({
+    kind: "command",
+    word,
+    args: args.map(([, a]) => a),
+    line: `${lead}/${word}${args.map(([s, a]) => s + a).join("")}${trail}`,
+  }));
 
 const textLine: fc.Arbitrary<CommentItem> = fc
   .oneof(
-    pick("", "LGTM", "please /promote this", "> /promote", ">/build", "- /build", "* /promote", "/usr/bin/env", "/ promote", "//build", "/ build", "/😀", "/-x", "/1", "see `/promote`", "    ", "<!-- /promote -->"),
+    pick(
+      "",
+      "LGTM",
+      "please /promote this",
+      "> /promote",
+      ">/build",
+      "- /build",
+      "* /promote",
+      "/usr/bin/env",
+      "/ promote",
+      "//build",
+      "/ build",
+      "/😀",
+      "/-x",
+      "/1",
+      "see `/promote`",
+      "    ",
+      "<!-- /promote -->",
+    ),
     fc.string({ maxLength: 30 }).filter((s) => !/^[\s\uFEFF]*(\/|```|~~~)/.test(s) && !/[\r\n\u2028\u2029]/.test(s)),
   )
   .map((line) => ({ kind: "text", line }));
@@ -456,9 +865,14 @@ const fenceBlock: fc.Arbitrary<CommentItem> = fc
     const open = ch.repeat(len);
     // a line inside that looks like a fence but cannot close this one (other char or shorter)
     const innerItems: CommentItem[] = inner.map((i) =>
-      typeof i === "string" ? { kind: "text", line: i.startsWith(ch) && !i.endsWith("x") && i.length >= len ? (ch === "`" ? "~~~" : "```") : i } : i,
+      typeof i === "string"
+        ? { kind: "text", line: i.startsWith(ch) && !i.endsWith("x") && i.length >= len ? (ch === "`" ? "~~~" : "```") : i }
+        : i,
     );
-    const lines = [`${lead}${open}${ch === "`" ? info.replace(/`/g, "") : info}`, ...innerItems.map((i) => (i.kind === "fence" ? "" : i.line))];
+    const lines = [
+      `${lead}${open}${ch === "`" ? info.replace(/`/g, "") : info}`,
+      ...innerItems.map((i) => (i.kind === "fence" ? "" : i.line)),
+    ];
     if (closed) lines.push(`${lead}${ch.repeat(len + closeExtra)}`);
     return { kind: "fence", lines, inner: innerItems, closed };
   });
@@ -471,7 +885,10 @@ export interface StructuredComment {
 /** A comment as lines whose meaning is known: commands at line starts, text, code fences (closed or not). */
 export const structuredComment: fc.Arbitrary<StructuredComment> = fc
   .record({
-    items: fc.array(fc.oneof({ weight: 4, arbitrary: commandLine }, { weight: 3, arbitrary: textLine }, { weight: 1, arbitrary: fenceBlock }), { maxLength: 16 }),
+    items: fc.array(
+      fc.oneof({ weight: 4, arbitrary: commandLine }, { weight: 3, arbitrary: textLine }, { weight: 1, arbitrary: fenceBlock }),
+      { maxLength: 16 },
+    ),
     eol: pick("\n", "\r\n", "\r"),
     bom: fc.boolean(),
   })

@@ -8,7 +8,14 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { authorize, COMMAND_NAMES, parseComment, requiredPermission, type Command, type ParsedComment } from "../../src/core/commands/index.js";
+import {
+  authorize,
+  COMMAND_NAMES,
+  parseComment,
+  requiredPermission,
+  type Command,
+  type ParsedComment,
+} from "../../src/core/commands/index.js";
 import {
   containerConfigSchema,
   DEFAULT_POLICY,
@@ -98,7 +105,8 @@ function checkFinding(f: Finding, files: Record<string, string | undefined>): vo
   if (f.line > lines.length) fail(`finding past the file's ${lines.length} lines`, f);
   const width = (lines[f.line - 1] ?? "").length + 1;
   if (f.column > width) fail(`finding column past the end of line ${f.line} (${width - 1} characters)`, f);
-  if (f.endLine !== undefined && (!Number.isInteger(f.endLine) || f.endLine < f.line || f.endLine > lines.length)) fail("finding endLine out of range", f);
+  if (f.endLine !== undefined && (!Number.isInteger(f.endLine) || f.endLine < f.line || f.endLine > lines.length))
+    fail("finding endLine out of range", f);
   if (f.endColumn !== undefined && (!Number.isInteger(f.endColumn) || f.endColumn < 1)) fail("finding endColumn out of range", f);
 }
 
@@ -110,7 +118,12 @@ function checkReview(r: ReviewResult, files: Record<string, string | undefined>)
   if (errors !== r.findings.filter((f) => f.severity === "error").length) fail("summary error count is wrong", r.summary);
 }
 
-function checkParsed(parsed: ParsedConfig<unknown>, file: string, text: string, schema: { safeParse(v: unknown): { success: boolean } }): void {
+function checkParsed(
+  parsed: ParsedConfig<unknown>,
+  file: string,
+  text: string,
+  schema: { safeParse(v: unknown): { success: boolean } },
+): void {
   if (parsed.ok) {
     if (parsed.findings.length !== 0) fail("a valid config came with findings", parsed.findings);
     if (!schema.safeParse(parsed.value).success) fail("a valid config does not satisfy its own schema", parsed.value);
@@ -155,33 +168,49 @@ const BUSY_DOCKERFILE = [
 const POLICIES: Policy[] = [
   DEFAULT_POLICY,
   policySchema.parse({ rules: Object.fromEntries(RULES.map((r) => [r.id, "info"])) }),
-  policySchema.parse({ approved_base_registries: ["docker.io", "quay.io/"], required_labels: ["name"], rules: { "user-missing": "off", "dockerfile-parse": "warning" } }),
+  policySchema.parse({
+    approved_base_registries: ["docker.io", "quay.io/"],
+    required_labels: ["name"],
+    rules: { "user-missing": "off", "dockerfile-parse": "warning" },
+  }),
 ];
 const policyChoice = fc.constantFrom(...POLICIES);
 const PERMISSIONS: Array<Permission | "none"> = ["none", "read", "triage", "write", "maintain", "admin"];
 
 const buildArgsYaml = fc
-  .dictionary(fc.constantFrom("BASE", "TAG", "U", "X", "VERSION"), fc.constantFrom("registry.fedoraproject.org/fedora", "41", "root", "1001", "$X", "${BASE}", "", "a b"), { maxKeys: 4 })
+  .dictionary(
+    fc.constantFrom("BASE", "TAG", "U", "X", "VERSION"),
+    fc.constantFrom("registry.fedoraproject.org/fedora", "41", "root", "1001", "$X", "${BASE}", "", "a b"),
+    { maxKeys: 4 },
+  )
   .map((args) => `build_args: ${JSON.stringify(args)}\n`);
 
 describe("fuzzing (10,000 cases per target)", () => {
-  test("Dockerfile, random text -> review: no throw, typed findings inside the file", () => {
-    fuzz("Dockerfile random text -> review", fc.tuple(randomDockerfile, policyChoice), ([text, policy]) => {
-      checkReview(review({ dockerfile: { path: "Dockerfile", text }, policy }), { Dockerfile: text });
-    });
-  }, TIMEOUT);
-
-  test("Dockerfile, structured (continuations, heredocs, escapes, ignores, BOM, CRLF, long lines) -> review", () => {
-    const arb = fc.tuple(structuredDockerfile, policyChoice, fc.option(buildArgsYaml, { nil: undefined }));
-    fuzz("Dockerfile structured -> review", arb, ([df, policy, yaml]) => {
-      const r = review({
-        dockerfile: { path: "build/Dockerfile", text: df.text },
-        policy,
-        ...(yaml === undefined ? {} : { containerYaml: { path: "container.yaml", text: yaml } }),
+  test(
+    "Dockerfile, random text -> review: no throw, typed findings inside the file",
+    () => {
+      fuzz("Dockerfile random text -> review", fc.tuple(randomDockerfile, policyChoice), ([text, policy]) => {
+        checkReview(review({ dockerfile: { path: "Dockerfile", text }, policy }), { Dockerfile: text });
       });
-      checkReview(r, { "build/Dockerfile": df.text, "container.yaml": yaml });
-    });
-  }, TIMEOUT);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "Dockerfile, structured (continuations, heredocs, escapes, ignores, BOM, CRLF, long lines) -> review",
+    () => {
+      const arb = fc.tuple(structuredDockerfile, policyChoice, fc.option(buildArgsYaml, { nil: undefined }));
+      fuzz("Dockerfile structured -> review", arb, ([df, policy, yaml]) => {
+        const r = review({
+          dockerfile: { path: "build/Dockerfile", text: df.text },
+          policy,
+          ...(yaml === undefined ? {} : { containerYaml: { path: "container.yaml", text: yaml } }),
+        });
+        checkReview(r, { "build/Dockerfile": df.text, "container.yaml": yaml });
+      });
+    },
+    TIMEOUT,
+  );
 
   const checkContainerYaml = (text: string) => {
     const parsed = parseContainerConfig(text);
@@ -204,13 +233,21 @@ describe("fuzzing (10,000 cases per target)", () => {
     }
   };
 
-  test("container.yaml, random text -> parseContainerConfig and review", () => {
-    fuzz("container.yaml random text -> config parse", randomYaml, checkContainerYaml);
-  }, TIMEOUT);
+  test(
+    "container.yaml, random text -> parseContainerConfig and review",
+    () => {
+      fuzz("container.yaml random text -> config parse", randomYaml, checkContainerYaml);
+    },
+    TIMEOUT,
+  );
 
-  test("container.yaml, structured near-valid (wrong types, duplicates, anchors, tags, huge numbers) -> parse and review", () => {
-    fuzz("container.yaml structured -> config parse", structuredContainerYaml, checkContainerYaml);
-  }, TIMEOUT);
+  test(
+    "container.yaml, structured near-valid (wrong types, duplicates, anchors, tags, huge numbers) -> parse and review",
+    () => {
+      fuzz("container.yaml structured -> config parse", structuredContainerYaml, checkContainerYaml);
+    },
+    TIMEOUT,
+  );
 
   const checkPolicy = (policy: Policy) => {
     if (!policySchema.safeParse(policy).success) fail("an accepted policy does not satisfy its schema", policy);
@@ -221,7 +258,8 @@ describe("fuzzing (10,000 cases per target)", () => {
     if (arches.length === 0 || !arches.every((a) => policy.arches.includes(a))) fail("default config plans no arch of the policy", arches);
     for (const a of ARCHES) {
       const labels = runnerLabels(policy, a);
-      if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === "string" && l !== "")) fail("runner labels", labels);
+      if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === "string" && l !== ""))
+        fail("runner labels", labels);
     }
     for (const name of COMMAND_NAMES) {
       const command = name === "build" ? { name, scratch: false } : name === "retest" ? { name, arches: [] } : { name };
@@ -229,123 +267,184 @@ describe("fuzzing (10,000 cases per target)", () => {
     }
   };
 
-  test("org policy, random text -> parsePolicyText", () => {
-    fuzz("policy random text -> policy parse", randomYaml, (text) => {
-      const parsed = parsePolicyText(text);
-      checkParsed(parsed, ".github/flibs.yml", text, policySchema);
-      if (parsed.ok) checkPolicy(parsed.value);
-    });
-  }, TIMEOUT);
-
-  test("org policy, structured near-valid YAML -> parsePolicyText, then review/plan/authorize under it", () => {
-    fuzz("policy structured text -> policy parse", structuredPolicyYaml, (text) => {
-      const parsed = parsePolicyText(text);
-      checkParsed(parsed, ".github/flibs.yml", text, policySchema);
-      if (parsed.ok) checkPolicy(parsed.value);
-    });
-  }, TIMEOUT);
-
-  test("org policy, values as the config loader hands them over -> parsePolicy", () => {
-    fuzz("policy values -> parsePolicy", policyValue, (value) => {
-      const parsed = parsePolicy(value);
-      if (parsed.ok) checkPolicy(parsed.value);
-      else if (typeof parsed.message !== "string" || parsed.message === "") fail("a rejected policy has no message", parsed);
-    });
-  }, TIMEOUT);
-
-  test("PR comment, random text -> parseComment + authorize: known commands only", () => {
-    fuzz("comment random text -> parseComment + authorize", fc.tuple(randomComment, fc.constantFrom(...PERMISSIONS), policyChoice), ([body, permission, policy]) => {
-      const parsed = parseComment(body);
-      checkComment(parsed);
-      for (const c of parsed.commands) checkAuthorization(c, permission, policy);
-    });
-  }, TIMEOUT);
-
-  test("PR comment, structured (commands, arguments, fences, quotes, CR/CRLF) -> exactly the commands outside code, unknown ones reported", () => {
-    fuzz("comment structured -> parseComment + authorize", fc.tuple(structuredComment, fc.constantFrom(...PERMISSIONS), policyChoice), ([comment, permission, policy]) => {
-      const parsed = parseComment(comment.body);
-      checkComment(parsed);
-      const expected = expectedCommands(comment.items);
-      expect(parsed.commands).toEqual(expected.commands);
-      if (parsed.problems.length !== expected.problems.length) fail("problems reported", { got: parsed.problems, expected: expected.problems });
-      expected.problems.forEach((p, i) => {
-        if (p.unknown && p.word.length < 40 && !parsed.problems[i]?.includes(`/${p.word}`)) fail("an unknown command not named in its problem", { got: parsed.problems[i], word: p.word });
+  test(
+    "org policy, random text -> parsePolicyText",
+    () => {
+      fuzz("policy random text -> policy parse", randomYaml, (text) => {
+        const parsed = parsePolicyText(text);
+        checkParsed(parsed, ".github/flibs.yml", text, policySchema);
+        if (parsed.ok) checkPolicy(parsed.value);
       });
-      for (const c of parsed.commands) checkAuthorization(c, permission, policy);
-    });
-  }, TIMEOUT);
+    },
+    TIMEOUT,
+  );
 
-  test("YAML at the 8 KiB limit in the shapes the parser is slowest on: each parses to a finding or a value within 2 s, even on a loaded machine", () => {
-    const N = 8 * 1024;
-    const fill = (unit: string, head = "") => head + unit.repeat(Math.floor((N - head.length) / unit.length));
-    const shapes: Record<string, string> = {
-      "nested flow maps": fill("{a: "),
-      "nested flow sequences": fill("["),
-      "compact block sequences": fill("- ", "x:\n"),
-      "explicit keys": fill("? "),
-      "value indicators": fill(": "),
-      "stray closing brackets": fill("]"),
-      "stray closing braces": fill("}"),
-      "empty flow items": fill(",", "["),
-      "tags on one node": fill("!a "),
-      "anchors on one node": fill("&a "),
-      "unresolved aliases": fill("*a "),
-      "duplicate keys": fill("k: v\n"),
-      "unknown keys": Array.from({ length: 1200 }, (_, i) => `k${i}: v`).join("\n").slice(0, N),
-      "anchors": Array.from({ length: 1000 }, (_, i) => `a${i}: &a${i} x`).join("\n").slice(0, N),
-      "aliases": fill("*a\n", "a: &a x\nb:\n"),
-      "long flow sequence": `x: [${fill("a, ").slice(6)}]`,
-      "deep block nesting": `x:\n${Array.from({ length: 90 }, (_, i) => `${" ".repeat(i * 2)}- `).join("\n")}`.slice(0, N),
-      "one byte too many": `image: ${"a".repeat(N)}`,
-    };
-    let held = 0;
-    const slow: string[] = [];
-    for (const [shape, text] of Object.entries(shapes)) {
-      const started = performance.now();
-      const results = [parseContainerConfig(text), parsePolicyText(text)];
-      const ms = (performance.now() - started) / 2;
-      results.forEach((r, i) => checkParsed(r, i === 0 ? "container.yaml" : ".github/flibs.yml", text, i === 0 ? containerConfigSchema : policySchema));
-      if (ms < 2_000) held++;
-      else slow.push(`${shape}: ${ms.toFixed(0)} ms`);
-    }
-    const tried = Object.keys(shapes).length;
-    record({ area: "fuzzing", what: "YAML parser worst cases at the size limit, < 2 s each", tried, held, lost: tried - held });
-    expect(slow).toEqual([]);
-  }, TIMEOUT);
+  test(
+    "org policy, structured near-valid YAML -> parsePolicyText, then review/plan/authorize under it",
+    () => {
+      fuzz("policy structured text -> policy parse", structuredPolicyYaml, (text) => {
+        const parsed = parsePolicyText(text);
+        checkParsed(parsed, ".github/flibs.yml", text, policySchema);
+        if (parsed.ok) checkPolicy(parsed.value);
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "org policy, values as the config loader hands them over -> parsePolicy",
+    () => {
+      fuzz("policy values -> parsePolicy", policyValue, (value) => {
+        const parsed = parsePolicy(value);
+        if (parsed.ok) checkPolicy(parsed.value);
+        else if (typeof parsed.message !== "string" || parsed.message === "") fail("a rejected policy has no message", parsed);
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "PR comment, random text -> parseComment + authorize: known commands only",
+    () => {
+      fuzz(
+        "comment random text -> parseComment + authorize",
+        fc.tuple(randomComment, fc.constantFrom(...PERMISSIONS), policyChoice),
+        ([body, permission, policy]) => {
+          const parsed = parseComment(body);
+          checkComment(parsed);
+          for (const c of parsed.commands) checkAuthorization(c, permission, policy);
+        },
+      );
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "PR comment, structured (commands, arguments, fences, quotes, CR/CRLF) -> exactly the commands outside code, unknown ones reported",
+    () => {
+      fuzz(
+        "comment structured -> parseComment + authorize",
+        fc.tuple(structuredComment, fc.constantFrom(...PERMISSIONS), policyChoice),
+        ([comment, permission, policy]) => {
+          const parsed = parseComment(comment.body);
+          checkComment(parsed);
+          const expected = expectedCommands(comment.items);
+          expect(parsed.commands).toEqual(expected.commands);
+          if (parsed.problems.length !== expected.problems.length)
+            fail("problems reported", { got: parsed.problems, expected: expected.problems });
+          expected.problems.forEach((p, i) => {
+            if (p.unknown && p.word.length < 40 && !parsed.problems[i]?.includes(`/${p.word}`))
+              fail("an unknown command not named in its problem", { got: parsed.problems[i], word: p.word });
+          });
+          for (const c of parsed.commands) checkAuthorization(c, permission, policy);
+        },
+      );
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "YAML at the 8 KiB limit in the shapes the parser is slowest on: each parses to a finding or a value within 2 s, even on a loaded machine",
+    () => {
+      const N = 8 * 1024;
+      const fill = (unit: string, head = "") => head + unit.repeat(Math.floor((N - head.length) / unit.length));
+      const shapes: Record<string, string> = {
+        "nested flow maps": fill("{a: "),
+        "nested flow sequences": fill("["),
+        "compact block sequences": fill("- ", "x:\n"),
+        "explicit keys": fill("? "),
+        "value indicators": fill(": "),
+        "stray closing brackets": fill("]"),
+        "stray closing braces": fill("}"),
+        "empty flow items": fill(",", "["),
+        "tags on one node": fill("!a "),
+        "anchors on one node": fill("&a "),
+        "unresolved aliases": fill("*a "),
+        "duplicate keys": fill("k: v\n"),
+        "unknown keys": Array.from({ length: 1200 }, (_, i) => `k${i}: v`)
+          .join("\n")
+          .slice(0, N),
+        anchors: Array.from({ length: 1000 }, (_, i) => `a${i}: &a${i} x`)
+          .join("\n")
+          .slice(0, N),
+        aliases: fill("*a\n", "a: &a x\nb:\n"),
+        "long flow sequence": `x: [${fill("a, ").slice(6)}]`,
+        "deep block nesting": `x:\n${Array.from({ length: 90 }, (_, i) => `${" ".repeat(i * 2)}- `).join("\n")}`.slice(0, N),
+        "one byte too many": `image: ${"a".repeat(N)}`,
+      };
+      let held = 0;
+      const slow: string[] = [];
+      for (const [shape, text] of Object.entries(shapes)) {
+        const started = performance.now();
+        const results = [parseContainerConfig(text), parsePolicyText(text)];
+        const ms = (performance.now() - started) / 2;
+        results.forEach((r, i) =>
+          checkParsed(r, i === 0 ? "container.yaml" : ".github/flibs.yml", text, i === 0 ? containerConfigSchema : policySchema),
+        );
+        if (ms < 2_000) held++;
+        else slow.push(`${shape}: ${ms.toFixed(0)} ms`);
+      }
+      const tried = Object.keys(shapes).length;
+      record({ area: "fuzzing", what: "YAML parser worst cases at the size limit, < 2 s each", tried, held, lost: tried - held });
+      expect(slow).toEqual([]);
+    },
+    TIMEOUT,
+  );
 
   test("the counterexamples fuzzing found stay fixed", () => {
     const cases: Array<[string, () => void]> = [
-      ["lone CR in a Dockerfile is whitespace, not a line break", () => {
-        const text = "FROM fedora\rRUN\rfoo\nUSER root\n";
-        const r = review({ dockerfile: { path: "Dockerfile", text } });
-        checkReview(r, { Dockerfile: text });
-        expect(r.findings.filter((f) => f.message.includes("has no arguments"))).toEqual([]);
-      }],
-      ["FROM continued onto the next line points at the image", () => {
-        const text = "FROM \\\n    --platform=x quay.io/fedora/fedora to x\n";
-        const r = review({ dockerfile: { path: "Dockerfile", text } });
-        checkReview(r, { Dockerfile: text });
-        expect(r.findings.find((f) => f.message.startsWith("FROM takes"))).toMatchObject({ line: 2, column: 5 });
-      }],
-      ["an alias to no anchor is a finding, not a throw", () => {
-        const r = parseContainerConfig("x: *nope");
-        expect(r.ok).toBe(false);
-        expect(r.findings[0]).toMatchObject({ rule: "config-syntax", line: 1, column: 4 });
-      }],
-      ["YAML errors after a double BOM stay on their lines", () => {
-        const text = "\uFEFF\uFEFF{\n  image: x,\n  dockerfile: \"\",\n  platforms: { only: [ arm ] },\n}\n";
-        checkParsed(parseContainerConfig(text), "container.yaml", text, containerConfigSchema);
-      }],
-      ["an oversized CRLF file is refused on a real column", () => {
-        const text = "image: x\r\n".repeat(1000);
-        checkParsed(parseContainerConfig(text), "container.yaml", text, containerConfigSchema);
-      }],
-      ["a ``` line inside a ~~~ block does not close it", () => {
-        expect(parseComment("~~~\n```\n/cancel\n~~~\n/help").commands).toEqual([{ name: "help" }]);
-      }],
-      ["a lone CR ends a comment line", () => {
-        expect(parseComment("thanks\r/retest s390x").commands).toEqual([{ name: "retest", arches: ["s390x"] }]);
-      }],
+      [
+        "lone CR in a Dockerfile is whitespace, not a line break",
+        () => {
+          const text = "FROM fedora\rRUN\rfoo\nUSER root\n";
+          const r = review({ dockerfile: { path: "Dockerfile", text } });
+          checkReview(r, { Dockerfile: text });
+          expect(r.findings.filter((f) => f.message.includes("has no arguments"))).toEqual([]);
+        },
+      ],
+      [
+        "FROM continued onto the next line points at the image",
+        () => {
+          const text = "FROM \\\n    --platform=x quay.io/fedora/fedora to x\n";
+          const r = review({ dockerfile: { path: "Dockerfile", text } });
+          checkReview(r, { Dockerfile: text });
+          expect(r.findings.find((f) => f.message.startsWith("FROM takes"))).toMatchObject({ line: 2, column: 5 });
+        },
+      ],
+      [
+        "an alias to no anchor is a finding, not a throw",
+        () => {
+          const r = parseContainerConfig("x: *nope");
+          expect(r.ok).toBe(false);
+          expect(r.findings[0]).toMatchObject({ rule: "config-syntax", line: 1, column: 4 });
+        },
+      ],
+      [
+        "YAML errors after a double BOM stay on their lines",
+        () => {
+          const text = '\uFEFF\uFEFF{\n  image: x,\n  dockerfile: "",\n  platforms: { only: [ arm ] },\n}\n';
+          checkParsed(parseContainerConfig(text), "container.yaml", text, containerConfigSchema);
+        },
+      ],
+      [
+        "an oversized CRLF file is refused on a real column",
+        () => {
+          const text = "image: x\r\n".repeat(1000);
+          checkParsed(parseContainerConfig(text), "container.yaml", text, containerConfigSchema);
+        },
+      ],
+      [
+        "a ``` line inside a ~~~ block does not close it",
+        () => {
+          expect(parseComment("~~~\n```\n/cancel\n~~~\n/help").commands).toEqual([{ name: "help" }]);
+        },
+      ],
+      [
+        "a lone CR ends a comment line",
+        () => {
+          expect(parseComment("thanks\r/retest s390x").commands).toEqual([{ name: "retest", arches: ["s390x"] }]);
+        },
+      ],
     ];
     const lost: string[] = [];
     for (const [name, run] of cases) {
@@ -355,7 +454,13 @@ describe("fuzzing (10,000 cases per target)", () => {
         lost.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    record({ area: "fuzzing", what: "regressions: counterexamples found by fuzzing", tried: cases.length, held: cases.length - lost.length, lost: lost.length });
+    record({
+      area: "fuzzing",
+      what: "regressions: counterexamples found by fuzzing",
+      tried: cases.length,
+      held: cases.length - lost.length,
+      lost: lost.length,
+    });
     expect(lost).toEqual([]);
   });
 
@@ -374,7 +479,10 @@ describe("fuzzing (10,000 cases per target)", () => {
       } catch (e) {
         threw = e;
       }
-      const r = review({ dockerfile: { path: "Dockerfile", text: GOOD_DOCKERFILE }, containerYaml: { path: "container.yaml", text: bomb } });
+      const r = review({
+        dockerfile: { path: "Dockerfile", text: GOOD_DOCKERFILE },
+        containerYaml: { path: "container.yaml", text: bomb },
+      });
       const ms = performance.now() - started;
       const grown = process.memoryUsage().heapUsed - heap;
       const held =
@@ -418,7 +526,8 @@ function checkAuthorization(command: Command, permission: Permission | "none", p
   const needed = requiredPermission(command, policy);
   const shouldAllow = needed === undefined || hasAtLeast(permission, needed);
   if (auth.allowed !== shouldAllow) fail("authorize disagrees with the permission order", { command, permission, needed, auth });
-  if (!auth.allowed && (typeof auth.reason !== "string" || !auth.reason.includes(`/${command.name}`))) fail("a refusal without a reason naming the command", auth);
+  if (!auth.allowed && (typeof auth.reason !== "string" || !auth.reason.includes(`/${command.name}`)))
+    fail("a refusal without a reason naming the command", auth);
 }
 
 /** What a CommonMark reader expects from the generated comment: commands on lines outside code, in order. */

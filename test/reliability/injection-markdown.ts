@@ -26,7 +26,8 @@ export interface MarkdownAllowance {
 }
 
 /** The machine-readable markers the App writes itself (src/core/report/*-marker.ts). */
-const APP_MARKER = /<!-- flibs:(?:plan \{[^<>]*\}|index sha256:[0-9a-f]{64}|stable [^\s<>]+@sha256:[0-9a-f]{64}|run [1-9][0-9]*|promotion tested=(?:[0-9a-f]{40}|-) tags=(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}:(?:immutable|floating),?)*|digests \{(?:"(?:x86_64|aarch64|ppc64le|s390x)":"sha256:[0-9a-f]{64}",?)*\}) -->/g;
+const APP_MARKER =
+  /<!-- flibs:(?:plan \{[^<>]*\}|index sha256:[0-9a-f]{64}|stable [^\s<>]+@sha256:[0-9a-f]{64}|run [1-9][0-9]*|promotion tested=(?:[0-9a-f]{40}|-) tags=(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}:(?:immutable|floating),?)*|digests \{(?:"(?:x86_64|aarch64|ppc64le|s390x)":"sha256:[0-9a-f]{64}",?)*\}) -->/g;
 const DEFAULT_LINKS = ["https://github.com/"];
 
 /** Cells of a GFM table row, split as GitHub does (escaped pipes stay in the cell). */
@@ -173,7 +174,8 @@ export function markdownHazards(md: string, allow: MarkdownAllowance = {}): stri
       if (raw.trim() === "") tableCells = undefined;
       else if (!DELIMITER_ROW.test(raw)) {
         const cells = gfmCells(raw).length;
-        if (!raw.trimStart().startsWith("|")) problems.push(`${where}: a table row that does not start with a pipe (a line break in a cell?)`);
+        if (!raw.trimStart().startsWith("|"))
+          problems.push(`${where}: a table row that does not start with a pipe (a line break in a cell?)`);
         else if (cells !== tableCells) problems.push(`${where}: a table row with ${cells} cells, the header has ${tableCells}`);
       }
     }
@@ -211,7 +213,8 @@ export function markdownHazards(md: string, allow: MarkdownAllowance = {}): stri
  */
 export function plainTextHazards(text: string, max: number): string[] {
   const problems: string[] = [];
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) problems.push(`control character in ${JSON.stringify(text.slice(0, 80))}`);
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text))
+    problems.push(`control character in ${JSON.stringify(text.slice(0, 80))}`);
   if (text.length > max) problems.push(`${text.length} characters, over ${max}`);
   return problems;
 }

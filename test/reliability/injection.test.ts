@@ -35,7 +35,8 @@ const CREATE = "POST /repos/{owner}/{repo}/check-runs";
 const UPDATE = "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}";
 const DEPLOY = "POST /repos/{owner}/{repo}/deployments";
 const DEPLOY_STATUS = "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses";
-const POLICY = "arches: [x86_64, aarch64]\nregistries:\n  candidate: registry.example.com/candidates\n  stable: registry.example.com/stable\n";
+const POLICY =
+  "arches: [x86_64, aarch64]\nregistries:\n  candidate: registry.example.com/candidates\n  stable: registry.example.com/stable\n";
 const POLICY_ARCHES = ["x86_64", "aarch64"];
 const FORGED_DIGEST = `sha256:${"e".repeat(64)}`;
 
@@ -51,10 +52,10 @@ export const CRAFTS: readonly string[] = [
   "${{ github.token }}",
   "${{ secrets.X }}",
   "${{ github.event.pull_request.title }}",
-  "\"; echo ${{ secrets.GITHUB_TOKEN }}; \"",
+  '"; echo ${{ secrets.GITHUB_TOKEN }}; "',
   "<img src=x onerror=alert(1)>",
   "<script>alert(document.cookie)</script>",
-  "<a href=\"https://evil.example\">click</a>",
+  '<a href="https://evil.example">click</a>',
   "[link](javascript:alert(1))",
   "![img](https://evil.example/pixel.png)",
   "[ref]: https://evil.example",
@@ -114,7 +115,8 @@ export function outputProblems(requests: readonly GitHubRequest[], allow: Markdo
     if (typeof text !== "string") return void problems.push(`${where}: not a string`);
     for (const p of markdownHazards(text, a)) problems.push(`${where}: ${p}`);
     const marker = parseIndexMarker(text);
-    if (marker !== undefined && !(a.digests ?? []).includes(marker)) problems.push(`${where}: carries an index marker (${marker}) no build published`);
+    if (marker !== undefined && !(a.digests ?? []).includes(marker))
+      problems.push(`${where}: carries an index marker (${marker}) no build published`);
   };
   const plain = (where: string, text: unknown, max: number) => {
     if (text === undefined || text === null) return;
@@ -124,11 +126,28 @@ export function outputProblems(requests: readonly GitHubRequest[], allow: Markdo
   for (const r of requests) {
     const where = `${r.method} ${r.path}`;
     if (r.route === CREATE || r.route === UPDATE) {
-      const b = r.body as { name?: string; details_url?: string; external_id?: string; output?: { title?: string; summary?: string; text?: string; annotations?: Array<{ message: string; title?: string; raw_details?: string }> } };
+      const b = r.body as {
+        name?: string;
+        details_url?: string;
+        external_id?: string;
+        output?: {
+          title?: string;
+          summary?: string;
+          text?: string;
+          annotations?: Array<{ message: string; title?: string; raw_details?: string }>;
+        };
+      };
       plain(`${where} name`, b.name, 255);
-      if (b.details_url !== undefined && !/^https:\/\/github\.com\//.test(b.details_url)) problems.push(`${where}: details_url ${b.details_url}`);
+      if (b.details_url !== undefined && !/^https:\/\/github\.com\//.test(b.details_url))
+        problems.push(`${where}: details_url ${b.details_url}`);
       // external_id is data (never rendered), but always one of the App's own formats.
-      if (b.external_id !== undefined && !parseExternalId(b.external_id) && !parsePromotionKey(b.external_id) && !/^flibs:(gate|none):[0-9a-f]{40}$/.test(b.external_id)) problems.push(`${where}: external_id ${b.external_id}`);
+      if (
+        b.external_id !== undefined &&
+        !parseExternalId(b.external_id) &&
+        !parsePromotionKey(b.external_id) &&
+        !/^flibs:(gate|none):[0-9a-f]{40}$/.test(b.external_id)
+      )
+        problems.push(`${where}: external_id ${b.external_id}`);
       plain(`${where} title`, b.output?.title, 1024);
       // Only here may the App's own markers stand (the plan it records is checked below, the index marker above).
       md(`${where} summary`, b.output?.summary, { ...allow, markers: true });
@@ -140,7 +159,8 @@ export function outputProblems(requests: readonly GitHubRequest[], allow: Markdo
       }
       // The plan the App records is its own: never one forged in user text.
       const plan = b.output?.summary ? parsePlanMarker(b.output.summary) : undefined;
-      if (plan && !plan.arches.every((a) => POLICY_ARCHES.includes(a))) problems.push(`${where}: plan marker names ${plan.arches.join(",")}`);
+      if (plan && !plan.arches.every((a) => POLICY_ARCHES.includes(a)))
+        problems.push(`${where}: plan marker names ${plan.arches.join(",")}`);
     } else if (r.route === COMMENT) {
       md(`${where} body`, (r.body as { body?: string }).body);
     } else if (r.route === DISPATCH && r.params.workflow_id === "flibs-promote.yml") {
@@ -151,9 +171,19 @@ export function outputProblems(requests: readonly GitHubRequest[], allow: Markdo
       const b = r.body as { description?: string; environment?: string; ref?: string; payload?: unknown };
       plain(`${where} description`, b.description, 140);
       if (b.environment !== undefined && b.environment !== "stable") problems.push(`${where}: environment ${b.environment}`);
-    } else if (r.route === GRAPHQL_ROUTE && typeof r.body === "object" && r.body && /^\s*mutation\b/.test(String((r.body as { query?: string }).query))) {
+    } else if (
+      r.route === GRAPHQL_ROUTE &&
+      typeof r.body === "object" &&
+      r.body &&
+      /^\s*mutation\b/.test(String((r.body as { query?: string }).query))
+    ) {
       problems.push(`${where}: a GraphQL mutation the checks here do not read`);
-    } else if (r.method !== "GET" && r.route !== REACTION && r.route !== GRAPHQL_ROUTE && r.route !== "POST /app/installations/{installation_id}/access_tokens") {
+    } else if (
+      r.method !== "GET" &&
+      r.route !== REACTION &&
+      r.route !== GRAPHQL_ROUTE &&
+      r.route !== "POST /app/installations/{installation_id}/access_tokens"
+    ) {
       problems.push(`${where}: a write the checks here do not read (${r.route})`);
     }
   }
@@ -184,11 +214,14 @@ export function promoteDispatchProblems(r: GitHubRequest, pushedRef?: string): s
   } catch {
     say("policy is not JSON");
   }
-  if (Object.keys(policy).sort().join(",") !== "candidate,insecure_registries,latest,runner,stable") say(`policy keys ${Object.keys(policy).join(",")}`);
-  if (policy.candidate !== "registry.example.com/candidates" || policy.stable !== "registry.example.com/stable") say("registries not from policy");
+  if (Object.keys(policy).sort().join(",") !== "candidate,insecure_registries,latest,runner,stable")
+    say(`policy keys ${Object.keys(policy).join(",")}`);
+  if (policy.candidate !== "registry.example.com/candidates" || policy.stable !== "registry.example.com/stable")
+    say("registries not from policy");
   if (typeof policy.latest !== "boolean") say(`latest ${String(policy.latest)}`);
   if (!labels(policy.runner) || !hosts(policy.insecure_registries)) say("runner or insecure registries not of their shape");
-  if (pushedRef !== undefined && (v("ref") !== pushedRef || b.ref !== pushedRef.replace(/^refs\/(heads|tags)\//, ""))) say(`ref ${v("ref")} / ${String(b.ref)} is not the pushed ${pushedRef}`);
+  if (pushedRef !== undefined && (v("ref") !== pushedRef || b.ref !== pushedRef.replace(/^refs\/(heads|tags)\//, "")))
+    say(`ref ${v("ref")} / ${String(b.ref)} is not the pushed ${pushedRef}`);
   return problems;
 }
 
@@ -206,7 +239,10 @@ export function dispatchProblems(r: GitHubRequest, dispatchRef = "main"): string
   if (b.ref !== dispatchRef) say(`ref ${JSON.stringify(b.ref)}`);
   if (b.return_run_details !== undefined && b.return_run_details !== true) say(`return_run_details ${String(b.return_run_details)}`);
   const inputs = b.inputs ?? {};
-  const keys = Object.keys(inputs).filter((k) => k !== "index_digests").sort().join(",");
+  const keys = Object.keys(inputs)
+    .filter((k) => k !== "index_digests")
+    .sort()
+    .join(",");
   if (keys !== "arches,build_id,policy,pr,scratch,sha") say(`inputs ${keys}`);
   const str = (k: string) => (typeof inputs[k] === "string" ? (inputs[k] as string) : (say(`${k} is not a string`), ""));
   const sha = str("sha");
@@ -220,19 +256,31 @@ export function dispatchProblems(r: GitHubRequest, dispatchRef = "main"): string
     }
   };
   const arches = json("arches");
-  if (!Array.isArray(arches) || arches.length === 0 || !arches.every((a) => typeof a === "string" && isArch(a))) say(`arches ${JSON.stringify(arches)}`);
+  if (!Array.isArray(arches) || arches.length === 0 || !arches.every((a) => typeof a === "string" && isArch(a)))
+    say(`arches ${JSON.stringify(arches)}`);
   if (inputs.index_digests !== undefined) {
     const kept = json("index_digests") as Record<string, unknown> | undefined;
-    if (!kept || typeof kept !== "object" || Array.isArray(kept) || !Object.entries(kept).every(([a, d]) => isArch(a) && typeof d === "string" && /^sha256:[0-9a-f]{64}$/.test(d))) say(`index_digests ${JSON.stringify(inputs.index_digests)}`);
+    if (
+      !kept ||
+      typeof kept !== "object" ||
+      Array.isArray(kept) ||
+      !Object.entries(kept).every(([a, d]) => isArch(a) && typeof d === "string" && /^sha256:[0-9a-f]{64}$/.test(d))
+    )
+      say(`index_digests ${JSON.stringify(inputs.index_digests)}`);
   }
   const policy = json("policy") as Record<string, unknown> | undefined;
   if (!policy || typeof policy !== "object" || Array.isArray(policy)) say("policy is not an object");
   else {
-    if (Object.keys(policy).sort().join(",") !== "approved_registries,candidate,component_drift,control_runner,insecure_registries,isolation,runner_labels") say(`policy keys ${Object.keys(policy).join(",")}`);
+    if (
+      Object.keys(policy).sort().join(",") !==
+      "approved_registries,candidate,component_drift,control_runner,insecure_registries,isolation,runner_labels"
+    )
+      say(`policy keys ${Object.keys(policy).join(",")}`);
     if (policy.isolation !== "oci" && policy.isolation !== "chroot") say(`isolation ${JSON.stringify(policy.isolation)}`);
     if (policy.candidate !== "registry.example.com/candidates") say(`candidate ${JSON.stringify(policy.candidate)} is not the policy's`);
     if (!hosts(policy.approved_registries) || !hosts(policy.insecure_registries)) say("registries not of their shape");
-    if (policy.component_drift !== "warn" && policy.component_drift !== "fail") say(`component_drift ${JSON.stringify(policy.component_drift)}`);
+    if (policy.component_drift !== "warn" && policy.component_drift !== "fail")
+      say(`component_drift ${JSON.stringify(policy.component_drift)}`);
     if (!labels(policy.control_runner)) say(`control_runner ${JSON.stringify(policy.control_runner)}`);
     const runners = policy.runner_labels as Record<string, unknown> | undefined;
     if (!runners || typeof runners !== "object" || Array.isArray(runners)) say("runner_labels is not an object");
@@ -278,9 +326,11 @@ function craftedDockerfile(c: string): string {
 }
 
 /** container.yaml that is valid, with `c` in every free-text field. */
-const validConfig = (c: string) => stringify({ image: "my-org/hello", version: c, build_args: { CRAFT: c }, tests: [{ name: c, command: c, expect: c }] });
+const validConfig = (c: string) =>
+  stringify({ image: "my-org/hello", version: c, build_args: { CRAFT: c }, tests: [{ name: c, command: c, expect: c }] });
 /** container.yaml that is invalid, with `c` as keys, values and the Dockerfile path. */
-const invalidConfig = (c: string) => stringify({ image: c, dockerfile: c, tags: [c], platforms: { only: [c] }, [c]: 1, tests: [{ name: c, command: [c], bogus: c }] });
+const invalidConfig = (c: string) =>
+  stringify({ image: c, dockerfile: c, tags: [c], platforms: { only: [c] }, [c]: 1, tests: [{ name: c, command: [c], bogus: c }] });
 
 const PR = 7;
 
@@ -321,7 +371,8 @@ async function group(what: string, cases: readonly Case[]): Promise<void> {
     try {
       await c.run();
       const sent = world.github.requests.slice(start);
-      if (process.env.PEEK && c.label.startsWith(process.env.PEEK)) for (const r of sent) if (r.method !== "GET") console.log(r.route, JSON.stringify(r.body, null, 1).slice(0, 6000));
+      if (process.env.PEEK && c.label.startsWith(process.env.PEEK))
+        for (const r of sent) if (r.method !== "GET") console.log(r.route, JSON.stringify(r.body, null, 1).slice(0, 6000));
       problems = [...c.expect(sent), ...outputProblems(sent, c.allow, c.ref), ...world.github.problems];
     } catch (e) {
       problems = [`threw: ${e instanceof Error ? e.message : String(e)}`];
@@ -336,11 +387,14 @@ async function group(what: string, cases: readonly Case[]): Promise<void> {
 }
 
 const sentTo = (sent: readonly GitHubRequest[], route: string) => sent.filter((r) => r.route === route);
-const checksNamed = (sent: readonly GitHubRequest[], name: string) => sent.filter((r) => r.route === CREATE && (r.body as { name: string }).name === name);
+const checksNamed = (sent: readonly GitHubRequest[], name: string) =>
+  sent.filter((r) => r.route === CREATE && (r.body as { name: string }).name === name);
 const need = (ok: boolean, what: string) => (ok ? [] : [what]);
 /** The crafted files were reviewed: their findings (where the crafted text is echoed) are there. */
 const reviewed = (sent: readonly GitHubRequest[]) => {
-  const annotations = checksNamed(sent, "flibs/review").flatMap((r) => (r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []);
+  const annotations = checksNamed(sent, "flibs/review").flatMap(
+    (r) => (r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? [],
+  );
   return need(annotations.length >= 3, `flibs/review has ${annotations.length} findings`);
 };
 
@@ -362,7 +416,9 @@ describe("crafted text reaches GitHub only inert", () => {
           ...need(checksNamed(sent, "flibs/review").length === 1, "no flibs/review"),
           ...reviewed(sent),
           // A craft the config schema refuses (e.g. over a length limit) is review-only: no build at all.
-          ...(parseContainerConfig(validConfig(c)).ok ? need(sentTo(sent, DISPATCH).length === 1, "no dispatch") : need(sentTo(sent, DISPATCH).length === 0, "an invalid config was dispatched")),
+          ...(parseContainerConfig(validConfig(c)).ok
+            ? need(sentTo(sent, DISPATCH).length === 1, "no dispatch")
+            : need(sentTo(sent, DISPATCH).length === 0, "an invalid config was dispatched")),
         ],
       };
     });
@@ -386,7 +442,8 @@ describe("crafted text reaches GitHub only inert", () => {
           // (before: no flibs/build at all, which a required check would wait for forever).
           ...need(
             checksNamed(sent, "flibs/build").length === 1 &&
-              (checksNamed(sent, "flibs/build")[0]!.body as { conclusion?: string }).conclusion === (parseContainerConfig(validConfig(c)).ok ? "action_required" : "failure"),
+              (checksNamed(sent, "flibs/build")[0]!.body as { conclusion?: string }).conclusion ===
+                (parseContainerConfig(validConfig(c)).ok ? "action_required" : "failure"),
             "flibs/build missing, or not waiting with a valid config / not failed with an invalid one",
           ),
           ...need(sentTo(sent, DISPATCH).length === 0, "a fork PR was dispatched"),
@@ -406,7 +463,11 @@ describe("crafted text reaches GitHub only inert", () => {
           files({ Dockerfile: craftedDockerfile(c), "container.yaml": invalidConfig(c), [c]: craftedDockerfile(c) });
           await app.receive("pull_request", prEvent(c, { sha, fork: false, author: "member" }));
         },
-        expect: (sent) => [...need(checksNamed(sent, "flibs/review").length === 1, "no flibs/review"), ...reviewed(sent), ...need(sentTo(sent, DISPATCH).length === 0, "an invalid config was dispatched")],
+        expect: (sent) => [
+          ...need(checksNamed(sent, "flibs/review").length === 1, "no flibs/review"),
+          ...reviewed(sent),
+          ...need(sentTo(sent, DISPATCH).length === 0, "an invalid config was dispatched"),
+        ],
       };
     });
     await group("container.yaml keys/values/paths (invalid config, review only)", cases);
@@ -414,7 +475,14 @@ describe("crafted text reaches GitHub only inert", () => {
 
   test("comments: crafted commands, arguments and surrounding text, by a member and by an outsider", async () => {
     files({ Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\n" });
-    const forms = (c: string): string[] => [`/build ${c}`, `/retest ${c}`, `/${c.replace(/^[^a-z]+/i, "") || "x"}`, `${c}\n/help`, `/ok-to-test ${c}`, `> /promote\n${c}\n/cancel ${c}`];
+    const forms = (c: string): string[] => [
+      `/build ${c}`,
+      `/retest ${c}`,
+      `/${c.replace(/^[^a-z]+/i, "") || "x"}`,
+      `${c}\n/help`,
+      `/ok-to-test ${c}`,
+      `> /promote\n${c}\n/cancel ${c}`,
+    ];
     const cases: Case[] = [];
     for (const [i, c] of CRAFTS.entries()) {
       for (const [j, body] of forms(c).entries()) {
@@ -444,7 +512,21 @@ describe("crafted text reaches GitHub only inert", () => {
     files({ Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\n" });
     // GitHub logins are 1-39 of [A-Za-z0-9-] (no leading hyphen): a login cannot carry markup, but it can be the
     // name of an organisation, look like a number, or be as long as allowed.
-    const logins = ["a", "0", "123", "my-org", "security-team", "x".repeat(39), "a-b-c-d", "GH-123", "dependabot", "www", "javascript", "script", "img"];
+    const logins = [
+      "a",
+      "0",
+      "123",
+      "my-org",
+      "security-team",
+      "x".repeat(39),
+      "a-b-c-d",
+      "GH-123",
+      "dependabot",
+      "www",
+      "javascript",
+      "script",
+      "img",
+    ];
     const cases: Case[] = [];
     for (const login of logins) {
       for (const [j, body] of ["/build", "/build --bogus <img src=x>", "/nope @my-org/team #99", "/help"].entries()) {
@@ -468,7 +550,10 @@ describe("crafted text reaches GitHub only inert", () => {
     // the caller workflow's name, its job's name (the job is `<caller job> / build (x86_64) <id>`), the default
     // branch the run is dispatched from (head_branch), the runner's name. Each craft's caller runs through the
     // fake Actions, and the x86_64 job's queued and completed events (the harness's) are delivered to the App.
-    const head = await world.commit({ Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\nplatforms:\n  only: [x86_64]\n" }, { branch: `pr-${PR}` });
+    const head = await world.commit(
+      { Dockerfile: craftedDockerfile("ok"), "container.yaml": "image: my-org/hello\nplatforms:\n  only: [x86_64]\n" },
+      { branch: `pr-${PR}` },
+    );
     world.addRunners([{ name: "hosted-1", labels: ["ubuntu-latest"] }]);
     const caller = parse(readFileSync(join(ROOT, "workflows-templates/flibs.yml"), "utf8")) as Yaml;
     const cases: Case[] = CRAFTS.flatMap((c, i) => {
@@ -487,30 +572,57 @@ describe("crafted text reaches GitHub only inert", () => {
           run: async () => {
             await world.copyRepo(REPO, repo);
             await checkRefName(branch);
-            await world.commit({ ".github/workflows/flibs.yml": stringify({ ...caller, name: workflowName(c), jobs: { build: { ...caller.jobs.build, name: literal(c) } } }) }, { repo, branch });
+            await world.commit(
+              {
+                ".github/workflows/flibs.yml": stringify({
+                  ...caller,
+                  name: workflowName(c),
+                  jobs: { build: { ...caller.jobs.build, name: literal(c) } },
+                }),
+              },
+              { repo, branch },
+            );
             world.policy(`${POLICY}runner_labels:\n  x86_64: [self-hosted, linux, x86_64, case-${i}]\n`);
             world.addRunners([{ name: runnerName(c), labels: ["self-hosted", "linux", "x86_64", `case-${i}`] }]);
             world.pull({ repo, number: PR, head, author: "member" });
-            await app.receive("pull_request", world.pullEvent(PR, "opened", { repo, sender: "member", edit: (p) => (p.repository.default_branch = branch) }));
+            await app.receive(
+              "pull_request",
+              world.pullEvent(PR, "opened", { repo, sender: "member", edit: (p) => (p.repository.default_branch = branch) }),
+            );
             run = world.actions.runsOf(repo, "flibs.yml")[0];
             if (!run) throw new Error("no run was started");
             await run.done;
             await world.settled();
             // The harness's event carries the craft where GitHub would: not a case that silently tested nothing.
             const job = events("completed")[0]?.payload.workflow_job;
-            if (job?.runner_name !== runnerName(c) || job?.head_branch !== branch || job?.workflow_name !== workflowName(c) || !String(job?.name).endsWith(` / build (x86_64) ${head}.1`)) {
-              throw new Error(`the job event does not carry the craft: ${JSON.stringify({ name: job?.name, workflow: job?.workflow_name, runner: job?.runner_name, branch: job?.head_branch, jobs: run.jobs.map((j) => [j.name, j.conclusion, j.annotations.map((a) => a.message)]) })}`);
+            if (
+              job?.runner_name !== runnerName(c) ||
+              job?.head_branch !== branch ||
+              job?.workflow_name !== workflowName(c) ||
+              !String(job?.name).endsWith(` / build (x86_64) ${head}.1`)
+            ) {
+              throw new Error(
+                `the job event does not carry the craft: ${JSON.stringify({ name: job?.name, workflow: job?.workflow_name, runner: job?.runner_name, branch: job?.head_branch, jobs: run.jobs.map((j) => [j.name, j.conclusion, j.annotations.map((a) => a.message)]) })}`,
+              );
             }
             await delivered("queued")();
           },
-          expect: (sent) => need(sent.some((r) => r.route === CREATE && (r.body as { name: string }).name === "flibs/build (x86_64)"), "no flibs/build (x86_64) check created"),
+          expect: (sent) =>
+            need(
+              sent.some((r) => r.route === CREATE && (r.body as { name: string }).name === "flibs/build (x86_64)"),
+              "no flibs/build (x86_64) check created",
+            ),
         },
         {
           label: `craft #${i} completed`,
           allow: { refs: [PR] },
           ref: branch,
           run: async () => delivered("completed")(),
-          expect: (sent) => need(sent.some((r) => r.route === UPDATE), "flibs/build (x86_64) not moved on"),
+          expect: (sent) =>
+            need(
+              sent.some((r) => r.route === UPDATE),
+              "flibs/build (x86_64) not moved on",
+            ),
         },
       ];
     });
@@ -543,7 +655,10 @@ describe("crafted text reaches GitHub only inert", () => {
         expect: (sent) => {
           const d = sent.filter((r) => r.route === DISPATCH);
           return [
-            ...need(d.length === 1 && d[0]!.params.workflow_id === "flibs-promote.yml", `dispatches: ${d.map((r) => r.params.workflow_id).join(", ") || "none"}`),
+            ...need(
+              d.length === 1 && d[0]!.params.workflow_id === "flibs-promote.yml",
+              `dispatches: ${d.map((r) => r.params.workflow_id).join(", ") || "none"}`,
+            ),
             ...d.flatMap((r) => promoteDispatchProblems(r, ref)),
           ];
         },
@@ -593,18 +708,34 @@ function literal(c: string): string {
 
 describe("the App-level check finds raw text in what is sent", () => {
   test("each hazardous craft, sent raw in a summary, a comment or a dispatch, is found", () => {
-    const req = (route: string, body: unknown, params: Record<string, string> = {}) => ({ method: route.split(" ")[0]!, path: route.split(" ")[1]!, route, params, body }) as unknown as GitHubRequest;
+    const req = (route: string, body: unknown, params: Record<string, string> = {}) =>
+      ({ method: route.split(" ")[0]!, path: route.split(" ")[1]!, route, params, body }) as unknown as GitHubRequest;
     // (Entities such as `&lt;` render as text even raw: that craft tests double-decoding, not markup.)
     const hazardous = CRAFTS.filter((c) => !c.startsWith("&lt;") && /[<|@#\n]|\]\(|\$\{\{|```|~~~|www\.|:\/\/|[\u0000-\u0008]/.test(c));
     expect(hazardous.length).toBeGreaterThan(20);
     for (const c of hazardous) {
       const cell = `| a |\n| --- |\n| ${c} |`;
-      expect(outputProblems([req(CREATE, { name: "flibs/review", head_sha: "a".repeat(40), output: { title: c, summary: `x ${c}\n\n${cell}` } })], {}), c).not.toEqual([]);
+      expect(
+        outputProblems(
+          [req(CREATE, { name: "flibs/review", head_sha: "a".repeat(40), output: { title: c, summary: `x ${c}\n\n${cell}` } })],
+          {},
+        ),
+        c,
+      ).not.toEqual([]);
       expect(outputProblems([req(COMMENT, { body: `@member\n\n${cell}` })], { mentions: ["member"] }), c).not.toEqual([]);
     }
-    const inputs = { sha: "a".repeat(40), arches: '["x86_64"]', build_id: `${"a".repeat(40)}.1`, pr: "2", scratch: "false", policy: GOOD_POLICY };
+    const inputs = {
+      sha: "a".repeat(40),
+      arches: '["x86_64"]',
+      build_id: `${"a".repeat(40)}.1`,
+      pr: "2",
+      scratch: "false",
+      policy: GOOD_POLICY,
+    };
     expect(outputProblems([req(DISPATCH, { ref: "main", inputs }, { workflow_id: "flibs.yml" })], {})).toEqual([]);
-    expect(outputProblems([req(DISPATCH, { ref: "main", inputs: { ...inputs, pr: "2; id" } }, { workflow_id: "flibs.yml" })], {})).not.toEqual([]);
+    expect(
+      outputProblems([req(DISPATCH, { ref: "main", inputs: { ...inputs, pr: "2; id" } }, { workflow_id: "flibs.yml" })], {}),
+    ).not.toEqual([]);
   });
 });
 
@@ -655,7 +786,14 @@ describe("the markdown checker finds what it is here for", () => {
     expect(inlineCode("x")).toBe("`x`");
   });
   test("the dispatch whitelist refuses crafted inputs", () => {
-    const good = { sha: "a".repeat(40), arches: '["x86_64"]', build_id: `${"a".repeat(40)}.1`, pr: "3", scratch: "false", policy: GOOD_POLICY };
+    const good = {
+      sha: "a".repeat(40),
+      arches: '["x86_64"]',
+      build_id: `${"a".repeat(40)}.1`,
+      pr: "3",
+      scratch: "false",
+      policy: GOOD_POLICY,
+    };
     const req = (inputs: object) => ({ params: { workflow_id: "flibs.yml" }, body: { ref: "main", inputs } }) as unknown as GitHubRequest;
     expect(dispatchProblems(req(good))).toEqual([]);
     for (const c of CRAFTS.slice(0, 12)) {
@@ -672,7 +810,10 @@ type Yaml = Record<string, any>;
 
 /** Every file the project ships that GitHub runs steps from. */
 function shippedWorkflows(): string[] {
-  const dir = (d: string) => readdirSync(join(ROOT, d)).filter((f) => /\.ya?ml$/.test(f) && f !== "container.yaml").map((f) => join(d, f));
+  const dir = (d: string) =>
+    readdirSync(join(ROOT, d))
+      .filter((f) => /\.ya?ml$/.test(f) && f !== "container.yaml")
+      .map((f) => join(d, f));
   return [...dir(".github/workflows"), ...dir("workflows-templates"), "action/action.yml"];
 }
 
@@ -687,7 +828,8 @@ export function runBlocks(doc: Yaml): Array<{ where: string; script: string }> {
       if (!step || typeof step !== "object") continue;
       const st = step as Yaml;
       if ("run" in st) out.push({ where: `${where}.steps[${i}]`, script: String(st.run) });
-      if (typeof st.uses === "string" && /^actions\/github-script@/.test(st.uses) && st.with?.script !== undefined) out.push({ where: `${where}.steps[${i}].with.script`, script: String(st.with.script) });
+      if (typeof st.uses === "string" && /^actions\/github-script@/.test(st.uses) && st.with?.script !== undefined)
+        out.push({ where: `${where}.steps[${i}].with.script`, script: String(st.with.script) });
     }
   };
   for (const [id, job] of Object.entries<Yaml>(doc.jobs ?? {})) steps(`jobs.${id}`, job?.steps);
@@ -701,7 +843,9 @@ export function expressionSites(doc: unknown): Array<{ path: string; expr: strin
   const walk = (v: unknown, path: string[], parent: Yaml | undefined) => {
     if (typeof v === "string") {
       const key = path.at(-1);
-      const inScript = key === "run" || (key === "script" && path.at(-2) === "with" && typeof parent?.uses === "string" && /^actions\/github-script@/.test(parent.uses));
+      const inScript =
+        key === "run" ||
+        (key === "script" && path.at(-2) === "with" && typeof parent?.uses === "string" && /^actions\/github-script@/.test(parent.uses));
       for (const m of v.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) out.push({ path: path.join("."), expr: m[1]!.trim(), inScript });
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, String(i)], parent));
     else if (v && typeof v === "object") {
@@ -717,14 +861,17 @@ export function expressionSites(doc: unknown): Array<{ path: string; expr: strin
  * Expressions that read text an outsider can choose: anything from the event, inputs, branch names, and any
  * title/body/name/ref/message/label field however it is reached. Inside `run:` such text becomes shell.
  */
-const TAINTED = /\b(?:github\.event\b|inputs\.|github\.head_ref\b|github\.ref_name\b|github\.ref\b|github\.base_ref\b|env\.|steps\.[\w-]+\.outputs\.|needs\.[\w-]+\.outputs\.|matrix\.|[\w.]*\.(?:title|body|name|ref|message|label|head_ref|default_branch|email|login)\b)/;
+const TAINTED =
+  /\b(?:github\.event\b|inputs\.|github\.head_ref\b|github\.ref_name\b|github\.ref\b|github\.base_ref\b|env\.|steps\.[\w-]+\.outputs\.|needs\.[\w-]+\.outputs\.|matrix\.|[\w.]*\.(?:title|body|name|ref|message|label|head_ref|default_branch|email|login)\b)/;
 
 /** Problems of one `run:` script: any `${{ }}` that reads outsider text (and, stricter, any expression at all). */
 export function runScriptProblems(script: string): string[] {
   const problems: string[] = [];
   for (const m of script.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) {
     const expr = m[1]!.trim();
-    problems.push(TAINTED.test(expr) ? `reads outsider text: \${{ ${expr} }}` : `expands an expression: \${{ ${expr} }} (pass it through env:)`);
+    problems.push(
+      TAINTED.test(expr) ? `reads outsider text: \${{ ${expr} }}` : `expands an expression: \${{ ${expr} }} (pass it through env:)`,
+    );
   }
   return problems;
 }
@@ -744,7 +891,13 @@ describe("workflows: outsider text never stands inside a run: script", () => {
     }
     expect(blocks).toBeGreaterThan(0);
     const lostBlocks = new Set(lost.map((l) => l.split(": ")[0])).size;
-    record({ area: AREA, what: "run: blocks of shipped workflows and action.yml (no expression inside)", tried: blocks, held: blocks - lostBlocks, lost: lostBlocks });
+    record({
+      area: AREA,
+      what: "run: blocks of shipped workflows and action.yml (no expression inside)",
+      tried: blocks,
+      held: blocks - lostBlocks,
+      lost: lostBlocks,
+    });
     expect(lost).toEqual([]);
   });
 
@@ -759,10 +912,18 @@ describe("workflows: outsider text never stands inside a run: script", () => {
       }
     }
     expect(tried).toBeGreaterThan(20);
-    record({ area: AREA, what: "${{ }} sites in shipped workflows and action.yml (none inside a script)", tried, held: tried - lost.length, lost: lost.length });
+    record({
+      area: AREA,
+      what: "${{ }} sites in shipped workflows and action.yml (none inside a script)",
+      tried,
+      held: tried - lost.length,
+      lost: lost.length,
+    });
     expect(lost).toEqual([]);
     // And the walk does find one inside a script.
-    const bad = parse("jobs:\n  a:\n    env:\n      T: ${{ github.event.pull_request.title }}\n    steps:\n      - run: echo ${{ inputs.x }}\n") as Yaml;
+    const bad = parse(
+      "jobs:\n  a:\n    env:\n      T: ${{ github.event.pull_request.title }}\n    steps:\n      - run: echo ${{ inputs.x }}\n",
+    ) as Yaml;
     expect(expressionSites(bad).map((e) => e.inScript)).toEqual([false, true]);
   });
 
@@ -771,9 +932,19 @@ describe("workflows: outsider text never stands inside a run: script", () => {
     const action = parse("runs:\n  using: composite\n  steps:\n    - run: echo ${{ inputs.digest }}\n      shell: bash\n") as Yaml;
     expect(runBlocks(wf)).toHaveLength(2);
     expect(runBlocks(action)).toHaveLength(1);
-    const gs = parse("jobs:\n  a:\n    steps:\n      - uses: actions/github-script@v7\n        with:\n          script: core.info('${{ github.event.issue.title }}')\n") as Yaml;
+    const gs = parse(
+      "jobs:\n  a:\n    steps:\n      - uses: actions/github-script@v7\n        with:\n          script: core.info('${{ github.event.issue.title }}')\n",
+    ) as Yaml;
     expect(runScriptProblems(runBlocks(gs)[0]!.script).join()).toContain("reads outsider text");
-    for (const e of ["github.event.pull_request.title", "inputs.sha", "github.head_ref", "github.event.comment.body", "steps.x.outputs.name", "github.event.issue.title", "needs.prepare.outputs.arches"]) {
+    for (const e of [
+      "github.event.pull_request.title",
+      "inputs.sha",
+      "github.head_ref",
+      "github.event.comment.body",
+      "steps.x.outputs.name",
+      "github.event.issue.title",
+      "needs.prepare.outputs.arches",
+    ]) {
       expect(runScriptProblems(`echo \${{ ${e} }}`).join(), e).toContain("reads outsider text");
     }
     expect(runScriptProblems("echo ${{ runner.os }}").join()).toContain("expands an expression");

@@ -20,7 +20,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newStorage, pushBusyboxBase, requireBuildTools, type Storage } from "../builder/helpers.js";
 import { withCmdline } from "../builder/process-helpers.js";
 import { skopeoInspectRaw, skopeoListTags, startRegistry, type TestRegistry } from "../helpers/registry.js";
-import { compileStatic, FIXTURES, makeRepo, newRunnerHost, startAction, type ContainerRepo, type RunnerHost, type StepRun } from "../helpers/runner-host.js";
+import {
+  compileStatic,
+  FIXTURES,
+  makeRepo,
+  newRunnerHost,
+  startAction,
+  type ContainerRepo,
+  type RunnerHost,
+  type StepRun,
+} from "../helpers/runner-host.js";
 import { record } from "./ledger.js";
 
 const AREA = "build isolation";
@@ -40,7 +49,11 @@ beforeAll(async () => {
   storage = await newStorage();
   base = `${registry.host}/base/busybox:1`;
   await pushBusyboxBase(storage, base, ["x86_64"]);
-  clean = await makeRepo("repo", { BASE: base }, { "status-x86_64": join(FIXTURES, "dpkg/status-x86_64"), "status-aarch64": join(FIXTURES, "dpkg/status-aarch64") });
+  clean = await makeRepo(
+    "repo",
+    { BASE: base },
+    { "status-x86_64": join(FIXTURES, "dpkg/status-x86_64"), "status-aarch64": join(FIXTURES, "dpkg/status-aarch64") },
+  );
   repos.push(clean);
   const bin = await newRunnerHost("compile");
   hosts.push(bin);
@@ -137,12 +150,17 @@ describe("build isolation", () => {
     expect(attack.stdout).toContain(`flibs-escape ${token}: left a daemon`);
 
     // An auth file holds the credentials base64-encoded, as `user:password`.
-    const leaked = [...(await filesHolding(shared.root, password)), ...(await filesHolding(shared.root, Buffer.from(`flibs-bot:${password}`).toString("base64")))];
+    const leaked = [
+      ...(await filesHolding(shared.root, password)),
+      ...(await filesHolding(shared.root, Buffer.from(`flibs-bot:${password}`).toString("base64"))),
+    ];
     check("a fork's RUN step reads the registry credentials", leaked.length === 0, `the password is in ${leaked.join(", ")}`);
     const daemons = withCmdline(token);
     check("a fork's RUN step leaves a process running after the job", daemons.length === 0, `pids ${daemons.join(", ")} still run`);
     const runLines = attack.stdout.split("\n").filter((l) => /^flibs-(env|tmp): /.test(l));
-    const hostLines = runLines.filter((l) => l.includes(password) || /flibs-env: (INPUT_|GITHUB_|RUNNER_|ACTIONS_)/.test(l) || l.includes(`host-file-${token}`));
+    const hostLines = runLines.filter(
+      (l) => l.includes(password) || /flibs-env: (INPUT_|GITHUB_|RUNNER_|ACTIONS_)/.test(l) || l.includes(`host-file-${token}`),
+    );
     check(
       "the job's environment or the runner's /tmp reach a RUN step",
       runLines.length > 0 && hostLines.length === 0,
@@ -188,17 +206,35 @@ describe("build isolation", () => {
       JSON.stringify(oci.outputs),
     );
     const bad = await build(host, clean, "bad/app", { isolation: "none" });
-    check("an unknown isolation builds anyway", bad.code === 1 && bad.stdout.includes('::error::isolation must be oci or chroot, got "none"'), bad.stdout.slice(-300));
+    check(
+      "an unknown isolation builds anyway",
+      bad.code === 1 && bad.stdout.includes('::error::isolation must be oci or chroot, got "none"'),
+      bad.stdout.slice(-300),
+    );
     expect(lost).toEqual([]);
   }, 600_000);
 
   /** Starts the Action's build mode, or `flibs build`, on `host` for `repo`, pushing under `image`. */
   const starters = {
-    Action: (host: RunnerHost, repo: ContainerRepo, image: string) => startAction(host, buildInputs(repo, image), `github_${token}`, repo.sha),
+    Action: (host: RunnerHost, repo: ContainerRepo, image: string) =>
+      startAction(host, buildInputs(repo, image), `github_${token}`, repo.sha),
     "flibs build": (host: RunnerHost, repo: ContainerRepo, image: string) => {
-      const args = ["build", repo.dir, "--platforms", "x86_64", "--push", `${registry.host}/candidates/${image}:dev`, "--allow-base", registry.host, "--no-test"];
+      const args = [
+        "build",
+        repo.dir,
+        "--platforms",
+        "x86_64",
+        "--push",
+        `${registry.host}/candidates/${image}:dev`,
+        "--allow-base",
+        registry.host,
+        "--no-test",
+      ];
       const storageArgs = ["--root", join(host.temp, "root"), "--runroot", join(host.temp, "run"), "--storage-driver", "vfs"];
-      const child = spawn(process.execPath, [join(import.meta.dirname, "../../bin/flibs.js"), ...args, ...storageArgs], { cwd: repo.dir, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [join(import.meta.dirname, "../../bin/flibs.js"), ...args, ...storageArgs], {
+        cwd: repo.dir,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let out = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -211,44 +247,49 @@ describe("build isolation", () => {
     ["Action", "SIGINT"],
     ["Action", "SIGTERM"],
     ["flibs build", "SIGTERM"],
-  ] as const)("%s, sent %s during a RUN step, stops every tool it started at once, and nothing is pushed", async (what, signal) => {
-    const { lost, check } = cases();
-    const host = await newRunnerHost("cancel");
-    hosts.push(host);
-    const seconds = 6;
-    const mark = `${token}-${what === "Action" ? "action" : "cli"}-${signal.toLowerCase()}`;
-    const slow = await makeRepo("slow-repo", { BASE: base, TOKEN: mark, SECONDS: String(seconds) });
-    repos.push(slow);
-    const image = `slow-${mark}/app`;
-    // flibs build shows a build's output with --verbose only: wait for its RUN step's process instead.
-    const step = starters[what](host, slow, image);
-    const running = () => step.output().includes(`flibs-slow ${mark} started`) || withCmdline(`echo "flibs-slow ${mark} started"`).length > 0;
-    const deadline = Date.now() + 120_000;
-    while (!running() && step.child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(running(), step.output()).toBe(true);
-    const sent = Date.now();
-    step.child.kill(signal);
-    const r = await step.done;
-    const stoppedIn = Date.now() - sent;
-    const survivors = withCmdline(mark);
-    // Had the build gone on, it would have pushed by now.
-    await new Promise((res) => setTimeout(res, (seconds + 4) * 1000 - stoppedIn));
-    const tags = await skopeoListTags(`${registry.host}/candidates/${image}`).catch(() => [] as string[]);
-    const left = what === "Action" ? await tempLeft(host, tmpsBefore) : [];
-    check(
-      `${what}: ${signal} during a RUN step, and a tool survives or the image is pushed`,
-      survivors.length === 0 && tags.length === 0 && left.length === 0 && stoppedIn < 7500,
-      `survivors ${survivors.join(", ") || "none"}, tags ${tags.join(", ") || "none"}, left ${left.join(", ") || "nothing"}, stopped in ${stoppedIn} ms`,
-    );
-    expect(lost).toEqual([]);
-    expect(r.code).toBe(128 + (signal === "SIGINT" ? 2 : 15));
-    if (what === "Action") {
-      // Said where the runner reads workflow commands: not inside the build output's stop-commands block.
-      const at = r.stdout.indexOf(`::error::cancelled (${signal})`);
-      expect(at, r.stdout.slice(-2000)).toBeGreaterThan(-1);
-      const before = r.stdout.slice(0, at);
-      const stop = [...before.matchAll(/::stop-commands::([0-9a-f]+)/g)].pop();
-      if (stop) expect(before.slice(stop.index)).toContain(`::${stop[1]}::`);
-    }
-  }, 300_000);
+  ] as const)(
+    "%s, sent %s during a RUN step, stops every tool it started at once, and nothing is pushed",
+    async (what, signal) => {
+      const { lost, check } = cases();
+      const host = await newRunnerHost("cancel");
+      hosts.push(host);
+      const seconds = 6;
+      const mark = `${token}-${what === "Action" ? "action" : "cli"}-${signal.toLowerCase()}`;
+      const slow = await makeRepo("slow-repo", { BASE: base, TOKEN: mark, SECONDS: String(seconds) });
+      repos.push(slow);
+      const image = `slow-${mark}/app`;
+      // flibs build shows a build's output with --verbose only: wait for its RUN step's process instead.
+      const step = starters[what](host, slow, image);
+      const running = () =>
+        step.output().includes(`flibs-slow ${mark} started`) || withCmdline(`echo "flibs-slow ${mark} started"`).length > 0;
+      const deadline = Date.now() + 120_000;
+      while (!running() && step.child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(running(), step.output()).toBe(true);
+      const sent = Date.now();
+      step.child.kill(signal);
+      const r = await step.done;
+      const stoppedIn = Date.now() - sent;
+      const survivors = withCmdline(mark);
+      // Had the build gone on, it would have pushed by now.
+      await new Promise((res) => setTimeout(res, (seconds + 4) * 1000 - stoppedIn));
+      const tags = await skopeoListTags(`${registry.host}/candidates/${image}`).catch(() => [] as string[]);
+      const left = what === "Action" ? await tempLeft(host, tmpsBefore) : [];
+      check(
+        `${what}: ${signal} during a RUN step, and a tool survives or the image is pushed`,
+        survivors.length === 0 && tags.length === 0 && left.length === 0 && stoppedIn < 7500,
+        `survivors ${survivors.join(", ") || "none"}, tags ${tags.join(", ") || "none"}, left ${left.join(", ") || "nothing"}, stopped in ${stoppedIn} ms`,
+      );
+      expect(lost).toEqual([]);
+      expect(r.code).toBe(128 + (signal === "SIGINT" ? 2 : 15));
+      if (what === "Action") {
+        // Said where the runner reads workflow commands: not inside the build output's stop-commands block.
+        const at = r.stdout.indexOf(`::error::cancelled (${signal})`);
+        expect(at, r.stdout.slice(-2000)).toBeGreaterThan(-1);
+        const before = r.stdout.slice(0, at);
+        const stop = [...before.matchAll(/::stop-commands::([0-9a-f]+)/g)].pop();
+        if (stop) expect(before.slice(stop.index)).toContain(`::${stop[1]}::`);
+      }
+    },
+    300_000,
+  );
 });

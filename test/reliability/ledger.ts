@@ -27,7 +27,12 @@ export function record(line: LedgerLine): void {
 }
 
 /** Runs `cases`, counting each as held when `check` returns true and lost otherwise, and records the tally. */
-export async function tally<T>(area: string, what: string, cases: Iterable<T>, check: (c: T) => boolean | Promise<boolean>): Promise<{ tried: number; held: number; lost: T[] }> {
+export async function tally<T>(
+  area: string,
+  what: string,
+  cases: Iterable<T>,
+  check: (c: T) => boolean | Promise<boolean>,
+): Promise<{ tried: number; held: number; lost: T[] }> {
   let tried = 0;
   const lost: T[] = [];
   for (const c of cases) {

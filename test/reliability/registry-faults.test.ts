@@ -143,11 +143,18 @@ const at = {
 type Target = keyof typeof at;
 
 function one(name: string, topology: Topology, target: Target, fault: Fault, nth: FaultRule["nth"] = 1, extra: Partial<Case> = {}): Case {
-  return { name: `${topology} ${target} ${nth === "every" ? "every time" : `#${String(nth)}`}: ${name}`, topology, rules: (c) => [{ ...at[target](c), nth, fault }], ...extra };
+  return {
+    name: `${topology} ${target} ${nth === "every" ? "every time" : `#${String(nth)}`}: ${name}`,
+    topology,
+    rules: (c) => [{ ...at[target](c), nth, fault }],
+    ...extra,
+  };
 }
 
 const status = (s: number, afterForward = false, retryAfterSeconds?: number): Fault =>
-  retryAfterSeconds === undefined ? { kind: "status", status: s, afterForward } : { kind: "status", status: s, afterForward, retryAfterSeconds };
+  retryAfterSeconds === undefined
+    ? { kind: "status", status: s, afterForward }
+    : { kind: "status", status: s, afterForward, retryAfterSeconds };
 
 /** Another valid manifest: the same JSON with an annotation more (so another digest). */
 const otherManifest = (body: Buffer): Buffer => {
@@ -196,7 +203,10 @@ function chaos(seed: number, topology: Topology, p: number): Case {
           path: /^\/v2\/(cand|rel)\//,
           nth: "every",
           fault: ({ method, path }) => {
-            const what = `${method} ${path.replace(/\?.*/, "").replace(/^\/v2\/rel\/c\d+\//, "/v2/rel/DEST/").replace(/\/uploads\/[^/]+$/, "/uploads/ID")}`;
+            const what = `${method} ${path
+              .replace(/\?.*/, "")
+              .replace(/^\/v2\/rel\/c\d+\//, "/v2/rel/DEST/")
+              .replace(/\/uploads\/[^/]+$/, "/uploads/ID")}`;
             const n = (asked.get(what) ?? 0) + 1;
             asked.set(what, n);
             const key = `${seed} ${what} ${n}`;
@@ -316,7 +326,14 @@ const GROUPS: Record<string, Case[]> = {
     one("another manifest under a child digest", "cross-src", "srcChild", { kind: "wrong-body", replace: otherManifest }),
     one("another manifest under a child digest", "cross-src", "srcChild", { kind: "wrong-body", replace: otherManifest }, "every"),
     one("another manifest under the root digest", "cross-src", "srcRoot", { kind: "wrong-body", replace: otherManifest }),
-    one("another manifest under the tag (Docker-Content-Digest kept)", "cross-src", "srcTag", { kind: "wrong-body", replace: otherManifest }, 1, { byTag: true }),
+    one(
+      "another manifest under the tag (Docker-Content-Digest kept)",
+      "cross-src",
+      "srcTag",
+      { kind: "wrong-body", replace: otherManifest },
+      1,
+      { byTag: true },
+    ),
     one("another manifest read back after the copy", "cross-dst", "dstVerify", { kind: "wrong-body", replace: otherManifest }),
     one("the absent release tag said to point elsewhere", "cross-dst", "dstTagHead", {
       kind: "wrong-body",
@@ -332,7 +349,13 @@ const GROUPS: Record<string, Case[]> = {
     one("no answer", "same", "dstMount", { kind: "stall" }),
   ],
   "destination claims what it lacks": [
-    one("HEAD says a missing blob is there", "cross-dst", "dstBlobHead", { kind: "wrong-body", status: 200, headers: { "content-length": "40000" } }, [1, 2]),
+    one(
+      "HEAD says a missing blob is there",
+      "cross-dst",
+      "dstBlobHead",
+      { kind: "wrong-body", status: 200, headers: { "content-length": "40000" } },
+      [1, 2],
+    ),
     one("HEAD says a missing manifest is there", "cross-dst", "dstDigestHead", { kind: "wrong-body", status: 200 }, [1, 2]),
     one("a mount answered 201 that mounted nothing", "same", "dstMount", status(201), [1, 2]),
     one("an upload commit answered 201 that committed nothing", "cross-dst", "dstCommit", status(201)),
@@ -340,7 +363,9 @@ const GROUPS: Record<string, Case[]> = {
     one("a tag PUT answered 201 that stored nothing", "cross-dst", "dstLatest", status(201)),
   ],
   "release tag already taken (stays put)": [
-    one("404 for the taken tag, once (the re-check before writing sees it)", "cross-dst", "dstTagHead", status(404), 1, { preseed: "1.0.0" }),
+    one("404 for the taken tag, once (the re-check before writing sees it)", "cross-dst", "dstTagHead", status(404), 1, {
+      preseed: "1.0.0",
+    }),
     one("404 for the taken tag, once", "same", "dstTagHead", status(404), 1, { preseed: "1.0.0" }),
     one("500", "cross-dst", "dstTagHead", status(500), "every", { preseed: "1.0.0" }),
     one("reset", "cross-dst", "dstTagHead", { kind: "reset" }, [1, 2], { preseed: "1.0.0" }),
@@ -441,8 +466,13 @@ describe("registry faults during promotion (proxy between the engine and real re
     const before: Record<string, string | undefined> = {};
     if (c.preseed) {
       await skopeo([
-        "copy", "--all", "--preserve-digests", "--src-tls-verify=false", "--dest-tls-verify=false",
-        `docker://${src.host}/cand/app:old`, `docker://${judgeHost}/${dest}:${c.preseed}`,
+        "copy",
+        "--all",
+        "--preserve-digests",
+        "--src-tls-verify=false",
+        "--dest-tls-verify=false",
+        `docker://${src.host}/cand/app:old`,
+        `docker://${judgeHost}/${dest}:${c.preseed}`,
       ]);
       before[c.preseed] = old.indexDigest;
     }
@@ -482,7 +512,8 @@ describe("registry faults during promotion (proxy between the engine and real re
       TAG_NAMES.forEach((t, i) => {
         const now = afterFault[i];
         // A release tag that exists never moves; a floating one is where it was or at the source.
-        const allowed = t === "1.0.0" && before[t] ? [before[t]] : first === "succeeded" ? [img.indexDigest] : [undefined, img.indexDigest, before[t]];
+        const allowed =
+          t === "1.0.0" && before[t] ? [before[t]] : first === "succeeded" ? [img.indexDigest] : [undefined, img.indexDigest, before[t]];
         if (!allowed.includes(now)) problems.push(`after the fault ${t} -> ${now ?? "absent"}`);
       });
       // A tag that landed names a whole image: every child manifest and blob is there.
@@ -501,7 +532,9 @@ describe("registry faults during promotion (proxy between the engine and real re
       tRerun = Date.now() - t0 - tFirst - tJudge;
       const rerunOk = taken ? again.state === "error" && refused(again.error) : again.state === "ok";
       if (!rerunOk) {
-        problems.push(`re-run without faults: ${again.state === "hung" ? "hung" : again.state === "ok" ? "promoted" : String(again.error)}`);
+        problems.push(
+          `re-run without faults: ${again.state === "hung" ? "hung" : again.state === "ok" ? "promoted" : String(again.error)}`,
+        );
       }
       // skopeo is the independent judge of where the tags point in the end.
       const afterRerun = await Promise.all(TAG_NAMES.map((t) => judge(`${judgeHost}/${dest}:${t}`)));
@@ -521,7 +554,10 @@ describe("registry faults during promotion (proxy between the engine and real re
     if (problems.length > 0) problems.push(`faults: ${proxyFaults.join(", ")}`);
     // Every rejection that arrived while this case ran (including ones charged to neighbours running too).
     if (unhandled.length > seenUnhandled) problems.push(`unhandled: ${unhandled.slice(seenUnhandled).map(String).join("; ")}`);
-    if (process.env.FLIBS_FAULTS_VERBOSE) process.stdout.write(`${group} | ${c.name} | ${first!} | ${Date.now() - t0} ms (first ${tFirst} ms, judged ${tJudge} ms, re-run ${tRerun} ms) ${problems.join("; ")}\n`);
+    if (process.env.FLIBS_FAULTS_VERBOSE)
+      process.stdout.write(
+        `${group} | ${c.name} | ${first!} | ${Date.now() - t0} ms (first ${tFirst} ms, judged ${tJudge} ms, re-run ${tRerun} ms) ${problems.join("; ")}\n`,
+      );
     return { group, name: c.name, random: c.random === true, first: first!, injected, problems };
   }
 

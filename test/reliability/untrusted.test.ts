@@ -25,8 +25,10 @@ import { record } from "./ledger.js";
 const AREA = "untrusted code";
 const OWNER = "my-org";
 const DISPATCH = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches";
-const POLICY = "arches: [x86_64, aarch64]\nregistries:\n  candidate: registry.example.com/candidates\n  stable: registry.example.com/stable\n";
-const DOCKERFILE = 'FROM registry.fedoraproject.org/fedora:41\nLABEL com.redhat.component="hello" name="hello" version="1" summary="hello" maintainer="me <me@example.com>"\nUSER 1001\n';
+const POLICY =
+  "arches: [x86_64, aarch64]\nregistries:\n  candidate: registry.example.com/candidates\n  stable: registry.example.com/stable\n";
+const DOCKERFILE =
+  'FROM registry.fedoraproject.org/fedora:41\nLABEL com.redhat.component="hello" name="hello" version="1" summary="hello" maintainer="me <me@example.com>"\nUSER 1001\n';
 const PR = 17;
 
 const ASSOCIATIONS = ["OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "NONE"] as const;
@@ -137,7 +139,12 @@ function commentEvent(c: Case, repo: string, body: string, by: string) {
       p.repository.default_branch = "main";
       p.issue.number = PR;
       p.issue.author_association = c.association;
-      p.issue.pull_request = { url: `https://api.github.com/repos/${repo}/pulls/${PR}`, html_url: `https://github.com/${repo}/pull/${PR}`, diff_url: null, patch_url: null };
+      p.issue.pull_request = {
+        url: `https://api.github.com/repos/${repo}/pulls/${PR}`,
+        html_url: `https://github.com/${repo}/pull/${PR}`,
+        diff_url: null,
+        patch_url: null,
+      };
       p.comment.id = commentId++;
       p.comment.body = body;
       p.comment.author_association = c.commenterAssociation;
@@ -157,7 +164,15 @@ function rerunEvent(c: Case, repo: string, head: string, by: string) {
     edit: (p) => {
       p.repository.default_branch = "main";
       p.check_run.name = "flibs/build (aarch64)";
-      p.check_run.pull_requests = [{ number: PR, id: 1, url: "", head: { ref: "feature", sha: head, repo: { id: 1, url: "", name: "fork" } }, base: { ref: "main", sha: head, repo: { id: 2, url: "", name: repo.split("/")[1] } } }];
+      p.check_run.pull_requests = [
+        {
+          number: PR,
+          id: 1,
+          url: "",
+          head: { ref: "feature", sha: head, repo: { id: 1, url: "", name: "fork" } },
+          base: { ref: "main", sha: head, repo: { id: 2, url: "", name: repo.split("/")[1] } },
+        },
+      ];
     },
   });
 }
@@ -226,7 +241,16 @@ function* cases(timings: readonly Timing[], offset: number): Generator<Case> {
         for (const command of COMMANDS) {
           for (const commenter of COMMENTERS) {
             // Association rotates over every other factor (it must not matter), and disagrees with the permission often.
-            yield { n, association: ASSOCIATIONS[n % 6]!, commenterAssociation: ASSOCIATIONS[(n * 5 + 1) % 6]!, author, fork, timing, command, commenter };
+            yield {
+              n,
+              association: ASSOCIATIONS[n % 6]!,
+              commenterAssociation: ASSOCIATIONS[(n * 5 + 1) % 6]!,
+              author,
+              fork,
+              timing,
+              command,
+              commenter,
+            };
             n++;
           }
         }
@@ -256,7 +280,9 @@ async function runMatrix(what: string, timings: readonly Timing[], offset: numbe
   }
   record({ area: AREA, what: `${what}: no forbidden dispatch`, tried, held: tried - lost.length, lost: lost.length });
   record({ area: AREA, what: `${what}: allowed builds dispatched`, tried, held: tried - missing.length, lost: missing.length });
-  console.log(`${AREA} / ${what}: ${tried} cases in ${Date.now() - started} ms, ${lost.length} forbidden dispatch(es), ${missing.length} allowed build(s) missing`);
+  console.log(
+    `${AREA} / ${what}: ${tried} cases in ${Date.now() - started} ms, ${lost.length} forbidden dispatch(es), ${missing.length} allowed build(s) missing`,
+  );
   expect(world.github.problems).toEqual([]);
   expect(lost.slice(0, 5)).toEqual([]);
   expect(lost).toHaveLength(0);
@@ -285,11 +311,19 @@ describe("untrusted code never reaches a build runner", () => {
       probot.on("pull_request", async (context) => {
         const { owner, repo } = context.repo();
         const sha = context.payload.pull_request.head.sha;
-        await context.octokit.request(DISPATCH, { owner, repo, workflow_id: "flibs.yml", ref: "main", inputs: { sha, arches: '["x86_64"]', build_id: `${sha}.1`, policy: "{}" } });
+        await context.octokit.request(DISPATCH, {
+          owner,
+          repo,
+          workflow_id: "flibs.yml",
+          ref: "main",
+          inputs: { sha, arches: '["x86_64"]', build_id: `${sha}.1`, policy: "{}" },
+        });
       });
     };
     const broken = await createTestApp({ appFn: leaky });
-    const sample = [...cases(["none", "then-push"], 300_000)].filter((c) => c.fork && !atLeast(c.author, "write") && (c.timing === "none" || c.command === "/ok-to-test"));
+    const sample = [...cases(["none", "then-push"], 300_000)].filter(
+      (c) => c.fork && !atLeast(c.author, "write") && (c.timing === "none" || c.command === "/ok-to-test"),
+    );
     let caught = 0;
     for (const c of sample) if ((await play(c, broken)).forbidden.length > 0) caught++;
     expect(sample.length).toBe(18);
@@ -297,7 +331,16 @@ describe("untrusted code never reaches a build runner", () => {
   }, 120_000);
 
   test("the rule itself: a fork by a reader waits, /ok-to-test by a writer allows that head only", () => {
-    const c: Case = { n: 0, association: "OWNER", commenterAssociation: "NONE", author: "read", fork: true, timing: "then-push", command: "/ok-to-test", commenter: "write" };
+    const c: Case = {
+      n: 0,
+      association: "OWNER",
+      commenterAssociation: "NONE",
+      author: "read",
+      fork: true,
+      timing: "then-push",
+      command: "/ok-to-test",
+      commenter: "write",
+    };
     const e = expected(c, [
       { kind: "open", sha: "a" },
       { kind: "comment", body: "/ok-to-test", by: "write" },

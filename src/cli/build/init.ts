@@ -42,7 +42,12 @@ export async function runInit(o: InitOptions, io: CliIo): Promise<number> {
   if (!info?.isDirectory()) throw new FlibsError("usage", `not a directory: ${o.dir}`);
   if (!OWNER_REPO.test(o.flibsRepo)) throw new FlibsError("usage", `--flibs-repo must be OWNER/NAME, got ${JSON.stringify(o.flibsRepo)}`);
   if (!REF.test(o.ref)) throw new FlibsError("usage", `--ref must be a tag, branch or commit SHA of flibs, got ${JSON.stringify(o.ref)}`);
-  const image = o.image ?? basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
+  const image =
+    o.image ??
+    basename(dir)
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
   if (!IMAGE.test(image)) throw new FlibsError("usage", `cannot make an image name from ${JSON.stringify(basename(dir))}: give --image`);
 
   const targets = [
@@ -62,7 +67,10 @@ export async function runInit(o: InitOptions, io: CliIo): Promise<number> {
       .replace(/(uses: [^\s@]+)@v1$/m, `$1@${sha} # ${o.ref}`)
       .replace(/^(\s+flibs_ref:) v1$/m, `$1 ${sha}`);
   const t = templatesDir();
-  const workflow = pin(await readFile(join(t, "flibs.yml"), "utf8")).replace(/^# Copied into.*\n# The flibs App.*\n/m, "# Dispatched by the flibs App (written by `flibs init`).\n");
+  const workflow = pin(await readFile(join(t, "flibs.yml"), "utf8")).replace(
+    /^# Copied into.*\n# The flibs App.*\n/m,
+    "# Dispatched by the flibs App (written by `flibs init`).\n",
+  );
   const promote = pin(await readFile(join(t, "flibs-promote.yml"), "utf8")).replace(/^# Copied into.*\n# Replace my-org.*\n/m, "");
   const container = (await readFile(join(t, "container.yaml"), "utf8")).replace("image: my-org/my-image", `image: ${image}`);
   if (!parseContainerConfig(container).ok) throw new FlibsError("internal", "the container.yaml starter does not validate");
@@ -83,13 +91,24 @@ async function resolveRef(o: InitOptions): Promise<string> {
   const url = `${o.server.replace(/\/+$/, "")}/${o.flibsRepo}.git`;
   let out: string;
   try {
-    ({ stdout: out } = await execFileAsync("git", ["ls-remote", url, `refs/tags/${o.ref}^{}`, `refs/tags/${o.ref}`, `refs/heads/${o.ref}`], { timeout: 30_000 }));
+    ({ stdout: out } = await execFileAsync(
+      "git",
+      ["ls-remote", url, `refs/tags/${o.ref}^{}`, `refs/tags/${o.ref}`, `refs/heads/${o.ref}`],
+      { timeout: 30_000 },
+    ));
   } catch (e) {
     throw new FlibsError("io", `cannot resolve ${o.ref} of ${url} to a commit (${describeError(e)}): pass the commit with --ref <sha>`);
   }
-  const lines = out.split("\n").map((l) => l.split("\t")).filter((p) => p.length === 2);
+  const lines = out
+    .split("\n")
+    .map((l) => l.split("\t"))
+    .filter((p) => p.length === 2);
   // An annotated tag is listed twice: the tag object, then (^{}) the commit it points at.
-  const hit = lines.find(([, r]) => r === `refs/tags/${o.ref}^{}`) ?? lines.find(([, r]) => r === `refs/tags/${o.ref}`) ?? lines.find(([, r]) => r === `refs/heads/${o.ref}`);
-  if (!hit || !/^[0-9a-f]{40}$/.test(hit[0]!)) throw new FlibsError("not-found", `${url} has no tag or branch ${o.ref}: pass the commit with --ref <sha>`);
+  const hit =
+    lines.find(([, r]) => r === `refs/tags/${o.ref}^{}`) ??
+    lines.find(([, r]) => r === `refs/tags/${o.ref}`) ??
+    lines.find(([, r]) => r === `refs/heads/${o.ref}`);
+  if (!hit || !/^[0-9a-f]{40}$/.test(hit[0]!))
+    throw new FlibsError("not-found", `${url} has no tag or branch ${o.ref}: pass the commit with --ref <sha>`);
   return hit[0]!;
 }

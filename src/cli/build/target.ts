@@ -36,8 +36,15 @@ export const DEFAULT_LAYOUT_TAG = "latest";
 /** The image's name: `container.yaml`'s `image`, else the repo directory's name made a valid path. */
 export function imageName(config: ContainerConfig, dir: string): string {
   if (config.image) return config.image;
-  const name = basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
-  if (!name) throw new FlibsError("usage", `cannot make an image name from the directory ${JSON.stringify(basename(dir))}: set image: in container.yaml`);
+  const name = basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
+  if (!name)
+    throw new FlibsError(
+      "usage",
+      `cannot make an image name from the directory ${JSON.stringify(basename(dir))}: set image: in container.yaml`,
+    );
   return name;
 }
 
@@ -45,7 +52,8 @@ export async function openTarget(
   o: { push?: string; output?: string },
   ctx: { cwd: string; dir: string; config: ContainerConfig; client: RegistryClient },
 ): Promise<BuildTarget> {
-  if (o.push !== undefined && o.output !== undefined) throw new FlibsError("usage", "give --push (a registry) or --output (a layout on disk), not both");
+  if (o.push !== undefined && o.output !== undefined)
+    throw new FlibsError("usage", "give --push (a registry) or --output (a layout on disk), not both");
   if (o.push !== undefined) {
     const dest = parseReference(o.push);
     if (!dest.tag || dest.digest) throw new FlibsError("usage", "--push must be HOST/REPO:TAG");

@@ -7,7 +7,9 @@ export const buildCommand: CommandDefinition = {
   register(program, io, setExit) {
     program
       .command("build")
-      .description("build a container repo's HEAD for each arch (foreign arches through qemu) into one index with its build record, written to an OCI layout or pushed")
+      .description(
+        "build a container repo's HEAD for each arch (foreign arches through qemu) into one index with its build record, written to an OCI layout or pushed",
+      )
       .argument("[dir]", "the container repo (a Git checkout)", ".")
       .option("-o, --output <ref>", "write the result to oci:PATH[:TAG] or oci-archive:FILE[:TAG] (default oci:flibs-out/<image>:latest)")
       .option("--push <ref>", "push instead, to HOST/REPO:TAG (per-arch images get tags sha-<sha>-<arch>)")

@@ -6,7 +6,9 @@ export const promoteCommand: CommandDefinition = {
   register(program, io, setExit) {
     program
       .command("promote")
-      .description("copy an image index by digest (from a registry or an OCI layout) to a repository (blobs mounted or streamed), verify it, then tag it")
+      .description(
+        "copy an image index by digest (from a registry or an OCI layout) to a repository (blobs mounted or streamed), verify it, then tag it",
+      )
       .argument("<source>", "host/repo:tag, host/repo@sha256:..., oci:PATH[:TAG] or oci-archive:FILE[:TAG]")
       .argument("<destination>", "host/repo")
       .option("-t, --tag <tag>", "also write this tag (repeatable; a full version like 1.2.3 is immutable)", collect, [])
@@ -20,7 +22,15 @@ export const promoteCommand: CommandDefinition = {
         async (
           source: string,
           destination: string,
-          opts: { tag: string[]; gitTag?: string; insecure: string[]; concurrency: string; referrers: boolean; quiet?: boolean; json?: boolean },
+          opts: {
+            tag: string[];
+            gitTag?: string;
+            insecure: string[];
+            concurrency: string;
+            referrers: boolean;
+            quiet?: boolean;
+            json?: boolean;
+          },
         ) => {
           const { runPromote } = await import("../promote-impl.js");
           setExit(await runPromote({ source, destination, ...opts }, io));

@@ -11,7 +11,10 @@ export function formatReview(result: ReviewResult, format: OutputFormat, version
     case "sarif":
       return `${JSON.stringify(toSarif(result.findings, result.rules, { version }), null, 2)}\n`;
     case "text":
-      return result.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity} [${f.rule}] ${f.message}\n`).join("") + `${summaryLine(result.summary)}\n`;
+      return (
+        result.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity} [${f.rule}] ${f.message}\n`).join("") +
+        `${summaryLine(result.summary)}\n`
+      );
   }
 }
 

@@ -54,7 +54,10 @@ async function readOptional(path: string, shown: string): Promise<string | undef
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
-    throw new FlibsError("io", `cannot read ${shown}: ${code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (code ?? String(e))}`);
+    throw new FlibsError(
+      "io",
+      `cannot read ${shown}: ${code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (code ?? String(e))}`,
+    );
   }
 }
 

@@ -7,7 +7,11 @@ import { summaryLine } from "../output/format.js";
  * message`, so it stays greppable and clickable in editors), then its source line with the span underlined, as
  * rustc, eslint's codeframe and hadolint's tty output show it; in colour unless NO_COLOR says otherwise.
  */
-export function formatReviewForTerminal(result: ReviewResult, sources: Readonly<Record<string, string>>, options: { colour: boolean }): string {
+export function formatReviewForTerminal(
+  result: ReviewResult,
+  sources: Readonly<Record<string, string>>,
+  options: { colour: boolean },
+): string {
   const c = palette(options.colour);
   const lines = new Map(Object.entries(sources).map(([file, text]) => [file, text.split(/\r?\n/)]));
   const out: string[] = [];
@@ -65,7 +69,8 @@ function snippet(f: Finding, source: string, width: number, c: Palette): string[
 
 /** The end (exclusive, 0-based) of the span a finding marks: its end column on the same line, else the word at its column. */
 function spanEnd(f: Finding, source: string, start: number): number {
-  if ((f.endLine === undefined || f.endLine === f.line) && f.endColumn !== undefined && f.endColumn - 1 > start) return Math.min(f.endColumn - 1, source.length);
+  if ((f.endLine === undefined || f.endLine === f.line) && f.endColumn !== undefined && f.endColumn - 1 > start)
+    return Math.min(f.endColumn - 1, source.length);
   if (f.endLine !== undefined && f.endLine > f.line) return source.trimEnd().length;
   const word = /^\S+/.exec(source.slice(start));
   return start + (word ? word[0].length : 1);

@@ -19,7 +19,10 @@ export function baseImages(parsed: ParsedDockerfile): BaseImage[] {
   for (const use of parsed.images) {
     const where = `${use.via} on line ${use.instruction.line}`;
     if (use.ref.unresolved.length > 0) {
-      throw new FlibsError("build", `${where} uses ${use.ref.unresolved.map((v) => `$${v}`).join(", ")} with no value: give it a default ARG or a build_args entry`);
+      throw new FlibsError(
+        "build",
+        `${where} uses ${use.ref.unresolved.map((v) => `$${v}`).join(", ")} with no value: give it a default ARG or a build_args entry`,
+      );
     }
     const ref = use.ref.resolved;
     const name = parseImageName(ref);
@@ -67,7 +70,10 @@ export function pinFrom(
   // Replace from the bottom so earlier line numbers stay valid.
   for (const stage of [...parsed.stages].reverse()) {
     if (stage.from.kind !== "image") continue;
-    const raw = lines.slice(stage.instruction.line - 1, stage.instruction.endLine).join(" ").replace(/\\\s/g, " ");
+    const raw = lines
+      .slice(stage.instruction.line - 1, stage.instruction.endLine)
+      .join(" ")
+      .replace(/\\\s/g, " ");
     const words = raw.trim().split(/\s+/).slice(1);
     const flags: string[] = [];
     for (const w of words) {
@@ -79,7 +85,8 @@ export function pinFrom(
     const digest = (!ownPlatform ? archDigests.get(stage.from.resolved) : undefined) ?? digests.get(stage.from.resolved);
     const name = parseImageName(stage.from.resolved);
     if (!digest || !name) throw new FlibsError("internal", `no digest resolved for base image ${stage.from.resolved}`);
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new FlibsError("registry", `base image ${stage.from.resolved} resolved to a malformed digest ${digest}`);
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+      throw new FlibsError("registry", `base image ${stage.from.resolved} resolved to a malformed digest ${digest}`);
     const keyword = lines[stage.instruction.line - 1]!.trimStart().slice(0, 4);
     const rewritten = [keyword, ...flags, pinnedRef(name, digest), ...(stage.name ? ["AS", stage.name] : [])].join(" ");
     const indent = /^\s*/.exec(lines[stage.instruction.line - 1]!)![0];
@@ -89,7 +96,12 @@ export function pinFrom(
 }
 
 /** `COPY --from=<image>` and `RUN --mount=...,from=<image>` rewritten to the image's digest, in place. */
-function pinFlagImages(text: string, digests: ReadonlyMap<string, string>, buildArgs: Readonly<Record<string, string>>, archDigests: ReadonlyMap<string, string>): string {
+function pinFlagImages(
+  text: string,
+  digests: ReadonlyMap<string, string>,
+  buildArgs: Readonly<Record<string, string>>,
+  archDigests: ReadonlyMap<string, string>,
+): string {
   const parsed = parseDockerfile(text, "Dockerfile", { buildArgs });
   const lines = text.split("\n");
   for (const use of [...parsed.images].reverse()) {
@@ -128,7 +140,9 @@ export function missingBaseArches(
   configArch?: Arch,
 ): Arch[] {
   if (Array.isArray(manifest.manifests)) {
-    const have = new Set(manifest.manifests.map((m) => (m.platform ? platformToArch(m.platform as { os: string; architecture: string }) : undefined)));
+    const have = new Set(
+      manifest.manifests.map((m) => (m.platform ? platformToArch(m.platform as { os: string; architecture: string }) : undefined)),
+    );
     return planned.filter((a) => !have.has(a));
   }
   return configArch ? planned.filter((a) => a !== configArch) : [...planned];

@@ -38,7 +38,9 @@ export function serializeRecord(r: BuildRecord): string {
   for (const a of ARCHES) {
     const ar = r.arches[a];
     if (!ar) continue;
-    arches[a] = ar.packages ? { ...ar, packages: Object.fromEntries(Object.entries(ar.packages).sort(([x], [y]) => (x < y ? -1 : 1))) } : ar;
+    arches[a] = ar.packages
+      ? { ...ar, packages: Object.fromEntries(Object.entries(ar.packages).sort(([x], [y]) => (x < y ? -1 : 1))) }
+      : ar;
   }
   return JSON.stringify({ ...r, arches }, null, 2) + "\n";
 }
@@ -61,7 +63,14 @@ export function recordArtifactManifest(layer: { digest: string; size: number }, 
     mediaType: MEDIA.manifest,
     artifactType: MEDIA.buildRecord,
     config: EMPTY_CONFIG,
-    layers: [{ mediaType: MEDIA.buildRecord, digest: layer.digest, size: layer.size, annotations: { "org.opencontainers.image.title": "build-record.json" } }],
+    layers: [
+      {
+        mediaType: MEDIA.buildRecord,
+        digest: layer.digest,
+        size: layer.size,
+        annotations: { "org.opencontainers.image.title": "build-record.json" },
+      },
+    ],
     subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
     annotations: { "org.opencontainers.image.created": createdIso },
   });

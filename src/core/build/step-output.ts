@@ -118,7 +118,16 @@ export interface FailedInstruction {
  */
 export function locateStep(header: StepHeader, parsed: ParsedDockerfile, file: string, reason?: string): FailedInstruction {
   const keyword = /^\S+/.exec(header.text)?.[0]?.toUpperCase() ?? "";
-  const base = { text: header.text, keyword, file, stage: header.stage, stages: header.stages, step: header.step, steps: header.steps, ...(reason ? { reason } : {}) };
+  const base = {
+    text: header.text,
+    keyword,
+    file,
+    stage: header.stage,
+    stages: header.stages,
+    step: header.step,
+    steps: header.steps,
+    ...(reason ? { reason } : {}),
+  };
   const stage = parsed.stages[header.stage - 1];
   if (!stage || parsed.stages.length !== header.stages) return { ...base, flibs: false };
   const ins = stage.instructions[header.step - 1];
@@ -134,9 +143,18 @@ export function locateStep(header: StepHeader, parsed: ParsedDockerfile, file: s
 export function stepFailureMessage(step: string, arch: string, instruction: FailedInstruction | undefined, output: string): string {
   if (instruction) {
     const i = instruction;
-    const where = i.line !== undefined ? `${i.file} line ${i.line}` : i.flibs ? `a step flibs adds to ${i.file}` : `step ${i.step}/${i.steps} of ${i.file}`;
+    const where =
+      i.line !== undefined
+        ? `${i.file} line ${i.line}`
+        : i.flibs
+          ? `a step flibs adds to ${i.file}`
+          : `step ${i.step}/${i.steps} of ${i.file}`;
     return `${i.keyword} at ${where} failed on ${arch}${i.reason ? ` (${i.reason})` : ""}`;
   }
-  const last = cleanOutput(output).split("\n").map((l) => l.trim()).filter(Boolean).pop();
+  const last = cleanOutput(output)
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop();
   return `${step} failed on ${arch}${last ? `: ${rootCause(last)}` : ""}`;
 }

@@ -34,7 +34,9 @@ export const containerConfigSchema = z
       .strict()
       .default({})
       .describe("OSBS's platform filter, applied to the arches the organisation's policy builds."),
-    tags: z.array(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "not a valid OCI tag" })).default([])
+    tags: z
+      .array(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "not a valid OCI tag" }))
+      .default([])
       .describe("Extra tags written on promotion, besides the ones derived from a release tag."),
     version: z.string().optional().describe("The image version label; default: from the release tag or the Dockerfile's `version` LABEL."),
     build_args: z.record(z.string(), z.string()).default({}).describe("`--build-arg` values."),

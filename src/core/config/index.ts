@@ -21,7 +21,12 @@ export function parseContainerConfig(text: string | undefined, file = CONTAINER_
 export function parsePolicy(value: unknown): { ok: true; value: Policy } | { ok: false; message: string } {
   const r = policySchema.safeParse(value ?? {});
   if (r.success) return { ok: true, value: r.data };
-  return { ok: false, message: issueMessages(r.error.issues, value ?? {}, policySchema, true).map((i) => i.message).join("; ") };
+  return {
+    ok: false,
+    message: issueMessages(r.error.issues, value ?? {}, policySchema, true)
+      .map((i) => i.message)
+      .join("; "),
+  };
 }
 
 export function parsePolicyText(text: string | undefined, file = POLICY_FILE): ParsedConfig<Policy> {

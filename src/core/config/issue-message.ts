@@ -9,7 +9,8 @@ import { closestMatch } from "../suggest.js";
 export function issueMessage(issue: z.core.$ZodIssue, data: unknown, path: readonly PropertyKey[], schema: z.ZodType): string {
   const value = valueAt(data, path);
   const key = path.at(-1);
-  const name = key === undefined ? "the file" : typeof key === "number" ? `item ${key + 1} of \`${String(path.at(-2) ?? "")}\`` : `\`${String(key)}\``;
+  const name =
+    key === undefined ? "the file" : typeof key === "number" ? `item ${key + 1} of \`${String(path.at(-2) ?? "")}\`` : `\`${String(key)}\``;
   const inParent = path.length > 1 ? ` in ${where(path.slice(0, -1))}` : "";
   if ((issue.code === "invalid_type" || issue.code === "invalid_union") && value === undefined) {
     return `${name} is required${inParent}`;
@@ -26,7 +27,10 @@ export function issueMessage(issue: z.core.$ZodIssue, data: unknown, path: reado
       const values = issue.values.map(String);
       const shown = shownValue(value);
       const noun = enumNoun(values, key);
-      const arch = values.every((v) => (ARCHES as readonly string[]).includes(v)) && typeof value === "string" ? platformToArch(`linux/${value}`) : undefined;
+      const arch =
+        values.every((v) => (ARCHES as readonly string[]).includes(v)) && typeof value === "string"
+          ? platformToArch(`linux/${value}`)
+          : undefined;
       // Only a typed word has a closest spelling (a mapping with no prototype cannot even be turned into a string).
       const guess = arch ?? (typeof value === "string" || typeof value === "number" ? closestMatch(String(value), values) : undefined);
       if (guess && values.includes(guess)) return `${shown} is not ${noun}: did you mean \`${guess}\`?`;
@@ -87,7 +91,8 @@ function shownValue(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return `\`${value.length > 60 ? `${value.slice(0, 59)}…` : value}\``;
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" || value === undefined) return `\`${String(value)}\``;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" || value === undefined)
+    return `\`${String(value)}\``;
   // YAML gives no other kind of value; a function or symbol would come from a caller's bug.
   return "a value";
 }
@@ -169,7 +174,11 @@ export function issueMessages(
     return paths.map((path) => {
       const message = issueMessage(issue, data, path, schema);
       const placeless = issue.code === "invalid_value" || issue.code === "invalid_format";
-      return { path, message: withPlace && placeless && path.length > 0 ? `${where(path)}: ${message}` : message, unknownKey: issue.code === "unrecognized_keys" };
+      return {
+        path,
+        message: withPlace && placeless && path.length > 0 ? `${where(path)}: ${message}` : message,
+        unknownKey: issue.code === "unrecognized_keys",
+      };
     });
   });
 }

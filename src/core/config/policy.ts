@@ -33,21 +33,37 @@ export type Isolation = z.infer<typeof isolationSchema>;
 /** Organisation policy, `.github/flibs.yml` in the org's `.github` repository. */
 export const policySchema = z
   .object({
-    arches: z.array(archSchema).min(1).default([...ARCHES]).describe("Arches the organisation has runners for."),
+    arches: z
+      .array(archSchema)
+      .min(1)
+      .default([...ARCHES])
+      .describe("Arches the organisation has runners for."),
     approved_base_registries: z
       .array(z.string().min(1))
       .default(["registry.fedoraproject.org", "quay.io/fedora"])
       .describe("Registry hosts (or host/namespace prefixes) a FROM may name."),
-    required_labels: z.array(z.string().min(1)).default([...FEDORA_REQUIRED_LABELS]).describe("LABELs every image must set."),
+    required_labels: z
+      .array(z.string().min(1))
+      .default([...FEDORA_REQUIRED_LABELS])
+      .describe("LABELs every image must set."),
     runner_labels: z
       .object({
         ...Object.fromEntries(ARCHES.map((a) => [a, runsOn.optional()])),
-        control: runsOn.default(["ubuntu-latest"]).describe("`runs-on` of the prepare and publish jobs: never a runner that builds pull request code."),
-        promote: runsOn.default(["ubuntu-latest"]).describe("`runs-on` of the promote job (stable credentials): never a runner that builds pull request code."),
-      } as Record<(typeof ARCHES)[number], z.ZodOptional<typeof runsOn>> & { control: z.ZodDefault<typeof runsOn>; promote: z.ZodDefault<typeof runsOn> })
+        control: runsOn
+          .default(["ubuntu-latest"])
+          .describe("`runs-on` of the prepare and publish jobs: never a runner that builds pull request code."),
+        promote: runsOn
+          .default(["ubuntu-latest"])
+          .describe("`runs-on` of the promote job (stable credentials): never a runner that builds pull request code."),
+      } as Record<(typeof ARCHES)[number], z.ZodOptional<typeof runsOn>> & {
+        control: z.ZodDefault<typeof runsOn>;
+        promote: z.ZodDefault<typeof runsOn>;
+      })
       .strict()
       .default({ control: ["ubuntu-latest"], promote: ["ubuntu-latest"] })
-      .describe("`runs-on` labels per arch (default `[self-hosted, linux, <arch>]`), and of the `control` (prepare, publish) and `promote` jobs (default a GitHub-hosted `ubuntu-latest`)."),
+      .describe(
+        "`runs-on` labels per arch (default `[self-hosted, linux, <arch>]`), and of the `control` (prepare, publish) and `promote` jobs (default a GitHub-hosted `ubuntu-latest`).",
+      ),
     registries: z
       .object({
         candidate: z.string().min(1).describe("Where builds are pushed, e.g. `ghcr.io/my-org/candidates`."),

@@ -68,9 +68,15 @@ const MAX_INDICATORS_PER_LINE = 32;
  * Refuses text too large or nested too deeply to parse in bounded time, with one linear pass of the YAML
  * lexer (which knows quotes, comments and block scalars); the position is where the limit is passed.
  */
-function sizeProblem(text: string, at: (offset: number) => { line: number; col: number }): { line: number; col: number; message: string } | undefined {
+function sizeProblem(
+  text: string,
+  at: (offset: number) => { line: number; col: number },
+): { line: number; col: number; message: string } | undefined {
   if (text.length > MAX_CONFIG_CHARS) {
-    return { ...at(MAX_CONFIG_CHARS), message: `the file is larger than ${MAX_CONFIG_CHARS / 1024} KiB; flibs does not read configuration that large` };
+    return {
+      ...at(MAX_CONFIG_CHARS),
+      message: `the file is larger than ${MAX_CONFIG_CHARS / 1024} KiB; flibs does not read configuration that large`,
+    };
   }
   let depth = 0;
   let onLine = 0;
@@ -102,7 +108,7 @@ function lineIndex(text: string): (offset: number | undefined) => { line: number
     let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid]!) <= o) lo = mid;
+      if (starts[mid]! <= o) lo = mid;
       else hi = mid - 1;
     }
     const start = starts[lo]!;
@@ -118,7 +124,8 @@ const MAX_ALIAS_USES = 100;
 
 function aliasMessage(e: unknown): string {
   const text = e instanceof Error ? (e.message.split("\n")[0] ?? e.name) : String(e);
-  if (/excessive alias count/i.test(text)) return `YAML aliases expand to too many values (more than ${MAX_ALIAS_USES} alias uses); write the values out`;
+  if (/excessive alias count/i.test(text))
+    return `YAML aliases expand to too many values (more than ${MAX_ALIAS_USES} alias uses); write the values out`;
   if (/unresolved alias/i.test(text)) return `YAML alias names no anchor defined before it: ${text.replace(/^.*?:\s*/, "")}`;
   return `YAML aliases: ${text}`;
 }

@@ -13,8 +13,24 @@ import type {
 import { substitute } from "./substitute.js";
 
 export const KNOWN_INSTRUCTIONS = new Set([
-  "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
-  "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+  "ADD",
+  "ARG",
+  "CMD",
+  "COPY",
+  "ENTRYPOINT",
+  "ENV",
+  "EXPOSE",
+  "FROM",
+  "HEALTHCHECK",
+  "LABEL",
+  "MAINTAINER",
+  "ONBUILD",
+  "RUN",
+  "SHELL",
+  "STOPSIGNAL",
+  "USER",
+  "VOLUME",
+  "WORKDIR",
 ]);
 
 const IGNORE = /^flibs-ignore(?:\s+(\S+))?(?:\s+(.*\S))?\s*$/;
@@ -68,7 +84,8 @@ export function parseDockerfile(source: string, file = "Dockerfile", options: Pa
         if (parsed.problem) problems.push({ line: ins.argsLine, column: ins.argsColumn, message: parsed.problem });
         ins.stage = stages.length;
         stages.push({ index: stages.length, name: parsed.name, from: parsed.from, instruction: ins, instructions: [ins] });
-        if (parsed.from.kind === "image" && parsed.from.raw) images.push({ ref: parsed.from, via: "FROM", instruction: ins, offset: parsed.offset });
+        if (parsed.from.kind === "image" && parsed.from.raw)
+          images.push({ ref: parsed.from, via: "FROM", instruction: ins, offset: parsed.offset });
         vars = new Map();
         break;
       }
@@ -206,14 +223,25 @@ function parseFrom(
   const lower = resolved.toLowerCase();
   const isStage = stages.some((s) => s.name === lower) || (/^\d+$/.test(resolved) && Number(resolved) < stages.length);
   const kind = lower === "scratch" ? "scratch" : isStage ? "stage" : "image";
-  return { from: { raw, resolved, unresolved, kind, line: position.line, column: position.column }, name, problem, offset: tokens[0]?.index ?? 0 };
+  return {
+    from: { raw, resolved, unresolved, kind, line: position.line, column: position.column },
+    name,
+    problem,
+    offset: tokens[0]?.index ?? 0,
+  };
 }
 
 /**
  * Images named by `COPY --from=<image>` or `RUN --mount=...,from=<image>`: the build pulls them as it pulls a FROM,
  * so they are base images too. A stage's name or index, and `scratch`, are not.
  */
-function flagImages(ins: DockerInstruction, via: "COPY --from" | "RUN --mount", stages: readonly Stage[], vars: ReadonlyMap<string, string>, escape: string): ImageUse[] {
+function flagImages(
+  ins: DockerInstruction,
+  via: "COPY --from" | "RUN --mount",
+  stages: readonly Stage[],
+  vars: ReadonlyMap<string, string>,
+  escape: string,
+): ImageUse[] {
   const out: ImageUse[] = [];
   const re = via === "COPY --from" ? /(?:^|\s)--from=("?)([^\s"]+)\1/g : /(?:^|\s)--mount=(\S+)/g;
   // Only the instruction's leading flags: `--from` inside a RUN command is the command's own.
@@ -230,11 +258,13 @@ function flagImages(ins: DockerInstruction, via: "COPY --from" | "RUN --mount", 
       const from = /(?:^|,)from=([^,]+)/.exec(body);
       if (!from) continue;
       raw = from[1]!.replace(/^"|"$/g, "");
-      offset = m.index + m[0].indexOf("--mount=") + "--mount=".length + from.index + from[0].indexOf("=") + 1 + (from[1]!.startsWith('"') ? 1 : 0);
+      offset =
+        m.index + m[0].indexOf("--mount=") + "--mount=".length + from.index + from[0].indexOf("=") + 1 + (from[1]!.startsWith('"') ? 1 : 0);
     }
     const { value: resolved, unresolved } = substitute(raw, vars, escape);
     const lower = resolved.toLowerCase();
-    if (lower === "scratch" || stages.some((s) => s.name === lower) || (/^\d+$/.test(resolved) && Number(resolved) < stages.length)) continue;
+    if (lower === "scratch" || stages.some((s) => s.name === lower) || (/^\d+$/.test(resolved) && Number(resolved) < stages.length))
+      continue;
     const at = ins.positionAt(offset);
     out.push({ ref: { raw, resolved, unresolved, kind: "image", line: at.line, column: at.column }, via, instruction: ins, offset });
   }
@@ -270,7 +300,15 @@ function toRun(ins: DockerInstruction, start: number): RunCommand {
       const argv: unknown = JSON.parse(body);
       if (Array.isArray(argv) && argv.every((a) => typeof a === "string")) {
         const strings = argv;
-        return { instruction: ins, onbuild, flags, form: "exec", text: strings.join(" "), argv: strings, positionAt: () => ins.positionAt(bodyStart) };
+        return {
+          instruction: ins,
+          onbuild,
+          flags,
+          form: "exec",
+          text: strings.join(" "),
+          argv: strings,
+          positionAt: () => ins.positionAt(bodyStart),
+        };
       }
     } catch {
       // not JSON: Docker runs it in shell form
@@ -279,7 +317,10 @@ function toRun(ins: DockerInstruction, start: number): RunCommand {
   return { instruction: ins, onbuild, flags, form: "shell", text: body, positionAt: (offset) => ins.positionAt(bodyStart + offset) };
 }
 
-function ignoresOf(comments: ReturnType<ReturnType<typeof DockerfileParser.parse>["getComments"]>, instructions: DockerInstruction[]): IgnoreComment[] {
+function ignoresOf(
+  comments: ReturnType<ReturnType<typeof DockerfileParser.parse>["getComments"]>,
+  instructions: DockerInstruction[],
+): IgnoreComment[] {
   const out: IgnoreComment[] = [];
   for (const c of comments) {
     const m = IGNORE.exec(c.getContent().trim());

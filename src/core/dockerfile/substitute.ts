@@ -2,11 +2,7 @@
  * Docker's variable substitution in instruction arguments: `$VAR`, `${VAR}`, `${VAR:-word}`, `${VAR:+word}`.
  * Unknown variables become empty strings, as in Docker, and are reported so rules can say "cannot check".
  */
-export function substitute(
-  text: string,
-  vars: ReadonlyMap<string, string>,
-  escape = "\\",
-): { value: string; unresolved: string[] } {
+export function substitute(text: string, vars: ReadonlyMap<string, string>, escape = "\\"): { value: string; unresolved: string[] } {
   const unresolved: string[] = [];
   let out = "";
   for (let i = 0; i < text.length; i++) {

@@ -37,7 +37,8 @@ export function parseLayoutReference(input: string): LayoutReference | undefined
   const colon = rest.indexOf(":");
   const path = colon >= 0 ? rest.slice(0, colon) : rest;
   const tag = colon >= 0 ? rest.slice(colon + 1) : undefined;
-  if (path.length === 0) throw new FlibsError("usage", `${kind}: needs a path, as in ${kind}:${kind === "oci" ? "out/app" : "app.tar"}[:TAG]`);
+  if (path.length === 0)
+    throw new FlibsError("usage", `${kind}: needs a path, as in ${kind}:${kind === "oci" ? "out/app" : "app.tar"}[:TAG]`);
   if (tag !== undefined && !isValidTag(tag)) throw new FlibsError("usage", `"${tag}" in ${input.trim()} is not a valid tag`);
   return tag === undefined ? { kind, path } : { kind, path, tag };
 }
@@ -108,11 +109,18 @@ export function layoutEntryFor(index: LayoutIndex, tag: string | undefined): Des
   const tags = layoutTags(index);
   if (tag !== undefined) {
     const hit = index.manifests.find((m) => refName(m) === tag);
-    if (!hit) throw new FlibsError("not-found", `no image tagged ${tag} in the layout (${tags.length ? `it has ${tags.join(", ")}` : "it has no tags"})`);
+    if (!hit)
+      throw new FlibsError(
+        "not-found",
+        `no image tagged ${tag} in the layout (${tags.length ? `it has ${tags.join(", ")}` : "it has no tags"})`,
+      );
     return hit;
   }
   const candidates = tags.length > 0 ? index.manifests.filter((m) => tags.includes(refName(m) ?? "")) : index.manifests;
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) throw new FlibsError("not-found", "the layout holds no image");
-  throw new FlibsError("usage", `the layout holds more than one image (${tags.join(", ") || `${candidates.length} untagged`}): name one with :TAG`);
+  throw new FlibsError(
+    "usage",
+    `the layout holds more than one image (${tags.join(", ") || `${candidates.length} untagged`}): name one with :TAG`,
+  );
 }

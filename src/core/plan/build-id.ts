@@ -69,5 +69,5 @@ export function archCheckName(arch: Arch): string {
 }
 export function archFromCheckName(name: string): Arch | undefined {
   const m = /^flibs\/build \(([a-z0-9_]+)\)$/.exec(name);
-  return m && isArch(m[1]!) ? (m[1]) : undefined;
+  return m && isArch(m[1]!) ? m[1] : undefined;
 }

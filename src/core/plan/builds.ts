@@ -77,12 +77,21 @@ export function archesToRetest(planned: readonly Arch[], builds: CommitBuilds): 
  * "Re-run" of an arch's check (`check_run.rerequested`) that a later attempt already rebuilds: the same click
  * delivered again, or clicked twice. `summaries` are the commit's `flibs/build` checks with their summaries.
  */
-export function rerunAlreadyStarted(clicked: string | null | undefined, arch: Arch, summaries: ReadonlyArray<CheckView & { summary?: string | null }>): boolean {
+export function rerunAlreadyStarted(
+  clicked: string | null | undefined,
+  arch: Arch,
+  summaries: ReadonlyArray<CheckView & { summary?: string | null }>,
+): boolean {
   const from = parseExternalId(clicked);
   if (!from) return false;
   return summaries.some((c) => {
     const p = parseExternalId(c.external_id);
-    return p?.target === SUMMARY && p.id.sha === from.id.sha && p.id.attempt > from.id.attempt && (parsePlanMarker(c.summary)?.building.includes(arch) ?? false);
+    return (
+      p?.target === SUMMARY &&
+      p.id.sha === from.id.sha &&
+      p.id.attempt > from.id.attempt &&
+      (parsePlanMarker(c.summary)?.building.includes(arch) ?? false)
+    );
   });
 }
 
@@ -91,7 +100,11 @@ export function rerunAlreadyStarted(clicked: string | null | undefined, arch: Ar
  * own id; for an arch a `/retest` left as it was, the newest check of an earlier attempt of the same commit (and
  * the same kind, scratch or not). An arch without one maps to undefined: an absence is never a pass.
  */
-export function planArchChecks<C extends CheckView>(id: BuildId, plan: { arches: readonly Arch[]; building: readonly Arch[] }, checks: readonly C[]): Map<Arch, C | undefined> {
+export function planArchChecks<C extends CheckView>(
+  id: BuildId,
+  plan: { arches: readonly Arch[]; building: readonly Arch[] },
+  checks: readonly C[],
+): Map<Arch, C | undefined> {
   const out = new Map<Arch, C | undefined>();
   for (const arch of plan.arches) {
     let best: { attempt: number; check: C } | undefined;
@@ -100,7 +113,8 @@ export function planArchChecks<C extends CheckView>(id: BuildId, plan: { arches:
       const p = parseExternalId(c.external_id);
       if (p?.target !== arch || p.id.sha !== id.sha || p.id.scratch !== id.scratch) continue;
       const fits = plan.building.includes(arch) ? p.id.attempt === id.attempt : p.id.attempt < id.attempt;
-      if (fits && (!best || p.id.attempt > best.attempt || (p.id.attempt === best.attempt && c.id > best.check.id))) best = { attempt: p.id.attempt, check: c };
+      if (fits && (!best || p.id.attempt > best.attempt || (p.id.attempt === best.attempt && c.id > best.check.id)))
+        best = { attempt: p.id.attempt, check: c };
     }
     out.set(arch, best?.check);
   }
@@ -111,7 +125,10 @@ export function planArchChecks<C extends CheckView>(id: BuildId, plan: { arches:
  * The tested digest of each arch as the newest closed `flibs/build` of the commit (of the same kind, scratch or
  * not) recorded it: what a `/retest` of some arches keeps for the others.
  */
-export function keptDigests(latest: BuildId, summaries: ReadonlyArray<CheckView & { summary?: string | null }>): Partial<Record<Arch, string>> {
+export function keptDigests(
+  latest: BuildId,
+  summaries: ReadonlyArray<CheckView & { summary?: string | null }>,
+): Partial<Record<Arch, string>> {
   const closed = summaries
     .filter((c) => c.name === BUILD_CHECK && c.status === "completed")
     .map((c) => ({ c, p: parseExternalId(c.external_id) }))

@@ -16,8 +16,7 @@ export interface GateInput {
 }
 
 export type GateDecision =
-  | { build: true; because: "trusted-author" | "approved-sha" }
-  | { build: false; because: "needs-approval"; message: string };
+  { build: true; because: "trusted-author" | "approved-sha" } | { build: false; because: "needs-approval"; message: string };
 
 /**
  * Untrusted code never reaches a self-hosted runner: a PR builds at once only when its author may build, and
@@ -48,14 +47,27 @@ const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
  * after, is not an approval of it. The gate check flibs wrote when it saw the push dates that push; with no flibs
  * check on the head yet, the push has not been seen, so the comment cannot be about it either.
  */
-export function approvalCoversHead(args: { sha: string; fromFork: boolean; writtenAt?: string; checks: readonly CheckView[] }): { ok: true } | { ok: false; reason: string } {
+export function approvalCoversHead(args: {
+  sha: string;
+  fromFork: boolean;
+  writtenAt?: string;
+  checks: readonly CheckView[];
+}): { ok: true } | { ok: false; reason: string } {
   if (!args.fromFork) return { ok: true };
   const head = args.sha.slice(0, 12);
   const gate = args.checks.find((c) => c.name === BUILD_CHECK && c.external_id === gateExternalId(args.sha));
   if (!gate && !args.checks.some((c) => c.name === BUILD_CHECK)) {
-    return { ok: false, reason: `flibs has not seen ${head} yet (a push may be on its way); approve it once flibs/build asks for approval` };
+    return {
+      ok: false,
+      reason: `flibs has not seen ${head} yet (a push may be on its way); approve it once flibs/build asks for approval`,
+    };
   }
-  if (gate?.completed_at && args.writtenAt && !Number.isNaN(Date.parse(args.writtenAt)) && seconds(args.writtenAt) < seconds(gate.completed_at)) {
+  if (
+    gate?.completed_at &&
+    args.writtenAt &&
+    !Number.isNaN(Date.parse(args.writtenAt)) &&
+    seconds(args.writtenAt) < seconds(gate.completed_at)
+  ) {
     return { ok: false, reason: `it was written before ${head} was pushed; approve ${head} with a new comment` };
   }
   return { ok: true };
@@ -69,11 +81,18 @@ export function approvalCoversHead(args: { sha: string; fromFork: boolean; writt
 export function approvalNamesHead(args: { named?: string; head: string; policy: Policy }): { ok: true } | { ok: false; reason: string } {
   const head7 = args.head.slice(0, 12);
   if (args.named === undefined) {
-    if (args.policy.build.ok_to_test_sha === "required") return { ok: false, reason: `this organisation asks you to name the commit you reviewed: comment \`/ok-to-test ${head7}\` if that is the one` };
+    if (args.policy.build.ok_to_test_sha === "required")
+      return {
+        ok: false,
+        reason: `this organisation asks you to name the commit you reviewed: comment \`/ok-to-test ${head7}\` if that is the one`,
+      };
     return { ok: true };
   }
   if (!args.head.startsWith(args.named)) {
-    return { ok: false, reason: `\`${args.named}\` is not the head of this pull request (${head7} is): review ${head7} and comment \`/ok-to-test ${head7}\`` };
+    return {
+      ok: false,
+      reason: `\`${args.named}\` is not the head of this pull request (${head7} is): review ${head7} and comment \`/ok-to-test ${head7}\``,
+    };
   }
   return { ok: true };
 }

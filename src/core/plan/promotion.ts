@@ -15,9 +15,7 @@ export interface TestedBuild {
 }
 
 export type PromotionDecision =
-  | { action: "promote"; digest: string; from: string }
-  | { action: "build-first"; reason: string }
-  | { action: "refuse"; reason: string };
+  { action: "promote"; digest: string; from: string } | { action: "build-first"; reason: string } | { action: "refuse"; reason: string };
 
 /**
  * Promote only the exact digest that was built and tested, for exactly the tree being released. A merge commit

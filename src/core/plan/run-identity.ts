@@ -19,12 +19,17 @@ export type RunIdentity = { ok: true } | { ok: false; reason: string };
 export function ownRun(args: { run: RunFacts; recordedRunId?: number; workflow: string; appLogin?: string }): RunIdentity {
   const { run } = args;
   if (args.recordedRunId !== undefined) {
-    return run.id === args.recordedRunId ? { ok: true } : { ok: false, reason: `run ${run.id} is not the run flibs dispatched (${args.recordedRunId})` };
+    return run.id === args.recordedRunId
+      ? { ok: true }
+      : { ok: false, reason: `run ${run.id} is not the run flibs dispatched (${args.recordedRunId})` };
   }
   const path = `.github/workflows/${args.workflow}`;
-  if (run.event !== "workflow_dispatch") return { ok: false, reason: `run ${run.id} was triggered by ${run.event ?? "an unknown event"}, not by flibs' workflow_dispatch` };
+  if (run.event !== "workflow_dispatch")
+    return { ok: false, reason: `run ${run.id} was triggered by ${run.event ?? "an unknown event"}, not by flibs' workflow_dispatch` };
   if (run.path !== path) return { ok: false, reason: `run ${run.id} is of ${run.path ?? "an unknown workflow"}, not ${path}` };
-  if (!args.appLogin) return { ok: false, reason: `run ${run.id}: the App's own login is unknown, so no run can be told apart from a hand-started one` };
-  if (run.actor !== args.appLogin) return { ok: false, reason: `run ${run.id} was started by ${run.actor ?? "someone unknown"}, not by ${args.appLogin}` };
+  if (!args.appLogin)
+    return { ok: false, reason: `run ${run.id}: the App's own login is unknown, so no run can be told apart from a hand-started one` };
+  if (run.actor !== args.appLogin)
+    return { ok: false, reason: `run ${run.id} was started by ${run.actor ?? "someone unknown"}, not by ${args.appLogin}` };
   return { ok: true };
 }

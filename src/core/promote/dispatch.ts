@@ -41,7 +41,12 @@ export interface PromoteDispatch {
 export function planPromoteDispatch(args: { id: PromotionId; ref: string; digest: string; policy: Policy }): Result<PromoteDispatch> {
   const registries = args.policy.registries;
   if (!registries) {
-    return err(new FlibsError("config", "the organisation policy names no registries (`registries.candidate` and `registries.stable`), so there is nowhere to promote from or to"));
+    return err(
+      new FlibsError(
+        "config",
+        "the organisation policy names no registries (`registries.candidate` and `registries.stable`), so there is nowhere to promote from or to",
+      ),
+    );
   }
   if (!isPromotableRef(args.ref)) return err(new FlibsError("usage", `${args.ref} is not a branch or tag ref`));
   if (!/^sha256:[0-9a-f]{64}$/.test(args.digest)) return err(new FlibsError("usage", `${args.digest} is not an index digest`));

@@ -88,7 +88,8 @@ export function referenceUrl(reference: string): string | undefined {
   const path = name.slice(slash + 1);
   if (host === "ghcr.io") return `https://ghcr.io/${path}`;
   if (host === "quay.io") return digest ? `https://quay.io/repository/${path}/manifest/${digest}` : `https://quay.io/repository/${path}`;
-  if (host === "docker.io" || host === "registry-1.docker.io") return `https://hub.docker.com/r/${path.startsWith("library/") ? `_/${path.slice(8)}` : path}`;
+  if (host === "docker.io" || host === "registry-1.docker.io")
+    return `https://hub.docker.com/r/${path.startsWith("library/") ? `_/${path.slice(8)}` : path}`;
   return undefined;
 }
 
@@ -110,7 +111,10 @@ export function formatPromotedMarker(testedSha: string, tags: ReadonlyArray<{ ta
   return `<!-- flibs:promotion tested=${/^[0-9a-f]{40}$/.test(testedSha) ? testedSha : "-"} tags=${list.join(",")} -->`;
 }
 
-export function parsePromotedMarker(text: string | null | undefined): { testedSha?: string; tags: Array<{ tag: string; kind: "immutable" | "floating" }> } {
+export function parsePromotedMarker(text: string | null | undefined): {
+  testedSha?: string;
+  tags: Array<{ tag: string; kind: "immutable" | "floating" }>;
+} {
   const m = /<!-- flibs:promotion tested=([0-9a-f]{40}|-) tags=(\S*) -->/.exec(text ?? "");
   if (!m) return { tags: [] };
   const tags = (m[2] ?? "").split(",").flatMap((t) => {

@@ -20,12 +20,22 @@ export interface RepoFacts {
 }
 
 /** Whether a new promotion attempt starts: not when the event was handled already, nor while one runs. */
-export function promotionEntry(checks: readonly CheckRunView[], sha: string, ref: string, trigger: Trigger): { kind: "duplicate" | "refused"; reason: string } | { kind: "new"; id: PromotionId; key: string } {
+export function promotionEntry(
+  checks: readonly CheckRunView[],
+  sha: string,
+  ref: string,
+  trigger: Trigger,
+): { kind: "duplicate" | "refused"; reason: string } | { kind: "new"; id: PromotionId; key: string } {
   const existing = promoteChecks(checks);
   const same = existing.filter((p) => p.key.ref === ref);
-  if (trigger === "event" && same.length > 0) return { kind: "duplicate", reason: `${ref} of ${sha.slice(0, 12)} is already handled by check run ${same[0]!.check.id}` };
+  if (trigger === "event" && same.length > 0)
+    return { kind: "duplicate", reason: `${ref} of ${sha.slice(0, 12)} is already handled by check run ${same[0]!.check.id}` };
   const running = same.find((p) => p.check.status !== "completed");
-  if (running) return { kind: "refused", reason: `a promotion of ${sha.slice(0, 12)} for ${ref} is already under way (check run ${running.check.id})` };
+  if (running)
+    return {
+      kind: "refused",
+      reason: `a promotion of ${sha.slice(0, 12)} for ${ref} is already under way (check run ${running.check.id})`,
+    };
   const id: PromotionId = { sha, attempt: nextPromotionAttempt(existing) };
   return { kind: "new", id, key: formatPromotionKey({ id, ref }) };
 }
@@ -44,9 +54,19 @@ export function needsPullHead(own: BuildState): boolean {
  * What one promotion does next, from what is known of the commit: its repository facts (or why they cannot be
  * read), its own build, and the build that tested its tree (its own, or the merged pull request's head).
  */
-export function decidePromotionStep(a: { sha: string; tree: string; ref: string; key: string; trigger: Trigger; facts: RepoFacts | { problem: string }; own: BuildState; tested?: TestedBuild }): PromotionStep {
+export function decidePromotionStep(a: {
+  sha: string;
+  tree: string;
+  ref: string;
+  key: string;
+  trigger: Trigger;
+  facts: RepoFacts | { problem: string };
+  own: BuildState;
+  tested?: TestedBuild;
+}): PromotionStep {
   // An organisation that names no registries builds nothing (review only): a merge there is no promotion to report.
-  if (a.trigger === "event" && !("problem" in a.facts) && !a.facts.policy.registries) return { kind: "skipped", reason: "the organisation policy names no registries" };
+  if (a.trigger === "event" && !("problem" in a.facts) && !a.facts.policy.registries)
+    return { kind: "skipped", reason: "the organisation policy names no registries" };
   if ("problem" in a.facts) return refused(a.ref, a.key, a.facts.problem);
   if (a.own.state === "running") {
     const reason = `the build of ${a.sha.slice(0, 12)} is still running; it is promoted when its checks pass`;
@@ -63,7 +83,13 @@ export function decidePromotionStep(a: { sha: string; tree: string; ref: string;
 }
 
 /** A waiting promotion whose commit's own build is done: promote its digest, or refuse saying why. */
-export function resumedPromotionStep(a: { sha: string; ref: string; key: string; facts: RepoFacts | { problem: string }; own: BuildState }): PromotionStep | undefined {
+export function resumedPromotionStep(a: {
+  sha: string;
+  ref: string;
+  key: string;
+  facts: RepoFacts | { problem: string };
+  own: BuildState;
+}): PromotionStep | undefined {
   if (a.own.state !== "done") return undefined;
   if ("problem" in a.facts) return refused(a.ref, a.key, a.facts.problem);
   // The commit's own build tested exactly this tree, whatever its hash: compare the commit with itself.

@@ -59,7 +59,9 @@ export function planTags(input: TagPlanInput): Result<TagPlan> {
   if (input.gitTag !== undefined) {
     version = parseVersion(input.gitTag);
     if (!version) {
-      return err(new FlibsError("usage", `git tag "${input.gitTag}" is not a release version (expected v<major>.<minor>.<patch>, e.g. v1.2.3)`));
+      return err(
+        new FlibsError("usage", `git tag "${input.gitTag}" is not a release version (expected v<major>.<minor>.<patch>, e.g. v1.2.3)`),
+      );
     }
     const v = version;
     tags.push({ tag: versionTag(v), kind: "immutable", reason: `release ${input.gitTag}` });

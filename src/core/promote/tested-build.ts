@@ -28,10 +28,7 @@ export function latestByName(checks: readonly CheckRunView[]): Map<string, Check
   return latest;
 }
 
-export type BuildState =
-  | { state: "none" }
-  | { state: "running" }
-  | { state: "done"; tested: TestedBuild };
+export type BuildState = { state: "none" } | { state: "running" } | { state: "done"; tested: TestedBuild };
 
 /**
  * What the flibs checks of `sha` (whose tree is `tree`) say about its build: none, still running, or done with

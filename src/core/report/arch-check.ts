@@ -56,7 +56,11 @@ export function archCheckSummary(job: ArchJob): string {
   const head = `**${job.arch}** of build ${inlineCode(formatBuildId(job.id))}${job.htmlUrl ? ` · [job log](${encodeURI(job.htmlUrl)})` : ""}`;
   const lines = [head, ""];
   if (job.status !== "completed") {
-    lines.push(job.status === "queued" ? `Waiting for a runner with the labels ${(job.labels ?? []).map((l) => inlineCode(l)).join(", ") || "of this arch"}.` : `Building${job.runnerName ? ` on ${inlineCode(job.runnerName)}` : ""}.`);
+    lines.push(
+      job.status === "queued"
+        ? `Waiting for a runner with the labels ${(job.labels ?? []).map((l) => inlineCode(l)).join(", ") || "of this arch"}.`
+        : `Building${job.runnerName ? ` on ${inlineCode(job.runnerName)}` : ""}.`,
+    );
     return lines.join("\n");
   }
   if (job.conclusion === "success") {
@@ -68,7 +72,9 @@ export function archCheckSummary(job: ArchJob): string {
     return lines.join("\n");
   }
   const step = failedStep(job);
-  lines.push(`❌ ${step ? `Failed in step ${step.number}, ${inlineCode(step.name)}` : "Failed"}${job.conclusion === "timed_out" ? " (it ran out of time)" : ""}.`);
+  lines.push(
+    `❌ ${step ? `Failed in step ${step.number}, ${inlineCode(step.name)}` : "Failed"}${job.conclusion === "timed_out" ? " (it ran out of time)" : ""}.`,
+  );
   const errors = (job.errors ?? []).filter((e) => e.trim() !== "");
   if (errors.length) lines.push("", codeBlock(errors.join("\n")));
   lines.push(

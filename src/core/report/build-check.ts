@@ -37,13 +37,25 @@ export type CancelCause = { by: "push"; head: string } | { by: "command"; login:
 export function cancelledBuild(cause: CancelCause): { title: string; summary: string } {
   switch (cause.by) {
     case "push":
-      return { title: `Cancelled: superseded by ${cause.head.slice(0, 7)}`, summary: `A newer push (${inlineCode(cause.head.slice(0, 12))}) superseded this build; its own build runs instead.` };
+      return {
+        title: `Cancelled: superseded by ${cause.head.slice(0, 7)}`,
+        summary: `A newer push (${inlineCode(cause.head.slice(0, 12))}) superseded this build; its own build runs instead.`,
+      };
     case "command":
-      return { title: `Cancelled with /cancel by ${cause.login}`, summary: `${inlineCode(cause.login)} cancelled this build with ${inlineCode("/cancel")}. Comment ${inlineCode("/build")} to build it again.` };
+      return {
+        title: `Cancelled with /cancel by ${cause.login}`,
+        summary: `${inlineCode(cause.login)} cancelled this build with ${inlineCode("/cancel")}. Comment ${inlineCode("/build")} to build it again.`,
+      };
     case "close":
-      return { title: "Cancelled: the pull request was closed", summary: "The pull request was closed without merging, so its build was cancelled to free the runners." };
+      return {
+        title: "Cancelled: the pull request was closed",
+        summary: "The pull request was closed without merging, so its build was cancelled to free the runners.",
+      };
     case "unknown":
-      return { title: "Cancelled", summary: `The build run was cancelled (from the Actions page, or by GitHub). Comment ${inlineCode("/build")} to build it again.` };
+      return {
+        title: "Cancelled",
+        summary: `The build run was cancelled (from the Actions page, or by GitHub). Comment ${inlineCode("/build")} to build it again.`,
+      };
   }
 }
 
@@ -54,12 +66,24 @@ export function cancelledBuild(cause: CancelCause): { title: string; summary: st
  */
 export function noBuildCheck(sha: string, reason: { text: string; kind: "config" | "review-only" | "setup" }): CheckWrite {
   const conclusion = reason.kind === "review-only" ? "neutral" : "failure";
-  const title = reason.kind === "config" ? "Not built: container.yaml is invalid" : reason.kind === "review-only" ? "Not built: this organisation uses flibs for reviews only" : "Not built: flibs' setup needs attention";
+  const title =
+    reason.kind === "config"
+      ? "Not built: container.yaml is invalid"
+      : reason.kind === "review-only"
+        ? "Not built: this organisation uses flibs for reviews only"
+        : "Not built: flibs' setup needs attention";
   const next =
     reason.kind === "config"
       ? "Fix container.yaml (see `flibs/review` for the line) and push: the build starts with the fix."
       : reason.kind === "review-only"
         ? "To build, the organisation's policy (`.github/flibs.yml` in its `.github` repository) needs `registries.candidate` and `registries.stable`."
         : "This is not the pull request's doing: flibs' operators fix it, then a push or `/build` starts the build.";
-  return { name: BUILD_CHECK, externalId: noBuildExternalId(sha), status: "completed", conclusion, title, summary: `${escapeCell(reason.text, 1000)}.\n\n${next}` };
+  return {
+    name: BUILD_CHECK,
+    externalId: noBuildExternalId(sha),
+    status: "completed",
+    conclusion,
+    title,
+    summary: `${escapeCell(reason.text, 1000)}.\n\n${next}`,
+  };
 }

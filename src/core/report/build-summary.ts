@@ -74,17 +74,25 @@ export function summarizeBuild(args: {
   const text: string[] = [];
   if (ok) text.push(`✅ Built and tested on ${args.planned.join(", ")}.`);
   else if (failed.length) text.push(`❌ The build failed on ${failed.join(", ")}.`);
-  else if (unreported.length) text.push(`❌ No job result for ${unreported.join(", ")}: the run ended ${args.runConclusion ?? "without a conclusion"}.`);
-  else if (args.problem) text.push(args.problem.setup ? "⚠️ Every arch was built and tested, but flibs could not record the build." : `❌ ${escapeCell(args.problem.text, 500)}.`);
+  else if (unreported.length)
+    text.push(`❌ No job result for ${unreported.join(", ")}: the run ended ${args.runConclusion ?? "without a conclusion"}.`);
+  else if (args.problem)
+    text.push(
+      args.problem.setup
+        ? "⚠️ Every arch was built and tested, but flibs could not record the build."
+        : `❌ ${escapeCell(args.problem.text, 500)}.`,
+    );
   else text.push(`❌ The run ended ${escapeCell(args.runConclusion ?? "without a conclusion")}.`);
   text.push("", ...rows, "");
   if (ok && ref) text.push(`**Index** ${inlineCode(ref, 1000)}`, "", "```sh", `podman pull ${ref}`, "```");
   for (const a of failed) {
     const r = byArch.get(a)!;
     const errors = (r.errors ?? []).filter((e) => e.trim() !== "");
-    if (errors.length) text.push(`**${a}**${r.failedStep ? ` · ${inlineCode(r.failedStep)}` : ""}`, "", codeBlock(errors.join("\n"), 8), "");
+    if (errors.length)
+      text.push(`**${a}**${r.failedStep ? ` · ${inlineCode(r.failedStep)}` : ""}`, "", codeBlock(errors.join("\n"), 8), "");
   }
-  if ((failed.length || unreported.length) && !args.publish) text.push("No index was published: flibs publishes one only when every arch passed.", "");
+  if ((failed.length || unreported.length) && !args.publish)
+    text.push("No index was published: flibs publishes one only when every arch passed.", "");
   // A problem of the PR's own is the headline already, unless an arch failure is.
   if (args.problem && (args.problem.setup || failed.length || unreported.length)) {
     text.push(
@@ -117,7 +125,16 @@ export function summarizeBuild(args: {
             ? "Built, but not recorded: flibs' setup needs attention"
             : `Built, but ${args.problem.text}`
           : `The run ended ${args.runConclusion ?? "without a conclusion"}`;
-  return { conclusion: ok ? "success" : "failure", title: title.slice(0, 255), text: text.join("\n").replace(/\n{3,}/g, "\n\n").trim(), missing, failed };
+  return {
+    conclusion: ok ? "success" : "failure",
+    title: title.slice(0, 255),
+    text: text
+      .join("\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trim(),
+    missing,
+    failed,
+  };
 }
 
 export function formatSize(bytes: number): string {

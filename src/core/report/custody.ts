@@ -32,7 +32,8 @@ export function verifyIndexCustody(args: {
   for (const a of args.planned) {
     const got = held.get(a);
     if (!got) return { ok: false, reason: `the index holds no ${a} image`, digests: expected };
-    if (got !== expected.get(a)) return { ok: false, reason: `the index's ${a} image ${got} is not the tested ${expected.get(a)}`, digests: expected };
+    if (got !== expected.get(a))
+      return { ok: false, reason: `the index's ${a} image ${got} is not the tested ${expected.get(a)}`, digests: expected };
   }
   return { ok: true, digests: expected };
 }

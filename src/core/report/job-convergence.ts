@@ -24,9 +24,14 @@ export function firstJobCheckState(event: JobEvent): CheckUpdate {
  */
 export function jobCopiesBehind(copies: readonly JobCheckCopy[], event: JobEvent): Array<{ id: number; update: CheckUpdate }> {
   if (copies.length === 0) return [];
-  const furthest = copies.reduce((a, b) => (STATUS_ORDER[b.status] > STATUS_ORDER[a.status] || (b.status === a.status && b.id > a.id) ? b : a));
+  const furthest = copies.reduce((a, b) =>
+    STATUS_ORDER[b.status] > STATUS_ORDER[a.status] || (b.status === a.status && b.id > a.id) ? b : a,
+  );
   const eventStatus = event.action === "waiting" ? "queued" : event.action;
-  const goal: JobEvent = STATUS_ORDER[furthest.status] > STATUS_ORDER[eventStatus] ? { action: furthest.status, conclusion: furthest.conclusion ?? null } : event;
+  const goal: JobEvent =
+    STATUS_ORDER[furthest.status] > STATUS_ORDER[eventStatus]
+      ? { action: furthest.status, conclusion: furthest.conclusion ?? null }
+      : event;
   return copies.flatMap((c) => {
     const update = jobCheckUpdate({ status: c.status, conclusion: c.conclusion ?? null }, goal);
     return update ? [{ id: c.id, update }] : [];

@@ -30,12 +30,22 @@ function single(values: string[], what: string): NoticeRead<string> {
 /** The digest an arch's build job reported for `arch`, if it reported one. */
 export function archDigestNotice(annotations: readonly JobAnnotation[], arch: Arch): NoticeRead<string> {
   const title = `${DIGEST_NOTICE} (${arch})`;
-  return single(notices(annotations).filter((a) => a.title === title).map((a) => (a.message ?? "").trim()), `${arch} digest`);
+  return single(
+    notices(annotations)
+      .filter((a) => a.title === title)
+      .map((a) => (a.message ?? "").trim()),
+    `${arch} digest`,
+  );
 }
 
 /** The index digest the publish job reported, if it reported one. */
 export function indexDigestNotice(annotations: readonly JobAnnotation[]): NoticeRead<string> {
-  return single(notices(annotations).filter((a) => a.title === INDEX_NOTICE).map((a) => (a.message ?? "").trim()), "index digest");
+  return single(
+    notices(annotations)
+      .filter((a) => a.title === INDEX_NOTICE)
+      .map((a) => (a.message ?? "").trim()),
+    "index digest",
+  );
 }
 
 /** Every arch some job reported a digest for. */

@@ -19,7 +19,13 @@ export interface BuildPlanRecord {
 const MARKER = /<!-- flibs:plan (\{[^<>]*\}) -->/;
 
 export function formatPlanMarker(p: BuildPlanRecord): string {
-  const record = { arches: p.arches, building: p.building, ...(p.pr !== undefined ? { pr: p.pr } : {}), ...(p.run !== undefined ? { run: p.run } : {}), ...(p.kept && Object.keys(p.kept).length ? { kept: p.kept } : {}) };
+  const record = {
+    arches: p.arches,
+    building: p.building,
+    ...(p.pr !== undefined ? { pr: p.pr } : {}),
+    ...(p.run !== undefined ? { run: p.run } : {}),
+    ...(p.kept && Object.keys(p.kept).length ? { kept: p.kept } : {}),
+  };
   return `<!-- flibs:plan ${JSON.stringify(record)} -->`;
 }
 

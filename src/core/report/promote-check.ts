@@ -52,7 +52,10 @@ export interface PromotionResult {
   signed?: boolean;
 }
 
-export function completedPromotion(p: PromotionFacts, r: PromotionResult): { conclusion: "success" | "failure" | "cancelled"; title: string; summary: string } {
+export function completedPromotion(
+  p: PromotionFacts,
+  r: PromotionResult,
+): { conclusion: "success" | "failure" | "cancelled"; title: string; summary: string } {
   if (!r.ok) {
     return {
       conclusion: r.runConclusion === "cancelled" ? "cancelled" : "failure",
@@ -69,7 +72,13 @@ export function completedPromotion(p: PromotionFacts, r: PromotionResult): { con
   const tags = r.tagsWritten ?? p.tags.map((t) => ({ tag: t.tag, kind: t.kind }));
   const release = p.ref.startsWith("refs/tags/");
   const signature =
-    r.signed === true ? "✅ signed" : r.signed === false ? (release ? "⚠️ **not signed**: the runner has no cosign; a release should be" : "not signed (the runner has no cosign)") : "unknown (the job did not say)";
+    r.signed === true
+      ? "✅ signed"
+      : r.signed === false
+        ? release
+          ? "⚠️ **not signed**: the runner has no cosign; a release should be"
+          : "not signed (the runner has no cosign)"
+        : "unknown (the job did not say)";
   const rows = [
     "| | |",
     "| --- | --- |",
@@ -81,7 +90,19 @@ export function completedPromotion(p: PromotionFacts, r: PromotionResult): { con
   return {
     conclusion: "success",
     title: `Promoted to ${short(p.stable.split("@")[0]!)} for ${short(p.ref)}${release && r.signed === false ? " (unsigned)" : ""}`,
-    summary: [`✅ Promoted for ${inlineCode(p.ref)}.`, "", ...rows, "", "```sh", `podman pull ${p.stable}`, "```", "", `[Run log](${encodeURI(r.runUrl)})`, "", formatIndexMarker(p.digest)].join("\n"),
+    summary: [
+      `✅ Promoted for ${inlineCode(p.ref)}.`,
+      "",
+      ...rows,
+      "",
+      "```sh",
+      `podman pull ${p.stable}`,
+      "```",
+      "",
+      `[Run log](${encodeURI(r.runUrl)})`,
+      "",
+      formatIndexMarker(p.digest),
+    ].join("\n"),
   };
 }
 

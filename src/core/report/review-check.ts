@@ -68,7 +68,11 @@ export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
   }
   for (const g of groups.values()) g.lines.sort((a, b) => a - b);
   return [...groups.values()].sort(
-    (a, b) => ORDER[a.severity] - ORDER[b.severity] || a.file.localeCompare(b.file) || (a.lines[0] ?? 0) - (b.lines[0] ?? 0) || a.rule.localeCompare(b.rule),
+    (a, b) =>
+      ORDER[a.severity] - ORDER[b.severity] ||
+      a.file.localeCompare(b.file) ||
+      (a.lines[0] ?? 0) - (b.lines[0] ?? 0) ||
+      a.rule.localeCompare(b.rule),
   );
 }
 
@@ -83,7 +87,10 @@ export function countWords(summary: Pick<FindingSummary, "errors" | "warnings" |
   return [count(summary.errors, "error"), count(summary.warnings, "warning"), count(summary.infos, "info")];
 }
 
-export function reviewCheckOutput(result: { findings: readonly Finding[]; summary: FindingSummary }, options: ReviewCheckOptions): CheckOutput {
+export function reviewCheckOutput(
+  result: { findings: readonly Finding[]; summary: FindingSummary },
+  options: ReviewCheckOptions,
+): CheckOutput {
   const problems = options.problems ?? [];
   const { findings, summary } = result;
   const failed = summary.errors > 0 || problems.length > 0;

@@ -11,5 +11,8 @@ export function testLogLines(t: { name: string; passed: boolean; output: string 
   if (t.passed) return [`test ${t.name}: passed`];
   const { lines, omitted } = outputTail(t.output, TEST_LOG_LINES);
   if (lines.length === 0) return [`test ${t.name}: FAILED, printing nothing`];
-  return [`test ${t.name}: FAILED; ${omitted > 0 ? `the last ${lines.length} lines of its output` : "its output"}:`, ...lines.map((l) => `  ${l}`)];
+  return [
+    `test ${t.name}: FAILED; ${omitted > 0 ? `the last ${lines.length} lines of its output` : "its output"}:`,
+    ...lines.map((l) => `  ${l}`),
+  ];
 }

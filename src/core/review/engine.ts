@@ -71,7 +71,14 @@ export function runReview(input: ReviewInput, ruleSet: readonly Rule[] = ALL_RUL
     if (parsed.ok) dockerfile = parsed.value;
     else raw.push(internal("dockerfile parser", dfPath, parsed.error));
   } else {
-    raw.push({ rule: "dockerfile-missing", severity: "error", file: dfPath, line: 1, column: 1, message: `no ${dfPath} in the repository` });
+    raw.push({
+      rule: "dockerfile-missing",
+      severity: "error",
+      file: dfPath,
+      line: 1,
+      column: 1,
+      message: `no ${dfPath} in the repository`,
+    });
   }
 
   const ctx = {
@@ -89,7 +96,8 @@ export function runReview(input: ReviewInput, ruleSet: readonly Rule[] = ALL_RUL
       raw.push(internal(rule.id, dfPath, hits.error));
       continue;
     }
-    for (const h of hits.value) raw.push({ rule: rule.id, severity: rule.severity, file: h.file ?? dfPath, ...position(h), message: h.message });
+    for (const h of hits.value)
+      raw.push({ rule: rule.id, severity: rule.severity, file: h.file ?? dfPath, ...position(h), message: h.message });
   }
 
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above
@@ -133,7 +141,14 @@ function safe<T>(fn: () => T): { ok: true; value: T } | { ok: false; error: unkn
 }
 
 function internal(what: string, file: string, error: unknown): Finding {
-  return { rule: INTERNAL_RULE.id, severity: "error", file, line: 1, column: 1, message: `flibs bug: ${what} failed: ${describeError(error)}` };
+  return {
+    rule: INTERNAL_RULE.id,
+    severity: "error",
+    file,
+    line: 1,
+    column: 1,
+    message: `flibs bug: ${what} failed: ${describeError(error)}`,
+  };
 }
 
 function emptyDockerfile(file: string): ParsedDockerfile {

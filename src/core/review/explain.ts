@@ -33,17 +33,25 @@ function render(r: Page): string {
     out.push("", `Bad${file}:`, ...block(r.example.bad), "", `Good${file}:`, ...block(r.example.good));
   }
   if (r.peer) {
-    out.push("", `hadolint: ${r.peer.rules.join(", ")}.${r.peer.differences.length > 0 ? " Where flibs differs, on purpose:" : " Same verdicts."}`);
+    out.push(
+      "",
+      `hadolint: ${r.peer.rules.join(", ")}.${r.peer.differences.length > 0 ? " Where flibs differs, on purpose:" : " Same verdicts."}`,
+    );
     for (const d of r.peer.differences) out.push(...wrap(d, "    ").map((l, i) => (i === 0 ? `  - ${l.trimStart()}` : l)));
   }
   out.push("");
-  if (!NOT_IGNORABLE.has(r.id)) out.push(...wrap(`Accept one finding: \`# flibs-ignore ${r.id} <reason>\` on the line above the instruction.`, ""));
-  if (r.id !== "internal") out.push(...wrap(`Change its severity for an organisation: \`rules: {${r.id}: off|info|warning|error}\` in the policy.`, ""));
+  if (!NOT_IGNORABLE.has(r.id))
+    out.push(...wrap(`Accept one finding: \`# flibs-ignore ${r.id} <reason>\` on the line above the instruction.`, ""));
+  if (r.id !== "internal")
+    out.push(...wrap(`Change its severity for an organisation: \`rules: {${r.id}: off|info|warning|error}\` in the policy.`, ""));
   return `${out.join("\n")}\n`;
 }
 
 function block(text: string): string[] {
-  return text.replace(/\n$/, "").split("\n").map((l) => `    ${l}`);
+  return text
+    .replace(/\n$/, "")
+    .split("\n")
+    .map((l) => `    ${l}`);
 }
 
 /** Word-wraps a paragraph to WIDTH columns, each line starting with `indent`; a code span is never broken. */

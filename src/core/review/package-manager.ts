@@ -5,35 +5,113 @@ export const PACKAGE_MANAGERS = new Set(["dnf", "dnf5", "dnf-3", "yum", "microdn
 
 /** Options that take the next word as their value when written without `=` (dnf 4, dnf5, yum, microdnf). */
 const VALUE_OPTIONS = new Set([
-  "-c", "--config", "--installroot", "--releasever", "--repo", "--repoid", "--enablerepo", "--disablerepo",
-  "--enable-repo", "--disable-repo", "-x", "--exclude", "--setopt", "--setvar", "--forcearch", "--downloaddir",
-  "--destdir", "--repofrompath", "--color", "--rpmverbosity", "-d", "--debuglevel", "-e", "--errorlevel",
-  "--comment", "--disableplugin", "--enableplugin", "--disable-plugin", "--enable-plugin", "--advisory",
-  "--advisories", "--cve", "--bz", "--sec-severity",
+  "-c",
+  "--config",
+  "--installroot",
+  "--releasever",
+  "--repo",
+  "--repoid",
+  "--enablerepo",
+  "--disablerepo",
+  "--enable-repo",
+  "--disable-repo",
+  "-x",
+  "--exclude",
+  "--setopt",
+  "--setvar",
+  "--forcearch",
+  "--downloaddir",
+  "--destdir",
+  "--repofrompath",
+  "--color",
+  "--rpmverbosity",
+  "-d",
+  "--debuglevel",
+  "-e",
+  "--errorlevel",
+  "--comment",
+  "--disableplugin",
+  "--enableplugin",
+  "--disable-plugin",
+  "--enable-plugin",
+  "--advisory",
+  "--advisories",
+  "--cve",
+  "--bz",
+  "--sec-severity",
 ]);
 
 /** Command aliases of dnf 4 (`dnf help`), dnf5 (`dnf5 --help`) and yum, to the command they stand for. */
 const ALIASES: Readonly<Record<string, string>> = {
-  in: "install", localinstall: "install", rei: "reinstall", up: "upgrade", update: "upgrade",
-  "up-min": "upgrade-minimal", "update-minimal": "upgrade-minimal", rm: "remove", erase: "remove",
-  dg: "downgrade", dsync: "distro-sync", distrosync: "distro-sync", "distribution-synchronization": "distro-sync",
-  groupinstall: "group install", groupupdate: "group upgrade", groupremove: "group remove", grouperase: "group remove",
+  in: "install",
+  localinstall: "install",
+  rei: "reinstall",
+  up: "upgrade",
+  update: "upgrade",
+  "up-min": "upgrade-minimal",
+  "update-minimal": "upgrade-minimal",
+  rm: "remove",
+  erase: "remove",
+  dg: "downgrade",
+  dsync: "distro-sync",
+  distrosync: "distro-sync",
+  "distribution-synchronization": "distro-sync",
+  groupinstall: "group install",
+  groupupdate: "group upgrade",
+  groupremove: "group remove",
+  grouperase: "group remove",
   mc: "makecache",
 };
 
 /** Commands that change the installed packages, so ask for confirmation without `-y`. */
 const CHANGING = new Set([
-  "install", "reinstall", "upgrade", "upgrade-minimal", "downgrade", "remove", "autoremove", "distro-sync", "swap",
-  "builddep", "group install", "group upgrade", "group update", "group remove", "group erase", "module install",
-  "module enable", "module disable", "module reset", "module remove", "module switch-to", "module update",
-  "module upgrade", "history undo", "history redo", "history rollback",
+  "install",
+  "reinstall",
+  "upgrade",
+  "upgrade-minimal",
+  "downgrade",
+  "remove",
+  "autoremove",
+  "distro-sync",
+  "swap",
+  "builddep",
+  "group install",
+  "group upgrade",
+  "group update",
+  "group remove",
+  "group erase",
+  "module install",
+  "module enable",
+  "module disable",
+  "module reset",
+  "module remove",
+  "module switch-to",
+  "module update",
+  "module upgrade",
+  "history undo",
+  "history redo",
+  "history rollback",
 ]);
 
 /** Commands that download packages (and repository metadata) into the cache. */
 const INSTALLING = new Set([
-  "install", "reinstall", "upgrade", "upgrade-minimal", "downgrade", "distro-sync", "swap", "builddep",
-  "group install", "group upgrade", "group update", "module install", "module update", "module upgrade",
-  "history undo", "history redo", "history rollback",
+  "install",
+  "reinstall",
+  "upgrade",
+  "upgrade-minimal",
+  "downgrade",
+  "distro-sync",
+  "swap",
+  "builddep",
+  "group install",
+  "group upgrade",
+  "group update",
+  "module install",
+  "module update",
+  "module upgrade",
+  "history undo",
+  "history redo",
+  "history rollback",
 ]);
 
 export interface PackageManagerCall {
@@ -99,10 +177,12 @@ export function cleansCache(cmd: SimpleCommand): boolean {
 export function mountsCache(flag: string): boolean {
   const m = /^--mount=(.*)$/.exec(flag);
   if (!m) return false;
-  const options = new Map((m[1] ?? "").split(",").map((kv) => {
-    const eq = kv.indexOf("=");
-    return eq < 0 ? [kv, ""] : [kv.slice(0, eq), kv.slice(eq + 1).replace(/^(["'])(.*)\1$/, "$2")];
-  }));
+  const options = new Map(
+    (m[1] ?? "").split(",").map((kv) => {
+      const eq = kv.indexOf("=");
+      return eq < 0 ? [kv, ""] : [kv.slice(0, eq), kv.slice(eq + 1).replace(/^(["'])(.*)\1$/, "$2")];
+    }),
+  );
   const type = options.get("type") ?? "bind";
   const target = options.get("target") ?? options.get("dst") ?? options.get("destination") ?? "";
   return (type === "cache" || type === "tmpfs") && CACHE_PATH.test(target);

@@ -39,7 +39,12 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleDescri
             {
               physicalLocation: {
                 artifactLocation: { uri: encodeURI(f.file), uriBaseId: "%SRCROOT%" },
-                region: { startLine: f.line, startColumn: f.column, ...(f.endLine ? { endLine: f.endLine } : {}), ...(f.endColumn ? { endColumn: f.endColumn } : {}) },
+                region: {
+                  startLine: f.line,
+                  startColumn: f.column,
+                  ...(f.endLine ? { endLine: f.endLine } : {}),
+                  ...(f.endColumn ? { endColumn: f.endColumn } : {}),
+                },
               },
             },
           ],

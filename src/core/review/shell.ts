@@ -33,7 +33,13 @@ export function simpleCommands(text: string): SimpleCommand[] {
     let i = 0;
     while (i < words.length) {
       const w = words[i]?.value ?? "";
-      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || WRAPPERS.has(w) || RESERVED.has(w) || (i > 0 && WRAPPERS.has(words[i - 1]?.value ?? "") && w.startsWith("-"))) i++;
+      if (
+        /^[A-Za-z_][A-Za-z0-9_]*=/.test(w) ||
+        WRAPPERS.has(w) ||
+        RESERVED.has(w) ||
+        (i > 0 && WRAPPERS.has(words[i - 1]?.value ?? "") && w.startsWith("-"))
+      )
+        i++;
       else break;
     }
     const rest = words.slice(i);

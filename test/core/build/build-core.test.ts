@@ -82,7 +82,9 @@ describe("FROM pinning", () => {
     const bases = baseImages(parseDockerfile(text));
     expect(bases.map((b) => b.ref)).toEqual(["registry.fedoraproject.org/fedora:40", "quay.io/fedora/fedora-minimal:40"]);
     expect(() => checkApprovedBases(bases, ["registry.fedoraproject.org", "quay.io/fedora"])).not.toThrow();
-    expect(() => checkApprovedBases(bases, ["registry.fedoraproject.org"])).toThrow(/quay.io\/fedora\/fedora-minimal:40 not from an approved/);
+    expect(() => checkApprovedBases(bases, ["registry.fedoraproject.org"])).toThrow(
+      /quay.io\/fedora\/fedora-minimal:40 not from an approved/,
+    );
   });
   it("rewrites each FROM to a digest, keeping flags, stage names and other lines", () => {
     const digests = new Map([
@@ -106,7 +108,12 @@ describe("FROM pinning", () => {
     const out = pinFrom(text, digests, {}, perArch).split("\n");
     expect(out[1]).toBe(`FROM --platform=$BUILDPLATFORM registry.fedoraproject.org/fedora@${D("a")} AS builder`);
     expect(out[4]).toBe(`FROM quay.io/fedora/fedora-minimal@${D("d")}`);
-    const idx = { manifests: [{ digest: D("1"), platform: { os: "linux", architecture: "amd64" } }, { digest: D("2"), platform: { os: "linux", architecture: "arm64" } }] };
+    const idx = {
+      manifests: [
+        { digest: D("1"), platform: { os: "linux", architecture: "amd64" } },
+        { digest: D("2"), platform: { os: "linux", architecture: "arm64" } },
+      ],
+    };
     expect(archImageDigest(idx, "aarch64")).toBe(D("2"));
     expect(archImageDigest(idx, "s390x")).toBeUndefined();
   });
@@ -129,7 +136,9 @@ describe("FROM pinning", () => {
       "quay.io/fedora/tools:41",
       "docker.io/library/busybox:1.36",
     ]);
-    expect(() => checkApprovedBases(bases, ["registry.fedoraproject.org", "quay.io/fedora"])).toThrow(/docker.io\/library\/busybox:1.36 not from an approved/);
+    expect(() => checkApprovedBases(bases, ["registry.fedoraproject.org", "quay.io/fedora"])).toThrow(
+      /docker.io\/library\/busybox:1.36 not from an approved/,
+    );
     const digests = new Map(bases.map((b, i) => [b.ref, D(String(i + 1))]));
     const out = pinFrom(t, digests).split("\n");
     expect(out[3]).toBe("COPY --from=build /out /out");
@@ -142,7 +151,9 @@ describe("FROM pinning", () => {
     expect(() => baseImages(parseDockerfile(t))).toThrow(/\$TAG with no value/);
     const bases = baseImages(parseDockerfile(t, "Dockerfile", { buildArgs: { TAG: "41" } }));
     expect(bases[0]!.ref).toBe("registry.fedoraproject.org/fedora:41");
-    expect(pinFrom(t, new Map([[bases[0]!.ref, D("c")]]), { TAG: "41" })).toBe(`ARG TAG\nFROM registry.fedoraproject.org/fedora@${D("c")}\n`);
+    expect(pinFrom(t, new Map([[bases[0]!.ref, D("c")]]), { TAG: "41" })).toBe(
+      `ARG TAG\nFROM registry.fedoraproject.org/fedora@${D("c")}\n`,
+    );
   });
   it("says which planned arch a multi-arch base lacks", () => {
     const idx = { manifests: [{ platform: { os: "linux", architecture: "amd64" } }, { platform: { os: "linux", architecture: "arm64" } }] };
@@ -167,7 +178,10 @@ describe("index assembly", () => {
     expect(() => assembleIndex([])).toThrow(/no per-arch images/);
   });
   it("parses the digests input with clear errors", () => {
-    expect([...parseArchDigests(JSON.stringify({ aarch64: D("2"), x86_64: D("1") }))]).toEqual([["aarch64", D("2")], ["x86_64", D("1")]]);
+    expect([...parseArchDigests(JSON.stringify({ aarch64: D("2"), x86_64: D("1") }))]).toEqual([
+      ["aarch64", D("2")],
+      ["x86_64", D("1")],
+    ]);
     expect(() => parseArchDigests("{")).toThrow(/JSON object/);
     expect(() => parseArchDigests("[]")).toThrow(/JSON object/);
     expect(() => parseArchDigests(JSON.stringify({ arm64: D("1") }))).toThrow(/unknown arch "arm64"/);
@@ -185,19 +199,41 @@ describe("package databases and drift", () => {
     ]);
   });
   it("reads rpm query output and the apk db", () => {
-    expect([...parseRpmQuery(read("rpm-qa.txt"))]).toEqual([["bash", "5.2.26-3.fc40"], ["openssl-libs", "1:3.2.1-2.fc40"]]);
-    expect([...parseApkInstalled(read("apk-installed"))]).toEqual([["musl", "1.2.5-r0"], ["busybox", "1.36.1-r29"]]);
+    expect([...parseRpmQuery(read("rpm-qa.txt"))]).toEqual([
+      ["bash", "5.2.26-3.fc40"],
+      ["openssl-libs", "1:3.2.1-2.fc40"],
+    ]);
+    expect([...parseApkInstalled(read("apk-installed"))]).toEqual([
+      ["musl", "1.2.5-r0"],
+      ["busybox", "1.36.1-r29"],
+    ]);
   });
   it("reports packages whose version differs between arches, not arch-only ones", () => {
     const x = parseDpkgStatus(read("dpkg/status-x86_64"));
     const a = parseDpkgStatus(read("dpkg/status-aarch64"));
     a.set("grub-efi-arm64", "2.06-13");
-    const drift = compareComponents(new Map([["aarch64", a], ["x86_64", x]]));
+    const drift = compareComponents(
+      new Map([
+        ["aarch64", a],
+        ["x86_64", x],
+      ]),
+    );
     expect(drift).toEqual([{ name: "libc6", versions: { x86_64: "2.36-9+deb12u13", aarch64: "2.36-9+deb12u10" } }]);
     // Was pinned as the entities written (`2.36&#45;9&#43;...`); a hyphen or plus mid-text needs none, so as rendered:
     const readArch = (arch: "x86_64" | "aarch64") => ({ arch, digest: D("1"), size: 1, packages: { db: "dpkg" as const, count: 2 } });
-    expect(tables(packageComparison([readArch("x86_64"), readArch("aarch64")], drift, "warn").join("\n\n"))[0]![1]).toEqual(["libc6", "2.36-9+deb12u13", "2.36-9+deb12u10"]);
-    expect(compareComponents(new Map([["x86_64", x], ["aarch64", x]]))).toEqual([]);
+    expect(tables(packageComparison([readArch("x86_64"), readArch("aarch64")], drift, "warn").join("\n\n"))[0]![1]).toEqual([
+      "libc6",
+      "2.36-9+deb12u13",
+      "2.36-9+deb12u10",
+    ]);
+    expect(
+      compareComponents(
+        new Map([
+          ["x86_64", x],
+          ["aarch64", x],
+        ]),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -216,7 +252,13 @@ describe("build record", () => {
     const parsed = JSON.parse(rec);
     expect(Object.keys(parsed.arches)).toEqual(["x86_64", "aarch64"]);
     expect(Object.keys(parsed.arches.aarch64.packages)).toEqual(["a", "z"]);
-    const m = JSON.parse(recordArtifactManifest({ digest: D("3"), size: 10 }, { mediaType: "application/vnd.oci.image.index.v1+json", digest: D("9"), size: 300 }, "2023-11-14T22:13:20Z"));
+    const m = JSON.parse(
+      recordArtifactManifest(
+        { digest: D("3"), size: 10 },
+        { mediaType: "application/vnd.oci.image.index.v1+json", digest: D("9"), size: 300 },
+        "2023-11-14T22:13:20Z",
+      ),
+    );
     expect(m.subject).toEqual({ mediaType: "application/vnd.oci.image.index.v1+json", digest: D("9"), size: 300 });
     expect(m.artifactType).toBe("application/vnd.flibs.build-record.v1+json");
     expect(referrersTag(D("9"))).toBe(`sha256-${"9".repeat(64)}`);

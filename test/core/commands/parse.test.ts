@@ -38,7 +38,17 @@ describe("parseComment", () => {
   it("collapses duplicates and caps the number of commands", () => {
     expect(parseComment("/help\n/help\n").commands).toHaveLength(1);
     const arches = ["x86_64", "aarch64", "s390x", "ppc64le"];
-    const distinct = [...arches.map((a) => `/retest ${a}`), "/retest x86_64 aarch64", "/retest s390x ppc64le", "/build", "/cancel", "/promote", "/help", "/ok-to-test", "/build --scratch"];
+    const distinct = [
+      ...arches.map((a) => `/retest ${a}`),
+      "/retest x86_64 aarch64",
+      "/retest s390x ppc64le",
+      "/build",
+      "/cancel",
+      "/promote",
+      "/help",
+      "/ok-to-test",
+      "/build --scratch",
+    ];
     const r = parseComment(distinct.join("\n"));
     expect(r.commands).toHaveLength(10);
     expect(r.problems).toEqual(["only the first 10 commands of a comment are run"]);

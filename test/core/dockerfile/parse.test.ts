@@ -1,11 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { imageUnder, parseDockerfile, parseImageName, substitute } from "../../../src/core/dockerfile/index.js";
 
-const df = (lines: string[], buildArgs?: Record<string, string>) => parseDockerfile(`${lines.join("\n")}\n`, "Dockerfile", buildArgs ? { buildArgs } : {});
+const df = (lines: string[], buildArgs?: Record<string, string>) =>
+  parseDockerfile(`${lines.join("\n")}\n`, "Dockerfile", buildArgs ? { buildArgs } : {});
 
 describe("parseDockerfile", () => {
   it("gives instructions 1-based positions and joins continuation lines", () => {
-    const d = df(["# syntax comment", "FROM registry.fedoraproject.org/fedora:41", "RUN dnf -y install \\", "      httpd \\", "  # comment inside", "      mod_ssl"]);
+    const d = df([
+      "# syntax comment",
+      "FROM registry.fedoraproject.org/fedora:41",
+      "RUN dnf -y install \\",
+      "      httpd \\",
+      "  # comment inside",
+      "      mod_ssl",
+    ]);
     const run = d.instructions[1];
     expect(run).toMatchObject({ keyword: "RUN", line: 3, column: 1, endLine: 6, argsLine: 3, argsColumn: 5, stage: 0 });
     expect(run?.args).toBe("dnf -y install       httpd       mod_ssl");
@@ -37,10 +45,10 @@ describe("parseDockerfile", () => {
       "ARG VERSION=1.2",
       "FROM registry.fedoraproject.org/fedora:41",
       "ARG VERSION",
-      "ENV NAME=httpd SUMMARY=\"Apache \\",
-      "web server\"",
+      'ENV NAME=httpd SUMMARY="Apache \\',
+      'web server"',
       'LABEL "com.redhat.component"="$NAME-container" \\',
-      "      version=${VERSION} summary=\"$SUMMARY\"",
+      '      version=${VERSION} summary="$SUMMARY"',
       "LABEL maintainer Jane Doe <jane@example.com>",
     ]);
     expect(d.labels.map((l) => [l.key, l.value, l.line, l.column])).toEqual([
@@ -52,7 +60,11 @@ describe("parseDockerfile", () => {
   });
 
   it("reads RUN in shell and exec form, with flags set aside", () => {
-    const d = df(["FROM scratch", 'RUN ["dnf", "-y", "install", "a"]', "RUN --mount=type=cache,target=/var/cache/dnf --network=none dnf -y install b"]);
+    const d = df([
+      "FROM scratch",
+      'RUN ["dnf", "-y", "install", "a"]',
+      "RUN --mount=type=cache,target=/var/cache/dnf --network=none dnf -y install b",
+    ]);
     expect(d.runs.map((r) => [r.form, r.text])).toEqual([
       ["exec", "dnf -y install a"],
       ["shell", "dnf -y install b"],
@@ -73,7 +85,10 @@ describe("parseDockerfile", () => {
   it("ignores a line holding only a line continuation, as Docker does", () => {
     const d = df(["FROM registry.fedoraproject.org/fedora:41", "# a comment", " \\", "RUN dnf -y install a && \\", "    dnf clean all"]);
     expect(d.problems).toEqual([]);
-    expect(d.instructions.map((i) => [i.keyword, i.line])).toEqual([["FROM", 1], ["RUN", 4]]);
+    expect(d.instructions.map((i) => [i.keyword, i.line])).toEqual([
+      ["FROM", 1],
+      ["RUN", 4],
+    ]);
   });
 
   it("honours the escape directive", () => {
@@ -82,14 +97,36 @@ describe("parseDockerfile", () => {
   });
 
   it("reads flibs-ignore comments and their target instruction", () => {
-    const d = df(["FROM scratch", "# flibs-ignore add-url,user-root we vendor it later", "# another comment", "ADD https://example.com/x /x"]);
+    const d = df([
+      "FROM scratch",
+      "# flibs-ignore add-url,user-root we vendor it later",
+      "# another comment",
+      "ADD https://example.com/x /x",
+    ]);
     expect(d.ignores).toEqual([
-      expect.objectContaining({ rules: ["add-url", "user-root"], reason: "we vendor it later", line: 2, column: 1, target: expect.objectContaining({ line: 4 }) }),
+      expect.objectContaining({
+        rules: ["add-url", "user-root"],
+        reason: "we vendor it later",
+        line: 2,
+        column: 1,
+        target: expect.objectContaining({ line: 4 }),
+      }),
     ]);
   });
 
   it("never throws on odd input", () => {
-    for (const text of ["\\", "FROM", "RUN [", "LABEL =", "FROM a AS", "\u0000\uffff", "ONBUILD", "ARG =x", "\r\n\r\n", "FROM a\nRUN <<EOF\nx\nEOF\n"]) {
+    for (const text of [
+      "\\",
+      "FROM",
+      "RUN [",
+      "LABEL =",
+      "FROM a AS",
+      "\u0000\uffff",
+      "ONBUILD",
+      "ARG =x",
+      "\r\n\r\n",
+      "FROM a\nRUN <<EOF\nx\nEOF\n",
+    ]) {
       expect(() => parseDockerfile(text)).not.toThrow();
     }
   });
@@ -99,7 +136,10 @@ describe("image names", () => {
   it("expands Docker Hub short names and keeps hosts, ports, tags and digests apart", () => {
     expect(parseImageName("fedora")).toEqual({ registry: "docker.io", repository: "library/fedora", tag: undefined, digest: undefined });
     expect(parseImageName("localhost:5000/a/b:1.0")).toMatchObject({ registry: "localhost:5000", repository: "a/b", tag: "1.0" });
-    expect(parseImageName(`quay.io/fedora/fedora@sha256:${"0".repeat(64)}`)).toMatchObject({ registry: "quay.io", digest: `sha256:${"0".repeat(64)}` });
+    expect(parseImageName(`quay.io/fedora/fedora@sha256:${"0".repeat(64)}`)).toMatchObject({
+      registry: "quay.io",
+      digest: `sha256:${"0".repeat(64)}`,
+    });
     expect(parseImageName("Not A Ref")).toBeUndefined();
   });
   it("matches approved prefixes by whole path segments", () => {
@@ -109,7 +149,10 @@ describe("image names", () => {
     expect(img && imageUnder(img, "quay.io/")).toBe(true);
   });
   it("substitutes like Docker", () => {
-    const vars = new Map([["A", "1"], ["E", ""]]);
+    const vars = new Map([
+      ["A", "1"],
+      ["E", ""],
+    ]);
     expect(substitute("$A ${A} ${B:-x} ${A:+y} ${E:-z} \\$A $", vars)).toEqual({ value: "1 1 x y z $A $", unresolved: [] });
     expect(substitute("$B", vars).unresolved).toEqual(["B"]);
   });

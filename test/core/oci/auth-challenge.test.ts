@@ -3,14 +3,19 @@ import { parseAuthChallenges } from "../../../src/core/oci/auth-challenge.js";
 
 describe("parseAuthChallenges", () => {
   it("reads a Bearer challenge with realm, service and scope", () => {
-    expect(
-      parseAuthChallenges('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:my-org/app:pull"'),
-    ).toEqual([{ scheme: "bearer", params: { realm: "https://ghcr.io/token", service: "ghcr.io", scope: "repository:my-org/app:pull" } }]);
+    expect(parseAuthChallenges('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:my-org/app:pull"')).toEqual([
+      { scheme: "bearer", params: { realm: "https://ghcr.io/token", service: "ghcr.io", scope: "repository:my-org/app:pull" } },
+    ]);
   });
 
   it("keeps commas and escaped quotes inside quoted values, and unquoted tokens", () => {
-    expect(parseAuthChallenges('Bearer realm="https://auth.example.com/token",scope="repository:a:pull,push",error=insufficient_scope')).toEqual([
-      { scheme: "bearer", params: { realm: "https://auth.example.com/token", scope: "repository:a:pull,push", error: "insufficient_scope" } },
+    expect(
+      parseAuthChallenges('Bearer realm="https://auth.example.com/token",scope="repository:a:pull,push",error=insufficient_scope'),
+    ).toEqual([
+      {
+        scheme: "bearer",
+        params: { realm: "https://auth.example.com/token", scope: "repository:a:pull,push", error: "insufficient_scope" },
+      },
     ]);
     expect(parseAuthChallenges('Basic realm="a \\"quoted\\" realm"')[0]!.params.realm).toBe('a "quoted" realm');
   });

@@ -89,6 +89,10 @@ describe("index.json of a layout", () => {
 
   it("serialises with the index media type, entries in order", () => {
     const text = layoutIndexJson(withTag({ manifests: [] }, "latest", idx));
-    expect(JSON.parse(text)).toEqual({ schemaVersion: 2, mediaType: INDEX, manifests: [{ ...idx, annotations: { [LAYOUT_REF_NAME]: "latest" } }] });
+    expect(JSON.parse(text)).toEqual({
+      schemaVersion: 2,
+      mediaType: INDEX,
+      manifests: [{ ...idx, annotations: { [LAYOUT_REF_NAME]: "latest" } }],
+    });
   });
 });

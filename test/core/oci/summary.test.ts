@@ -17,16 +17,47 @@ describe("summarizeImage", () => {
       schemaVersion: 2,
       mediaType: "application/vnd.oci.image.index.v1+json",
       manifests: [
-        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: d("1"), size: 500, platform: { os: "linux", architecture: "amd64" } },
-        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: d("2"), size: 500, platform: { os: "linux", architecture: "arm64", variant: "v8" } },
-        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: d("3"), size: 500, platform: { os: "unknown", architecture: "unknown" } },
+        {
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          digest: d("1"),
+          size: 500,
+          platform: { os: "linux", architecture: "amd64" },
+        },
+        {
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          digest: d("2"),
+          size: 500,
+          platform: { os: "linux", architecture: "arm64", variant: "v8" },
+        },
+        {
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          digest: d("3"),
+          size: 500,
+          platform: { os: "unknown", architecture: "unknown" },
+        },
       ],
     });
     const children = new Map([
-      [d("1"), image([["a", 1000], ["b", 10]])],
-      [d("2"), image([["a", 1000], ["e", 20]])],
+      [
+        d("1"),
+        image([
+          ["a", 1000],
+          ["b", 10],
+        ]),
+      ],
+      [
+        d("2"),
+        image([
+          ["a", 1000],
+          ["e", 20],
+        ]),
+      ],
     ]);
-    const s = summarizeImage("r.example.com/app:1", { digest: d("9"), mediaType: "application/vnd.oci.image.index.v1+json", manifest: index }, children);
+    const s = summarizeImage(
+      "r.example.com/app:1",
+      { digest: d("9"), mediaType: "application/vnd.oci.image.index.v1+json", manifest: index },
+      children,
+    );
     expect(s.kind).toBe("index");
     expect(s.images).toEqual([
       { platform: "linux/amd64", digest: d("1"), mediaType: "application/vnd.oci.image.manifest.v1+json", size: 1110, layers: 2 },
@@ -37,12 +68,18 @@ describe("summarizeImage", () => {
 
   it("summarises a single image", () => {
     const m = image([["a", 5]]);
-    const s = summarizeImage("x", { digest: d("1"), mediaType: "application/vnd.docker.distribution.manifest.v2+json", manifest: m }, new Map());
+    const s = summarizeImage(
+      "x",
+      { digest: d("1"), mediaType: "application/vnd.docker.distribution.manifest.v2+json", manifest: m },
+      new Map(),
+    );
     expect(s).toMatchObject({ kind: "image", totalSize: 105, images: [{ platform: "-", size: 105, layers: 1 }] });
   });
 
   it("refuses manifests it cannot copy faithfully", () => {
     expect(() => parseManifest({ schemaVersion: 1, name: "x" })).toThrow(/schemaVersion 1 is not supported/);
-    expect(() => parseManifest({ schemaVersion: 2, manifests: [{ digest: "sha256:zz", size: 1, mediaType: "x" }] })).toThrow(/no valid digest/);
+    expect(() => parseManifest({ schemaVersion: 2, manifests: [{ digest: "sha256:zz", size: 1, mediaType: "x" }] })).toThrow(
+      /no valid digest/,
+    );
   });
 });

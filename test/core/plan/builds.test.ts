@@ -6,7 +6,13 @@ import { approvalCoversHead } from "../../../src/core/plan/gate.js";
 const SHA = "a".repeat(40);
 const OTHER = "b".repeat(40);
 let nextId = 1;
-const check = (name: string, ext: string | null, status = "queued", conclusion: string | null = null): CheckView => ({ id: nextId++, name, status, conclusion, external_id: ext });
+const check = (name: string, ext: string | null, status = "queued", conclusion: string | null = null): CheckView => ({
+  id: nextId++,
+  name,
+  status,
+  conclusion,
+  external_id: ext,
+});
 const id = (attempt: number, scratch = false) => ({ sha: SHA, attempt, scratch });
 
 describe("commitBuilds: what already happened on a commit, from its checks", () => {
@@ -58,7 +64,14 @@ describe("commitBuilds: what already happened on a commit, from its checks", () 
 
 describe("approvalCoversHead", () => {
   const SHA = "f".repeat(40);
-  const gate = (completedAt: string) => ({ id: 1, name: "flibs/build", status: "completed", conclusion: "action_required", external_id: gateExternalId(SHA), completed_at: completedAt });
+  const gate = (completedAt: string) => ({
+    id: 1,
+    name: "flibs/build",
+    status: "completed",
+    conclusion: "action_required",
+    external_id: gateExternalId(SHA),
+    completed_at: completedAt,
+  });
   it("a same-repository head needs no approval to cover it", () => {
     expect(approvalCoversHead({ sha: SHA, fromFork: false, checks: [] })).toEqual({ ok: true });
   });
@@ -68,8 +81,12 @@ describe("approvalCoversHead", () => {
     expect(!r.ok && r.reason).toContain("written before ffffffffffff was pushed");
   });
   it("a comment written after (or within the same second as) the gate approves it", () => {
-    expect(approvalCoversHead({ sha: SHA, fromFork: true, writtenAt: "2026-11-29T10:00:05Z", checks: [gate("2026-11-29T10:00:05Z")] }).ok).toBe(true);
-    expect(approvalCoversHead({ sha: SHA, fromFork: true, writtenAt: "2026-11-29T10:01:00Z", checks: [gate("2026-11-29T10:00:05Z")] }).ok).toBe(true);
+    expect(
+      approvalCoversHead({ sha: SHA, fromFork: true, writtenAt: "2026-11-29T10:00:05Z", checks: [gate("2026-11-29T10:00:05Z")] }).ok,
+    ).toBe(true);
+    expect(
+      approvalCoversHead({ sha: SHA, fromFork: true, writtenAt: "2026-11-29T10:01:00Z", checks: [gate("2026-11-29T10:00:05Z")] }).ok,
+    ).toBe(true);
   });
   it("a fork head flibs has not seen yet cannot be approved", () => {
     const r = approvalCoversHead({ sha: SHA, fromFork: true, writtenAt: "2026-11-29T10:00:00Z", checks: [] });
@@ -79,13 +96,22 @@ describe("approvalCoversHead", () => {
 
 describe("rerunAlreadyStarted", () => {
   const plan = (building: string[]) => `Build\n<!-- flibs:plan {"arches":["x86_64","aarch64"],"building":${JSON.stringify(building)}} -->`;
-  const summary = (attempt: number, building: string[]) => ({ ...check("flibs/build", externalId(id(attempt), "summary")), summary: plan(building) });
+  const summary = (attempt: number, building: string[]) => ({
+    ...check("flibs/build", externalId(id(attempt), "summary")),
+    summary: plan(building),
+  });
   it("a later attempt that rebuilds the clicked arch: the click was already acted on", () => {
-    expect(rerunAlreadyStarted(externalId(id(1), "aarch64"), "aarch64", [summary(1, ["x86_64", "aarch64"]), summary(2, ["aarch64"])])).toBe(true);
+    expect(rerunAlreadyStarted(externalId(id(1), "aarch64"), "aarch64", [summary(1, ["x86_64", "aarch64"]), summary(2, ["aarch64"])])).toBe(
+      true,
+    );
   });
   it("a later attempt of other arches only, or none, leaves the click to act on", () => {
-    expect(rerunAlreadyStarted(externalId(id(1), "x86_64"), "x86_64", [summary(1, ["x86_64", "aarch64"]), summary(2, ["aarch64"])])).toBe(false);
-    expect(rerunAlreadyStarted(externalId(id(2), "aarch64"), "aarch64", [summary(1, ["x86_64", "aarch64"]), summary(2, ["aarch64"])])).toBe(false);
+    expect(rerunAlreadyStarted(externalId(id(1), "x86_64"), "x86_64", [summary(1, ["x86_64", "aarch64"]), summary(2, ["aarch64"])])).toBe(
+      false,
+    );
+    expect(rerunAlreadyStarted(externalId(id(2), "aarch64"), "aarch64", [summary(1, ["x86_64", "aarch64"]), summary(2, ["aarch64"])])).toBe(
+      false,
+    );
     expect(rerunAlreadyStarted("not flibs", "aarch64", [summary(2, ["aarch64"])])).toBe(false);
   });
 });

@@ -42,7 +42,10 @@ describe("gate", () => {
     expect(held.build).toBe(false);
     if (!held.build) expect(held.message).toContain("/ok-to-test");
     expect(decideGate({ ...base, authorPermission: "read", fromFork: true, approvedShas: [OTHER] }).build).toBe(false);
-    expect(decideGate({ ...base, authorPermission: "read", fromFork: true, approvedShas: [SHA] })).toEqual({ build: true, because: "approved-sha" });
+    expect(decideGate({ ...base, authorPermission: "read", fromFork: true, approvedShas: [SHA] })).toEqual({
+      build: true,
+      because: "approved-sha",
+    });
   });
   it("reads role_name before the legacy permission", () => {
     expect(effectivePermission({ permission: "write", role_name: "maintain" })).toBe("maintain");
@@ -58,13 +61,24 @@ describe("planBuild", () => {
     const policy = parsePolicy({
       runner_labels: { aarch64: ["self-hosted", "arm-big"], control: ["self-hosted", "control"] },
       approved_base_registries: ["registry.example.com/bases"],
-      registries: { candidate: "registry.example.com/candidates", stable: "registry.example.com/stable", insecure: ["registry.example.com"] },
+      registries: {
+        candidate: "registry.example.com/candidates",
+        stable: "registry.example.com/stable",
+        insecure: ["registry.example.com"],
+      },
       build: { component_drift: "fail" },
     });
     if (!policy.ok) throw new Error("fixture");
     const plan = planBuild({ id: { sha: SHA, attempt: 1, scratch: false }, config: config.value, policy: policy.value, pr: 7 });
     expect(plan.arches).toEqual(["x86_64", "aarch64", "ppc64le"]);
-    expect(plan.inputs).toEqual({ sha: SHA, arches: '["x86_64","aarch64","ppc64le"]', build_id: `${SHA}.1`, pr: "7", scratch: "false", policy: expect.any(String) });
+    expect(plan.inputs).toEqual({
+      sha: SHA,
+      arches: '["x86_64","aarch64","ppc64le"]',
+      build_id: `${SHA}.1`,
+      pr: "7",
+      scratch: "false",
+      policy: expect.any(String),
+    });
     expect(JSON.parse(plan.inputs.policy)).toEqual({
       candidate: "registry.example.com/candidates",
       insecure_registries: ["registry.example.com"],
@@ -88,7 +102,13 @@ describe("planBuild", () => {
     if (!config.ok) throw new Error("fixture");
     const x86 = `sha256:${"1".repeat(64)}`;
     const ppc = `sha256:${"3".repeat(64)}`;
-    const plan = planBuild({ id: { sha: SHA, attempt: 2, scratch: false }, config: config.value, policy: DEFAULT_POLICY, only: ["aarch64", "s390x"], kept: { x86_64: x86, ppc64le: ppc } });
+    const plan = planBuild({
+      id: { sha: SHA, attempt: 2, scratch: false },
+      config: config.value,
+      policy: DEFAULT_POLICY,
+      only: ["aarch64", "s390x"],
+      kept: { x86_64: x86, ppc64le: ppc },
+    });
     expect(plan.arches).toEqual(["aarch64"]);
     expect(plan.kept).toEqual({ x86_64: x86, ppc64le: ppc });
     expect(JSON.parse(plan.inputs.index_digests!)).toEqual({ x86_64: x86, ppc64le: ppc });
@@ -98,7 +118,13 @@ describe("planBuild", () => {
   });
   it("rebuilds an arch the index needs whose tested digest is unknown, rather than take it from a tag", () => {
     if (!config.ok) throw new Error("fixture");
-    const plan = planBuild({ id: { sha: SHA, attempt: 2, scratch: false }, config: config.value, policy: DEFAULT_POLICY, only: ["aarch64"], kept: { x86_64: `sha256:${"1".repeat(64)}` } });
+    const plan = planBuild({
+      id: { sha: SHA, attempt: 2, scratch: false },
+      config: config.value,
+      policy: DEFAULT_POLICY,
+      only: ["aarch64"],
+      kept: { x86_64: `sha256:${"1".repeat(64)}` },
+    });
     expect(plan.arches).toEqual(["aarch64", "ppc64le"]);
     expect(Object.keys(JSON.parse(plan.inputs.index_digests!))).toEqual(["x86_64"]);
   });
@@ -125,17 +151,45 @@ describe("decidePromotion", () => {
     expect(decidePromotion({ tree: "t1" }).action).toBe("build-first");
   });
   it("refuses failed arches, failed review and scratch builds, saying why", () => {
-    expect(decidePromotion({ tree: "t1", tested: { ...tested, arches: [{ arch: "x86_64", conclusion: "success" }, { arch: "aarch64", conclusion: "failure" }] } })).toEqual({
+    expect(
+      decidePromotion({
+        tree: "t1",
+        tested: {
+          ...tested,
+          arches: [
+            { arch: "x86_64", conclusion: "success" },
+            { arch: "aarch64", conclusion: "failure" },
+          ],
+        },
+      }),
+    ).toEqual({
       action: "refuse",
       reason: "the build did not pass on aarch64",
     });
     expect(decidePromotion({ tree: "t1", tested: { ...tested, review: "failure" } }).action).toBe("refuse");
-    expect(decidePromotion({ tree: "t1", tested: { ...tested, scratch: true } })).toMatchObject({ action: "refuse", reason: expect.stringContaining("scratch") });
+    expect(decidePromotion({ tree: "t1", tested: { ...tested, scratch: true } })).toMatchObject({
+      action: "refuse",
+      reason: expect.stringContaining("scratch"),
+    });
     expect(decidePromotion({ tree: "t1", tested: { ...tested, indexDigest: undefined } }).action).toBe("refuse");
   });
   it("refuses a build with no per-arch check, or a planned arch without one: an absence is no pass", () => {
-    expect(decidePromotion({ tree: "t1", tested: { ...tested, arches: [] } })).toMatchObject({ action: "refuse", reason: expect.stringContaining("names no arch") });
-    expect(decidePromotion({ tree: "t1", tested: { ...tested, arches: [{ arch: "x86_64", conclusion: "success" }, { arch: "aarch64", conclusion: null }] } })).toEqual({
+    expect(decidePromotion({ tree: "t1", tested: { ...tested, arches: [] } })).toMatchObject({
+      action: "refuse",
+      reason: expect.stringContaining("names no arch"),
+    });
+    expect(
+      decidePromotion({
+        tree: "t1",
+        tested: {
+          ...tested,
+          arches: [
+            { arch: "x86_64", conclusion: "success" },
+            { arch: "aarch64", conclusion: null },
+          ],
+        },
+      }),
+    ).toEqual({
       action: "refuse",
       reason: "no successful flibs/build check of this build for aarch64",
     });

@@ -24,10 +24,18 @@ const DIGEST = `sha256:${"c".repeat(64)}`;
 
 describe("index marker", () => {
   it("round-trips through the flibs/build summary text, only for a successful build", () => {
-    const ok = summarizeBuild({ planned: ["x86_64"], results: [{ arch: "x86_64", conclusion: "success", digest: `sha256:${"1".repeat(64)}`, size: 1 }], indexDigest: DIGEST });
+    const ok = summarizeBuild({
+      planned: ["x86_64"],
+      results: [{ arch: "x86_64", conclusion: "success", digest: `sha256:${"1".repeat(64)}`, size: 1 }],
+      indexDigest: DIGEST,
+    });
     expect(ok.conclusion).toBe("success");
     expect(parseIndexMarker(ok.text)).toBe(DIGEST);
-    const failed = summarizeBuild({ planned: ["x86_64", "aarch64"], results: [{ arch: "x86_64", conclusion: "success", digest: `sha256:${"1".repeat(64)}` }], indexDigest: DIGEST });
+    const failed = summarizeBuild({
+      planned: ["x86_64", "aarch64"],
+      results: [{ arch: "x86_64", conclusion: "success", digest: `sha256:${"1".repeat(64)}` }],
+      indexDigest: DIGEST,
+    });
     expect(failed.conclusion).toBe("failure");
     expect(parseIndexMarker(failed.text)).toBeUndefined();
   });
@@ -52,7 +60,14 @@ describe("promotion ids and keys", () => {
     expect(findPromotionId(`flibs build ${SHA}.1`)).toBeUndefined();
   });
   it("rejects what flibs did not write", () => {
-    for (const bad of [null, "", `flibs:${SHA}.1:summary`, `flibs-promote:${SHA}-0:-:refs/heads/main`, `flibs-promote:${SHA}-1:-:main`, `flibs-promote:${SHA}-1:x:refs/heads/main`]) {
+    for (const bad of [
+      null,
+      "",
+      `flibs:${SHA}.1:summary`,
+      `flibs-promote:${SHA}-0:-:refs/heads/main`,
+      `flibs-promote:${SHA}-1:-:main`,
+      `flibs-promote:${SHA}-1:x:refs/heads/main`,
+    ]) {
       expect(parsePromotionKey(bad)).toBeUndefined();
     }
     expect(() => formatPromotionKey({ id: { sha: SHA, attempt: 1 }, ref: "refs/pull/1/head" })).toThrow();
@@ -83,7 +98,13 @@ function passingChecks(overrides: { scratch?: boolean; aarch64?: string } = {}):
     check(1, "flibs/review"),
     check(2, "flibs/build (x86_64)", { external_id: externalId(id, "x86_64") }),
     check(3, "flibs/build (aarch64)", { external_id: externalId(id, "aarch64"), conclusion: overrides.aarch64 ?? "success" }),
-    check(4, "flibs/build", { external_id: externalId(id, "summary"), output: { summary: `Built\n${formatPlanMarker({ arches: ["x86_64", "aarch64"], building: ["x86_64", "aarch64"] })}`, text: `table\n${formatIndexMarker(DIGEST)}` } }),
+    check(4, "flibs/build", {
+      external_id: externalId(id, "summary"),
+      output: {
+        summary: `Built\n${formatPlanMarker({ arches: ["x86_64", "aarch64"], building: ["x86_64", "aarch64"] })}`,
+        text: `table\n${formatIndexMarker(DIGEST)}`,
+      },
+    }),
   ];
 }
 
@@ -93,18 +114,30 @@ describe("reading a build back from its checks", () => {
     expect(s.state).toBe("done");
     if (s.state !== "done") return;
     expect(s.tested).toMatchObject({ scratch: false, review: "success", build: "success", indexDigest: DIGEST });
-    expect(s.tested.arches).toEqual([{ arch: "x86_64", conclusion: "success" }, { arch: "aarch64", conclusion: "success" }]);
+    expect(s.tested.arches).toEqual([
+      { arch: "x86_64", conclusion: "success" },
+      { arch: "aarch64", conclusion: "success" },
+    ]);
     expect(decidePromotion({ tree: TREE, tested: s.tested })).toEqual({ action: "promote", digest: DIGEST, from: SHA });
   });
   it("a failed arch, a scratch build, an unmarked check: refused with the reason", () => {
     const failed = buildStateFromChecks(SHA, TREE, passingChecks({ aarch64: "failure" }));
-    expect(failed.state === "done" && decidePromotion({ tree: TREE, tested: failed.tested })).toEqual({ action: "refuse", reason: "the build did not pass on aarch64" });
+    expect(failed.state === "done" && decidePromotion({ tree: TREE, tested: failed.tested })).toEqual({
+      action: "refuse",
+      reason: "the build did not pass on aarch64",
+    });
     const scratch = buildStateFromChecks(SHA, TREE, passingChecks({ scratch: true }));
-    expect(scratch.state === "done" && decidePromotion({ tree: TREE, tested: scratch.tested })).toMatchObject({ action: "refuse", reason: expect.stringMatching(/scratch/) });
+    expect(scratch.state === "done" && decidePromotion({ tree: TREE, tested: scratch.tested })).toMatchObject({
+      action: "refuse",
+      reason: expect.stringMatching(/scratch/),
+    });
     // An arch check without flibs' external id is not this build's check: the arch counts as unchecked.
     const unmarked = passingChecks().map((c) => (c.name === "flibs/build (x86_64)" ? { ...c, external_id: null } : c));
     const u = buildStateFromChecks(SHA, TREE, unmarked);
-    expect(u.state === "done" && decidePromotion({ tree: TREE, tested: u.tested })).toEqual({ action: "refuse", reason: "no successful flibs/build check of this build for x86_64" });
+    expect(u.state === "done" && decidePromotion({ tree: TREE, tested: u.tested })).toEqual({
+      action: "refuse",
+      reason: "no successful flibs/build check of this build for x86_64",
+    });
     // A summary without it cannot prove it was not a scratch build.
     const unmarkedSummary = passingChecks().map((c) => (c.name === "flibs/build" ? { ...c, external_id: null } : c));
     const us = buildStateFromChecks(SHA, TREE, unmarkedSummary);
@@ -113,22 +146,40 @@ describe("reading a build back from its checks", () => {
   it("a summary with no per-arch checks, or with no plan, is never promoted", () => {
     const bare = passingChecks().filter((c) => !c.name.startsWith("flibs/build ("));
     const b = buildStateFromChecks(SHA, TREE, bare);
-    expect(b.state === "done" && decidePromotion({ tree: TREE, tested: b.tested })).toEqual({ action: "refuse", reason: "no successful flibs/build check of this build for x86_64, aarch64" });
-    const planless = passingChecks().map((c) => (c.name === "flibs/build" ? { ...c, output: { summary: "Built", text: formatIndexMarker(DIGEST) } } : c));
+    expect(b.state === "done" && decidePromotion({ tree: TREE, tested: b.tested })).toEqual({
+      action: "refuse",
+      reason: "no successful flibs/build check of this build for x86_64, aarch64",
+    });
+    const planless = passingChecks().map((c) =>
+      c.name === "flibs/build" ? { ...c, output: { summary: "Built", text: formatIndexMarker(DIGEST) } } : c,
+    );
     const p = buildStateFromChecks(SHA, TREE, planless);
-    expect(p.state === "done" && decidePromotion({ tree: TREE, tested: p.tested })).toMatchObject({ action: "refuse", reason: expect.stringContaining("names no arch") });
+    expect(p.state === "done" && decidePromotion({ tree: TREE, tested: p.tested })).toMatchObject({
+      action: "refuse",
+      reason: expect.stringContaining("names no arch"),
+    });
   });
   it("a /retest's build judges the arches it rebuilt by its own checks, the others by the earlier attempt's", () => {
     const retest = { ...build, attempt: 2 };
     const checks = [
       ...passingChecks({ aarch64: "failure" }).map((c) => (c.name === "flibs/build" ? { ...c, conclusion: "failure" } : c)),
       check(9, "flibs/build (aarch64)", { external_id: externalId(retest, "aarch64") }),
-      check(10, "flibs/build", { external_id: externalId(retest, "summary"), output: { summary: formatPlanMarker({ arches: ["x86_64", "aarch64"], building: ["aarch64"] }), text: formatIndexMarker(DIGEST) } }),
+      check(10, "flibs/build", {
+        external_id: externalId(retest, "summary"),
+        output: { summary: formatPlanMarker({ arches: ["x86_64", "aarch64"], building: ["aarch64"] }), text: formatIndexMarker(DIGEST) },
+      }),
     ];
     const s = buildStateFromChecks(SHA, TREE, checks);
-    expect(s.state === "done" && s.tested.arches).toEqual([{ arch: "x86_64", conclusion: "success" }, { arch: "aarch64", conclusion: "success" }]);
+    expect(s.state === "done" && s.tested.arches).toEqual([
+      { arch: "x86_64", conclusion: "success" },
+      { arch: "aarch64", conclusion: "success" },
+    ]);
     // Without the retest's own aarch64 check, the earlier failure does not stand in for it.
-    const s2 = buildStateFromChecks(SHA, TREE, checks.filter((c) => c.id !== 9));
+    const s2 = buildStateFromChecks(
+      SHA,
+      TREE,
+      checks.filter((c) => c.id !== 9),
+    );
     expect(s2.state === "done" && s2.tested.arches.find((a) => a.arch === "aarch64")?.conclusion).toBeNull();
   });
   it("no flibs/build is none; a summary not completed is running", () => {
@@ -138,7 +189,9 @@ describe("reading a build back from its checks", () => {
   });
   it("promote checks and the next attempt", () => {
     const p = promoteChecks([
-      check(5, "flibs/promote", { external_id: formatPromotionKey({ id: { sha: SHA, attempt: 2 }, ref: "refs/heads/main", deploymentId: 3 }) }),
+      check(5, "flibs/promote", {
+        external_id: formatPromotionKey({ id: { sha: SHA, attempt: 2 }, ref: "refs/heads/main", deploymentId: 3 }),
+      }),
       check(6, "flibs/promote", { external_id: "someone else's" }),
       ...passingChecks(),
     ]);
@@ -152,7 +205,10 @@ describe("planPromoteDispatch", () => {
   it("carries the tested digest, the ref and the policy's registries and environment", async () => {
     const { parsePolicy } = await import("../../../src/core/config/index.js");
     const { planPromoteDispatch } = await import("../../../src/core/promote/dispatch.js");
-    const policy = parsePolicy({ registries: { candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org" }, promote: { environment: "prod" } });
+    const policy = parsePolicy({
+      registries: { candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org" },
+      promote: { environment: "prod" },
+    });
     if (!policy.ok) throw new Error(policy.message);
     const plan = planPromoteDispatch({ id: { sha: SHA, attempt: 1 }, ref: "refs/tags/v1.2.3", digest: DIGEST, policy: policy.value });
     expect(plan.ok && plan.value).toEqual({
@@ -168,7 +224,10 @@ describe("planPromoteDispatch", () => {
       latest: true,
       runner: ["ubuntu-latest"],
     });
-    const noLatest = parsePolicy({ registries: { candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org" }, promote: { latest: false } });
+    const noLatest = parsePolicy({
+      registries: { candidate: "ghcr.io/my-org/candidates", stable: "ghcr.io/my-org" },
+      promote: { latest: false },
+    });
     if (!noLatest.ok) throw new Error(noLatest.message);
     const held = planPromoteDispatch({ id: { sha: SHA, attempt: 1 }, ref: "refs/tags/v1.2.3", digest: DIGEST, policy: noLatest.value });
     expect(held.ok && JSON.parse(held.value.inputs.policy).latest).toBe(false);

@@ -41,7 +41,9 @@ describe("planTags", () => {
   it("holds latest, with the reason, when the policy says promote.latest: false", () => {
     const r = planTags({ gitTag: "v1.2.3", moveLatest: false });
     expect(r.ok && r.value.tags.map((t) => t.tag)).toEqual(["1.2.3", "1.2", "1"]);
-    expect(r.ok && r.value.held.map((t) => `${t.tag} (${t.reason})`)).toEqual(["latest (the organisation policy says promote.latest: false)"]);
+    expect(r.ok && r.value.held.map((t) => `${t.tag} (${t.reason})`)).toEqual([
+      "latest (the organisation policy says promote.latest: false)",
+    ]);
   });
 
   it("keeps floating tags from moving back to an older release", () => {
@@ -85,7 +87,16 @@ describe("decideTagWrites", () => {
   ];
 
   it("creates absent tags, moves floating ones, keeps those already right, release tags first", () => {
-    const r = decideTagWrites(planned, new Map([["latest", D2], ["1.2.3", D1], ["1.2", undefined]]), D1, "r/app");
+    const r = decideTagWrites(
+      planned,
+      new Map([
+        ["latest", D2],
+        ["1.2.3", D1],
+        ["1.2", undefined],
+      ]),
+      D1,
+      "r/app",
+    );
     expect(r.ok && r.value).toEqual([
       { tag: "1.2.3", kind: "immutable", action: "unchanged" },
       { tag: "latest", kind: "floating", action: "move", from: D2 },

@@ -10,8 +10,18 @@ const SHA = "1a2b3c4d5e6f".padEnd(40, "0");
 
 describe("flibs/build before it closes", () => {
   it("queued: its plan is recorded where every replica reads it, the arches it builds named", () => {
-    const plan = { arches: ["x86_64", "aarch64"] as const, building: ["aarch64"] as const, kept: { x86_64: `sha256:${"1".repeat(64)}` }, pr: 7, run: 42 };
-    const summary = queuedBuildSummary({ sha: SHA, attempt: 2, scratch: false }, "@lead asked to rebuild aarch64 with /retest.", { ...plan, arches: [...plan.arches], building: [...plan.building] });
+    const plan = {
+      arches: ["x86_64", "aarch64"] as const,
+      building: ["aarch64"] as const,
+      kept: { x86_64: `sha256:${"1".repeat(64)}` },
+      pr: 7,
+      run: 42,
+    };
+    const summary = queuedBuildSummary({ sha: SHA, attempt: 2, scratch: false }, "@lead asked to rebuild aarch64 with /retest.", {
+      ...plan,
+      arches: [...plan.arches],
+      building: [...plan.building],
+    });
     expect(parsePlanMarker(summary)).toMatchObject({ arches: ["x86_64", "aarch64"], building: ["aarch64"], run: 42, pr: 7 });
     expect(summary).toContain("the index keeps x86_64 as tested in the earlier attempt");
     expect(queuedBuildTitle(["aarch64"])).toBe("Queued: aarch64");
@@ -29,7 +39,13 @@ describe("flibs/build before it closes", () => {
 describe("a required flibs/build never waits forever (issue 21, point 6)", () => {
   it("an invalid container.yaml completes it at once as a failure, with the reason and the next step", () => {
     const w = noBuildCheck(SHA, { text: "container.yaml is invalid (see flibs/review)", kind: "config" });
-    expect(w).toMatchObject({ name: "flibs/build", externalId: noBuildExternalId(SHA), status: "completed", conclusion: "failure", title: "Not built: container.yaml is invalid" });
+    expect(w).toMatchObject({
+      name: "flibs/build",
+      externalId: noBuildExternalId(SHA),
+      status: "completed",
+      conclusion: "failure",
+      title: "Not built: container.yaml is invalid",
+    });
     expect(renderedText(w.summary)).toMatch(/Fix container.yaml .* and push: the build starts with the fix\./);
   });
   it("a setup problem says it is not the pull request's doing", () => {

@@ -4,7 +4,9 @@ import { firstJobCheckState, jobCopiesBehind } from "../../../src/core/report/jo
 describe("an arch's check copies converge on the furthest state", () => {
   test("a job's first event creates its check in that event's state", () => {
     expect(firstJobCheckState({ action: "queued" })).toEqual({ status: "queued" });
-    expect(firstJobCheckState({ action: "completed", conclusion: "failure", htmlUrl: "https://github.com/o/r/actions/runs/1/job/2" })).toEqual({
+    expect(
+      firstJobCheckState({ action: "completed", conclusion: "failure", htmlUrl: "https://github.com/o/r/actions/runs/1/job/2" }),
+    ).toEqual({
       status: "completed",
       conclusion: "failure",
       details_url: "https://github.com/o/r/actions/runs/1/job/2",

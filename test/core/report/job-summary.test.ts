@@ -34,7 +34,8 @@ import { codeBlocks, codeSpans, readerProblems, renderedText, tables, textOutsid
 const FIX = join(import.meta.dirname, "../../fixtures");
 const fixture = (p: string) => readFileSync(join(FIX, p), "utf8");
 const D = (c: string) => `sha256:${c.repeat(64)}`;
-const NOTE = "RUN steps ran in an OCI runtime (`--isolation oci`), in mount, PID and network namespaces of their own; this job's storage and credentials are removed when it ends.";
+const NOTE =
+  "RUN steps ran in an OCI runtime (`--isolation oci`), in mount, PID and network namespaces of their own; this job's storage and credentials are removed when it ends.";
 
 /**
  * What GitHub shows must read as typed: checked for every summary below. A backtick outside code would be a
@@ -60,17 +61,39 @@ function failedRun(): { failure: JobFailure; output: StepOutput } {
   const log = fixture("job-summary/buildah-run-failed.txt");
   for (let i = 0; i < log.length; i += 37) output.push(log.slice(i, i + 37));
   const instruction = locateStep(output.header!, parseDockerfile(dockerfile, "Dockerfile"), "Dockerfile", output.failure);
-  return { output, failure: { code: "build", message: stepFailureMessage("build", "x86_64", instruction, output.output), step: "build", instruction, output: output.output } };
+  return {
+    output,
+    failure: {
+      code: "build",
+      message: stepFailureMessage("build", "x86_64", instruction, output.output),
+      step: "build",
+      instruction,
+      output: output.output,
+    },
+  };
 }
 
 const buildSteps = (failedAt?: "build" | "push" | "tests"): JobStep[] => {
   const order = ["resolve bases", "build", "push", "tests"] as const;
   const upTo = failedAt ? order.indexOf(failedAt) : order.length;
   const seconds = [0.3, 41.2, 1.8, 0.9];
-  return order.map((name, i): JobStep => (i < upTo ? { name, result: "done", seconds: seconds[i]! } : i === upTo ? { name, result: "failed", seconds: seconds[i]! } : { name, result: "not run" }));
+  return order.map((name, i): JobStep =>
+    i < upTo
+      ? { name, result: "done", seconds: seconds[i]! }
+      : i === upTo
+        ? { name, result: "failed", seconds: seconds[i]! }
+        : { name, result: "not run" },
+  );
 };
 
-const buildJob = (over: Partial<BuildJob> = {}): BuildJob => ({ arch: "x86_64", steps: buildSteps(), tests: [], testsPlanned: 0, isolationNote: NOTE, ...over });
+const buildJob = (over: Partial<BuildJob> = {}): BuildJob => ({
+  arch: "x86_64",
+  steps: buildSteps(),
+  tests: [],
+  testsPlanned: 0,
+  isolationNote: NOTE,
+  ...over,
+});
 
 describe("the end of a step's output, as a reader sees it", () => {
   it("colour and other escape sequences, control characters and carriage-return rewrites are stripped", () => {
@@ -103,13 +126,29 @@ describe("the end of a step's output, as a reader sees it", () => {
 describe("the failing step of a build, from buildah's output", () => {
   it("STEP headers are read with and without a stage", () => {
     expect(parseStepHeader("STEP 3/6: RUN make")).toEqual({ stage: 1, stages: 1, step: 3, steps: 6, text: "RUN make" });
-    expect(parseStepHeader("[3/3] STEP 2/3: COPY --from=one /d /e")).toEqual({ stage: 3, stages: 3, step: 2, steps: 3, text: "COPY --from=one /d /e" });
+    expect(parseStepHeader("[3/3] STEP 2/3: COPY --from=one /d /e")).toEqual({
+      stage: 3,
+      stages: 3,
+      step: 2,
+      steps: 3,
+      text: "COPY --from=one /d /e",
+    });
     expect(parseStepHeader("compiling STEP 3/6: no")).toBeUndefined();
   });
 
   it("a failed RUN is found at its Dockerfile line, with buildah's reason, and its own output only", () => {
     const { output, failure } = failedRun();
-    expect(failure.instruction).toMatchObject({ keyword: "RUN", file: "Dockerfile", line: 3, step: 3, steps: 6, stage: 1, stages: 1, flibs: false, reason: "exit status 2" });
+    expect(failure.instruction).toMatchObject({
+      keyword: "RUN",
+      file: "Dockerfile",
+      line: 3,
+      step: 3,
+      steps: 6,
+      stage: 1,
+      stages: 1,
+      flibs: false,
+      reason: "exit status 2",
+    });
     expect(failure.instruction!.text).toMatch(/^RUN for i in \$\(seq 1 30\); do echo "compiling part \$i"; done && +printf/);
     // The step's output starts after its header (not the pull of the base) and leaves out buildah's verdict.
     expect(output.output.split("\n")[0]).toBe("compiling part 1");
@@ -121,13 +160,20 @@ describe("the failing step of a build, from buildah's output", () => {
   it("in a multi-stage build the stage counts among all stages, skipped ones too", () => {
     const output = new StepOutput();
     output.push(fixture("job-summary/buildah-multistage-failed.txt"));
-    const at = locateStep(output.header!, parseDockerfile(fixture("job-summary/Dockerfile.multistage"), "Dockerfile"), "Dockerfile", output.failure);
+    const at = locateStep(
+      output.header!,
+      parseDockerfile(fixture("job-summary/Dockerfile.multistage"), "Dockerfile"),
+      "Dockerfile",
+      output.failure,
+    );
     expect(at).toMatchObject({ text: "RUN false", line: 7, stage: 3, stages: 3, step: 3, reason: "exit status 1" });
   });
 
   it("a step after the repository's own is one flibs adds; a header that does not match the file claims no line", () => {
     const parsed = parseDockerfile(fixture("build/failing-run-repo/Dockerfile.in"), "Dockerfile");
-    expect(locateStep({ stage: 1, stages: 1, step: 6, steps: 6, text: 'LABEL "architecture"="x86_64"' }, parsed, "Dockerfile")).toMatchObject({ flibs: true });
+    expect(
+      locateStep({ stage: 1, stages: 1, step: 6, steps: 6, text: 'LABEL "architecture"="x86_64"' }, parsed, "Dockerfile"),
+    ).toMatchObject({ flibs: true });
     expect(locateStep({ stage: 1, stages: 1, step: 3, steps: 6, text: "COPY a b" }, parsed, "Dockerfile").line).toBeUndefined();
     expect(locateStep({ stage: 2, stages: 2, step: 1, steps: 1, text: "FROM x" }, parsed, "Dockerfile").line).toBeUndefined();
   });
@@ -167,13 +213,30 @@ describe("the build job summary", () => {
   it("a failed image test names the test and its command, shows its output, and a `|` in its name stays in its cell", () => {
     const tests: TestRun[] = [
       { name: "shell runs", command: ["/bin/sh", "-c", "true"], passed: true, seconds: 0.4, exitCode: 0, output: "" },
-      { name: "config | says `Listen 80`", command: "grep -x 'Listen 80' /etc/demo.conf", passed: false, seconds: 0.5, exitCode: 1, output: "checking\nError: while running runtime: exit status 1\n" },
+      {
+        name: "config | says `Listen 80`",
+        command: "grep -x 'Listen 80' /etc/demo.conf",
+        passed: false,
+        seconds: 0.5,
+        exitCode: 1,
+        output: "checking\nError: while running runtime: exit status 1\n",
+      },
     ];
-    const failure = jobFailureOf(new FlibsError("build", "image test failed", { detail: stepFailureDetail({ step: "tests", test: tests[1]! }) }));
-    const md = readable(buildJobSummary(buildJob({ steps: buildSteps("tests"), tests, testsPlanned: 2, image: { digest: D("a"), size: 1 << 20, seconds: 44.2 } }), { kind: "failure", failure }), true);
+    const failure = jobFailureOf(
+      new FlibsError("build", "image test failed", { detail: stepFailureDetail({ step: "tests", test: tests[1]! }) }),
+    );
+    const md = readable(
+      buildJobSummary(
+        buildJob({ steps: buildSteps("tests"), tests, testsPlanned: 2, image: { digest: D("a"), size: 1 << 20, seconds: 44.2 } }),
+        { kind: "failure", failure },
+      ),
+      true,
+    );
     expect(renderedText(md).split("\n")[0]).toBe("❌ flibs build (x86_64): image test “config | says `Listen 80`” failed");
     expect(renderedText(md)).toContain("grep -x 'Listen 80' /etc/demo.conf exited with status 1.");
-    expect(codeSpans(md)).toEqual(expect.arrayContaining(["grep -x 'Listen 80' /etc/demo.conf", "/bin/sh -c true", D("a"), "/retest x86_64"]));
+    expect(codeSpans(md)).toEqual(
+      expect.arrayContaining(["grep -x 'Listen 80' /etc/demo.conf", "/bin/sh -c true", D("a"), "/retest x86_64"]),
+    );
     expect(codeBlocks(md)).toEqual(["checking\nError: while running runtime: exit status 1"]);
     const testTable = tables(md).find((t) => t[0]![0] === "test")!;
     expect(testTable).toEqual([
@@ -185,7 +248,12 @@ describe("the build job summary", () => {
 
   it("a test that exits 0 without the expected output says what it lacked", () => {
     const test: TestRun = { name: "httpd", command: ["httpd", "-v"], expect: "Apache", passed: false, exitCode: 0, output: "nginx/1.25\n" };
-    const md = readable(buildJobSummary(buildJob({ tests: [test], testsPlanned: 1 }), { kind: "failure", failure: { code: "build", message: "x", step: "tests", test } }));
+    const md = readable(
+      buildJobSummary(buildJob({ tests: [test], testsPlanned: 1 }), {
+        kind: "failure",
+        failure: { code: "build", message: "x", step: "tests", test },
+      }),
+    );
     expect(renderedText(md)).toContain("httpd -v printed no Apache.");
   });
 
@@ -219,9 +287,24 @@ describe("the build job summary", () => {
   });
 
   it("a policy refusal says what to change and where the policy lives", () => {
-    const failure = jobFailureOf(new FlibsError("policy", "base image quay.io/x/y:1 not from an approved registry (registry.fedoraproject.org)"), "resolve bases");
-    const md = readable(buildJobSummary(buildJob({ steps: [{ name: "resolve bases", result: "failed", seconds: 0.1 }, { name: "build", result: "not run" }] }), { kind: "failure", failure }));
-    expect(renderedText(md)).toContain("Failed at resolve bases: base image quay.io/x/y:1 not from an approved registry (registry.fedoraproject.org)");
+    const failure = jobFailureOf(
+      new FlibsError("policy", "base image quay.io/x/y:1 not from an approved registry (registry.fedoraproject.org)"),
+      "resolve bases",
+    );
+    const md = readable(
+      buildJobSummary(
+        buildJob({
+          steps: [
+            { name: "resolve bases", result: "failed", seconds: 0.1 },
+            { name: "build", result: "not run" },
+          ],
+        }),
+        { kind: "failure", failure },
+      ),
+    );
+    expect(renderedText(md)).toContain(
+      "Failed at resolve bases: base image quay.io/x/y:1 not from an approved registry (registry.fedoraproject.org)",
+    );
     expect(codeSpans(md)).toContain(".github/flibs.yml");
   });
 
@@ -238,14 +321,24 @@ describe("the build job summary", () => {
   });
 
   it("a failure before the mode began (bad inputs, container.yaml) still writes a summary", () => {
-    const md = readable(errorSummary("build", jobFailureOf(new FlibsError("config", "container.yaml is invalid: line 2: `platforms.only.0` must be one of x86_64, aarch64"))));
+    const md = readable(
+      errorSummary(
+        "build",
+        jobFailureOf(new FlibsError("config", "container.yaml is invalid: line 2: `platforms.only.0` must be one of x86_64, aarch64")),
+      ),
+    );
     expect(md.split("\n")[0]).toBe("### ❌ flibs build did not start");
     expect(codeSpans(md)).toEqual(expect.arrayContaining(["platforms.only.0", "container.yaml"]));
     expect(readable(errorSummary(undefined, jobFailureOf(new Error("boom"))))).toContain("flibs failed unexpectedly: boom");
   });
 });
 
-const arch = (a: "x86_64" | "aarch64", packages: PublishJob["arches"][number]["packages"]) => ({ arch: a, digest: D(a === "x86_64" ? "1" : "2"), size: 3 << 20, packages });
+const arch = (a: "x86_64" | "aarch64", packages: PublishJob["arches"][number]["packages"]) => ({
+  arch: a,
+  digest: D(a === "x86_64" ? "1" : "2"),
+  size: 3 << 20,
+  packages,
+});
 const dpkg = { db: "dpkg" as const, count: 112 };
 const none = { db: "none" as const, note: "no package database (dpkg, apk or rpm) in the image" };
 const DRIFT = [{ name: "libc6", versions: { x86_64: "2.36-9+deb12u13", aarch64: "2.36-9+deb12u10" } }];
@@ -291,8 +384,16 @@ describe("the publish job summary", () => {
 
   it("drift under warn: the index is tagged, the drift table says which versions, with a ready pull line", () => {
     const md = readable(publishJobSummary(job(), { kind: "success" }));
-    expect(renderedText(md).split("\n")[0]).toBe("⚠️ flibs publish registry.example.com/candidates/httpd: index pushed, package versions differ between arches");
-    expect(codeSpans(md)).toEqual(expect.arrayContaining([`registry.example.com/candidates/httpd@${D("9")}`, `podman pull registry.example.com/candidates/httpd@${D("9")}`, "pr-7-abc1234"]));
+    expect(renderedText(md).split("\n")[0]).toBe(
+      "⚠️ flibs publish registry.example.com/candidates/httpd: index pushed, package versions differ between arches",
+    );
+    expect(codeSpans(md)).toEqual(
+      expect.arrayContaining([
+        `registry.example.com/candidates/httpd@${D("9")}`,
+        `podman pull registry.example.com/candidates/httpd@${D("9")}`,
+        "pr-7-abc1234",
+      ]),
+    );
     expect(tables(md).find((t) => t[0]![0] === "package")).toEqual([
       ["package", "x86_64", "aarch64"],
       ["libc6", "2.36-9+deb12u13", "2.36-9+deb12u10"],
@@ -302,9 +403,15 @@ describe("the publish job summary", () => {
   });
 
   it("drift under fail: not tagged, the consequence stated once, and /retest of the drifting arches", () => {
-    const failure = jobFailureOf(new FlibsError("policy", "1 package version(s) differ between arches and policy says component_drift: fail"));
-    const md = readable(publishJobSummary(job({ index: { digest: D("9"), tags: [], record: D("8") }, driftPolicy: "fail" }), { kind: "failure", failure }));
-    expect(renderedText(md).split("\n")[0]).toBe("❌ flibs publish registry.example.com/candidates/httpd: package versions differ between arches, index not tagged");
+    const failure = jobFailureOf(
+      new FlibsError("policy", "1 package version(s) differ between arches and policy says component_drift: fail"),
+    );
+    const md = readable(
+      publishJobSummary(job({ index: { digest: D("9"), tags: [], record: D("8") }, driftPolicy: "fail" }), { kind: "failure", failure }),
+    );
+    expect(renderedText(md).split("\n")[0]).toBe(
+      "❌ flibs publish registry.example.com/candidates/httpd: package versions differ between arches, index not tagged",
+    );
     expect(codeSpans(md)).toContain("/retest x86_64 aarch64");
     expect(codeSpans(md)).not.toContain(`podman pull registry.example.com/candidates/httpd@${D("9")}`);
     expect(renderedText(md)).toContain(`not tagged`);
@@ -312,12 +419,35 @@ describe("the publish job summary", () => {
 
   it("the arches to build again are those whose version differs from the majority's (all of them without a majority)", () => {
     expect(driftArches(DRIFT)).toEqual(["x86_64", "aarch64"]);
-    expect(driftArches([{ name: "glibc", versions: { x86_64: "2.40-17", aarch64: "2.40-12", ppc64le: "2.40-17" } }, { name: "zlib", versions: { x86_64: "1.3", aarch64: "1.3", s390x: "1.2" } }])).toEqual(["aarch64", "s390x"]);
+    expect(
+      driftArches([
+        { name: "glibc", versions: { x86_64: "2.40-17", aarch64: "2.40-12", ppc64le: "2.40-17" } },
+        { name: "zlib", versions: { x86_64: "1.3", aarch64: "1.3", s390x: "1.2" } },
+      ]),
+    ).toEqual(["aarch64", "s390x"]);
   });
 
   it("an arch whose image is missing fails the read step, and the summary says which and what next", () => {
-    const failure = jobFailureOf(new FlibsError("not-found", "no aarch64 image for abc1234 (sha256:...): did its build job succeed?"), "read aarch64");
-    const md = readable(publishJobSummary(job({ arches: [], index: undefined, drift: undefined, steps: [{ name: "read x86_64", result: "done", seconds: 0.4 }, { name: "read aarch64", result: "failed", seconds: 0.1 }, { name: "push index", result: "not run" }, { name: "record", result: "not run" }] }), { kind: "failure", failure }));
+    const failure = jobFailureOf(
+      new FlibsError("not-found", "no aarch64 image for abc1234 (sha256:...): did its build job succeed?"),
+      "read aarch64",
+    );
+    const md = readable(
+      publishJobSummary(
+        job({
+          arches: [],
+          index: undefined,
+          drift: undefined,
+          steps: [
+            { name: "read x86_64", result: "done", seconds: 0.4 },
+            { name: "read aarch64", result: "failed", seconds: 0.1 },
+            { name: "push index", result: "not run" },
+            { name: "record", result: "not run" },
+          ],
+        }),
+        { kind: "failure", failure },
+      ),
+    );
     expect(renderedText(md)).toContain("Failed at read aarch64: no aarch64 image for abc1234");
     expect(codeSpans(md)).toContain("/retest <arch>");
   });
@@ -368,17 +498,39 @@ describe("the promote job summary", () => {
   });
 
   it("an unsigned release is a warning, not a plain line", () => {
-    const md = readable(promoteJobSummary(job({ signature: { signed: false, why: "cosign is not installed on this runner" } }), { kind: "success" }));
+    const md = readable(
+      promoteJobSummary(job({ signature: { signed: false, why: "cosign is not installed on this runner" } }), { kind: "success" }),
+    );
     expect(md.split("\n")[0]).toMatch(/^### ⚠️ .*promoted, not signed$/);
     expect(md).toContain("> ⚠️ **Release not signed**: cosign is not installed on this runner.");
-    const branch = readable(promoteJobSummary(job({ gitRef: "refs/heads/main", signature: { signed: false, why: "cosign is not installed on this runner" } }), { kind: "success" }));
+    const branch = readable(
+      promoteJobSummary(job({ gitRef: "refs/heads/main", signature: { signed: false, why: "cosign is not installed on this runner" } }), {
+        kind: "success",
+      }),
+    );
     expect(branch).toContain("Image not signed: cosign is not installed on this runner.");
     expect(branch).not.toContain("> ⚠️");
   });
 
   it("a hand-made dispatch refused before copying says why and who fixes what", () => {
-    const failure = jobFailureOf(new FlibsError("usage", "mode promote in a workflow needs digest, promotion-id and git-ref, as the flibs App sends them"), "verify");
-    const md = readable(promoteJobSummary(job({ report: undefined, arches: [], signature: undefined, steps: [{ name: "verify", result: "failed", seconds: 0 }, { name: "copy", result: "not run" }] }), { kind: "failure", failure }));
+    const failure = jobFailureOf(
+      new FlibsError("usage", "mode promote in a workflow needs digest, promotion-id and git-ref, as the flibs App sends them"),
+      "verify",
+    );
+    const md = readable(
+      promoteJobSummary(
+        job({
+          report: undefined,
+          arches: [],
+          signature: undefined,
+          steps: [
+            { name: "verify", result: "failed", seconds: 0 },
+            { name: "copy", result: "not run" },
+          ],
+        }),
+        { kind: "failure", failure },
+      ),
+    );
     expect(renderedText(md)).toContain("never from a run started by hand");
     expect(codeSpans(md)).toContain("/promote");
   });

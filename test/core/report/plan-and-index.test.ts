@@ -14,7 +14,10 @@ describe("plan marker", () => {
   it("rejects what it did not write: unknown arches, bad JSON, a bad PR number", () => {
     expect(parsePlanMarker('<!-- flibs:plan {"arches":["sparc"],"building":[]} -->')).toBeUndefined();
     expect(parsePlanMarker("<!-- flibs:plan {nope} -->")).toBeUndefined();
-    expect(parsePlanMarker('<!-- flibs:plan {"arches":["x86_64"],"building":["x86_64"],"pr":-1} -->')).toEqual({ arches: ["x86_64"], building: ["x86_64"] });
+    expect(parsePlanMarker('<!-- flibs:plan {"arches":["x86_64"],"building":["x86_64"],"pr":-1} -->')).toEqual({
+      arches: ["x86_64"],
+      building: ["x86_64"],
+    });
     expect(parsePlanMarker(undefined)).toBeUndefined();
   });
 });
@@ -39,7 +42,15 @@ describe("index results", () => {
   });
 
   it("an image's size is its config plus its layers", () => {
-    const m = { kind: "manifest" as const, mediaType: "m", config: { mediaType: "c", digest: d(1), size: 10 }, layers: [{ mediaType: "l", digest: d(2), size: 100 }, { mediaType: "l", digest: d(3), size: 5 }] };
+    const m = {
+      kind: "manifest" as const,
+      mediaType: "m",
+      config: { mediaType: "c", digest: d(1), size: 10 },
+      layers: [
+        { mediaType: "l", digest: d(2), size: 100 },
+        { mediaType: "l", digest: d(3), size: 5 },
+      ],
+    };
     expect(imageSize(m)).toBe(115);
   });
 });

@@ -5,12 +5,20 @@ import { summarizeBuild } from "../../../src/core/report/build-summary.js";
 
 describe("jobCheckUpdate", () => {
   it("moves a check forward with the job's log link", () => {
-    expect(jobCheckUpdate({ status: "queued" }, { action: "in_progress", htmlUrl: "https://github.com/o/r/actions/runs/1/job/2", startedAt: "2026-01-01T00:00:00Z" })).toEqual({
+    expect(
+      jobCheckUpdate(
+        { status: "queued" },
+        { action: "in_progress", htmlUrl: "https://github.com/o/r/actions/runs/1/job/2", startedAt: "2026-01-01T00:00:00Z" },
+      ),
+    ).toEqual({
       status: "in_progress",
       details_url: "https://github.com/o/r/actions/runs/1/job/2",
       started_at: "2026-01-01T00:00:00Z",
     });
-    expect(jobCheckUpdate({ status: "in_progress" }, { action: "completed", conclusion: "failure" })).toEqual({ status: "completed", conclusion: "failure" });
+    expect(jobCheckUpdate({ status: "in_progress" }, { action: "completed", conclusion: "failure" })).toEqual({
+      status: "completed",
+      conclusion: "failure",
+    });
   });
   it("never moves backwards or repeats (duplicates and out-of-order deliveries)", () => {
     expect(jobCheckUpdate({ status: "completed", conclusion: "success" }, { action: "in_progress" })).toBeUndefined();
@@ -19,10 +27,15 @@ describe("jobCheckUpdate", () => {
     expect(jobCheckUpdate({ status: "in_progress" }, { action: "queued" })).toBeUndefined();
   });
   it("goes straight from queued to completed when in_progress was lost", () => {
-    expect(jobCheckUpdate({ status: "queued" }, { action: "completed", conclusion: "cancelled" })).toMatchObject({ status: "completed", conclusion: "cancelled" });
+    expect(jobCheckUpdate({ status: "queued" }, { action: "completed", conclusion: "cancelled" })).toMatchObject({
+      status: "completed",
+      conclusion: "cancelled",
+    });
   });
   it("maps an unknown job conclusion to failure", () => {
-    expect(jobCheckUpdate({ status: "queued" }, { action: "completed", conclusion: "startup_failure" })).toMatchObject({ conclusion: "failure" });
+    expect(jobCheckUpdate({ status: "queued" }, { action: "completed", conclusion: "startup_failure" })).toMatchObject({
+      conclusion: "failure",
+    });
   });
 });
 
@@ -32,7 +45,13 @@ describe("summarizeBuild", () => {
     const s = summarizeBuild({
       planned: ["x86_64", "aarch64"],
       results: [
-        { arch: "x86_64", conclusion: "success", digest: d("1"), size: 5 * 1024 * 1024, jobUrl: "https://github.com/o/r/actions/runs/1/job/2" },
+        {
+          arch: "x86_64",
+          conclusion: "success",
+          digest: d("1"),
+          size: 5 * 1024 * 1024,
+          jobUrl: "https://github.com/o/r/actions/runs/1/job/2",
+        },
         { arch: "aarch64", conclusion: "success", digest: d("2"), size: 2048 },
       ],
       indexDigest: d("3"),
@@ -64,7 +83,12 @@ describe("summarizeBuild", () => {
       planned: ["x86_64", "aarch64"],
       results: [
         { arch: "x86_64", conclusion: "success", digest: d("1") },
-        { arch: "aarch64", conclusion: "failure", failedStep: "Build, push and test", errors: ["image test arch failed on aarch64: expected x86_64"] },
+        {
+          arch: "aarch64",
+          conclusion: "failure",
+          failedStep: "Build, push and test",
+          errors: ["image test arch failed on aarch64: expected x86_64"],
+        },
       ],
       runConclusion: "failure",
     });
@@ -90,7 +114,12 @@ describe("summarizeBuild", () => {
     expect(codeSpans(s.text)).toContain("/build");
   });
   it("a run that did not succeed never closes it as a success, even with every arch and an index", () => {
-    const s = summarizeBuild({ planned: ["x86_64"], results: [{ arch: "x86_64", conclusion: "success", digest: d("1") }], indexDigest: d("3"), runConclusion: "failure" });
+    const s = summarizeBuild({
+      planned: ["x86_64"],
+      results: [{ arch: "x86_64", conclusion: "success", digest: d("1") }],
+      indexDigest: d("3"),
+      runConclusion: "failure",
+    });
     expect(s.conclusion).toBe("failure");
   });
   it("escapes text it did not produce", () => {

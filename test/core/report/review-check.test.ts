@@ -1,9 +1,23 @@
 import { describe, expect, test } from "vitest";
 import { summarize, type Finding } from "../../../src/core/findings.js";
-import { annotation, DEFAULT_DOCS_URL, groupFindings, REVIEW_CHECK_NAME, reviewCheckOutput } from "../../../src/core/report/review-check.js";
+import {
+  annotation,
+  DEFAULT_DOCS_URL,
+  groupFindings,
+  REVIEW_CHECK_NAME,
+  reviewCheckOutput,
+} from "../../../src/core/report/review-check.js";
 import { codeSpans, links, readerProblems, renderedText, tables } from "../../helpers/markdown.js";
 
-const f = (over: Partial<Finding>): Finding => ({ rule: "add-url", severity: "error", file: "Dockerfile", line: 3, column: 5, message: "m", ...over });
+const f = (over: Partial<Finding>): Finding => ({
+  rule: "add-url",
+  severity: "error",
+  file: "Dockerfile",
+  line: 3,
+  column: 5,
+  message: "m",
+  ...over,
+});
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const check = (findings: Finding[], options: { problems?: string[]; docsUrl?: string } = {}) =>
   reviewCheckOutput({ findings, summary: summarize(findings, ["Dockerfile"]) }, { sha: SHA, ...options });
@@ -13,7 +27,14 @@ const DOCS = { links: [`${DEFAULT_DOCS_URL}#rule-`] };
 describe("annotation", () => {
   test("maps severities to GitHub's levels and keeps columns only on one line", () => {
     expect(annotation(f({ severity: "error", endColumn: 9 }))).toEqual({
-      path: "Dockerfile", start_line: 3, end_line: 3, start_column: 5, end_column: 9, annotation_level: "failure", message: "m", title: "add-url",
+      path: "Dockerfile",
+      start_line: 3,
+      end_line: 3,
+      start_column: 5,
+      end_column: 9,
+      annotation_level: "failure",
+      message: "m",
+      title: "add-url",
     });
     expect(annotation(f({ severity: "warning", endLine: 5 }))).toMatchObject({ start_line: 3, end_line: 5, annotation_level: "warning" });
     expect(annotation(f({ severity: "warning", endLine: 5 }))).not.toHaveProperty("start_column");
@@ -49,7 +70,9 @@ describe("reviewCheckOutput", () => {
   });
 
   test("user text in messages and paths is escaped in the summary, and the table is capped", () => {
-    const findings = Array.from({ length: 150 }, (_, i) => f({ line: i + 1, file: "a|b<i>.Dockerfile", message: `@admins see [x](https://evil.example) ${i}` }));
+    const findings = Array.from({ length: 150 }, (_, i) =>
+      f({ line: i + 1, file: "a|b<i>.Dockerfile", message: `@admins see [x](https://evil.example) ${i}` }),
+    );
     const out = check(findings);
     // Was `not.toContain("@admins")` etc. on the markdown written; asserted on the rendered screen now.
     expect(readerProblems(out.summary, DOCS)).toEqual([]);
@@ -64,9 +87,23 @@ describe("reviewCheckOutput", () => {
   });
 
   test("errors before warnings before infos, in the table and in the annotations", () => {
-    const findings = [f({ severity: "info", rule: "user-missing", line: 1 }), f({ severity: "warning", rule: "dnf-clean-all", line: 2 }), f({ line: 9 }), f({ severity: "warning", rule: "add-local-file", line: 3 })];
+    const findings = [
+      f({ severity: "info", rule: "user-missing", line: 1 }),
+      f({ severity: "warning", rule: "dnf-clean-all", line: 2 }),
+      f({ line: 9 }),
+      f({ severity: "warning", rule: "add-local-file", line: 3 }),
+    ];
     const out = check(findings);
-    expect(tables(out.summary)[0]!.slice(1).map((r) => `${r[0]} ${r[3]} ${r[2]}`)).toEqual(["❌\u00a0error add-url: m 9", "⚠️\u00a0warning dnf-clean-all: m 2", "⚠️\u00a0warning add-local-file: m 3", "ℹ️\u00a0info user-missing: m 1"]);
+    expect(
+      tables(out.summary)[0]!
+        .slice(1)
+        .map((r) => `${r[0]} ${r[3]} ${r[2]}`),
+    ).toEqual([
+      "❌\u00a0error add-url: m 9",
+      "⚠️\u00a0warning dnf-clean-all: m 2",
+      "⚠️\u00a0warning add-local-file: m 3",
+      "ℹ️\u00a0info user-missing: m 1",
+    ]);
     expect(out.annotations.map((a) => a.annotation_level)).toEqual(["failure", "warning", "warning", "notice"]);
   });
 
@@ -87,7 +124,11 @@ describe("reviewCheckOutput", () => {
     expect(readerProblems(out.summary, DOCS)).toEqual([]);
     expect(codeSpans(out.summary)).toEqual(expect.arrayContaining(["dnf-assume-yes", "base-image-tag"]));
     expect(tables(out.summary)[0]![0]).toEqual(["Severity", "File", "Line", "Finding"]);
-    expect(tables(out.summary)[0]!.slice(1).map((r) => r[3]!.split(":")[0])).toEqual(["base-image-tag", "dnf-assume-yes"]);
+    expect(
+      tables(out.summary)[0]!
+        .slice(1)
+        .map((r) => r[3]!.split(":")[0]),
+    ).toEqual(["base-image-tag", "dnf-assume-yes"]);
     expect(links(out.summary)).toEqual([
       { url: `${DEFAULT_DOCS_URL}#rule-base-image-tag`, text: "base-image-tag" },
       { url: `${DEFAULT_DOCS_URL}#rule-dnf-assume-yes`, text: "dnf-assume-yes" },
@@ -97,7 +138,9 @@ describe("reviewCheckOutput", () => {
 
   test("the rule reference's base is configurable; only an http(s) URL is taken, never a path", () => {
     const docs = (docsUrl: string) => links(check([f({})], { docsUrl }).summary).map((l) => l.url);
-    expect(docs("https://github.example.com/acme/flibs/blob/v2/README.md")).toEqual(["https://github.example.com/acme/flibs/blob/v2/README.md#rule-add-url"]);
+    expect(docs("https://github.example.com/acme/flibs/blob/v2/README.md")).toEqual([
+      "https://github.example.com/acme/flibs/blob/v2/README.md#rule-add-url",
+    ]);
     expect(docs("/srv/flibs/README.md")).toEqual([`${DEFAULT_DOCS_URL}#rule-add-url`]);
     expect(docs("javascript:alert(1)")).toEqual([`${DEFAULT_DOCS_URL}#rule-add-url`]);
   });
@@ -116,8 +159,12 @@ describe("reviewCheckOutput", () => {
   });
 
   test("backticks in a message render as code, not as literal backticks or entities", () => {
-    const out = check([f({ message: "ADD of URL `https://example.com/app.tar.gz`: fetched unreviewed at build time; vendor the file and COPY it" })]);
-    expect(tables(out.summary)[0]![1]![3]).toBe("add-url: ADD of URL https://example.com/app.tar.gz: fetched unreviewed at build time; vendor the file and COPY it");
+    const out = check([
+      f({ message: "ADD of URL `https://example.com/app.tar.gz`: fetched unreviewed at build time; vendor the file and COPY it" }),
+    ]);
+    expect(tables(out.summary)[0]![1]![3]).toBe(
+      "add-url: ADD of URL https://example.com/app.tar.gz: fetched unreviewed at build time; vendor the file and COPY it",
+    );
     expect(codeSpans(out.summary)).toContain("https://example.com/app.tar.gz");
     expect(out.summary).not.toContain("&#96;");
     expect(readerProblems(out.summary, DOCS)).toEqual([]);

@@ -7,7 +7,8 @@ describe("an image test in the job log", () => {
   });
 
   it("a failure shows what the runtime said, indented under it", () => {
-    const runc = 'error running container: from /usr/bin/runc creating container for [/bin/sh]: time="t" level=error msg="runc create failed"\n: exit status 1\n';
+    const runc =
+      'error running container: from /usr/bin/runc creating container for [/bin/sh]: time="t" level=error msg="runc create failed"\n: exit status 1\n';
     expect(testLogLines({ name: "arch", passed: false, output: runc })).toEqual([
       "test arch: FAILED; its output:",
       '  error running container: from /usr/bin/runc creating container for [/bin/sh]: time="t" level=error msg="runc create failed"',

@@ -26,11 +26,14 @@ describe("rule pages", () => {
     }
   });
 
-  it.each(RULE_PAGES.filter((r) => r.example).map((r) => [r.id, r] as const))("%s: the bad example is reported, the good one is not", (id, r) => {
-    const example = r.example as NonNullable<typeof r.example>;
-    expect(reports(id, example, "bad")).toBe(true);
-    expect(reports(id, example, "good")).toBe(false);
-  });
+  it.each(RULE_PAGES.filter((r) => r.example).map((r) => [r.id, r] as const))(
+    "%s: the bad example is reported, the good one is not",
+    (id, r) => {
+      const example = r.example as NonNullable<typeof r.example>;
+      expect(reports(id, example, "bad")).toBe(true);
+      expect(reports(id, example, "good")).toBe(false);
+    },
+  );
 
   it("prints what, why, how to fix, the example and the peer linter's rules with each deliberate difference", () => {
     const page = explainRule("user-root") ?? "";
@@ -38,7 +41,9 @@ describe("rule pages", () => {
     expect(lines[0]).toBe("user-root (error): The image does not run as root");
     expect(page).toContain("\nHow to fix:\n  End the final stage with an unprivileged USER: `USER 1001`");
     expect(page).toContain("\nBad:\n    FROM registry.fedoraproject.org/fedora:41\n    USER root\n");
-    expect(page).toContain("\nGood:\n    FROM registry.fedoraproject.org/fedora:41\n    USER root\n    RUN dnf -y install httpd && dnf clean all\n    USER 1001\n");
+    expect(page).toContain(
+      "\nGood:\n    FROM registry.fedoraproject.org/fedora:41\n    USER root\n    RUN dnf -y install httpd && dnf clean all\n    USER 1001\n",
+    );
     expect(page).toContain("hadolint: DL3002. Where flibs differs, on purpose:\n  - Only the user the image runs as counts");
     expect(page).toContain("`# flibs-ignore user-root <reason>`");
   });
@@ -63,7 +68,9 @@ describe("rule pages", () => {
   it("finds a rule whatever its case, and answers an unknown one with the closest id and the list", () => {
     expect(explainRule("  DNF-Clean-All ")).toBe(explainRule("dnf-clean-all"));
     expect(explainRule("dnf-clean")).toBeUndefined();
-    expect(unknownRuleMessage("dnf-clean")).toMatch(/^unknown rule `dnf-clean` \(did you mean `dnf-clean-all`\?\); known rules: dockerfile-missing, dockerfile-parse, .*, internal$/);
+    expect(unknownRuleMessage("dnf-clean")).toMatch(
+      /^unknown rule `dnf-clean` \(did you mean `dnf-clean-all`\?\); known rules: dockerfile-missing, dockerfile-parse, .*, internal$/,
+    );
     expect(unknownRuleMessage("usr-rot")).toContain("did you mean `user-root`?");
     expect(unknownRuleMessage("dl3002")).toContain("(hadolint's DL3002 is flibs' `user-root`)");
     expect(unknownRuleMessage("DL3040")).toContain("`dnf-clean-all`");

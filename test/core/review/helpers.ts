@@ -3,7 +3,11 @@ import type { Finding } from "../../../src/core/findings.js";
 import { review } from "../../../src/core/review/index.js";
 
 /** Reviews a Dockerfile given as lines and returns the findings of one rule as `line:col message`. */
-export function hits(rule: string, lines: string[] | string, options: { policy?: Partial<Policy>; containerYaml?: string } = {}): Finding[] {
+export function hits(
+  rule: string,
+  lines: string[] | string,
+  options: { policy?: Partial<Policy>; containerYaml?: string } = {},
+): Finding[] {
   const text = Array.isArray(lines) ? `${lines.join("\n")}\n` : lines;
   const policy = options.policy ? policySchema.parse(options.policy) : DEFAULT_POLICY;
   const result = review({

@@ -62,7 +62,9 @@ describe("agreement with hadolint on the peer suite", () => {
 
   it("differs exactly on the deliberate cases", () => {
     const differing = verdicts.filter((v) => !v.agrees);
-    const detail = differing.map((v) => `${v.id}: flibs ${v.flibs ? "reports" : "accepts"} ${v.rule}, hadolint ${v.peer.join(", ") || "accepts"}`);
+    const detail = differing.map(
+      (v) => `${v.id}: flibs ${v.flibs ? "reports" : "accepts"} ${v.rule}, hadolint ${v.peer.join(", ") || "accepts"}`,
+    );
     expect(differing.map((v) => v.id).sort(), detail.join("\n")).toEqual(Object.keys(DELIBERATE).sort());
   });
 

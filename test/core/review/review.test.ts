@@ -10,7 +10,10 @@ const text = (lines: string[]) => `${lines.join("\n")}\n`;
 
 describe("review", () => {
   it("returns no findings, a summary and the rules for a clean repo", () => {
-    const r = review({ dockerfile: { path: "Dockerfile", text: text(GOOD) }, containerYaml: { path: "container.yaml", text: "image: demo\n" } });
+    const r = review({
+      dockerfile: { path: "Dockerfile", text: text(GOOD) },
+      containerYaml: { path: "container.yaml", text: "image: demo\n" },
+    });
     expect(r.findings).toEqual([]);
     expect(r.summary).toEqual({ errors: 0, warnings: 0, infos: 0, suppressed: 0, files: ["Dockerfile", "container.yaml"] });
     expect(r.config?.image).toBe("demo");
@@ -34,14 +37,33 @@ describe("review", () => {
   });
 
   it("reviews a container.yaml that does not validate and returns no config", () => {
-    const r = review({ dockerfile: { path: "Dockerfile", text: text(GOOD) }, containerYaml: { path: "container.yaml", text: "platforms: {only: [mips]}\n" } });
+    const r = review({
+      dockerfile: { path: "Dockerfile", text: text(GOOD) },
+      containerYaml: { path: "container.yaml", text: "platforms: {only: [mips]}\n" },
+    });
     expect(r.config).toBeUndefined();
     expect(r.findings.map((f) => [f.rule, f.file, f.line])).toEqual([["config-schema", "container.yaml", 1]]);
   });
 
   it("turns a throwing rule into an internal finding and runs the others", () => {
-    const broken: Rule = { id: "broken", severity: "warning", title: "t", doc: "d", fix: "f", check: () => { throw new TypeError("boom\nstack"); } };
-    const fine: Rule = { id: "fine", severity: "info", title: "t", doc: "d", fix: "f", check: () => [{ line: 2, column: 3, message: "ok" }] };
+    const broken: Rule = {
+      id: "broken",
+      severity: "warning",
+      title: "t",
+      doc: "d",
+      fix: "f",
+      check: () => {
+        throw new TypeError("boom\nstack");
+      },
+    };
+    const fine: Rule = {
+      id: "fine",
+      severity: "info",
+      title: "t",
+      doc: "d",
+      fix: "f",
+      check: () => [{ line: 2, column: 3, message: "ok" }],
+    };
     const r = runReview({ dockerfile: { path: "Dockerfile", text: text(GOOD) } }, [broken, fine]);
     expect(r.findings.map((f) => [f.rule, f.severity, f.message])).toEqual([
       ["internal", "error", "flibs bug: broken failed: boom"],
@@ -57,7 +79,28 @@ describe("review", () => {
       }),
       { numRuns: 300 },
     );
-    const words = fc.constantFrom("FROM", "RUN", "LABEL", "ADD", "USER", "ARG", "ENV", "# flibs-ignore", "\\", "\n", " ", "$X", "${", "[", '"', "=", "AS", "dnf", "|", "curl");
+    const words = fc.constantFrom(
+      "FROM",
+      "RUN",
+      "LABEL",
+      "ADD",
+      "USER",
+      "ARG",
+      "ENV",
+      "# flibs-ignore",
+      "\\",
+      "\n",
+      " ",
+      "$X",
+      "${",
+      "[",
+      '"',
+      "=",
+      "AS",
+      "dnf",
+      "|",
+      "curl",
+    );
     fc.assert(
       fc.property(fc.array(words, { maxLength: 60 }), (parts) => {
         expect(() => review({ dockerfile: { path: "Dockerfile", text: parts.join(" ") } })).not.toThrow();

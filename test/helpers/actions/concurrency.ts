@@ -44,7 +44,10 @@ export class ConcurrencyGroups {
       return { ok: true, release };
     }
     if (g.running.runId === holder.runId) {
-      return { ok: false, reason: `Canceling since a deadlock for concurrency group '${name}' was detected between '${g.running.label}' and '${holder.label}'` };
+      return {
+        ok: false,
+        reason: `Canceling since a deadlock for concurrency group '${name}' was detected between '${g.running.label}' and '${holder.label}'`,
+      };
     }
     const reason = `Canceling since a higher priority waiting request for '${name}' exists`;
     if (g.pending) {

@@ -72,7 +72,23 @@ interface Scope {
 }
 
 const LEVELS = ["none", "read", "write"];
-const SCOPES = ["actions", "attestations", "checks", "contents", "deployments", "discussions", "id-token", "issues", "models", "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses"];
+const SCOPES = [
+  "actions",
+  "attestations",
+  "checks",
+  "contents",
+  "deployments",
+  "discussions",
+  "id-token",
+  "issues",
+  "models",
+  "packages",
+  "pages",
+  "pull-requests",
+  "repository-projects",
+  "security-events",
+  "statuses",
+];
 /** The restricted default of GITHUB_TOKEN (contents and packages read, metadata read). */
 const DEFAULT_PERMISSIONS: Record<string, string> = { contents: "read", metadata: "read", packages: "read" };
 
@@ -86,7 +102,10 @@ export class RunExecution {
     private readonly host: EngineHost,
     readonly run: RunRecord,
     private readonly workflow: LoadedWorkflow,
-    private readonly top: Omit<Scope, "parents" | "workflow" | "env" | "defaults" | "callerPermissions" | "inheritedPermissions" | "workflowName">,
+    private readonly top: Omit<
+      Scope,
+      "parents" | "workflow" | "env" | "defaults" | "callerPermissions" | "inheritedPermissions" | "workflowName"
+    >,
   ) {}
 
   /** Cancels the run: running steps are killed, jobs not started end `cancelled`. */
@@ -141,9 +160,14 @@ export class RunExecution {
   private async workflowConcurrency(scope: Scope, label: string): Promise<(() => void) | undefined> {
     const c = concurrencyOf(field(scope.workflow.root, "concurrency"), this.contexts(scope));
     if (!c) return () => {};
-    const got = await this.host.concurrency.acquire(c.group, { runId: this.run.id, label, cancel: (r) => this.cancel(r) }, c.cancelInProgress, () => {
-      if (scope.parents.length === 0) this.run.status = "pending";
-    });
+    const got = await this.host.concurrency.acquire(
+      c.group,
+      { runId: this.run.id, label, cancel: (r) => this.cancel(r) },
+      c.cancelInProgress,
+      () => {
+        if (scope.parents.length === 0) this.run.status = "pending";
+      },
+    );
     if (!got.ok) {
       this.cancel(got.reason);
       return undefined;
@@ -182,7 +206,12 @@ export class RunExecution {
     return results;
   }
 
-  private async executeJob(job: WorkflowJob, scope: Scope, results: Map<string, JobResult>, byId: Map<string, WorkflowJob>): Promise<JobResult> {
+  private async executeJob(
+    job: WorkflowJob,
+    scope: Scope,
+    results: Map<string, JobResult>,
+    byId: Map<string, WorkflowJob>,
+  ): Promise<JobResult> {
     const needs = (job.needs ?? []).map((n) => n.value);
     const ancestors = new Set<string>();
     const walk = (id: string) => {
@@ -224,7 +253,10 @@ export class RunExecution {
     const isMatrix = strategy.matrix !== undefined;
     const failFast = strategy["fail-fast"] === undefined ? true : truthy(strategy["fail-fast"]);
     const maxParallel = strategy["max-parallel"] === undefined ? combos.length : Number(strategy["max-parallel"]);
-    const legs = combos.map(() => ({ stop: undefined as ((reason: string) => void) | undefined, stopped: undefined as string | undefined }));
+    const legs = combos.map(() => ({
+      stop: undefined as ((reason: string) => void) | undefined,
+      stopped: undefined as string | undefined,
+    }));
     const outputs: Record<string, string> = {};
     const conclusions: Conclusion[] = [];
     let slots = maxParallel;
@@ -243,7 +275,7 @@ export class RunExecution {
       if (r.result === "failure" && failFast) {
         for (const other of legs) {
           if (other === leg) continue;
-          other.stopped ??= "The strategy configuration was canceled because \"" + job.id.value + "\" failed";
+          other.stopped ??= 'The strategy configuration was canceled because "' + job.id.value + '" failed';
           other.stop?.(other.stopped);
         }
       }
@@ -251,7 +283,15 @@ export class RunExecution {
       waiting.shift()?.();
     };
     await Promise.all(combos.map((_, i) => runLeg(i)));
-    const result: Conclusion = conclusions.includes("startup_failure") ? "startup_failure" : conclusions.includes("failure") ? "failure" : conclusions.includes("cancelled") ? "cancelled" : conclusions.every((c) => c === "skipped") ? "skipped" : "success";
+    const result: Conclusion = conclusions.includes("startup_failure")
+      ? "startup_failure"
+      : conclusions.includes("failure")
+        ? "failure"
+        : conclusions.includes("cancelled")
+          ? "cancelled"
+          : conclusions.every((c) => c === "skipped")
+            ? "skipped"
+            : "success";
     return { result, outputs };
   }
 
@@ -325,7 +365,14 @@ export class RunExecution {
     this.host.jobEvent(record, this.run, "completed");
   }
 
-  private async executeLeg(job: Job, scope: Scope, ctx: Contexts, combo: Combination | undefined, isMatrix: boolean, leg: { stop?: (r: string) => void; stopped?: string }): Promise<JobResult> {
+  private async executeLeg(
+    job: Job,
+    scope: Scope,
+    ctx: Contexts,
+    combo: Combination | undefined,
+    isMatrix: boolean,
+    leg: { stop?: (r: string) => void; stopped?: string },
+  ): Promise<JobResult> {
     const raw = rawJob(scope.workflow, job.id.value);
     const baseCtx = { ...ctx };
     delete baseCtx.secrets;
@@ -365,13 +412,21 @@ export class RunExecution {
       if (environment && this.host.environments[environment.name]?.reviewers && !stopped()) {
         record.status = "waiting";
         this.host.jobEvent(record, this.run, "waiting");
-        const approved = await Promise.race([this.host.approval(this.run, environment.name), new Promise<boolean>((r) => (wakeApproval = () => r(false)))]);
+        const approved = await Promise.race([
+          this.host.approval(this.run, environment.name),
+          new Promise<boolean>((r) => (wakeApproval = () => r(false))),
+        ]);
         if (!approved && !stopped()) stop(`The deployment to environment '${environment.name}' was rejected.`);
         if (!stopped()) record.status = "queued";
       }
       const jc = concurrencyOf(job.concurrency, baseCtx);
       if (jc && !stopped()) {
-        const got = await this.host.concurrency.acquire(jc.group, { runId: this.run.id, label: record.name, cancel: stop }, jc.cancelInProgress, () => {});
+        const got = await this.host.concurrency.acquire(
+          jc.group,
+          { runId: this.run.id, label: record.name, cancel: stop },
+          jc.cancelInProgress,
+          () => {},
+        );
         if (got.ok) releaseGroup = got.release;
         else stop(got.reason);
       }
@@ -395,7 +450,10 @@ export class RunExecution {
       }
       this.host.jobEvent(record, this.run, "in_progress");
       const timeoutMinutes = Number(evaluateToken(field(raw, "timeout-minutes"), baseCtx) ?? 360);
-      const timer = setTimeout(() => stop(`The job running on runner ${runner!.name} has exceeded the maximum execution time of ${timeoutMinutes} minutes.`), timeoutMinutes * this.host.minuteMs);
+      const timer = setTimeout(
+        () => stop(`The job running on runner ${runner!.name} has exceeded the maximum execution time of ${timeoutMinutes} minutes.`),
+        timeoutMinutes * this.host.minuteMs,
+      );
       // A job in an environment also reads that environment's secrets (they win over the repository's).
       const envSecrets = record.environment ? (this.host.environments[record.environment.name]?.secrets ?? {}) : {};
       const secrets = { ...scope.secrets, ...envSecrets, GITHUB_TOKEN: record.token };
@@ -436,7 +494,13 @@ export class RunExecution {
         record.annotations.push(failure(stopReason));
       }
       try {
-        const outCtx = { ...jobCtx, env: { ...jobEnv, ...steps.env }, steps: steps.steps, job: { status: conclusion }, runner: { name: runner.name, os: "Linux", arch: runner.arch ?? "X64" } };
+        const outCtx = {
+          ...jobCtx,
+          env: { ...jobEnv, ...steps.env },
+          steps: steps.steps,
+          job: { status: conclusion },
+          runner: { name: runner.name, os: "Linux", arch: runner.arch ?? "X64" },
+        };
         // An output that evaluates empty is not set (so the legs of a matrix combine outputs of different names).
         record.outputs = Object.fromEntries(Object.entries(evaluateStringMap(job.outputs, outCtx)).filter(([, v]) => v !== ""));
       } catch (e) {
@@ -457,12 +521,21 @@ export class RunExecution {
     let p = own ? permissionsOf(evaluateToken(own, {})) : scope.inheritedPermissions;
     if (scope.callerPermissions) {
       const caller = scope.callerPermissions;
-      p = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, LEVELS[Math.min(LEVELS.indexOf(v), LEVELS.indexOf(caller[k] ?? "none"))]!]));
+      p = Object.fromEntries(
+        Object.entries(p).map(([k, v]) => [k, LEVELS[Math.min(LEVELS.indexOf(v), LEVELS.indexOf(caller[k] ?? "none"))]!]),
+      );
     }
     return p;
   }
 
-  private async executeReusable(job: ReusableWorkflowJob, scope: Scope, ctx: Contexts, combo: Combination | undefined, isMatrix: boolean, leg: { stop?: (r: string) => void; stopped?: string }): Promise<JobResult> {
+  private async executeReusable(
+    job: ReusableWorkflowJob,
+    scope: Scope,
+    ctx: Contexts,
+    combo: Combination | undefined,
+    isMatrix: boolean,
+    leg: { stop?: (r: string) => void; stopped?: string },
+  ): Promise<JobResult> {
     const baseCtx = { ...ctx };
     delete baseCtx.env;
     const name = this.jobName(job, { ...baseCtx, secrets: undefined }, combo, isMatrix);
@@ -483,7 +556,11 @@ export class RunExecution {
       return startup((e as Error).message);
     }
     if (!this.run.referenced_workflows.some((r) => r.sha === called.sha && r.path.startsWith(`${target.repo}/${target.path}`))) {
-      this.run.referenced_workflows.push({ path: `${target.repo}/${target.path}@${target.ref}`, sha: called.sha, ...(target.ref === called.sha ? {} : { ref: (await this.host.repos.resolveRef(target.repo, target.ref))?.ref ?? target.ref }) } as { path: string; sha: string; ref: string });
+      this.run.referenced_workflows.push({
+        path: `${target.repo}/${target.path}@${target.ref}`,
+        sha: called.sha,
+        ...(target.ref === called.sha ? {} : { ref: (await this.host.repos.resolveRef(target.repo, target.ref))?.ref ?? target.ref }),
+      } as { path: string; sha: string; ref: string });
     }
     const call = called.template.events?.workflow_call;
     if (!call) return startup(`${job.ref.value}: workflow_call key is not defined in the referenced workflow.`);
@@ -494,7 +571,8 @@ export class RunExecution {
       inputs = typedInputs(call.inputs ?? {}, given, job.ref.value, { github: scope.github });
       if (job["inherit-secrets"]) secrets = { ...scope.secrets };
       else secrets = evaluateStringMap(job["secret-values"], ctx);
-      for (const [k, def] of Object.entries(call.secrets ?? {})) if (def.required && !(k in secrets)) throw new Error(`Secret ${k} is required, but not provided while calling.`);
+      for (const [k, def] of Object.entries(call.secrets ?? {}))
+        if (def.required && !(k in secrets)) throw new Error(`Secret ${k} is required, but not provided while calling.`);
     } catch (e) {
       return startup((e as Error).message);
     }
@@ -521,12 +599,21 @@ export class RunExecution {
     try {
       const results = await this.executeJobs(inner);
       const all = [...results.values()].map((r) => r.result);
-      const result: Conclusion = all.includes("startup_failure") ? "startup_failure" : all.includes("failure") ? "failure" : all.includes("cancelled") || this.cancelled ? "cancelled" : "success";
+      const result: Conclusion = all.includes("startup_failure")
+        ? "startup_failure"
+        : all.includes("failure")
+          ? "failure"
+          : all.includes("cancelled") || this.cancelled
+            ? "cancelled"
+            : "success";
       const jobsCtx = Object.fromEntries([...results].map(([id, r]) => [id, r]));
       const outputs: Record<string, string> = {};
       const defs = field(field(field(called.root, "on"), "workflow_call"), "outputs");
       if (defs) {
-        const evaluated = evaluateToken(defs, { github: scope.github, inputs, vars: scope.vars, jobs: jobsCtx }) as Record<string, { value?: unknown }>;
+        const evaluated = evaluateToken(defs, { github: scope.github, inputs, vars: scope.vars, jobs: jobsCtx }) as Record<
+          string,
+          { value?: unknown }
+        >;
         for (const [k, v] of Object.entries(evaluated ?? {})) outputs[k] = asString(v?.value);
       }
       return { result, outputs };
@@ -583,10 +670,16 @@ function permissionsOf(v: unknown): Record<string, string> {
 }
 
 /** `with:` of a reusable workflow call, checked and typed against `on.workflow_call.inputs`. */
-function typedInputs(defs: Record<string, { type: string; required?: boolean; default?: unknown }>, given: Record<string, unknown>, ref: string, ctx: Contexts): Record<string, unknown> {
+function typedInputs(
+  defs: Record<string, { type: string; required?: boolean; default?: unknown }>,
+  given: Record<string, unknown>,
+  ref: string,
+  ctx: Contexts,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const lower = new Map(Object.keys(defs).map((k) => [k.toLowerCase(), k]));
-  for (const k of Object.keys(given)) if (!lower.has(k.toLowerCase())) throw new Error(`Invalid input, ${k} is not defined in the referenced workflow.`);
+  for (const k of Object.keys(given))
+    if (!lower.has(k.toLowerCase())) throw new Error(`Invalid input, ${k} is not defined in the referenced workflow.`);
   for (const [k, def] of Object.entries(defs)) {
     const key = Object.keys(given).find((g) => g.toLowerCase() === k.toLowerCase());
     let v: unknown = key === undefined ? undefined : given[key];

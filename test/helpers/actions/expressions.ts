@@ -52,7 +52,10 @@ export function fromData(d: data.ExpressionData): unknown {
 }
 
 function functions(status?: StatusFunctions): Map<string, FunctionDefinition> {
-  const fn = (name: string, call: () => boolean): [string, FunctionDefinition] => [name, { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(call()) }];
+  const fn = (name: string, call: () => boolean): [string, FunctionDefinition] => [
+    name,
+    { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(call()) },
+  ];
   const unavailable = (name: string) => () => {
     throw new ExpressionError(`${name}() is not available here`);
   };

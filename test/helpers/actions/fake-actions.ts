@@ -104,7 +104,9 @@ export class FakeActions {
 
   /** Runs of a repository's workflow file (`flibs.yml`), oldest first. */
   runsOf(repo: string, workflowFile?: string): RunRecord[] {
-    return this.runs.filter((r) => r.repo.toLowerCase() === repo.toLowerCase() && (!workflowFile || r.path === `.github/workflows/${workflowFile}`));
+    return this.runs.filter(
+      (r) => r.repo.toLowerCase() === repo.toLowerCase() && (!workflowFile || r.path === `.github/workflows/${workflowFile}`),
+    );
   }
 
   run(id: number): RunRecord {
@@ -138,7 +140,12 @@ export class FakeActions {
   }
 
   /** Dispatches a workflow as the REST API would, without going through HTTP (same checks, same answer). */
-  async dispatch(repo: string, workflowFile: string, body: { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean }, actor = this.options.actor ?? "octocat"): Promise<GitHubReply> {
+  async dispatch(
+    repo: string,
+    workflowFile: string,
+    body: { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean },
+    actor = this.options.actor ?? "octocat",
+  ): Promise<GitHubReply> {
     return await this.dispatchRequest(repo, workflowFile, body, actor);
   }
 
@@ -196,7 +203,15 @@ export class FakeActions {
     gh.on("POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel", (req) => {
       const run = this.findRun(req);
       if (!run) return notFound();
-      if (!this.cancel(run.id)) return { status: 409, body: { message: "Cannot cancel a workflow run that is completed.", documentation_url: "https://docs.github.com/rest/actions/workflow-runs#cancel-a-workflow-run", status: "409" } };
+      if (!this.cancel(run.id))
+        return {
+          status: 409,
+          body: {
+            message: "Cannot cancel a workflow run that is completed.",
+            documentation_url: "https://docs.github.com/rest/actions/workflow-runs#cancel-a-workflow-run",
+            status: "409",
+          },
+        };
       return { status: 202, body: {} };
     });
     gh.on("GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", (req) => {
@@ -230,22 +245,39 @@ export class FakeActions {
       return q.status === r.status || q.status === r.conclusion;
     };
     const filtered = runs
-      .filter((r) => (!q.actor || r.actor === q.actor) && (!q.branch || r.head_branch === q.branch) && (!q.event || r.event === q.event) && (!q.head_sha || r.head_sha === q.head_sha) && statusOk(r))
+      .filter(
+        (r) =>
+          (!q.actor || r.actor === q.actor) &&
+          (!q.branch || r.head_branch === q.branch) &&
+          (!q.event || r.event === q.event) &&
+          (!q.head_sha || r.head_sha === q.head_sha) &&
+          statusOk(r),
+      )
       .sort((a, b) => b.id - a.id);
     return { status: 200, body: { total_count: filtered.length, workflow_runs: page(filtered, req).map((r) => this.restRun(r)) } };
   }
 
   // ---- dispatch ------------------------------------------------------------------------------------------
 
-  private async dispatchRequest(repo: string, workflowId: string, body: { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean }, actor: string): Promise<GitHubReply> {
+  private async dispatchRequest(
+    repo: string,
+    workflowId: string,
+    body: { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean },
+    actor: string,
+  ): Promise<GitHubReply> {
     const unprocessable = (message: string): GitHubReply => ({ status: 422, body: { message, documentation_url: DOCS, status: "422" } });
     if (this.options.ghes && body.return_run_details !== undefined) {
-      return { status: 400, body: { message: 'Invalid request.\n\n"return_run_details" is not a permitted key.', documentation_url: DOCS, status: "400" } };
+      return {
+        status: 400,
+        body: { message: 'Invalid request.\n\n"return_run_details" is not a permitted key.', documentation_url: DOCS, status: "400" },
+      };
     }
     if (!this.repos.dir(repo)) return notFound();
     const ref = await this.repos.resolveRef(repo, body.ref);
     if (!ref) return unprocessable(`No ref found for: ${body.ref}`);
-    const path = /^\d+$/.test(workflowId) ? [...this.workflowIds].find(([k, v]) => v === Number(workflowId) && k.startsWith(`${repo.toLowerCase()}:`))?.[0].split(":")[1] : `.github/workflows/${workflowId}`;
+    const path = /^\d+$/.test(workflowId)
+      ? [...this.workflowIds].find(([k, v]) => v === Number(workflowId) && k.startsWith(`${repo.toLowerCase()}:`))?.[0].split(":")[1]
+      : `.github/workflows/${workflowId}`;
     if (!path || (await this.repos.show(repo, ref.sha, path)) === undefined) return notFound();
     let workflow;
     try {
@@ -269,7 +301,8 @@ export class FakeActions {
         if (def.required && def.default === undefined) return unprocessable(`Required input '${name}' not provided`);
         value = value ?? def.default ?? (def.type === "boolean" ? false : "");
       }
-      if (def.type === "choice" && def.options && !def.options.includes(asString(value))) return unprocessable(`Provided value '${asString(value)}' for input '${name}' not in the list of allowed values`);
+      if (def.type === "choice" && def.options && !def.options.includes(asString(value)))
+        return unprocessable(`Provided value '${asString(value)}' for input '${name}' not in the list of allowed values`);
       if (def.type === "boolean") {
         const s = asString(value);
         if (s !== "true" && s !== "false") return unprocessable(`Provided value '${s}' for input '${name}' is not a boolean`);
@@ -284,12 +317,27 @@ export class FakeActions {
     const run = this.createRun(repo, path, workflow, ref, inputs, eventInputs, actor);
     if (body.return_run_details) {
       const urls = this.urls();
-      return { status: 200, body: { workflow_run_id: run.id, run_url: `${urls.api}/repos/${repo}/actions/runs/${run.id}`, html_url: `${urls.server}/${repo}/actions/runs/${run.id}` } };
+      return {
+        status: 200,
+        body: {
+          workflow_run_id: run.id,
+          run_url: `${urls.api}/repos/${repo}/actions/runs/${run.id}`,
+          html_url: `${urls.server}/${repo}/actions/runs/${run.id}`,
+        },
+      };
     }
     return { status: 204, body: "" };
   }
 
-  private createRun(repo: string, path: string, workflow: Awaited<ReturnType<typeof loadWorkflow>>, ref: { sha: string; ref: string; name: string; type: "branch" | "tag" }, inputs: Record<string, unknown>, eventInputs: Record<string, string>, actor: string): RunRecord {
+  private createRun(
+    repo: string,
+    path: string,
+    workflow: Awaited<ReturnType<typeof loadWorkflow>>,
+    ref: { sha: string; ref: string; name: string; type: "branch" | "tag" },
+    inputs: Record<string, unknown>,
+    eventInputs: Record<string, string>,
+    actor: string,
+  ): RunRecord {
     const urls = this.urls();
     const workflowId = this.workflowId(repo, path);
     const runNumber = (this.runNumbers.get(workflowId) ?? 0) + 1;
@@ -387,7 +435,17 @@ export class FakeActions {
       environments: this.options.environments ?? {},
       nextJobId: () => this.nextJobId++,
       checkRun: (job, run) =>
-        this.github.addCheckRun({ id: job.id, repo: run.repo, head_sha: run.head_sha, name: job.name, app_id: GITHUB_ACTIONS_APP_ID, status: "queued", conclusion: null, completed_at: null, details_url: `${this.urls().server}/${run.repo}/actions/runs/${run.id}/job/${job.id}` }),
+        this.github.addCheckRun({
+          id: job.id,
+          repo: run.repo,
+          head_sha: run.head_sha,
+          name: job.name,
+          app_id: GITHUB_ACTIONS_APP_ID,
+          status: "queued",
+          conclusion: null,
+          completed_at: null,
+          details_url: `${this.urls().server}/${run.repo}/actions/runs/${run.id}/job/${job.id}`,
+        }),
       runEvent: (run, action) => this.sendRun(run, action),
       jobEvent: (job, run, action) => this.sendJob(job, run, action),
       problem: (m) => this.github.problems.push(`FakeActions: ${m}`),
@@ -413,7 +471,12 @@ export class FakeActions {
       this.repoIds.set(key, id);
     }
     const installation = this.options.installationId;
-    return { fullName: repo, id, installationId: typeof installation === "function" ? installation(repo) : (installation ?? 1), actor: "octocat" };
+    return {
+      fullName: repo,
+      id,
+      installationId: typeof installation === "function" ? installation(repo) : (installation ?? 1),
+      actor: "octocat",
+    };
   }
 
   // ---- deliveries ----------------------------------------------------------------------------------------
@@ -489,7 +552,12 @@ function page<T>(items: T[], req: GitHubRequest): T[] {
  * Action's metadata and its bundle, committed from the working tree and tagged (`v1` by default). `dist` puts
  * another bundle in place of `action/dist` (a stand-in, where the real builder is not wanted).
  */
-export async function commitFlibsRepo(repos: LocalRepos, fullName: string, root: string, options: { tags?: string[]; dist?: string } = {}): Promise<string> {
+export async function commitFlibsRepo(
+  repos: LocalRepos,
+  fullName: string,
+  root: string,
+  options: { tags?: string[]; dist?: string } = {},
+): Promise<string> {
   const { join } = await import("node:path");
   return await repos.create(
     fullName,

@@ -22,7 +22,11 @@ const GIT_ENV = {
 
 export async function git(cwd: string, ...args: string[]): Promise<string> {
   try {
-    const { stdout } = await run("git", ["-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false", ...args], { cwd, env: { ...process.env, ...GIT_ENV, HOME: cwd }, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run("git", ["-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false", ...args], {
+      cwd,
+      env: { ...process.env, ...GIT_ENV, HOME: cwd },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
@@ -70,7 +74,11 @@ export class LocalRepos {
    * directory), and the given tags on it. Returns the commit SHA. A repository created with the same first commit
    * as an earlier one is a copy of it (the same SHA, as a fork's): many repositories cost one git commit.
    */
-  async create(fullName: string, files: Record<string, string | { from: string }>, options: { tags?: string[]; message?: string } = {}): Promise<string> {
+  async create(
+    fullName: string,
+    files: Record<string, string | { from: string }>,
+    options: { tags?: string[]; message?: string } = {},
+  ): Promise<string> {
     const root = await this.rootDir();
     const dir = join(root, fullName.toLowerCase().replace("/", "__"));
     await rm(dir, { recursive: true, force: true });
@@ -95,7 +103,11 @@ export class LocalRepos {
     return sha;
   }
 
-  private async template(dir: string, files: Record<string, string | { from: string }>, options: { tags?: string[]; message?: string }): Promise<{ dir: string; sha: string }> {
+  private async template(
+    dir: string,
+    files: Record<string, string | { from: string }>,
+    options: { tags?: string[]; message?: string },
+  ): Promise<{ dir: string; sha: string }> {
     await mkdir(dir, { recursive: true });
     await git(dir, "init", "--quiet");
     const sha = await this.commitIn(dir, files, { message: options.message ?? "Initial commit" });
@@ -128,14 +140,22 @@ export class LocalRepos {
   }
 
   /** Writes `files` on the checked-out branch (`main`, or `branch`, created from HEAD) and commits them. */
-  async commit(fullName: string, files: Record<string, string | { from: string }>, options: { message?: string; branch?: string } = {}): Promise<string> {
+  async commit(
+    fullName: string,
+    files: Record<string, string | { from: string }>,
+    options: { message?: string; branch?: string } = {},
+  ): Promise<string> {
     const dir = this.must(fullName);
     const sha = await this.commitIn(dir, files, options);
     this.forgetRefs(dir);
     return sha;
   }
 
-  private async commitIn(dir: string, files: Record<string, string | { from: string }>, options: { message?: string; branch?: string }): Promise<string> {
+  private async commitIn(
+    dir: string,
+    files: Record<string, string | { from: string }>,
+    options: { message?: string; branch?: string },
+  ): Promise<string> {
     if (options.branch) await git(dir, "checkout", "--quiet", "-B", options.branch);
     for (const [path, content] of Object.entries(files)) {
       const target = join(dir, path);

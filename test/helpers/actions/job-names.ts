@@ -13,7 +13,9 @@ import type { Combination } from "./matrix.js";
 
 export function matrixSuffix(combination: Combination | undefined): string {
   if (!combination) return "";
-  const values = Object.values(combination).flatMap(flatten).filter((v) => v !== "");
+  const values = Object.values(combination)
+    .flatMap(flatten)
+    .filter((v) => v !== "");
   return values.length ? ` (${values.join(", ")})` : "";
 }
 
@@ -25,9 +27,13 @@ function flatten(v: unknown): string[] {
 }
 
 /** The display name of one job (one matrix leg): `evaluated` is the `name:` evaluated, undefined without one. */
-export function jobDisplayName(id: string, name: { evaluated: string; hasExpression: boolean } | undefined, combination: Combination | undefined, isMatrix: boolean): string {
+export function jobDisplayName(
+  id: string,
+  name: { evaluated: string; hasExpression: boolean } | undefined,
+  combination: Combination | undefined,
+  isMatrix: boolean,
+): string {
   if (name?.hasExpression) return name.evaluated;
   const base = name?.evaluated ?? id;
   return isMatrix ? `${base}${matrixSuffix(combination)}` : base;
 }
-

@@ -22,7 +22,15 @@ import { isAbsolute, join, resolve } from "node:path";
 import { asString, evaluate, evaluateStringMap, evaluateToken, truthy, type Contexts } from "./expressions.js";
 import { git, type LocalRepos } from "./git-repos.js";
 import type { Annotation, Conclusion, JobRecord, RunnerSpec, StepRecord } from "./model.js";
-import { convertActionTemplate, NoOperationTraceWriter, parseAction, type ActionStep, type RunStep, type Step, type TemplateToken } from "./parser.js";
+import {
+  convertActionTemplate,
+  NoOperationTraceWriter,
+  parseAction,
+  type ActionStep,
+  type RunStep,
+  type Step,
+  type TemplateToken,
+} from "./parser.js";
 import { startProcess, type StepProcess } from "./step-process.js";
 import { annotationOf, mask, parseCommand, parseKeyValueFile } from "./workflow-commands.js";
 import { field, rawStep } from "./workflow-loader.js";
@@ -73,7 +81,15 @@ export async function runSteps(job: StepsJob): Promise<StepsResult> {
   const envFromFiles: Record<string, string> = {};
   const pathPrefix: string[] = [];
   let failed = false;
-  const runnerCtx = { name: job.runner.name, os: "Linux", arch: job.runner.arch ?? "X64", temp, tool_cache: toolCache, environment: "self-hosted", debug: "" };
+  const runnerCtx = {
+    name: job.runner.name,
+    os: "Linux",
+    arch: job.runner.arch ?? "X64",
+    temp,
+    tool_cache: toolCache,
+    environment: "self-hosted",
+    debug: "",
+  };
   const githubCtx = { ...(job.contexts.github as object), workspace };
   const setup = addStep(job.record, "Set up job", "__setup");
   finishStep(setup, "success");
@@ -82,7 +98,14 @@ export async function runSteps(job: StepsJob): Promise<StepsResult> {
       const step = job.steps[i]!;
       const raw = rawStep(job.rawJob, i);
       const jobStatus = job.stopped() ? "cancelled" : failed ? "failure" : "success";
-      const ctx: Contexts = { ...job.contexts, github: githubCtx, runner: runnerCtx, steps: stepsCtx, job: { status: jobStatus, container: {}, services: {} }, env: { ...job.env, ...envFromFiles } };
+      const ctx: Contexts = {
+        ...job.contexts,
+        github: githubCtx,
+        runner: runnerCtx,
+        steps: stepsCtx,
+        job: { status: jobStatus, container: {}, services: {} },
+        env: { ...job.env, ...envFromFiles },
+      };
       const status = { success: () => !failed && !job.stopped(), failure: () => failed, cancelled: () => job.stopped() !== undefined };
       const record = addStep(job.record, defaultStepName(step), step.id);
       let name: string | undefined;
@@ -108,7 +131,13 @@ export async function runSteps(job: StepsJob): Promise<StepsResult> {
       }
       record.status = "in_progress";
       record.started_at = now();
-      const files = { output: join(temp, `set_output_${randomUUID()}`), env: join(temp, `set_env_${randomUUID()}`), path: join(temp, `add_path_${randomUUID()}`), summary: join(temp, `step_summary_${randomUUID()}`), state: join(temp, `save_state_${randomUUID()}`) };
+      const files = {
+        output: join(temp, `set_output_${randomUUID()}`),
+        env: join(temp, `set_env_${randomUUID()}`),
+        path: join(temp, `add_path_${randomUUID()}`),
+        summary: join(temp, `step_summary_${randomUUID()}`),
+        state: join(temp, `save_state_${randomUUID()}`),
+      };
       await Promise.all(Object.values(files).map((f) => writeFile(f, "")));
       let outcome: Conclusion;
       let stepEnv: Record<string, string>;
@@ -211,7 +240,12 @@ async function runScript(x: Exec, step: RunStep): Promise<Conclusion> {
   const file = join(x.temp, `${randomUUID()}${known?.ext ?? ""}`);
   await writeFile(file, script);
   const cwd = workingDirectory(x);
-  return await runProcess(x, template[0]!, template.slice(1).map((a) => a.replace("{0}", file)), cwd);
+  return await runProcess(
+    x,
+    template[0]!,
+    template.slice(1).map((a) => a.replace("{0}", file)),
+    cwd,
+  );
 }
 
 function workingDirectory(x: Exec): string {
@@ -297,7 +331,13 @@ async function checkout(x: Exec, inputs: Record<string, string>): Promise<Conclu
   await x.job.repos.clone(repository, sha, dest);
   if ((inputs["persist-credentials"] ?? "true") !== "false") {
     const token = inputs.token || github.token || "";
-    await git(dest, "config", "--local", `http.${x.job.serverUrl}/.extraheader`, `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`);
+    await git(
+      dest,
+      "config",
+      "--local",
+      `http.${x.job.serverUrl}/.extraheader`,
+      `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`,
+    );
   }
   x.record.log += `Syncing repository: ${repository}\nChecking out ${sha} into ${dest}\n`;
   return "success";
@@ -401,7 +441,19 @@ function defaultStepName(step: Step): string {
 }
 
 function addStep(job: JobRecord, name: string, id: string): StepRecord {
-  const s: StepRecord = { number: job.steps.length + 1, name, id, status: "queued", outcome: null, conclusion: null, started_at: null, completed_at: null, outputs: {}, log: "", summary: "" };
+  const s: StepRecord = {
+    number: job.steps.length + 1,
+    name,
+    id,
+    status: "queued",
+    outcome: null,
+    conclusion: null,
+    started_at: null,
+    completed_at: null,
+    outputs: {},
+    log: "",
+    summary: "",
+  };
   job.steps.push(s);
   return s;
 }
@@ -415,7 +467,17 @@ function finishStep(s: StepRecord, outcome: Conclusion, log?: string): void {
 }
 
 export function failure(message: string): Annotation {
-  return { path: ".github", start_line: 1, end_line: 1, start_column: null, end_column: null, annotation_level: "failure", title: null, message, raw_details: null };
+  return {
+    path: ".github",
+    start_line: 1,
+    end_line: 1,
+    start_column: null,
+    end_column: null,
+    annotation_level: "failure",
+    title: null,
+    message,
+    raw_details: null,
+  };
 }
 
 export function now(): string {

@@ -15,7 +15,8 @@ export class MatrixError extends Error {}
 
 export function expandMatrix(matrix: unknown): Combination[] {
   if (matrix === undefined || matrix === null) return [{}];
-  if (typeof matrix !== "object" || Array.isArray(matrix)) throw new MatrixError(`Unexpected value '${asString(matrix)}' for matrix: a mapping is expected`);
+  if (typeof matrix !== "object" || Array.isArray(matrix))
+    throw new MatrixError(`Unexpected value '${asString(matrix)}' for matrix: a mapping is expected`);
   const m = matrix as Record<string, unknown>;
   const include = asList(m.include, "include");
   const exclude = asList(m.exclude, "exclude");
@@ -47,7 +48,8 @@ export function expandMatrix(matrix: unknown): Combination[] {
 
 function asList(v: unknown, name: string): Combination[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "object" || x === null || Array.isArray(x))) throw new MatrixError(`matrix ${name} must be a sequence of mappings`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "object" || x === null || Array.isArray(x)))
+    throw new MatrixError(`matrix ${name} must be a sequence of mappings`);
   return v as Combination[];
 }
 

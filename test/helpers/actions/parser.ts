@@ -18,14 +18,31 @@ register(`data:text/javascript,${encodeURIComponent(HOOK)}`);
 const workflows = await import("@actions/workflow-parser");
 const actions = await import("@actions/workflow-parser/actions/index");
 
-export const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter, isString, isMapping, isSequence, isBasicExpression, isLiteral } = workflows;
+export const {
+  parseWorkflow,
+  convertWorkflowTemplate,
+  NoOperationTraceWriter,
+  isString,
+  isMapping,
+  isSequence,
+  isBasicExpression,
+  isLiteral,
+} = workflows;
 export const { parseAction, convertActionTemplate } = actions;
 
 export type { WorkflowTemplate } from "@actions/workflow-parser";
 export type { TemplateToken } from "@actions/workflow-parser/templates/tokens/template-token";
 export type { MappingToken } from "@actions/workflow-parser/templates/tokens/mapping-token";
 export type { BasicExpressionToken } from "@actions/workflow-parser/templates/tokens/basic-expression-token";
-export type { WorkflowJob, Job, ReusableWorkflowJob, Step, ActionStep, RunStep, InputConfig } from "@actions/workflow-parser/model/workflow-template";
+export type {
+  WorkflowJob,
+  Job,
+  ReusableWorkflowJob,
+  Step,
+  ActionStep,
+  RunStep,
+  InputConfig,
+} from "@actions/workflow-parser/model/workflow-template";
 export type { FileProvider } from "@actions/workflow-parser/workflows/file-provider";
 export type { FileReference } from "@actions/workflow-parser/workflows/file-reference";
 export type { ActionTemplate } from "@actions/workflow-parser/actions/action-template";

@@ -25,10 +25,16 @@ export function repositoryObject(repo: RepoInfo, urls: Urls): any {
   const p = examplePayload("workflow_run", "requested", { repo: repo.fullName });
   const r = p.repository;
   const fix = (o: any) => {
-    for (const [k, v] of Object.entries(o)) if (typeof v === "string") o[k] = v.replace("https://api.github.com", urls.api).replace("https://github.com", urls.server);
+    for (const [k, v] of Object.entries(o))
+      if (typeof v === "string") o[k] = v.replace("https://api.github.com", urls.api).replace("https://github.com", urls.server);
     return o;
   };
-  return fix({ ...r, id: repo.id, node_id: Buffer.from(`Repository${repo.id}`).toString("base64"), owner: fix({ ...r.owner, login: repo.fullName.split("/")[0] }) });
+  return fix({
+    ...r,
+    id: repo.id,
+    node_id: Buffer.from(`Repository${repo.id}`).toString("base64"),
+    owner: fix({ ...r.owner, login: repo.fullName.split("/")[0] }),
+  });
 }
 
 export function userObject(login: string, urls: Urls): any {
@@ -56,7 +62,12 @@ export function userObject(login: string, urls: Urls): any {
 }
 
 /** The REST API's `workflow-run`. */
-export function restRun(run: RunRecord, repo: RepoInfo, urls: Urls, headCommit: { message: string; timestamp: string; tree_id: string }): any {
+export function restRun(
+  run: RunRecord,
+  repo: RepoInfo,
+  urls: Urls,
+  headCommit: { message: string; timestamp: string; tree_id: string },
+): any {
   const base = `${urls.api}/repos/${run.repo}/actions/runs/${run.id}`;
   const repository = repositoryObject(repo, urls);
   return {
@@ -123,7 +134,14 @@ export function restJob(job: JobRecord, run: RunRecord, urls: Urls): any {
     started_at: job.started_at,
     completed_at: job.completed_at,
     name: job.name,
-    steps: job.steps.map((s) => ({ name: s.name, status: s.status, conclusion: s.conclusion, number: s.number, started_at: s.started_at, completed_at: s.completed_at })),
+    steps: job.steps.map((s) => ({
+      name: s.name,
+      status: s.status,
+      conclusion: s.conclusion,
+      number: s.number,
+      started_at: s.started_at,
+      completed_at: s.completed_at,
+    })),
     check_run_url: `${urls.api}/repos/${run.repo}/check-runs/${job.id}`,
     labels: job.labels,
     runner_id: job.runner_id,
@@ -150,12 +168,28 @@ export function workflowObject(run: RunRecord, urls: Urls): any {
 }
 
 /** A `workflow_run` delivery's payload. */
-export function workflowRunPayload(action: "requested" | "in_progress" | "completed", rest: any, run: RunRecord, repo: RepoInfo, urls: Urls): any {
-  const p = examplePayload("workflow_run", action === "in_progress" ? "requested" : action, { repo: repo.fullName, installationId: repo.installationId, sender: run.actor });
+export function workflowRunPayload(
+  action: "requested" | "in_progress" | "completed",
+  rest: any,
+  run: RunRecord,
+  repo: RepoInfo,
+  urls: Urls,
+): any {
+  const p = examplePayload("workflow_run", action === "in_progress" ? "requested" : action, {
+    repo: repo.fullName,
+    installationId: repo.installationId,
+    sender: run.actor,
+  });
   p.action = action;
   // The run's repositories are the short form in deliveries: keep the example's keys, with this repository's values.
-  const lite = (example: Record<string, unknown>) => Object.fromEntries(Object.keys(example).map((k) => [k, rest.repository[k] ?? example[k]]));
-  p.workflow_run = { ...p.workflow_run, ...rest, repository: lite(p.workflow_run.repository), head_repository: lite(p.workflow_run.head_repository) };
+  const lite = (example: Record<string, unknown>) =>
+    Object.fromEntries(Object.keys(example).map((k) => [k, rest.repository[k] ?? example[k]]));
+  p.workflow_run = {
+    ...p.workflow_run,
+    ...rest,
+    repository: lite(p.workflow_run.repository),
+    head_repository: lite(p.workflow_run.head_repository),
+  };
   p.workflow = { ...p.workflow, ...workflowObject(run, urls) };
   p.repository = rest.repository;
   p.sender = userObject(run.actor, urls);
@@ -164,7 +198,13 @@ export function workflowRunPayload(action: "requested" | "in_progress" | "comple
 }
 
 /** A `workflow_job` delivery's payload. */
-export function workflowJobPayload(action: "queued" | "waiting" | "in_progress" | "completed", job: JobRecord, run: RunRecord, repo: RepoInfo, urls: Urls): any {
+export function workflowJobPayload(
+  action: "queued" | "waiting" | "in_progress" | "completed",
+  job: JobRecord,
+  run: RunRecord,
+  repo: RepoInfo,
+  urls: Urls,
+): any {
   const p = examplePayload("workflow_job", action, { repo: repo.fullName, installationId: repo.installationId, sender: run.actor });
   p.action = action;
   p.workflow_job = { ...p.workflow_job, ...restJob(job, run, urls) };

@@ -17,7 +17,11 @@ export interface StepProcess {
   abort(reason: string): void;
 }
 
-export function startProcess(command: string, args: string[], options: { cwd: string; env: Record<string, string>; onLine(line: string): void }): StepProcess {
+export function startProcess(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; onLine(line: string): void },
+): StepProcess {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let aborted: string | undefined;
   const pipe = (stream: NodeJS.ReadableStream | null) => {
@@ -28,11 +32,12 @@ export function startProcess(command: string, args: string[], options: { cwd: st
       rest = lines.pop() ?? "";
       for (const l of lines) options.onLine(l);
     });
-    return new Promise<void>((resolve) =>
-      stream?.on("close", () => {
-        if (rest) options.onLine(rest);
-        resolve();
-      }) ?? resolve(),
+    return new Promise<void>(
+      (resolve) =>
+        stream?.on("close", () => {
+          if (rest) options.onLine(rest);
+          resolve();
+        }) ?? resolve(),
     );
   };
   const streams = Promise.all([pipe(child.stdout), pipe(child.stderr)]);

@@ -40,7 +40,8 @@ function unescapeProperty(s: string): string {
  * line 1 (what the check-runs annotations API shows for a bare `::error::`).
  */
 export function annotationOf(cmd: WorkflowCommand): Annotation | undefined {
-  const level = cmd.command === "error" ? "failure" : cmd.command === "warning" ? "warning" : cmd.command === "notice" ? "notice" : undefined;
+  const level =
+    cmd.command === "error" ? "failure" : cmd.command === "warning" ? "warning" : cmd.command === "notice" ? "notice" : undefined;
   if (!level) return undefined;
   const p = cmd.properties;
   const line = p.line ? Number(p.line) : 1;

@@ -8,7 +8,17 @@
  * parser's own token tree, never from the YAML again.
  */
 import type { LocalRepos } from "./git-repos.js";
-import { convertWorkflowTemplate, isMapping, isSequence, NoOperationTraceWriter, parseWorkflow, type FileProvider, type MappingToken, type TemplateToken, type WorkflowTemplate } from "./parser.js";
+import {
+  convertWorkflowTemplate,
+  isMapping,
+  isSequence,
+  NoOperationTraceWriter,
+  parseWorkflow,
+  type FileProvider,
+  type MappingToken,
+  type TemplateToken,
+  type WorkflowTemplate,
+} from "./parser.js";
 
 export class WorkflowLoadError extends Error {
   constructor(
@@ -39,7 +49,10 @@ export function parseUses(uses: string, from: { repo: string; sha: string }): { 
 function fileProvider(repos: LocalRepos, from: { repo: string; sha: string }): FileProvider {
   return {
     async getFileContent(ref) {
-      const target = "repository" in ref ? { repo: `${ref.owner}/${ref.repository}`, path: ref.path, ref: ref.version } : { repo: from.repo, path: ref.path.replace(/^\.\//, ""), ref: from.sha };
+      const target =
+        "repository" in ref
+          ? { repo: `${ref.owner}/${ref.repository}`, path: ref.path, ref: ref.version }
+          : { repo: from.repo, path: ref.path.replace(/^\.\//, ""), ref: from.sha };
       const content = await repos.show(target.repo, target.ref, target.path);
       if (content === undefined) throw new Error(`${target.repo}/${target.path}@${target.ref} not found`);
       return { name: `${target.repo}/${target.path}@${target.ref}`, content };
@@ -68,14 +81,30 @@ export async function loadWorkflow(repos: LocalRepos, repo: string, ref: string,
   return { ...(await loaded), repo, ref };
 }
 
-async function parse(repos: LocalRepos, repo: string, ref: string, path: string, sha: string | undefined): Promise<Omit<LoadedWorkflow, "repo" | "ref">> {
+async function parse(
+  repos: LocalRepos,
+  repo: string,
+  ref: string,
+  path: string,
+  sha: string | undefined,
+): Promise<Omit<LoadedWorkflow, "repo" | "ref">> {
   const name = `${repo}/${path}@${ref}`;
   const content = sha ? await repos.show(repo, sha, path) : undefined;
   if (!sha || content === undefined) throw new WorkflowLoadError(name, [`no file ${path} at ${ref} in ${repo}`]);
   const result = parseWorkflow({ name, content }, new NoOperationTraceWriter());
-  if (!result.value || result.context.errors.getErrors().length > 0) throw new WorkflowLoadError(name, result.context.errors.getErrors().map((e) => e.message));
-  const template = await convertWorkflowTemplate(result.context, result.value, fileProvider(repos, { repo, sha }), { fetchReusableWorkflowDepth: 1 });
-  if (template.errors?.length) throw new WorkflowLoadError(name, template.errors.map((e) => e.Message));
+  if (!result.value || result.context.errors.getErrors().length > 0)
+    throw new WorkflowLoadError(
+      name,
+      result.context.errors.getErrors().map((e) => e.message),
+    );
+  const template = await convertWorkflowTemplate(result.context, result.value, fileProvider(repos, { repo, sha }), {
+    fetchReusableWorkflowDepth: 1,
+  });
+  if (template.errors?.length)
+    throw new WorkflowLoadError(
+      name,
+      template.errors.map((e) => e.Message),
+    );
   if (!isMapping(result.value)) throw new WorkflowLoadError(name, ["the workflow is not a mapping"]);
   return { template, root: result.value, sha, path };
 }

@@ -19,13 +19,17 @@ export interface BuildJob {
 }
 
 const retest = (arch: Arch) => inlineCode(`/retest ${arch}`);
-const GLITCH = (arch: Arch) => `If it may be a glitch (a download or a mirror that timed out), comment ${retest(arch)} on the pull request to build ${arch} again.`;
+const GLITCH = (arch: Arch) =>
+  `If it may be a glitch (a download or a mirror that timed out), comment ${retest(arch)} on the pull request to build ${arch} again.`;
 
 /** What a maintainer does about a failed build job, most likely first. */
 export function buildNextSteps(f: JobFailure, arch: Arch): string[] {
   if (f.instruction) {
     const i = f.instruction;
-    if (i.flibs) return [`This step is one flibs adds (the embedded Dockerfile, the labels), not the repository's: comment ${retest(arch)}; if it fails again, report it to the flibs maintainers with this summary.`];
+    if (i.flibs)
+      return [
+        `This step is one flibs adds (the embedded Dockerfile, the labels), not the repository's: comment ${retest(arch)}; if it fails again, report it to the flibs maintainers with this summary.`,
+      ];
     const line = i.line !== undefined ? `line ${i.line} of ${inlineCode(i.file)}` : `${inlineCode(i.text)} in ${inlineCode(i.file)}`;
     return [`If the output shows a mistake, fix ${line} and push: the pull request builds again.`, GLITCH(arch)];
   }
@@ -44,14 +48,20 @@ export function buildNextSteps(f: JobFailure, arch: Arch): string[] {
   }
   switch (f.code) {
     case "policy":
-      return [`Change the ${inlineCode("Dockerfile")} to meet the organisation's policy, or ask its admins to change the policy (${inlineCode(".github/flibs.yml")} in the organisation's ${inlineCode(".github")} repository).`];
+      return [
+        `Change the ${inlineCode("Dockerfile")} to meet the organisation's policy, or ask its admins to change the policy (${inlineCode(".github/flibs.yml")} in the organisation's ${inlineCode(".github")} repository).`,
+      ];
     case "config":
       return [`Fix ${inlineCode("container.yaml")} and push (${inlineCode("flibs review")} shows the same problem locally).`];
     case "usage":
-      return [`The workflow called the Action with inputs it cannot use: a problem of the flibs setup (the caller workflow or the App), not of the pull request. Tell the organisation's flibs admins.`];
+      return [
+        `The workflow called the Action with inputs it cannot use: a problem of the flibs setup (the caller workflow or the App), not of the pull request. Tell the organisation's flibs admins.`,
+      ];
     case "registry":
     case "not-found":
-      return [`A registry did not answer as expected: comment ${retest(arch)} on the pull request once it does. If the base image is gone, name one that exists in the ${inlineCode("Dockerfile")}.`];
+      return [
+        `A registry did not answer as expected: comment ${retest(arch)} on the pull request once it does. If the base image is gone, name one that exists in the ${inlineCode("Dockerfile")}.`,
+      ];
     default:
       return [GLITCH(arch), `If it fails the same way again, report it to the flibs maintainers with this summary.`];
   }
@@ -78,7 +88,12 @@ function cancelled(job: BuildJob, signal: string): string[] {
 function testsTable(tests: readonly TestRun[]): string {
   return table(
     ["test", "result", "time", "command"],
-    tests.map((t) => [t.name, t.passed ? "passed" : "failed", t.seconds === undefined ? "" : formatDuration(t.seconds), trusted(inlineCode(displayCommand(t.command)))]),
+    tests.map((t) => [
+      t.name,
+      t.passed ? "passed" : "failed",
+      t.seconds === undefined ? "" : formatDuration(t.seconds),
+      trusted(inlineCode(displayCommand(t.command))),
+    ]),
   );
 }
 
@@ -88,7 +103,12 @@ export function buildJobSummary(job: BuildJob, outcome: JobOutcome): string {
   if (outcome.kind === "failure") blocks.push(...failureBlock(outcome.failure, buildNextSteps(outcome.failure, job.arch)));
   if (outcome.kind === "cancelled") blocks.push(...cancelled(job, outcome.signal));
   if (job.image) {
-    blocks.push(table(["arch", "digest", "size", "time"], [[trusted(job.arch), trusted(inlineCode(job.image.digest)), formatSize(job.image.size), formatDuration(job.image.seconds)]]));
+    blocks.push(
+      table(
+        ["arch", "digest", "size", "time"],
+        [[trusted(job.arch), trusted(inlineCode(job.image.digest)), formatSize(job.image.size), formatDuration(job.image.seconds)]],
+      ),
+    );
   }
   if (job.tests.length) blocks.push("**Image tests**", testsTable(job.tests));
   else if (job.testsPlanned === 0) blocks.push(`No image tests for ${job.arch} in ${inlineCode("container.yaml")}.`);

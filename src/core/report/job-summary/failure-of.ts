@@ -21,7 +21,8 @@ function isStepFailureDetail(d: unknown): d is StepFailureDetail {
 
 /** The failure a thrown value stands for; `failedStep` names the step it broke (from the job's step clock). */
 export function jobFailureOf(e: unknown, failedStep?: string): JobFailure {
-  if (!isFlibsError(e)) return { code: "internal", message: `flibs failed unexpectedly: ${describeError(e)}`, ...(failedStep ? { step: failedStep } : {}) };
+  if (!isFlibsError(e))
+    return { code: "internal", message: `flibs failed unexpectedly: ${describeError(e)}`, ...(failedStep ? { step: failedStep } : {}) };
   const d = isStepFailureDetail(e.detail) ? e.detail : undefined;
   const step = d?.step ?? failedStep;
   return {

@@ -15,7 +15,9 @@ export function displayCommand(command: string | readonly string[]): string {
 /** `Dockerfile` line 3, or what stands for it when the instruction is not the repository's. */
 export function whereInstruction(i: FailedInstruction): string {
   if (i.line !== undefined) return `${inlineCode(i.file)} line ${i.line}`;
-  return i.flibs ? `a step flibs adds to ${inlineCode(i.file)}` : `step ${i.step} of ${i.steps}${i.stages > 1 ? ` of stage ${i.stage}` : ""} of ${inlineCode(i.file)}`;
+  return i.flibs
+    ? `a step flibs adds to ${inlineCode(i.file)}`
+    : `step ${i.step} of ${i.steps}${i.stages > 1 ? ` of stage ${i.stage}` : ""} of ${inlineCode(i.file)}`;
 }
 
 /** How a test failed, in words: its exit status, or the text its output lacked. */
@@ -36,9 +38,12 @@ function headline(f: JobFailure): string[] {
   if (f.instruction) {
     const i = f.instruction;
     const stage = i.stages > 1 ? ` (stage ${i.stage} of ${i.stages})` : "";
-    return [`**Failed:** ${inlineCode(i.text, INSTRUCTION_SHOWN)} at ${whereInstruction(i)}${stage}${i.reason ? `: ${escapeText(i.reason)}` : ""}.`];
+    return [
+      `**Failed:** ${inlineCode(i.text, INSTRUCTION_SHOWN)} at ${whereInstruction(i)}${stage}${i.reason ? `: ${escapeText(i.reason)}` : ""}.`,
+    ];
   }
-  if (f.test) return [`**Failed:** image test ${testName(f.test.name)}: ${inlineCode(displayCommand(f.test.command))} ${testVerdict(f.test)}.`];
+  if (f.test)
+    return [`**Failed:** image test ${testName(f.test.name)}: ${inlineCode(displayCommand(f.test.command))} ${testVerdict(f.test)}.`];
   return [`**Failed${f.step ? ` at ${escapeText(f.step)}` : ""}:** ${messageMarkdown(f.message)}`];
 }
 
@@ -47,7 +52,10 @@ export function outputBlock(output: string | undefined): string[] {
   if (output === undefined) return [];
   const { lines, omitted } = outputTail(output, OUTPUT_LINES);
   if (lines.length === 0) return ["It printed nothing."];
-  return [omitted > 0 ? `The last ${lines.length} lines of its output:` : "Its output:", codeBlock(lines.join("\n"), OUTPUT_LINES, MAX_LINE)];
+  return [
+    omitted > 0 ? `The last ${lines.length} lines of its output:` : "Its output:",
+    codeBlock(lines.join("\n"), OUTPUT_LINES, MAX_LINE),
+  ];
 }
 
 /** What failed, the output that says why, and the next steps (Markdown list items, most likely first). */

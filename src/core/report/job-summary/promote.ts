@@ -53,14 +53,21 @@ function heading(job: PromoteJob, outcome: JobOutcome): string {
 function tagsTable(r: PromotionReport): string {
   return table(
     ["tag", "kind", "written"],
-    r.tags.map((t) => [trusted(inlineCode(t.tag)), t.kind, t.action === "move" ? trusted(`moved from ${inlineCode(t.from ?? "")}`) : t.action === "create" ? "created" : "already there"]),
+    r.tags.map((t) => [
+      trusted(inlineCode(t.tag)),
+      t.kind,
+      t.action === "move" ? trusted(`moved from ${inlineCode(t.from ?? "")}`) : t.action === "create" ? "created" : "already there",
+    ]),
   );
 }
 
 function copied(r: PromotionReport): string {
   const m = r.manifests;
   const b = r.blobs;
-  const refs = r.referrers.copied + r.referrers.skipped > 0 ? `; referrers (build record, signatures): ${r.referrers.copied} copied, ${r.referrers.skipped} already there` : "";
+  const refs =
+    r.referrers.copied + r.referrers.skipped > 0
+      ? `; referrers (build record, signatures): ${r.referrers.copied} copied, ${r.referrers.skipped} already there`
+      : "";
   return `Copied from ${inlineCode(r.source)}: manifests ${m.copied} copied, ${m.skipped} already there; blobs ${b.mounted} mounted, ${b.streamed} streamed (${formatBytes(b.bytesStreamed)}), ${b.skipped} already there${refs}.`;
 }
 
@@ -69,7 +76,9 @@ function signature(job: PromoteJob): string[] {
   if (!s) return [];
   if (s.signed) return [`✅ Signed ${escapeText(s.how)}.`];
   return isRelease(job.gitRef)
-    ? [`> ⚠️ **Release not signed**: ${escapeText(s.why)}. A release should be signed: install cosign on the promote runner (${inlineCode("runner_labels.promote")}) and promote again.`]
+    ? [
+        `> ⚠️ **Release not signed**: ${escapeText(s.why)}. A release should be signed: install cosign on the promote runner (${inlineCode("runner_labels.promote")}) and promote again.`,
+      ]
     : [`Image not signed: ${escapeText(s.why)}.`];
 }
 
@@ -77,7 +86,10 @@ function signature(job: PromoteJob): string[] {
 export function promoteJobSummary(job: PromoteJob, outcome: JobOutcome): string {
   const blocks: string[] = [heading(job, outcome)];
   if (outcome.kind === "failure") blocks.push(...failureBlock(outcome.failure, promoteNextSteps(outcome.failure)));
-  if (outcome.kind === "cancelled") blocks.push(`The runner stopped this job (${escapeText(outcome.signal)}). Tags are written only after the copy is verified, so none points at a partial copy. To promote again, comment ${inlineCode("/promote")} on the merged pull request.`);
+  if (outcome.kind === "cancelled")
+    blocks.push(
+      `The runner stopped this job (${escapeText(outcome.signal)}). Tags are written only after the copy is verified, so none points at a partial copy. To promote again, comment ${inlineCode("/promote")} on the merged pull request.`,
+    );
   blocks.push(...signature(job));
   const r = job.report;
   if (r) {
@@ -85,7 +97,13 @@ export function promoteJobSummary(job: PromoteJob, outcome: JobOutcome): string 
     if (r.tags.length) blocks.push(tagsTable(r));
     blocks.push(copied(r));
   }
-  if (job.arches.length) blocks.push(table(["arch", "digest", "size"], job.arches.map((a) => [trusted(a.arch), trusted(inlineCode(a.digest)), formatSize(a.size)])));
+  if (job.arches.length)
+    blocks.push(
+      table(
+        ["arch", "digest", "size"],
+        job.arches.map((a) => [trusted(a.arch), trusted(inlineCode(a.digest)), formatSize(a.size)]),
+      ),
+    );
   blocks.push("**Steps**", stepsTable(job.steps, outcome));
   return `${joinMarkdown(blocks)}\n`;
 }

@@ -35,23 +35,32 @@ export function packageComparison(arches: PublishJob["arches"], drift: readonly 
   const why = (a: PublishJob["arches"][number]) => `${a.arch} (${escapeText(a.packages.note ?? "no package database")})`;
   const out: string[] = [];
   if (read.length === 0) {
-    out.push(`Packages were not compared: no package database was read for ${unread.length > 1 ? "any arch" : "the arch"}: ${unread.map(why).join(", ")}.`);
+    out.push(
+      `Packages were not compared: no package database was read for ${unread.length > 1 ? "any arch" : "the arch"}: ${unread.map(why).join(", ")}.`,
+    );
     return out;
   }
   if (unread.length) out.push(`Packages were not compared for ${unread.map(why).join(", ")}.`);
   if (read.length === 1) {
-    out.push(`Only ${read[0]!.arch} has a package database (${read[0]!.packages.db}, ${read[0]!.packages.count} packages): there is no other arch to compare it with.`);
+    out.push(
+      `Only ${read[0]!.arch} has a package database (${read[0]!.packages.db}, ${read[0]!.packages.count} packages): there is no other arch to compare it with.`,
+    );
     return out;
   }
   const names = read.map((a) => a.arch).join(", ");
   if (drift.length === 0) {
-    out.push(`Installed packages ${unread.length ? `of ${names} ` : ""}agree across arches (${read.map((a) => `${a.arch}: ${a.packages.count} from ${a.packages.db}`).join("; ")}).`);
+    out.push(
+      `Installed packages ${unread.length ? `of ${names} ` : ""}agree across arches (${read.map((a) => `${a.arch}: ${a.packages.count} from ${a.packages.db}`).join("; ")}).`,
+    );
     return out;
   }
   const columns = sortArches([...new Set(drift.flatMap((d) => Object.keys(d.versions)))] as Arch[]);
   out.push(
     `**Component drift** (${drift.length} package${drift.length === 1 ? "" : "s"} differ${drift.length === 1 ? "s" : ""} between arches; policy: ${policy}):`,
-    table(["package", ...columns.map((a) => trusted(a))], drift.map((d) => [d.name, ...columns.map((a) => d.versions[a] ?? "not installed")])),
+    table(
+      ["package", ...columns.map((a) => trusted(a))],
+      drift.map((d) => [d.name, ...columns.map((a) => d.versions[a] ?? "not installed")]),
+    ),
   );
   return out;
 }
@@ -82,15 +91,23 @@ export function publishNextSteps(f: JobFailure, drift: readonly ComponentDrift[]
       `To accept drift, the organisation's policy can say ${inlineCode("component_drift: warn")}.`,
     ];
   }
-  if (f.code === "not-found") return [`An arch's image is missing: look at its build job; comment ${inlineCode("/retest <arch>")} on the pull request to build it again.`];
-  if (f.code === "usage") return [`The workflow called the Action with inputs it cannot use: a problem of the flibs setup (the caller workflow or the App), not of the pull request. Tell the organisation's flibs admins.`];
+  if (f.code === "not-found")
+    return [
+      `An arch's image is missing: look at its build job; comment ${inlineCode("/retest <arch>")} on the pull request to build it again.`,
+    ];
+  if (f.code === "usage")
+    return [
+      `The workflow called the Action with inputs it cannot use: a problem of the flibs setup (the caller workflow or the App), not of the pull request. Tell the organisation's flibs admins.`,
+    ];
   if (f.code === "auth" || f.code === "registry") {
     return [
       `This is not the pull request's problem: the candidate registry refused or failed a request. If the output says unauthorized or denied, the organisation's flibs admins check the registry credentials the workflow passes.`,
       `Then comment ${inlineCode("/build")} on the pull request.`,
     ];
   }
-  return [`If it may be a glitch, comment ${inlineCode("/build")} on the pull request; if it fails the same way again, report it to the flibs maintainers with this summary.`];
+  return [
+    `If it may be a glitch, comment ${inlineCode("/build")} on the pull request; if it fails the same way again, report it to the flibs maintainers with this summary.`,
+  ];
 }
 
 function heading(job: PublishJob, outcome: JobOutcome): string {
@@ -114,11 +131,18 @@ export function publishJobSummary(job: PublishJob, outcome: JobOutcome): string 
     const f = outcome.failure;
     blocks.push(
       ...(driftFailed
-        ? [`**Failed:** the index was not tagged: the policy says ${inlineCode("component_drift: fail")}.`, ...comparison, ...nextBlock(publishNextSteps(f, drift))]
+        ? [
+            `**Failed:** the index was not tagged: the policy says ${inlineCode("component_drift: fail")}.`,
+            ...comparison,
+            ...nextBlock(publishNextSteps(f, drift)),
+          ]
         : failureBlock(f, publishNextSteps(f, drift))),
     );
   }
-  if (outcome.kind === "cancelled") blocks.push(`The runner stopped this job (${escapeText(outcome.signal)}). To publish again, comment ${inlineCode("/build")} on the pull request.`);
+  if (outcome.kind === "cancelled")
+    blocks.push(
+      `The runner stopped this job (${escapeText(outcome.signal)}). To publish again, comment ${inlineCode("/build")} on the pull request.`,
+    );
   if (job.index) {
     const ref = `${job.repository}@${job.index.digest}`;
     const tagged = job.index.tags.length ? `tagged ${job.index.tags.map((t) => inlineCode(t)).join(", ")}` : "not tagged";
@@ -130,7 +154,12 @@ export function publishJobSummary(job: PublishJob, outcome: JobOutcome): string 
     blocks.push(
       table(
         ["arch", "digest", "size", "packages"],
-        job.arches.map((a) => [trusted(a.arch), trusted(inlineCode(a.digest)), formatSize(a.size), a.packages.count !== undefined ? `${a.packages.count} (${a.packages.db})` : "none read"]),
+        job.arches.map((a) => [
+          trusted(a.arch),
+          trusted(inlineCode(a.digest)),
+          formatSize(a.size),
+          a.packages.count !== undefined ? `${a.packages.count} (${a.packages.db})` : "none read",
+        ]),
       ),
     );
   }

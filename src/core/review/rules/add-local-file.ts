@@ -31,7 +31,11 @@ export const rule: Rule = {
       const { sources } = copyArgs(ins);
       const plain = sources.filter((s) => !isUrl(s.value) && !isLocalArchive(s.value) && !s.value.startsWith("<<"));
       if (plain.length > 0) {
-        hits.push({ line: ins.line, column: ins.column, message: `ADD of local ${plain.map((s) => `\`${s.value}\``).join(", ")}: use COPY` });
+        hits.push({
+          line: ins.line,
+          column: ins.column,
+          message: `ADD of local ${plain.map((s) => `\`${s.value}\``).join(", ")}: use COPY`,
+        });
       }
     }
     return hits;

@@ -9,7 +9,7 @@ export const rule: Rule = {
     "`ADD https://...` (or a Git URL) fetches content at build time that is not in the repository, is not " +
     "reviewed and can change between two builds of the same commit. Put the file in the repository and " +
     "COPY it, or install it from a package (RPMs are signed and recorded in the build record). A quoted URL " +
-    "(`ADD \"https://...\" /x`) is a URL too.",
+    '(`ADD "https://..." /x`) is a URL too.',
   fix: "Commit the file to the repository and COPY it, or install it from an RPM. If it must be downloaded, download it in a RUN that checks its checksum (`curl -fsSLO URL && sha256sum -c file.sha256`).",
   example: {
     file: "Dockerfile",
@@ -21,7 +21,11 @@ export const rule: Rule = {
     for (const ins of dockerfile.instructions) {
       if (ins.keyword !== "ADD") continue;
       for (const src of copyArgs(ins).sources) {
-        if (isUrl(src.value)) hits.push({ ...ins.positionAt(src.offset), message: `ADD of URL \`${src.value}\`: fetched unreviewed at build time; vendor the file and COPY it` });
+        if (isUrl(src.value))
+          hits.push({
+            ...ins.positionAt(src.offset),
+            message: `ADD of URL \`${src.value}\`: fetched unreviewed at build time; vendor the file and COPY it`,
+          });
       }
     }
     return hits;

@@ -23,7 +23,10 @@ export const rule: Rule = {
       const what = use.via === "FROM" ? "base image" : `image (${use.via})`;
       const at = { line: from.line, column: from.column };
       if (from.unresolved.length > 0) {
-        hits.push({ ...at, message: `cannot check ${what} \`${from.raw}\`: ${from.unresolved.map((v) => `\`${v}\``).join(", ")} has no default or build arg` });
+        hits.push({
+          ...at,
+          message: `cannot check ${what} \`${from.raw}\`: ${from.unresolved.map((v) => `\`${v}\``).join(", ")} has no default or build arg`,
+        });
         continue;
       }
       const image = parseImageName(from.resolved);

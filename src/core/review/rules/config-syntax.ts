@@ -5,8 +5,7 @@ export const rule: Rule = {
   id: CONFIG_SYNTAX_RULE,
   severity: "error",
   title: "container.yaml is valid YAML",
-  doc:
-    "`container.yaml` must parse as YAML (one document, unique keys). The finding points at the line and column the YAML parser stopped at. Nothing else in the file is checked until it parses.",
+  doc: "`container.yaml` must parse as YAML (one document, unique keys). The finding points at the line and column the YAML parser stopped at. Nothing else in the file is checked until it parses.",
   fix: "Fix the YAML at the line and column given: an unclosed bracket or quote, a tab used for indentation, or a key written twice.",
   example: {
     file: "container.yaml",

@@ -26,7 +26,10 @@ export const rule: Rule = {
     for (const run of dockerfile.runs) {
       for (const re of PATTERNS) {
         for (const m of run.text.matchAll(re)) {
-          hits.push({ ...run.positionAt(m.index), message: "a downloaded script is run unreviewed; vendor it and COPY it, or install a package" });
+          hits.push({
+            ...run.positionAt(m.index),
+            message: "a downloaded script is run unreviewed; vendor it and COPY it, or install a package",
+          });
         }
       }
     }

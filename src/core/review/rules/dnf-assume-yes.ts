@@ -33,7 +33,10 @@ export const rule: Rule = {
       for (const call of packageManagerCalls(run.text)) {
         if (!changesPackages(call) || call.words.some((w) => ASSUME_YES.test(w.value))) continue;
         const first = call.words[0];
-        hits.push({ ...run.positionAt(first?.offset ?? 0), message: `\`${call.tool} ${call.subcommand}\` without \`-y\` stops at the confirmation prompt and fails the build` });
+        hits.push({
+          ...run.positionAt(first?.offset ?? 0),
+          message: `\`${call.tool} ${call.subcommand}\` without \`-y\` stops at the confirmation prompt and fails the build`,
+        });
       }
     }
     return hits;

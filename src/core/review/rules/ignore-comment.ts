@@ -21,11 +21,16 @@ export const rule: Rule = {
     for (const ig of dockerfile.ignores) {
       const at = { line: ig.line, column: ig.column };
       if (ig.rules.length === 0) hits.push({ ...at, message: "`# flibs-ignore` names no rule: write `# flibs-ignore RULE-ID reason`" });
-      else if (ig.reason === "") hits.push({ ...at, message: `\`# flibs-ignore ${ig.rules.join(",")}\` gives no reason, so it suppresses nothing` });
+      else if (ig.reason === "")
+        hits.push({ ...at, message: `\`# flibs-ignore ${ig.rules.join(",")}\` gives no reason, so it suppresses nothing` });
       for (const id of ig.rules) if (!ruleIds.has(id)) hits.push({ ...at, message: `\`# flibs-ignore\` names unknown rule \`${id}\`` });
       for (const id of ig.rules) {
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a policy object not parsed by the schema may lack fields
-        if (ruleIds.has(id) && policy.not_ignorable?.includes(id)) hits.push({ ...at, message: `\`# flibs-ignore ${id}\` suppresses nothing: the organisation's policy does not let a repository waive ${id} (ask for the exception in the policy instead)` });
+        if (ruleIds.has(id) && policy.not_ignorable?.includes(id))
+          hits.push({
+            ...at,
+            message: `\`# flibs-ignore ${id}\` suppresses nothing: the organisation's policy does not let a repository waive ${id} (ask for the exception in the policy instead)`,
+          });
       }
       if (!ig.target && ig.rules.length > 0) hits.push({ ...at, message: "`# flibs-ignore` has no instruction after it" });
     }

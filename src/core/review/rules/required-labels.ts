@@ -10,11 +10,11 @@ export const rule: Rule = {
     "(or a stage it is built FROM). The default set is the Fedora container guidelines' required labels: " +
     "`com.redhat.component`, `name`, `version`, `summary` and `maintainer` (`architecture` is added by " +
     "flibs at build time). Labels inherited from the base image do not count: they describe the base.",
-  fix: "Set each missing label, with a value, in the final stage: one `LABEL key=\"value\" ...` instruction can set them all (see the good example).",
+  fix: 'Set each missing label, with a value, in the final stage: one `LABEL key="value" ...` instruction can set them all (see the good example).',
   example: {
     file: "Dockerfile",
-    bad: "FROM registry.fedoraproject.org/fedora:41\nLABEL name=\"demo\"\n",
-    good: "FROM registry.fedoraproject.org/fedora:41\nLABEL com.redhat.component=\"demo-container\" name=\"demo\" version=\"1\" summary=\"A demo\" maintainer=\"Jane <jane@example.com>\"\n",
+    bad: 'FROM registry.fedoraproject.org/fedora:41\nLABEL name="demo"\n',
+    good: 'FROM registry.fedoraproject.org/fedora:41\nLABEL com.redhat.component="demo-container" name="demo" version="1" summary="A demo" maintainer="Jane <jane@example.com>"\n',
   },
   check: ({ dockerfile, policy }) => {
     const chain = finalChain(dockerfile);

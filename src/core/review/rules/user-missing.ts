@@ -19,6 +19,12 @@ export const rule: Rule = {
   check: ({ dockerfile }) => {
     const final = dockerfile.stages[dockerfile.stages.length - 1];
     if (!final || final.from.kind === "scratch" || finalUser(dockerfile)) return [];
-    return [{ line: final.instruction.line, column: final.instruction.column, message: "the final stage sets no USER, so the image runs as its base image's user (root for Fedora)" }];
+    return [
+      {
+        line: final.instruction.line,
+        column: final.instruction.column,
+        message: "the final stage sets no USER, so the image runs as its base image's user (root for Fedora)",
+      },
+    ];
   },
 };

@@ -24,6 +24,12 @@ export const rule: Rule = {
   check: ({ dockerfile }) => {
     const u = finalUser(dockerfile);
     if (!u || !isRoot(u.user)) return [];
-    return [{ line: u.instruction.line, column: u.instruction.column, message: `the image runs as \`${u.user}\`: end the final stage with an unprivileged USER` }];
+    return [
+      {
+        line: u.instruction.line,
+        column: u.instruction.column,
+        message: `the image runs as \`${u.user}\`: end the final stage with an unprivileged USER`,
+      },
+    ];
   },
 };

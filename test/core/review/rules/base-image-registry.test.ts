@@ -20,7 +20,9 @@ describe("base-image-registry", () => {
     expect(only(["FROM localhost:5000/x:1"], { approved_base_registries: ["localhost:5000"] })).toEqual([]);
   });
   it("does not treat stage names or scratch as base images", () => {
-    expect(only(["FROM registry.fedoraproject.org/fedora:41 AS Builder", "RUN true", "FROM builder", "FROM scratch", "COPY --from=0 / /"])).toEqual([]);
+    expect(
+      only(["FROM registry.fedoraproject.org/fedora:41 AS Builder", "RUN true", "FROM builder", "FROM scratch", "COPY --from=0 / /"]),
+    ).toEqual([]);
   });
   it("substitutes ARGs declared before FROM, and reports what it cannot resolve", () => {
     expect(only(["ARG BASE=registry.fedoraproject.org/fedora", "ARG TAG=41", "FROM ${BASE}:$TAG"])).toEqual([]);
@@ -41,7 +43,11 @@ describe("base-image-registry", () => {
 describe("base-image-registry: images pulled by COPY --from and RUN --mount", () => {
   it("checks them as it checks FROM, and leaves stages alone", async () => {
     const { hits, GOOD } = await import("../helpers.js");
-    const lines = [...GOOD, "COPY --from=docker.io/library/busybox:1.36 /bin/busybox /b", "RUN --mount=type=bind,from=quay.io/evil/tools:1,target=/t /t/x"];
+    const lines = [
+      ...GOOD,
+      "COPY --from=docker.io/library/busybox:1.36 /bin/busybox /b",
+      "RUN --mount=type=bind,from=quay.io/evil/tools:1,target=/t /t/x",
+    ];
     expect(hits("base-image-registry", lines).map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([
       `${GOOD.length + 1}:13 image (COPY --from) \`docker.io/library/busybox\` is not from an approved registry (registry.fedoraproject.org, quay.io/fedora)`,
       `${GOOD.length + 2}:28 image (RUN --mount) \`quay.io/evil/tools\` is not from an approved registry (registry.fedoraproject.org, quay.io/fedora)`,

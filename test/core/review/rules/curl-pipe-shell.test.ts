@@ -19,6 +19,8 @@ describe("curl-pipe-shell", () => {
     expect(at(run("RUN curl -fsSL \\", "      https://example.com/install.sh \\", "    | bash"))).toEqual(["4:5"]);
   });
   it("accepts downloads that are not executed and pipes into other tools", () => {
-    expect(run("RUN curl -fsSLO https://example.com/a.tar.gz && sha256sum -c a.sha256", "RUN curl -s https://example.com/x | tar -xz")).toEqual([]);
+    expect(
+      run("RUN curl -fsSLO https://example.com/a.tar.gz && sha256sum -c a.sha256", "RUN curl -s https://example.com/x | tar -xz"),
+    ).toEqual([]);
   });
 });

@@ -27,8 +27,8 @@ const CASES: Array<[string, string, boolean]> = [
   ["dnf5 -y", "RUN dnf5 -y install httpd", false],
   ["ONBUILD RUN", "ONBUILD RUN dnf install python3-devel", true],
   ["ONBUILD RUN -y", "ONBUILD RUN dnf -y install python3-devel", false],
-  ["inside if/then", "RUN if [ -n \"$DEV\" ]; then dnf install gdb; fi", true],
-  ["inside if/then -y", "RUN if [ -n \"$DEV\" ]; then dnf -y install gdb; fi", false],
+  ["inside if/then", 'RUN if [ -n "$DEV" ]; then dnf install gdb; fi', true],
+  ["inside if/then -y", 'RUN if [ -n "$DEV" ]; then dnf -y install gdb; fi', false],
   ["inside a for loop", "RUN for p in a b; do dnf install $p; done", true],
   ["option value before the subcommand", "RUN dnf --installroot /mnt/sysroot --releasever 41 install bash", true],
   ["option value before the subcommand, -y", "RUN dnf --installroot /mnt/sysroot --releasever 41 -y install bash", false],
@@ -47,7 +47,9 @@ describe("dnf-assume-yes", () => {
     expect(at(run("ONBUILD RUN dnf install a"))).toEqual(["4:13"]);
   });
   it("accepts -y anywhere, --assumeyes, combined short flags and --setopt=assumeyes", () => {
-    expect(run("RUN dnf install -y a", "RUN dnf --assumeyes install a", "RUN dnf -qy install a", "RUN dnf --setopt=assumeyes=True install a")).toEqual([]);
+    expect(
+      run("RUN dnf install -y a", "RUN dnf --assumeyes install a", "RUN dnf -qy install a", "RUN dnf --setopt=assumeyes=True install a"),
+    ).toEqual([]);
   });
   it("ignores read-only subcommands and group/module reads", () => {
     expect(run("RUN dnf clean all", "RUN dnf makecache", "RUN dnf info bash && dnf group list && dnf module list")).toEqual([]);

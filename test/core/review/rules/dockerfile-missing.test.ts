@@ -5,7 +5,14 @@ describe("dockerfile-missing", () => {
   it("is an error on the path container.yaml names when the Dockerfile is absent", () => {
     const r = review({ containerYaml: { path: "container.yaml", text: "dockerfile: build/Containerfile\n" } });
     expect(r.findings).toEqual([
-      { rule: "dockerfile-missing", severity: "error", file: "build/Containerfile", line: 1, column: 1, message: "no build/Containerfile in the repository" },
+      {
+        rule: "dockerfile-missing",
+        severity: "error",
+        file: "build/Containerfile",
+        line: 1,
+        column: 1,
+        message: "no build/Containerfile in the repository",
+      },
     ]);
   });
   it("defaults to Dockerfile", () => {

@@ -20,11 +20,20 @@ describe("ignore-comment", () => {
   });
   it("reports an ignore without reason, which then suppresses nothing", () => {
     const lines = [...GOOD, "# flibs-ignore add-local-file", "ADD app.conf /etc/"];
-    expect(hits("ignore-comment", lines).map((f) => f.message)).toEqual(["`# flibs-ignore add-local-file` gives no reason, so it suppresses nothing"]);
+    expect(hits("ignore-comment", lines).map((f) => f.message)).toEqual([
+      "`# flibs-ignore add-local-file` gives no reason, so it suppresses nothing",
+    ]);
     expect(at(hits("add-local-file", lines))).toEqual(["5:1"]);
   });
   it("reports an unknown rule id, a missing id, and an ignore with nothing after it", () => {
-    const lines = [...GOOD, "# flibs-ignore no-such-rule because", "RUN true", "# flibs-ignore", "RUN true", "# flibs-ignore user-root at the end"];
+    const lines = [
+      ...GOOD,
+      "# flibs-ignore no-such-rule because",
+      "RUN true",
+      "# flibs-ignore",
+      "RUN true",
+      "# flibs-ignore user-root at the end",
+    ];
     expect(hits("ignore-comment", lines).map((f) => `${f.line}: ${f.message}`)).toEqual([
       "4: `# flibs-ignore` names unknown rule `no-such-rule`",
       "6: `# flibs-ignore` names no rule: write `# flibs-ignore RULE-ID reason`",

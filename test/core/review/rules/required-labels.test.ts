@@ -14,10 +14,10 @@ describe("required-labels", () => {
     const fs = hits("required-labels", [
       "FROM registry.fedoraproject.org/fedora:41",
       "ARG NAME=demo",
-      "ENV SUMMARY=\"a demo image\"",
-      "LABEL \"com.redhat.component\"=\"$NAME\" \\",
+      'ENV SUMMARY="a demo image"',
+      'LABEL "com.redhat.component"="$NAME" \\',
       "      # a comment inside the instruction",
-      "      name=\"${NAME}\" \\",
+      '      name="${NAME}" \\',
       "      version=1",
       "LABEL summary $SUMMARY",
       "LABEL maintainer='Jane <jane@example.com>'",
@@ -25,12 +25,12 @@ describe("required-labels", () => {
     expect(fs).toEqual([]);
   });
   it("reports a label whose value substitutes to nothing", () => {
-    const fs = hits("required-labels", [...GOOD, "LABEL version=\"$UNSET\""]);
+    const fs = hits("required-labels", [...GOOD, 'LABEL version="$UNSET"']);
     expect(fs.map((f) => f.message)).toEqual(["required LABEL `version` is empty"]);
     expect(at(fs)).toEqual(["4:7"]);
   });
   it("counts labels of a stage the final stage is built FROM, not of other stages", () => {
-    const base = 'LABEL com.redhat.component=c name=n version=1 summary=s maintainer=m';
+    const base = "LABEL com.redhat.component=c name=n version=1 summary=s maintainer=m";
     expect(hits("required-labels", ["FROM registry.fedoraproject.org/fedora:41 AS base", base, "FROM base", "USER 1"])).toEqual([]);
     expect(at(hits("required-labels", ["FROM registry.fedoraproject.org/fedora:41 AS build", base, "FROM scratch"]))).toEqual(["3:1"]);
   });

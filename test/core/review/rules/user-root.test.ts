@@ -10,7 +10,14 @@ describe("user-root", () => {
     expect(hits("user-root", [...GOOD_HEAD, "USER root", "RUN true", "USER 1001"])).toEqual([]);
   });
   it("looks at the final stage only, following FROM <stage>", () => {
-    expect(hits("user-root", ["FROM registry.fedoraproject.org/fedora:41 AS b", "USER root", "FROM registry.fedoraproject.org/fedora:41", "USER 1001"])).toEqual([]);
+    expect(
+      hits("user-root", [
+        "FROM registry.fedoraproject.org/fedora:41 AS b",
+        "USER root",
+        "FROM registry.fedoraproject.org/fedora:41",
+        "USER 1001",
+      ]),
+    ).toEqual([]);
     expect(at(hits("user-root", ["FROM registry.fedoraproject.org/fedora:41 AS b", "USER root", "FROM b", "RUN true"]))).toEqual(["2:1"]);
   });
 });
