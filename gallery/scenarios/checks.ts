@@ -7,7 +7,10 @@
 import { archCheckSummary, archCheckTitle, type ArchJob } from "../../src/core/report/arch-check.js";
 import { summarizeBuild, type ArchResult } from "../../src/core/report/build-summary.js";
 import { completedPromotion, promoteCheckName, type PromotionFacts } from "../../src/core/report/promote-check.js";
+import { DEFAULT_POLICY } from "../../src/core/config/index.js";
 import { parseBuildId } from "../../src/core/plan/build-id.js";
+import { decideGate } from "../../src/core/plan/gate.js";
+import { cancelledBuild } from "../../src/core/report/build-check.js";
 import { planTags } from "../../src/core/promote/tags.js";
 import type { MarkdownScreen, Scenario } from "../types.js";
 
@@ -136,6 +139,40 @@ function promotions(): MarkdownScreen[] {
   ];
 }
 
+function publishFails(): MarkdownScreen[] {
+  const s = summarizeBuild({
+    planned: [...ARCHES],
+    results: [passed("x86_64", X86, 71_303_168, 1), passed("aarch64", ARM, 69_730_304, 2)],
+    runConclusion: "failure",
+    runUrl: RUN,
+    publish: { conclusion: "failure" },
+    problem: { text: "the publish job ended failure: no index was published", setup: false },
+  });
+  return [check("flibs/build: both arches passed, the publish job failed", "flibs/build", s)];
+}
+
+function forkWaits(): MarkdownScreen[] {
+  const gate = decideGate({ authorPermission: "read", fromFork: true, headSha: SHA, approvedShas: [], policy: DEFAULT_POLICY });
+  if (gate.build) throw new Error("a fork PR by a reader should wait");
+  return [
+    check(
+      "flibs/build: a fork's pull request waits for /ok-to-test <sha>",
+      "flibs/build",
+      { conclusion: "action_required", title: "Waiting for /ok-to-test", summary: gate.message },
+      [`/ok-to-test ${SHA.slice(0, 12)}`],
+    ),
+  ];
+}
+
+function cancelled(): MarkdownScreen[] {
+  const c = (title: string, v: { title: string; summary: string }) => check(title, "flibs/build", { conclusion: "cancelled", ...v });
+  return [
+    c("flibs/build: superseded by a newer push", cancelledBuild({ by: "push", head: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432" })),
+    c("flibs/build: /cancel by a maintainer", cancelledBuild({ by: "command", login: "mona" })),
+    c("flibs/build: the pull request was closed", cancelledBuild({ by: "close" })),
+  ];
+}
+
 export const checkScenarios: readonly Scenario[] = [
   { id: "build-green", title: "A green build: both arches, the index and its pull line", screens: async () => greenBuild() },
   { id: "build-aarch64-fails", title: "aarch64 fails: where, why, and what next", screens: async () => aarch64Fails() },
@@ -144,5 +181,12 @@ export const checkScenarios: readonly Scenario[] = [
     title: "The candidate registry refuses the App: whose problem it is",
     screens: async () => registryRefusesTheApp(),
   },
+  { id: "build-publish-fails", title: "Both arches passed, the publish job failed", screens: async () => publishFails() },
+  {
+    id: "build-fork-waits",
+    title: "A fork's pull request waits for approval of the SHA the reviewer read",
+    screens: async () => forkWaits(),
+  },
+  { id: "build-cancelled", title: "A build cancelled: by what, or by whom", screens: async () => cancelled() },
   { id: "promotions", title: "One commit promoted for main and for two releases", screens: async () => promotions() },
 ];
