@@ -2,11 +2,12 @@ import type { Context, Probot } from "probot";
 import { findBuildId } from "../core/plan/build-id.js";
 import { buildSummaryCheck, planArchChecks } from "../core/plan/builds.js";
 import type { Arch } from "../core/platform.js";
-import { cancelledBuild } from "../core/report/build-check.js";
+import { cancelCauseOf, cancelledBuild } from "../core/report/build-check.js";
 import { summarizeBuild, type ArchResult } from "../core/report/build-summary.js";
 import { formatDigestsMarker } from "../core/report/custody.js";
 import { formatPlanMarker, parsePlanMarker } from "../core/report/plan-marker.js";
 import { listChecks, writeCheck } from "../github/checks.js";
+import { readPull } from "../github/pulls.js";
 import type { DeliveryWork } from "./deliveries.js";
 import { readIndexByValue } from "./index-by-value.js";
 import { isOwnRun, runFacts } from "./own-run.js";
@@ -35,7 +36,8 @@ export async function reportRun(
   // Kept for promotion and for a later /retest of some arches: the plan, and every digest a job reported.
   const planMarker = plan ? `\n${formatPlanMarker(plan)}` : "";
   if (run.conclusion === "cancelled") {
-    const text = cancelledBuild({ by: "unknown" });
+    const pull = plan?.pr !== undefined ? await readPull(octokit, repo, plan.pr).catch(() => undefined) : undefined;
+    const text = cancelledBuild(cancelCauseOf(id.sha, pull));
     await writeCheck(
       octokit,
       repo,

@@ -483,7 +483,8 @@ describe("report: workflow_job moves each arch's check, never backwards", () => 
     const completed = world.deliveriesOf(superseded, { event: "workflow_run", action: "completed" });
     await world.replay([...completed, ...completed], app);
     const check = world.shown(HEAD, "flibs/build")!;
-    expect(check).toMatchObject({ status: "completed", conclusion: "cancelled" });
+    // It says by what: the newer head, read from the PR (GitHub's run says only "cancelled").
+    expect(check).toMatchObject({ status: "completed", conclusion: "cancelled", title: `Cancelled: superseded by ${HEAD2.slice(0, 7)}` });
     expect(
       world.github
         .calls(UPDATE)

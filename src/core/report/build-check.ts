@@ -34,6 +34,17 @@ export function runningBuildTitle(building: readonly Arch[]): string {
 /** Why a build run was cancelled, in the words a maintainer needs: by whom or by what. */
 export type CancelCause = { by: "push"; head: string } | { by: "command"; login: string } | { by: "close" } | { by: "unknown" };
 
+/**
+ * Why GitHub cancelled a build run no one cancelled through flibs, judged from its pull request as it is now: a
+ * newer head means build.yml's concurrency group let the newer push supersede it; a closed PR, the close.
+ */
+export function cancelCauseOf(buildSha: string, pull: { sha: string; state: string; merged: boolean } | undefined): CancelCause {
+  if (!pull) return { by: "unknown" };
+  if (pull.state === "closed" && !pull.merged) return { by: "close" };
+  if (pull.sha !== buildSha) return { by: "push", head: pull.sha };
+  return { by: "unknown" };
+}
+
 export function cancelledBuild(cause: CancelCause): { title: string; summary: string } {
   switch (cause.by) {
     case "push":

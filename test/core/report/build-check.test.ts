@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { helpText } from "../../../src/core/commands/index.js";
 import { DEFAULT_POLICY } from "../../../src/core/config/index.js";
 import { noBuildExternalId } from "../../../src/core/plan/builds.js";
-import { cancelledBuild, noBuildCheck, queuedBuildSummary, queuedBuildTitle } from "../../../src/core/report/build-check.js";
+import { cancelCauseOf, cancelledBuild, noBuildCheck, queuedBuildSummary, queuedBuildTitle } from "../../../src/core/report/build-check.js";
 import { parsePlanMarker } from "../../../src/core/report/plan-marker.js";
 import { codeSpans, renderedText } from "../../helpers/markdown.js";
 
@@ -61,5 +61,18 @@ describe("/help says who may run each command and when (issue 21, point 10)", ()
     expect(text).toMatch(/`\/promote`.*Who: `admin` access; only once the PR is merged into the default branch\./);
     expect(text).toMatch(/`\/build.*Who: `write` access; only while the PR is open\./);
     expect(text).toContain("Re-run on a check does what its command does");
+  });
+});
+
+describe("why GitHub cancelled a build run", () => {
+  const pull = (sha: string, state = "open", merged = false) => ({ sha, state, merged });
+  it("a newer head superseded it; a PR closed unmerged closed it; otherwise it is not known", () => {
+    const newer = "9f8e7d6c5b".padEnd(40, "0");
+    expect(cancelCauseOf(SHA, pull(newer))).toEqual({ by: "push", head: newer });
+    expect(cancelledBuild(cancelCauseOf(SHA, pull(newer))).title).toBe("Cancelled: superseded by 9f8e7d6");
+    expect(cancelCauseOf(SHA, pull(SHA, "closed"))).toEqual({ by: "close" });
+    expect(cancelCauseOf(SHA, pull(SHA))).toEqual({ by: "unknown" });
+    expect(cancelCauseOf(SHA, pull(newer, "closed", true))).toEqual({ by: "push", head: newer });
+    expect(cancelCauseOf(SHA, undefined)).toEqual({ by: "unknown" });
   });
 });
