@@ -57080,6 +57080,10 @@ async function publish(o) {
 // src/core/report/job-notices.ts
 var DIGEST_NOTICE = "flibs digest";
 var INDEX_NOTICE = "flibs index";
+var PROMOTED_NOTICE = "flibs promoted";
+function formatPromotedNotice(r) {
+  return JSON.stringify({ tags: r.tags.map((t) => ({ tag: t.tag, kind: t.kind })), signed: r.signed });
+}
 
 // src/core/report/promote-check.ts
 function promoteCheckName(ref) {
@@ -57444,6 +57448,9 @@ function promoteJob(i, c) {
       signing.end("skipped", "not signed: no cosign");
     }
     if (!signature2.signed && gitTag) warning(`release ${gitTag} promoted but not signed: ${signature2.why}`);
+    notice(formatPromotedNotice({ tags: report.tags.map((t) => ({ tag: t.tag, kind: t.kind })), signed: signature2.signed }), {
+      title: PROMOTED_NOTICE
+    });
   };
   const job = () => ({
     destination: `${destination.registry}/${destination.repository}`,

@@ -6,7 +6,7 @@ import { StepClock } from "../../src/builder/step-clock.js";
 import { isolationReport, type ComponentDrift } from "../../src/core/build/index.js";
 import { FlibsError } from "../../src/core/errors.js";
 import { archToPlatformString, platformToArch, sortArches, type Arch } from "../../src/core/platform.js";
-import { DIGEST_NOTICE, INDEX_NOTICE } from "../../src/core/report/job-notices.js";
+import { DIGEST_NOTICE, formatPromotedNotice, INDEX_NOTICE, PROMOTED_NOTICE } from "../../src/core/report/job-notices.js";
 import {
   buildJobSummary,
   promoteJobSummary,
@@ -321,6 +321,10 @@ export function promoteJob(i: ActionInputs, c: RunContext): ModeJob {
       signing.end("skipped", "not signed: no cosign");
     }
     if (!signature.signed && gitTag) core.warning(`release ${gitTag} promoted but not signed: ${signature.why}`);
+    // For the App's flibs/promote: the tags written and the signature, by value from this job.
+    core.notice(formatPromotedNotice({ tags: report.tags.map((t) => ({ tag: t.tag, kind: t.kind })), signed: signature.signed }), {
+      title: PROMOTED_NOTICE,
+    });
   };
 
   const job = (): PromoteJob => ({

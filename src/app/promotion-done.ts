@@ -4,9 +4,11 @@ import { findPromotionId, formatPromotionKey, parsePromotedMarker, parseStableMa
 import { promoteChecks } from "../core/promote/tested-build.js";
 import { parseIndexMarker } from "../core/report/index-marker.js";
 import { completedPromotion, promoteCheckName } from "../core/report/promote-check.js";
+import { promotedNotice, type PromotedReport } from "../core/report/job-notices.js";
 import { parseRunMarker } from "../core/report/run-marker.js";
 import { listChecks, writeCheck } from "../github/checks.js";
 import { setDeploymentStatus } from "../github/deployments.js";
+import { jobAnnotations, listRunJobs } from "../github/workflows.js";
 import type { DeliveryWork } from "./deliveries.js";
 import { isOwnRun, runFacts } from "./own-run.js";
 import { resumePromotions } from "./promotion.js";
@@ -39,7 +41,13 @@ export async function completePromotion(
     stable,
     tags: promoted.tags.map((t) => ({ ...t, reason: "" })),
   };
-  const done = completedPromotion(facts, { ok, runConclusion: run.conclusion, runUrl: run.html_url });
+  const written = ok ? await promotedReport(scope, run.id) : undefined;
+  const done = completedPromotion(facts, {
+    ok,
+    runConclusion: run.conclusion,
+    runUrl: run.html_url,
+    ...(written ? { tagsWritten: written.tags, signed: written.signed } : {}),
+  });
   if (p.key.deploymentId !== undefined) {
     const page = ok && stable ? referenceUrl(stable) : undefined;
     await setDeploymentStatus(octokit, repo, p.key.deploymentId, {
@@ -56,6 +64,21 @@ export async function completePromotion(
     { name: promoteCheckName(p.key.ref), status: "completed", externalId: formatPromotionKey(p.key), detailsUrl: run.html_url, ...done },
   );
   return true;
+}
+
+/** What the run's promote job reported writing (tags, signature); undefined when it did not say or cannot be read. */
+async function promotedReport(scope: Scope, runId: number): Promise<PromotedReport | undefined> {
+  try {
+    const jobs = await listRunJobs(scope.octokit, scope.repo, runId);
+    for (const job of jobs.filter((j) => j.conclusion === "success")) {
+      const read = promotedNotice(await jobAnnotations(scope.octokit, scope.repo, job));
+      if (!read.ok) return undefined;
+      if (read.value) return read.value;
+    }
+  } catch (e) {
+    scope.log.warn({ err: e }, "flibs/promote: the promote job's report could not be read");
+  }
+  return undefined;
 }
 
 export function registerPromotionProgress(app: Probot, deliveries: DeliveryWork, flibs: Flibs): void {

@@ -333,6 +333,11 @@ describe("the whole chain, as GitHub runs it", () => {
       );
 
       expect(done.conclusion, done.summary ?? "").toBe("success");
+      // What the promote job reported writing (its own notice): the tags with their kinds, and that this runner,
+      // without cosign, left the release unsigned: a warning in the title and the table, not a plain line.
+      expect(done.title).toBe(`Promoted to ${stable.host}/stable/hello for v1.0.0 (unsigned)`);
+      expect(done.summary).toContain("`1.0.0` (immutable), `1.0` (floating), `1` (floating), `latest` (floating)");
+      expect(done.summary).toContain("⚠️ **not signed**");
       for (const tag of ["1.0.0", "1.0", "1", "latest"])
         expect((await manifest(stable, "stable/hello", tag)).digest, tag).toBe(indexDigest);
       expect((await manifest(stable, "stable/hello", indexDigest)).digest).toBe(indexDigest);

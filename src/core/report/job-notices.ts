@@ -4,10 +4,13 @@
  * annotations. The Action stops workflow commands while a build's own output streams, so a RUN step cannot
  * write one of these; more than one different value for a title is refused, never guessed between.
  */
+import { isValidTag } from "../oci/reference.js";
 import { isArch, type Arch } from "../platform.js";
 
 export const DIGEST_NOTICE = "flibs digest";
 export const INDEX_NOTICE = "flibs index";
+/** What the promote job wrote: `{"tags":[{"tag":"1.2.3","kind":"immutable"}],"signed":false}`. */
+export const PROMOTED_NOTICE = "flibs promoted";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -58,4 +61,42 @@ export function reportedArches(annotations: readonly JobAnnotation[]): Arch[] {
 
 function notices(annotations: readonly JobAnnotation[]): JobAnnotation[] {
   return annotations.filter((a) => a.annotation_level === "notice");
+}
+
+export interface PromotedReport {
+  tags: Array<{ tag: string; kind: "immutable" | "floating" }>;
+  signed: boolean;
+}
+
+export function formatPromotedNotice(r: PromotedReport): string {
+  return JSON.stringify({ tags: r.tags.map((t) => ({ tag: t.tag, kind: t.kind })), signed: r.signed });
+}
+
+/** What the promote job reported writing; a report that is not exactly that shape is refused, never half-read. */
+export function promotedNotice(annotations: readonly JobAnnotation[]): NoticeRead<PromotedReport> {
+  const values = [
+    ...new Set(
+      notices(annotations)
+        .filter((a) => a.title === PROMOTED_NOTICE)
+        .map((a) => (a.message ?? "").trim()),
+    ),
+  ];
+  if (values.length > 1) return { ok: false, reason: `the job reported ${values.length} different promotions` };
+  if (values[0] === undefined) return { ok: true, value: undefined };
+  let v: unknown;
+  try {
+    v = JSON.parse(values[0]);
+  } catch {
+    return { ok: false, reason: "the job's promotion report is not JSON" };
+  }
+  const r = v as { tags?: unknown; signed?: unknown };
+  const tags = Array.isArray(r.tags) ? (r.tags as unknown[]) : undefined;
+  const valid =
+    typeof r.signed === "boolean" &&
+    tags?.every((t) => {
+      const x = t as { tag?: unknown; kind?: unknown } | null;
+      return typeof x?.tag === "string" && isValidTag(x.tag) && (x.kind === "immutable" || x.kind === "floating");
+    });
+  if (!valid || !tags) return { ok: false, reason: "the job's promotion report is not of its shape" };
+  return { ok: true, value: { tags: tags as PromotedReport["tags"], signed: r.signed as boolean } };
 }
