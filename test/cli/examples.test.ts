@@ -32,7 +32,9 @@ describe("examples/httpd", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const sections = readme.split(/^## /m);
     expect(sections.slice(1, 4).map((s) => s.split("\n")[0])).toEqual(["Set up", "Try it", "How it works"]);
-    expect(sections[1]).toContain("sudo bash scripts/setup-system.sh");
+    // Fresh machines and CI run as root, often without sudo installed: the line works there as written.
+    expect(sections[1]).toMatch(/^bash scripts\/setup-system\.sh /m);
+    expect(sections[1]).not.toContain("sudo");
     expect(sections[1]).toContain("npm ci");
     expect(sections[2]).toContain("npx flibs build examples/httpd && npx flibs inspect oci:flibs-out/fedora/httpd\n");
   });
