@@ -22,33 +22,34 @@ export interface JobAnnotation {
 
 export type NoticeRead<T> = { ok: true; value: T | undefined } | { ok: false; reason: string };
 
-function single(values: string[], what: string): NoticeRead<string> {
-  const distinct = [...new Set(values)];
+/** The one message of the notices titled `title` (repeats of one value are one); two different values are refused. */
+function titled(annotations: readonly JobAnnotation[], title: string, what: string): NoticeRead<string> {
+  const distinct = [
+    ...new Set(
+      notices(annotations)
+        .filter((a) => a.title === title)
+        .map((a) => (a.message ?? "").trim()),
+    ),
+  ];
   if (distinct.length > 1) return { ok: false, reason: `the job reported ${distinct.length} different ${what}s` };
-  const v = distinct[0];
-  if (v !== undefined && !DIGEST.test(v)) return { ok: false, reason: `the job reported a ${what} that is not a sha256 digest` };
-  return { ok: true, value: v };
+  return { ok: true, value: distinct[0] };
+}
+
+function digestTitled(annotations: readonly JobAnnotation[], title: string, what: string): NoticeRead<string> {
+  const read = titled(annotations, title, what);
+  if (read.ok && read.value !== undefined && !DIGEST.test(read.value))
+    return { ok: false, reason: `the job reported a ${what} that is not a sha256 digest` };
+  return read;
 }
 
 /** The digest an arch's build job reported for `arch`, if it reported one. */
 export function archDigestNotice(annotations: readonly JobAnnotation[], arch: Arch): NoticeRead<string> {
-  const title = `${DIGEST_NOTICE} (${arch})`;
-  return single(
-    notices(annotations)
-      .filter((a) => a.title === title)
-      .map((a) => (a.message ?? "").trim()),
-    `${arch} digest`,
-  );
+  return digestTitled(annotations, `${DIGEST_NOTICE} (${arch})`, `${arch} digest`);
 }
 
 /** The index digest the publish job reported, if it reported one. */
 export function indexDigestNotice(annotations: readonly JobAnnotation[]): NoticeRead<string> {
-  return single(
-    notices(annotations)
-      .filter((a) => a.title === INDEX_NOTICE)
-      .map((a) => (a.message ?? "").trim()),
-    "index digest",
-  );
+  return digestTitled(annotations, INDEX_NOTICE, "index digest");
 }
 
 /** Every arch some job reported a digest for. */
@@ -74,18 +75,12 @@ export function formatPromotedNotice(r: PromotedReport): string {
 
 /** What the promote job reported writing; a report that is not exactly that shape is refused, never half-read. */
 export function promotedNotice(annotations: readonly JobAnnotation[]): NoticeRead<PromotedReport> {
-  const values = [
-    ...new Set(
-      notices(annotations)
-        .filter((a) => a.title === PROMOTED_NOTICE)
-        .map((a) => (a.message ?? "").trim()),
-    ),
-  ];
-  if (values.length > 1) return { ok: false, reason: `the job reported ${values.length} different promotions` };
-  if (values[0] === undefined) return { ok: true, value: undefined };
+  const read = titled(annotations, PROMOTED_NOTICE, "promotion");
+  if (!read.ok) return read;
+  if (read.value === undefined) return { ok: true, value: undefined };
   let v: unknown;
   try {
-    v = JSON.parse(values[0]);
+    v = JSON.parse(read.value);
   } catch {
     return { ok: false, reason: "the job's promotion report is not JSON" };
   }
