@@ -10,7 +10,7 @@ import { completedPromotion, promoteCheckName, type PromotionFacts } from "../..
 import { DEFAULT_POLICY } from "../../src/core/config/index.js";
 import { parseBuildId } from "../../src/core/plan/build-id.js";
 import { decideGate } from "../../src/core/plan/gate.js";
-import { cancelledBuild } from "../../src/core/report/build-check.js";
+import { buildingCheck, cancelledBuild, queuedBuildSummary, queuedBuildTitle } from "../../src/core/report/build-check.js";
 import { planTags } from "../../src/core/promote/tags.js";
 import type { MarkdownScreen, Scenario } from "../types.js";
 
@@ -164,6 +164,23 @@ function forkWaits(): MarkdownScreen[] {
   ];
 }
 
+function running(): MarkdownScreen[] {
+  const id = parseBuildId(`${SHA}.1`);
+  if (!id) throw new Error("the gallery's build id should parse");
+  const summary = queuedBuildSummary(id, "Building the head of #42.", {
+    arches: [...ARCHES],
+    building: [...ARCHES],
+    pr: 42,
+    run: 16000000001,
+  });
+  const building = buildingCheck({ status: "in_progress" }, ARCHES);
+  if (!building) throw new Error("a running run should show its build as building");
+  return [
+    check("flibs/build: dispatched, no job started yet", "flibs/build", { conclusion: "queued", title: queuedBuildTitle(ARCHES), summary }),
+    check("flibs/build: once the first arch's job started", "flibs/build", { conclusion: "in_progress", title: building.title, summary }),
+  ];
+}
+
 function cancelled(): MarkdownScreen[] {
   const c = (title: string, v: { title: string; summary: string }) => check(title, "flibs/build", { conclusion: "cancelled", ...v });
   return [
@@ -174,6 +191,7 @@ function cancelled(): MarkdownScreen[] {
 }
 
 export const checkScenarios: readonly Scenario[] = [
+  { id: "build-running", title: "A build under way: queued, then building", screens: async () => running() },
   { id: "build-green", title: "A green build: both arches, the index and its pull line", screens: async () => greenBuild() },
   { id: "build-aarch64-fails", title: "aarch64 fails: where, why, and what next", screens: async () => aarch64Fails() },
   {

@@ -10,27 +10,32 @@ import { listChecks, writeCheck } from "../github/checks.js";
 import { readPull } from "../github/pulls.js";
 import type { DeliveryWork } from "./deliveries.js";
 import { readIndexByValue } from "./index-by-value.js";
+import type { RunFacts } from "../core/plan/run-identity.js";
 import { isOwnRun, runFacts } from "./own-run.js";
 import { scopeOf, type Flibs, type Scope } from "./scope.js";
 
 type RunPayload = Context<"workflow_run.completed">["payload"]["workflow_run"];
 
+/** A completed build run, from its `workflow_run` payload or read from the runs API. */
+export type ClosingRun = RunFacts & { id: number; displayTitle: string; conclusion: string | null; htmlUrl: string };
+
+export function closingRunOf(run: RunPayload): ClosingRun {
+  return { ...runFacts(run), displayTitle: run.display_title ?? "", conclusion: run.conclusion, htmlUrl: run.html_url };
+}
+
 /**
  * `workflow_run.completed` of a build: closes `flibs/build` with every planned arch's result and the index read
  * back from the candidate registry by value. A cancelled run closes it cancelled.
  */
-export async function reportRun(
-  scope: Scope,
-  run: Pick<RunPayload, "id" | "display_title" | "conclusion" | "html_url" | "path" | "event" | "triggering_actor" | "actor">,
-): Promise<"closed" | "ignored" | "already-closed" | "not-ours"> {
-  const id = findBuildId(run.display_title);
+export async function reportRun(scope: Scope, run: ClosingRun): Promise<"closed" | "ignored" | "already-closed" | "not-ours"> {
+  const id = findBuildId(run.displayTitle);
   if (!id) return "ignored";
   const { octokit, repo } = scope;
   const checks = await listChecks(octokit, repo, id.sha);
   const summaryCheck = buildSummaryCheck(checks, id);
   if (!summaryCheck) return "not-ours";
   const plan = parsePlanMarker(summaryCheck.summary);
-  const identity = await isOwnRun(scope, run.id, plan?.run, "build", () => Promise.resolve(runFacts(run)));
+  const identity = await isOwnRun(scope, run.id, plan?.run, "build", () => Promise.resolve(run));
   if (!identity.ok) return "not-ours";
   if (summaryCheck.status === "completed") return "already-closed";
   // Kept for promotion and for a later /retest of some arches: the plan, and every digest a job reported.
@@ -45,9 +50,9 @@ export async function reportRun(
       {
         status: "completed",
         conclusion: "cancelled",
-        detailsUrl: run.html_url,
+        detailsUrl: run.htmlUrl,
         title: text.title,
-        summary: `${text.summary} [Run](${encodeURI(run.html_url)})${planMarker}`,
+        summary: `${text.summary} [Run](${encodeURI(run.htmlUrl)})${planMarker}`,
       },
     );
     return "closed";
@@ -73,7 +78,7 @@ export async function reportRun(
     ...(custody.indexDigest ? { indexDigest: custody.indexDigest } : {}),
     ...(custody.indexRef ? { indexRef: custody.indexRef } : {}),
     runConclusion: run.conclusion,
-    runUrl: run.html_url,
+    runUrl: run.htmlUrl,
     ...(custody.publish ? { publish: custody.publish } : {}),
     ...(custody.problem ? { problem: custody.problem } : {}),
   });
@@ -82,7 +87,7 @@ export async function reportRun(
     octokit,
     repo,
     { id: summaryCheck.id },
-    { status: "completed", conclusion: s.conclusion, detailsUrl: run.html_url, title: s.title, summary },
+    { status: "completed", conclusion: s.conclusion, detailsUrl: run.htmlUrl, title: s.title, summary },
   );
   return "closed";
 }
@@ -94,7 +99,7 @@ export function registerBuildClose(app: Probot, deliveries: DeliveryWork, flibs:
     if (!id) return;
     await deliveries.run(context.log, "flibs/build (workflow_run)", async () => {
       const scope = await scopeOf(app, context, flibs);
-      const r = await scope.forCommit(id.sha, () => reportRun(scope, run));
+      const r = await scope.forCommit(id.sha, () => reportRun(scope, closingRunOf(run)));
       context.log.info({ run: run.display_title, result: r }, "flibs/build summary");
     });
   });

@@ -2,6 +2,7 @@ import type { Context, Probot } from "probot";
 import { parseBuildJobName } from "../core/plan/build-id.js";
 import { buildSummaryCheck } from "../core/plan/builds.js";
 import type { Arch } from "../core/platform.js";
+import { startsBuilding } from "../core/report/build-check.js";
 import { archCheck, archCheckSummary, archCheckTitle, type ArchJob } from "../core/report/arch-check.js";
 import type { CheckUpdate, JobEvent } from "../core/report/job-check.js";
 import { CONVERGENCE_ROUNDS, firstJobCheckState, jobCopiesBehind } from "../core/report/job-convergence.js";
@@ -9,6 +10,7 @@ import { parsePlanMarker } from "../core/report/plan-marker.js";
 import { listChecks } from "../github/checks.js";
 import { writeCheck } from "../github/checks.js";
 import { jobAnnotations, readRun } from "../github/workflows.js";
+import { markBuilding } from "./build-started.js";
 import type { DeliveryWork } from "./deliveries.js";
 import { isOwnRun } from "./own-run.js";
 import { scopeOf, type Flibs, type Scope } from "./scope.js";
@@ -34,9 +36,8 @@ export async function reportJob(
   const all = await listChecks(octokit, repo, id.sha);
   const summaryCheck = buildSummaryCheck(all, id);
   if (!summaryCheck) return "not-ours";
-  const identity = await isOwnRun(scope, job.run_id, parsePlanMarker(summaryCheck.summary)?.run, "build", () =>
-    readRun(octokit, repo, job.run_id),
-  );
+  const plan = parsePlanMarker(summaryCheck.summary);
+  const identity = await isOwnRun(scope, job.run_id, plan?.run, "build", () => readRun(octokit, repo, job.run_id));
   if (!identity.ok) return "not-ours";
   const name = archCheck.name(arch);
   const ext = archCheck.externalId(id, arch);
@@ -73,6 +74,10 @@ export async function reportJob(
       await writeCheck(octokit, repo, { id: checkId }, { ...patchOf(update), ...(await output(update)) });
     if (result === "unchanged") result = "updated";
     found = await copies();
+  }
+  if (plan && startsBuilding(summaryCheck.status, action)) {
+    const building = await markBuilding(scope, summaryCheck, job.run_id, plan.building);
+    scope.log.debug({ build: summaryCheck.id, building }, "flibs/build: an arch's job started");
   }
   return result;
 }

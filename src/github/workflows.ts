@@ -57,7 +57,16 @@ export async function dispatchWorkflow(
 }
 
 /** A run as flibs judges whose it is: id, workflow file, triggering event and actor. */
-export async function readRun(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<RunFacts> {
+/** A run as the runs API gives it now: the facts its identity is judged by, and how far it got. */
+export interface RunRead extends RunFacts {
+  id: number;
+  status: string;
+  conclusion: string | null;
+  htmlUrl: string;
+  displayTitle: string;
+}
+
+export async function readRun(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<RunRead> {
   let r;
   try {
     r = await octokit.request("GET /repos/{owner}/{repo}/actions/runs/{run_id}", { ...repo, run_id: runId });
@@ -69,6 +78,10 @@ export async function readRun(octokit: GitHubClient, repo: RepoRef, runId: numbe
     path: r.data.path,
     event: r.data.event,
     actor: r.data.triggering_actor?.login ?? r.data.actor?.login ?? null,
+    status: r.data.status ?? "queued",
+    conclusion: r.data.conclusion,
+    htmlUrl: r.data.html_url,
+    displayTitle: r.data.display_title,
   };
 }
 

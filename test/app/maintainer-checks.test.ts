@@ -200,6 +200,38 @@ describe("when no build will run, or a build is stopped, flibs/build says why", 
   });
 });
 
+describe("flibs/build while the arches build (issue 21, point 3)", () => {
+  test("queued until a job starts, then 'Building x86_64, aarch64' with the run's link; closed when the run ends", async () => {
+    await world.standIn({ push: true, hold: ["x86_64", "aarch64"] });
+    await app.receive("pull_request", world.pullEvent(PR, "synchronize"));
+    const run = world.buildRun(`${HEAD}.1`);
+    expect(world.shown(HEAD, "flibs/build")).toMatchObject({ status: "queued", title: "Queued: x86_64, aarch64" });
+    // GitHub's workflow_job.in_progress of each held arch (recorded, delivered here once both jobs started).
+    const started = () => world.deliveriesOf(run, { event: "workflow_job", action: "in_progress", job: /build \((x86_64|aarch64)\)/ });
+    for (let i = 0; started().length < 2; i++) {
+      if (i > 3000) throw new Error("the held arch jobs never started");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await world.replay(started(), app);
+    expect(world.shown(HEAD, "flibs/build")).toMatchObject({
+      status: "in_progress",
+      title: "Building x86_64, aarch64",
+      details_url: expect.stringContaining(`/actions/runs/${run.id}`),
+    });
+    // The plan stays where the close reads it.
+    expect(world.shown(HEAD, "flibs/build")!.summary).toContain(`"run":${run.id}`);
+    world.deliverTo(app);
+    await world.standIn({ push: true });
+    await world.settled();
+    world.deliverTo(undefined);
+    expect(world.shown(HEAD, "flibs/build")).toMatchObject({ status: "completed", conclusion: "success" });
+    // The late in_progress deliveries again (GitHub redelivers; another replica answers late): nothing reopens.
+    await world.replay(started(), app);
+    expect(world.shown(HEAD, "flibs/build")).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(world.checks(HEAD, "flibs/build")).toHaveLength(1);
+  });
+});
+
 describe("a failed arch's check says where, why and what next (issue 21, point 2)", () => {
   test("names the failing step, quotes the job's error lines and offers /retest <arch>", async () => {
     await built(true);

@@ -417,6 +417,58 @@ describe("duplicate and out-of-order job events: final check states", () => {
   );
 });
 
+describe("flibs/build moved to building by one replica while another closes it", () => {
+  test("the start's write lands after the other replica's close: the writer reads the run again and closes it", async () => {
+    const [a1, a2] = [await replica(), await replica()];
+    const sha = await world.commit({ "feature.txt": "building late\n" }, { branch: `pr-${PR}` });
+    world.pull({ number: PR, head: sha, author: "member" });
+    await world.standIn({ push: true, hold: [...ARCHES] });
+    await a1.receive("pull_request", synchronize());
+    const run = world.buildRun(`${sha}.1`);
+    await until("both arches building", () =>
+      ARCHES.every((a) => run.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")),
+    );
+    // a1's "Building" write waits at GitHub's door until the run completed and a2 closed flibs/build with every
+    // event of the run (GitHub then applies the write it received last, as it would from a slow replica).
+    let held = 0;
+    let closedBeforeTheWrite = "";
+    world.github.on("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", async (req) => {
+      const b = req.body as { status?: string; output?: { title?: string } };
+      if (b.status !== "in_progress" || !b.output?.title?.startsWith("Building") || held++) return undefined;
+      await world.standIn({ push: true });
+      await run.done;
+      await until(
+        "the run's completion recorded",
+        () => world.deliveriesOf(run, { event: "workflow_run", action: "completed" }).length > 0,
+      );
+      for (const d of world.deliveriesOf(run)) await deliver(a2, d);
+      closedBeforeTheWrite = state(shown(sha, "flibs/build"));
+      return undefined;
+    });
+    const started = archEvents(run, "x86_64").find((d) => d.action === "in_progress")!;
+    await deliver(a1, started);
+    const held1 = [held === 1, closedBeforeTheWrite === "completed/success", state(shown(sha, "flibs/build")) === "completed/success"];
+    // Late copies of every start to both replicas afterwards: the run is completed, so neither writes "building".
+    await Promise.all(
+      ARCHES.flatMap((a) =>
+        archEvents(run, a)
+          .filter((d) => d.action === "in_progress")
+          .flatMap((d) => [a1, a2].map((x) => deliver(x, d))),
+      ),
+    );
+    held1.push(held === 1, state(shown(sha, "flibs/build")) === "completed/success", checks(sha, "flibs/build").length === 1);
+    record({
+      area: AREA,
+      what: "flibs/build building written after another replica's close: closed again",
+      tried: held1.length,
+      held: held1.filter(Boolean).length,
+      lost: held1.filter((h) => !h).length,
+    });
+    expect(held1).toEqual([true, true, true, true, true, true]);
+    expect(shown(sha, "flibs/build")!.title).not.toMatch(/^Building/);
+  });
+});
+
 // ---- a merge delivered twice / concurrently: one promotion ---------------------------------------------
 
 describe("a merge to the default branch promotes once", () => {

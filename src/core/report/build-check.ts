@@ -3,6 +3,7 @@ import { BUILD_CHECK, externalId, formatBuildId, SUMMARY, type BuildId } from ".
 import { noBuildExternalId } from "../plan/builds.js";
 import type { Arch } from "../platform.js";
 import type { CheckWrite } from "./check.js";
+import type { JobEvent } from "./job-check.js";
 import { formatPlanMarker, type BuildPlanRecord } from "./plan-marker.js";
 
 /**
@@ -29,6 +30,21 @@ export function queuedBuildTitle(building: readonly Arch[]): string {
 
 export function runningBuildTitle(building: readonly Arch[]): string {
   return `Building ${building.join(", ")}`;
+}
+
+/** Whether an arch job's event moves a `flibs/build` in this state to building: only a queued one, once a job started. */
+export function startsBuilding(check: string, job: JobEvent["action"]): boolean {
+  return check === "queued" && (job === "in_progress" || job === "completed");
+}
+
+/**
+ * The building write, read against the run as it is now: none once the run completed, because its close is on its
+ * way or done, and "building" written after it would reopen a closed check. A replica that writes it must read the
+ * run again afterwards and close the check itself if the run completed in between (the close of another replica
+ * may have landed before this write).
+ */
+export function buildingCheck(run: { status: string }, building: readonly Arch[]): { status: "in_progress"; title: string } | undefined {
+  return run.status === "completed" ? undefined : { status: "in_progress", title: runningBuildTitle(building) };
 }
 
 /** Why a build run was cancelled, in the words a maintainer needs: by whom or by what. */

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import { helpText } from "../../../src/core/commands/index.js";
 import { DEFAULT_POLICY } from "../../../src/core/config/index.js";
 import { noBuildExternalId } from "../../../src/core/plan/builds.js";
-import { cancelCauseOf, cancelledBuild, noBuildCheck, queuedBuildSummary, queuedBuildTitle } from "../../../src/core/report/build-check.js";
+import {
+  buildingCheck,
+  cancelCauseOf,
+  cancelledBuild,
+  noBuildCheck,
+  queuedBuildSummary,
+  queuedBuildTitle,
+  startsBuilding,
+} from "../../../src/core/report/build-check.js";
 import { parsePlanMarker } from "../../../src/core/report/plan-marker.js";
 import { codeSpans, renderedText } from "../../helpers/markdown.js";
 
@@ -25,6 +33,23 @@ describe("flibs/build before it closes", () => {
     expect(parsePlanMarker(summary)).toMatchObject({ arches: ["x86_64", "aarch64"], building: ["aarch64"], run: 42, pr: 7 });
     expect(summary).toContain("the index keeps x86_64 as tested in the earlier attempt");
     expect(queuedBuildTitle(["aarch64"])).toBe("Queued: aarch64");
+  });
+
+  it("building once an arch's job started, while its run still runs (issue 21, point 3)", () => {
+    // A queued flibs/build moves when a job of its run started; a late or lost in_progress is made up by completed.
+    expect(startsBuilding("queued", "in_progress")).toBe(true);
+    expect(startsBuilding("queued", "completed")).toBe(true);
+    expect(startsBuilding("queued", "queued")).toBe(false);
+    expect(startsBuilding("queued", "waiting")).toBe(false);
+    // Never back: a building or closed check stays as it is.
+    expect(startsBuilding("in_progress", "in_progress")).toBe(false);
+    expect(startsBuilding("completed", "in_progress")).toBe(false);
+    expect(buildingCheck({ status: "in_progress" }, ["x86_64", "aarch64"])).toEqual({
+      status: "in_progress",
+      title: "Building x86_64, aarch64",
+    });
+    // A completed run's close is on its way (or done): writing "building" then could reopen a closed check.
+    expect(buildingCheck({ status: "completed" }, ["x86_64"])).toBeUndefined();
   });
 
   it("cancelled says by what: a newer push, /cancel by whom, the PR's close (issue 21, point 10)", () => {
