@@ -173,7 +173,7 @@ function running(): MarkdownScreen[] {
     pr: 42,
     run: 16000000001,
   });
-  const building = buildingCheck({ status: "in_progress" }, ARCHES);
+  const building = buildingCheck({ id: 16000000001, status: "in_progress" }, summary);
   if (!building) throw new Error("a running run should show its build as building");
   return [
     check("flibs/build: dispatched, no job started yet", "flibs/build", { conclusion: "queued", title: queuedBuildTitle(ARCHES), summary }),

@@ -75,8 +75,8 @@ export async function reportJob(
     if (result === "unchanged") result = "updated";
     found = await copies();
   }
-  if (plan && startsBuilding(summaryCheck.status, action)) {
-    const building = await markBuilding(scope, summaryCheck, job.run_id, plan.building);
+  if (startsBuilding(summaryCheck.status, action)) {
+    const building = await markBuilding(scope, summaryCheck, job.run_id);
     scope.log.debug({ build: summaryCheck.id, building }, "flibs/build: an arch's job started");
   }
   return result;

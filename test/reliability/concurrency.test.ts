@@ -467,6 +467,52 @@ describe("flibs/build moved to building by one replica while another closes it",
     expect(held1).toEqual([true, true, true, true, true, true]);
     expect(shown(sha, "flibs/build")!.title).not.toMatch(/^Building/);
   });
+
+  test("a job's start handled by another replica before the dispatching replica recorded the run id: the id stays", async () => {
+    const [a1, a2] = [await replica(), await replica()];
+    const sha = await world.commit({ "feature.txt": "building early\n" }, { branch: `pr-${PR}` });
+    world.pull({ number: PR, head: sha, author: "member" });
+    await world.standIn({ push: true, hold: [...ARCHES] });
+    // a1's record of the run id waits at GitHub's door until a2 read flibs/build (no id yet) for an arch's start;
+    // then a2's "Building" write waits until a1's record landed, and lands after it with what a2 read.
+    const recorded = (c: FakeCheckRun | undefined) => /"run":\d+/.test(c?.summary ?? "");
+    let a2Writes = false;
+    let a2Work: Promise<unknown> | undefined;
+    world.github.on("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", async (req) => {
+      const b = req.body as { status?: string; output?: { title?: string; summary?: string } };
+      if (b.status === "queued" && /"run":\d+/.test(b.output?.summary ?? "") && !a2Work) {
+        const run = world.buildRun(`${sha}.1`);
+        await until("x86_64 started", () => archEvents(run, "x86_64").some((d) => d.action === "in_progress"));
+        a2Work = deliver(
+          a2,
+          archEvents(run, "x86_64").find((d) => d.action === "in_progress")!,
+        );
+        await until("a2's building write at the door", () => a2Writes);
+      } else if (b.output?.title?.startsWith("Building") && !a2Writes) {
+        a2Writes = true;
+        await until("a1's record landed", () => recorded(shown(sha, "flibs/build")));
+      }
+      return undefined;
+    });
+    await a1.receive("pull_request", synchronize());
+    await a2Work;
+    const run = world.buildRun(`${sha}.1`);
+    const held = [a2Writes, shown(sha, "flibs/build")?.summary?.includes(`"run":${run.id}`) === true];
+    held.push(state(shown(sha, "flibs/build")) === "in_progress/-", shown(sha, "flibs/build")?.title === "Building x86_64, aarch64");
+    await world.standIn({ push: true });
+    await run.done;
+    await world.settled();
+    for (const d of world.deliveriesOf(run)) await deliver(a1, d);
+    held.push(state(shown(sha, "flibs/build")) === "completed/success");
+    record({
+      area: AREA,
+      what: "flibs/build building written before the run id was recorded: id kept",
+      tried: held.length,
+      held: held.filter(Boolean).length,
+      lost: held.filter((h) => !h).length,
+    });
+    expect(held).toEqual([true, true, true, true, true]);
+  });
 });
 
 // ---- a merge delivered twice / concurrently: one promotion ---------------------------------------------

@@ -4,7 +4,7 @@ import { noBuildExternalId } from "../plan/builds.js";
 import type { Arch } from "../platform.js";
 import type { CheckWrite } from "./check.js";
 import type { JobEvent } from "./job-check.js";
-import { formatPlanMarker, type BuildPlanRecord } from "./plan-marker.js";
+import { formatPlanMarker, parsePlanMarker, PLAN_MARKER, type BuildPlanRecord } from "./plan-marker.js";
 
 /**
  * `flibs/build`, the build of a commit, before it closes (closing: src/core/report/build-summary.ts): queued with
@@ -41,10 +41,20 @@ export function startsBuilding(check: string, job: JobEvent["action"]): boolean 
  * The building write, read against the run as it is now: none once the run completed, because its close is on its
  * way or done, and "building" written after it would reopen a closed check. A replica that writes it must read the
  * run again afterwards and close the check itself if the run completed in between (the close of another replica
- * may have landed before this write).
+ * may have landed before this write). The summary stays, its plan recording the run: the dispatching replica's own
+ * record of the run id may land just before this write, which must not take it away.
  */
-export function buildingCheck(run: { status: string }, building: readonly Arch[]): { status: "in_progress"; title: string } | undefined {
-  return run.status === "completed" ? undefined : { status: "in_progress", title: runningBuildTitle(building) };
+export function buildingCheck(
+  run: { id: number; status: string },
+  summary: string,
+): { status: "in_progress"; title: string; summary: string } | undefined {
+  const plan = parsePlanMarker(summary);
+  if (!plan || run.status === "completed") return undefined;
+  return {
+    status: "in_progress",
+    title: runningBuildTitle(plan.building),
+    summary: summary.replace(PLAN_MARKER, () => formatPlanMarker({ ...plan, run: plan.run ?? run.id })),
+  };
 }
 
 /** Why a build run was cancelled, in the words a maintainer needs: by whom or by what. */

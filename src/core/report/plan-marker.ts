@@ -16,7 +16,8 @@ export interface BuildPlanRecord {
   kept?: Partial<Record<Arch, string>>;
 }
 
-const MARKER = /<!-- flibs:plan (\{[^<>]*\}) -->/;
+/** The plan marker in a summary (one per summary). */
+export const PLAN_MARKER = /<!-- flibs:plan (\{[^<>]*\}) -->/;
 
 export function formatPlanMarker(p: BuildPlanRecord): string {
   const record = {
@@ -30,7 +31,7 @@ export function formatPlanMarker(p: BuildPlanRecord): string {
 }
 
 export function parsePlanMarker(text: string | null | undefined): BuildPlanRecord | undefined {
-  const m = MARKER.exec(text ?? "");
+  const m = PLAN_MARKER.exec(text ?? "");
   if (!m) return undefined;
   let v: unknown;
   try {

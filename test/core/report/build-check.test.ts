@@ -44,12 +44,29 @@ describe("flibs/build before it closes", () => {
     // Never back: a building or closed check stays as it is.
     expect(startsBuilding("in_progress", "in_progress")).toBe(false);
     expect(startsBuilding("completed", "in_progress")).toBe(false);
-    expect(buildingCheck({ status: "in_progress" }, ["x86_64", "aarch64"])).toEqual({
-      status: "in_progress",
-      title: "Building x86_64, aarch64",
+    const id = { sha: SHA, attempt: 1, scratch: false };
+    const queued = queuedBuildSummary(id, "Building the head of #7.", {
+      arches: ["x86_64", "aarch64"],
+      building: ["aarch64"],
+      pr: 7,
+      run: 42,
     });
+    const building = buildingCheck({ id: 42, status: "in_progress" }, queued);
+    expect(building).toEqual({ status: "in_progress", title: "Building aarch64", summary: queued });
     // A completed run's close is on its way (or done): writing "building" then could reopen a closed check.
-    expect(buildingCheck({ status: "completed" }, ["x86_64"])).toBeUndefined();
+    expect(buildingCheck({ id: 42, status: "completed" }, queued)).toBeUndefined();
+    // No plan, nothing to say (not a summary flibs wrote).
+    expect(buildingCheck({ id: 42, status: "in_progress" }, "Queued")).toBeUndefined();
+  });
+
+  it("building before the run id is recorded keeps the id: the dispatching replica's record may land first", () => {
+    const id = { sha: SHA, attempt: 1, scratch: false };
+    const unrecorded = queuedBuildSummary(id, "Building the head of #7.", { arches: ["x86_64"], building: ["x86_64"], pr: 7 });
+    const building = buildingCheck({ id: 42, status: "queued" }, unrecorded)!;
+    expect(parsePlanMarker(building.summary)).toEqual({ arches: ["x86_64"], building: ["x86_64"], pr: 7, run: 42 });
+    expect(building.summary).toBe(
+      queuedBuildSummary(id, "Building the head of #7.", { arches: ["x86_64"], building: ["x86_64"], pr: 7, run: 42 }),
+    );
   });
 
   it("cancelled says by what: a newer push, /cancel by whom, the PR's close (issue 21, point 10)", () => {
