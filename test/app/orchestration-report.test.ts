@@ -97,8 +97,9 @@ test("no index at all (the publish job published none): failure that says no ind
   expect(s).toMatchObject({ status: "completed", conclusion: "failure" });
   // Before: "The index could not be read" (the tag was missing). Now the publish job's own result says it.
   // The title says what failed, once.
-  expect(s.summary).toMatch(/❌ the publish job ended failure(:|&#58;) no index was published/);
-  expect(s.title).toBe("Built, but the publish job ended failure: no index was published");
+  expect(s.summary).toMatch(/❌ Every arch was built and tested, but the publish job ended failure(:|&#58;) no index was published/);
+  expect(s.title).toBe("Built and tested, but the publish job ended failure: no index was published");
+  expect(s.summary).toContain("`/build`");
   expect(s.summary!.match(/no index was published/g)).toHaveLength(1);
   expect(s.summary).not.toContain("flibs:index");
 }, 60_000);

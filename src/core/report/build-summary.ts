@@ -80,7 +80,7 @@ export function summarizeBuild(args: {
     text.push(
       args.problem.setup
         ? "⚠️ Every arch was built and tested, but flibs could not record the build."
-        : `❌ ${escapeCell(args.problem.text, 500)}.`,
+        : `❌ Every arch was built and tested, but ${escapeCell(args.problem.text, 500)}.`,
     );
   else text.push(`❌ The run ended ${escapeCell(args.runConclusion ?? "without a conclusion")}.`);
   text.push("", ...rows, "");
@@ -98,7 +98,14 @@ export function summarizeBuild(args: {
     text.push(
       args.problem.setup
         ? `This is not the pull request's doing: ${escapeCell(args.problem.text, 1000)}. flibs' operators fix it (the App's registry access, the organisation policy); then comment ${inlineCode("/build")}.`
-        : `${escapeCell(args.problem.text, 1000)}.`,
+        : `${escapeCell(sentence(args.problem.text), 1000)}.`,
+      "",
+    );
+  }
+  // Every arch passed, so a /retest has nothing to rebuild: a new attempt builds and publishes again.
+  if (args.problem && !args.problem.setup && !failed.length && !unreported.length) {
+    text.push(
+      `**Next:** the publish job's log${args.runUrl ? ` in the [run](${encodeURI(args.runUrl)})` : ""} says why; once that is fixed, comment ${inlineCode("/build")} to build and publish again.`,
       "",
     );
   }
@@ -123,7 +130,7 @@ export function summarizeBuild(args: {
         : args.problem
           ? args.problem.setup
             ? "Built, but not recorded: flibs' setup needs attention"
-            : `Built, but ${args.problem.text}`
+            : `Built and tested, but ${args.problem.text}`
           : `The run ended ${args.runConclusion ?? "without a conclusion"}`;
   return {
     conclusion: ok ? "success" : "failure",
@@ -135,6 +142,10 @@ export function summarizeBuild(args: {
     missing,
     failed,
   };
+}
+
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function formatSize(bytes: number): string {

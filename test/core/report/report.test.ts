@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeSpans, readerProblems, tables } from "../../helpers/markdown.js";
+import { codeSpans, readerProblems, renderedText, tables } from "../../helpers/markdown.js";
 import { jobCheckUpdate } from "../../../src/core/report/job-check.js";
 import { summarizeBuild } from "../../../src/core/report/build-summary.js";
 
@@ -112,6 +112,29 @@ describe("summarizeBuild", () => {
     expect(s.title).toBe("Built, but not recorded: flibs' setup needs attention");
     expect(s.text).toContain("This is not the pull request's doing");
     expect(codeSpans(s.text)).toContain("/build");
+  });
+  it("a publish that failed after every arch passed: a sentence that says so, and the next command", () => {
+    const s = summarizeBuild({
+      planned: ["x86_64", "aarch64"],
+      results: [
+        { arch: "x86_64", conclusion: "success", digest: d("1") },
+        { arch: "aarch64", conclusion: "success", digest: d("2") },
+      ],
+      runConclusion: "failure",
+      runUrl: "https://github.com/my-org/hello/actions/runs/9",
+      publish: { conclusion: "failure" },
+      problem: { text: "the publish job ended failure: no index was published", setup: false },
+    });
+    expect(s.title).toBe("Built and tested, but the publish job ended failure: no index was published");
+    expect(renderedText(s.text).split("\n")[0]).toBe(
+      "❌ Every arch was built and tested, but the publish job ended failure: no index was published.",
+    );
+    // Every arch passed, so /retest has nothing to rebuild: /build builds and publishes again.
+    expect(s.text).toMatch(/\*\*Next:\*\* .*publish job.*log/);
+    expect(codeSpans(s.text)).toContain("/build");
+    expect(codeSpans(s.text)).not.toContain("/retest");
+    expect(s.text.match(/no index was published/gi)).toHaveLength(1);
+    expect(readerProblems(s.text, { links: ["https://github.com/my-org/hello/actions/runs/9"] })).toEqual([]);
   });
   it("a run that did not succeed never closes it as a success, even with every arch and an index", () => {
     const s = summarizeBuild({
