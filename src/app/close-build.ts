@@ -2,14 +2,17 @@ import type { Context, Probot } from "probot";
 import { findBuildId } from "../core/plan/build-id.js";
 import { buildSummaryCheck, planArchChecks } from "../core/plan/builds.js";
 import type { Arch } from "../core/platform.js";
+import { failedStep } from "../core/report/arch-check.js";
 import { cancelCauseOf, cancelledBuild } from "../core/report/build-check.js";
 import { summarizeBuild, type ArchResult } from "../core/report/build-summary.js";
 import { formatDigestsMarker } from "../core/report/custody.js";
 import { formatPlanMarker, parsePlanMarker } from "../core/report/plan-marker.js";
 import { listChecks, writeCheck } from "../github/checks.js";
+import type { RunJob } from "../github/workflows.js";
 import { readPull } from "../github/pulls.js";
 import type { DeliveryWork } from "./deliveries.js";
 import { readIndexByValue } from "./index-by-value.js";
+import { failureLines } from "./job-failures.js";
 import type { RunFacts } from "../core/plan/run-identity.js";
 import { isOwnRun, runFacts } from "./own-run.js";
 import { scopeOf, type Flibs, type Scope } from "./scope.js";
@@ -57,17 +60,20 @@ export async function reportRun(scope: Scope, run: ClosingRun): Promise<"closed"
     );
     return "closed";
   }
-  // This build's check of each arch it built; an arch a /retest left as it was keeps its earlier attempt's.
+  const custody = await readIndexByValue(scope, { id, run, plan });
+  // Each arch this attempt built as the completed run's jobs say (its own events may still be on their way, or
+  // lost); an arch a /retest left as it was keeps its earlier attempt's check.
   const results = new Map<Arch, ArchResult>();
   for (const [arch, c] of plan ? planArchChecks(id, plan, checks) : []) {
-    if (c)
+    const job = custody.archJobs.get(arch);
+    if (job) results.set(arch, await jobResult(scope, arch, job));
+    else if (c)
       results.set(arch, {
         arch,
         conclusion: c.status === "completed" ? (c.conclusion ?? null) : null,
         ...(c.details_url ? { jobUrl: c.details_url } : {}),
       });
   }
-  const custody = await readIndexByValue(scope, { id, run, plan });
   for (const [arch, digest] of custody.digests) {
     const size = custody.sizes.get(arch);
     results.set(arch, { ...(results.get(arch) ?? { arch }), digest, ...(size !== undefined ? { size } : {}) });
@@ -90,6 +96,20 @@ export async function reportRun(scope: Scope, run: ClosingRun): Promise<"closed"
     { status: "completed", conclusion: s.conclusion, detailsUrl: run.htmlUrl, title: s.title, summary },
   );
   return "closed";
+}
+
+/** An arch's result from its job in the completed run: where it failed, and its error lines. */
+async function jobResult(scope: Scope, arch: Arch, job: RunJob): Promise<ArchResult> {
+  const conclusion = job.status === "completed" ? job.conclusion : null;
+  const failed = conclusion !== null && conclusion !== "success" && conclusion !== "cancelled" && conclusion !== "skipped";
+  const step = failed ? failedStep(job) : undefined;
+  return {
+    arch,
+    conclusion,
+    ...(job.htmlUrl ? { jobUrl: job.htmlUrl } : {}),
+    ...(step ? { failedStep: step.name } : {}),
+    ...(failed ? { errors: await failureLines(scope, job) } : {}),
+  };
 }
 
 export function registerBuildClose(app: Probot, deliveries: DeliveryWork, flibs: Flibs): void {

@@ -9,13 +9,15 @@ import { imageSize, indexArches } from "../core/report/index-results.js";
 import { archDigestNotice, indexDigestNotice } from "../core/report/job-notices.js";
 import type { BuildPlanRecord } from "../core/report/plan-marker.js";
 import { readCommitState } from "../github/commit-state.js";
-import { jobAnnotations, listRunJobs } from "../github/workflows.js";
+import { jobAnnotations, listRunJobs, type RunJob } from "../github/workflows.js";
 import type { Scope } from "./scope.js";
 
 export interface IndexByValue {
   /** The tested digest of each arch (reported by its job, or kept from the earlier attempt). */
   digests: Map<Arch, string>;
   sizes: Map<Arch, number>;
+  /** This attempt's job of each arch it built, as the completed run lists it (absent: the jobs could not be read). */
+  archJobs: Map<Arch, RunJob>;
   /** Set only when the index publish reported holds exactly the tested digests. */
   indexDigest?: string;
   indexRef?: string;
@@ -34,13 +36,19 @@ export async function readIndexByValue(
   a: { id: BuildId; run: { id: number; conclusion: string | null }; plan: BuildPlanRecord | undefined },
 ): Promise<IndexByValue> {
   const { octokit, repo } = scope;
-  const out: IndexByValue = { digests: new Map(), sizes: new Map() };
+  const out: IndexByValue = { digests: new Map(), sizes: new Map(), archJobs: new Map() };
   const pr = (text: string): BuildProblem => ({ text, setup: false });
   if (!a.plan) return { ...out, problem: pr("flibs/build lost its plan: build again with /build") };
   const plan = a.plan;
   try {
     const jobs = (await listRunJobs(octokit, repo, a.run.id)).map((j) => ({ job: j, parsed: parseBuildJobName(j.name) }));
     const own = jobs.filter((j) => j.parsed && formatBuildId(j.parsed.id) === formatBuildId(a.id));
+    for (const { job, parsed } of own) {
+      if (parsed?.kind !== "arch" || !plan.building.includes(parsed.arch)) continue;
+      // Two jobs for one arch (a run not shaped as flibs shapes it): one that did not pass is the arch's result.
+      if (out.archJobs.get(parsed.arch)?.conclusion !== "success" && out.archJobs.has(parsed.arch)) continue;
+      out.archJobs.set(parsed.arch, job);
+    }
     const reported = new Map<Arch, string>();
     for (const { job, parsed } of own) {
       if (parsed?.kind !== "arch" || job.conclusion !== "success" || !plan.building.includes(parsed.arch)) continue;

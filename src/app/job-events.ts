@@ -9,9 +9,10 @@ import { CONVERGENCE_ROUNDS, firstJobCheckState, jobCopiesBehind } from "../core
 import { parsePlanMarker } from "../core/report/plan-marker.js";
 import { listChecks } from "../github/checks.js";
 import { writeCheck } from "../github/checks.js";
-import { jobAnnotations, readRun } from "../github/workflows.js";
+import { readRun, type RunJob } from "../github/workflows.js";
 import { markBuilding } from "./build-started.js";
 import type { DeliveryWork } from "./deliveries.js";
+import { failureLines } from "./job-failures.js";
 import { isOwnRun } from "./own-run.js";
 import { scopeOf, type Flibs, type Scope } from "./scope.js";
 
@@ -52,7 +53,7 @@ export async function reportJob(
   let errors: Promise<string[]> | undefined;
   const output = async (u: CheckUpdate) => {
     const failed = u.status === "completed" && u.conclusion !== "success" && u.conclusion !== "cancelled" && u.conclusion !== "skipped";
-    const view = { ...archView(job, id, arch, u), ...(failed ? { errors: await (errors ??= failureLines(scope, job)) } : {}) };
+    const view = { ...archView(job, id, arch, u), ...(failed ? { errors: await (errors ??= failureLines(scope, runJobOf(job))) } : {}) };
     return { title: archCheckTitle(view), summary: archCheckSummary(view) };
   };
   const copies = async () => (await listChecks(octokit, repo, id.sha, name)).filter((c) => c.external_id === ext);
@@ -82,26 +83,18 @@ export async function reportJob(
   return result;
 }
 
-/** The failure annotations of the job (its `::error::` lines and GitHub's own); none when they cannot be read. */
-async function failureLines(scope: Scope, job: JobPayload): Promise<string[]> {
+/** The job of the payload as the jobs API lists it (what the failure lines are read from). */
+function runJobOf(job: JobPayload): RunJob {
   const checkRunId = /\/check-runs\/(\d+)$/.exec(job.check_run_url)?.[1];
-  if (!checkRunId) return [];
-  try {
-    const annotations = await jobAnnotations(scope.octokit, scope.repo, {
-      id: job.id,
-      name: job.name,
-      status: job.status,
-      conclusion: job.conclusion,
-      htmlUrl: job.html_url,
-      checkRunId: Number(checkRunId),
-      steps: [],
-    });
-    return annotations.filter((a) => a.annotation_level === "failure" && a.message).map((a) => a.message!);
-  } catch (e) {
-    // The check still says where the job stopped; the lines are a help, not a reason to fail the event.
-    scope.log.warn({ err: e, job: job.name }, "flibs/build arch: the job's annotations could not be read");
-    return [];
-  }
+  return {
+    id: job.id,
+    name: job.name,
+    status: job.status,
+    conclusion: job.conclusion,
+    htmlUrl: job.html_url,
+    ...(checkRunId ? { checkRunId: Number(checkRunId) } : {}),
+    steps: [],
+  };
 }
 
 function patchOf(u: CheckUpdate) {

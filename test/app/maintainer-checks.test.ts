@@ -242,4 +242,31 @@ describe("a failed arch's check says where, why and what next (issue 21, point 2
     expect(codeSpans(check.summary ?? "")).toContain("/retest aarch64");
     expect(world.shown(HEAD, "flibs/build (x86_64)")!.title).toBe("x86_64: built and tested");
   });
+
+  test("flibs/build names the failing step and quotes the error lines too, as the run's jobs give them", async () => {
+    await built(true);
+    const build = world.shown(HEAD, "flibs/build")!;
+    const arch = world.shown(HEAD, "flibs/build (aarch64)")!;
+    expect(build).toMatchObject({ status: "completed", conclusion: "failure" });
+    const step = /“(.+)”$/.exec(arch.title ?? "")![1]!;
+    expect(build.title).toBe(`Failed on aarch64 in “${step}”`);
+    expect(codeBlocks(build.summary ?? "").join("\n")).toContain("image test runs failed on aarch64");
+    expect(codeSpans(build.summary ?? "")).toContain("/retest aarch64");
+  });
+
+  test("a run's close does not wait for its arch jobs' own events: a lost workflow_job delivery still gives the result", async () => {
+    await world.standIn({ push: true, fail: ["aarch64"] });
+    await app.receive("pull_request", world.pullEvent(PR, "synchronize"));
+    await world.settled();
+    const run = world.buildRun(`${HEAD}.1`);
+    // Every delivery but aarch64's workflow_job.completed (GitHub does not retry a failed delivery on its own).
+    const lost = world.deliveriesOf(run, { event: "workflow_job", action: "completed", job: /build \(aarch64\)/ });
+    expect(lost).toHaveLength(1);
+    await world.replay(
+      world.deliveriesOf(run).filter((d) => !lost.includes(d)),
+      app,
+    );
+    expect(world.shown(HEAD, "flibs/build")).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(world.shown(HEAD, "flibs/build")!.title).toMatch(/^Failed on aarch64 in “.+”$/);
+  });
 });

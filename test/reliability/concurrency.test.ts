@@ -468,6 +468,47 @@ describe("flibs/build moved to building by one replica while another closes it",
     expect(shown(sha, "flibs/build")!.title).not.toMatch(/^Building/);
   });
 
+  test("the run ends while a replica writes 'Building': it closes the build from the run's jobs, ahead of their own events", async () => {
+    const a1 = await replica();
+    const sha = await world.commit({ "feature.txt": "quick run\n" }, { branch: `pr-${PR}` });
+    world.pull({ number: PR, head: sha, author: "member" });
+    await world.standIn({ push: true, hold: [...ARCHES], fail: ["aarch64"] });
+    await a1.receive("pull_request", synchronize());
+    const run = world.buildRun(`${sha}.1`);
+    await until("both arches building", () =>
+      ARCHES.every((a) => run.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")),
+    );
+    let held = 0;
+    world.github.on("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", async (req) => {
+      const b = req.body as { status?: string; output?: { title?: string } };
+      if (b.status !== "in_progress" || !b.output?.title?.startsWith("Building") || held++) return undefined;
+      await world.standIn({ push: true, fail: ["aarch64"] });
+      await run.done;
+      return undefined;
+    });
+    // Only x86_64's start reaches the App before it closes: every other event of the run comes after.
+    await deliver(
+      a1,
+      archEvents(run, "x86_64").find((d) => d.action === "in_progress")!,
+    );
+    const early = shown(sha, "flibs/build");
+    const got = [held === 1, state(early) === "completed/failure", /^Failed on aarch64 in “.+”$/.test(early?.title ?? "")];
+    await world.settled();
+    for (const d of world.deliveriesOf(run)) await deliver(a1, d);
+    got.push(state(shown(sha, "flibs/build")) === "completed/failure", shown(sha, "flibs/build")?.title === early?.title);
+    got.push(
+      ...ARCHES.map((a) => state(shown(sha, `flibs/build (${a})`)) === (a === "aarch64" ? "completed/failure" : "completed/success")),
+    );
+    record({
+      area: AREA,
+      what: "run ended while building was written: closed from the run's jobs",
+      tried: got.length,
+      held: got.filter(Boolean).length,
+      lost: got.filter((h) => !h).length,
+    });
+    expect(got).toEqual([true, true, true, true, true, true, true]);
+  });
+
   test("a job's start handled by another replica before the dispatching replica recorded the run id: the id stays", async () => {
     const [a1, a2] = [await replica(), await replica()];
     const sha = await world.commit({ "feature.txt": "building early\n" }, { branch: `pr-${PR}` });
