@@ -13,6 +13,7 @@ import { readPull } from "../github/pulls.js";
 import type { DeliveryWork } from "./deliveries.js";
 import { readIndexByValue } from "./index-by-value.js";
 import { failureLines } from "./job-failures.js";
+import { syncArchCheck } from "./arch-check-sync.js";
 import type { RunFacts } from "../core/plan/run-identity.js";
 import { isOwnRun, runFacts } from "./own-run.js";
 import { scopeOf, type Flibs, type Scope } from "./scope.js";
@@ -66,8 +67,11 @@ export async function reportRun(scope: Scope, run: ClosingRun): Promise<"closed"
   const results = new Map<Arch, ArchResult>();
   for (const [arch, c] of plan ? planArchChecks(id, plan, checks) : []) {
     const job = custody.archJobs.get(arch);
-    if (job) results.set(arch, await jobResult(scope, arch, job));
-    else if (c)
+    if (job) {
+      results.set(arch, await jobResult(scope, arch, job));
+      // The arch's own check never spins on after its run: its job's end, if that event is late or was lost.
+      if (job.status === "completed" && c?.status !== "completed") await syncArchCheck(scope, { id, arch }, job, "completed", checks);
+    } else if (c)
       results.set(arch, {
         arch,
         conclusion: c.status === "completed" ? (c.conclusion ?? null) : null,

@@ -127,15 +127,27 @@ export async function cancelRuns(
 }
 
 /** A job of a run, as the jobs API lists it (the fields flibs reads). */
+/** A job of a run, as the jobs API lists it and a `workflow_job` event carries it. */
 export interface RunJob {
   id: number;
+  runId: number;
   name: string;
   status: string;
   conclusion: string | null;
   htmlUrl: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  runnerName: string | null;
+  labels: string[];
   /** The job's check run (its annotations hold what the Action reported): the id at the end of `check_run_url`. */
   checkRunId?: number;
   steps: Array<{ name: string; status: string; conclusion: string | null; number: number }>;
+}
+
+/** The check run id at the end of a job's `check_run_url`. */
+export function checkRunIdOf(checkRunUrl: string | null | undefined): number | undefined {
+  const id = /\/check-runs\/(\d+)$/.exec(checkRunUrl ?? "")?.[1];
+  return id ? Number(id) : undefined;
 }
 
 /** The jobs of a run's latest attempt. */
@@ -152,14 +164,19 @@ export async function listRunJobs(octokit: GitHubClient, repo: RepoRef, runId: n
     throw githubError(e, `cannot list the jobs of run ${runId}`);
   }
   return r.data.jobs.map((j) => {
-    const check = /\/check-runs\/(\d+)$/.exec(j.check_run_url)?.[1];
+    const check = checkRunIdOf(j.check_run_url);
     return {
       id: Number(j.id),
+      runId: Number(j.run_id),
       name: j.name,
       status: j.status,
       conclusion: j.conclusion ?? null,
       htmlUrl: j.html_url ?? null,
-      ...(check ? { checkRunId: Number(check) } : {}),
+      startedAt: j.started_at,
+      completedAt: j.completed_at ?? null,
+      runnerName: j.runner_name ?? null,
+      labels: j.labels,
+      ...(check !== undefined ? { checkRunId: check } : {}),
       steps: (j.steps ?? []).map((s) => ({ name: s.name, status: s.status, conclusion: s.conclusion ?? null, number: s.number })),
     };
   });

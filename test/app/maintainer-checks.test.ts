@@ -268,5 +268,11 @@ describe("a failed arch's check says where, why and what next (issue 21, point 2
     );
     expect(world.shown(HEAD, "flibs/build")).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(world.shown(HEAD, "flibs/build")!.title).toMatch(/^Failed on aarch64 in “.+”$/);
+    // The arch's own check does not spin forever either: the close brings it to its job's end.
+    const arch = world.shown(HEAD, "flibs/build (aarch64)")!;
+    expect(arch).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(arch.title).toMatch(/^aarch64: failed in “.+”$/);
+    expect(codeBlocks(arch.summary ?? "").join("\n")).toContain("image test runs failed on aarch64");
+    expect(world.checks(HEAD, "flibs/build (aarch64)")).toHaveLength(1);
   });
 });
