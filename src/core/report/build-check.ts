@@ -32,9 +32,13 @@ export function runningBuildTitle(building: readonly Arch[]): string {
   return `Building ${building.join(", ")}`;
 }
 
-/** Whether an arch job's event moves a `flibs/build` in this state to building: only a queued one, once a job started. */
+/**
+ * Whether an arch job's event moves a `flibs/build` in this state to building: a queued one, when a job started.
+ * Only `in_progress` does: each later event of a build whose check is still queued would cost a read of the run
+ * (a late or redelivered `completed` of a run already closed, or about to be), and its close follows anyway.
+ */
 export function startsBuilding(check: string, job: JobEvent["action"]): boolean {
-  return check === "queued" && (job === "in_progress" || job === "completed");
+  return check === "queued" && job === "in_progress";
 }
 
 /**
