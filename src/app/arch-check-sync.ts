@@ -1,6 +1,6 @@
 import type { BuildId } from "../core/plan/build-id.js";
 import type { Arch } from "../core/platform.js";
-import { archCheck, archCheckSummary, archCheckTitle, type ArchJob } from "../core/report/arch-check.js";
+import { archCheck, archCheckSummary, archCheckTitle, failedConclusion, type ArchJob } from "../core/report/arch-check.js";
 import type { CheckUpdate, JobEvent } from "../core/report/job-check.js";
 import { CONVERGENCE_ROUNDS, firstJobCheckState, jobCopiesBehind } from "../core/report/job-convergence.js";
 import { listChecks, writeCheck, type CheckRecord } from "../github/checks.js";
@@ -20,6 +20,8 @@ export async function syncArchCheck(
   job: RunJob,
   action: JobEvent["action"],
   listed: readonly CheckRecord[],
+  /** The job's error lines when the caller already read them. */
+  knownErrors?: readonly string[],
 ): Promise<"created" | "updated" | "unchanged"> {
   const { id, arch } = target;
   const { octokit, repo } = scope;
@@ -33,9 +35,9 @@ export async function syncArchCheck(
     completedAt: job.completedAt,
   };
   // A failed job's error lines are its failure annotations: read once, only when a failure is written.
-  let errors: Promise<string[]> | undefined;
+  let errors: Promise<readonly string[]> | undefined = knownErrors && Promise.resolve(knownErrors);
   const output = async (u: CheckUpdate) => {
-    const failed = u.status === "completed" && u.conclusion !== "success" && u.conclusion !== "cancelled" && u.conclusion !== "skipped";
+    const failed = u.status === "completed" && failedConclusion(u.conclusion);
     const view = { ...archView(job, id, arch, u), ...(failed ? { errors: await (errors ??= failureLines(scope, job)) } : {}) };
     return { title: archCheckTitle(view), summary: archCheckSummary(view) };
   };

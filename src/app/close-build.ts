@@ -2,7 +2,7 @@ import type { Context, Probot } from "probot";
 import { findBuildId } from "../core/plan/build-id.js";
 import { buildSummaryCheck, planArchChecks } from "../core/plan/builds.js";
 import type { Arch } from "../core/platform.js";
-import { failedStep } from "../core/report/arch-check.js";
+import { failedConclusion, failedStep } from "../core/report/arch-check.js";
 import { cancelCauseOf, cancelledBuild } from "../core/report/build-check.js";
 import { summarizeBuild, type ArchResult } from "../core/report/build-summary.js";
 import { formatDigestsMarker } from "../core/report/custody.js";
@@ -68,9 +68,11 @@ export async function reportRun(scope: Scope, run: ClosingRun): Promise<"closed"
   for (const [arch, c] of plan ? planArchChecks(id, plan, checks) : []) {
     const job = custody.archJobs.get(arch);
     if (job) {
-      results.set(arch, await jobResult(scope, arch, job));
+      const result = await jobResult(scope, arch, job);
+      results.set(arch, result);
       // The arch's own check never spins on after its run: its job's end, if that event is late or was lost.
-      if (job.status === "completed" && c?.status !== "completed") await syncArchCheck(scope, { id, arch }, job, "completed", checks);
+      if (job.status === "completed" && c?.status !== "completed")
+        await syncArchCheck(scope, { id, arch }, job, "completed", checks, result.errors);
     } else if (c)
       results.set(arch, {
         arch,
@@ -105,7 +107,7 @@ export async function reportRun(scope: Scope, run: ClosingRun): Promise<"closed"
 /** An arch's result from its job in the completed run: where it failed, and its error lines. */
 async function jobResult(scope: Scope, arch: Arch, job: RunJob): Promise<ArchResult> {
   const conclusion = job.status === "completed" ? job.conclusion : null;
-  const failed = conclusion !== null && conclusion !== "success" && conclusion !== "cancelled" && conclusion !== "skipped";
+  const failed = failedConclusion(conclusion);
   const step = failed ? failedStep(job) : undefined;
   return {
     arch,

@@ -46,8 +46,8 @@ export async function readIndexByValue(
     for (const { job, parsed } of own) {
       if (parsed?.kind !== "arch" || !plan.building.includes(parsed.arch)) continue;
       // Two jobs for one arch (a run not shaped as flibs shapes it): one that did not pass is the arch's result.
-      if (out.archJobs.get(parsed.arch)?.conclusion !== "success" && out.archJobs.has(parsed.arch)) continue;
-      out.archJobs.set(parsed.arch, job);
+      const earlier = out.archJobs.get(parsed.arch);
+      if (!earlier || earlier.conclusion === "success") out.archJobs.set(parsed.arch, job);
     }
     const reported = new Map<Arch, string>();
     for (const { job, parsed } of own) {

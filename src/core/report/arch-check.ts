@@ -24,6 +24,11 @@ export interface ArchJob {
 
 export const archCheck = { name: archCheckName, externalId: (id: BuildId, arch: Arch) => externalId(id, arch) };
 
+/** Whether a job's conclusion is a failure whose error lines are worth reading (not passed, cancelled or skipped). */
+export function failedConclusion(conclusion: string | null | undefined): boolean {
+  return conclusion != null && conclusion !== "success" && conclusion !== "cancelled" && conclusion !== "skipped";
+}
+
 /** The failed step, as GitHub lists the job's steps (the first whose conclusion is failure). */
 export function failedStep(job: Pick<ArchJob, "steps">): { name: string; number: number } | undefined {
   return job.steps?.find((s) => s.conclusion === "failure");

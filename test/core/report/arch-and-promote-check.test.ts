@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { archCheckSummary, archCheckTitle } from "../../../src/core/report/arch-check.js";
+import { archCheckSummary, archCheckTitle, failedConclusion } from "../../../src/core/report/arch-check.js";
 import {
   completedPromotion,
   isPromoteCheckName,
@@ -17,6 +17,11 @@ const steps = [
 ];
 
 describe("flibs/build (<arch>)", () => {
+  it("a job's error lines are read for a failure or a time-out, never for a pass, a cancel or a skip", () => {
+    expect(["failure", "timed_out", "startup_failure"].map(failedConclusion)).toEqual([true, true, true]);
+    expect(["success", "cancelled", "skipped", null, undefined].map(failedConclusion)).toEqual([false, false, false, false, false]);
+  });
+
   it("a failed arch names its failing step, shows the error lines and the next command", () => {
     const job = {
       id,
