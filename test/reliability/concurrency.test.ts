@@ -13,7 +13,7 @@ import type { Delivery, RunRecord } from "../helpers/actions/index.js";
 import { createTestApp, type FakeCheckRun, type TestApp } from "../helpers/github.js";
 import { startRegistry, type TestRegistry } from "../helpers/registry.js";
 import { failOnUnhandledRejections } from "../helpers/unhandled.js";
-import { runners, useWorld } from "../helpers/world.js";
+import { runners, useWorld, type StandIn } from "../helpers/world.js";
 import { record } from "./ledger.js";
 
 const AREA = "concurrency";
@@ -85,6 +85,42 @@ const since = (at: number, run?: RunRecord) =>
   world.actions.deliveries
     .slice(at)
     .filter((d) => !run || (d.event === "workflow_run" ? d.payload.workflow_run.id : d.payload.workflow_job.run_id) === run.id);
+
+/** A PR head whose build runs with its arches held (building, not done) until the test lets them go. */
+async function heldBuild(app: TestApp, feature: string, standIn: (sha: string) => StandIn = () => ({ push: true, hold: [...ARCHES] })) {
+  const sha = await world.commit({ "feature.txt": `${feature}\n` }, { branch: `pr-${PR}` });
+  world.pull({ number: PR, head: sha, author: "member" });
+  await world.standIn(standIn(sha));
+  await app.receive("pull_request", synchronize());
+  const run = world.buildRun(`${sha}.1`);
+  await until("both arches building", () =>
+    ARCHES.every((a) => run.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")),
+  );
+  return { sha, run };
+}
+
+/** Records a case's checks in the ledger: each one that held, and each one that did not. */
+function recordHeld(what: string, checks: readonly boolean[]): void {
+  record({ area: AREA, what, tried: checks.length, held: checks.filter(Boolean).length, lost: checks.filter((h) => !h).length });
+}
+
+/** The recorded `workflow_job.in_progress` of a run's arch job (its start). */
+const startOf = (run: RunRecord, arch: string) => archEvents(run, arch).find((d) => d.action === "in_progress")!;
+
+/**
+ * Holds the first "Building" write of flibs/build at GitHub's door while `meanwhile` runs, then lets it through
+ * (GitHub applies it after what happened meanwhile, as from a slow replica). Returns how many such writes came.
+ */
+function holdFirstBuildingWrite(meanwhile: () => Promise<void>): () => number {
+  let writes = 0;
+  world.github.on("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", async (req) => {
+    const b = req.body as { status?: string; output?: { title?: string } };
+    if (b.status !== "in_progress" || !b.output?.title?.startsWith("Building") || writes++) return undefined;
+    await meanwhile();
+    return undefined;
+  });
+  return () => writes;
+}
 
 function shuffled<T>(xs: readonly T[], seed: number): T[] {
   const out = [...xs];
@@ -244,14 +280,7 @@ describe("/retest during a running build", () => {
 
   test("/retest while every arch still builds and none failed: nothing is cancelled, nothing dispatched", async () => {
     const app = await replica();
-    const sha = await world.commit({ "feature.txt": "still building\n" }, { branch: `pr-${PR}` });
-    world.pull({ number: PR, head: sha, author: "member" });
-    await world.standIn({ push: true, hold: [...ARCHES] });
-    await app.receive("pull_request", synchronize());
-    const first = world.buildRun(`${sha}.1`);
-    await until("both arches building", () =>
-      ARCHES.every((a) => first.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")),
-    );
+    const { sha, run: first } = await heldBuild(app, "still building");
     const at = mark();
     await world.replay(since(0, first), app);
     await app.receive("issue_comment", comment("/retest"));
@@ -261,26 +290,16 @@ describe("/retest during a running build", () => {
     await world.settled();
     await world.replay(since(at, first), app);
     held.push(state(shown(sha, "flibs/build")) === "completed/success");
-    record({
-      area: AREA,
-      what: "/retest with nothing failed during a build: no dispatch, build unharmed",
-      tried: held.length,
-      held: held.filter(Boolean).length,
-      lost: held.filter((h) => !h).length,
-    });
+    recordHeld("/retest with nothing failed during a build: no dispatch, build unharmed", held);
     expect(held).toEqual([true, true, true]);
   });
 
   test("/build during a running build supersedes it: the running run is cancelled, the new attempt builds every arch", async () => {
     const app = await replica();
-    const sha = await world.commit({ "feature.txt": "rebuild\n" }, { branch: `pr-${PR}` });
-    world.pull({ number: PR, head: sha, author: "member" });
-    await world.standIn({ push: true, builds: { [`${sha}.1`]: { hold: [...ARCHES] } } });
-    await app.receive("pull_request", synchronize());
-    const first = world.buildRun(`${sha}.1`);
-    await until("both arches building", () =>
-      ARCHES.every((a) => first.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")),
-    );
+    const { sha, run: first } = await heldBuild(app, "rebuild", (head) => ({
+      push: true,
+      builds: { [`${head}.1`]: { hold: [...ARCHES] } },
+    }));
     const at = mark();
     await world.replay(since(0, first), app);
     await app.receive("issue_comment", comment("/build"));
@@ -299,13 +318,7 @@ describe("/retest during a running build", () => {
       .filter((c) => c.status !== "completed")
       .map((c) => c.name);
     const held = [...got.map((g) => g === "completed/success"), open.length === 0];
-    record({
-      area: AREA,
-      what: "/build during a build: superseded, new attempt final",
-      tried: held.length,
-      held: held.filter(Boolean).length,
-      lost: held.filter((h) => !h).length,
-    });
+    recordHeld("/build during a build: superseded, new attempt final", held);
     expect(got).toEqual(["completed/success", "completed/success", "completed/success"]);
     expect(open).toEqual([]);
   });
@@ -420,21 +433,11 @@ describe("duplicate and out-of-order job events: final check states", () => {
 describe("flibs/build moved to building by one replica while another closes it", () => {
   test("the start's write lands after the other replica's close: the writer reads the run again and closes it", async () => {
     const [a1, a2] = [await replica(), await replica()];
-    const sha = await world.commit({ "feature.txt": "building late\n" }, { branch: `pr-${PR}` });
-    world.pull({ number: PR, head: sha, author: "member" });
-    await world.standIn({ push: true, hold: [...ARCHES] });
-    await a1.receive("pull_request", synchronize());
-    const run = world.buildRun(`${sha}.1`);
-    await until("both arches building", () =>
-      ARCHES.every((a) => run.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")),
-    );
+    const { sha, run } = await heldBuild(a1, "building late");
     // a1's "Building" write waits at GitHub's door until the run completed and a2 closed flibs/build with every
     // event of the run (GitHub then applies the write it received last, as it would from a slow replica).
-    let held = 0;
     let closedBeforeTheWrite = "";
-    world.github.on("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", async (req) => {
-      const b = req.body as { status?: string; output?: { title?: string } };
-      if (b.status !== "in_progress" || !b.output?.title?.startsWith("Building") || held++) return undefined;
+    const held = holdFirstBuildingWrite(async () => {
       await world.standIn({ push: true });
       await run.done;
       await until(
@@ -443,11 +446,9 @@ describe("flibs/build moved to building by one replica while another closes it",
       );
       for (const d of world.deliveriesOf(run)) await deliver(a2, d);
       closedBeforeTheWrite = state(shown(sha, "flibs/build"));
-      return undefined;
     });
-    const started = archEvents(run, "x86_64").find((d) => d.action === "in_progress")!;
-    await deliver(a1, started);
-    const held1 = [held === 1, closedBeforeTheWrite === "completed/success", state(shown(sha, "flibs/build")) === "completed/success"];
+    await deliver(a1, startOf(run, "x86_64"));
+    const held1 = [held() === 1, closedBeforeTheWrite === "completed/success", state(shown(sha, "flibs/build")) === "completed/success"];
     // Late copies of every start to both replicas afterwards: the run is completed, so neither writes "building".
     await Promise.all(
       ARCHES.flatMap((a) =>
@@ -456,56 +457,30 @@ describe("flibs/build moved to building by one replica while another closes it",
           .flatMap((d) => [a1, a2].map((x) => deliver(x, d))),
       ),
     );
-    held1.push(held === 1, state(shown(sha, "flibs/build")) === "completed/success", checks(sha, "flibs/build").length === 1);
-    record({
-      area: AREA,
-      what: "flibs/build building written after another replica's close: closed again",
-      tried: held1.length,
-      held: held1.filter(Boolean).length,
-      lost: held1.filter((h) => !h).length,
-    });
+    held1.push(held() === 1, state(shown(sha, "flibs/build")) === "completed/success", checks(sha, "flibs/build").length === 1);
+    recordHeld("flibs/build building written after another replica's close: closed again", held1);
     expect(held1).toEqual([true, true, true, true, true, true]);
     expect(shown(sha, "flibs/build")!.title).not.toMatch(/^Building/);
   });
 
   test("the run ends while a replica writes 'Building': it closes the build from the run's jobs, ahead of their own events", async () => {
     const a1 = await replica();
-    const sha = await world.commit({ "feature.txt": "quick run\n" }, { branch: `pr-${PR}` });
-    world.pull({ number: PR, head: sha, author: "member" });
-    await world.standIn({ push: true, hold: [...ARCHES], fail: ["aarch64"] });
-    await a1.receive("pull_request", synchronize());
-    const run = world.buildRun(`${sha}.1`);
-    await until("both arches building", () =>
-      ARCHES.every((a) => run.jobs.some((j) => j.name.includes(`build (${a})`) && j.status === "in_progress")),
-    );
-    let held = 0;
-    world.github.on("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", async (req) => {
-      const b = req.body as { status?: string; output?: { title?: string } };
-      if (b.status !== "in_progress" || !b.output?.title?.startsWith("Building") || held++) return undefined;
+    const { sha, run } = await heldBuild(a1, "quick run", () => ({ push: true, hold: [...ARCHES], fail: ["aarch64"] }));
+    const held = holdFirstBuildingWrite(async () => {
       await world.standIn({ push: true, fail: ["aarch64"] });
       await run.done;
-      return undefined;
     });
     // Only x86_64's start reaches the App before it closes: every other event of the run comes after.
-    await deliver(
-      a1,
-      archEvents(run, "x86_64").find((d) => d.action === "in_progress")!,
-    );
+    await deliver(a1, startOf(run, "x86_64"));
     const early = shown(sha, "flibs/build");
-    const got = [held === 1, state(early) === "completed/failure", /^Failed on aarch64 in “.+”$/.test(early?.title ?? "")];
+    const got = [held() === 1, state(early) === "completed/failure", /^Failed on aarch64 in “.+”$/.test(early?.title ?? "")];
     await world.settled();
     for (const d of world.deliveriesOf(run)) await deliver(a1, d);
     got.push(state(shown(sha, "flibs/build")) === "completed/failure", shown(sha, "flibs/build")?.title === early?.title);
     got.push(
       ...ARCHES.map((a) => state(shown(sha, `flibs/build (${a})`)) === (a === "aarch64" ? "completed/failure" : "completed/success")),
     );
-    record({
-      area: AREA,
-      what: "run ended while building was written: closed from the run's jobs",
-      tried: got.length,
-      held: got.filter(Boolean).length,
-      lost: got.filter((h) => !h).length,
-    });
+    recordHeld("run ended while building was written: closed from the run's jobs", got);
     expect(got).toEqual([true, true, true, true, true, true, true]);
   });
 
@@ -524,10 +499,7 @@ describe("flibs/build moved to building by one replica while another closes it",
       if (b.status === "queued" && /"run":\d+/.test(b.output?.summary ?? "") && !a2Work) {
         const run = world.buildRun(`${sha}.1`);
         await until("x86_64 started", () => archEvents(run, "x86_64").some((d) => d.action === "in_progress"));
-        a2Work = deliver(
-          a2,
-          archEvents(run, "x86_64").find((d) => d.action === "in_progress")!,
-        );
+        a2Work = deliver(a2, startOf(run, "x86_64"));
         await until("a2's building write at the door", () => a2Writes);
       } else if (b.output?.title?.startsWith("Building") && !a2Writes) {
         a2Writes = true;
@@ -545,13 +517,7 @@ describe("flibs/build moved to building by one replica while another closes it",
     await world.settled();
     for (const d of world.deliveriesOf(run)) await deliver(a1, d);
     held.push(state(shown(sha, "flibs/build")) === "completed/success");
-    record({
-      area: AREA,
-      what: "flibs/build building written before the run id was recorded: id kept",
-      tried: held.length,
-      held: held.filter(Boolean).length,
-      lost: held.filter((h) => !h).length,
-    });
+    recordHeld("flibs/build building written before the run id was recorded: id kept", held);
     expect(held).toEqual([true, true, true, true, true]);
   });
 });
