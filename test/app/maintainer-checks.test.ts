@@ -6,10 +6,10 @@
  * (https://docs.github.com/en/webhooks/webhook-events-and-payloads#check_run, #check_suite: an App that receives
  * them creates new check runs for the rerequested ones). Same world as test/app/orchestration.test.ts.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { createTestApp, examplePayload, type TestApp } from "../helpers/github.js";
 import { codeBlocks, codeSpans } from "../helpers/markdown.js";
-import { startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { useRegistry } from "../helpers/use-registry.js";
 import { failOnUnhandledRejections } from "../helpers/unhandled.js";
 import { useWorld } from "../helpers/world.js";
 
@@ -24,18 +24,11 @@ const DOCKERFILE = [
   "",
 ].join("\n");
 
-let registry: TestRegistry;
+const registry = useRegistry();
 const world = useWorld();
 failOnUnhandledRejections();
 let app: TestApp;
 let HEAD: string;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-}, 60_000);
-afterAll(async () => {
-  await registry?.stop();
-});
 
 beforeEach(async () => {
   world.policy(`arches: [x86_64, aarch64]\nregistries:\n  candidate: ${registry.host}/candidates\n  stable: ghcr.io/my-org\n`);

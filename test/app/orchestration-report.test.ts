@@ -4,27 +4,20 @@
  * docker-registry on loopback), never from a tag. The shipped workflows run through the fake Actions, the Action's
  * bundle replaced by the stand-in, which pushes small real images and the index to that registry.
  */
-import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
+import { beforeEach, expect, test } from "vitest";
 import { parseDigestsMarker } from "../../src/core/report/custody.js";
 import { parseIndexMarker } from "../../src/core/report/index-marker.js";
 import { createTestApp, type TestApp } from "../helpers/github.js";
-import { startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { useRegistry } from "../helpers/use-registry.js";
 import { failOnUnhandledRejections } from "../helpers/unhandled.js";
 import { useWorld } from "../helpers/world.js";
 
 const REPO = "my-org/hello";
 const UPDATE = "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}";
-let registry: TestRegistry;
+const registry = useRegistry();
 const world = useWorld();
 failOnUnhandledRejections();
 let app: TestApp;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-}, 60_000);
-afterAll(async () => {
-  await registry?.stop();
-});
 
 beforeEach(async () => {
   world.policy(`arches: [x86_64, aarch64]\nregistries:\n  candidate: ${registry.host}/candidates\n  stable: ${registry.host}/stable\n`);

@@ -6,10 +6,10 @@
  * `workflow_job` and `workflow_run` deliveries are the harness's, named as GitHub names them. State lives only in
  * GitHub's check runs.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { parseDigestsMarker } from "../../src/core/report/custody.js";
 import { createTestApp, examplePayload, GRAPHQL_ROUTE, notFound, type GitHubRequest, type TestApp } from "../helpers/github.js";
-import { startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { useRegistry } from "../helpers/use-registry.js";
 import { failOnUnhandledRejections } from "../helpers/unhandled.js";
 import { useWorld } from "../helpers/world.js";
 
@@ -29,19 +29,12 @@ const DOCKERFILE = [
   "",
 ].join("\n");
 
-let registry: TestRegistry;
+const registry = useRegistry();
 const world = useWorld();
 failOnUnhandledRejections();
 let app: TestApp;
 let HEAD: string;
 let HEAD2: string;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-}, 60_000);
-afterAll(async () => {
-  await registry?.stop();
-});
 
 beforeEach(async () => {
   world.policy(`arches: [x86_64, aarch64]\nregistries:\n  candidate: ${registry.host}/candidates\n  stable: ${registry.host}/stable\n`);

@@ -6,7 +6,7 @@
  * is under test, flibs' checks of a finished build are recorded as the build flow leaves them (`recordBuild`).
  */
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { DeliveryWork } from "../../src/app/deliveries.js";
 import { promoteMergedPull } from "../../src/app/promote-command.js";
 import { registerPromotionProgress } from "../../src/app/promotion-done.js";
@@ -18,7 +18,7 @@ import { isPromoteCheckName } from "../../src/core/report/promote-check.js";
 import { parseIndexMarker } from "../../src/core/report/index-marker.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
 import { createTestApp, examplePayload, TEST_APP_ID, type GitHubRequest, type TestApp } from "../helpers/github.js";
-import { startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { useRegistry } from "../helpers/use-registry.js";
 import { failOnUnhandledRejections } from "../helpers/unhandled.js";
 import { useWorld } from "../helpers/world.js";
 
@@ -29,18 +29,11 @@ const DISPATCH = "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dis
 const DEPLOY = "POST /repos/{owner}/{repo}/deployments";
 const DEPLOY_STATUS = "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses";
 
-let registry: TestRegistry;
+const registry = useRegistry();
 const world = useWorld();
 failOnUnhandledRejections();
 let HEAD: string;
 let policy: string;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-}, 60_000);
-afterAll(async () => {
-  await registry?.stop();
-});
 
 beforeEach(async () => {
   policy = `registries:\n  candidate: ${registry.host}/candidates\n  stable: ghcr.io/my-org\narches: [x86_64, aarch64]\n`;

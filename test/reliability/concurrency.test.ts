@@ -7,11 +7,11 @@
  * recorded and delivered here in the orders each case needs: duplicated, reordered, concurrent, late. Every
  * assertion is on the final check runs and dispatches.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { createFlibsApp, type FlibsAppFunction } from "../../src/app/index.js";
 import type { Delivery, RunRecord } from "../helpers/actions/index.js";
 import { createTestApp, type FakeCheckRun, type TestApp } from "../helpers/github.js";
-import { startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { useRegistry } from "../helpers/use-registry.js";
 import { failOnUnhandledRejections } from "../helpers/unhandled.js";
 import { runners, useWorld, type StandIn } from "../helpers/world.js";
 import { record } from "./ledger.js";
@@ -25,18 +25,11 @@ const DOCKERFILE =
   'FROM registry.fedoraproject.org/fedora:41\nLABEL com.redhat.component="hello" name="hello" version="1" summary="hello" maintainer="me <me@example.com>"\nUSER 1001\n';
 const FILES = { Dockerfile: DOCKERFILE, "container.yaml": "image: my-org/hello\n" };
 
-let registry: TestRegistry;
+const registry = useRegistry();
 // Three runners of each kind, so that the runs of several cases go on at once.
 const world = useWorld({ runners: runners(3) });
 failOnUnhandledRejections();
 let apps: TestApp[];
-
-beforeAll(async () => {
-  registry = await startRegistry();
-}, 60_000);
-afterAll(async () => {
-  await registry?.stop();
-});
 
 beforeEach(async () => {
   world.policy(`arches: [x86_64, aarch64]\nregistries:\n  candidate: ${registry.host}/candidates\n  stable: ${registry.host}/stable\n`);

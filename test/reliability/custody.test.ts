@@ -10,12 +10,12 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { parseIndexMarker } from "../../src/core/report/index-marker.js";
 import { formatPlanMarker, parsePlanMarker } from "../../src/core/report/plan-marker.js";
 import type { Delivery, RunRecord } from "../helpers/actions/index.js";
 import { createTestApp, examplePayload, TEST_APP_ID, type FakeCheckRun, type GitHubRequest, type TestApp } from "../helpers/github.js";
-import { startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { useRegistry } from "../helpers/use-registry.js";
 import { failOnUnhandledRejections } from "../helpers/unhandled.js";
 import { runners, useWorld, type StandIn } from "../helpers/world.js";
 import { tally } from "./ledger.js";
@@ -30,7 +30,7 @@ const IMAGE = "my-org/hello";
 const MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const INDEX = "application/vnd.oci.image.index.v1+json";
 
-let registry: TestRegistry;
+const registry = useRegistry();
 // Six runners of each kind: the variants' runs go on at once (with three, the file took half as long again).
 const world = useWorld({ runners: runners(6) });
 failOnUnhandledRejections();
@@ -38,13 +38,6 @@ let app: TestApp;
 
 const policyText = (extra = "") =>
   `arches: [x86_64, aarch64]\nregistries:\n  candidate: ${registry.host}/candidates\n  stable: ${registry.host}/stable\n${extra}`;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-}, 60_000);
-afterAll(async () => {
-  await registry?.stop();
-});
 
 beforeEach(async () => {
   world.policy(policyText());
