@@ -56,7 +56,6 @@ export async function dispatchWorkflow(
   }
 }
 
-/** A run as flibs judges whose it is: id, workflow file, triggering event and actor. */
 /** A run as the runs API gives it now: the facts its identity is judged by, and how far it got. */
 export interface RunRead extends RunFacts {
   id: number;
@@ -66,6 +65,7 @@ export interface RunRead extends RunFacts {
   displayTitle: string;
 }
 
+/** A run as flibs judges whose it is (id, workflow file, triggering event and actor) and whether it completed. */
 export async function readRun(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<RunRead> {
   let r;
   try {
@@ -126,8 +126,7 @@ export async function cancelRuns(
   return running.map((run) => Number(run.id));
 }
 
-/** A job of a run, as the jobs API lists it (the fields flibs reads). */
-/** A job of a run, as the jobs API lists it and a `workflow_job` event carries it. */
+/** A job of a run, as the jobs API lists it and a `workflow_job` event carries it (the fields flibs reads). */
 export interface RunJob {
   id: number;
   runId: number;
